@@ -1,0 +1,67 @@
+#include "emotion-events.h"
+
+#include <stdarg.h>
+
+GstEvent *
+gst_emotion_event_new_segment_start (const gchar * id, const gchar * first_field, ...)
+{
+  GstStructure *s;
+  const gchar *name;
+  va_list args;
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  s = gst_structure_new (GST_EMOTION_SEGMENT_START_NAME, "id", G_TYPE_STRING, id, NULL);
+  va_start (args, first_field);
+  for (name = first_field; name != NULL; name = va_arg (args, const gchar *)) {
+    const gchar *value = va_arg (args, const gchar *);
+    if (value != NULL)
+      gst_structure_set (s, name, G_TYPE_STRING, value, NULL);
+  }
+  va_end (args);
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, s);
+}
+
+GstEvent *
+gst_emotion_event_new_segment_end (const gchar * id)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+      gst_structure_new (GST_EMOTION_SEGMENT_END_NAME, "id", G_TYPE_STRING, id, NULL));
+}
+
+static gboolean
+event_has_name (GstEvent * event, const gchar * name)
+{
+  return GST_EVENT_TYPE (event) == GST_EVENT_CUSTOM_DOWNSTREAM
+      && gst_event_has_name (event, name);
+}
+
+gboolean
+gst_emotion_event_is_segment_start (GstEvent * event)
+{
+  return event_has_name (event, GST_EMOTION_SEGMENT_START_NAME);
+}
+
+gboolean
+gst_emotion_event_is_segment_end (GstEvent * event)
+{
+  return event_has_name (event, GST_EMOTION_SEGMENT_END_NAME);
+}
+
+const gchar *
+gst_emotion_event_get_segment_id (GstEvent * event)
+{
+  if (!gst_emotion_event_is_segment_start (event)
+      && !gst_emotion_event_is_segment_end (event))
+    return NULL;
+  return gst_structure_get_string (gst_event_get_structure (event), "id");
+}
+
+const gchar *
+gst_emotion_event_get_field (GstEvent * event, const gchar * name)
+{
+  if (!gst_emotion_event_is_segment_start (event))
+    return NULL;
+  return gst_structure_get_string (gst_event_get_structure (event), name);
+}

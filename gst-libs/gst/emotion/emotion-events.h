@@ -1,0 +1,27 @@
+/* Segment events of gst-emotion: serialized custom downstream events that mark the span one
+ * emotion prediction covers. Every element of the plugin forwards them in order. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define GST_EMOTION_SEGMENT_START_NAME "emotion-segment-start"
+#define GST_EMOTION_SEGMENT_END_NAME "emotion-segment-end"
+
+/* Creates an `emotion-segment-start` event for segment @id. The optional fields follow as
+ * NULL-terminated (name, string value) pairs; known names: emotion, speaker, gender, text, split.
+ * Pairs whose value is NULL are left out. */
+GstEvent *gst_emotion_event_new_segment_start (const gchar * id, const gchar * first_field, ...)
+    G_GNUC_NULL_TERMINATED;
+GstEvent *gst_emotion_event_new_segment_end (const gchar * id);
+
+gboolean gst_emotion_event_is_segment_start (GstEvent * event);
+gboolean gst_emotion_event_is_segment_end (GstEvent * event);
+
+/* The segment id of a start or end event, NULL for any other event. */
+const gchar *gst_emotion_event_get_segment_id (GstEvent * event);
+/* A string field (emotion, speaker, gender, text, split) of a start event, or NULL. */
+const gchar *gst_emotion_event_get_field (GstEvent * event, const gchar * name);
+
+G_END_DECLS

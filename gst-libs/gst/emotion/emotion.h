@@ -1,0 +1,4 @@
+/* Public API of gst-emotion for applications: segment events (and, later, the result meta). */
+#pragma once
+
+#include <gst/emotion/emotion-events.h>

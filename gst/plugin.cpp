@@ -1,0 +1,21 @@
+/* The gst-emotion plugin: registers every element. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "elements.h"
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  gboolean ok = TRUE;
+  /* ELEMENT REGISTRATIONS (one line per element, keep sorted) */
+  return ok;
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, emotion,
+    "Emotion recognition from speech: acoustic features, four published models on oneDNN, "
+    "multimodal text alignment, result writers and in-pipeline training",
+    plugin_init, PACKAGE_VERSION, "LGPL", "gst-emotion", "https://example.invalid/gst-emotion")

@@ -1,0 +1,96 @@
+// A minimal test runner for the core library: TEST(name) registers a case, EXPECT_* record
+// failures with file:line, main() runs every case (or those named on the command line) and exits
+// non-zero when any failed. Golden comparisons print their largest error so logs show margins.
+#pragma once
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace emotion::test {
+
+struct Case {
+    const char* name;
+    std::function<void()> body;
+};
+
+inline std::vector<Case>& registry() {
+    static std::vector<Case> cases;
+    return cases;
+}
+
+inline int& failures() {
+    static int count = 0;
+    return count;
+}
+
+struct Registrar {
+    Registrar(const char* name, std::function<void()> body) { registry().push_back({name, body}); }
+};
+
+inline void fail(const char* file, int line, const std::string& message) {
+    std::fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, message.c_str());
+    ++failures();
+}
+
+// Path of the shared reference/data folder (EMOTION_SHARED_DIR, set by meson test).
+inline std::string shared_dir() {
+    const char* dir = std::getenv("EMOTION_SHARED_DIR");
+    return dir ? dir : "../shared";
+}
+
+} // namespace emotion::test
+
+#define TEST(name)                                                                  \
+    static void name();                                                             \
+    static ::emotion::test::Registrar name##_registrar(#name, name);                \
+    static void name()
+
+#define EXPECT(cond)                                                                \
+    do {                                                                            \
+        if (!(cond)) ::emotion::test::fail(__FILE__, __LINE__, #cond);              \
+    } while (0)
+
+#define EXPECT_MSG(cond, msg)                                                       \
+    do {                                                                            \
+        if (!(cond)) ::emotion::test::fail(__FILE__, __LINE__, std::string(#cond) + ": " + (msg)); \
+    } while (0)
+
+#define EXPECT_NEAR(a, b, tol)                                                      \
+    do {                                                                            \
+        double a_ = (a), b_ = (b);                                                  \
+        if (!(std::fabs(a_ - b_) <= (tol)))                                         \
+            ::emotion::test::fail(__FILE__, __LINE__,                               \
+                std::string(#a " = ") + std::to_string(a_) + ", " #b " = " +        \
+                std::to_string(b_) + ", tolerance " + std::to_string(tol));         \
+    } while (0)
+
+#define EXPECT_THROWS(stmt)                                                         \
+    do {                                                                            \
+        bool thrown_ = false;                                                       \
+        try { stmt; } catch (const std::exception&) { thrown_ = true; }             \
+        if (!thrown_) ::emotion::test::fail(__FILE__, __LINE__, #stmt " did not throw"); \
+    } while (0)
+
+#define TEST_MAIN()                                                                 \
+    int main(int argc, char** argv) {                                               \
+        int ran = 0;                                                                \
+        for (auto& c : ::emotion::test::registry()) {                               \
+            if (argc > 1) {                                                         \
+                bool wanted = false;                                                \
+                for (int i = 1; i < argc; ++i) wanted |= std::string(argv[i]) == c.name; \
+                if (!wanted) continue;                                              \
+            }                                                                       \
+            int before = ::emotion::test::failures();                               \
+            try { c.body(); } catch (const std::exception& e) {                     \
+                ::emotion::test::fail(__FILE__, __LINE__, std::string("exception: ") + e.what()); \
+            }                                                                       \
+            std::printf("%s: %s\n", ::emotion::test::failures() == before ? "PASS" : "FAIL", c.name); \
+            ++ran;                                                                  \
+        }                                                                           \
+        std::printf("%d cases, %d failures\n", ran, ::emotion::test::failures());   \
+        return ran == 0 || ::emotion::test::failures() ? 1 : 0;                     \
+    }
