@@ -2,3 +2,4 @@
 #pragma once
 
 #include <gst/emotion/emotion-events.h>
+#include <gst/emotion/emotion-meta.h>

@@ -1,0 +1,52 @@
+/* GstEmotionMeta: the result of one emotion classification, attached to the result buffer a
+ * classifier pushes for each segment (K posteriors as other/tensors). Applications read it from
+ * buffers downstream of a classifier, e.g. in a pad probe or an appsink. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define GST_EMOTION_META_API_TYPE (gst_emotion_meta_api_get_type ())
+#define GST_EMOTION_META_INFO (gst_emotion_meta_get_info ())
+
+typedef struct _GstEmotionMeta GstEmotionMeta;
+
+/**
+ * GstEmotionMeta:
+ * @meta: parent
+ * @n_classes: number of classes K
+ * @labels: (array length=n_classes): class names, from the model file
+ * @scores: (array length=n_classes): posterior probabilities, summing to 1
+ * @best: index of the winning class
+ * @segment_id: id of the segment the result covers
+ * @model: name of the model that produced it
+ */
+struct _GstEmotionMeta {
+  GstMeta meta;
+
+  guint n_classes;
+  gchar **labels;
+  gfloat *scores;
+  guint best;
+  gchar *segment_id;
+  gchar *model;
+};
+
+GType gst_emotion_meta_api_get_type (void);
+const GstMetaInfo *gst_emotion_meta_get_info (void);
+
+/* Attaches a result: copies @labels and @scores (n_classes each); best = argmax(scores). */
+GstEmotionMeta *gst_buffer_add_emotion_meta (GstBuffer * buffer, guint n_classes,
+    const gchar * const *labels, const gfloat * scores, const gchar * segment_id,
+    const gchar * model);
+
+#define gst_buffer_get_emotion_meta(b) \
+  ((GstEmotionMeta *) gst_buffer_get_meta ((b), GST_EMOTION_META_API_TYPE))
+
+/* The winning label (owned by the meta). */
+const gchar *gst_emotion_meta_get_label (const GstEmotionMeta * meta);
+/* The winning score. */
+gfloat gst_emotion_meta_get_confidence (const GstEmotionMeta * meta);
+
+G_END_DECLS

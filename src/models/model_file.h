@@ -1,0 +1,69 @@
+// Model files: safetensors whose tensors are the model's state_dict and whose __metadata__
+// describes everything needed to use the model (DESIGN.md "Model files"):
+//   format        "gst-emotion-model/1"
+//   architecture  "alstm" | "apcnn" | "stl" | "ksmm"
+//   config        JSON object: the architecture's configuration (Model::config())
+//   labels        JSON array of class names, in output order
+//   features      JSON object: {"kind": "lld" | "mulaw", "sample_rate": 16000, "dimensions": [..]}
+//   normalisation text: how inputs are normalised (e.g. "per-segment z-score")
+//   training      JSON object: data, protocol, settings (optional)
+//   metrics       JSON object: measured accuracy (optional)
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "io/safetensors.h"
+#include "models/model.h"
+
+namespace emotion::models {
+
+constexpr const char* kModelFormat = "gst-emotion-model/1";
+
+struct FeatureSpec {
+    std::string kind;            // "lld" or "mulaw"
+    int sample_rate = 16000;
+    std::vector<int> dimensions; // per frame (lld: {36}) or per segment (mulaw: {400, 200})
+    bool operator==(const FeatureSpec& o) const {
+        return kind == o.kind && sample_rate == o.sample_rate && dimensions == o.dimensions;
+    }
+    std::string describe() const; // "lld 36 @ 16000 Hz"
+};
+
+// The features each architecture consumes.
+FeatureSpec features_for(const std::string& architecture);
+
+struct ModelInfo {
+    std::string architecture;
+    nlohmann::json config = nlohmann::json::object();
+    std::vector<std::string> labels;
+    FeatureSpec features;
+    std::string normalisation;
+    nlohmann::json training = nlohmann::json::object();
+    nlohmann::json metrics = nlohmann::json::object();
+};
+
+// Reads and validates the metadata; throws io::FormatError naming the key that is wrong.
+ModelInfo read_model_info(const io::SafetensorsFile& file);
+
+// Copies every entry of `table` from the file: each must exist with the expected shape
+// ("tensor 'fc_in.weight': shape [256, 40], expected [256, 36]"), and every tensor of the file
+// must be used ("not all tensors loaded: 'x', 'y'"). I64 buffers (num_batches_tracked) are read
+// into float parameters of shape [1] or [].
+void load_parameters(const io::SafetensorsFile& file, const nn::ParameterTable& table);
+
+// A model built from its architecture and configuration, with fresh (uninitialised) parameters.
+std::unique_ptr<Model> create_model(nn::Context& context, const std::string& architecture,
+                                    const nlohmann::json& config);
+
+// Loads a model file: validation, construction, parameters. Throws io::FormatError or
+// std::runtime_error with a message a user can act on (it names the file).
+std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path, ModelInfo* info);
+
+// Writes the model atomically (temporary file, fsync, rename).
+void save_model(const std::string& path, Model& model, const ModelInfo& info);
+
+} // namespace emotion::models
