@@ -1,0 +1,905 @@
+/* GstEmotionClassifier: see the header. Frames are kept only while a segment (or fallback window)
+ * needs them, and a segment longer than max-duration is classified in parts, so memory stays
+ * bounded on endless live streams. */
+#include "gstemotionclassifier.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gst/emotion/emotion.h>
+
+#include "emotion-tags.h"
+#include "model-location.h"
+#include "models/classifier.h"
+#include "tensor-caps.h"
+
+GST_DEBUG_CATEGORY_STATIC (emotion_classifier_debug);
+#define GST_CAT_DEFAULT emotion_classifier_debug
+
+#define DEFAULT_MODEL NULL
+#define DEFAULT_THREADS 1
+#define DEFAULT_MODE GST_EMOTION_CLASSIFIER_MODE_INFER
+#define DEFAULT_WINDOW 3.0
+#define DEFAULT_HOP 3.0
+#define DEFAULT_MAX_DURATION 30.0
+
+enum
+{
+  PROP_0,
+  PROP_MODEL,
+  PROP_THREADS,
+  PROP_MODE,
+  PROP_WINDOW,
+  PROP_HOP,
+  PROP_MAX_DURATION,
+};
+
+#define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type ())
+static GType
+gst_emotion_classifier_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_EMOTION_CLASSIFIER_MODE_INFER, "Classify segments with the model", "infer"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstEmotionClassifierMode", values));
+  return type;
+}
+
+namespace {
+
+constexpr int kLldFrameRate = 100;
+
+struct OpenSegment
+{
+  std::string id;
+  int64_t first_frame;          /* index into the frame store (LLD input) */
+  GstClockTime start = GST_CLOCK_TIME_NONE;
+  GstClockTime end = GST_CLOCK_TIME_NONE;
+  std::string true_emotion;
+  int parts = 0;                /* partial results already published */
+  std::vector<std::vector<float>> mulaw;    /* mu-law segments of the utterance */
+};
+
+enum class OutputFormat { Tensors, Text };
+
+} // namespace
+
+struct ClassifierState
+{
+  std::unique_ptr<emotion::models::Classifier> classifier;
+  std::string model_name;
+  std::vector<const char *> label_ptrs;
+  bool lld = true;              /* input: LLD frames (else mu-law segments) */
+  int frame_size = 36;          /* floats per input frame or segment */
+
+  OutputFormat output = OutputFormat::Tensors;
+  bool output_negotiated = false;
+  GstSegment segment;
+
+  /* LLD frame store: frames [base, base + count) */
+  std::vector<float> frames;
+  std::vector<GstClockTime> frame_pts;
+  int64_t base = 0;
+  int64_t next_frame = 0;
+  GstClockTime frame_duration = GST_MSECOND * 10;
+
+  bool events_seen = false;     /* upstream sends segment events: no fallback windows */
+  std::vector<OpenSegment> open;
+  int64_t window_start = 0;
+  int64_t last_window_end = 0;
+  int64_t window_count = 0;
+
+  std::map<std::string, int> label_counts;
+  std::string dominant;
+  bool warned_short = false;
+};
+
+#define gst_emotion_classifier_parent_class parent_class
+G_DEFINE_ABSTRACT_TYPE (GstEmotionClassifier, gst_emotion_classifier, GST_TYPE_ELEMENT);
+
+static void gst_emotion_classifier_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_emotion_classifier_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static void gst_emotion_classifier_finalize (GObject * object);
+static GstStateChangeReturn gst_emotion_classifier_change_state (GstElement * element,
+    GstStateChange transition);
+static GstFlowReturn gst_emotion_classifier_chain (GstPad * pad, GstObject * parent,
+    GstBuffer * buffer);
+static gboolean gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent,
+    GstEvent * event);
+static gboolean gst_emotion_classifier_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
+static gboolean gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
+
+static void
+gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (emotion_classifier_debug, "emotionclassifier", 0,
+      "emotion classifier base");
+
+  gobject_class->set_property = gst_emotion_classifier_set_property;
+  gobject_class->get_property = gst_emotion_classifier_get_property;
+  gobject_class->finalize = gst_emotion_classifier_finalize;
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_emotion_classifier_change_state);
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Path of the model file (safetensors). Default: the shipped model of this "
+          "architecture, searched in $GST_EMOTION_MODEL_PATH, then the installed models folder",
+          DEFAULT_MODEL,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_int ("threads", "Threads",
+          "CPU threads the model may use for one segment", 1, 64, DEFAULT_THREADS,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode", "What to do with the segments",
+          GST_TYPE_EMOTION_CLASSIFIER_MODE, DEFAULT_MODE,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property (gobject_class, PROP_WINDOW,
+      g_param_spec_double ("window", "Window",
+          "Length in seconds of the fixed windows classified when upstream sends no "
+          "emotion-segment events (LLD input; mu-law input is already cut by mulawspec)",
+          0.25, 60.0, DEFAULT_WINDOW,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property (gobject_class, PROP_HOP,
+      g_param_spec_double ("hop", "Hop",
+          "Seconds between the starts of consecutive fallback windows", 0.1, 60.0, DEFAULT_HOP,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property (gobject_class, PROP_MAX_DURATION,
+      g_param_spec_double ("max-duration", "Maximum duration",
+          "Longest span in seconds held for one result: a longer segment is classified in parts, "
+          "so memory stays bounded on endless streams", 1.0, 3600.0, DEFAULT_MAX_DURATION,
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+
+  gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_CLASSIFIER, (GstPluginAPIFlags) 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_CLASSIFIER_MODE, (GstPluginAPIFlags) 0);
+}
+
+void
+gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass,
+    const gchar * architecture)
+{
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const bool lld = g_strcmp0 (architecture, "apcnn") != 0;
+  std::string sink_caps = lld
+      ? emotion::gst::tensor_caps_string ({36, 1}, kLldFrameRate, 1)
+      : emotion::gst::tensor_caps_string ({200, 400}, 0, 1);
+  /* Any framerate: NNStreamer elements and timestamps decide the timing, not the caps. */
+  sink_caps = sink_caps.substr (0, sink_caps.find (",framerate"));
+  GstCaps *caps = gst_caps_from_string (sink_caps.c_str ());
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_caps_unref (caps);
+
+  caps = gst_caps_from_string ("other/tensors,format=static,num_tensors=1,types=float32; "
+      "text/x-raw,format=utf8");
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref (caps);
+  klass->architecture = architecture;
+}
+
+static void
+gst_emotion_classifier_init (GstEmotionClassifier * self)
+{
+  GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
+
+  self->sinkpad = gst_pad_new_from_template (gst_element_class_get_pad_template (klass, "sink"),
+      "sink");
+  gst_pad_set_chain_function (self->sinkpad, GST_DEBUG_FUNCPTR (gst_emotion_classifier_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_emotion_classifier_sink_event));
+  gst_pad_set_query_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_emotion_classifier_sink_query));
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_template (gst_element_class_get_pad_template (klass, "src"),
+      "src");
+  gst_pad_set_query_function (self->srcpad, GST_DEBUG_FUNCPTR (gst_emotion_classifier_src_query));
+  gst_pad_use_fixed_caps (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->model_location = g_strdup (DEFAULT_MODEL);
+  self->threads = DEFAULT_THREADS;
+  self->mode = DEFAULT_MODE;
+  self->window = DEFAULT_WINDOW;
+  self->hop = DEFAULT_HOP;
+  self->max_duration = DEFAULT_MAX_DURATION;
+  self->state = NULL;
+}
+
+static void
+gst_emotion_classifier_finalize (GObject * object)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (object);
+
+  delete self->state;
+  g_free (self->model_location);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_emotion_classifier_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_free (self->model_location);
+      self->model_location = g_value_dup_string (value);
+      break;
+    case PROP_THREADS:
+      self->threads = g_value_get_int (value);
+      break;
+    case PROP_MODE:
+      self->mode = (GstEmotionClassifierMode) g_value_get_enum (value);
+      break;
+    case PROP_WINDOW:
+      self->window = g_value_get_double (value);
+      break;
+    case PROP_HOP:
+      self->hop = g_value_get_double (value);
+      break;
+    case PROP_MAX_DURATION:
+      self->max_duration = g_value_get_double (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_emotion_classifier_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_value_set_string (value, self->model_location);
+      break;
+    case PROP_THREADS:
+      g_value_set_int (value, self->threads);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_WINDOW:
+      g_value_set_double (value, self->window);
+      break;
+    case PROP_HOP:
+      g_value_set_double (value, self->hop);
+      break;
+    case PROP_MAX_DURATION:
+      g_value_set_double (value, self->max_duration);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ---- model loading ---------------------------------------------------------------------- */
+
+static gboolean
+gst_emotion_classifier_start (GstEmotionClassifier * self)
+{
+  const gchar *architecture = GST_EMOTION_CLASSIFIER_GET_CLASS (self)->architecture;
+
+  GST_OBJECT_LOCK (self);
+  std::string location = self->model_location ? self->model_location : "";
+  GST_OBJECT_UNLOCK (self);
+
+  if (location.empty ()) {
+    location = emotion::gst::default_model_location (architecture);
+    if (location.empty ()) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("No model file given and no shipped '%s' model found.", architecture),
+          ("Set the 'model' property, or put %s.safetensors into a folder listed in "
+              "GST_EMOTION_MODEL_PATH", architecture));
+      return FALSE;
+    }
+  }
+
+  auto state = std::make_unique<ClassifierState> ();
+  try {
+    state->classifier = std::make_unique<emotion::models::Classifier> (location);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Cannot use model file '%s'.", location.c_str ()), ("%s", e.what ()));
+    return FALSE;
+  }
+  const auto &info = state->classifier->info ();
+  if (info.architecture != architecture) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Model '%s' is a '%s' model, but this element runs '%s' models.", location.c_str (),
+            info.architecture.c_str (), architecture), (NULL));
+    return FALSE;
+  }
+  state->model_name = g_path_get_basename (location.c_str ());
+  for (const auto &label : info.labels)
+    state->label_ptrs.push_back (label.c_str ());
+  state->label_ptrs.push_back (NULL);
+  state->lld = info.features.kind == "lld";
+  state->frame_size = 1;
+  for (int d : info.features.dimensions)
+    state->frame_size *= d;
+  gst_segment_init (&state->segment, GST_FORMAT_TIME);
+  GST_INFO_OBJECT (self, "loaded %s model '%s' (%zu classes)", architecture, location.c_str (),
+      info.labels.size ());
+
+  delete self->state;
+  self->state = state.release ();
+  return TRUE;
+}
+
+static GstStateChangeReturn
+gst_emotion_classifier_change_state (GstElement * element, GstStateChange transition)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (element);
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !gst_emotion_classifier_start (self))
+    return GST_STATE_CHANGE_FAILURE;
+
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    delete self->state;
+    self->state = NULL;
+  }
+  return ret;
+}
+
+/* ---- results ---------------------------------------------------------------------------- */
+
+static void
+reset_stream (ClassifierState * state)
+{
+  state->frames.clear ();
+  state->frame_pts.clear ();
+  state->base = 0;
+  state->next_frame = 0;
+  state->open.clear ();
+  state->window_start = 0;
+  state->last_window_end = 0;
+}
+
+static GstCaps *
+output_caps (ClassifierState * state, OutputFormat format)
+{
+  if (format == OutputFormat::Text)
+    return gst_caps_from_string ("text/x-raw,format=utf8");
+  return emotion::gst::tensor_caps_new ({state->classifier->num_classes (), 1}, 0, 1);
+}
+
+static gboolean
+negotiate_output (GstEmotionClassifier * self)
+{
+  ClassifierState *state = self->state;
+  GstCaps *tensors = output_caps (state, OutputFormat::Tensors);
+  GstCaps *text = output_caps (state, OutputFormat::Text);
+  GstCaps *peer = gst_pad_peer_query_caps (self->srcpad, NULL);
+
+  /* Tensors unless downstream takes text only (a subtitle muxer or encoder). */
+  gboolean tensors_ok = gst_caps_can_intersect (peer, tensors);
+  gboolean text_ok = gst_caps_can_intersect (peer, text);
+  gst_caps_unref (peer);
+  if (!tensors_ok && !text_ok) {
+    gst_caps_unref (tensors);
+    gst_caps_unref (text);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Downstream accepts neither emotion tensors nor text."), (NULL));
+    return FALSE;
+  }
+  state->output = tensors_ok ? OutputFormat::Tensors : OutputFormat::Text;
+  GstCaps *caps = tensors_ok ? tensors : text;
+  gboolean ok = gst_pad_set_caps (self->srcpad, caps);
+  gst_caps_unref (tensors);
+  gst_caps_unref (text);
+  state->output_negotiated = ok;
+  return ok;
+}
+
+static void
+update_dominant (GstEmotionClassifier * self, const std::string & label)
+{
+  ClassifierState *state = self->state;
+  int count = ++state->label_counts[label];
+  if (label == state->dominant || (!state->dominant.empty ()
+          && count <= state->label_counts[state->dominant]))
+    return;
+  state->dominant = label;
+  GstTagList *tags = emotion::gst::dominant_emotion_tags (label.c_str ());
+  gst_pad_push_event (self->srcpad, gst_event_new_tag (tags));
+}
+
+static void
+post_message (GstEmotionClassifier * self, const std::string & id, GstClockTime start,
+    GstClockTime duration, const std::vector<float> &scores, int best,
+    const std::string & true_emotion)
+{
+  ClassifierState *state = self->state;
+  GstClockTime stream_time = gst_segment_to_stream_time (&state->segment, GST_FORMAT_TIME, start);
+  GstClockTime running_time = gst_segment_to_running_time (&state->segment, GST_FORMAT_TIME, start);
+  GValue labels = G_VALUE_INIT, values = G_VALUE_INIT, item = G_VALUE_INIT;
+
+  gst_value_array_init (&labels, scores.size ());
+  gst_value_array_init (&values, scores.size ());
+  for (size_t k = 0; k < scores.size (); ++k) {
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, state->label_ptrs[k]);
+    gst_value_array_append_and_take_value (&labels, &item);
+    g_value_init (&item, G_TYPE_DOUBLE);
+    g_value_set_double (&item, scores[k]);
+    gst_value_array_append_and_take_value (&values, &item);
+  }
+  GstStructure *s = gst_structure_new ("emotion",
+      "timestamp", G_TYPE_UINT64, start,
+      "stream-time", G_TYPE_UINT64, stream_time,
+      "running-time", G_TYPE_UINT64, running_time,
+      "duration", G_TYPE_UINT64, duration,
+      "segment-id", G_TYPE_STRING, id.c_str (),
+      "label", G_TYPE_STRING, state->label_ptrs[best],
+      "confidence", G_TYPE_DOUBLE, (gdouble) scores[best],
+      "model", G_TYPE_STRING, state->model_name.c_str (), NULL);
+  gst_structure_take_value (s, "labels", &labels);
+  gst_structure_take_value (s, "scores", &values);
+  if (!true_emotion.empty ())
+    gst_structure_set (s, "true-emotion", G_TYPE_STRING, true_emotion.c_str (), NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static GstFlowReturn
+publish (GstEmotionClassifier * self, const std::string & id, GstClockTime start,
+    GstClockTime end, const std::vector<float> &scores, const std::string & true_emotion)
+{
+  ClassifierState *state = self->state;
+  if (!state->output_negotiated && !negotiate_output (self))
+    return GST_FLOW_NOT_NEGOTIATED;
+
+  int best = (int) (std::max_element (scores.begin (), scores.end ()) - scores.begin ());
+  GstClockTime duration = GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end)
+      && end > start ? end - start : GST_CLOCK_TIME_NONE;
+  std::string label = state->label_ptrs[best];
+
+  GstBuffer *buffer;
+  if (state->output == OutputFormat::Tensors) {
+    buffer = gst_buffer_new_memdup (scores.data (), scores.size () * sizeof (float));
+  } else {
+    gchar *line = g_strdup_printf ("%s %.2f", label.c_str (), scores[best]);
+    buffer = gst_buffer_new_wrapped (line, strlen (line));
+  }
+  GST_BUFFER_PTS (buffer) = start;
+  GST_BUFFER_DURATION (buffer) = duration;
+  gst_buffer_add_emotion_meta (buffer, scores.size (), state->label_ptrs.data (), scores.data (),
+      id.c_str (), state->model_name.c_str ());
+
+  GST_DEBUG_OBJECT (self, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f",
+      id.c_str (), GST_TIME_ARGS (start), GST_TIME_ARGS (duration), label.c_str (), scores[best]);
+  post_message (self, id, start, duration, scores, best, true_emotion);
+  update_dominant (self, label);
+  return gst_pad_push (self->srcpad, buffer);
+}
+
+/* Classifies LLD frames [first, last) of the store. */
+static GstFlowReturn
+classify_frames (GstEmotionClassifier * self, const std::string & id, int64_t first,
+    int64_t last, const std::string & true_emotion)
+{
+  ClassifierState *state = self->state;
+  int count = (int) (last - first);
+  if (count < state->classifier->min_frames ()) {
+    if (!state->warned_short)
+      GST_INFO_OBJECT (self, "segment %s has %d frames, fewer than the model needs (%d): "
+          "no result", id.c_str (), count, state->classifier->min_frames ());
+    state->warned_short = true;
+    return GST_FLOW_OK;
+  }
+  std::vector<float> scores;
+  GST_OBJECT_LOCK (self);
+  state->classifier->set_threads (self->threads);
+  GST_OBJECT_UNLOCK (self);
+  try {
+    scores = state->classifier->classify_frames (state->frames.data () +
+        (first - state->base) * state->frame_size, count);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Classification failed."), ("%s", e.what ()));
+    return GST_FLOW_ERROR;
+  }
+  GstClockTime start = state->frame_pts[first - state->base];
+  GstClockTime end = state->frame_pts[last - 1 - state->base];
+  if (GST_CLOCK_TIME_IS_VALID (end))
+    end += state->frame_duration;
+  return publish (self, id, start, end, scores, true_emotion);
+}
+
+/* Drops frames no open segment or window needs any more. */
+static void
+trim_frames (ClassifierState * state)
+{
+  int64_t keep = state->next_frame;
+  for (const auto &segment : state->open)
+    keep = std::min (keep, segment.first_frame);
+  if (!state->events_seen)
+    keep = std::min (keep, state->window_start);
+  int64_t drop = keep - state->base;
+  /* Erase in chunks so that trimming stays amortised O(1) per frame. */
+  if (drop <= 0 || (drop < 1024 && drop * 2 < (int64_t) state->frame_pts.size ()))
+    return;
+  state->frames.erase (state->frames.begin (), state->frames.begin () + drop * state->frame_size);
+  state->frame_pts.erase (state->frame_pts.begin (), state->frame_pts.begin () + drop);
+  state->base = keep;
+}
+
+static GstFlowReturn
+classify_segment_mulaw (GstEmotionClassifier * self, OpenSegment & segment)
+{
+  ClassifierState *state = self->state;
+  if (segment.mulaw.empty ())
+    return GST_FLOW_OK;
+  std::vector<const float *> parts;
+  for (const auto &values : segment.mulaw)
+    parts.push_back (values.data ());
+  std::vector<float> scores;
+  GST_OBJECT_LOCK (self);
+  state->classifier->set_threads (self->threads);
+  GST_OBJECT_UNLOCK (self);
+  try {
+    scores = state->classifier->classify_segments (parts);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Classification failed."), ("%s", e.what ()));
+    return GST_FLOW_ERROR;
+  }
+  GstFlowReturn ret = publish (self, segment.id, segment.start, segment.end, scores,
+      segment.true_emotion);
+  segment.mulaw.clear ();
+  segment.start = GST_CLOCK_TIME_NONE;
+  return ret;
+}
+
+/* Publishes an open segment (at its end event, at EOS, or in parts when it gets too long). */
+static GstFlowReturn
+finish_segment (GstEmotionClassifier * self, OpenSegment & segment, bool partial)
+{
+  ClassifierState *state = self->state;
+  std::string id = segment.id;
+  if (partial || segment.parts > 0)
+    id += "." + std::to_string (segment.parts);
+  segment.parts++;
+  if (!state->lld) {
+    OpenSegment copy = segment;
+    copy.id = id;
+    GstFlowReturn ret = classify_segment_mulaw (self, copy);
+    segment.mulaw.clear ();
+    segment.start = GST_CLOCK_TIME_NONE;
+    return ret;
+  }
+  GstFlowReturn ret = classify_frames (self, id, segment.first_frame, state->next_frame,
+      segment.true_emotion);
+  segment.first_frame = state->next_frame;
+  return ret;
+}
+
+/* ---- input ------------------------------------------------------------------------------- */
+
+static GstFlowReturn
+run_fallback_windows (GstEmotionClassifier * self, bool at_eos)
+{
+  ClassifierState *state = self->state;
+  GST_OBJECT_LOCK (self);
+  int64_t window = (int64_t) (self->window * kLldFrameRate + 0.5);
+  int64_t hop = std::max<int64_t> (1, (int64_t) (self->hop * kLldFrameRate + 0.5));
+  GST_OBJECT_UNLOCK (self);
+
+  GstFlowReturn ret = GST_FLOW_OK;
+  while (ret == GST_FLOW_OK && state->window_start + window <= state->next_frame) {
+    std::string id = "w" + std::to_string (state->window_count++);
+    ret = classify_frames (self, id, state->window_start, state->window_start + window, "");
+    state->last_window_end = state->window_start + window;
+    state->window_start += hop;
+  }
+  /* The last, shorter window covers the frames no full window reached. */
+  if (ret == GST_FLOW_OK && at_eos && state->next_frame > state->last_window_end
+      && state->window_start < state->next_frame) {
+    std::string id = "w" + std::to_string (state->window_count++);
+    ret = classify_frames (self, id, state->window_start, state->next_frame, "");
+    state->last_window_end = state->next_frame;
+  }
+  return ret;
+}
+
+static GstFlowReturn
+gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (parent);
+  ClassifierState *state = self->state;
+  GstFlowReturn ret = GST_FLOW_OK;
+  (void) pad;
+
+  if (!state) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_FLUSHING;
+  }
+  GstMapInfo map;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buffer);
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot read an input buffer."), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  const size_t frame_bytes = sizeof (float) * state->frame_size;
+  if (map.size % frame_bytes != 0) {
+    gst_buffer_unmap (buffer, &map);
+    gst_buffer_unref (buffer);
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("Input buffer of %" G_GSIZE_FORMAT " bytes is not "
+            "a whole number of %" G_GSIZE_FORMAT "-byte feature frames.", map.size,
+            frame_bytes), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  const float *values = reinterpret_cast<const float *> (map.data);
+  const size_t count = map.size / frame_bytes;
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstClockTime duration = GST_BUFFER_DURATION (buffer);
+
+  GST_OBJECT_LOCK (self);
+  const int64_t max_frames = (int64_t) (self->max_duration * kLldFrameRate);
+  const double max_duration = self->max_duration;
+  GST_OBJECT_UNLOCK (self);
+
+  if (state->lld) {
+    if (GST_CLOCK_TIME_IS_VALID (duration) && count > 0)
+      state->frame_duration = duration / count;
+    for (size_t i = 0; i < count; ++i) {
+      state->frames.insert (state->frames.end (), values + i * state->frame_size,
+          values + (i + 1) * state->frame_size);
+      state->frame_pts.push_back (GST_CLOCK_TIME_IS_VALID (pts) ? pts +
+          i * state->frame_duration : GST_CLOCK_TIME_NONE);
+      state->next_frame++;
+    }
+    gst_buffer_unmap (buffer, &map);
+    gst_buffer_unref (buffer);
+    if (!state->events_seen) {
+      ret = run_fallback_windows (self, false);
+    } else {
+      for (auto &segment : state->open)
+        if (ret == GST_FLOW_OK && state->next_frame - segment.first_frame >= max_frames)
+          ret = finish_segment (self, segment, true);
+    }
+    trim_frames (state);
+    return ret;
+  }
+
+  /* mu-law segments: one utterance collects them; without segment events each stands alone. */
+  for (size_t i = 0; i < count && ret == GST_FLOW_OK; ++i) {
+    std::vector<float> segment_values (values + i * state->frame_size,
+        values + (i + 1) * state->frame_size);
+    GstClockTime end = GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (duration)
+        ? pts + duration : GST_CLOCK_TIME_NONE;
+    if (state->open.empty ()) {
+      OpenSegment alone;
+      alone.id = "s" + std::to_string (state->window_count++);
+      alone.start = pts;
+      alone.end = end;
+      alone.mulaw.push_back (std::move (segment_values));
+      ret = classify_segment_mulaw (self, alone);
+      continue;
+    }
+    for (auto &segment : state->open) {
+      if (!GST_CLOCK_TIME_IS_VALID (segment.start))
+        segment.start = pts;
+      segment.end = end;
+      segment.mulaw.push_back (segment_values);
+      if (GST_CLOCK_TIME_IS_VALID (segment.start) && GST_CLOCK_TIME_IS_VALID (end)
+          && end - segment.start > max_duration * GST_SECOND && ret == GST_FLOW_OK)
+        ret = finish_segment (self, segment, true);
+    }
+  }
+  gst_buffer_unmap (buffer, &map);
+  gst_buffer_unref (buffer);
+  return ret;
+}
+
+static gboolean
+check_input_caps (GstEmotionClassifier * self, GstCaps * caps)
+{
+  ClassifierState *state = self->state;
+  std::vector<int> dims;
+  if (!state)
+    return FALSE;
+  const auto &features = state->classifier->info ().features;
+  std::vector<int> expected = state->lld ? std::vector<int>{features.dimensions[0], 1}
+      : std::vector<int>{features.dimensions[1], features.dimensions[0]};
+  if (!emotion::gst::tensor_caps_parse (caps, &dims)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("Input is not a single float32 tensor."),
+        ("caps %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  while (dims.size () > expected.size () && dims.back () == 1)
+    dims.pop_back ();
+  if (dims != expected) {
+    std::string got, want;
+    for (size_t i = 0; i < dims.size (); ++i)
+      got += (i ? ":" : "") + std::to_string (dims[i]);
+    for (size_t i = 0; i < expected.size (); ++i)
+      want += (i ? ":" : "") + std::to_string (expected[i]);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("Input features do not match the model: the stream has tensors of dimensions %s, "
+            "model '%s' takes %s (%s).", got.c_str (), state->model_name.c_str (),
+            want.c_str (), features.describe ().c_str ()), (NULL));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+handle_segment_start (GstEmotionClassifier * self, GstEvent * event)
+{
+  ClassifierState *state = self->state;
+  if (!state->events_seen) {
+    /* Upstream segments take over: windows started before the first event are dropped. */
+    state->events_seen = true;
+    state->window_start = state->next_frame;
+  }
+  OpenSegment segment;
+  segment.id = gst_emotion_event_get_segment_id (event);
+  const gchar *emotion = gst_emotion_event_get_field (event, "emotion");
+  segment.true_emotion = emotion ? emotion : "";
+  segment.first_frame = state->next_frame;
+  auto existing = std::find_if (state->open.begin (), state->open.end (),
+      [&](const OpenSegment & s) { return s.id == segment.id; });
+  if (existing != state->open.end ()) {
+    GST_WARNING_OBJECT (self, "segment %s started twice; restarting it", segment.id.c_str ());
+    *existing = segment;
+  } else {
+    state->open.push_back (segment);
+  }
+  return gst_pad_push_event (self->srcpad, event);
+}
+
+static gboolean
+handle_segment_end (GstEmotionClassifier * self, GstEvent * event)
+{
+  ClassifierState *state = self->state;
+  std::string id = gst_emotion_event_get_segment_id (event);
+  auto it = std::find_if (state->open.begin (), state->open.end (),
+      [&](const OpenSegment & s) { return s.id == id; });
+  GstFlowReturn ret = GST_FLOW_OK;
+  if (it == state->open.end ()) {
+    GST_DEBUG_OBJECT (self, "end of unknown segment %s", id.c_str ());
+  } else {
+    ret = finish_segment (self, *it, false);
+    state->open.erase (it);
+    if (state->lld)
+      trim_frames (state);
+  }
+  gboolean forwarded = gst_pad_push_event (self->srcpad, event);
+  return ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING ? forwarded : FALSE;
+}
+
+static void
+finish_stream (GstEmotionClassifier * self)
+{
+  ClassifierState *state = self->state;
+  for (auto &segment : state->open)
+    finish_segment (self, segment, false);
+  state->open.clear ();
+  if (state->lld && !state->events_seen)
+    run_fallback_windows (self, true);
+}
+
+static gboolean
+gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (parent);
+  ClassifierState *state = self->state;
+
+  if (!state)
+    return gst_pad_event_default (pad, parent, event);
+
+  if (gst_emotion_event_is_segment_start (event))
+    return handle_segment_start (self, event);
+  if (gst_emotion_event_is_segment_end (event))
+    return handle_segment_end (self, event);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gst_event_parse_caps (event, &caps);
+      gboolean ok = check_input_caps (self, caps);
+      gst_event_unref (event);
+      /* Output caps follow on the first result, when downstream has linked up. */
+      return ok && (state->output_negotiated || negotiate_output (self));
+    }
+    case GST_EVENT_SEGMENT:
+      gst_event_copy_segment (event, &state->segment);
+      break;
+    case GST_EVENT_STREAM_START:
+      reset_stream (state);
+      state->events_seen = false;
+      state->label_counts.clear ();
+      state->dominant.clear ();
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      /* A segment never spans a flush: what was collected is dropped. */
+      reset_stream (state);
+      break;
+    case GST_EVENT_EOS:
+      finish_stream (self);
+      break;
+    default:
+      break;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static gboolean
+gst_emotion_classifier_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  return gst_pad_query_default (pad, parent, query);
+}
+
+static gboolean
+gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (parent);
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_LATENCY:{
+      if (!gst_pad_peer_query (self->sinkpad, query))
+        return FALSE;
+      gboolean live;
+      GstClockTime min, max;
+      gst_query_parse_latency (query, &live, &min, &max);
+      GST_OBJECT_LOCK (self);
+      /* A result leaves when its segment ends: one window, at most max-duration. */
+      GstClockTime window = (GstClockTime) (self->window * GST_SECOND);
+      GstClockTime longest = (GstClockTime) (self->max_duration * GST_SECOND);
+      GST_OBJECT_UNLOCK (self);
+      min += window;
+      if (GST_CLOCK_TIME_IS_VALID (max))
+        max += longest;
+      gst_query_set_latency (query, live, min, max);
+      return TRUE;
+    }
+    case GST_QUERY_CAPS:{
+      GstCaps *caps;
+      if (self->state) {
+        caps = output_caps (self->state, OutputFormat::Tensors);
+        gst_caps_append (caps, output_caps (self->state, OutputFormat::Text));
+      } else {
+        caps = gst_pad_get_pad_template_caps (pad);
+      }
+      GstCaps *filter;
+      gst_query_parse_caps (query, &filter);
+      if (filter) {
+        GstCaps *filtered = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref (caps);
+        caps = filtered;
+      }
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}

@@ -1,0 +1,60 @@
+/* GstEmotionClassifier: the base class of the classifier elements (alstmclassify, apcnnclassify,
+ * stlclassify, and ksmmtransformer's audio side). It loads the model file, collects the
+ * features of each segment (from emotion-segment events, or fixed windows when none arrive),
+ * runs the model, and publishes one result per segment: an other/tensors buffer of K posteriors
+ * with a GstEmotionMeta (or a text line when downstream wants text), an `emotion` element message
+ * and a tag event with the dominant emotion. A subclass only names its architecture. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_EMOTION_CLASSIFIER (gst_emotion_classifier_get_type ())
+#define GST_EMOTION_CLASSIFIER(obj) \
+  (G_TYPE_CHECK_INSTANCE_CAST ((obj), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifier))
+#define GST_EMOTION_CLASSIFIER_CLASS(klass) \
+  (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifierClass))
+#define GST_EMOTION_CLASSIFIER_GET_CLASS(obj) \
+  (G_TYPE_INSTANCE_GET_CLASS ((obj), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifierClass))
+
+typedef struct _GstEmotionClassifier GstEmotionClassifier;
+typedef struct _GstEmotionClassifierClass GstEmotionClassifierClass;
+struct ClassifierState;
+
+typedef enum {
+  GST_EMOTION_CLASSIFIER_MODE_INFER,
+} GstEmotionClassifierMode;
+
+struct _GstEmotionClassifier {
+  GstElement parent;
+
+  GstPad *sinkpad;
+  GstPad *srcpad;
+
+  /* settings, under the object lock */
+  gchar *model_location;
+  gint threads;
+  GstEmotionClassifierMode mode;
+  gdouble window;
+  gdouble hop;
+  gdouble max_duration;
+
+  /* processing state, created in READY->PAUSED, destroyed in PAUSED->READY */
+  struct ClassifierState *state;
+};
+
+struct _GstEmotionClassifierClass {
+  GstElementClass parent_class;
+
+  /* set by subclasses in class_init */
+  const gchar *architecture;   /* "alstm", "apcnn", "stl" */
+};
+
+GType gst_emotion_classifier_get_type (void);
+
+/* For subclass class_init: adds the pad templates matching the architecture's features. */
+void gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass,
+    const gchar * architecture);
+
+G_END_DECLS

@@ -1,0 +1,149 @@
+#include "io/results.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace emotion::io {
+
+ResultFormat parse_result_format(const std::string& name) {
+    if (name == "jsonl") return ResultFormat::JsonLines;
+    if (name == "csv") return ResultFormat::Csv;
+    if (name == "webvtt") return ResultFormat::WebVtt;
+    if (name == "srt") return ResultFormat::Srt;
+    throw std::invalid_argument("unknown result format '" + name + "' (jsonl, csv, webvtt, srt)");
+}
+
+const char* result_format_name(ResultFormat format) {
+    switch (format) {
+    case ResultFormat::JsonLines: return "jsonl";
+    case ResultFormat::Csv: return "csv";
+    case ResultFormat::WebVtt: return "webvtt";
+    case ResultFormat::Srt: return "srt";
+    }
+    return "?";
+}
+
+void ResultWriter::emit(const std::string& text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
+        throw std::runtime_error(std::string("cannot write results: ") + std::strerror(errno));
+}
+
+std::string format_timestamp(double seconds, char fraction_separator) {
+    if (!(seconds >= 0.0)) seconds = 0.0;
+    auto millis = static_cast<long long>(std::llround(seconds * 1000.0));
+    char text[32];
+    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld%c%03lld", millis / 3600000,
+                  millis / 60000 % 60, millis / 1000 % 60, fraction_separator, millis % 1000);
+    return text;
+}
+
+std::string format_result_json(const Result& r) {
+    nlohmann::ordered_json j;
+    j["segment"] = r.segment_id;
+    j["start"] = r.start >= 0.0 ? nlohmann::ordered_json(r.start) : nullptr;
+    j["end"] = r.start >= 0.0 && r.duration >= 0.0 ? nlohmann::ordered_json(r.start + r.duration) : nullptr;
+    j["label"] = r.labels.at(r.best);
+    j["confidence"] = r.scores.at(r.best);
+    nlohmann::ordered_json scores;
+    for (size_t k = 0; k < r.labels.size(); ++k) scores[r.labels[k]] = r.scores[k];
+    j["scores"] = scores;
+    if (!r.true_label.empty()) j["true"] = r.true_label;
+    j["model"] = r.model;
+    return j.dump();
+}
+
+namespace {
+
+std::string csv_field(const std::string& value) {
+    if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
+    std::string out = "\"";
+    for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+class JsonLinesWriter : public ResultWriter {
+public:
+    using ResultWriter::ResultWriter;
+    void write(const Result& r) override { emit(format_result_json(r) + "\n"); }
+};
+
+class CsvWriter : public ResultWriter {
+public:
+    using ResultWriter::ResultWriter;
+    void write(const Result& r) override {
+        std::string text;
+        if (header_.empty()) {
+            header_ = "segment,start,end,label,confidence,true";
+            for (const auto& label : r.labels) header_ += "," + csv_field(label);
+            text = header_ + "\n";
+        }
+        char number[64];
+        text += csv_field(r.segment_id);
+        std::snprintf(number, sizeof number, ",%.3f,%.3f", r.start, r.start + r.duration);
+        text += number;
+        text += "," + csv_field(r.labels.at(r.best));
+        std::snprintf(number, sizeof number, ",%.6f", r.scores.at(r.best));
+        text += number;
+        text += "," + csv_field(r.true_label);
+        for (float score : r.scores) {
+            std::snprintf(number, sizeof number, ",%.6f", score);
+            text += number;
+        }
+        emit(text + "\n");
+    }
+
+private:
+    std::string header_;
+};
+
+std::string cue_text(const Result& r) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%s (%.0f%%)", r.labels.at(r.best).c_str(), 100.0 * r.scores.at(r.best));
+    return text;
+}
+
+class WebVttWriter : public ResultWriter {
+public:
+    using ResultWriter::ResultWriter;
+    void write(const Result& r) override {
+        std::string text = started_ ? "" : "WEBVTT\n\n";
+        started_ = true;
+        text += r.segment_id + "\n" + format_timestamp(r.start, '.') + " --> " +
+                format_timestamp(r.start + std::max(r.duration, 0.0), '.') + "\n" + cue_text(r) + "\n\n";
+        emit(text);
+    }
+
+private:
+    bool started_ = false;
+};
+
+class SrtWriter : public ResultWriter {
+public:
+    using ResultWriter::ResultWriter;
+    void write(const Result& r) override {
+        emit(std::to_string(++index_) + "\n" + format_timestamp(r.start, ',') + " --> " +
+             format_timestamp(r.start + std::max(r.duration, 0.0), ',') + "\n" + cue_text(r) + "\n\n");
+    }
+
+private:
+    int index_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<ResultWriter> ResultWriter::create(ResultFormat format, std::FILE* file) {
+    switch (format) {
+    case ResultFormat::JsonLines: return std::make_unique<JsonLinesWriter>(file);
+    case ResultFormat::Csv: return std::make_unique<CsvWriter>(file);
+    case ResultFormat::WebVtt: return std::make_unique<WebVttWriter>(file);
+    case ResultFormat::Srt: return std::make_unique<SrtWriter>(file);
+    }
+    throw std::invalid_argument("unknown result format");
+}
+
+} // namespace emotion::io

@@ -1,0 +1,46 @@
+// Writers for classification results: JSON Lines, CSV, WebVTT and SRT. Each record is formatted
+// completely and written with one write + flush, so a crash loses at most the last record.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace emotion::io {
+
+struct Result {
+    std::string segment_id;
+    double start = 0.0;     // seconds (stream time); negative = unknown
+    double duration = 0.0;  // seconds; negative = unknown
+    std::vector<std::string> labels;
+    std::vector<float> scores;
+    int best = 0;
+    std::string model;
+    std::string true_label; // empty when unknown
+};
+
+enum class ResultFormat { JsonLines, Csv, WebVtt, Srt };
+// "jsonl", "csv", "webvtt", "srt"; throws std::invalid_argument otherwise.
+ResultFormat parse_result_format(const std::string& name);
+const char* result_format_name(ResultFormat format);
+
+class ResultWriter {
+public:
+    virtual ~ResultWriter() = default;
+    // Appends one record (writes the file header before the first one).
+    virtual void write(const Result& result) = 0;
+
+    static std::unique_ptr<ResultWriter> create(ResultFormat format, std::FILE* file);
+    explicit ResultWriter(std::FILE* file) : file_(file) {}
+
+protected:
+    void emit(const std::string& text); // one fwrite + fflush; throws on I/O errors
+    std::FILE* file_;
+};
+
+// Formatting helpers (exposed for tests): "00:01:02.345" (WebVTT) and "00:01:02,345" (SRT).
+std::string format_timestamp(double seconds, char fraction_separator);
+std::string format_result_json(const Result& result);
+
+} // namespace emotion::io

@@ -1,0 +1,70 @@
+#include "models/classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <omp.h>
+#include <stdexcept>
+
+#include "dsp/mulaw.h"
+
+namespace emotion::models {
+
+std::vector<float> softmax_rows(const float* logits, int rows, int classes) {
+    std::vector<float> out(static_cast<size_t>(rows) * classes);
+    for (int r = 0; r < rows; ++r) {
+        const float* row = logits + static_cast<size_t>(r) * classes;
+        float* dst = out.data() + static_cast<size_t>(r) * classes;
+        float peak = *std::max_element(row, row + classes);
+        double sum = 0.0;
+        for (int k = 0; k < classes; ++k) sum += dst[k] = std::exp(row[k] - peak);
+        for (int k = 0; k < classes; ++k) dst[k] = static_cast<float>(dst[k] / sum);
+    }
+    return out;
+}
+
+Classifier::Classifier(const std::string& model_path)
+    : path_(model_path), context_(std::make_unique<nn::Context>()) {
+    model_ = load_model(*context_, model_path, &info_);
+}
+
+Classifier::~Classifier() = default;
+
+int Classifier::min_frames() const { return info_.architecture == "stl" ? 16 : 1; }
+
+std::vector<float> Classifier::posteriors(const Batch& batch) {
+    omp_set_num_threads(threads_);
+    const nn::Tensor& logits = model_->forward(batch, nn::Mode::Infer);
+    return softmax_rows(logits.data(), static_cast<int>(logits.dim(0)), static_cast<int>(logits.dim(1)));
+}
+
+std::vector<float> Classifier::classify_frames(const float* frames, int frame_count) {
+    if (info_.features.kind != "lld") throw std::logic_error("classify_frames on a " + info_.features.kind + " model");
+    if (frame_count < min_frames())
+        throw std::invalid_argument("segment of " + std::to_string(frame_count) + " frames, the model needs " +
+                                    std::to_string(min_frames()));
+    const int dims = info_.features.dimensions.at(0);
+    batch_.features.resize({1, frame_count, dims});
+    std::memcpy(batch_.features.data(), frames, sizeof(float) * frame_count * dims);
+    batch_.lengths.assign(1, frame_count);
+    return posteriors(batch_);
+}
+
+std::vector<float> Classifier::classify_segments(const std::vector<const float*>& segments) {
+    if (info_.features.kind != "mulaw") throw std::logic_error("classify_segments on a " + info_.features.kind + " model");
+    if (segments.empty()) throw std::invalid_argument("utterance without segments");
+    const int n = static_cast<int>(segments.size());
+    const size_t segment_size = static_cast<size_t>(dsp::kMulawBins) * dsp::kMulawSegmentFrames;
+    batch_.features.resize({n, 1, dsp::kMulawBins, dsp::kMulawSegmentFrames});
+    for (int i = 0; i < n; ++i)
+        std::memcpy(batch_.features.data() + i * segment_size, segments[i], sizeof(float) * segment_size);
+    batch_.lengths.assign(n, dsp::kMulawSegmentFrames);
+    std::vector<float> per_segment = posteriors(batch_);
+    const int k = num_classes();
+    std::vector<float> mean(k, 0.0f);
+    for (int i = 0; i < n; ++i)
+        for (int c = 0; c < k; ++c) mean[c] += per_segment[i * k + c] / n;
+    return mean;
+}
+
+} // namespace emotion::models

@@ -1,0 +1,52 @@
+// Inference on whole segments with a loaded model file: the piece the classifier elements and
+// the evaluation tool share. Owns its oneDNN context, so instances in different threads never
+// share a stream.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/model.h"
+#include "models/model_file.h"
+
+namespace emotion::models {
+
+class Classifier {
+public:
+    // Loads and validates a model file; throws io::FormatError / std::runtime_error.
+    explicit Classifier(const std::string& model_path);
+    ~Classifier();
+
+    const ModelInfo& info() const { return info_; }
+    const std::string& path() const { return path_; }
+    int num_classes() const { return static_cast<int>(info_.labels.size()); }
+    // Fewest LLD frames a segment needs (M3 divides time by 16).
+    int min_frames() const;
+
+    // Threads used by oneDNN for this instance's calls (applies to the calling thread).
+    void set_threads(int threads) { threads_ = threads; }
+
+    // LLD frames [T, 36] of one segment -> K posteriors.
+    std::vector<float> classify_frames(const float* frames, int frame_count);
+    // mu-law segments (each 400 x 200) of one utterance -> mean of the segments' posteriors
+    // (the attention-pooling CNN paper's utterance decision).
+    std::vector<float> classify_segments(const std::vector<const float*>& segments);
+
+    Model& model() { return *model_; }
+
+private:
+    std::vector<float> posteriors(const Batch& batch);
+
+    std::string path_;
+    std::unique_ptr<nn::Context> context_;
+    std::unique_ptr<Model> model_;
+    ModelInfo info_;
+    Batch batch_;
+    int threads_ = 1;
+};
+
+// Row-wise softmax of logits [rows, K] (numerically stable).
+std::vector<float> softmax_rows(const float* logits, int rows, int classes);
+
+} // namespace emotion::models

@@ -1,0 +1,98 @@
+// Result writers: every format parsed back.
+#include <cstdio>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "io/results.h"
+#include "test_main.h"
+
+using namespace emotion::io;
+
+namespace {
+
+Result sample(const std::string& id, double start, double duration, int best) {
+    Result r;
+    r.segment_id = id;
+    r.start = start;
+    r.duration = duration;
+    r.labels = {"angry", "happy", "neutral", "sad"};
+    r.scores = {0.1f, 0.2f, 0.3f, 0.4f};
+    r.scores[best] = 0.7f;
+    r.best = best;
+    r.model = "alstm.safetensors";
+    return r;
+}
+
+std::string render(ResultFormat format, const std::vector<Result>& results) {
+    std::FILE* file = std::tmpfile();
+    auto writer = ResultWriter::create(format, file);
+    for (const auto& r : results) writer->write(r);
+    std::rewind(file);
+    std::string text;
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+    std::fclose(file);
+    return text;
+}
+
+} // namespace
+
+TEST(timestamps) {
+    EXPECT(format_timestamp(0.0, '.') == "00:00:00.000");
+    EXPECT(format_timestamp(3723.4567, ',') == "01:02:03,457");
+    EXPECT(format_timestamp(-1.0, '.') == "00:00:00.000");
+}
+
+TEST(jsonl_round_trip) {
+    Result r = sample("utt1", 1.5, 2.25, 0);
+    r.true_label = "angry";
+    std::string text = render(ResultFormat::JsonLines, {r, sample("utt2", 4.0, 1.0, 3)});
+    std::istringstream lines(text);
+    std::string line;
+    std::getline(lines, line);
+    auto j = nlohmann::json::parse(line);
+    EXPECT(j["segment"] == "utt1");
+    EXPECT(j["label"] == "angry");
+    EXPECT_NEAR(j["start"].get<double>(), 1.5, 1e-9);
+    EXPECT_NEAR(j["end"].get<double>(), 3.75, 1e-9);
+    EXPECT_NEAR(j["scores"]["angry"].get<double>(), 0.7, 1e-6);
+    EXPECT(j["true"] == "angry");
+    std::getline(lines, line);
+    EXPECT(nlohmann::json::parse(line)["label"] == "sad");
+    EXPECT(!std::getline(lines, line));
+}
+
+TEST(csv_header_and_rows) {
+    Result r = sample("a,b", 0.0, 1.0, 1);
+    std::string text = render(ResultFormat::Csv, {r});
+    std::istringstream lines(text);
+    std::string header, row;
+    std::getline(lines, header);
+    std::getline(lines, row);
+    EXPECT(header == "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    EXPECT_MSG(row.rfind("\"a,b\",0.000,1.000,happy,0.700000,,", 0) == 0, row);
+}
+
+TEST(webvtt_cues) {
+    std::string text = render(ResultFormat::WebVtt, {sample("w0", 0.0, 3.0, 2), sample("w1", 3.0, 3.0, 3)});
+    EXPECT(text.rfind("WEBVTT\n\n", 0) == 0);
+    EXPECT_MSG(text.find("w0\n00:00:00.000 --> 00:00:03.000\nneutral (70%)\n\n") != std::string::npos, text);
+    EXPECT(text.find("00:00:03.000 --> 00:00:06.000\nsad (70%)") != std::string::npos);
+    EXPECT(text.find("WEBVTT", 1) == std::string::npos);
+}
+
+TEST(srt_numbering) {
+    std::string text = render(ResultFormat::Srt, {sample("a", 0.5, 1.0, 0), sample("b", 2.0, 1.0, 1)});
+    EXPECT_MSG(text == "1\n00:00:00,500 --> 00:00:01,500\nangry (70%)\n\n"
+                       "2\n00:00:02,000 --> 00:00:03,000\nhappy (70%)\n\n", text);
+}
+
+TEST(format_names) {
+    EXPECT(parse_result_format("srt") == ResultFormat::Srt);
+    EXPECT_THROWS(parse_result_format("xml"));
+}
+
+TEST_MAIN()
