@@ -1,0 +1,160 @@
+// Manifests (CSV and JSON Lines), label policies, speaker-independent splits and shuffling.
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "io/manifest.h"
+#include "test_main.h"
+#include "train/dataset_plan.h"
+
+using namespace emotion;
+
+TEST(csv_quoting_and_resolution) {
+    auto rows = io::parse_csv_manifest(
+        "path,emotion,speaker,gender,text\n"
+        "a.wav,angry,s1,f,\"Hello, \"\"world\"\"\"\n"
+        "/abs/b.wav,sad,s2,m,\"two\nlines\"\n"
+        "\n"
+        "c.wav,,s3,,\n",
+        "m.csv", "/data");
+    EXPECT(rows.size() == 3);
+    EXPECT(rows[0].path == "/data/a.wav" && rows[0].text == "Hello, \"world\"");
+    EXPECT(rows[1].path == "/abs/b.wav" && rows[1].text == "two\nlines");
+    EXPECT(rows[2].emotion.empty() && rows[2].speaker == "s3");
+    EXPECT(rows[2].line == 6);
+}
+
+TEST(csv_columns_in_any_order) {
+    auto rows = io::parse_csv_manifest("speaker,path\nx,f.wav\n", "m.csv", ".");
+    EXPECT(rows.size() == 1 && rows[0].speaker == "x" && rows[0].path == "./f.wav");
+}
+
+static std::string error_of(const std::string& text, bool jsonl = false) {
+    try {
+        if (jsonl) io::parse_jsonl_manifest(text, "m", ".");
+        else io::parse_csv_manifest(text, "m", ".");
+    } catch (const io::ManifestError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(malformed_manifests_name_the_line_n) {
+    EXPECT(error_of("path,emotion\na.wav,sad\nb.wav\n") == "m:3: 1 fields, expected 2");
+    EXPECT(error_of("file,emotion\na.wav,sad\n").find("no 'path' column") != std::string::npos);
+    EXPECT(error_of("").find("empty manifest") != std::string::npos);
+    EXPECT(error_of("path\n\"a.wav\n").find("unterminated") != std::string::npos);
+    EXPECT(error_of("path,emotion\n,sad\n") == "m:2: empty path");
+    EXPECT(error_of("path\n\xff\xfe.wav\n").find("UTF-8") != std::string::npos);
+    EXPECT(error_of("{\"path\": \"a.wav\"}\n[1,2]\n", true) == "m:2: not a JSON object");
+    EXPECT(error_of("{\"path\": 3}\n", true) == "m:1: 'path' must be a string");
+    EXPECT(error_of("{\"emotion\": \"sad\"}\n", true) == "m:1: missing 'path'");
+}
+
+TEST(jsonl_manifest) {
+    auto rows = io::parse_jsonl_manifest(
+        "{\"path\": \"x.wav\", \"emotion\": \"happy\", \"speaker\": \"s\", \"text\": \"hi\"}\n\n"
+        "{\"path\": \"y.wav\", \"gender\": null}\n", "m.jsonl", "/d");
+    EXPECT(rows.size() == 2 && rows[0].path == "/d/x.wav" && rows[0].text == "hi" && rows[1].line == 3);
+}
+
+TEST(label_policy) {
+    auto policy = train::LabelPolicy::parse("joy:happy, anger:angry", "angry,happy,neutral,sad");
+    std::string mapped;
+    EXPECT(policy.accepts("joy", &mapped) && mapped == "happy");
+    EXPECT(policy.accepts("sad", &mapped) && mapped == "sad");
+    EXPECT(!policy.accepts("bored", &mapped));
+    EXPECT_THROWS(train::LabelPolicy::parse("joy", ""));
+}
+
+static std::vector<io::Utterance> corpus() {
+    std::vector<io::Utterance> out;
+    for (int s = 0; s < 10; ++s)
+        for (int i = 0; i < 5 + s; ++i) {
+            io::Utterance u;
+            u.path = "f" + std::to_string(s) + "_" + std::to_string(i);
+            u.speaker = "spk" + std::to_string(s);
+            out.push_back(u);
+        }
+    return out;
+}
+
+TEST(named_speaker_splits) {
+    auto utterances = corpus();
+    train::SplitSettings settings;
+    settings.valid_speakers = {"spk1"};
+    settings.test_speakers = {"spk2", "spk3"};
+    auto splits = train::assign_splits(utterances, settings);
+    for (size_t i = 0; i < utterances.size(); ++i) {
+        const auto& s = utterances[i].speaker;
+        auto expected = s == "spk1" ? train::Split::Valid
+                        : (s == "spk2" || s == "spk3") ? train::Split::Test : train::Split::Train;
+        EXPECT(splits[i] == expected);
+    }
+    settings.valid_speakers = {"nobody"};
+    EXPECT_THROWS(train::assign_splits(utterances, settings));
+    settings.valid_speakers = {"spk2"};
+    EXPECT_THROWS(train::assign_splits(utterances, settings));
+}
+
+TEST(valid_fraction_is_drawn_by_speaker) {
+    auto utterances = corpus();
+    train::SplitSettings settings;
+    settings.valid_fraction = 0.2;
+    settings.test_speakers = {"spk9"};
+    std::set<std::set<std::string>> distinct;
+    for (uint64_t seed = 0; seed < 8; ++seed) {
+        settings.seed = seed;
+        auto splits = train::assign_splits(utterances, settings);
+        EXPECT(splits == train::assign_splits(utterances, settings)); // reproducible
+        std::map<std::string, std::set<train::Split>> per_speaker;
+        size_t valid = 0, candidates = 0;
+        std::set<std::string> valid_speakers;
+        for (size_t i = 0; i < utterances.size(); ++i) {
+            per_speaker[utterances[i].speaker].insert(splits[i]);
+            if (splits[i] == train::Split::Valid) { ++valid; valid_speakers.insert(utterances[i].speaker); }
+            if (utterances[i].speaker != "spk9") ++candidates;
+        }
+        for (const auto& entry : per_speaker) EXPECT(entry.second.size() == 1);
+        EXPECT(valid >= 0.2 * candidates);
+        EXPECT(!valid_speakers.count("spk9"));
+        distinct.insert(valid_speakers);
+    }
+    EXPECT(distinct.size() > 1); // the seed matters
+}
+
+TEST(shuffle_is_a_reproducible_unbiased_permutation) {
+    EXPECT(train::shuffled_order(50, 7, 3) == train::shuffled_order(50, 7, 3));
+    EXPECT(train::shuffled_order(50, 7, 3) != train::shuffled_order(50, 7, 4));
+    // Where element 0 lands over many epochs: chi-square against uniform over 10 positions.
+    const int n = 10, trials = 20000;
+    std::vector<int> counts(n, 0);
+    for (int t = 0; t < trials; ++t) {
+        auto order = train::shuffled_order(n, 99, t);
+        std::set<size_t> seen(order.begin(), order.end());
+        EXPECT(seen.size() == size_t(n));
+        for (int p = 0; p < n; ++p)
+            if (order[p] == 0) counts[p]++;
+    }
+    double chi2 = 0.0, expected = double(trials) / n;
+    for (int c : counts) chi2 += (c - expected) * (c - expected) / expected;
+    std::printf("chi-square of position of item 0 over %d shuffles: %.2f (9 dof, p=0.001 at 27.9)\n", trials, chi2);
+    EXPECT(chi2 < 27.9);
+}
+
+TEST(emodb_manifest) {
+    std::string path = emotion::test::shared_dir() + "/data/emodb/manifest.csv";
+    if (!std::ifstream(path)) {
+        std::printf("SKIP: %s not present\n", path.c_str());
+        return;
+    }
+    auto rows = io::read_manifest(path);
+    EXPECT(rows.size() == 362);
+    std::set<std::string> speakers;
+    for (const auto& u : rows) speakers.insert(u.speaker);
+    EXPECT(speakers.size() == 10);
+    EXPECT(std::ifstream(rows[0].path).good());
+}
+
+TEST_MAIN()
