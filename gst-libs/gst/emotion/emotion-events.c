@@ -65,3 +65,45 @@ gst_emotion_event_get_field (GstEvent * event, const gchar * name)
     return NULL;
   return gst_structure_get_string (gst_event_get_structure (event), name);
 }
+
+static GstEvent *
+new_epoch_event (const gchar * name, guint epoch, guint epochs)
+{
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, gst_structure_new (name,
+          "epoch", G_TYPE_UINT, epoch, "epochs", G_TYPE_UINT, epochs, NULL));
+}
+
+GstEvent *
+gst_emotion_event_new_epoch_start (guint epoch, guint epochs)
+{
+  return new_epoch_event (GST_EMOTION_EPOCH_START_NAME, epoch, epochs);
+}
+
+GstEvent *
+gst_emotion_event_new_epoch_end (guint epoch, guint epochs)
+{
+  return new_epoch_event (GST_EMOTION_EPOCH_END_NAME, epoch, epochs);
+}
+
+gboolean
+gst_emotion_event_is_epoch_start (GstEvent * event)
+{
+  return event_has_name (event, GST_EMOTION_EPOCH_START_NAME);
+}
+
+gboolean
+gst_emotion_event_is_epoch_end (GstEvent * event)
+{
+  return event_has_name (event, GST_EMOTION_EPOCH_END_NAME);
+}
+
+gboolean
+gst_emotion_event_parse_epoch (GstEvent * event, guint * epoch, guint * epochs)
+{
+  const GstStructure *s;
+
+  if (!gst_emotion_event_is_epoch_start (event) && !gst_emotion_event_is_epoch_end (event))
+    return FALSE;
+  s = gst_event_get_structure (event);
+  return gst_structure_get_uint (s, "epoch", epoch) && gst_structure_get_uint (s, "epochs", epochs);
+}
