@@ -109,6 +109,7 @@ static void gst_emotion_classifier_set_property (GObject * object, guint prop_id
 static void gst_emotion_classifier_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static void gst_emotion_classifier_finalize (GObject * object);
+static void gst_emotion_classifier_constructed (GObject * object);
 static GstStateChangeReturn gst_emotion_classifier_change_state (GstElement * element,
     GstStateChange transition);
 static GstFlowReturn gst_emotion_classifier_chain (GstPad * pad, GstObject * parent,
@@ -132,6 +133,7 @@ gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
   gobject_class->set_property = gst_emotion_classifier_set_property;
   gobject_class->get_property = gst_emotion_classifier_get_property;
   gobject_class->finalize = gst_emotion_classifier_finalize;
+  gobject_class->constructed = gst_emotion_classifier_constructed;
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_emotion_classifier_change_state);
 
   g_object_class_install_property (gobject_class, PROP_MODEL,
@@ -195,7 +197,23 @@ gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass
 static void
 gst_emotion_classifier_init (GstEmotionClassifier * self)
 {
+  self->model_location = g_strdup (DEFAULT_MODEL);
+  self->threads = DEFAULT_THREADS;
+  self->mode = DEFAULT_MODE;
+  self->window = DEFAULT_WINDOW;
+  self->hop = DEFAULT_HOP;
+  self->max_duration = DEFAULT_MAX_DURATION;
+  self->state = NULL;
+}
+
+/* The pads come from the subclass's templates, which instance init cannot see yet. */
+static void
+gst_emotion_classifier_constructed (GObject * object)
+{
+  GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (object);
   GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
+
+  G_OBJECT_CLASS (parent_class)->constructed (object);
 
   self->sinkpad = gst_pad_new_from_template (gst_element_class_get_pad_template (klass, "sink"),
       "sink");
@@ -211,14 +229,6 @@ gst_emotion_classifier_init (GstEmotionClassifier * self)
   gst_pad_set_query_function (self->srcpad, GST_DEBUG_FUNCPTR (gst_emotion_classifier_src_query));
   gst_pad_use_fixed_caps (self->srcpad);
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
-
-  self->model_location = g_strdup (DEFAULT_MODEL);
-  self->threads = DEFAULT_THREADS;
-  self->mode = DEFAULT_MODE;
-  self->window = DEFAULT_WINDOW;
-  self->hop = DEFAULT_HOP;
-  self->max_duration = DEFAULT_MAX_DURATION;
-  self->state = NULL;
 }
 
 static void

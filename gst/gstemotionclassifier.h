@@ -52,6 +52,7 @@ struct _GstEmotionClassifierClass {
 };
 
 GType gst_emotion_classifier_get_type (void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstEmotionClassifier, gst_object_unref)
 
 /* For subclass class_init: adds the pad templates matching the architecture's features. */
 void gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass,

@@ -1,0 +1,46 @@
+/**
+ * SECTION:element-stlclassify
+ * @title: stlclassify
+ *
+ * Runs model M3 of MODELS.md (six CNN blocks, BiLSTM, five transformer encoder layers) over the 36 LLD features of lldextract. Segments shorter than 16 frames give no result.
+ *
+ * One result per segment (an emotion-segment-start/end pair from upstream, or a fixed window of
+ * `window` seconds every `hop` seconds when none arrive): K posteriors as an other/tensors
+ * buffer with the segment's PTS/duration and a GstEmotionMeta, or a line such as
+ * `angry 0.81` when downstream takes text/x-raw (subtitle tracks). Segment events are forwarded.
+ *
+ * Each result is also posted as an element message named `emotion` with the fields
+ * `timestamp`, `stream-time`, `running-time`, `duration` (guint64, ns), `segment-id`
+ * (string), `label` (string), `confidence` (double), `labels` (array of strings),
+ * `scores` (array of doubles, in label order), `model` (string) and, when the segment event
+ * carried one, `true-emotion` (string). A tag event carries the stream's dominant emotion
+ * (tag `emotion`, and the keyword `emotion=LABEL`).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=window window=3 hop=3 ! stlclassify ! emotionsink
+ * ]|
+ */
+#include "gststlclassify.h"
+
+struct _GstStlClassify
+{
+  GstEmotionClassifier parent;
+};
+
+G_DEFINE_TYPE (GstStlClassify, gst_stlclassify, GST_TYPE_EMOTION_CLASSIFIER);
+GST_ELEMENT_REGISTER_DEFINE (stlclassify, "stlclassify", GST_RANK_NONE, GST_TYPE_STL_CLASSIFY);
+
+static void
+gst_stlclassify_class_init (GstStlClassifyClass * klass)
+{
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "CNN-BiLSTM-transformer emotion classifier",
+      "Filter/Analyzer/Audio", "Classifies speech emotion from LLD features with the CNN-BiLSTM and stacked transformer layers (Wang et al., ICASSP 2021)", "gst-emotion developers");
+  gst_emotion_classifier_class_set_architecture (GST_EMOTION_CLASSIFIER_CLASS (klass), "stl");
+}
+
+static void
+gst_stlclassify_init (GstStlClassify * self)
+{
+  (void) self;
+}

@@ -1,0 +1,22 @@
+// The architectures a model file may name, and how each is built from its configuration.
+#include <stdexcept>
+
+#include "models/alstm_model.h"
+#include "models/apcnn_model.h"
+#include "models/ksmm_model.h"
+#include "models/model_file.h"
+#include "models/stl_model.h"
+
+namespace emotion::models {
+
+std::unique_ptr<Model> create_model(nn::Context& context, const std::string& architecture,
+                                    const nlohmann::json& config) {
+    if (architecture == "alstm") return AlstmModel::from_config(context, config);
+    if (architecture == "apcnn") return ApcnnModel::from_config(context, config);
+    if (architecture == "stl") return StlModel::from_config(context, config);
+    if (architecture == "ksmm") return std::make_unique<KsmmModel>(context, KsmmConfig::from_json(config));
+    throw std::invalid_argument("unknown architecture '" + architecture +
+                                "' (known: alstm, apcnn, stl, ksmm)");
+}
+
+} // namespace emotion::models

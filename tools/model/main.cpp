@@ -1,0 +1,127 @@
+// emotion-model: inspect and create model files.
+//   emotion-model info MODEL
+//   emotion-model init ARCH OUT --labels a,b,c,d [--config JSON] [--seed N]
+//   emotion-model from-reference REFERENCE OUT --labels a,b,c,d
+// `from-reference` turns a shared/reference/nn model file (its `config` and `param.*` tensors)
+// into a usable model file: the tests build classifier models this way.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "io/safetensors.h"
+#include "models/model_file.h"
+#include "nn/context.h"
+#include "nn/rng.h"
+#include "train/dataset_plan.h"
+
+using namespace emotion;
+
+namespace {
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: emotion-model info MODEL\n"
+                 "       emotion-model init ARCH OUT --labels L1,L2,... [--config JSON] [--seed N]\n"
+                 "       emotion-model from-reference REFERENCE OUT --labels L1,L2,...\n");
+    return 2;
+}
+
+std::string option(int argc, char** argv, const char* name, const char* fallback = "") {
+    for (int i = 0; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
+    return fallback;
+}
+
+int info(const std::string& path) {
+    nn::Context context;
+    models::ModelInfo info;
+    auto model = models::load_model(context, path, &info);
+    size_t parameters = 0;
+    for (const auto& entry : model->parameters())
+        if (entry.parameter->trainable) parameters += entry.parameter->value.size();
+    std::printf("architecture  %s\nconfig        %s\nlabels       ", info.architecture.c_str(),
+                info.config.dump().c_str());
+    for (const auto& label : info.labels) std::printf(" %s", label.c_str());
+    std::printf("\nfeatures      %s\nparameters    %zu\n", info.features.describe().c_str(), parameters);
+    if (!info.normalisation.empty()) std::printf("normalisation %s\n", info.normalisation.c_str());
+    if (!info.training.empty()) std::printf("training      %s\n", info.training.dump().c_str());
+    if (!info.metrics.empty()) std::printf("metrics       %s\n", info.metrics.dump().c_str());
+    return 0;
+}
+
+models::ModelInfo base_info(const std::string& architecture, const std::string& labels) {
+    models::ModelInfo info;
+    info.architecture = architecture;
+    info.labels = train::split_list(labels);
+    info.features = models::features_for(architecture);
+    info.normalisation = info.features.kind == "lld" ? "per-segment z-score of each feature (population std, floor 1e-5)"
+                                                     : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
+    return info;
+}
+
+int init(const std::string& architecture, const std::string& out, const std::string& labels,
+         const std::string& config_text, uint64_t seed) {
+    nn::Context context;
+    models::ModelInfo info = base_info(architecture, labels);
+    nlohmann::json config = config_text.empty() ? nlohmann::json::object() : nlohmann::json::parse(config_text);
+    auto model = models::create_model(context, architecture, config);
+    if (model->num_classes() != static_cast<int>(info.labels.size()))
+        throw std::runtime_error("the configuration has " + std::to_string(model->num_classes()) +
+                                 " classes but " + std::to_string(info.labels.size()) + " labels were given");
+    nn::Rng rng(seed);
+    model->init(rng);
+    info.config = model->config();
+    info.training = {{"note", "untrained: fresh initialisation"}, {"seed", seed}};
+    models::save_model(out, *model, info);
+    return 0;
+}
+
+int from_reference(const std::string& reference, const std::string& out, const std::string& labels) {
+    io::SafetensorsFile file = io::SafetensorsFile::read(reference);
+    std::string kind = file.metadata_value("kind");
+    if (kind.rfind("model_", 0) != 0) throw std::runtime_error(reference + ": not a model reference (kind '" + kind + "')");
+    std::string architecture = kind.substr(6);
+    nn::Context context;
+    nlohmann::json config = nlohmann::json::parse(file.metadata_value("config"));
+    auto model = models::create_model(context, architecture, config);
+    models::ModelInfo info = base_info(architecture, labels);
+    if (model->num_classes() != static_cast<int>(info.labels.size()))
+        throw std::runtime_error("the reference model has " + std::to_string(model->num_classes()) +
+                                 " classes but " + std::to_string(info.labels.size()) + " labels were given");
+    for (const auto& entry : model->parameters()) {
+        std::string name = "param." + entry.name;
+        if (!file.has(name)) throw std::runtime_error(reference + ": missing " + name);
+        if (file.entry(name).dtype == io::DType::I64) {
+            auto values = file.i64(name);
+            for (size_t i = 0; i < values.size() && i < size_t(entry.parameter->value.size()); ++i)
+                entry.parameter->value[i] = float(values[i]);
+        } else {
+            entry.parameter->value.copy_from(file.f32(name, entry.parameter->value.shape()));
+        }
+    }
+    info.config = model->config();
+    info.training = {{"note", "parameters of a PyTorch reference test case, not a trained model"},
+                     {"source", reference}};
+    models::save_model(out, *model, info);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) return usage();
+    std::string command = argv[1];
+    try {
+        if (command == "info") return info(argv[2]);
+        if (command == "init" && argc >= 4)
+            return init(argv[2], argv[3], option(argc, argv, "--labels", "angry,happy,neutral,sad"),
+                        option(argc, argv, "--config"), std::stoull(option(argc, argv, "--seed", "1")));
+        if (command == "from-reference" && argc >= 4)
+            return from_reference(argv[2], argv[3], option(argc, argv, "--labels", "angry,happy,neutral,sad"));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-model: %s\n", e.what());
+        return 1;
+    }
+    return usage();
+}
