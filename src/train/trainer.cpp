@@ -1,0 +1,270 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "nn/loss.h"
+
+namespace emotion::train {
+
+TrainSettings TrainSettings::defaults(const std::string& architecture) {
+    TrainSettings s;
+    if (architecture == "alstm") {        // Tao & Liu: Adam, batch 32, early stopping after 3
+        s.optimizer = "adam";
+        s.learning_rate = 1e-3;
+        s.batch_size = 32;
+        s.patience = 3;
+    } else if (architecture == "apcnn") { // Li et al.: SGD Nesterov, lr 0.05 x0.1 at 21/31/41
+        s.optimizer = "sgd";
+        s.learning_rate = 0.05;
+        s.momentum = 0.9;
+        s.nesterov = true;
+        s.weight_decay = 1e-4;
+        s.batch_size = 64;
+        s.schedule = "multistep";
+        s.milestones = {21, 31, 41};
+        s.gamma = 0.1;
+    } else if (architecture == "stl") {   // Wang et al.: Adam lr 2e-4, batch 32, patience 8
+        s.optimizer = "adam";
+        s.learning_rate = 2e-4;
+        s.batch_size = 32;
+        s.patience = 8;
+    } else if (architecture == "ksmm") {  // Chen et al.: SGD momentum 0.9, lr 5e-4, cosine, 120
+        s.optimizer = "sgd";
+        s.learning_rate = 5e-4;
+        s.momentum = 0.9;
+        s.batch_size = 32;
+        s.schedule = "cosine";
+        s.cosine_epochs = 120;
+    } else {
+        throw std::invalid_argument("no training defaults for architecture '" + architecture + "'");
+    }
+    return s;
+}
+
+nlohmann::json TrainSettings::to_json() const {
+    nlohmann::json j = {{"optimizer", optimizer}, {"learning_rate", learning_rate},
+                        {"weight_decay", weight_decay}, {"schedule", schedule},
+                        {"batch_size", batch_size}, {"patience", patience},
+                        {"clip_norm", clip_norm}, {"seed", seed}};
+    if (optimizer == "sgd") {
+        j["momentum"] = momentum;
+        j["nesterov"] = nesterov;
+    }
+    if (schedule == "multistep") {
+        j["milestones"] = milestones;
+        j["gamma"] = gamma;
+    }
+    if (schedule == "cosine") j["cosine_epochs"] = cosine_epochs;
+    return j;
+}
+
+nlohmann::json EpochReport::to_json() const {
+    nlohmann::json j = {{"epoch", epoch},           {"learning_rate", learning_rate},
+                        {"train_examples", train_examples}, {"train_loss", train_loss},
+                        {"train_accuracy", train_accuracy}, {"seconds", seconds},
+                        {"improved", improved},     {"stop", stop}};
+    if (has_validation) {
+        j["valid_examples"] = valid_examples;
+        j["valid_loss"] = valid_loss;
+        j["wa"] = wa;
+        j["ua"] = ua;
+        j["macro_f1"] = macro_f1;
+        j["best_ua"] = best_ua;
+        j["best_epoch"] = best_epoch;
+        j["confusion"] = confusion;
+    }
+    return j;
+}
+
+Trainer::Trainer(models::Model& model, std::vector<std::string> labels, const TrainSettings& settings,
+                 int frame_size)
+    : model_(model), labels_(std::move(labels)), settings_(settings), frame_size_(frame_size),
+      valid_(labels_) {
+    if (settings_.batch_size < 1) throw std::invalid_argument("batch size must be at least 1");
+    if (static_cast<int>(labels_.size()) != model_.num_classes())
+        throw std::invalid_argument("the model has " + std::to_string(model_.num_classes()) +
+                                    " classes but " + std::to_string(labels_.size()) + " labels");
+    trainable_ = nn::trainable_parameters(model_.parameters());
+    if (settings_.optimizer == "adam") {
+        nn::AdamOptions options;
+        options.lr = settings_.learning_rate;
+        options.weight_decay = settings_.weight_decay;
+        optimizer_ = std::make_unique<nn::Adam>(trainable_, options);
+    } else if (settings_.optimizer == "sgd") {
+        nn::SgdOptions options;
+        options.lr = settings_.learning_rate;
+        options.momentum = settings_.momentum;
+        options.nesterov = settings_.nesterov;
+        options.weight_decay = settings_.weight_decay;
+        optimizer_ = std::make_unique<nn::Sgd>(trainable_, options);
+    } else {
+        throw std::invalid_argument("unknown optimizer '" + settings_.optimizer + "' (adam, sgd)");
+    }
+    if (settings_.schedule == "cosine")
+        schedule_ = std::make_unique<nn::CosineAnnealing>(settings_.learning_rate,
+                                                          std::max(1, settings_.cosine_epochs));
+    else if (settings_.schedule == "multistep")
+        schedule_ = std::make_unique<nn::MultiStep>(settings_.learning_rate, settings_.milestones,
+                                                    settings_.gamma);
+    else if (settings_.schedule != "none")
+        throw std::invalid_argument("unknown schedule '" + settings_.schedule + "' (none, cosine, multistep)");
+    begin_epoch(0);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::begin_epoch(int epoch) {
+    epoch_ = epoch;
+    lr_ = schedule_ ? schedule_->lr(epoch) : settings_.learning_rate;
+    optimizer_->set_lr(lr_);
+    batch_.clear();
+    loss_sum_ = 0.0;
+    steps_ = seen_ = correct_ = 0;
+    valid_ = ConfusionMatrix(labels_);
+    valid_loss_sum_ = 0.0;
+    epoch_start_ = std::chrono::steady_clock::now();
+}
+
+namespace {
+
+// Pads the examples into a model batch: [B, T_max, F] + lengths, or [B, 1, 400, 200] segments.
+void fill_batch(const std::vector<Example>& examples, bool image, int frame_size, models::Batch& batch) {
+    const int b = static_cast<int>(examples.size());
+    batch.lengths.clear();
+    batch.targets.clear();
+    if (image) {
+        batch.features.resize({b, 1, 400, frame_size / 400});
+        for (int i = 0; i < b; ++i)
+            std::memcpy(batch.features.data() + size_t(i) * frame_size, examples[i].features.data(),
+                        sizeof(float) * frame_size);
+        batch.lengths.assign(b, frame_size / 400);
+    } else {
+        int t_max = 0;
+        for (const auto& e : examples) t_max = std::max(t_max, e.frames);
+        batch.features.resize({b, t_max, frame_size});
+        batch.features.zero();
+        for (int i = 0; i < b; ++i) {
+            std::memcpy(batch.features.data() + size_t(i) * t_max * frame_size,
+                        examples[i].features.data(), sizeof(float) * examples[i].frames * frame_size);
+            batch.lengths.push_back(examples[i].frames);
+        }
+    }
+    auto& emotion = batch.targets["emotion"];
+    bool speakers = false, genders = false;
+    for (const auto& e : examples) {
+        emotion.push_back(e.emotion);
+        speakers |= e.speaker >= 0;
+        genders |= e.gender >= 0;
+    }
+    if (speakers)
+        for (const auto& e : examples) batch.targets["speaker"].push_back(e.speaker);
+    if (genders)
+        for (const auto& e : examples) batch.targets["gender"].push_back(e.gender);
+}
+
+} // namespace
+
+bool Trainer::add_training(Example example) {
+    if (example.emotion < 0 || example.emotion >= static_cast<int>(labels_.size()))
+        throw std::invalid_argument("training example without a known emotion label");
+    batch_.push_back(std::move(example));
+    if (static_cast<int>(batch_.size()) < settings_.batch_size) return false;
+    step();
+    return true;
+}
+
+void Trainer::step() {
+    fill_batch(batch_, model_.architecture() == "apcnn", frame_size_, model_batch_);
+    optimizer_->zero_grad();
+    const nn::Tensor& logits = model_.forward(model_batch_, nn::Mode::Train);
+    const int k = static_cast<int>(logits.dim(1));
+    for (size_t i = 0; i < batch_.size(); ++i) {
+        const float* row = logits.data() + i * k;
+        if (std::max_element(row, row + k) - row == batch_[i].emotion) ++correct_;
+    }
+    last_loss_ = model_.backward(model_batch_);
+    if (settings_.clip_norm > 0.0) nn::clip_grad_norm(trainable_, static_cast<float>(settings_.clip_norm));
+    optimizer_->step();
+    loss_sum_ += last_loss_ * batch_.size();
+    seen_ += static_cast<int>(batch_.size());
+    ++steps_;
+    batch_.clear();
+}
+
+void Trainer::add_validation(const std::vector<Example>& parts) {
+    if (parts.empty() || parts[0].emotion < 0) return;
+    fill_batch(parts, model_.architecture() == "apcnn", frame_size_, model_batch_);
+    const nn::Tensor& logits = model_.forward(model_batch_, nn::Mode::Infer);
+    const int n = static_cast<int>(logits.dim(0)), k = static_cast<int>(logits.dim(1));
+    std::vector<float> probs(size_t(n) * k);
+    nn::softmax_rows(logits.data(), probs.data(), n, k);
+    std::vector<double> mean(k, 0.0);
+    for (int i = 0; i < n; ++i)
+        for (int c = 0; c < k; ++c) mean[c] += probs[size_t(i) * k + c] / n;
+    int best = static_cast<int>(std::max_element(mean.begin(), mean.end()) - mean.begin());
+    valid_.add(parts[0].emotion, best);
+    valid_loss_sum_ += -std::log(std::max(mean[parts[0].emotion], 1e-12));
+}
+
+void Trainer::snapshot_best() {
+    auto table = model_.parameters();
+    best_.resize(table.size());
+    for (size_t i = 0; i < table.size(); ++i) best_[i].copy_from(table[i].parameter->value);
+}
+
+void Trainer::copy_best_into_model() {
+    if (best_.empty()) return;
+    auto table = model_.parameters();
+    for (size_t i = 0; i < table.size(); ++i) table[i].parameter->value.copy_from(best_[i]);
+}
+
+EpochReport Trainer::end_epoch() {
+    // BatchNorm cannot normalise a batch of one: a lone last example waits for the next epoch.
+    if (batch_.size() > 1 || (!batch_.empty() && model_.architecture() != "apcnn" &&
+                              model_.architecture() != "stl"))
+        step();
+    batch_.clear();
+
+    EpochReport r;
+    r.epoch = epoch_;
+    r.learning_rate = lr_;
+    r.train_examples = seen_;
+    r.train_steps = steps_;
+    r.train_loss = seen_ ? loss_sum_ / seen_ : 0.0;
+    r.train_accuracy = seen_ ? static_cast<double>(correct_) / seen_ : 0.0;
+    r.has_validation = valid_.total() > 0;
+    if (r.has_validation) {
+        r.valid_examples = valid_.total();
+        r.valid_loss = valid_loss_sum_ / valid_.total();
+        r.wa = valid_.weighted_accuracy();
+        r.ua = valid_.unweighted_accuracy();
+        r.macro_f1 = valid_.macro_f1();
+        r.confusion = valid_.to_json();
+        r.improved = r.ua > best_ua_;
+        // Patience counts from the first epoch above chance: early epochs often predict a
+        // single class (spec/MODELS.md M1), and stopping there keeps a constant classifier.
+        above_chance_ |= r.ua > 1.0 / labels_.size() + 1e-9;
+        if (r.improved) {
+            best_ua_ = r.ua;
+            best_epoch_ = epoch_;
+            snapshot_best();
+            epochs_without_improvement_ = 0;
+        } else if (above_chance_) {
+            ++epochs_without_improvement_;
+        }
+        r.stop = settings_.patience > 0 && above_chance_ && epochs_without_improvement_ >= settings_.patience;
+    } else {
+        r.improved = true; // without validation the latest model is the one to keep
+        best_epoch_ = epoch_;
+        snapshot_best();
+    }
+    r.best_ua = best_ua_;
+    r.best_epoch = best_epoch_;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
+    return r;
+}
+
+} // namespace emotion::train
