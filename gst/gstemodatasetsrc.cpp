@@ -8,6 +8,10 @@
  * after another as one continuous stream. Each utterance is framed by `emotion-segment-start`
  * (fields `id`, and when known `emotion`, `speaker`, `gender`, `text`, `split`) and
  * `emotion-segment-end` events; each epoch by `emotion-epoch-start` / `emotion-epoch-end`.
+ * The epoch-start event also tells a training classifier what to build and record: `labels`
+ * (the emotion classes, in `labels` order when that is set, else sorted), `speakers` and
+ * `genders` (those of the training split, sorted), `dataset` (the manifest path), `protocol`
+ * (how the splits were drawn), `train` and `valid` (utterance counts).
  *
  * The source owns the experimental protocol: `epochs`, seeded `shuffle` of the training
  * utterances, speaker-independent splits (`valid-speakers`, `test-speakers`, or `valid-fraction`
@@ -34,6 +38,7 @@
 #include "gstemodatasetsrc.h"
 
 #include <atomic>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -602,6 +607,55 @@ push_eos (GstEmoDatasetSrc * self)
 }
 
 static void
+set_list_field (GstStructure * s, const gchar * name, const std::vector<std::string> &values)
+{
+  std::string joined;
+  for (const auto &v : values)
+    joined += (joined.empty ()? "" : ",") + v;
+  gst_structure_set (s, name, G_TYPE_STRING, joined.c_str (), NULL);
+}
+
+/* Epoch start, with what a training classifier needs to build its model and its model card. */
+static GstEvent *
+new_epoch_start (DatasetState * state)
+{
+  const Settings & s = state->settings;
+  GstEvent *event = gst_emotion_event_new_epoch_start (state->epoch, s.epochs);
+  GstStructure *fields = gst_event_writable_structure (event);
+
+  std::vector<std::string> labels = emotion::train::split_list (s.labels);
+  std::set<std::string> seen_labels, speakers, genders;
+  guint train = 0, valid = 0;
+  for (size_t i = 0; i < state->utterances.size (); ++i) {
+    const auto &u = state->utterances[i];
+    if (!u.emotion.empty ())
+      seen_labels.insert (u.emotion);
+    if (state->splits[i] == emotion::train::Split::Train) {
+      train++;
+      if (!u.speaker.empty ())
+        speakers.insert (u.speaker);
+      if (!u.gender.empty ())
+        genders.insert (u.gender);
+    } else if (state->splits[i] == emotion::train::Split::Valid) {
+      valid++;
+    }
+  }
+  if (labels.empty ())
+    labels.assign (seen_labels.begin (), seen_labels.end ());
+  set_list_field (fields, "labels", labels);
+  set_list_field (fields, "speakers", {speakers.begin (), speakers.end ()});
+  set_list_field (fields, "genders", {genders.begin (), genders.end ()});
+  std::string protocol = "speaker-independent splits; valid-speakers=" + s.valid_speakers +
+      "; test-speakers=" + s.test_speakers + "; valid-fraction=" +
+      std::to_string (s.valid_fraction) + "; seed=" + std::to_string (s.seed) +
+      (s.shuffle ? "; shuffled" : "") + (s.label_map.empty ()? "" : "; label-map=" + s.label_map);
+  gst_structure_set (fields, "dataset", G_TYPE_STRING, s.location.c_str (),
+      "protocol", G_TYPE_STRING, protocol.c_str (),
+      "train", G_TYPE_UINT, train, "valid", G_TYPE_UINT, valid, NULL);
+  return event;
+}
+
+static void
 gst_emo_dataset_src_loop (GstEmoDatasetSrc * self)
 {
   DatasetState *state = self->state;
@@ -614,7 +668,7 @@ gst_emo_dataset_src_loop (GstEmoDatasetSrc * self)
     g_free (id);
     state->started = true;
     plan_epoch (state);
-    gst_pad_push_event (self->srcpad, gst_emotion_event_new_epoch_start (0, epochs));
+    gst_pad_push_event (self->srcpad, new_epoch_start (state));
   }
 
   if (state->position < state->order.size ()) {
@@ -636,7 +690,7 @@ gst_emo_dataset_src_loop (GstEmoDatasetSrc * self)
   gst_pad_push_event (self->srcpad, gst_emotion_event_new_epoch_end (state->epoch, epochs));
   if (++state->epoch < epochs) {
     plan_epoch (state);
-    gst_pad_push_event (self->srcpad, gst_emotion_event_new_epoch_start (state->epoch, epochs));
+    gst_pad_push_event (self->srcpad, new_epoch_start (state));
     return;
   }
   if (state->emitted == 0 && !state->utterances.empty ())

@@ -12,12 +12,13 @@
 
 #include <gst/emotion/emotion.h>
 
+#include "classifier-state.h"
 #include "emotion-tags.h"
 #include "model-location.h"
 #include "models/classifier.h"
 #include "tensor-caps.h"
 
-GST_DEBUG_CATEGORY_STATIC (emotion_classifier_debug);
+GST_DEBUG_CATEGORY (emotion_classifier_debug);
 #define GST_CAT_DEFAULT emotion_classifier_debug
 
 #define DEFAULT_MODEL NULL
@@ -26,6 +27,16 @@ GST_DEBUG_CATEGORY_STATIC (emotion_classifier_debug);
 #define DEFAULT_WINDOW 3.0
 #define DEFAULT_HOP 3.0
 #define DEFAULT_MAX_DURATION 30.0
+#define DEFAULT_MODEL_OUTPUT NULL
+#define DEFAULT_CONFIG NULL
+#define DEFAULT_BATCH_SIZE 0
+#define DEFAULT_LEARNING_RATE 0.0
+#define DEFAULT_OPTIMIZER GST_EMOTION_OPTIMIZER_DEFAULT
+#define DEFAULT_SCHEDULE GST_EMOTION_SCHEDULE_DEFAULT
+#define DEFAULT_WEIGHT_DECAY -1.0
+#define DEFAULT_PATIENCE -1
+#define DEFAULT_CLIP_NORM 0.0
+#define DEFAULT_SEED 1
 
 enum
 {
@@ -36,6 +47,16 @@ enum
   PROP_WINDOW,
   PROP_HOP,
   PROP_MAX_DURATION,
+  PROP_MODEL_OUTPUT,
+  PROP_CONFIG,
+  PROP_BATCH_SIZE,
+  PROP_LEARNING_RATE,
+  PROP_OPTIMIZER,
+  PROP_SCHEDULE,
+  PROP_WEIGHT_DECAY,
+  PROP_PATIENCE,
+  PROP_CLIP_NORM,
+  PROP_SEED,
 };
 
 #define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type ())
@@ -45,6 +66,8 @@ gst_emotion_classifier_mode_get_type (void)
   static GType type = 0;
   static const GEnumValue values[] = {
     {GST_EMOTION_CLASSIFIER_MODE_INFER, "Classify segments with the model", "infer"},
+    {GST_EMOTION_CLASSIFIER_MODE_TRAIN, "Learn from labelled segments (emodatasetsrc) and "
+          "write the best model to model-location", "train"},
     {0, NULL, NULL},
   };
   if (g_once_init_enter (&type))
@@ -52,54 +75,40 @@ gst_emotion_classifier_mode_get_type (void)
   return type;
 }
 
-namespace {
-
-constexpr int kLldFrameRate = 100;
-
-struct OpenSegment
+#define GST_TYPE_EMOTION_OPTIMIZER (gst_emotion_optimizer_get_type ())
+static GType
+gst_emotion_optimizer_get_type (void)
 {
-  std::string id;
-  int64_t first_frame;          /* index into the frame store (LLD input) */
-  GstClockTime start = GST_CLOCK_TIME_NONE;
-  GstClockTime end = GST_CLOCK_TIME_NONE;
-  std::string true_emotion;
-  int parts = 0;                /* partial results already published */
-  std::vector<std::vector<float>> mulaw;    /* mu-law segments of the utterance */
-};
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_EMOTION_OPTIMIZER_DEFAULT, "The architecture's published optimiser", "default"},
+    {GST_EMOTION_OPTIMIZER_ADAM, "Adam", "adam"},
+    {GST_EMOTION_OPTIMIZER_SGD, "SGD with momentum (Nesterov for apcnn)", "sgd"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstEmotionOptimizer", values));
+  return type;
+}
 
-enum class OutputFormat { Tensors, Text };
-
-} // namespace
-
-struct ClassifierState
+#define GST_TYPE_EMOTION_SCHEDULE (gst_emotion_schedule_get_type ())
+static GType
+gst_emotion_schedule_get_type (void)
 {
-  std::unique_ptr<emotion::models::Classifier> classifier;
-  std::string model_name;
-  std::vector<const char *> label_ptrs;
-  bool lld = true;              /* input: LLD frames (else mu-law segments) */
-  int frame_size = 36;          /* floats per input frame or segment */
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_EMOTION_SCHEDULE_DEFAULT, "The architecture's published schedule", "default"},
+    {GST_EMOTION_SCHEDULE_NONE, "Constant learning rate", "none"},
+    {GST_EMOTION_SCHEDULE_COSINE, "Cosine annealing over the epochs", "cosine"},
+    {GST_EMOTION_SCHEDULE_MULTISTEP, "x0.1 at epochs 21, 31, 41", "multistep"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstEmotionSchedule", values));
+  return type;
+}
 
-  OutputFormat output = OutputFormat::Tensors;
-  bool output_negotiated = false;
-  GstSegment segment;
-
-  /* LLD frame store: frames [base, base + count) */
-  std::vector<float> frames;
-  std::vector<GstClockTime> frame_pts;
-  int64_t base = 0;
-  int64_t next_frame = 0;
-  GstClockTime frame_duration = GST_MSECOND * 10;
-
-  bool events_seen = false;     /* upstream sends segment events: no fallback windows */
-  std::vector<OpenSegment> open;
-  int64_t window_start = 0;
-  int64_t last_window_end = 0;
-  int64_t window_count = 0;
-
-  std::map<std::string, int> label_counts;
-  std::string dominant;
-  bool warned_short = false;
-};
+using namespace emotion::gst;
 
 #define gst_emotion_classifier_parent_class parent_class
 G_DEFINE_ABSTRACT_TYPE (GstEmotionClassifier, gst_emotion_classifier, GST_TYPE_ELEMENT);
@@ -166,7 +175,52 @@ gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
           "so memory stays bounded on endless streams", 1.0, 3600.0, DEFAULT_MAX_DURATION,
           (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 
+  const GParamFlags train_flags = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property (gobject_class, PROP_MODEL_OUTPUT,
+      g_param_spec_string ("model-location", "Model location",
+          "mode=train: where the best model is written (atomically, after every epoch that "
+          "improves the validation UA). 'model', when set, is the starting point",
+          DEFAULT_MODEL_OUTPUT, train_flags));
+  g_object_class_install_property (gobject_class, PROP_CONFIG,
+      g_param_spec_string ("config", "Configuration",
+          "mode=train, new model: JSON object overriding the architecture's configuration, "
+          "e.g. {\"cell\": \"lstm\"} for alstmclassify", DEFAULT_CONFIG, train_flags));
+  g_object_class_install_property (gobject_class, PROP_BATCH_SIZE,
+      g_param_spec_int ("batch-size", "Batch size",
+          "mode=train: segments per optimisation step (0: the paper's, 32 or 64)", 0, 4096,
+          DEFAULT_BATCH_SIZE, train_flags));
+  g_object_class_install_property (gobject_class, PROP_LEARNING_RATE,
+      g_param_spec_double ("learning-rate", "Learning rate",
+          "mode=train: initial learning rate (0: the paper's)", 0.0, 10.0,
+          DEFAULT_LEARNING_RATE, train_flags));
+  g_object_class_install_property (gobject_class, PROP_OPTIMIZER,
+      g_param_spec_enum ("optimizer", "Optimizer", "mode=train: optimisation algorithm",
+          GST_TYPE_EMOTION_OPTIMIZER, DEFAULT_OPTIMIZER, train_flags));
+  g_object_class_install_property (gobject_class, PROP_SCHEDULE,
+      g_param_spec_enum ("schedule", "Schedule", "mode=train: learning-rate schedule",
+          GST_TYPE_EMOTION_SCHEDULE, DEFAULT_SCHEDULE, train_flags));
+  g_object_class_install_property (gobject_class, PROP_WEIGHT_DECAY,
+      g_param_spec_double ("weight-decay", "Weight decay",
+          "mode=train: L2 weight decay (-1: the paper's)", -1.0, 1.0, DEFAULT_WEIGHT_DECAY,
+          train_flags));
+  g_object_class_install_property (gobject_class, PROP_PATIENCE,
+      g_param_spec_int ("patience", "Patience",
+          "mode=train: stop after this many epochs without a better validation UA, counted "
+          "from the first epoch above chance (-1: the paper's; 0: never stop early)", -1, 10000,
+          DEFAULT_PATIENCE, train_flags));
+  g_object_class_install_property (gobject_class, PROP_CLIP_NORM,
+      g_param_spec_double ("clip-norm", "Gradient clipping",
+          "mode=train: largest global gradient norm (0: no clipping)", 0.0, 1000.0,
+          DEFAULT_CLIP_NORM, train_flags));
+  g_object_class_install_property (gobject_class, PROP_SEED,
+      g_param_spec_uint64 ("seed", "Seed",
+          "mode=train: seed of the initial weights and of dropout", 0, G_MAXUINT64,
+          DEFAULT_SEED, train_flags));
+
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_CLASSIFIER, (GstPluginAPIFlags) 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_OPTIMIZER, (GstPluginAPIFlags) 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_SCHEDULE, (GstPluginAPIFlags) 0);
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_CLASSIFIER_MODE, (GstPluginAPIFlags) 0);
 }
 
@@ -203,6 +257,16 @@ gst_emotion_classifier_init (GstEmotionClassifier * self)
   self->window = DEFAULT_WINDOW;
   self->hop = DEFAULT_HOP;
   self->max_duration = DEFAULT_MAX_DURATION;
+  self->model_output = g_strdup (DEFAULT_MODEL_OUTPUT);
+  self->config = g_strdup (DEFAULT_CONFIG);
+  self->batch_size = DEFAULT_BATCH_SIZE;
+  self->learning_rate = DEFAULT_LEARNING_RATE;
+  self->optimizer = DEFAULT_OPTIMIZER;
+  self->schedule = DEFAULT_SCHEDULE;
+  self->weight_decay = DEFAULT_WEIGHT_DECAY;
+  self->patience = DEFAULT_PATIENCE;
+  self->clip_norm = DEFAULT_CLIP_NORM;
+  self->seed = DEFAULT_SEED;
   self->state = NULL;
 }
 
@@ -238,6 +302,8 @@ gst_emotion_classifier_finalize (GObject * object)
 
   delete self->state;
   g_free (self->model_location);
+  g_free (self->model_output);
+  g_free (self->config);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -267,6 +333,38 @@ gst_emotion_classifier_set_property (GObject * object, guint prop_id, const GVal
       break;
     case PROP_MAX_DURATION:
       self->max_duration = g_value_get_double (value);
+      break;
+    case PROP_MODEL_OUTPUT:
+      g_free (self->model_output);
+      self->model_output = g_value_dup_string (value);
+      break;
+    case PROP_CONFIG:
+      g_free (self->config);
+      self->config = g_value_dup_string (value);
+      break;
+    case PROP_BATCH_SIZE:
+      self->batch_size = g_value_get_int (value);
+      break;
+    case PROP_LEARNING_RATE:
+      self->learning_rate = g_value_get_double (value);
+      break;
+    case PROP_OPTIMIZER:
+      self->optimizer = (GstEmotionOptimizer) g_value_get_enum (value);
+      break;
+    case PROP_SCHEDULE:
+      self->schedule = (GstEmotionSchedule) g_value_get_enum (value);
+      break;
+    case PROP_WEIGHT_DECAY:
+      self->weight_decay = g_value_get_double (value);
+      break;
+    case PROP_PATIENCE:
+      self->patience = g_value_get_int (value);
+      break;
+    case PROP_CLIP_NORM:
+      self->clip_norm = g_value_get_double (value);
+      break;
+    case PROP_SEED:
+      self->seed = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -301,6 +399,36 @@ gst_emotion_classifier_get_property (GObject * object, guint prop_id, GValue * v
     case PROP_MAX_DURATION:
       g_value_set_double (value, self->max_duration);
       break;
+    case PROP_MODEL_OUTPUT:
+      g_value_set_string (value, self->model_output);
+      break;
+    case PROP_CONFIG:
+      g_value_set_string (value, self->config);
+      break;
+    case PROP_BATCH_SIZE:
+      g_value_set_int (value, self->batch_size);
+      break;
+    case PROP_LEARNING_RATE:
+      g_value_set_double (value, self->learning_rate);
+      break;
+    case PROP_OPTIMIZER:
+      g_value_set_enum (value, self->optimizer);
+      break;
+    case PROP_SCHEDULE:
+      g_value_set_enum (value, self->schedule);
+      break;
+    case PROP_WEIGHT_DECAY:
+      g_value_set_double (value, self->weight_decay);
+      break;
+    case PROP_PATIENCE:
+      g_value_set_int (value, self->patience);
+      break;
+    case PROP_CLIP_NORM:
+      g_value_set_double (value, self->clip_norm);
+      break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, self->seed);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -310,6 +438,7 @@ gst_emotion_classifier_get_property (GObject * object, guint prop_id, GValue * v
 
 /* ---- model loading ---------------------------------------------------------------------- */
 
+/* Loads the model (infer: required; train: the optional starting point). */
 static gboolean
 gst_emotion_classifier_start (GstEmotionClassifier * self)
 {
@@ -317,10 +446,24 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
 
   GST_OBJECT_LOCK (self);
   std::string location = self->model_location ? self->model_location : "";
+  const bool train = self->mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN;
   GST_OBJECT_UNLOCK (self);
 
-  if (location.empty ()) {
-    location = emotion::gst::default_model_location (architecture);
+  auto state = std::make_unique<ClassifierState> ();
+  state->architecture = architecture;
+  emotion::models::FeatureSpec features = emotion::models::features_for (architecture);
+  state->lld = features.kind == "lld";
+  state->frame_size = 1;
+  for (int d : features.dimensions)
+    state->frame_size *= d;
+  gst_segment_init (&state->segment, GST_FORMAT_TIME);
+
+  if (train) {
+    state->training = training_prepare (self);
+    if (!state->training)
+      return FALSE;
+  } else if (location.empty ()) {
+    location = default_model_location (architecture);
     if (location.empty ()) {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
           ("No model file given and no shipped '%s' model found.", architecture),
@@ -330,32 +473,28 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
     }
   }
 
-  auto state = std::make_unique<ClassifierState> ();
-  try {
-    state->classifier = std::make_unique<emotion::models::Classifier> (location);
-  } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Cannot use model file '%s'.", location.c_str ()), ("%s", e.what ()));
-    return FALSE;
+  if (!location.empty ()) {
+    std::unique_ptr<emotion::models::Classifier> classifier;
+    try {
+      classifier = std::make_unique<emotion::models::Classifier> (location);
+    } catch (const std::exception &e) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+          ("Cannot use model file '%s'.", location.c_str ()), ("%s", e.what ()));
+      return FALSE;
+    }
+    const auto &info = classifier->info ();
+    if (info.architecture != architecture) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Model '%s' is a '%s' model, but this element runs '%s' models.", location.c_str (),
+              info.architecture.c_str (), architecture), (NULL));
+      return FALSE;
+    }
+    gchar *name = g_path_get_basename (location.c_str ());
+    state->set_classifier (std::move (classifier), name);
+    g_free (name);
+    GST_INFO_OBJECT (self, "loaded %s model '%s' (%zu classes)", architecture,
+        location.c_str (), state->classifier->info ().labels.size ());
   }
-  const auto &info = state->classifier->info ();
-  if (info.architecture != architecture) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Model '%s' is a '%s' model, but this element runs '%s' models.", location.c_str (),
-            info.architecture.c_str (), architecture), (NULL));
-    return FALSE;
-  }
-  state->model_name = g_path_get_basename (location.c_str ());
-  for (const auto &label : info.labels)
-    state->label_ptrs.push_back (label.c_str ());
-  state->label_ptrs.push_back (NULL);
-  state->lld = info.features.kind == "lld";
-  state->frame_size = 1;
-  for (int d : info.features.dimensions)
-    state->frame_size *= d;
-  gst_segment_init (&state->segment, GST_FORMAT_TIME);
-  GST_INFO_OBJECT (self, "loaded %s model '%s' (%zu classes)", architecture, location.c_str (),
-      info.labels.size ());
 
   delete self->state;
   self->state = state.release ();
@@ -401,8 +540,8 @@ output_caps (ClassifierState * state, OutputFormat format)
   return emotion::gst::tensor_caps_new ({state->classifier->num_classes (), 1}, 0, 1);
 }
 
-static gboolean
-negotiate_output (GstEmotionClassifier * self)
+gboolean
+emotion::gst::classifier_negotiate_output (GstEmotionClassifier * self)
 {
   ClassifierState *state = self->state;
   GstCaps *tensors = output_caps (state, OutputFormat::Tensors);
@@ -426,6 +565,10 @@ negotiate_output (GstEmotionClassifier * self)
   gst_caps_unref (tensors);
   gst_caps_unref (text);
   state->output_negotiated = ok;
+  if (ok && state->segment_pending) {
+    state->segment_pending = false;
+    gst_pad_push_event (self->srcpad, gst_event_new_segment (&state->segment));
+  }
   return ok;
 }
 
@@ -484,7 +627,7 @@ publish (GstEmotionClassifier * self, const std::string & id, GstClockTime start
     GstClockTime end, const std::vector<float> &scores, const std::string & true_emotion)
 {
   ClassifierState *state = self->state;
-  if (!state->output_negotiated && !negotiate_output (self))
+  if (!state->output_negotiated && !classifier_negotiate_output (self))
     return GST_FLOW_NOT_NEGOTIATED;
 
   int best = (int) (std::max_element (scores.begin (), scores.end ()) - scores.begin ());
@@ -592,6 +735,12 @@ static GstFlowReturn
 finish_segment (GstEmotionClassifier * self, OpenSegment & segment, bool partial)
 {
   ClassifierState *state = self->state;
+  if (state->training) {
+    GstFlowReturn ret = training_segment (self, segment);
+    segment.first_frame = state->next_frame;
+    segment.mulaw.clear ();
+    return ret;
+  }
   std::string id = segment.id;
   if (partial || segment.parts > 0)
     id += "." + std::to_string (segment.parts);
@@ -650,6 +799,11 @@ gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buff
     gst_buffer_unref (buffer);
     return GST_FLOW_FLUSHING;
   }
+  if (state->training && state->training->stop) {
+    /* Early stopping: tell the dataset source to end the stream. */
+    gst_buffer_unref (buffer);
+    return GST_FLOW_EOS;
+  }
   GstMapInfo map;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
     gst_buffer_unref (buffer);
@@ -687,7 +841,7 @@ gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buff
     }
     gst_buffer_unmap (buffer, &map);
     gst_buffer_unref (buffer);
-    if (!state->events_seen) {
+    if (!state->events_seen && !state->training) {
       ret = run_fallback_windows (self, false);
     } else {
       for (auto &segment : state->open)
@@ -705,6 +859,8 @@ gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buff
     GstClockTime end = GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (duration)
         ? pts + duration : GST_CLOCK_TIME_NONE;
     if (state->open.empty ()) {
+      if (state->training)
+        continue;               /* unlabelled audio between utterances teaches nothing */
       OpenSegment alone;
       alone.id = "s" + std::to_string (state->window_count++);
       alone.start = pts;
@@ -735,7 +891,7 @@ check_input_caps (GstEmotionClassifier * self, GstCaps * caps)
   std::vector<int> dims;
   if (!state)
     return FALSE;
-  const auto &features = state->classifier->info ().features;
+  const auto features = emotion::models::features_for (state->architecture);
   std::vector<int> expected = state->lld ? std::vector<int>{features.dimensions[0], 1}
       : std::vector<int>{features.dimensions[1], features.dimensions[0]};
   if (!emotion::gst::tensor_caps_parse (caps, &dims)) {
@@ -753,7 +909,8 @@ check_input_caps (GstEmotionClassifier * self, GstCaps * caps)
       want += (i ? ":" : "") + std::to_string (expected[i]);
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("Input features do not match the model: the stream has tensors of dimensions %s, "
-            "model '%s' takes %s (%s).", got.c_str (), state->model_name.c_str (),
+            "model '%s' takes %s (%s).", got.c_str (),
+            state->model_name.empty ()? state->architecture.c_str () : state->model_name.c_str (),
             want.c_str (), features.describe ().c_str ()), (NULL));
     return FALSE;
   }
@@ -773,6 +930,10 @@ handle_segment_start (GstEmotionClassifier * self, GstEvent * event)
   segment.id = gst_emotion_event_get_segment_id (event);
   const gchar *emotion = gst_emotion_event_get_field (event, "emotion");
   segment.true_emotion = emotion ? emotion : "";
+  for (auto field : {std::make_pair ("speaker", &segment.speaker),
+          std::make_pair ("gender", &segment.gender), std::make_pair ("split", &segment.split)})
+    if (const gchar * value = gst_emotion_event_get_field (event, field.first))
+      *field.second = value;
   segment.first_frame = state->next_frame;
   auto existing = std::find_if (state->open.begin (), state->open.end (),
       [&](const OpenSegment & s) { return s.id == segment.id; });
@@ -812,7 +973,9 @@ finish_stream (GstEmotionClassifier * self)
   for (auto &segment : state->open)
     finish_segment (self, segment, false);
   state->open.clear ();
-  if (state->lld && !state->events_seen)
+  if (state->training)
+    training_finish (self);
+  else if (state->lld && !state->events_seen)
     run_fallback_windows (self, true);
 }
 
@@ -829,6 +992,10 @@ gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * 
     return handle_segment_start (self, event);
   if (gst_emotion_event_is_segment_end (event))
     return handle_segment_end (self, event);
+  if (state->training && gst_emotion_event_is_epoch_start (event))
+    return training_epoch_start (self, event);
+  if (state->training && gst_emotion_event_is_epoch_end (event))
+    return training_epoch_end (self, event);
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:{
@@ -836,11 +1003,19 @@ gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * 
       gst_event_parse_caps (event, &caps);
       gboolean ok = check_input_caps (self, caps);
       gst_event_unref (event);
-      /* Output caps follow on the first result, when downstream has linked up. */
-      return ok && (state->output_negotiated || negotiate_output (self));
+      /* Training from scratch has no model, so no output caps, until the first epoch. */
+      if (!state->classifier)
+        return ok;
+      return ok && (state->output_negotiated || classifier_negotiate_output (self));
     }
     case GST_EVENT_SEGMENT:
       gst_event_copy_segment (event, &state->segment);
+      if (!state->output_negotiated) {
+        /* Sticky order: the segment follows the caps, which wait for the model. */
+        state->segment_pending = true;
+        gst_event_unref (event);
+        return TRUE;
+      }
       break;
     case GST_EVENT_STREAM_START:
       reset_stream (state);
@@ -892,7 +1067,7 @@ gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent, GstQuery * q
     }
     case GST_QUERY_CAPS:{
       GstCaps *caps;
-      if (self->state) {
+      if (self->state && self->state->classifier) {
         caps = output_caps (self->state, OutputFormat::Tensors);
         gst_caps_append (caps, output_caps (self->state, OutputFormat::Text));
       } else {

@@ -24,7 +24,21 @@ struct ClassifierState;
 
 typedef enum {
   GST_EMOTION_CLASSIFIER_MODE_INFER,
+  GST_EMOTION_CLASSIFIER_MODE_TRAIN,
 } GstEmotionClassifierMode;
+
+typedef enum {
+  GST_EMOTION_OPTIMIZER_DEFAULT,
+  GST_EMOTION_OPTIMIZER_ADAM,
+  GST_EMOTION_OPTIMIZER_SGD,
+} GstEmotionOptimizer;
+
+typedef enum {
+  GST_EMOTION_SCHEDULE_DEFAULT,
+  GST_EMOTION_SCHEDULE_NONE,
+  GST_EMOTION_SCHEDULE_COSINE,
+  GST_EMOTION_SCHEDULE_MULTISTEP,
+} GstEmotionSchedule;
 
 struct _GstEmotionClassifier {
   GstElement parent;
@@ -39,6 +53,17 @@ struct _GstEmotionClassifier {
   gdouble window;
   gdouble hop;
   gdouble max_duration;
+  /* training (mode=train) */
+  gchar *model_output;
+  gchar *config;
+  gint batch_size;
+  gdouble learning_rate;
+  GstEmotionOptimizer optimizer;
+  GstEmotionSchedule schedule;
+  gdouble weight_decay;
+  gint patience;
+  gdouble clip_norm;
+  guint64 seed;
 
   /* processing state, created in READY->PAUSED, destroyed in PAUSED->READY */
   struct ClassifierState *state;

@@ -28,6 +28,11 @@ Classifier::Classifier(const std::string& model_path)
     model_ = load_model(*context_, model_path, &info_);
 }
 
+Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model,
+                       ModelInfo info, std::string path)
+    : path_(std::move(path)), context_(std::move(context)), model_(std::move(model)),
+      info_(std::move(info)) {}
+
 Classifier::~Classifier() = default;
 
 int Classifier::min_frames() const { return info_.architecture == "stl" ? 16 : 1; }

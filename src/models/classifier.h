@@ -16,9 +16,13 @@ class Classifier {
 public:
     // Loads and validates a model file; throws io::FormatError / std::runtime_error.
     explicit Classifier(const std::string& model_path);
+    // A model built in memory (training from scratch); `path` names it in messages.
+    Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model, ModelInfo info,
+               std::string path);
     ~Classifier();
 
     const ModelInfo& info() const { return info_; }
+    ModelInfo& info() { return info_; }
     const std::string& path() const { return path_; }
     int num_classes() const { return static_cast<int>(info_.labels.size()); }
     // Fewest LLD frames a segment needs (M3 divides time by 16).
@@ -34,6 +38,7 @@ public:
     std::vector<float> classify_segments(const std::vector<const float*>& segments);
 
     Model& model() { return *model_; }
+    nn::Context& context() { return *context_; }
 
 private:
     std::vector<float> posteriors(const Batch& batch);

@@ -59,6 +59,12 @@ void load_parameters(const io::SafetensorsFile& file, const nn::ParameterTable& 
 std::unique_ptr<Model> create_model(nn::Context& context, const std::string& architecture,
                                     const nlohmann::json& config);
 
+// The configuration of a new model to train: `overrides` (user settings) with the class counts
+// set, and, for M1, one head per task the training data labels (speaker and gender when there
+// are at least two of each).
+nlohmann::json training_config(const std::string& architecture, const nlohmann::json& overrides,
+                               int classes, int speakers, int genders);
+
 // Loads a model file: validation, construction, parameters. Throws io::FormatError or
 // std::runtime_error with a message a user can act on (it names the file).
 std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path, ModelInfo* info);

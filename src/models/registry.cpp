@@ -19,4 +19,18 @@ std::unique_ptr<Model> create_model(nn::Context& context, const std::string& arc
                                 "' (known: alstm, apcnn, stl, ksmm)");
 }
 
+nlohmann::json training_config(const std::string& architecture, const nlohmann::json& overrides,
+                               int classes, int speakers, int genders) {
+    nlohmann::json config = overrides.is_object() ? overrides : nlohmann::json::object();
+    if (architecture == "alstm") {
+        nlohmann::json heads = {{"emotion", classes}};
+        if (speakers >= 2) heads["speaker"] = speakers;
+        if (genders >= 2) heads["gender"] = genders;
+        config["heads"] = heads;
+    } else {
+        config["K"] = classes;
+    }
+    return config;
+}
+
 } // namespace emotion::models

@@ -1,0 +1,385 @@
+/* mode=train of GstEmotionClassifier: turns labelled segments into training and validation
+ * examples for emotion::train::Trainer, validates at each epoch end, writes the best model
+ * atomically, reports progress on the bus and stops early by patience.
+ *
+ * Messages (element messages of the classifier):
+ *  - `emotion-training-progress` after every optimisation step: `epoch`, `epochs`, `step`,
+ *    `steps` (estimated steps per epoch), `loss` (double).
+ *  - `emotion-training` after every epoch: `epoch`, `epochs` (uints), `train-loss`,
+ *    `train-accuracy`, `learning-rate`, `elapsed`, `epoch-seconds` (doubles), `train-examples`
+ *    (uint), `improved`, `stopped` (booleans), and with validation data `valid-loss`, `wa`, `ua`,
+ *    `macro-f1`, `best-ua` (doubles), `best-epoch` (int), `valid-examples` (uint).
+ *  - `emotion-training-done` at EOS: `epochs-run` (uint), `best-epoch` (int), `best-ua`
+ *    (double), `stopped-early` (boolean), `model-location` (string). */
+#include <algorithm>
+#include <cstring>
+#include <omp.h>
+
+#include <gst/emotion/emotion.h>
+
+#include "classifier-state.h"
+#include "models/model_file.h"
+#include "nn/rng.h"
+#include "train/dataset_plan.h"
+
+GST_DEBUG_CATEGORY_EXTERN (emotion_classifier_debug);
+#define GST_CAT_DEFAULT emotion_classifier_debug
+
+namespace emotion::gst {
+
+namespace {
+
+double
+seconds_since (std::chrono::steady_clock::time_point start)
+{
+  return std::chrono::duration<double> (std::chrono::steady_clock::now () - start).count ();
+}
+
+int
+index_of (const std::vector<std::string> &values, const std::string & value)
+{
+  auto it = std::find (values.begin (), values.end (), value);
+  return it == values.end ()? -1 : (int) (it - values.begin ());
+}
+
+std::vector<std::string>
+list_field (GstEvent * event, const char *name)
+{
+  const gchar *value = gst_structure_get_string (gst_event_get_structure (event), name);
+  return value ? train::split_list (value) : std::vector<std::string> ();
+}
+
+/* Builds a new model for the dataset's labels (training from scratch). */
+bool
+create_model (GstEmotionClassifier * self, GstEvent * epoch_start)
+{
+  ClassifierState *state = self->state;
+  TrainingState & training = *state->training;
+  std::vector<std::string> labels = list_field (epoch_start, "labels");
+  if (labels.size () < 2) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot train: the dataset has fewer than two "
+            "emotion classes."), ("labels of the epoch-start event: '%s'",
+            gst_structure_get_string (gst_event_get_structure (epoch_start), "labels")));
+    return false;
+  }
+  auto context = std::make_unique<nn::Context> ();
+  std::unique_ptr<models::Model> model;
+  models::ModelInfo info;
+  try {
+    nlohmann::json config = models::training_config (state->architecture,
+        training.config_overrides, (int) labels.size (), (int) training.speakers.size (),
+        (int) training.genders.size ());
+    model = models::create_model (*context, state->architecture, config);
+    nn::Rng rng (training.settings.seed);
+    model->init (rng);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot build the model to train: %s",
+            e.what ()), (NULL));
+    return false;
+  }
+  info.architecture = state->architecture;
+  info.config = model->config ();
+  info.labels = labels;
+  info.features = models::features_for (state->architecture);
+  info.normalisation = info.features.kind == "lld"
+      ? "per-segment z-score of each feature (population std, floor 1e-5)"
+      : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
+  gchar *name = g_path_get_basename (training.output_path.c_str ());
+  state->set_classifier (std::make_unique<models::Classifier> (std::move (context),
+          std::move (model), std::move (info), training.output_path), name);
+  g_free (name);
+  return true;
+}
+
+bool
+create_trainer (GstEmotionClassifier * self)
+{
+  ClassifierState *state = self->state;
+  TrainingState & training = *state->training;
+  try {
+    training.trainer = std::make_unique<train::Trainer> (state->classifier->model (),
+        state->classifier->info ().labels, training.settings, state->frame_size);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot train: %s", e.what ()), (NULL));
+    return false;
+  }
+  return true;
+}
+
+void
+save_model (GstEmotionClassifier * self, const train::EpochReport & report)
+{
+  ClassifierState *state = self->state;
+  TrainingState & training = *state->training;
+  models::ModelInfo & info = state->classifier->info ();
+  info.training = {
+    {"data", training.dataset},
+    {"protocol", training.protocol},
+    {"settings", training.settings.to_json ()},
+    {"epochs_run", training.epoch_offset + training.epochs_run},
+    {"best_epoch", report.best_epoch},
+    {"train_examples", report.train_examples},
+    {"seconds", seconds_since (training.started)},
+  };
+  if (!training.speakers.empty ())
+    info.training["train_speakers"] = training.speakers;
+  if (report.has_validation)
+    info.metrics = {{"validation", {{"wa", report.wa}, {"ua", report.ua},
+                {"macro_f1", report.macro_f1}, {"loss", report.valid_loss},
+                {"epoch", report.epoch}, {"confusion", report.confusion}}}};
+  try {
+    models::save_model (training.output_path, state->classifier->model (), info);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Cannot write the model '%s'.",
+            training.output_path.c_str ()), ("%s", e.what ()));
+  }
+}
+
+void
+post_epoch (GstEmotionClassifier * self, const train::EpochReport & r)
+{
+  TrainingState & training = *self->state->training;
+  GstStructure *s = gst_structure_new ("emotion-training",
+      "epoch", G_TYPE_UINT, (guint) r.epoch,
+      "epochs", G_TYPE_UINT, (guint) (training.epoch_offset + training.epochs),
+      "train-loss", G_TYPE_DOUBLE, r.train_loss,
+      "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy,
+      "train-examples", G_TYPE_UINT, (guint) r.train_examples,
+      "learning-rate", G_TYPE_DOUBLE, r.learning_rate,
+      "epoch-seconds", G_TYPE_DOUBLE, r.seconds,
+      "elapsed", G_TYPE_DOUBLE, seconds_since (training.started),
+      "improved", G_TYPE_BOOLEAN, r.improved,
+      "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
+  if (r.has_validation)
+    gst_structure_set (s, "valid-loss", G_TYPE_DOUBLE, r.valid_loss,
+        "wa", G_TYPE_DOUBLE, r.wa, "ua", G_TYPE_DOUBLE, r.ua,
+        "macro-f1", G_TYPE_DOUBLE, r.macro_f1, "best-ua", G_TYPE_DOUBLE, r.best_ua,
+        "best-epoch", G_TYPE_INT, r.best_epoch,
+        "valid-examples", G_TYPE_UINT, (guint) r.valid_examples, NULL);
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+void
+begin_epoch (GstEmotionClassifier * self, int epoch)
+{
+  TrainingState & training = *self->state->training;
+  training.epoch = epoch;
+  training.trainer->begin_epoch (training.epoch_offset + epoch);
+}
+
+/* Closes the open epoch: validation, best model, report, early stopping. */
+void
+end_epoch (GstEmotionClassifier * self)
+{
+  TrainingState & training = *self->state->training;
+  if (training.epoch < 0 || !training.trainer)
+    return;
+  GST_OBJECT_LOCK (self);
+  omp_set_num_threads (self->threads);
+  GST_OBJECT_UNLOCK (self);
+  train::EpochReport report = training.trainer->end_epoch ();
+  training.epoch = -1;
+  training.epochs_run++;
+  training.last_report = report.to_json ();
+  if (report.improved)
+    save_model (self, report);
+  training.stop = report.stop;
+  GST_INFO_OBJECT (self, "epoch %d: loss %.4f, train accuracy %.3f, valid UA %.3f%s",
+      report.epoch, report.train_loss, report.train_accuracy, report.ua,
+      report.stop ? " (early stop)" : "");
+  post_epoch (self, report);
+}
+
+} // namespace
+
+std::unique_ptr<TrainingState>
+training_prepare (GstEmotionClassifier * self)
+{
+  const gchar *architecture = GST_EMOTION_CLASSIFIER_GET_CLASS (self)->architecture;
+  auto training = std::make_unique<TrainingState> ();
+  train::TrainSettings & s = training->settings;
+  s = train::TrainSettings::defaults (architecture);
+
+  GST_OBJECT_LOCK (self);
+  training->output_path = self->model_output ? self->model_output : "";
+  std::string config = self->config ? self->config : "";
+  if (self->batch_size > 0)
+    s.batch_size = self->batch_size;
+  if (self->learning_rate > 0.0)
+    s.learning_rate = self->learning_rate;
+  if (self->optimizer != GST_EMOTION_OPTIMIZER_DEFAULT)
+    s.optimizer = self->optimizer == GST_EMOTION_OPTIMIZER_ADAM ? "adam" : "sgd";
+  if (self->schedule != GST_EMOTION_SCHEDULE_DEFAULT) {
+    static const char *names[] = { "", "none", "cosine", "multistep" };
+    s.schedule = names[self->schedule];
+    if (s.schedule == "multistep" && s.milestones.empty ())
+      s.milestones = {21, 31, 41};
+  }
+  if (self->weight_decay >= 0.0)
+    s.weight_decay = self->weight_decay;
+  if (self->patience >= 0)
+    s.patience = self->patience;
+  s.clip_norm = self->clip_norm;
+  s.seed = self->seed;
+  GST_OBJECT_UNLOCK (self);
+
+  if (training->output_path.empty ()) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("mode=train needs 'model-location', the "
+            "file to write the trained model to."), (NULL));
+    return nullptr;
+  }
+  if (!config.empty ()) {
+    training->config_overrides = nlohmann::json::parse (config, nullptr, false);
+    if (!training->config_overrides.is_object ()) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("The 'config' property is not a JSON "
+              "object: %s", config.c_str ()), (NULL));
+      return nullptr;
+    }
+  }
+  return training;
+}
+
+gboolean
+training_epoch_start (GstEmotionClassifier * self, GstEvent * event)
+{
+  ClassifierState *state = self->state;
+  TrainingState & training = *state->training;
+  guint epoch = 0, epochs = 0;
+  gst_emotion_event_parse_epoch (event, &epoch, &epochs);
+  const GstStructure *fields = gst_event_get_structure (event);
+
+  end_epoch (self);             /* an epoch left open upstream */
+  if (!training.trainer) {
+    training.epochs = (int) epochs;
+    training.speakers = list_field (event, "speakers");
+    training.genders = list_field (event, "genders");
+    if (const gchar * dataset = gst_structure_get_string (fields, "dataset"))
+      training.dataset = dataset;
+    if (const gchar * protocol = gst_structure_get_string (fields, "protocol"))
+      training.protocol = protocol;
+    guint train = 0;
+    if (gst_structure_get_uint (fields, "train", &train))
+      training.train_utterances = (int) train;
+    if (state->classifier) {
+      /* Resuming: continue the schedule where the starting model stopped. */
+      const auto &previous = state->classifier->info ().training;
+      if (previous.contains ("epochs_run") && previous["epochs_run"].is_number_integer ())
+        training.epoch_offset = previous["epochs_run"].get<int> ();
+    } else if (!create_model (self, event)) {
+      gst_event_unref (event);
+      return FALSE;
+    }
+    if (!create_trainer (self) || (!state->output_negotiated
+            && !classifier_negotiate_output (self))) {
+      gst_event_unref (event);
+      return FALSE;
+    }
+  }
+  begin_epoch (self, (int) epoch);
+  return gst_pad_push_event (self->srcpad, event);
+}
+
+gboolean
+training_epoch_end (GstEmotionClassifier * self, GstEvent * event)
+{
+  end_epoch (self);
+  return gst_pad_push_event (self->srcpad, event);
+}
+
+GstFlowReturn
+training_segment (GstEmotionClassifier * self, OpenSegment & segment)
+{
+  ClassifierState *state = self->state;
+  TrainingState & training = *state->training;
+  if (!state->classifier || !training.trainer) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("mode=train received a segment before any "
+            "epoch-start event and has no starting model."),
+        ("train from emodatasetsrc, or give a starting 'model'"));
+    return GST_FLOW_ERROR;
+  }
+  if (training.epoch < 0)
+    begin_epoch (self, 0);      /* labelled segments without epoch events: one epoch */
+  const bool validation = segment.split == "valid";
+  if (segment.split == "test" || (segment.split != "train" && segment.split != ""
+          && !validation))
+    return GST_FLOW_OK;         /* held-out speakers are never seen in training */
+
+  train::Example base;
+  base.emotion = index_of (state->classifier->info ().labels, segment.true_emotion);
+  if (base.emotion < 0) {
+    training.skipped++;
+    GST_LOG_OBJECT (self, "segment %s: label '%s' is not one of the model's", segment.id.c_str (),
+        segment.true_emotion.c_str ());
+    return GST_FLOW_OK;
+  }
+  base.speaker = index_of (training.speakers, segment.speaker);
+  base.gender = index_of (training.genders, segment.gender);
+
+  std::vector<train::Example> parts;
+  if (state->lld) {
+    int frames = (int) (state->next_frame - segment.first_frame);
+    if (frames < state->classifier->min_frames ())
+      return GST_FLOW_OK;
+    train::Example e = base;
+    e.frames = frames;
+    const float *first = state->frames.data () + (segment.first_frame - state->base) *
+        state->frame_size;
+    e.features.assign (first, first + (size_t) frames * state->frame_size);
+    parts.push_back (std::move (e));
+  } else {
+    for (auto &values : segment.mulaw) {
+      train::Example e = base;
+      e.frames = 1;
+      e.features = std::move (values);
+      parts.push_back (std::move (e));
+    }
+  }
+
+  GST_OBJECT_LOCK (self);
+  omp_set_num_threads (self->threads);
+  GST_OBJECT_UNLOCK (self);
+  try {
+    if (validation) {
+      training.trainer->add_validation (parts);
+      return GST_FLOW_OK;
+    }
+    for (auto &e : parts) {
+      if (!training.trainer->add_training (std::move (e)))
+        continue;
+      const int batch = training.settings.batch_size;
+      gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+              gst_structure_new ("emotion-training-progress",
+                  "epoch", G_TYPE_UINT, (guint) (training.epoch_offset + training.epoch),
+                  "epochs", G_TYPE_UINT, (guint) (training.epoch_offset + training.epochs),
+                  "step", G_TYPE_UINT, (guint) training.trainer->steps_in_epoch (),
+                  "steps", G_TYPE_UINT, (guint) ((training.train_utterances + batch - 1) / batch),
+                  "loss", G_TYPE_DOUBLE, training.trainer->last_loss (), NULL)));
+    }
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Training step failed."), ("%s", e.what ()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+void
+training_finish (GstEmotionClassifier * self)
+{
+  ClassifierState *state = self->state;
+  TrainingState & training = *state->training;
+  end_epoch (self);
+  if (!training.trainer)
+    return;
+  if (training.skipped)
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%d segments had labels the model does not "
+            "know and were left out.", training.skipped), (NULL));
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("emotion-training-done",
+              "epochs-run", G_TYPE_UINT, (guint) training.epochs_run,
+              "best-epoch", G_TYPE_INT, training.trainer->best_epoch (),
+              "best-ua", G_TYPE_DOUBLE, training.trainer->best_ua (),
+              "stopped-early", G_TYPE_BOOLEAN, training.stop,
+              "model-location", G_TYPE_STRING, training.output_path.c_str (), NULL)));
+}
+
+} // namespace emotion::gst
