@@ -15,7 +15,9 @@
 #include <cstring>
 #include <omp.h>
 
+#include <glib/gstdio.h>
 #include <gst/emotion/emotion.h>
+#include <unistd.h>
 
 #include "classifier-state.h"
 #include "models/model_file.h"
@@ -228,6 +230,15 @@ training_prepare (GstEmotionClassifier * self)
             "file to write the trained model to."), (NULL));
     return nullptr;
   }
+  gchar *folder = g_path_get_dirname (training->output_path.c_str ());
+  const bool writable = g_file_test (folder, G_FILE_TEST_IS_DIR) && g_access (folder, W_OK) == 0;
+  if (!writable)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot write the model to '%s': folder "
+            "'%s' does not exist or is not writable.", training->output_path.c_str (), folder),
+        (NULL));
+  g_free (folder);
+  if (!writable)
+    return nullptr;
   if (!config.empty ()) {
     training->config_overrides = nlohmann::json::parse (config, nullptr, false);
     if (!training->config_overrides.is_object ()) {

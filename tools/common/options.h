@@ -1,0 +1,58 @@
+// Command-line parsing shared by emotion-train and emotion-eval: "--name value" pairs.
+#pragma once
+
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace emotion::tools {
+
+class Options {
+public:
+    // Flags take no value; every other --name takes one.
+    Options(int argc, char** argv, const std::map<std::string, std::string>& defaults,
+            const std::map<std::string, bool>& flags = {});
+    std::string str(const std::string& name) const { return values_.at(name); }
+    double number(const std::string& name) const;
+    long integer(const std::string& name) const;
+    bool flag(const std::string& name) const { return flags_.count(name) && flags_.at(name); }
+
+private:
+    std::map<std::string, std::string> values_;
+    std::map<std::string, bool> flags_;
+};
+
+inline Options::Options(int argc, char** argv, const std::map<std::string, std::string>& defaults,
+                        const std::map<std::string, bool>& flags)
+    : values_(defaults), flags_(flags) {
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + arg + "'");
+        std::string name = arg.substr(2);
+        if (flags_.count(name)) {
+            flags_[name] = true;
+        } else if (values_.count(name)) {
+            if (i + 1 >= argc) throw std::invalid_argument("--" + name + " needs a value");
+            values_[name] = argv[++i];
+        } else {
+            throw std::invalid_argument("unknown option --" + name);
+        }
+    }
+}
+
+inline double Options::number(const std::string& name) const {
+    char* end = nullptr;
+    double v = std::strtod(str(name).c_str(), &end);
+    if (!end || *end) throw std::invalid_argument("--" + name + " is not a number: " + str(name));
+    return v;
+}
+
+inline long Options::integer(const std::string& name) const {
+    char* end = nullptr;
+    long v = std::strtol(str(name).c_str(), &end, 10);
+    if (!end || *end) throw std::invalid_argument("--" + name + " is not an integer: " + str(name));
+    return v;
+}
+
+} // namespace emotion::tools

@@ -1,0 +1,156 @@
+#include "plots.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <cairo.h>
+
+namespace emotion::tools {
+
+namespace {
+
+struct Series {
+    std::string name;
+    std::vector<double> values;
+    double r, g, b;
+};
+
+void text(cairo_t* cr, double x, double y, const std::string& s, double size, bool centred = false) {
+    cairo_set_font_size(cr, size);
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s.c_str(), &e);
+    cairo_move_to(cr, centred ? x - e.width / 2 - e.x_bearing : x, y);
+    cairo_show_text(cr, s.c_str());
+}
+
+// One panel: axes, ticks, the series as lines with dots, and a legend.
+void panel(cairo_t* cr, double x0, double y0, double w, double h, const std::vector<Series>& series,
+           const std::string& ylabel, double ymin, double ymax) {
+    size_t n = 0;
+    for (const auto& s : series) n = std::max(n, s.values.size());
+    if (ymax <= ymin) ymax = ymin + 1.0;
+    auto px = [&](double i) { return x0 + (n > 1 ? i / (n - 1) : 0.5) * w; };
+    auto py = [&](double v) { return y0 + h - (v - ymin) / (ymax - ymin) * h; };
+
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    cairo_set_line_width(cr, 1.0);
+    cairo_rectangle(cr, x0, y0, w, h);
+    cairo_stroke(cr);
+    for (int k = 0; k <= 4; ++k) {
+        double v = ymin + (ymax - ymin) * k / 4.0;
+        char label[32];
+        std::snprintf(label, sizeof label, "%.2f", v);
+        text(cr, x0 - 42, py(v) + 4, label, 11);
+        cairo_set_source_rgba(cr, 0, 0, 0, 0.1);
+        cairo_move_to(cr, x0, py(v));
+        cairo_line_to(cr, x0 + w, py(v));
+        cairo_stroke(cr);
+        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    }
+    for (size_t i = 0; i < n; i += std::max<size_t>(1, n / 10)) {
+        text(cr, px(i), y0 + h + 16, std::to_string(i), 11, true);
+    }
+    text(cr, x0 + w / 2, y0 + h + 34, "epoch", 12, true);
+    text(cr, x0, y0 - 8, ylabel, 13);
+
+    double legend_y = y0 + 16;
+    for (const auto& s : series) {
+        if (s.values.empty()) continue;
+        cairo_set_source_rgb(cr, s.r, s.g, s.b);
+        cairo_set_line_width(cr, 2.0);
+        for (size_t i = 0; i < s.values.size(); ++i) {
+            if (i == 0) cairo_move_to(cr, px(i), py(s.values[i]));
+            else cairo_line_to(cr, px(i), py(s.values[i]));
+        }
+        cairo_stroke(cr);
+        for (size_t i = 0; i < s.values.size(); ++i) {
+            cairo_arc(cr, px(i), py(s.values[i]), 2.5, 0, 2 * M_PI);
+            cairo_fill(cr);
+        }
+        cairo_rectangle(cr, x0 + w - 150, legend_y - 8, 14, 4);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        text(cr, x0 + w - 130, legend_y, s.name, 11);
+        legend_y += 16;
+    }
+}
+
+void write_png(cairo_surface_t* surface, const std::string& path) {
+    if (cairo_surface_write_to_png(surface, path.c_str()) != CAIRO_STATUS_SUCCESS)
+        throw std::runtime_error("cannot write " + path);
+}
+
+} // namespace
+
+void plot_learning_curves(const std::string& path, const std::vector<EpochRecord>& epochs,
+                          const std::string& title) {
+    const int width = 1000, height = 420;
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    cairo_t* cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, width / 2.0, 24, title, 15, true);
+
+    Series train_loss{"train loss", {}, 0.12, 0.47, 0.71}, valid_loss{"validation loss", {}, 0.84, 0.15, 0.16};
+    Series train_acc{"train accuracy", {}, 0.12, 0.47, 0.71}, wa{"validation WA", {}, 1.0, 0.5, 0.05},
+        ua{"validation UA", {}, 0.17, 0.63, 0.17};
+    double loss_max = 0.0;
+    for (const auto& e : epochs) {
+        train_loss.values.push_back(e.train_loss);
+        train_acc.values.push_back(e.train_accuracy);
+        loss_max = std::max(loss_max, e.train_loss);
+        if (e.has_validation) {
+            valid_loss.values.push_back(e.valid_loss);
+            wa.values.push_back(e.wa);
+            ua.values.push_back(e.ua);
+            loss_max = std::max(loss_max, e.valid_loss);
+        }
+    }
+    panel(cr, 70, 60, 380, 300, {train_loss, valid_loss}, "loss", 0.0, loss_max * 1.05);
+    panel(cr, 570, 60, 380, 300, {train_acc, wa, ua}, "accuracy", 0.0, 1.0);
+    cairo_destroy(cr);
+    write_png(surface, path);
+    cairo_surface_destroy(surface);
+}
+
+void plot_confusion(const std::string& path, const std::vector<std::string>& labels,
+                    const std::vector<std::vector<int>>& matrix, const std::string& title) {
+    const int k = static_cast<int>(labels.size()), cell = 80, left = 130, top = 90;
+    const int width = left + k * cell + 40, height = top + k * cell + 60;
+    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    cairo_t* cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, width / 2.0, 24, title, 14, true);
+    text(cr, left + k * cell / 2.0, top - 36, "predicted", 12, true);
+    for (int t = 0; t < k; ++t) {
+        int row_sum = 0;
+        for (int p = 0; p < k; ++p) row_sum += matrix[t][p];
+        for (int p = 0; p < k; ++p) {
+            double share = row_sum ? double(matrix[t][p]) / row_sum : 0.0;
+            cairo_set_source_rgb(cr, 1.0 - 0.8 * share, 1.0 - 0.55 * share, 1.0 - 0.2 * share);
+            cairo_rectangle(cr, left + p * cell, top + t * cell, cell - 2, cell - 2);
+            cairo_fill(cr);
+            cairo_set_source_rgb(cr, share > 0.6 ? 1 : 0, share > 0.6 ? 1 : 0, share > 0.6 ? 1 : 0);
+            char value[48];
+            std::snprintf(value, sizeof value, "%d", matrix[t][p]);
+            text(cr, left + p * cell + cell / 2.0, top + t * cell + cell / 2.0, value, 16, true);
+            std::snprintf(value, sizeof value, "%.0f%%", 100 * share);
+            text(cr, left + p * cell + cell / 2.0, top + t * cell + cell / 2.0 + 18, value, 10, true);
+        }
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        text(cr, 10, top + t * cell + cell / 2.0 + 5, labels[t], 13);
+        text(cr, left + t * cell + cell / 2.0, top - 10, labels[t], 12, true);
+    }
+    text(cr, 10, top - 10, "true \\ pred", 11);
+    cairo_destroy(cr);
+    write_png(surface, path);
+    cairo_surface_destroy(surface);
+}
+
+} // namespace emotion::tools

@@ -1,0 +1,18 @@
+// PNG plots of training runs, drawn with cairo: learning curves and confusion matrices.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "training-run.h"
+
+namespace emotion::tools {
+
+// Losses (train, validation) and accuracies (train, validation WA and UA) per epoch.
+void plot_learning_curves(const std::string& path, const std::vector<EpochRecord>& epochs,
+                          const std::string& title);
+// Counts with row-normalised shading (rows = true class).
+void plot_confusion(const std::string& path, const std::vector<std::string>& labels,
+                    const std::vector<std::vector<int>>& matrix, const std::string& title);
+
+} // namespace emotion::tools

@@ -1,0 +1,175 @@
+#include "training-run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace emotion::tools {
+
+namespace {
+
+std::string quoted(const std::string& value) {
+    std::string out = "\"";
+    for (char c : value) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string dataset_source(const DatasetOptions& d, const std::string& split, unsigned epochs) {
+    std::ostringstream s;
+    s << "emodatasetsrc location=" << quoted(d.manifest) << " epochs=" << epochs
+      << " seed=" << d.seed << " split=" << split;
+    if (d.shuffle && split == "all") s << " shuffle=true";
+    if (!d.labels.empty()) s << " labels=" << quoted(d.labels);
+    if (!d.label_map.empty()) s << " label-map=" << quoted(d.label_map);
+    if (!d.valid_speakers.empty()) s << " valid-speakers=" << quoted(d.valid_speakers);
+    if (!d.test_speakers.empty()) s << " test-speakers=" << quoted(d.test_speakers);
+    if (d.valid_fraction > 0) s << " valid-fraction=" << d.valid_fraction;
+    return s.str();
+}
+
+// Runs a pipeline to EOS; calls on_element for every element message. Returns the error text
+// ("" when it ended cleanly).
+std::string run_pipeline(const std::string& description,
+                         const std::function<void(const GstStructure*)>& on_element) {
+    GError* error = nullptr;
+    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+    if (!pipeline) {
+        std::string text = error ? error->message : "cannot build the pipeline";
+        g_clear_error(&error);
+        return text;
+    }
+    GstBus* bus = gst_element_get_bus(pipeline);
+    std::string failure;
+    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+        failure = "the pipeline did not start";
+    for (bool done = false; !done;) {
+        GstMessage* m = gst_bus_timed_pop_filtered(
+            bus, GST_CLOCK_TIME_NONE,
+            GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING));
+        switch (GST_MESSAGE_TYPE(m)) {
+        case GST_MESSAGE_ELEMENT:
+            on_element(gst_message_get_structure(m));
+            break;
+        case GST_MESSAGE_WARNING: {
+            GError* w = nullptr;
+            gst_message_parse_warning(m, &w, nullptr);
+            std::fprintf(stderr, "warning: %s\n", w ? w->message : "?");
+            g_clear_error(&w);
+            break;
+        }
+        case GST_MESSAGE_ERROR: {
+            GError* e = nullptr;
+            gchar* debug = nullptr;
+            gst_message_parse_error(m, &e, &debug);
+            failure = std::string(e ? e->message : "error") + (debug ? std::string(" (") + debug + ")" : "");
+            g_clear_error(&e);
+            g_free(debug);
+            done = true;
+            break;
+        }
+        default:
+            done = true;
+            break;
+        }
+        gst_message_unref(m);
+        if (!failure.empty()) done = true;
+    }
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    gst_object_unref(pipeline);
+    return failure;
+}
+
+double get_double(const GstStructure* s, const char* name) {
+    double v = 0.0;
+    gst_structure_get_double(s, name, &v);
+    return v;
+}
+
+unsigned get_uint(const GstStructure* s, const char* name) {
+    guint v = 0;
+    gst_structure_get_uint(s, name, &v);
+    return v;
+}
+
+} // namespace
+
+std::string features_element(const std::string& architecture, double mulaw_hop) {
+    if (architecture == "apcnn") {
+        char text[64];
+        std::snprintf(text, sizeof text, "mulawspec hop=%.2f", mulaw_hop);
+        return text;
+    }
+    return "lldextract";
+}
+
+TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, const ProgressFn& progress,
+                         const EpochFn& on_epoch) {
+    std::ostringstream p;
+    p << dataset_source(data, "all", data.epochs) << " ! " << features_element(t.architecture, t.mulaw_hop)
+      << " ! " << t.architecture << "classify mode=train threads=" << t.threads
+      << " model-location=" << quoted(t.output) << " seed=" << data.seed;
+    if (!t.start_model.empty()) p << " model=" << quoted(t.start_model);
+    if (!t.config.empty()) p << " config=" << quoted(t.config);
+    if (t.batch_size > 0) p << " batch-size=" << t.batch_size;
+    if (t.learning_rate > 0) p << " learning-rate=" << t.learning_rate;
+    if (t.patience >= 0) p << " patience=" << t.patience;
+    p << " ! fakesink sync=false";
+
+    TrainResult result;
+    auto started = std::chrono::steady_clock::now();
+    result.error = run_pipeline(p.str(), [&](const GstStructure* s) {
+        if (gst_structure_has_name(s, "emotion-training-progress")) {
+            if (progress)
+                progress(get_uint(s, "epoch"), get_uint(s, "epochs"), get_uint(s, "step"),
+                         get_uint(s, "steps"), get_double(s, "loss"));
+        } else if (gst_structure_has_name(s, "emotion-training")) {
+            EpochRecord r;
+            r.epoch = static_cast<int>(get_uint(s, "epoch"));
+            r.train_loss = get_double(s, "train-loss");
+            r.train_accuracy = get_double(s, "train-accuracy");
+            r.has_validation = gst_structure_has_field(s, "ua");
+            r.valid_loss = get_double(s, "valid-loss");
+            r.wa = get_double(s, "wa");
+            r.ua = get_double(s, "ua");
+            result.epochs.push_back(r);
+            if (on_epoch) on_epoch(r, get_uint(s, "epochs"));
+        } else if (gst_structure_has_name(s, "emotion-training-done")) {
+            gint best = -1;
+            gboolean stopped = FALSE;
+            gst_structure_get_int(s, "best-epoch", &best);
+            gst_structure_get_boolean(s, "stopped-early", &stopped);
+            result.best_epoch = best;
+            result.best_ua = get_double(s, "best-ua");
+            result.stopped_early = stopped;
+        }
+    });
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    result.ok = result.error.empty() && !result.epochs.empty();
+    if (result.error.empty() && result.epochs.empty()) result.error = "no epoch completed (no training data?)";
+    return result;
+}
+
+EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture, const std::string& model,
+                          const std::string& split, int threads, double mulaw_hop) {
+    std::ostringstream p;
+    p << dataset_source(data, split, 1) << " ! " << features_element(architecture, mulaw_hop) << " ! "
+      << architecture << "classify threads=" << threads << " model=" << quoted(model)
+      << " ! emotionsink";
+    EvalResult result;
+    result.error = run_pipeline(p.str(), [&](const GstStructure* s) {
+        if (gst_structure_has_name(s, "emotion-evaluation")) {
+            const gchar* report = gst_structure_get_string(s, "report");
+            if (report) result.report = nlohmann::json::parse(report, nullptr, false);
+        }
+    });
+    result.ok = result.error.empty() && result.report.is_object();
+    if (result.error.empty() && !result.ok) result.error = "no labelled utterance was evaluated";
+    return result;
+}
+
+} // namespace emotion::tools

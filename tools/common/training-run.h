@@ -1,0 +1,76 @@
+// Runs the in-pipeline training and evaluation that emotion-train and emotion-eval share:
+//   emodatasetsrc ... ! lldextract|mulawspec ! <arch>classify mode=train ... ! fakesink
+//   emodatasetsrc split=test ... ! lldextract|mulawspec ! <arch>classify model=... ! emotionsink
+// and collects the bus messages.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gst/gst.h>
+#include <nlohmann/json.hpp>
+
+namespace emotion::tools {
+
+struct DatasetOptions {
+    std::string manifest;
+    std::string labels = "angry,happy,neutral,sad";
+    std::string label_map;
+    std::string valid_speakers, test_speakers;
+    double valid_fraction = 0.0;
+    unsigned epochs = 30;
+    bool shuffle = true;
+    uint64_t seed = 1;
+};
+
+struct TrainOptions {
+    std::string architecture = "alstm";
+    std::string output;
+    std::string start_model;   // fine-tune / resume from this model
+    std::string config;        // JSON overrides
+    int batch_size = 0;
+    double learning_rate = 0.0;
+    int patience = -1;
+    int threads = 1;
+    double mulaw_hop = 1.0;    // apcnn training segments
+};
+
+struct EpochRecord {
+    int epoch = 0;
+    double train_loss = 0, train_accuracy = 0, valid_loss = 0, wa = 0, ua = 0;
+    bool has_validation = false;
+};
+
+struct TrainResult {
+    bool ok = false;
+    std::string error;
+    std::vector<EpochRecord> epochs;
+    int best_epoch = -1;
+    double best_ua = 0.0;
+    bool stopped_early = false;
+    double seconds = 0.0;
+};
+
+// Progress callback: (epoch, epochs, step, steps, loss) per optimisation step.
+using ProgressFn = std::function<void(unsigned, unsigned, unsigned, unsigned, double)>;
+using EpochFn = std::function<void(const EpochRecord&, unsigned epochs)>;
+
+TrainResult run_training(const DatasetOptions& data, const TrainOptions& train,
+                         const ProgressFn& progress, const EpochFn& on_epoch);
+
+struct EvalResult {
+    bool ok = false;
+    std::string error;
+    nlohmann::json report;  // emotionsink's evaluation report (confusion matrix, WA, UA, ...)
+};
+
+// Evaluates `model` on the utterances of `data` selected by `split` ("all", "test", ...).
+EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture,
+                          const std::string& model, const std::string& split, int threads,
+                          double mulaw_hop = 0.4);
+
+// The features element in front of an architecture's classifier.
+std::string features_element(const std::string& architecture, double mulaw_hop);
+
+} // namespace emotion::tools

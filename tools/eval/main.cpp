@@ -1,0 +1,211 @@
+// emotion-eval: speaker-independent evaluation.
+//   emotion-eval --manifest FILE --model MODEL [--split test --test-speakers A,B]
+//       evaluates a given model on the manifest's utterances;
+//   emotion-eval --manifest FILE --arch ARCH [--folds loso|K] [training options]
+//       cross-validation by speaker: for every fold, trains on the other speakers (validation
+//       speakers drawn from them) in a GStreamer pipeline and evaluates on the fold's speakers.
+// Prints and writes per-fold and mean +- std WA, UA, macro F1, and the summed confusion matrix.
+#include <gst/gst.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "../common/options.h"
+#include "../common/plots.h"
+#include "../common/training-run.h"
+#include "io/manifest.h"
+#include "train/dataset_plan.h"
+#include "train/metrics.h"
+
+using namespace emotion;
+using namespace emotion::tools;
+
+namespace {
+
+const char* kUsage =
+    "usage: emotion-eval --manifest FILE --model MODEL [--arch ARCH] [--split all|test --test-speakers A,B]\n"
+    "       emotion-eval --manifest FILE --arch alstm|apcnn|stl [--folds loso|K] [--epochs N]\n"
+    "                    [--valid-fraction F] [--config JSON] [--labels L,...] [--label-map A:B,...]\n"
+    "                    [--batch-size N] [--learning-rate X] [--patience N] [--seed N] [--threads N]\n"
+    "                    [--report FILE.json] [--work DIR]\n";
+
+struct Fold {
+    std::vector<std::string> test_speakers;
+    train::ConfusionMatrix confusion;
+    double seconds = 0.0;
+    int best_epoch = -1;
+};
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+    return out;
+}
+
+train::ConfusionMatrix confusion_from(const nlohmann::json& report) {
+    train::ConfusionMatrix m(report.at("labels").get<std::vector<std::string>>());
+    const auto& rows = report.at("matrix");
+    for (size_t t = 0; t < rows.size(); ++t)
+        for (size_t p = 0; p < rows[t].size(); ++p) m.add(int(t), int(p), rows[t][p].get<int>());
+    return m;
+}
+
+// Speakers of the utterances the label policy keeps, sorted.
+std::vector<std::string> speakers_of(const DatasetOptions& data) {
+    auto policy = train::LabelPolicy::parse(data.label_map, data.labels);
+    std::set<std::string> speakers;
+    for (const auto& u : io::read_manifest(data.manifest)) {
+        std::string mapped;
+        if (policy.accepts(u.emotion, &mapped) && !u.speaker.empty()) speakers.insert(u.speaker);
+    }
+    return {speakers.begin(), speakers.end()};
+}
+
+std::vector<std::vector<std::string>> make_folds(const std::vector<std::string>& speakers, const std::string& spec,
+                                                 uint64_t seed) {
+    std::vector<std::vector<std::string>> folds;
+    if (spec == "loso") {
+        for (const auto& s : speakers) folds.push_back({s});
+        return folds;
+    }
+    long k = std::strtol(spec.c_str(), nullptr, 10);
+    if (k < 2 || k > long(speakers.size()))
+        throw std::invalid_argument("--folds must be loso or 2.." + std::to_string(speakers.size()));
+    folds.resize(k);
+    auto order = train::shuffled_order(speakers.size(), seed, 0);
+    for (size_t i = 0; i < order.size(); ++i) folds[i % k].push_back(speakers[order[i]]);
+    return folds;
+}
+
+void print_summary(const std::vector<Fold>& folds, const std::string& title, nlohmann::json& out) {
+    std::vector<double> wa, ua, f1;
+    train::ConfusionMatrix total(folds.front().confusion.labels());
+    std::printf("\n%s\n%-24s %7s %7s %7s %6s\n", title.c_str(), "fold (test speakers)", "WA", "UA", "MF1", "n");
+    for (const auto& f : folds) {
+        wa.push_back(f.confusion.weighted_accuracy());
+        ua.push_back(f.confusion.unweighted_accuracy());
+        f1.push_back(f.confusion.macro_f1());
+        total.merge(f.confusion);
+        std::printf("%-24s %7.3f %7.3f %7.3f %6d\n", join(f.test_speakers).c_str(), wa.back(), ua.back(), f1.back(),
+                    f.confusion.total());
+        out["folds"].push_back({{"test_speakers", f.test_speakers}, {"wa", wa.back()}, {"ua", ua.back()},
+                                {"macro_f1", f1.back()}, {"best_epoch", f.best_epoch},
+                                {"seconds", f.seconds}, {"confusion", f.confusion.to_json()}});
+    }
+    auto stats = [](const std::vector<double>& v) {
+        double mean = 0, var = 0;
+        for (double x : v) mean += x / v.size();
+        for (double x : v) var += (x - mean) * (x - mean) / v.size();
+        return std::make_pair(mean, std::sqrt(var));
+    };
+    auto [wa_m, wa_s] = stats(wa);
+    auto [ua_m, ua_s] = stats(ua);
+    auto [f1_m, f1_s] = stats(f1);
+    std::printf("%-24s %.3f+-%.3f %.3f+-%.3f %.3f+-%.3f (mean +- std over folds)\n", "mean", wa_m, wa_s, ua_m, ua_s,
+                f1_m, f1_s);
+    std::printf("pooled over all folds: WA %.3f UA %.3f MF1 %.3f\n%s", total.weighted_accuracy(),
+                total.unweighted_accuracy(), total.macro_f1(), total.to_text().c_str());
+    out["mean"] = {{"wa", wa_m}, {"wa_std", wa_s}, {"ua", ua_m}, {"ua_std", ua_s}, {"macro_f1", f1_m},
+                   {"macro_f1_std", f1_s}};
+    out["pooled"] = total.to_json();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    gst_init(&argc, &argv);
+    std::unique_ptr<Options> o;
+    try {
+        o = std::make_unique<Options>(
+            argc, argv,
+            std::map<std::string, std::string>{
+                {"manifest", ""}, {"model", ""}, {"arch", "alstm"}, {"split", "all"}, {"test-speakers", ""},
+                {"folds", "loso"}, {"epochs", "30"}, {"valid-fraction", "0.2"}, {"config", ""},
+                {"labels", "angry,happy,neutral,sad"}, {"label-map", ""}, {"batch-size", "0"},
+                {"learning-rate", "0"}, {"patience", "-1"}, {"seed", "1"}, {"threads", "1"}, {"report", ""},
+                {"work", ""}},
+            std::map<std::string, bool>{{"help", false}});
+        if (o->flag("help")) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (o->str("manifest").empty()) throw std::invalid_argument("--manifest is required");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-eval: %s\n%s", e.what(), kUsage);
+        return 2;
+    }
+    DatasetOptions data;
+    data.manifest = o->str("manifest");
+    data.labels = o->str("labels");
+    data.label_map = o->str("label-map");
+    data.seed = uint64_t(o->integer("seed"));
+    const std::string arch = o->str("arch");
+    const int threads = int(o->integer("threads"));
+    nlohmann::json report = {{"manifest", data.manifest}, {"architecture", arch}};
+
+    try {
+        if (!o->str("model").empty()) {
+            data.test_speakers = o->str("test-speakers");
+            EvalResult r = run_evaluation(data, arch, o->str("model"), o->str("split"), threads);
+            if (!r.ok) throw std::runtime_error(r.error);
+            Fold f{train::split_list(data.test_speakers), confusion_from(r.report)};
+            report["model"] = o->str("model");
+            print_summary({f}, "evaluation of " + o->str("model"), report);
+        } else {
+            std::string work = o->str("work");
+            if (work.empty()) {
+                char pattern[] = "/tmp/emotion-eval-XXXXXX";
+                if (!mkdtemp(pattern)) throw std::runtime_error("cannot create a work folder");
+                work = pattern;
+            }
+            auto speakers = speakers_of(data);
+            auto folds = make_folds(speakers, o->str("folds"), data.seed);
+            std::vector<Fold> results;
+            report["protocol"] = "speaker-independent cross-validation, folds: " + o->str("folds") +
+                                 "; validation speakers drawn (seeded) from the training speakers, fraction " +
+                                 o->str("valid-fraction");
+            for (size_t i = 0; i < folds.size(); ++i) {
+                DatasetOptions fold_data = data;
+                fold_data.epochs = unsigned(o->integer("epochs"));
+                fold_data.test_speakers = join(folds[i]);
+                fold_data.valid_fraction = o->number("valid-fraction");
+                TrainOptions t;
+                t.architecture = arch;
+                t.output = work + "/fold" + std::to_string(i) + ".safetensors";
+                t.config = o->str("config");
+                t.batch_size = int(o->integer("batch-size"));
+                t.learning_rate = o->number("learning-rate");
+                t.patience = int(o->integer("patience"));
+                t.threads = threads;
+                std::printf("fold %zu/%zu: test speakers %s ...\n", i + 1, folds.size(), fold_data.test_speakers.c_str());
+                std::fflush(stdout);
+                TrainResult trained = run_training(fold_data, t, nullptr, nullptr);
+                if (!trained.ok) throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + trained.error);
+                EvalResult evaluated = run_evaluation(fold_data, arch, t.output, "test", threads);
+                if (!evaluated.ok) throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + evaluated.error);
+                Fold f{folds[i], confusion_from(evaluated.report), trained.seconds, trained.best_epoch};
+                std::printf("  best epoch %d of %zu, test WA %.3f UA %.3f (%.0f s)\n", trained.best_epoch + 1,
+                            trained.epochs.size(), f.confusion.weighted_accuracy(),
+                            f.confusion.unweighted_accuracy(), trained.seconds);
+                std::fflush(stdout);
+                results.push_back(std::move(f));
+            }
+            print_summary(results, arch + ": speaker-independent cross-validation (" + o->str("folds") + ")", report);
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-eval: %s\n", e.what());
+        return 1;
+    }
+    if (!o->str("report").empty()) {
+        std::ofstream(o->str("report")) << report.dump(2) << "\n";
+        std::string png = o->str("report");
+        if (png.size() > 5 && png.compare(png.size() - 5, 5, ".json") == 0) png.erase(png.size() - 5);
+        const auto& pooled = report["pooled"];
+        plot_confusion(png + "-confusion.png", pooled["labels"].get<std::vector<std::string>>(),
+                       pooled["matrix"].get<std::vector<std::vector<int>>>(), "summed over folds");
+    }
+    return 0;
+}

@@ -1,0 +1,139 @@
+// emotion-train: trains a model in a GStreamer pipeline from a dataset manifest, with a progress
+// bar on terminals (plain lines otherwise), and writes the model plus PNG plots of the learning
+// curves and the validation confusion matrix.
+#include <gst/gst.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "../common/options.h"
+#include "../common/plots.h"
+#include "../common/training-run.h"
+#include "io/safetensors.h"
+
+using namespace emotion::tools;
+
+namespace {
+
+const char* kUsage =
+    "usage: emotion-train --manifest FILE --arch alstm|apcnn|stl --out MODEL [options]\n"
+    "  --epochs N            passes over the training data (30)\n"
+    "  --valid-speakers A,B  validation speakers (or --valid-fraction F, drawn by speaker)\n"
+    "  --test-speakers A,B   held-out speakers, never used\n"
+    "  --labels L1,L2,...    classes to keep (angry,happy,neutral,sad)\n"
+    "  --label-map A:B,...   rename labels first\n"
+    "  --config JSON         architecture settings, e.g. '{\"cell\":\"lstm\"}'\n"
+    "  --model FILE          starting model (fine-tuning, resuming)\n"
+    "  --batch-size N --learning-rate X --patience N --seed N --threads N\n"
+    "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without .safetensors)\n";
+
+void draw_progress(bool tty, unsigned epoch, unsigned epochs, unsigned step, unsigned steps, double loss,
+                   double elapsed, double epoch_seconds) {
+    if (!tty) return; // plain output prints one line per epoch instead
+    const int width = 30;
+    double fraction = steps ? std::min(1.0, double(step) / steps) : 0.0;
+    int filled = int(fraction * width);
+    double eta = epoch_seconds > 0 ? epoch_seconds * (epochs - epoch) - fraction * epoch_seconds : 0.0;
+    std::fprintf(stderr, "\r epoch %u/%u [%.*s%*s] batch %u/%u loss %.4f  %.0fs  ETA %.0fs ", epoch + 1,
+                 epochs, filled, "==============================", width - filled, "", step, steps, loss,
+                 elapsed, eta > 0 ? eta : 0.0);
+    std::fflush(stderr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    gst_init(&argc, &argv);
+    DatasetOptions data;
+    TrainOptions train;
+    std::string plots;
+    try {
+        Options o(argc, argv,
+                  {{"manifest", ""}, {"arch", "alstm"}, {"out", ""}, {"epochs", "30"}, {"valid-speakers", ""},
+                   {"valid-fraction", "0"}, {"test-speakers", ""}, {"labels", "angry,happy,neutral,sad"},
+                   {"label-map", ""}, {"config", ""}, {"model", ""}, {"batch-size", "0"},
+                   {"learning-rate", "0"}, {"patience", "-1"}, {"seed", "1"}, {"threads", "1"}, {"plots", ""}},
+                  {{"help", false}});
+        if (o.flag("help")) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        data.manifest = o.str("manifest");
+        data.epochs = unsigned(o.integer("epochs"));
+        data.valid_speakers = o.str("valid-speakers");
+        data.valid_fraction = o.number("valid-fraction");
+        data.test_speakers = o.str("test-speakers");
+        data.labels = o.str("labels");
+        data.label_map = o.str("label-map");
+        data.seed = uint64_t(o.integer("seed"));
+        train.architecture = o.str("arch");
+        train.output = o.str("out");
+        train.config = o.str("config");
+        train.start_model = o.str("model");
+        train.batch_size = int(o.integer("batch-size"));
+        train.learning_rate = o.number("learning-rate");
+        train.patience = int(o.integer("patience"));
+        train.threads = int(o.integer("threads"));
+        plots = o.str("plots");
+        if (data.manifest.empty() || train.output.empty()) throw std::invalid_argument("--manifest and --out are required");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-train: %s\n%s", e.what(), kUsage);
+        return 2;
+    }
+    if (plots.empty()) {
+        plots = train.output;
+        const std::string suffix = ".safetensors";
+        if (plots.size() > suffix.size() && plots.compare(plots.size() - suffix.size(), suffix.size(), suffix) == 0)
+            plots.erase(plots.size() - suffix.size());
+    }
+
+    gchar* folder = g_path_get_dirname(train.output.c_str());
+    g_mkdir_with_parents(folder, 0755);
+    g_free(folder);
+    const bool tty = isatty(STDERR_FILENO);
+    auto started = std::chrono::steady_clock::now();
+    double last_epoch_seconds = 0.0;
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    TrainResult result = run_training(
+        data, train,
+        [&](unsigned epoch, unsigned epochs, unsigned step, unsigned steps, double loss) {
+            draw_progress(tty, epoch, epochs, step, steps, loss, elapsed(), last_epoch_seconds);
+        },
+        [&](const EpochRecord& r, unsigned epochs) {
+            static double previous = 0.0;
+            last_epoch_seconds = elapsed() - previous;
+            previous = elapsed();
+            if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
+            if (r.has_validation)
+                std::printf("epoch %d/%u: train loss %.4f acc %.3f | valid loss %.4f WA %.3f UA %.3f | %.0fs\n",
+                            r.epoch + 1, epochs, r.train_loss, r.train_accuracy, r.valid_loss, r.wa, r.ua, elapsed());
+            else
+                std::printf("epoch %d/%u: train loss %.4f acc %.3f | %.0fs\n", r.epoch + 1, epochs, r.train_loss,
+                            r.train_accuracy, elapsed());
+            std::fflush(stdout);
+        });
+    if (!result.ok) {
+        std::fprintf(stderr, "emotion-train: %s\n", result.error.c_str());
+        return 1;
+    }
+    std::printf("best epoch %d (validation UA %.3f)%s; model written to %s in %.0f s\n", result.best_epoch + 1,
+                result.best_ua, result.stopped_early ? ", stopped early" : "", train.output.c_str(),
+                result.seconds);
+
+    try {
+        plot_learning_curves(plots + "-curves.png", result.epochs, train.architecture + " on " + data.manifest);
+        auto file = emotion::io::SafetensorsFile::read(train.output);
+        auto metrics = nlohmann::json::parse(file.metadata_value("metrics", "{}"), nullptr, false);
+        if (metrics.is_object() && metrics.contains("validation")) {
+            const auto& c = metrics["validation"]["confusion"];
+            plot_confusion(plots + "-confusion.png", c["labels"].get<std::vector<std::string>>(),
+                           c["matrix"].get<std::vector<std::vector<int>>>(), "validation, best epoch");
+        }
+        std::printf("plots: %s-curves.png%s\n", plots.c_str(),
+                    metrics.contains("validation") ? (", " + plots + "-confusion.png").c_str() : "");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-train: plots: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
