@@ -181,6 +181,8 @@ end_epoch (GstEmotionClassifier * self)
   GST_OBJECT_UNLOCK (self);
   train::EpochReport report = training.trainer->end_epoch ();
   training.epoch = -1;
+  if (report.train_examples == 0 && !report.has_validation)
+    return;                     /* an epoch that saw no data (cut short by EOS) changes nothing */
   training.epochs_run++;
   training.last_report = report.to_json ();
   if (report.improved)
@@ -260,6 +262,10 @@ training_epoch_start (GstEmotionClassifier * self, GstEvent * event)
   const GstStructure *fields = gst_event_get_structure (event);
 
   end_epoch (self);             /* an epoch left open upstream */
+  if (training.stop) {
+    /* Stopped early: the source is told at the next buffer; no new epoch begins. */
+    return gst_pad_push_event (self->srcpad, event);
+  }
   if (!training.trainer) {
     training.epochs = (int) epochs;
     training.speakers = list_field (event, "speakers");

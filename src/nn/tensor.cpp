@@ -49,7 +49,9 @@ void Tensor::resize(const Shape& shape, bool zero) {
     int64_t n = shape_elements(shape);
     size_t needed = static_cast<size_t>(n) + kAlignFloats;
     if (storage_.size() < needed) {
-        storage_.assign(needed, 0.0f);
+        // Grow with headroom: training sees a new sequence length every batch, and growing by
+        // one frame at a time would reallocate (and zero) on almost every step.
+        storage_.assign(std::max(needed, storage_.size() + storage_.size() / 2), 0.0f);
         data_ = aligned_start(storage_);
     } else if (zero) {
         std::fill(data_, data_ + n, 0.0f);

@@ -256,7 +256,7 @@ EpochReport Trainer::end_epoch() {
             ++epochs_without_improvement_;
         }
         r.stop = settings_.patience > 0 && above_chance_ && epochs_without_improvement_ >= settings_.patience;
-    } else {
+    } else if (seen_ > 0) {
         r.improved = true; // without validation the latest model is the one to keep
         best_epoch_ = epoch_;
         snapshot_best();

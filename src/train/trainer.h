@@ -56,7 +56,7 @@ struct EpochReport {
     bool has_validation = false;
     int valid_examples = 0;
     double valid_loss = 0.0, wa = 0.0, ua = 0.0, macro_f1 = 0.0;
-    bool improved = false;  // best validation UA so far (always true without validation)
+    bool improved = false;  // best validation UA so far (without validation: trained at all)
     bool stop = false;      // early stopping says: no further epoch
     double best_ua = 0.0;
     int best_epoch = -1;

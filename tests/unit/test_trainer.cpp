@@ -118,6 +118,24 @@ TEST(patience_counts_from_the_first_epoch_above_chance) {
     else EXPECT(stopped_at == -1);
 }
 
+TEST(an_empty_epoch_keeps_the_best_model) {
+    // An epoch cut short before any data (early stop, EOS) must not replace the best model.
+    nn::Context context;
+    auto model = small_model(context, "mean");
+    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
+    settings.batch_size = 4;
+    train::Trainer trainer(*model, {"slow", "fast"}, settings, 36);
+    nn::Rng rng(13);
+    trainer.begin_epoch(0);
+    for (int i = 0; i < 8; ++i) trainer.add_training(make_example(i % 2, rng));
+    auto first = trainer.end_epoch();
+    EXPECT(first.improved && trainer.best_epoch() == 0);
+    trainer.begin_epoch(1);
+    auto empty = trainer.end_epoch();
+    EXPECT(!empty.improved && empty.train_examples == 0);
+    EXPECT(trainer.best_epoch() == 0);
+}
+
 TEST(settings_defaults_follow_the_papers) {
     auto m2 = train::TrainSettings::defaults("apcnn");
     EXPECT(m2.optimizer == "sgd" && m2.nesterov && m2.batch_size == 64 && m2.learning_rate == 0.05);
