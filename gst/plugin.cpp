@@ -6,12 +6,21 @@
 #include <gst/gst.h>
 
 #include "elements.h"
+#include "emotion-tags.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ok = TRUE;
+  emotion::gst::register_tags ();
   /* ELEMENT REGISTRATIONS (one line per element, keep sorted) */
+  ok &= GST_ELEMENT_REGISTER (alstmclassify, plugin);
+  ok &= GST_ELEMENT_REGISTER (apcnnclassify, plugin);
+  ok &= GST_ELEMENT_REGISTER (emodatasetsrc, plugin);
+  ok &= GST_ELEMENT_REGISTER (emotionsink, plugin);
+  ok &= GST_ELEMENT_REGISTER (lldextract, plugin);
+  ok &= GST_ELEMENT_REGISTER (mulawspec, plugin);
+  ok &= GST_ELEMENT_REGISTER (stlclassify, plugin);
   return ok;
 }
 

@@ -7,7 +7,7 @@ namespace emotion::gst {
 
 std::string tensor_caps_string(const std::vector<int>& dimensions, int fps_n, int fps_d) {
     std::ostringstream caps;
-    caps << "other/tensors,format=static,num_tensors=1,types=float32,dimensions=";
+    caps << "other/tensors,format=static,num_tensors=1,types=float32,dimensions=(string)";
     for (size_t i = 0; i < dimensions.size(); ++i) caps << (i ? ":" : "") << dimensions[i];
     caps << ",framerate=" << fps_n << "/" << fps_d;
     return caps.str();

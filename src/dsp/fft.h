@@ -22,8 +22,12 @@ public:
     void forward(const float* in, std::complex<float>* out);
     // Inverse of forward (unnormalised, like FFTW): in n/2+1 values, out n floats.
     void inverse(const std::complex<float>* in, float* out);
+    // The same, without copying `in` first: its contents are destroyed (FFTW's c2r default).
+    void inverse_destroying_input(std::complex<float>* in, float* out);
 
 private:
+    void destroy_plans();
+
     int n_;
     struct Plans;
     std::unique_ptr<Plans> plans_;

@@ -38,7 +38,8 @@ public:
 
     void reset();                                   // new utterance, nothing emitted
     void push(const float* samples, size_t count, const Callback& emit);
-    void finish(const Callback& emit);              // end of utterance: padded tail segments
+    void finish(const Callback& emit);              // end of utterance: padded tail segments,
+                                                    // then a new utterance as after reset()
     uint64_t samples_pushed() const;                // since reset
     uint64_t nonfinite_samples() const;             // since construction
 

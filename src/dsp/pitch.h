@@ -6,7 +6,7 @@
 namespace emotion::dsp {
 
 struct PitchResult {
-    float harmonic_ratio; // max normalised autocorrelation in the F0 search range, 0..1
+    float harmonic_ratio; // max normalised autocorrelation peak in the F0 search range, 0..1
     float f0_hz;          // 0 when unvoiced
 };
 

@@ -16,6 +16,8 @@ struct VadSettings {
     double min_speech_s = 0.10;  // shorter bursts are not speech
     double hangover_s = 0.30;    // silence shorter than this does not end a segment
     double floor_db = -70.0;     // energies below this are never speech (dBFS, full-scale sine = -3)
+    double noise_window_s = 3.0; // noise floor = lowest frame energy over this much past audio...
+    double noise_lookahead_s = 0.3; // ...and this much future audio (finds the floor at a start)
 };
 
 class Vad {
@@ -25,21 +27,26 @@ public:
     // Feeds the energy (mean square, feature 1) of the next frame; appends every frame decision
     // that has become final (in order) to `decided`.
     void push(double frame_energy, std::vector<bool>& decided);
-    // End of stream: appends the remaining decisions.
+    // End of stream: appends the remaining decisions, then starts over as after reset().
     void flush(std::vector<bool>& decided);
     // Upper bound on the number of frames between a push and the decision for that frame.
     int lookahead_frames() const;
 
 private:
+    struct Level {
+        int64_t frame;
+        double db;
+    };
+    void decide_raw(int64_t frame, double db);
+    void smooth(bool at_end, std::vector<bool>& decided);
+
     VadSettings settings_;
-    // implementation state (owned by dsp/vad.cpp)
-    std::deque<double> pending_energy_;
-    std::vector<double> history_;
-    double noise_floor_db_ = 0.0;
-    int64_t frames_seen_ = 0;
+    int lookahead_floor_ = 0, window_ = 0, min_speech_ = 0, hangover_ = 0; // in frames
+    int64_t frames_seen_ = 0;        // frames pushed since reset
+    std::deque<Level> levels_;       // frames pushed but not yet compared with the floor
+    std::deque<Level> minima_;       // sliding-window minimum: increasing db, increasing frame
+    std::deque<bool> raw_;           // threshold decisions not yet smoothed, in frame order
     bool in_speech_ = false;
-    int64_t silence_run_ = 0;
-    std::deque<bool> pending_;
 };
 
 } // namespace emotion::dsp

@@ -60,6 +60,17 @@ private:
         std::string note;
     };
     std::vector<Result> results_;
+    // From metadata zero_grads_json: whole tensors that are zero in exact arithmetic (checked
+    // against the same conv's weight gradient) and zero slices [name, start, stop) (checked by
+    // the relative metric over the whole tensor; their max|c| is noted).
+    std::vector<std::string> zero_grad_tensors_;
+    struct ZeroSlice {
+        std::string name;
+        int64_t start, stop;
+    };
+    std::vector<ZeroSlice> zero_grad_slices_;
+
+    void record(Result result);
 };
 
 using Checker = std::function<void(Case&)>;

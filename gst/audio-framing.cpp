@@ -1,0 +1,70 @@
+#include "audio-framing.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace emotion::gst {
+
+SampleClock::SampleClock(int rate, GstClockTime tolerance) : rate_(rate), tolerance_(tolerance) {}
+
+void SampleClock::reset() { anchors_.clear(); }
+
+void SampleClock::rebase(uint64_t position) {
+    GstClockTime t = time_at(position);
+    anchors_.clear();
+    if (GST_CLOCK_TIME_IS_VALID(t)) anchors_.push_back({0, t});
+}
+
+void SampleClock::observe(GstClockTime pts, uint64_t position) {
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) return;
+    GstClockTime expected = time_at(position);
+    if (GST_CLOCK_TIME_IS_VALID(expected)) {
+        GstClockTime diff = pts > expected ? pts - expected : expected - pts;
+        if (diff <= tolerance_) return;
+    }
+    while (!anchors_.empty() && anchors_.back().sample >= position) anchors_.pop_back();
+    anchors_.push_back({position, pts});
+}
+
+GstClockTime SampleClock::time_at(uint64_t sample) const {
+    /* the last anchor at or before `sample` */
+    auto after = std::upper_bound(anchors_.begin(), anchors_.end(), sample,
+                                  [](uint64_t s, const Anchor& a) { return s < a.sample; });
+    if (after == anchors_.begin()) return GST_CLOCK_TIME_NONE;
+    const Anchor& a = *(after - 1);
+    return a.pts + gst_util_uint64_scale_int_round(sample - a.sample, GST_SECOND, rate_);
+}
+
+void SampleClock::discard_before(uint64_t sample) {
+    size_t keep = 0; /* index of the last anchor at or before `sample` */
+    while (keep + 1 < anchors_.size() && anchors_[keep + 1].sample <= sample) ++keep;
+    if (keep > 0) anchors_.erase(anchors_.begin(), anchors_.begin() + static_cast<ptrdiff_t>(keep));
+}
+
+GstClockTime SampleClock::duration(uint64_t samples) const {
+    return gst_util_uint64_scale_int_round(samples, GST_SECOND, rate_);
+}
+
+size_t replace_nonfinite(float* v, size_t n, float with) {
+    size_t replaced = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(v[i])) {
+            v[i] = with;
+            ++replaced;
+        }
+    }
+    return replaced;
+}
+
+size_t copy_finite(float* dst, const float* src, size_t n, float with) {
+    size_t replaced = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const float v = src[i];
+        const bool ok = std::isfinite(v);
+        dst[i] = ok ? v : with;
+        replaced += ok ? 0 : 1;
+    }
+    return replaced;
+}
+
+} // namespace emotion::gst

@@ -1,0 +1,140 @@
+/* Segmentation shared by the feature extractors and the classifiers: the `segmentation` enum,
+ * fixed windows and VAD segments over a 10 ms frame sequence, and the bookkeeping of upstream
+ * `emotion-segment-start/end` events (gst-libs/gst/emotion/emotion-events.h).
+ *
+ * Every class here produces segment events in frame order: the caller pushes the events returned
+ * "before" a frame ahead of that frame, and those returned "after" it behind it. */
+#pragma once
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "dsp/vad.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GstEmotionSegmentation:
+ * @GST_EMOTION_SEGMENTATION_NONE: no segment events of the element's own
+ * @GST_EMOTION_SEGMENTATION_VAD: one segment per stretch of speech (voice activity detection)
+ * @GST_EMOTION_SEGMENTATION_WINDOW: fixed windows of `window` seconds every `hop` seconds
+ *
+ * How an element marks segments when upstream sends no `emotion-segment-start/end` events.
+ */
+typedef enum {
+  GST_EMOTION_SEGMENTATION_NONE,
+  GST_EMOTION_SEGMENTATION_VAD,
+  GST_EMOTION_SEGMENTATION_WINDOW,
+} GstEmotionSegmentation;
+
+#define GST_TYPE_EMOTION_SEGMENTATION (gst_emotion_segmentation_get_type ())
+GType gst_emotion_segmentation_get_type (void);
+
+G_END_DECLS
+
+namespace emotion::gst {
+
+/* Ranges and defaults of the `window` and `hop` properties (seconds) of window segmentation. */
+constexpr double kSegmentWindowMin = 0.1;
+constexpr double kSegmentWindowMax = 3600.0;
+constexpr double kSegmentWindowDefault = 3.0;
+constexpr double kSegmentHopMin = 0.01;
+constexpr double kSegmentHopMax = 3600.0;
+constexpr double kSegmentHopDefault = 1.5;
+
+/* Frames (10 ms) in `seconds`, rounded, at least 1. */
+int64_t seconds_to_frames(double seconds);
+
+/* Fixed windows over a frame sequence: window k holds frames [k hop, k hop + window) of the
+ * current stream part. A window's start event goes before its first frame and its end event
+ * after its last one; overlapping windows interleave. Ids are prefix + a counter ("w0", "w1",
+ * ...) that only start() resets, so they stay unique across discontinuities. */
+class WindowSegmenter {
+public:
+    WindowSegmenter(int64_t window_frames, int64_t hop_frames, std::string prefix = "w");
+    ~WindowSegmenter();
+    WindowSegmenter(const WindowSegmenter&) = delete;
+    WindowSegmenter& operator=(const WindowSegmenter&) = delete;
+
+    /* New stream: ids restart at 0. */
+    void start();
+    /* Segment events around the next frame (frames are numbered from the last close()). */
+    void frame(std::vector<GstEvent*>& before, std::vector<GstEvent*>& after);
+    /* End of a stream part (discontinuity, EOS): end events of the open windows, which may be
+     * shorter than `window`; the next frame is frame 0 again. */
+    void close(std::vector<GstEvent*>& events);
+    bool open() const { return !open_.empty(); }
+
+private:
+    struct Window {
+        int64_t first_frame;
+        std::string id;
+    };
+    int64_t window_, hop_;
+    std::string prefix_;
+    int64_t next_frame_ = 0;
+    uint64_t next_id_ = 0;
+    std::deque<Window> open_;
+};
+
+/* Speech segments from emotion::dsp::Vad over the frame energies (LLD feature 1). Decisions come
+ * lookahead_frames() late, so the caller holds its frames back: push() returns one mark per
+ * frame that has become decided (in order), which is the event to push before that frame
+ * (start of a speech segment, end of one, or nullptr). */
+class VadSegmenter {
+public:
+    explicit VadSegmenter(const emotion::dsp::VadSettings& settings = {},
+                          std::string prefix = "vad");
+    ~VadSegmenter();
+    VadSegmenter(const VadSegmenter&) = delete;
+    VadSegmenter& operator=(const VadSegmenter&) = delete;
+
+    int lookahead_frames() const { return vad_.lookahead_frames(); }
+    /* New stream: ids restart at 0. */
+    void start();
+    void push(double frame_energy, std::vector<GstEvent*>& marks);
+    /* End of a stream part: marks of every frame still undecided, then `end` is the end event of
+     * the open segment (nullptr when none); the VAD starts afresh. */
+    void close(std::vector<GstEvent*>& marks, GstEvent** end);
+    bool open() const { return open_; }
+
+private:
+    void mark(const std::vector<bool>& decided, std::vector<GstEvent*>& marks);
+
+    emotion::dsp::Vad vad_;
+    std::string prefix_;
+    std::vector<bool> decided_;
+    uint64_t next_id_ = 0;
+    bool open_ = false;
+    std::string open_id_;
+};
+
+/* Upstream segment events of one stream. Once one has arrived, an element's own segmentation is
+ * off. Segments never span a discontinuity: close() ends the open ones there, and the upstream
+ * end events of those segments are dropped when they arrive later. */
+class UpstreamSegments {
+public:
+    /* New stream: no upstream segments seen. */
+    void reset();
+    /* Flush: every open segment is void (downstream flushes too); seen() stays. */
+    void flush();
+    /* True once any upstream segment event has arrived in this stream. */
+    bool seen() const { return seen_; }
+    bool open() const { return !open_ids_.empty(); }
+    /* Records an upstream start or end event; false when the event must be dropped (the end of
+     * a segment this element already ended at a discontinuity). */
+    bool on_event(GstEvent* event);
+    /* End events of the open upstream segments (discontinuity, EOS). */
+    void close(std::vector<GstEvent*>& events);
+
+private:
+    bool seen_ = false;
+    std::vector<std::string> open_ids_;
+    std::vector<std::string> closed_ids_;
+};
+
+} // namespace emotion::gst

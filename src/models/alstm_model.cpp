@@ -1,0 +1,267 @@
+#include "models/alstm_model.h"
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "nn/activations.h"
+#include "nn/features.h"
+#include "nn/init.h"
+#include "nn/rnn_kernels.h"
+
+namespace emotion::models {
+
+namespace {
+
+std::invalid_argument config_error(const std::string& what) {
+    return std::invalid_argument("alstm config: " + what);
+}
+
+// PyTorch's nn.Linear.reset_parameters: weight and bias U(-1/sqrt(in), 1/sqrt(in)).
+void init_linear(nn::Linear& linear, nn::Rng& rng) {
+    const float bound = 1.0f / std::sqrt(static_cast<float>(linear.in_features()));
+    nn::uniform(linear.weight.value, -bound, bound, rng);
+    nn::uniform(linear.bias.value, -bound, bound, rng);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
+    if (!j.is_object()) throw config_error("expected a JSON object, got " + j.dump());
+    AlstmConfig c;
+    try {
+        if (j.contains("model") && j.at("model").get<std::string>() != "alstm")
+            throw config_error("'model' is '" + j.at("model").get<std::string>() +
+                               "', expected 'alstm'");
+        c.n_in = j.value("n_in", c.n_in);
+        c.fc = j.value("fc", c.fc);
+        c.hidden = j.value("hidden", c.hidden);
+        c.cell = j.value("cell", c.cell);
+        c.offsets = j.value("offsets", c.offsets);
+        c.period = j.value("period", c.period);
+        c.dropout = j.value("dropout", c.dropout);
+        if (j.contains("heads")) {
+            const auto& h = j.at("heads");
+            if (!h.is_object() || h.empty())
+                throw config_error("heads must be a non-empty object {task: classes}, got " + h.dump());
+            c.heads.clear();
+            if (h.contains("emotion")) c.heads.emplace_back("emotion", h.at("emotion").get<int>());
+            for (auto it = h.begin(); it != h.end(); ++it)
+                if (it.key() != "emotion") c.heads.emplace_back(it.key(), it.value().get<int>());
+        }
+        if (j.contains("loss_weights")) {
+            for (auto it = j.at("loss_weights").begin(); it != j.at("loss_weights").end(); ++it)
+                c.loss_weights[it.key()] = it.value().get<float>();
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw config_error(std::string("wrong type of a key: ") + e.what());
+    }
+    if (c.n_in < 1 || c.fc < 1 || c.hidden < 1)
+        throw config_error("n_in, fc and hidden must be >= 1");
+    nn::parse_alstm_cell(c.cell); // throws on an unknown cell
+    if (c.cell == "lstm") c.offsets = {1};
+    if (c.offsets.empty()) throw config_error("offsets must not be empty");
+    for (int o : c.offsets)
+        if (o < 1) throw config_error("offsets must be >= 1, got " + std::to_string(o));
+    if (c.period < 1) throw config_error("period must be >= 1, got " + std::to_string(c.period));
+    if (!(c.dropout >= 0.0f && c.dropout < 1.0f))
+        throw config_error("dropout must be in [0, 1), got " + std::to_string(c.dropout));
+    if (c.heads.empty() || c.heads.front().first != "emotion")
+        throw config_error("heads must include 'emotion'");
+    for (const auto& [task, K] : c.heads) {
+        if (K < 1) throw config_error("head '" + task + "' needs >= 1 classes, got " + std::to_string(K));
+        if (!c.loss_weights.count(task))
+            throw config_error("no loss weight for head '" + task + "'");
+    }
+    return c;
+}
+
+nlohmann::json AlstmConfig::to_json() const {
+    nlohmann::json h = nlohmann::json::object();
+    for (const auto& [task, K] : heads) h[task] = K;
+    nlohmann::json w = nlohmann::json::object();
+    for (const auto& [task, weight] : loss_weights) w[task] = weight;
+    return {{"model", "alstm"}, {"n_in", n_in},       {"fc", fc},           {"hidden", hidden},
+            {"cell", cell},     {"offsets", offsets}, {"period", period},   {"heads", h},
+            {"dropout", dropout}, {"loss_weights", w}};
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct AlstmModel::Head {
+    Head(nn::Context& context, std::string name, int width, int K, float dropout, float weight,
+         nn::Rng& rng)
+        : task(std::move(name)), loss_weight(weight), l0(context, width, width),
+          drop(dropout, rng), l3(context, width, K) {}
+
+    std::string task;
+    float loss_weight;
+    nn::Linear l0;
+    nn::Tensor hidden; // relu(l0(z))
+    nn::Dropout drop;
+    nn::Linear l3;
+    const nn::Tensor* logits = nullptr;
+    nn::SoftmaxCrossEntropy loss;
+    nn::Tensor grad_hidden;
+
+    const nn::Tensor& forward(const nn::Tensor& z, nn::Mode mode) {
+        hidden.copy_from(l0.forward(z, mode));
+        nn::relu_forward(hidden.data(), hidden.data(), hidden.size());
+        logits = &l3.forward(drop.forward(hidden, mode), mode);
+        return *logits;
+    }
+    // d (weight * CE) / d z, accumulating the head's parameter grads.
+    const nn::Tensor& backward(const nn::Tensor& grad_logits) {
+        const nn::Tensor& g = drop.backward(l3.backward(grad_logits));
+        grad_hidden.resize(g.shape());
+        nn::relu_backward(hidden.data(), g.data(), grad_hidden.data(), g.size());
+        return l0.backward(grad_hidden);
+    }
+};
+
+AlstmModel::AlstmModel(nn::Context& context, const AlstmConfig& config, uint64_t dropout_seed)
+    : context_(context), config_(config), dropout_rng_(dropout_seed),
+      fc_in_(context, config.n_in, config.fc), drop_in_(config.dropout, dropout_rng_),
+      drop_rnn_(config.dropout, dropout_rng_), pool_(2 * config.hidden) {
+    const nn::AlstmCell cell = nn::parse_alstm_cell(config_.cell);
+    if (cell == nn::AlstmCell::Lstm) {
+        lstm_ = std::make_unique<nn::Lstm>(context, config_.fc, config_.hidden, true);
+        nn::AlstmOptions options;
+        options.cell = nn::AlstmCell::Lstm;
+        lstm_small_batch_ = std::make_unique<nn::Alstm>(context, config_.fc, config_.hidden, options);
+    } else {
+        nn::AlstmOptions options;
+        options.cell = cell;
+        options.offsets = config_.offsets;
+        options.period = config_.period;
+        options.bidirectional = true;
+        alstm_ = std::make_unique<nn::Alstm>(context, config_.fc, config_.hidden, options);
+    }
+    for (const auto& [task, K] : config_.heads)
+        heads_.push_back(std::make_unique<Head>(context, task, 2 * config_.hidden, K,
+                                                config_.dropout, config_.loss_weights.at(task),
+                                                dropout_rng_));
+}
+
+AlstmModel::~AlstmModel() = default;
+
+std::unique_ptr<AlstmModel> AlstmModel::from_config(nn::Context& context, const nlohmann::json& j) {
+    return std::make_unique<AlstmModel>(context, AlstmConfig::from_json(j));
+}
+
+nn::ParameterTable AlstmModel::parameters() {
+    nn::ParameterTable table;
+    nn::append_with_prefix(table, "fc_in", fc_in_.parameters());
+    nn::append_with_prefix(table, "rnn", lstm_ ? lstm_->parameters() : alstm_->parameters());
+    nn::append_with_prefix(table, "pool", pool_.parameters());
+    for (auto& head : heads_) {
+        nn::append_with_prefix(table, "head_" + head->task + ".0", head->l0.parameters());
+        nn::append_with_prefix(table, "head_" + head->task + ".3", head->l3.parameters());
+    }
+    return table;
+}
+
+void AlstmModel::init(nn::Rng& rng) {
+    init_linear(fc_in_, rng);
+    if (lstm_) lstm_->init_pytorch(rng);
+    else alstm_->init_pytorch(rng);
+    pool_.init_pytorch(rng);
+    for (auto& head : heads_) {
+        init_linear(head->l0, rng);
+        init_linear(head->l3, rng);
+    }
+}
+
+const nn::Tensor& AlstmModel::forward(const Batch& batch, nn::Mode mode) {
+    const nn::Tensor& f = batch.features;
+    if (f.rank() != 3 || f.dim(2) != config_.n_in)
+        throw std::invalid_argument("alstm: features " + nn::shape_to_string(f.shape()) +
+                                    ", expected [B, T, " + std::to_string(config_.n_in) + "]");
+    if (static_cast<int64_t>(batch.lengths.size()) != f.dim(0))
+        throw std::invalid_argument("alstm: " + std::to_string(batch.lengths.size()) +
+                                    " lengths for a batch of " + std::to_string(f.dim(0)));
+    for (int L : batch.lengths)
+        if (L < 1 || L > f.dim(1))
+            throw std::invalid_argument("alstm: length " + std::to_string(L) + " outside [1, " +
+                                        std::to_string(f.dim(1)) + "]");
+    nn::detail::resize_rounded(normalised_, f.shape(), 1, 64);
+    nn::znormalize(f, batch.lengths, normalised_);
+    return forward(normalised_, batch.lengths, mode);
+}
+
+const nn::Tensor& AlstmModel::forward(const nn::Tensor& x, const std::vector<int>& lengths,
+                                      nn::Mode mode) {
+    lengths_ = lengths;
+    trained_forward_ = mode == nn::Mode::Train;
+    const nn::Tensor& fc = fc_in_.forward(x, mode);
+    nn::detail::resize_rounded(fc_out_, fc.shape(), 1, 64);
+    std::memcpy(fc_out_.data(), fc.data(), sizeof(float) * fc.size());
+    nn::relu_forward(fc_out_.data(), fc_out_.data(), fc_out_.size());
+    const nn::Tensor& a = drop_in_.forward(fc_out_, mode);
+    const nn::Tensor& y = run_rnn(a, lengths, mode);
+    rnn_out_ = &drop_rnn_.forward(y, mode);
+    pooled_ = &pool_.forward(*rnn_out_, lengths, mode);
+    // Inference needs the emotion head only.
+    for (auto& head : heads_) {
+        head->logits = nullptr;
+        if (mode == nn::Mode::Train || head == heads_.front()) head->forward(*pooled_, mode);
+    }
+    return *heads_.front()->logits;
+}
+
+// Cell lstm: oneDNN's fused LSTM, except for inference at batch <= kSmallBatch, where the same
+// function on nn::Alstm (cell lstm, per-step vectorised GEMV) is about twice as fast (measured
+// with bench_m1: 4.8 vs 9.1 ms CPU per 4.5 s utterance). It runs on a copy of the weights
+// (0.4 MB, refreshed every call, so parameter updates are always seen).
+const nn::Tensor& AlstmModel::run_rnn(const nn::Tensor& a, const std::vector<int>& lengths,
+                                      nn::Mode mode) {
+    if (alstm_) return alstm_->forward(a, lengths, mode);
+    if (mode == nn::Mode::Infer && a.dim(0) <= kSmallBatch) {
+        const auto from = lstm_->parameters(), to = lstm_small_batch_->parameters();
+        for (size_t i = 0; i < from.size(); ++i)
+            std::memcpy(to[i].parameter->value.data(), from[i].parameter->value.data(),
+                        sizeof(float) * from[i].parameter->value.size());
+        return lstm_small_batch_->forward(a, lengths, mode);
+    }
+    return lstm_->forward(a, lengths, mode);
+}
+
+const nn::Tensor& AlstmModel::logits(const std::string& task) const {
+    for (const auto& head : heads_)
+        if (head->task == task) {
+            if (!head->logits) throw std::logic_error("alstm: head '" + task + "' was not run");
+            return *head->logits;
+        }
+    throw std::invalid_argument("alstm: no head '" + task + "'");
+}
+
+float AlstmModel::backward(const Batch& batch) {
+    if (!trained_forward_) throw std::logic_error("alstm: backward without a Train-mode forward");
+    float loss = 0.0f;
+    grad_pooled_.resize(pooled_->shape(), true);
+    bool any = false;
+    for (auto& head : heads_) {
+        auto it = batch.targets.find(head->task);
+        if (it == batch.targets.end()) continue;
+        if (static_cast<int64_t>(it->second.size()) != head->logits->dim(0))
+            throw std::invalid_argument("alstm: " + std::to_string(it->second.size()) + " '" +
+                                        head->task + "' targets for a batch of " +
+                                        std::to_string(head->logits->dim(0)));
+        loss += head->loss_weight * head->loss.forward(*head->logits, it->second);
+        const nn::Tensor& dz = head->backward(head->loss.backward(head->loss_weight));
+        for (int64_t i = 0; i < dz.size(); ++i) grad_pooled_[i] += dz[i];
+        any = true;
+    }
+    if (!any) throw std::invalid_argument("alstm: the batch has no targets for any head");
+    const nn::Tensor& dy = drop_rnn_.backward(pool_.backward(grad_pooled_));
+    const nn::Tensor& da = drop_in_.backward(lstm_ ? lstm_->backward(dy) : alstm_->backward(dy));
+    nn::detail::resize_rounded(grad_fc_, da.shape(), 1, 64);
+    nn::relu_backward(fc_out_.data(), da.data(), grad_fc_.data(), da.size());
+    grad_input_.copy_from(fc_in_.backward(grad_fc_));
+    return loss;
+}
+
+} // namespace emotion::models

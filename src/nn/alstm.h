@@ -1,0 +1,103 @@
+// A-LSTM recurrent layer (spec/MODELS.md M1, Tao & Liu 2018), uni- or bidirectional, for
+// zero-padded variable-length batches x [B, T, I] + lengths (each direction runs over the real
+// frames only; the reverse direction starts at frame L-1; outputs at padded frames are 0).
+//
+// Per direction, steps t = 0 .. L-1 in that direction's order, offsets O (default {1, 3, 5}),
+// combine period p:
+//   A_t = {o in O : t - o >= 0}, or {1} (t >= 1) when t % p != 0; t = 0: c' = h' = 0
+//   alstm: alpha = softmax_{o in A_t}(w . c_{t-o}), beta = softmax_{o in A_t}(w . h_{t-o})
+//   mean:  alpha = beta = 1 / |A_t|          lstm: O = {1} (a standard LSTM)
+//   c' = sum alpha_o c_{t-o}, h' = sum beta_o h_{t-o}
+//   [i, f, g, o] = W_ih x_t + b_ih + W_hh h' + b_hh;  c_t = f c' + i g;  h_t = o tanh(c_t)
+//
+// Computation: one oneDNN matmul projects all frames at once (x [B*T, I] x W_ih^T + b_ih + b_hh),
+// then per step a oneDNN matmul h' [B, H] x W_hh^T and vectorised elementwise code (combination,
+// gates, cell). Backward runs the steps in reverse with a per-step matmul dg [B, 4H] x W_hh for
+// the recurrent gradient, then whole-sequence matmuls for dW_ih, dW_hh and dx. At batch <= 4
+// (inference) the per-step products are a single-thread vectorised GEMV instead: a oneDNN
+// parallel region per step costs more than the step's 64K multiply-adds.
+//
+// Parameter names (PyTorch style): weight_ih_l0 [4H, I], weight_hh_l0 [4H, H], bias_ih_l0,
+// bias_hh_l0 [4H], alstm_w_l0 [H] (cell alstm only), the same with `_reverse`.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/context.h"
+#include "nn/parameter.h"
+#include "nn/rng.h"
+#include "nn/tensor.h"
+
+namespace emotion::nn {
+
+enum class AlstmCell { Alstm, Mean, Lstm };
+AlstmCell parse_alstm_cell(const std::string& name); // "alstm" / "mean" / "lstm"; throws otherwise
+const char* alstm_cell_name(AlstmCell cell);
+
+struct AlstmOptions {
+    AlstmCell cell = AlstmCell::Alstm;
+    std::vector<int> offsets{1, 3, 5}; // ignored for cell lstm (uses {1})
+    int period = 1;
+    bool bidirectional = true;
+};
+
+class Alstm {
+public:
+    Alstm(Context& context, int input_size, int hidden_size, AlstmOptions options = {});
+    ~Alstm();
+    Alstm(const Alstm&) = delete;
+    Alstm& operator=(const Alstm&) = delete;
+
+    int input_size() const { return input_; }
+    int hidden_size() const { return hidden_; }
+    int directions() const { return dirs_; }
+    const AlstmOptions& options() const { return options_; }
+
+    // Per direction d (0 = forward, 1 = reverse). `w` is empty unless the cell is alstm.
+    Parameter weight_ih[2], weight_hh[2], bias_ih[2], bias_hh[2], w[2];
+
+    ParameterTable parameters();
+    // The reference's init: every parameter U(-1/sqrt(H), 1/sqrt(H)).
+    void init_pytorch(Rng& rng);
+
+    // x [B, T, I], lengths -> y [B, T, dirs * H] (forward half first, 0 at padded frames).
+    const Tensor& forward(const Tensor& x, const std::vector<int>& lengths, Mode mode);
+    const Tensor& h_n() const { return h_n_; } // [dirs, B, H] after each direction's last step
+    const Tensor& c_n() const { return c_n_; }
+    // dy [B, T, dirs * H] -> dx [B, T, I]; accumulates parameter grads (needs a Train forward).
+    const Tensor& backward(const Tensor& dy);
+
+private:
+    struct Primitives;
+    struct StepPrimitives;
+    StepPrimitives& step_primitives(int64_t B);
+    int available(int t, int* offsets) const; // fills A_t, returns |A_t|
+
+    Context& context_;
+    int input_, hidden_, dirs_;
+    AlstmOptions options_;
+    int slots_; // max |A_t|
+    std::unique_ptr<Primitives> primitives_;
+
+    // Last forward.
+    std::vector<int> lengths_;
+    int64_t B_ = 0, T_ = 0;
+    bool trained_ = false;
+    Tensor x_;              // input copy (Train)
+    Tensor bias_sum_[2];    // [1, 4H] b_ih + b_hh
+    Tensor gx_[2];          // [B, T, 4H] frame-ordered input projection
+    // Step-ordered [B, T, *] per direction (row b, step t).
+    Tensor gates_[2];       // activated gates i, f, g, o
+    Tensor c_[2], h_[2];    // cell / hidden states
+    Tensor cp_[2], hp_[2];  // combined previous states c', h'
+    Tensor alpha_[2], beta_[2]; // [B, T, slots] combination weights
+    Tensor hp_step_, rec_step_; // [B, H], [B, 4H] scratch of the per-step matmul
+    Tensor w_hh_t_;             // W_hh^T [H, 4H] for the small-batch GEMV
+    Tensor y_, h_n_, c_n_;
+    // Backward.
+    Tensor dh_, dc_, dg_, dgf_, dg_step_, dhp_step_, dcp_step_, dx_;
+};
+
+} // namespace emotion::nn

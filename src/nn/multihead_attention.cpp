@@ -1,0 +1,459 @@
+#include "nn/multihead_attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "nn/dnnl_compat.h"
+#include "nn/init.h"
+
+namespace emotion::nn {
+
+using dnnl::memory;
+
+namespace {
+
+// Row-major C = alpha * op(A) op(B) + beta * C on oneDNN's sgemm; false on failure (usable
+// inside OpenMP regions, which must not throw).
+bool try_gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+              int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+    if (m == 0 || n == 0) return true;
+    if (k == 0) {
+        for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+        return true;
+    }
+    return dnnl::sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == dnnl::status::success;
+}
+
+void check_gemm(bool ok) {
+    if (!ok) throw std::runtime_error("MultiheadAttention: oneDNN sgemm failed");
+}
+
+void gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+    check_gemm(try_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
+}
+
+// rows x cols block starting at `dst` (leading dimension ld) += bias per column.
+void add_bias(float* dst, int64_t rows, int64_t cols, int64_t ld, const float* bias) {
+    for (int64_t r = 0; r < rows; ++r) {
+        float* row = dst + r * ld;
+        for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
+    }
+}
+
+// bias_grad[c] += sum over rows of src[r, c].
+void accumulate_column_sums(const float* src, int64_t rows, int64_t cols, int64_t ld, float* bias_grad) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* row = src + r * ld;
+        for (int64_t c = 0; c < cols; ++c) bias_grad[c] += row[c];
+    }
+}
+
+void check_input(const Tensor& t, int d, const char* what) {
+    if (t.rank() != 3 || t.dim(2) != d)
+        throw std::invalid_argument(std::string("MultiheadAttention: ") + what + " has shape " +
+                                    shape_to_string(t.shape()) + ", expected [B, T, " +
+                                    std::to_string(d) + "]");
+}
+
+} // namespace
+
+void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng) {
+    keep.resize(static_cast<size_t>(n));
+    // One draw of `rng` seeds a splitmix64 stream; each of its outputs gives four 16-bit uniform
+    // variates (p is resolved to 1/65536).
+    uint64_t state = rng.next();
+    const uint32_t threshold = static_cast<uint32_t>(static_cast<double>(p) * 65536.0 + 0.5);
+    int64_t i = 0;
+    while (i < n) {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        for (int k = 0; k < 4 && i < n; ++k, ++i, z >>= 16)
+            keep[static_cast<size_t>(i)] = static_cast<uint32_t>(z & 0xFFFFu) >= threshold ? 1 : 0;
+    }
+}
+
+// oneDNN softmax over the last axis of a [rows, Tk] view, cached per shape. (The backward is an
+// own loop per (batch, head) block, so training keeps no full-size gradient buffers.)
+struct MultiheadAttention::Primitives {
+    struct Entry {
+        dnnl::softmax_forward forward;
+        memory::desc desc;
+    };
+    std::map<std::pair<int64_t, int64_t>, Entry> softmax;
+
+    Entry& get(const dnnl::engine& engine, int64_t rows, int64_t cols) {
+        auto key = std::make_pair(rows, cols);
+        auto it = softmax.find(key);
+        if (it != softmax.end()) return it->second;
+        Entry e;
+        e.desc = plain_desc({rows, cols});
+        e.forward = dnnl::softmax_forward(
+            compat::softmax_forward_pd(engine, dnnl::prop_kind::forward_inference, e.desc, 1));
+        return softmax.emplace(key, std::move(e)).first->second;
+    }
+};
+
+MultiheadAttention::MultiheadAttention(Context& context, const AttentionOptions& options, Rng* dropout_rng)
+    : in_proj_weight(Shape{3 * static_cast<int64_t>(options.d), options.d}),
+      in_proj_bias(Shape{3 * static_cast<int64_t>(options.d)}),
+      out_proj_weight(Shape{options.d, options.d}),
+      out_proj_bias(Shape{options.d}),
+      context_(context), options_(options), dropout_rng_(dropout_rng),
+      primitives_(std::make_shared<Primitives>()) {
+    if (options.d <= 0 || options.heads <= 0 || options.d % options.heads != 0)
+        throw std::invalid_argument("MultiheadAttention: d = " + std::to_string(options.d) +
+                                    " is not a positive multiple of heads = " +
+                                    std::to_string(options.heads));
+    if (options.dropout < 0.0f || options.dropout >= 1.0f)
+        throw std::invalid_argument("MultiheadAttention: dropout must be in [0, 1), got " +
+                                    std::to_string(options.dropout));
+    if (options.key_sparse && !(options.keep_rate > 0.0 && options.keep_rate <= 1.0))
+        throw std::invalid_argument("MultiheadAttention: keep_rate must be in (0, 1], got " +
+                                    std::to_string(options.keep_rate));
+    head_dim_ = options.d / options.heads;
+    scale_ = static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim_)));
+}
+
+ParameterTable MultiheadAttention::parameters() {
+    return {{"in_proj_weight", &in_proj_weight},
+            {"in_proj_bias", &in_proj_bias},
+            {"out_proj.weight", &out_proj_weight},
+            {"out_proj.bias", &out_proj_bias}};
+}
+
+void MultiheadAttention::init(Rng& rng) {
+    // torch: xavier_uniform_ over the whole [3d, d] in_proj_weight.
+    xavier_uniform(in_proj_weight.value, options_.d, 3 * static_cast<int64_t>(options_.d), rng);
+    in_proj_bias.value.zero();
+    const float bound = 1.0f / std::sqrt(static_cast<float>(options_.d));
+    uniform(out_proj_weight.value, -bound, bound, rng);
+    out_proj_bias.value.zero();
+}
+
+void MultiheadAttention::project_inputs(const Tensor& query, const Tensor& key, const Tensor& value) {
+    const int64_t d = options_.d;
+    const float* w = in_proj_weight.value.data();
+    const float* b = in_proj_bias.value.data();
+    if (packed_) {
+        const int64_t rows = batch_ * tq_;
+        qkv_.resize({rows, 3 * d});
+        gemm('N', 'T', rows, 3 * d, d, 1.0f, query.data(), d, w, d, 0.0f, qkv_.data(), 3 * d);
+        add_bias(qkv_.data(), rows, 3 * d, 3 * d, b);
+        qp_ = qkv_.data();
+        kp_ = qkv_.data() + d;
+        vp_ = qkv_.data() + 2 * d;
+        ldq_ = ldk_ = ldv_ = 3 * d;
+        return;
+    }
+    const int64_t rq = batch_ * tq_, rk = batch_ * tk_;
+    q_.resize({rq, d});
+    k_.resize({rk, d});
+    v_.resize({rk, d});
+    gemm('N', 'T', rq, d, d, 1.0f, query.data(), d, w, d, 0.0f, q_.data(), d);
+    gemm('N', 'T', rk, d, d, 1.0f, key.data(), d, w + d * d, d, 0.0f, k_.data(), d);
+    gemm('N', 'T', rk, d, d, 1.0f, value.data(), d, w + 2 * d * d, d, 0.0f, v_.data(), d);
+    add_bias(q_.data(), rq, d, d, b);
+    add_bias(k_.data(), rk, d, d, b + d);
+    add_bias(v_.data(), rk, d, d, b + 2 * d);
+    qp_ = q_.data();
+    kp_ = k_.data();
+    vp_ = v_.data();
+    ldq_ = ldk_ = ldv_ = d;
+}
+
+void MultiheadAttention::softmax_forward() {
+    const int64_t heads = options_.heads;
+    const float neg_inf = -std::numeric_limits<float>::infinity();
+    if (has_mask_) {
+        for (int64_t b = 0; b < batch_; ++b) {
+            const int64_t len = key_lengths_[b];
+            if (len >= tk_) continue;
+            float* block = probs_.data() + b * heads * tq_ * tk_;
+            for (int64_t r = 0; r < heads * tq_; ++r)
+                std::fill(block + r * tk_ + len, block + (r + 1) * tk_, neg_inf);
+        }
+    }
+    const int64_t rows = batch_ * heads * tq_;
+    auto& entry = primitives_->get(context_.engine(), rows, tk_);
+    auto mem = probs_.memory(context_.engine(), entry.desc);
+    context_.execute(entry.forward, {{DNNL_ARG_SRC, mem}, {DNNL_ARG_DST, mem}});
+    if (has_mask_) {
+        // Exact zeros at padded keys (also turns the NaN rows of fully padded keys into zeros).
+        for (int64_t b = 0; b < batch_; ++b) {
+            const int64_t len = key_lengths_[b];
+            if (len >= tk_) continue;
+            float* block = probs_.data() + b * heads * tq_ * tk_;
+            for (int64_t r = 0; r < heads * tq_; ++r) {
+                float* row = block + r * tk_;
+                if (len == 0) std::fill(row, row + tk_, 0.0f);
+                else std::fill(row + len, row + tk_, 0.0f);
+            }
+        }
+    }
+}
+
+void MultiheadAttention::select_columns() {
+    const int64_t heads = options_.heads;
+    const int64_t kk = static_cast<int64_t>(options_.keep_rate * static_cast<double>(tk_));
+    if (kk < 1)
+        throw std::invalid_argument("MultiheadAttention: key-sparse attention needs int(keep_rate * Tk) >= 1, Tk = " +
+                                    std::to_string(tk_));
+    column_sums_.resize({batch_, heads, tk_});
+    keep_.resize({batch_, heads, tk_});
+    std::vector<float> sorted(static_cast<size_t>(tk_));
+    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
+        const float* p = probs_.data() + bh * tq_ * tk_;
+        float* s = column_sums_.data() + bh * tk_;
+        std::fill(s, s + tk_, 0.0f);
+        for (int64_t i = 0; i < tq_; ++i) {
+            const float* row = p + i * tk_;
+            for (int64_t j = 0; j < tk_; ++j) s[j] += row[j];
+        }
+        std::copy(s, s + tk_, sorted.begin());
+        std::nth_element(sorted.begin(), sorted.begin() + (kk - 1), sorted.end(), std::greater<float>());
+        const float threshold = sorted[static_cast<size_t>(kk - 1)];
+        float* keep = keep_.data() + bh * tk_;
+        for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
+    }
+}
+
+const float* MultiheadAttention::effective_weights(int64_t bh, float* out) const {
+    const float* p = probs_.data() + bh * tq_ * tk_;
+    if ((!options_.key_sparse || keep_applied_) && !dropout_active_) return p;
+    const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
+    const uint8_t* mask = dropout_active_ ? dropout_mask_.data() + bh * tq_ * tk_ : nullptr;
+    const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
+    for (int64_t i = 0; i < tq_; ++i) {
+        const float* row = p + i * tk_;
+        float* dst = out + i * tk_;
+        for (int64_t j = 0; j < tk_; ++j) {
+            float w = row[j];
+            if (keep) w *= keep[j];
+            if (mask) w *= mask[i * tk_ + j] ? drop_scale : 0.0f;
+            dst[j] = w;
+        }
+    }
+    return out;
+}
+
+const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key, const Tensor& value,
+                                          const std::vector<int>* key_lengths, Mode mode) {
+    const int64_t d = options_.d, heads = options_.heads, hd = head_dim_;
+    check_input(query, options_.d, "query");
+    check_input(key, options_.d, "key");
+    check_input(value, options_.d, "value");
+    batch_ = query.dim(0);
+    tq_ = query.dim(1);
+    tk_ = key.dim(1);
+    if (key.dim(0) != batch_ || value.dim(0) != batch_ || value.dim(1) != tk_)
+        throw std::invalid_argument("MultiheadAttention: query " + shape_to_string(query.shape()) +
+                                    ", key " + shape_to_string(key.shape()) + ", value " +
+                                    shape_to_string(value.shape()) + " do not match");
+    has_mask_ = key_lengths != nullptr;
+    if (has_mask_) {
+        if (static_cast<int64_t>(key_lengths->size()) != batch_)
+            throw std::invalid_argument("MultiheadAttention: " + std::to_string(key_lengths->size()) +
+                                        " key lengths for a batch of " + std::to_string(batch_));
+        key_lengths_.resize(key_lengths->size());
+        for (size_t b = 0; b < key_lengths->size(); ++b)
+            key_lengths_[b] = std::clamp<int>((*key_lengths)[b], 0, static_cast<int>(tk_));
+    }
+    packed_ = &query == &key && &key == &value;
+    train_ = mode == Mode::Train;
+    dropout_active_ = train_ && options_.dropout > 0.0f;
+    if (dropout_active_ && !dropout_rng_)
+        throw std::logic_error("MultiheadAttention: Train mode with dropout needs a dropout Rng");
+
+    if (train_) {
+        saved_query_.copy_from(query);
+        if (!packed_) {
+            saved_key_.copy_from(key);
+            saved_value_.copy_from(value);
+        }
+    }
+
+    project_inputs(query, key, value);
+
+    // Scores: P[b, h] = scale * Q_h K_h^T. The (batch, head) blocks are independent: with
+    // several threads they run in parallel (each sgemm is too small to split well; oneDNN's
+    // sgemm runs single-threaded inside a parallel region).
+    probs_.resize({batch_, heads, tq_, tk_});
+    const int64_t blocks = batch_ * heads;
+    bool ok = true;
+#pragma omp parallel for schedule(static) if (blocks > 1) reduction(&& : ok)
+    for (int64_t bh = 0; bh < blocks; ++bh) {
+        const int64_t b = bh / heads, h = bh % heads;
+        ok = try_gemm('N', 'T', tq_, tk_, hd, scale_, qp_ + b * tq_ * ldq_ + h * hd, ldq_,
+                      kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f, probs_.data() + bh * tq_ * tk_, tk_) && ok;
+    }
+    check_gemm(ok);
+    softmax_forward();
+
+    keep_applied_ = false;
+    if (options_.key_sparse) {
+        select_columns();
+        if (!train_) {
+            // Infer: P is not needed afterwards, so the keep mask goes into it directly.
+            for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
+                const float* keep = keep_.data() + bh * tk_;
+                float* p = probs_.data() + bh * tq_ * tk_;
+                for (int64_t i = 0; i < tq_; ++i)
+                    for (int64_t j = 0; j < tk_; ++j) p[i * tk_ + j] *= keep[j];
+            }
+            keep_applied_ = true;
+        }
+    } else {
+        column_sums_.resize({0});
+        keep_.resize({0});
+    }
+
+    if (dropout_active_) dropout_keep_mask(dropout_mask_, probs_.size(), options_.dropout, *dropout_rng_);
+
+    // o[b, :, h] = W''[b, h] V_h.
+    context_out_.resize({batch_, tq_, d});
+    const bool needs_scratch = (options_.key_sparse && !keep_applied_) || dropout_active_;
+    if (needs_scratch) scratch_.resize({tq_, tk_});
+    // Parallel over blocks only when the weights are read in place (one scratch block otherwise).
+#pragma omp parallel for schedule(static) if (blocks > 1 && !needs_scratch) reduction(&& : ok)
+    for (int64_t bh = 0; bh < blocks; ++bh) {
+        const int64_t b = bh / heads, h = bh % heads;
+        const float* w = effective_weights(bh, scratch_.data());
+        ok = try_gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
+                      context_out_.data() + b * tq_ * d + h * hd, d) && ok;
+    }
+    check_gemm(ok);
+
+    output_.resize({batch_, tq_, d});
+    const int64_t rows = batch_ * tq_;
+    gemm('N', 'T', rows, d, d, 1.0f, context_out_.data(), d, out_proj_weight.value.data(), d, 0.0f,
+         output_.data(), d);
+    add_bias(output_.data(), rows, d, d, out_proj_bias.value.data());
+    return output_;
+}
+
+Tensor MultiheadAttention::attention_weights() const {
+    const int64_t heads = options_.heads;
+    Tensor out({batch_, heads, tq_, tk_});
+    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
+        const float* p = probs_.data() + bh * tq_ * tk_;
+        float* dst = out.data() + bh * tq_ * tk_;
+        const float* keep = options_.key_sparse && !keep_applied_ ? keep_.data() + bh * tk_ : nullptr;
+        for (int64_t i = 0; i < tq_; ++i)
+            for (int64_t j = 0; j < tk_; ++j) dst[i * tk_ + j] = p[i * tk_ + j] * (keep ? keep[j] : 1.0f);
+    }
+    return out;
+}
+
+void MultiheadAttention::backward(const Tensor& dy) {
+    if (!train_) throw std::logic_error("MultiheadAttention::backward without a Train-mode forward");
+    const int64_t d = options_.d, heads = options_.heads, hd = head_dim_;
+    if (dy.rank() != 3 || dy.dim(0) != batch_ || dy.dim(1) != tq_ || dy.dim(2) != d)
+        throw std::invalid_argument("MultiheadAttention::backward: gradient " +
+                                    shape_to_string(dy.shape()) + ", expected " +
+                                    shape_to_string({batch_, tq_, d}));
+    const int64_t rq = batch_ * tq_, rk = batch_ * tk_;
+
+    // Output projection.
+    if (out_proj_weight.trainable)
+        gemm('T', 'N', d, d, rq, 1.0f, dy.data(), d, context_out_.data(), d, 1.0f,
+             out_proj_weight.grad.data(), d);
+    if (out_proj_bias.trainable) accumulate_column_sums(dy.data(), rq, d, d, out_proj_bias.grad.data());
+    grad_context_.resize({rq, d});
+    gemm('N', 'N', rq, d, d, 1.0f, dy.data(), d, out_proj_weight.value.data(), d, 0.0f,
+         grad_context_.data(), d);
+
+    // Gradient buffers of the projections, laid out like the forward ones.
+    float* gq;
+    float* gk;
+    float* gv;
+    if (packed_) {
+        grad_qkv_.resize({rq, 3 * d});
+        gq = grad_qkv_.data();
+        gk = gq + d;
+        gv = gq + 2 * d;
+    } else {
+        grad_q_.resize({rq, d});
+        grad_k_.resize({rk, d});
+        grad_v_.resize({rk, d});
+        gq = grad_q_.data();
+        gk = grad_k_.data();
+        gv = grad_v_.data();
+    }
+    const int64_t ldg = packed_ ? 3 * d : d;
+
+    // Per (batch, head), in one [Tq, Tk] block (no full-size backward buffers):
+    //   dV_h = W''^T dO_h, dW'' = dO_h V_h^T, dP = dW'' * dropout * keep,
+    //   dS = P * (dP - rowsum(P * dP)) (softmax backward), dQ_h = scale dS K_h,
+    //   dK_h = scale dS^T Q_h (Q unscaled).
+    if (options_.key_sparse || dropout_active_) scratch_.resize({tq_, tk_});
+    scratch_grad_.resize({tq_, tk_});
+    const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
+    for (int64_t b = 0; b < batch_; ++b)
+        for (int64_t h = 0; h < heads; ++h) {
+            const int64_t bh = b * heads + h;
+            const float* w = effective_weights(bh, scratch_.data());
+            const float* go = grad_context_.data() + b * tq_ * d + h * hd;
+            gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
+            float* gp = scratch_grad_.data();
+            gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
+            const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
+            const uint8_t* mask = dropout_active_ ? dropout_mask_.data() + bh * tq_ * tk_ : nullptr;
+            const float* p = probs_.data() + bh * tq_ * tk_;
+            for (int64_t i = 0; i < tq_; ++i) {
+                float* g = gp + i * tk_;
+                const float* pr = p + i * tk_;
+                if (keep)
+                    for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
+                if (mask)
+                    for (int64_t j = 0; j < tk_; ++j) g[j] *= mask[i * tk_ + j] ? drop_scale : 0.0f;
+                float dot = 0.0f;
+                for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
+                for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
+            }
+            gemm('N', 'N', tq_, hd, tk_, scale_, gp, tk_, kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f,
+                 gq + b * tq_ * ldg + h * hd, ldg);
+            gemm('T', 'N', tk_, hd, tq_, scale_, gp, tk_, qp_ + b * tq_ * ldq_ + h * hd, ldq_, 0.0f,
+                 gk + b * tk_ * ldg + h * hd, ldg);
+        }
+
+    // Input projections.
+    float* gw = in_proj_weight.grad.data();
+    float* gb = in_proj_bias.grad.data();
+    const float* w = in_proj_weight.value.data();
+    if (packed_) {
+        if (in_proj_weight.trainable)
+            gemm('T', 'N', 3 * d, d, rq, 1.0f, grad_qkv_.data(), 3 * d, saved_query_.data(), d, 1.0f, gw, d);
+        if (in_proj_bias.trainable) accumulate_column_sums(grad_qkv_.data(), rq, 3 * d, 3 * d, gb);
+        grad_query_.resize({batch_, tq_, d});
+        gemm('N', 'N', rq, d, 3 * d, 1.0f, grad_qkv_.data(), 3 * d, w, d, 0.0f, grad_query_.data(), d);
+        grad_key_.resize({0});
+        grad_value_.resize({0});
+        return;
+    }
+    if (in_proj_weight.trainable) {
+        gemm('T', 'N', d, d, rq, 1.0f, gq, d, saved_query_.data(), d, 1.0f, gw, d);
+        gemm('T', 'N', d, d, rk, 1.0f, gk, d, saved_key_.data(), d, 1.0f, gw + d * d, d);
+        gemm('T', 'N', d, d, rk, 1.0f, gv, d, saved_value_.data(), d, 1.0f, gw + 2 * d * d, d);
+    }
+    if (in_proj_bias.trainable) {
+        accumulate_column_sums(gq, rq, d, d, gb);
+        accumulate_column_sums(gk, rk, d, d, gb + d);
+        accumulate_column_sums(gv, rk, d, d, gb + 2 * d);
+    }
+    grad_query_.resize({batch_, tq_, d});
+    grad_key_.resize({batch_, tk_, d});
+    grad_value_.resize({batch_, tk_, d});
+    gemm('N', 'N', rq, d, d, 1.0f, gq, d, w, d, 0.0f, grad_query_.data(), d);
+    gemm('N', 'N', rk, d, d, 1.0f, gk, d, w + d * d, d, 0.0f, grad_key_.data(), d);
+    gemm('N', 'N', rk, d, d, 1.0f, gv, d, w + 2 * d * d, d, 0.0f, grad_value_.data(), d);
+}
+
+} // namespace emotion::nn

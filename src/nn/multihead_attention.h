@@ -1,0 +1,130 @@
+// Multi-head attention with torch.nn.MultiheadAttention's parameters and semantics
+// (shared/reference/pytorch/reference_models.py `MultiheadAttention`):
+//   q = (query Wq^T + bq) * head_dim^-0.5, k = key Wk^T + bk, v = value Wv^T + bv
+//   P = softmax(q k^T) per head, padded keys (t >= key length) masked with -inf
+//   optional key-sparse step (MODELS.md M4): s = sum over queries of P [B, heads, Tk];
+//     k = int(keep_rate * Tk) with Tk the padded key length; columns with s >= the k-th largest
+//     are kept (ties kept), the others multiplied by 0, no renormalisation
+//   attention dropout, o = W v, y = o Wout^T + bout.
+// Parameters: in_proj_weight [3d, d] (rows Q, K, V), in_proj_bias [3d], out_proj.weight [d, d],
+// out_proj.bias [d].
+//
+// Passing the same Tensor object as query, key and value (self-attention) runs one packed [3d]
+// projection, and backward then returns the whole input gradient in grad_query() (grad_key() and
+// grad_value() stay empty). Otherwise the three gradients are separate.
+//
+// A key row whose keys are all padded (length 0) gets all-zero weights instead of NaN.
+// The batched products run on oneDNN's sgemm, one call per (batch, head); the softmax forward is
+// one oneDNN primitive over the whole [B * heads * Tq, Tk] score tensor, its backward a loop per
+// (batch, head) block (Train mode keeps P [B, heads, Tq, Tk] and no other full-size buffer).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "nn/context.h"
+#include "nn/parameter.h"
+#include "nn/rng.h"
+#include "nn/tensor.h"
+
+namespace emotion::nn {
+
+// Dropout keep mask: keep[i] = 1 with probability 1 - p, else 0. The masks are large (B * heads *
+// Tq * Tk), so one draw of `rng` seeds a fast splitmix64 stream instead of a draw per element.
+void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng);
+
+struct AttentionOptions {
+    int d = 0;
+    int heads = 1;
+    float dropout = 0.0f;     // on the attention weights, Train mode only
+    bool key_sparse = false;
+    double keep_rate = 0.5;   // key-sparse: k = int(keep_rate * Tk)
+};
+
+class MultiheadAttention {
+public:
+    // `dropout_rng` draws the dropout masks; it may be null when options.dropout is 0 or the
+    // layer only runs in Infer mode.
+    MultiheadAttention(Context& context, const AttentionOptions& options, Rng* dropout_rng = nullptr);
+
+    const AttentionOptions& options() const { return options_; }
+
+    Parameter in_proj_weight;  // [3d, d]
+    Parameter in_proj_bias;    // [3d]
+    Parameter out_proj_weight; // [d, d]
+    Parameter out_proj_bias;   // [d]
+
+    ParameterTable parameters();
+    // PyTorch's MultiheadAttention init: Xavier-uniform in_proj_weight, zero biases,
+    // out_proj.weight U(-1/sqrt(d), 1/sqrt(d)).
+    void init(Rng& rng);
+    void set_dropout_rng(Rng* rng) { dropout_rng_ = rng; }
+
+    // query [B, Tq, d], key and value [B, Tk, d]; key_lengths (size B, or null = no mask) are the
+    // real key lengths. Returns y [B, Tq, d] (layer-owned).
+    const Tensor& forward(const Tensor& query, const Tensor& key, const Tensor& value,
+                          const std::vector<int>* key_lengths, Mode mode);
+    // dy [B, Tq, d] -> gradients of the inputs of the last Train-mode forward; accumulates the
+    // parameter gradients. The keep mask and dropout mask are treated as constants.
+    void backward(const Tensor& dy);
+    const Tensor& grad_query() const { return grad_query_; }
+    const Tensor& grad_key() const { return grad_key_; }
+    const Tensor& grad_value() const { return grad_value_; }
+
+    // Debug views of the last forward (golden checks):
+    // softmax weights [B, heads, Tq, Tk] after the key-sparse mask, before dropout.
+    Tensor attention_weights() const;
+    // key-sparse column sums s and keep mask (1/0) [B, heads, Tk]; empty without key-sparse.
+    const Tensor& column_sums() const { return column_sums_; }
+    const Tensor& keep_mask() const { return keep_; }
+
+private:
+    void project_inputs(const Tensor& query, const Tensor& key, const Tensor& value);
+    void softmax_forward();
+    void select_columns();
+    // W'' of one (batch, head) = P * keep * dropout into `out` [Tq, Tk]; returns P itself when
+    // nothing applies.
+    const float* effective_weights(int64_t bh, float* out) const;
+
+    Context& context_;
+    AttentionOptions options_;
+    Rng* dropout_rng_;
+    int head_dim_;
+    float scale_;
+
+    // Shapes of the last forward.
+    int64_t batch_ = 0, tq_ = 0, tk_ = 0;
+    bool packed_ = false;        // query, key and value were one tensor
+    bool train_ = false;
+    bool dropout_active_ = false;
+    bool keep_applied_ = false;  // Infer: the keep mask was multiplied into probs_
+
+    // Projections: packed -> qkv_ [B*T, 3d]; else q_ [B*Tq, d], k_ and v_ [B*Tk, d].
+    Tensor qkv_, q_, k_, v_;
+    const float* qp_ = nullptr; const float* kp_ = nullptr; const float* vp_ = nullptr;
+    int64_t ldq_ = 0, ldk_ = 0, ldv_ = 0;
+    Tensor probs_;        // softmax P [B, heads, Tq, Tk] (Infer + key-sparse: P * keep)
+    Tensor column_sums_;  // [B, heads, Tk]
+    Tensor keep_;         // [B, heads, Tk]
+    std::vector<uint8_t> dropout_mask_; // [B, heads, Tq, Tk], Train mode with dropout
+    Tensor context_out_;  // o [B, Tq, d] (heads concatenated)
+    Tensor output_;       // y [B, Tq, d]
+    Tensor scratch_;      // one [Tq, Tk] block
+    Tensor scratch_grad_; // one [Tq, Tk] block
+    std::vector<int> key_lengths_;
+    bool has_mask_ = false;
+
+    // Saved inputs (Train mode).
+    Tensor saved_query_, saved_key_, saved_value_;
+
+    // Backward buffers.
+    Tensor grad_context_;
+    Tensor grad_qkv_, grad_q_, grad_k_, grad_v_;
+    Tensor grad_query_, grad_key_, grad_value_;
+
+    struct Primitives;
+    std::shared_ptr<Primitives> primitives_;
+};
+
+} // namespace emotion::nn

@@ -1,0 +1,121 @@
+// Internal helpers of the recurrent layers (lstm.cpp, alstm.cpp, attention_pool.cpp): a small LRU
+// cache for shape-keyed oneDNN primitives, and elementwise kernels written so that the compiler
+// vectorises them (no libm calls in the loops: exp is a Cephes-style polynomial with an exact
+// power-of-two scaling, max relative error ~2 ulp over the clamped range).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <cstdlib>
+#include <list>
+#include <memory>
+#include <new>
+#include <utility>
+
+#include "nn/tensor.h"
+
+// Hot loops get AVX2/AVX-512 clones selected at load time (the project builds for baseline
+// x86-64); other compilers and architectures use the plain version.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(EMOTION_NO_CLONES)
+#define EMOTION_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define EMOTION_VECTOR_CLONES
+#endif
+
+namespace emotion::nn::detail {
+
+// Least-recently-used map with a fixed capacity: primitives keyed by shape (sequence lengths vary
+// per utterance, so an unbounded map would grow with every new length).
+template <class Key, class Value>
+class LruCache {
+public:
+    explicit LruCache(size_t capacity) : capacity_(capacity) {}
+
+    // The cached value for `key`, or nullptr. A hit becomes the most recently used entry.
+    Value* find(const Key& key) {
+        for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+            if (it->first == key) {
+                entries_.splice(entries_.begin(), entries_, it);
+                return &entries_.front().second;
+            }
+        }
+        return nullptr;
+    }
+    // Inserts (evicting the least recently used entry when full) and returns the new value.
+    Value& insert(const Key& key, Value value) {
+        if (entries_.size() >= capacity_) entries_.pop_back();
+        entries_.emplace_front(key, std::move(value));
+        return entries_.front().second;
+    }
+    size_t size() const { return entries_.size(); }
+    void clear() { entries_.clear(); }
+
+private:
+    size_t capacity_;
+    std::list<std::pair<Key, Value>> entries_;
+};
+
+// t.resize(shape), but when the storage must grow it is allocated for dimension `dim` rounded up
+// to a multiple of `quantum`: batches whose length varies a little reuse one allocation instead
+// of reallocating (and zero-filling) every time the length grows by a frame.
+inline void resize_rounded(Tensor& t, const Shape& shape, int dim, int64_t quantum,
+                           bool zero = false) {
+    Shape room = shape;
+    room[dim] = (room[dim] + quantum - 1) / quantum * quantum;
+    if (room != shape) t.resize(room);
+    t.resize(shape, zero);
+}
+
+// Uninitialised, 64-byte aligned scratch memory for oneDNN workspaces and reordered weights
+// (Tensor zero-fills on growth, which for a 200 MB LSTM training workspace costs more than the
+// step itself). Grows with 1/4 headroom, never shrinks.
+class RawBuffer {
+public:
+    float* ensure(size_t bytes) {
+        if (bytes > capacity_) {
+            const size_t want = (bytes + bytes / 4 + 63) / 64 * 64;
+            void* p = std::aligned_alloc(64, want);
+            if (!p) throw std::bad_alloc();
+            data_.reset(static_cast<float*>(p));
+            capacity_ = want;
+        }
+        return data_.get();
+    }
+    float* data() const { return data_.get(); }
+
+private:
+    struct Free {
+        void operator()(float* p) const { std::free(p); }
+    };
+    std::unique_ptr<float, Free> data_;
+    size_t capacity_ = 0;
+};
+
+// exp(x) for x clamped to [-87, 88]; vectorisable (float arithmetic and an int bit trick only).
+inline float exp_approx(float x) {
+    x = std::min(std::max(x, -87.0f), 88.0f);
+    // n = round(x / ln 2) by the 1.5 * 2^23 trick (no rounding instruction needed).
+    const float shifter = 12582912.0f;
+    float n = (x * 1.44269504088896341f + shifter) - shifter;
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * r * r + r + 1.0f;
+    int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return y * scale;
+}
+
+inline float sigmoid_approx(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+
+// tanh(x) = 1 - 2 / (exp(2x) + 1): absolute error ~1e-7 (relative error grows only near 0,
+// where the value itself is tiny).
+inline float tanh_approx(float x) { return 1.0f - 2.0f / (exp_approx(2.0f * x) + 1.0f); }
+
+} // namespace emotion::nn::detail

@@ -1,0 +1,470 @@
+/* mulawspec element tests: parity with shared/reference/mulaw through the element, segments
+ * driven by upstream segment events, the hop property, timestamps, discontinuities, flushes and
+ * bad input. Negative tests end in _n. */
+#include "test_lldextract_common.h"
+
+using namespace extractor_test;
+
+static const int kValues = 400 * 200;
+
+static Capture
+extract (const std::vector < float >&samples, size_t piece = 4096,
+    const char *description = "mulawspec", GstClockTime base = 0)
+{
+  Capture capture;
+  GstHarness *h = harness_new ("mulawspec", description, &capture, kValues, NULL);
+  fail_unless (push_samples (h, samples,[piece]() {
+              return piece;}, base));
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  harness_teardown (h, NULL);
+  return capture;
+}
+
+/* max |element - golden| of one segment (CSV: 400 rows of 200 values, like the buffer) */
+static double
+golden_error (const float *segment, const std::string & csv)
+{
+  std::vector < std::vector < double >>golden = read_csv (reference ("mulaw/" + csv), false);
+  double max_err = 0;
+
+  fail_unless_equals_int ((int) golden.size (), 400);
+  for (int k = 0; k < 400; k++) {
+    fail_unless_equals_int ((int) golden[k].size (), 200);
+    for (int c = 0; c < 200; c++)
+      max_err = std::max (max_err, std::fabs ((double) segment[k * 200 + c] - golden[k][c]));
+  }
+  return max_err;
+}
+
+struct GoldenSegment
+{
+  const char *csv;
+  int first_frame, real_frames;
+};
+
+static void
+check_golden (const std::string & wav, const std::vector < GoldenSegment > &segments)
+{
+  std::vector < float >samples = load_wav (wav);
+  Capture out = extract (samples);
+
+  fail_unless_equals_int ((int) out.buffers (), (int) segments.size ());
+  for (size_t j = 0; j < segments.size (); j++) {
+    double err = golden_error (out.buffer (j), segments[j].csv);
+    printf ("mulawspec golden %-32s max |err| %.3e (tolerance 5e-5)\n", segments[j].csv, err);
+    fail_unless (err <= 5e-5, "%s: %g", segments[j].csv, err);
+    fail_unless_equals_uint64 (out.pts[j], segments[j].first_frame * 10 * GST_MSECOND);
+    fail_unless_equals_uint64 (out.duration[j], segments[j].real_frames * 10 * GST_MSECOND);
+    fail_unless_equals_uint64 (out.offset[j], segments[j].first_frame);
+    fail_unless_equals_uint64 (out.offset_end[j],
+        segments[j].first_frame + segments[j].real_frames);
+    fail_unless_equals_int (out.discont[j], j == 0);
+  }
+}
+
+static const std::vector < GoldenSegment > kLong = {
+  {"speech_en_espeak_long.seg0.csv", 0, 200},
+  {"speech_en_espeak_long.seg1.csv", 100, 200},
+  {"speech_en_espeak_long.seg2.csv", 200, 147},
+};
+
+GST_START_TEST (test_golden)
+{
+  check_golden ("lld/chirp_100_4000.wav", { {"chirp_100_4000.seg0.csv", 0, 197}
+      });
+  check_golden ("lld/speech_en_espeak.wav", { {"speech_en_espeak.seg0.csv", 0, 147}
+      });
+  check_golden ("mulaw/speech_en_espeak_long.wav", kLong);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_buffer_sizes)
+{
+  std::vector < float >samples = load_wav ("mulaw/speech_en_espeak_long.wav");
+  Capture whole = extract (samples, samples.size ());
+
+  fail_unless_equals_int ((int) whole.buffers (), 3);
+  for (size_t piece: {
+        1, 160, 641, 4096}) {
+    Capture out = extract (samples, piece);
+    fail_unless (out.values == whole.values, "piece %zu", piece);
+    fail_unless (out.pts == whole.pts);
+  }
+  Capture random;
+  GstHarness *h = harness_new ("mulawspec", "mulawspec", &random, kValues, NULL);
+  std::mt19937 rng (5);
+  std::uniform_int_distribution < size_t > size (1, 9000);
+  fail_unless (push_samples (h, samples,[&]() {
+              return size (rng);}));
+  gst_harness_push_event (h, gst_event_new_eos ());
+  harness_teardown (h, NULL);
+  fail_unless (random.values == whole.values);
+}
+
+GST_END_TEST;
+
+/* hop=0.4 (the paper's inference setting): segments every 40 frames, as the core makes them */
+GST_START_TEST (test_hop)
+{
+  std::vector < float >samples = load_wav ("mulaw/speech_en_espeak_long.wav");
+  std::vector < std::vector < float >>core =
+      emotion::dsp::mulaw_segments (samples.data (), samples.size (), 40);
+  Capture out = extract (samples, 4096, "mulawspec hop=0.4", GST_SECOND);
+
+  /* T = 347: segments at 0, 40, ..., 160 (160 + 200 >= 347) */
+  fail_unless_equals_int ((int) out.buffers (), 5);
+  fail_unless_equals_int ((int) core.size (), 5);
+  for (size_t j = 0; j < 5; j++) {
+    fail_unless (std::equal (core[j].begin (), core[j].end (), out.buffer (j)), "segment %zu",
+        j);
+    fail_unless_equals_uint64 (out.pts[j], GST_SECOND + j * 400 * GST_MSECOND);
+    fail_unless_equals_uint64 (out.offset[j], j * 40);
+  }
+  fail_unless_equals_uint64 (out.duration[4], 1870 * GST_MSECOND);
+  fail_unless (golden_error (out.buffer (0), "speech_en_espeak_long.seg0.csv") <= 5e-5);
+
+  GstElement *element = gst_element_factory_make ("mulawspec", NULL);
+  gdouble window, hop;
+  g_object_set (element, "hop", 0.4, NULL);
+  g_object_get (element, "window", &window, "hop", &hop, NULL);
+  fail_unless_equals_float (window, 2.0);
+  fail_unless_equals_float (hop, 0.4);
+  gst_object_unref (element);
+}
+
+GST_END_TEST;
+
+/* utterances from upstream segment events: each one cut on its own, events around its
+ * segments, audio between utterances unused */
+GST_START_TEST (test_upstream_segments)
+{
+  std::vector < float >lng = load_wav ("mulaw/speech_en_espeak_long.wav");
+  std::vector < float >shrt = load_wav ("lld/speech_en_espeak.wav");
+  std::vector < float >between (8000, 0.25f);
+  Capture out;
+  GstHarness *h = harness_new ("mulawspec", "mulawspec", &out, kValues, NULL);
+  auto sizes =[]() {
+    return 3000;
+  };
+
+  fail_unless (gst_harness_push_event (h, gst_emotion_event_new_segment_start ("u1",
+              "emotion", "neutral", NULL)));
+  fail_unless (push_samples (h, lng, sizes));
+  fail_unless (gst_harness_push_event (h, gst_emotion_event_new_segment_end ("u1")));
+  fail_unless (push_samples (h, between, sizes, 0, lng.size ()));
+  fail_unless (gst_harness_push_event (h, gst_emotion_event_new_segment_start ("u2", NULL, NULL)));
+  fail_unless (push_samples (h, shrt, sizes, 0, lng.size () + between.size ()));
+  fail_unless (gst_harness_push_event (h, gst_emotion_event_new_segment_end ("u2")));
+  gst_harness_push_event (h, gst_event_new_eos ());
+  harness_teardown (h, NULL);
+
+  fail_unless_equals_int ((int) out.buffers (), 4);
+  for (size_t j = 0; j < 3; j++)
+    fail_unless (golden_error (out.buffer (j), kLong[j].csv) <= 5e-5);
+  fail_unless (golden_error (out.buffer (3), "speech_en_espeak.seg0.csv") <= 5e-5);
+  fail_unless_equals_int ((int) out.events.size (), 4);
+  fail_unless (out.events[0].start && out.events[0].id == "u1" && out.events[0].frames_before == 0);
+  fail_unless (!out.events[1].start && out.events[1].id == "u1"
+      && out.events[1].frames_before == 3);
+  fail_unless (out.events[2].start && out.events[2].id == "u2"
+      && out.events[2].frames_before == 3);
+  fail_unless (!out.events[3].start && out.events[3].id == "u2"
+      && out.events[3].frames_before == 4);
+  fail_unless_equals_uint64 (out.pts[3], sample_time (lng.size () + between.size ()));
+  fail_unless_equals_uint64 (out.offset[3], 0);
+}
+
+GST_END_TEST;
+
+/* a DISCONT finishes the utterance (padded tail) and starts a new one */
+GST_START_TEST (test_discont)
+{
+  std::vector < float >lng = load_wav ("mulaw/speech_en_espeak_long.wav");
+  std::vector < float >shrt = load_wav ("lld/speech_en_espeak.wav");
+  Capture out;
+  GstHarness *h = harness_new ("mulawspec", "mulawspec", &out, kValues, NULL);
+
+  fail_unless (push_samples (h, shrt,[]() {
+              return 5000;}));
+  fail_unless_equals_int (gst_harness_push (h, make_buffer (lng.data (), lng.size (),
+              10 * GST_SECOND, GST_BUFFER_FLAG_DISCONT)), GST_FLOW_OK);
+  gst_harness_push_event (h, gst_event_new_eos ());
+  harness_teardown (h, NULL);
+
+  fail_unless_equals_int ((int) out.buffers (), 4);
+  fail_unless (golden_error (out.buffer (0), "speech_en_espeak.seg0.csv") <= 5e-5);
+  for (size_t j = 0; j < 3; j++) {
+    fail_unless (golden_error (out.buffer (j + 1), kLong[j].csv) <= 5e-5);
+    fail_unless_equals_uint64 (out.pts[j + 1], 10 * GST_SECOND + j * GST_SECOND);
+    fail_unless_equals_uint64 (out.offset[j + 1], j * 100);
+  }
+  fail_unless (out.discont[1]);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_flush)
+{
+  std::vector < float >lng = load_wav ("mulaw/speech_en_espeak_long.wav");
+  std::vector < float >shrt = load_wav ("lld/speech_en_espeak.wav");
+  Capture out;
+  GstHarness *h = harness_new ("mulawspec", "mulawspec", &out, kValues, NULL);
+  GstSegment segment;
+
+  fail_unless (push_samples (h, std::vector < float >(lng.begin (), lng.begin () + 20000),
+          []() {
+            return 4096;}));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  fail_unless (push_samples (h, shrt,[]() {
+              return 4096;}));
+  gst_harness_push_event (h, gst_event_new_eos ());
+  harness_teardown (h, NULL);
+
+  fail_unless_equals_int ((int) out.buffers (), 1);
+  fail_unless (golden_error (out.buffer (0), "speech_en_espeak.seg0.csv") <= 5e-5);
+  fail_unless_equals_uint64 (out.pts[0], 0);
+}
+
+GST_END_TEST;
+
+/* --- bad input -------------------------------------------------------------------------- */
+
+/* Audio the element cannot take fails cleanly: linking is refused up front, and caps forced
+ * through an appsrc fail with not-negotiated. */
+static void
+check_refused (const char *caps)
+{
+  gchar *description = g_strdup_printf ("audiotestsrc num-buffers=10 ! %s ! mulawspec ! "
+      "fakesink", caps);
+  GstElement *pipeline = gst_parse_launch (description, NULL);
+  std::string error = run_pipeline (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+  g_free (description);
+  printf ("mulawspec refuses %s (linked by gst_parse_launch): %s\n", caps, error.c_str ());
+  fail_unless (error.find ("not-linked") != std::string::npos
+      || error.find ("not-negotiated") != std::string::npos, "%s", error.c_str ());
+
+  description = g_strdup_printf ("appsrc name=src format=time caps=\"%s\" ! mulawspec ! fakesink",
+      caps);
+  pipeline = gst_parse_launch (description, NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstFlowReturn ret;
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, 4096, NULL);
+  gst_buffer_memset (buffer, 0, 0, 4096);
+  GST_BUFFER_PTS (buffer) = 0;
+  g_signal_emit_by_name (src, "push-buffer", buffer, &ret);
+  gst_buffer_unref (buffer);
+  g_signal_emit_by_name (src, "end-of-stream", &ret);
+  error = run_pipeline (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (src);
+  gst_object_unref (pipeline);
+  g_free (description);
+  printf ("mulawspec refuses %s (appsrc): %s\n", caps, error.c_str ());
+  fail_unless (error.find ("not-negotiated") != std::string::npos, "%s", error.c_str ());
+}
+
+GST_START_TEST (test_caps_44100_n)
+{
+  check_refused ("audio/x-raw,format=F32LE,rate=44100,channels=1");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_caps_s16_n)
+{
+  check_refused ("audio/x-raw,format=S16LE,rate=16000,channels=1");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_nonfinite_n)
+{
+  std::vector < float >samples = load_wav ("mulaw/speech_en_espeak_long.wav");
+  samples[10] = NAN;
+  samples[20000] = INFINITY;
+  samples[40000] = -INFINITY;
+  samples[40001] = 3e38f;
+  Capture out;
+  GstBus *bus;
+  GstHarness *h = harness_new ("mulawspec", "mulawspec", &out, kValues, &bus);
+
+  fail_unless (push_samples (h, samples,[]() {
+              return 4096;}));
+  gst_harness_push_event (h, gst_event_new_eos ());
+  fail_unless_equals_int ((int) out.buffers (), 3);
+  for (float v:out.values)
+    fail_unless (std::isfinite (v) && v >= -1.0f && v <= 1.0f);
+  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING), 1);
+  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 0);
+  harness_teardown (h, bus);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_zero_length_n)
+{
+  Capture out;
+  GstBus *bus;
+  GstHarness *h = harness_new ("mulawspec", "mulawspec", &out, kValues, &bus);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_int ((int) out.buffers (), 0);
+  fail_unless_equals_int (out.eos, 1);
+  fail_unless_equals_int (count_messages (bus, (GstMessageType) (GST_MESSAGE_ERROR |
+              GST_MESSAGE_WARNING)), 0);
+  harness_teardown (h, bus);
+
+  /* shorter than one frame (640 samples): no segment */
+  Capture shrt = extract (std::vector < float >(639, 0.5f), 100);
+  fail_unless_equals_int ((int) shrt.buffers (), 0);
+}
+
+GST_END_TEST;
+
+/* silence: one segment of -1 (M = m) */
+GST_START_TEST (test_silence)
+{
+  Capture out = extract (std::vector < float >(16000, 0.0f));
+  fail_unless_equals_int ((int) out.buffers (), 1);
+  for (float v:out.values)
+    fail_unless_equals_float (v, -1.0f);
+}
+
+GST_END_TEST;
+
+/* any audio works behind audioconvert ! audioresample (the documented launch line) */
+GST_START_TEST (test_converted_input)
+{
+  GstElement *pipeline = gst_parse_launch ("audiotestsrc num-buffers=100 wave=pink-noise ! "
+      "audio/x-raw,format=S16LE,rate=44100,channels=2 ! audioconvert ! audioresample ! "
+      "mulawspec hop=0.4 ! fakesink", NULL);
+  fail_unless (pipeline != NULL);
+  fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_state_changes)
+{
+  std::string location = reference ("mulaw/speech_en_espeak_long.wav");
+  gchar *description = g_strdup_printf ("filesrc location=\"%s\" ! wavparse ! "
+      "mulawspec hop=0.4 ! fakesink", location.c_str ());
+  GstElement *pipeline = gst_parse_launch (description, NULL);
+
+  for (int i = 0; i < 20; i++) {
+    if (i % 2 == 0) {
+      fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
+    } else {
+      fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+          GST_STATE_CHANGE_FAILURE);
+      gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
+    }
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_object_unref (pipeline);
+  g_free (description);
+}
+
+GST_END_TEST;
+
+static GstFlowReturn
+collect_sample (GstElement * sink, gpointer data)
+{
+  Capture *capture = *static_cast < Capture ** >(data);
+  GstSample *sample = NULL;
+  g_signal_emit_by_name (sink, "pull-sample", &sample);
+  if (sample) {
+    capture->add (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+  }
+  return GST_FLOW_OK;
+}
+
+/* a flushing seek back to 0 gives the same segments again */
+GST_START_TEST (test_flushing_seek)
+{
+  std::string location = reference ("mulaw/speech_en_espeak_long.wav");
+  gchar *description = g_strdup_printf ("filesrc location=\"%s\" ! wavparse ! "
+      "mulawspec ! appsink name=sink sync=false emit-signals=true", location.c_str ());
+  GstElement *pipeline = gst_parse_launch (description, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  Capture run1, run2;
+  Capture *current = &run1;
+
+  run1.values_per_buffer = run2.values_per_buffer = kValues;
+  g_signal_connect (sink, "new-sample", G_CALLBACK (collect_sample), &current);
+  fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
+  fail_unless_equals_int ((int) run1.buffers (), 3);
+
+  current = &run2;
+  fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+          (GstSeekFlags) (GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
+  GstMessage *message = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  fail_unless (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS);
+  gst_message_unref (message);
+
+  fail_unless (run1.values == run2.values);
+  fail_unless (run1.pts == run2.pts);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (description);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_latency)
+{
+  GstHarness *h = gst_harness_new_parse ("mulawspec");
+  gst_harness_set_src_caps_str (h, AUDIO_CAPS);
+  GstQuery *query = gst_query_new_latency ();
+  GstClockTime min, max;
+  gboolean live;
+
+  fail_unless (gst_pad_peer_query (h->sinkpad, query));
+  gst_query_parse_latency (query, &live, &min, &max);
+  gst_query_unref (query);
+  fail_unless_equals_uint64 (min, 2030 * GST_MSECOND);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static Suite *
+mulawspec_suite (void)
+{
+  Suite *s = suite_create ("mulawspec");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_golden);
+  tcase_add_test (tc, test_buffer_sizes);
+  tcase_add_test (tc, test_hop);
+  tcase_add_test (tc, test_upstream_segments);
+  tcase_add_test (tc, test_discont);
+  tcase_add_test (tc, test_flush);
+  tcase_add_test (tc, test_caps_44100_n);
+  tcase_add_test (tc, test_caps_s16_n);
+  tcase_add_test (tc, test_nonfinite_n);
+  tcase_add_test (tc, test_zero_length_n);
+  tcase_add_test (tc, test_silence);
+  tcase_add_test (tc, test_converted_input);
+  tcase_add_test (tc, test_state_changes);
+  tcase_add_test (tc, test_flushing_seek);
+  tcase_add_test (tc, test_latency);
+  return s;
+}
+
+GST_CHECK_MAIN (mulawspec);

@@ -1,0 +1,471 @@
+// Attention layers against finite differences (gradcheck.h) on shapes other than the golden
+// files': multi-head attention (cross and packed self, with key padding masks), key-sparse
+// attention (column sums well separated, so the keep mask is locally constant), the M3 post-LN
+// layer and the M4 layer (vanilla self with mask, key-sparse cross). Plus the edge cases: a fully
+// padded key row, packed vs separate inputs, the keep rule (ties kept, k from the padded length).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "gradcheck.h"
+#include "models/ksmm_model.h"
+#include "models/stl_model.h"
+#include "nn/context.h"
+#include "nn/encoder_layer.h"
+#include "nn/multihead_attention.h"
+#include "test_main.h"
+
+using namespace emotion;
+using namespace emotion::test;
+
+namespace {
+
+void expect_gradcheck(const GradCheckResult& r, const char* what, const char* file, int line) {
+    std::printf("%s\n%s", what, r.report.c_str());
+    if (!r.ok) fail(file, line, std::string(what) + " gradient check failed");
+}
+#define EXPECT_GRADCHECK(result, what) expect_gradcheck(result, what, __FILE__, __LINE__)
+
+void randomize(const nn::ParameterTable& table, nn::Rng& rng, float scale = 0.5f) {
+    for (const auto& e : table)
+        for (int64_t i = 0; i < e.parameter->value.size(); ++i) e.parameter->value[i] = rng.uniform(-scale, scale);
+}
+
+// LayerNorm gains around 1 (random signs would make the check no harder, only less typical).
+void randomize_norm_gains(const nn::ParameterTable& table, nn::Rng& rng) {
+    for (const auto& e : table)
+        if (e.name.find("norm") != std::string::npos && e.name.size() > 7 &&
+            e.name.compare(e.name.size() - 7, 7, ".weight") == 0)
+            for (int64_t i = 0; i < e.parameter->value.size(); ++i) e.parameter->value[i] = rng.uniform(0.5f, 1.5f);
+}
+
+std::vector<GradInput> param_inputs(const nn::ParameterTable& table, std::vector<nn::Tensor>& grads) {
+    grads.clear();
+    grads.reserve(table.size());
+    for (const auto& e : table) grads.push_back(copy_of(e.parameter->grad));
+    std::vector<GradInput> inputs;
+    for (size_t i = 0; i < table.size(); ++i) inputs.push_back({table[i].name, &table[i].parameter->value, &grads[i]});
+    return inputs;
+}
+
+bool all_finite(const nn::Tensor& t) {
+    for (int64_t i = 0; i < t.size(); ++i)
+        if (!std::isfinite(t[i])) return false;
+    return true;
+}
+
+// Smallest relative gap (s_k - s_k+1) / s_k over all (batch, head) rows that drop columns.
+double keep_gap(const nn::MultiheadAttention& a) {
+    const nn::Tensor& s = a.column_sums();
+    const int64_t tk = s.dim(2), rows = s.dim(0) * s.dim(1);
+    const int64_t k = static_cast<int64_t>(a.options().keep_rate * static_cast<double>(tk));
+    double gap = INFINITY;
+    for (int64_t r = 0; r < rows; ++r) {
+        std::vector<float> v(s.data() + r * tk, s.data() + (r + 1) * tk);
+        std::sort(v.begin(), v.end(), std::greater<float>());
+        if (k < tk) gap = std::min(gap, static_cast<double>(v[k - 1] - v[k]) / v[k - 1]);
+    }
+    return gap;
+}
+
+} // namespace
+
+TEST(attention_cross_masked_gradients) {
+    nn::Context context;
+    nn::Rng rng(21);
+    nn::AttentionOptions o;
+    o.d = 12;
+    o.heads = 3;
+    nn::MultiheadAttention attn(context, o);
+    const auto table = attn.parameters();
+    randomize(table, rng);
+    nn::Tensor q = random_tensor({2, 5, 12}, rng), k = random_tensor({2, 7, 12}, rng), v = random_tensor({2, 7, 12}, rng);
+    nn::Tensor probe = random_tensor({2, 5, 12}, rng);
+    std::vector<int> lengths{7, 4};
+
+    nn::zero_grads(table);
+    attn.forward(q, k, v, &lengths, nn::Mode::Train);
+    attn.backward(probe);
+    nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()), dv = copy_of(attn.grad_value());
+    // Padded keys and values get no gradient.
+    double padded = 0;
+    for (int64_t t = 4; t < 7; ++t)
+        for (int64_t j = 0; j < 12; ++j) padded += std::fabs(dk[(7 + t) * 12 + j]) + std::fabs(dv[(7 + t) * 12 + j]);
+    EXPECT_NEAR(padded, 0.0, 0.0);
+
+    std::vector<nn::Tensor> grads;
+    auto inputs = param_inputs(table, grads);
+    inputs.push_back({"query", &q, &dq});
+    inputs.push_back({"key", &k, &dk});
+    inputs.push_back({"value", &v, &dv});
+    auto loss = [&] { return dot(attn.forward(q, k, v, &lengths, nn::Mode::Infer), probe); };
+    EXPECT_GRADCHECK(gradcheck(loss, inputs), "multi-head attention, cross, key mask [7, 4]");
+}
+
+TEST(attention_self_packed_gradients) {
+    nn::Context context;
+    nn::Rng rng(22);
+    nn::AttentionOptions o;
+    o.d = 8;
+    o.heads = 2;
+    nn::MultiheadAttention attn(context, o);
+    const auto table = attn.parameters();
+    randomize(table, rng);
+    nn::Tensor x = random_tensor({3, 6, 8}, rng), probe = random_tensor({3, 6, 8}, rng);
+    std::vector<int> lengths{6, 2, 5};
+
+    nn::zero_grads(table);
+    attn.forward(x, x, x, &lengths, nn::Mode::Train);
+    attn.backward(probe);
+    nn::Tensor dx = copy_of(attn.grad_query());
+    EXPECT(attn.grad_key().empty() && attn.grad_value().empty());
+
+    std::vector<nn::Tensor> grads;
+    auto inputs = param_inputs(table, grads);
+    inputs.push_back({"x", &x, &dx});
+    auto loss = [&] { return dot(attn.forward(x, x, x, &lengths, nn::Mode::Infer), probe); };
+    EXPECT_GRADCHECK(gradcheck(loss, inputs), "multi-head self-attention (packed), key mask [6, 2, 5]");
+}
+
+TEST(attention_packed_equals_separate) {
+    nn::Context context;
+    nn::Rng rng(23);
+    nn::AttentionOptions o;
+    o.d = 8;
+    o.heads = 4;
+    o.key_sparse = true;
+    nn::MultiheadAttention a(context, o), b(context, o);
+    randomize(a.parameters(), rng);
+    const auto ta = a.parameters(), tb = b.parameters();
+    for (size_t i = 0; i < ta.size(); ++i) tb[i].parameter->value.copy_from(ta[i].parameter->value);
+    nn::Tensor x = random_tensor({2, 9, 8}, rng), probe = random_tensor({2, 9, 8}, rng);
+    nn::Tensor x1 = copy_of(x), x2 = copy_of(x), x3 = copy_of(x);
+    nn::zero_grads(ta);
+    nn::zero_grads(tb);
+    const nn::Tensor ya = copy_of(a.forward(x, x, x, nullptr, nn::Mode::Train));
+    const nn::Tensor yb = copy_of(b.forward(x1, x2, x3, nullptr, nn::Mode::Train));
+    a.backward(probe);
+    b.backward(probe);
+    double dy = 0, dx = 0, dw = 0;
+    for (int64_t i = 0; i < ya.size(); ++i) dy = std::max(dy, std::fabs(static_cast<double>(ya[i]) - yb[i]));
+    for (int64_t i = 0; i < x.size(); ++i) {
+        const double sep = static_cast<double>(b.grad_query()[i]) + b.grad_key()[i] + b.grad_value()[i];
+        dx = std::max(dx, std::fabs(a.grad_query()[i] - sep));
+    }
+    for (size_t p = 0; p < ta.size(); ++p)
+        for (int64_t i = 0; i < ta[p].parameter->grad.size(); ++i)
+            dw = std::max(dw, std::fabs(static_cast<double>(ta[p].parameter->grad[i]) - tb[p].parameter->grad[i]));
+    std::printf("packed vs separate: max |dy| %.1e, |dx| %.1e, |dW| %.1e\n", dy, dx, dw);
+    EXPECT(dy < 1e-5 && dx < 1e-5 && dw < 1e-5);
+}
+
+TEST(attention_fully_masked_row_is_zero_not_nan) {
+    nn::Context context;
+    nn::Rng rng(24);
+    nn::AttentionOptions o;
+    o.d = 8;
+    o.heads = 2;
+    for (bool key_sparse : {false, true}) {
+        o.key_sparse = key_sparse;
+        nn::MultiheadAttention attn(context, o);
+        randomize(attn.parameters(), rng);
+        nn::Tensor q = random_tensor({2, 3, 8}, rng), k = random_tensor({2, 4, 8}, rng);
+        std::vector<int> lengths{4, 0};
+        nn::zero_grads(attn.parameters());
+        const nn::Tensor& y = attn.forward(q, k, k, &lengths, nn::Mode::Train);
+        EXPECT(all_finite(y));
+        const nn::Tensor w = attn.attention_weights();
+        double second = 0;
+        for (int64_t i = w.size() / 2; i < w.size(); ++i) second += std::fabs(w[i]);
+        EXPECT_NEAR(second, 0.0, 0.0);
+        // Item 1 has no keys: all weights 0, so its output is out_proj.bias.
+        for (int64_t j = 0; j < 8; ++j) EXPECT_NEAR(y[3 * 8 + j], attn.out_proj_bias.value[j], 1e-6);
+        attn.backward(random_tensor({2, 3, 8}, rng));
+        EXPECT(all_finite(attn.grad_query()) && all_finite(attn.grad_key()));
+        for (const auto& e : attn.parameters()) EXPECT(all_finite(e.parameter->grad));
+    }
+}
+
+TEST(key_sparse_keep_rule) {
+    nn::Context context;
+    nn::Rng rng(25);
+    nn::AttentionOptions o;
+    o.d = 4;
+    o.heads = 1;
+    o.key_sparse = true;
+    nn::MultiheadAttention attn(context, o);
+    // Zero projections: every score is 0, so the weights are uniform and all column sums tie:
+    // ties at the k-th largest are kept, so nothing is dropped.
+    nn::Tensor x = random_tensor({1, 5, 4}, rng);
+    attn.forward(x, x, x, nullptr, nn::Mode::Infer);
+    for (int64_t j = 0; j < 5; ++j) EXPECT_NEAR(attn.keep_mask()[j], 1.0, 0.0);
+    // With 3 of 6 keys real, k = int(0.5 * 6) = 3 counts the padded length: the 3 real columns
+    // are kept (positive sums) and the padded ones (sum 0) dropped.
+    randomize(attn.parameters(), rng);
+    nn::Tensor k = random_tensor({1, 6, 4}, rng), q = random_tensor({1, 2, 4}, rng);
+    std::vector<int> lengths{3};
+    attn.forward(q, k, k, &lengths, nn::Mode::Infer);
+    for (int64_t j = 0; j < 6; ++j) EXPECT_NEAR(attn.keep_mask()[j], j < 3 ? 1.0 : 0.0, 0.0);
+    // 4 real keys, k = 3: exactly the three largest column sums survive.
+    lengths = {4};
+    attn.forward(q, k, k, &lengths, nn::Mode::Infer);
+    int kept = 0;
+    for (int64_t j = 0; j < 6; ++j) kept += attn.keep_mask()[j] > 0;
+    EXPECT(kept == 3);
+}
+
+TEST(key_sparse_attention_gradients) {
+    nn::Context context;
+    nn::AttentionOptions o;
+    o.d = 8;
+    o.heads = 2;
+    o.key_sparse = true;
+    // Seeds until every (batch, head) has its k-th / (k+1)-th column sums >= 10 % apart, so the
+    // finite-difference steps cannot flip the keep mask.
+    for (unsigned seed = 30; seed < 200; ++seed) {
+        nn::Rng rng(seed);
+        nn::MultiheadAttention attn(context, o);
+        const auto table = attn.parameters();
+        randomize(table, rng, 0.8f);
+        nn::Tensor q = random_tensor({2, 5, 8}, rng, -2, 2), k = random_tensor({2, 9, 8}, rng, -2, 2);
+        nn::Tensor v = random_tensor({2, 9, 8}, rng), probe = random_tensor({2, 5, 8}, rng);
+        std::vector<int> lengths{9, 8};
+        attn.forward(q, k, v, &lengths, nn::Mode::Train);
+        if (keep_gap(attn) < 0.1) continue;
+        const nn::Tensor keep_before = copy_of(attn.keep_mask());
+        int dropped = 0;
+        for (int64_t i = 0; i < keep_before.size(); ++i) dropped += keep_before[i] == 0;
+        EXPECT(dropped > 0);
+        std::printf("seed %u: keep gap %.3f, %d of %lld columns dropped\n", seed, keep_gap(attn), dropped,
+                    static_cast<long long>(keep_before.size()));
+
+        nn::zero_grads(table);
+        attn.backward(probe);
+        nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()), dv = copy_of(attn.grad_value());
+        std::vector<nn::Tensor> grads;
+        auto inputs = param_inputs(table, grads);
+        inputs.push_back({"query", &q, &dq});
+        inputs.push_back({"key", &k, &dk});
+        inputs.push_back({"value", &v, &dv});
+        GradCheckOptions go;
+        go.eps = 1e-3;
+        auto loss = [&] { return dot(attn.forward(q, k, v, &lengths, nn::Mode::Infer), probe); };
+        EXPECT_GRADCHECK(gradcheck(loss, inputs, go), "key-sparse attention, Tk = 9 (k = 4), key mask [9, 8]");
+        attn.forward(q, k, v, &lengths, nn::Mode::Infer);
+        double changed = 0;
+        for (int64_t i = 0; i < keep_before.size(); ++i) changed += std::fabs(attn.keep_mask()[i] - keep_before[i]);
+        EXPECT_NEAR(changed, 0.0, 0.0);
+        return;
+    }
+    fail(__FILE__, __LINE__, "no seed gave well separated column sums");
+}
+
+TEST(stl_encoder_layer_gradients) {
+    nn::Context context;
+    nn::Rng rng(41);
+    nn::EncoderLayerOptions o;
+    o.d = 8;
+    o.heads = 2;
+    o.ffn = 12;
+    nn::StlEncoderLayer layer(context, o);
+    const auto table = layer.parameters();
+    randomize(table, rng);
+    randomize_norm_gains(table, rng);
+    nn::Tensor x = random_tensor({2, 6, 8}, rng), probe = random_tensor({2, 6, 8}, rng);
+    std::vector<int> lengths{6, 3};
+    nn::zero_grads(table);
+    layer.forward(x, &lengths, nn::Mode::Train);
+    nn::Tensor dx = copy_of(layer.backward(probe));
+    std::vector<nn::Tensor> grads;
+    auto inputs = param_inputs(table, grads);
+    inputs.push_back({"x", &x, &dx});
+    auto loss = [&] { return dot(layer.forward(x, &lengths, nn::Mode::Infer), probe); };
+    EXPECT_GRADCHECK(gradcheck(loss, inputs), "M3 post-LN encoder layer, key mask [6, 3]");
+}
+
+TEST(ksmm_self_layer_gradients) {
+    nn::Context context;
+    nn::Rng rng(42);
+    nn::EncoderLayerOptions o;
+    o.d = 8;
+    o.heads = 2;
+    o.ffn = 16;
+    nn::KsmmLayer layer(context, o);
+    const auto table = layer.parameters();
+    randomize(table, rng);
+    randomize_norm_gains(table, rng);
+    nn::Tensor x = random_tensor({2, 5, 8}, rng), probe = random_tensor({2, 5, 8}, rng);
+    std::vector<int> lengths{2, 5};
+    nn::zero_grads(table);
+    layer.forward(x, nullptr, &lengths, nn::Mode::Train);
+    nn::Tensor dx = copy_of(layer.backward(probe));
+    std::vector<nn::Tensor> grads;
+    auto inputs = param_inputs(table, grads);
+    inputs.push_back({"x", &x, &dx});
+    // A smaller step: a LayerNorm gain moves every FFN pre-activation, so the default step crosses
+    // ReLU kinks for most of them.
+    GradCheckOptions go;
+    go.eps = 1e-3;
+    auto loss = [&] { return dot(layer.forward(x, nullptr, &lengths, nn::Mode::Infer), probe); };
+    EXPECT_GRADCHECK(gradcheck(loss, inputs, go), "M4 vanilla self layer (positions, post-LN), key mask [2, 5]");
+}
+
+TEST(ksmm_key_sparse_cross_layer_gradients) {
+    nn::Context context;
+    nn::EncoderLayerOptions o;
+    o.d = 8;
+    o.heads = 2;
+    o.ffn = 16;
+    o.cross = true;
+    o.key_sparse = true;
+    for (unsigned seed = 50; seed < 300; ++seed) {
+        nn::Rng rng(seed);
+        nn::KsmmLayer layer(context, o);
+        const auto table = layer.parameters();
+        randomize(table, rng, 0.8f);
+        randomize_norm_gains(table, rng);
+        nn::Tensor x = random_tensor({2, 4, 8}, rng), key = random_tensor({2, 7, 8}, rng, -2, 2);
+        nn::Tensor probe = random_tensor({2, 4, 8}, rng);
+        std::vector<int> lengths{7, 6};
+        layer.forward(x, &key, &lengths, nn::Mode::Train);
+        if (keep_gap(layer.attention) < 0.1) continue;
+        const nn::Tensor keep_before = copy_of(layer.attention.keep_mask());
+        std::printf("seed %u: keep gap %.3f\n", seed, keep_gap(layer.attention));
+        nn::zero_grads(table);
+        nn::Tensor dx = copy_of(layer.backward(probe));
+        nn::Tensor dkey = copy_of(layer.grad_key());
+        std::vector<nn::Tensor> grads;
+        auto inputs = param_inputs(table, grads);
+        inputs.push_back({"x", &x, &dx});
+        inputs.push_back({"key", &key, &dkey});
+        GradCheckOptions go;
+        go.eps = 1e-3;
+        auto loss = [&] { return dot(layer.forward(x, &key, &lengths, nn::Mode::Infer), probe); };
+        EXPECT_GRADCHECK(gradcheck(loss, inputs, go), "M4 key-sparse cross layer, Tk = 7 (k = 3), key mask [7, 6]");
+        layer.forward(x, &key, &lengths, nn::Mode::Infer);
+        double changed = 0;
+        for (int64_t i = 0; i < keep_before.size(); ++i) changed += std::fabs(layer.attention.keep_mask()[i] - keep_before[i]);
+        EXPECT_NEAR(changed, 0.0, 0.0);
+        return;
+    }
+    fail(__FILE__, __LINE__, "no seed gave well separated column sums");
+}
+
+TEST(encoder_layer_dropout_train_vs_infer) {
+    nn::Context context;
+    nn::Rng rng(60), dropout_rng(61);
+    nn::EncoderLayerOptions o;
+    o.d = 8;
+    o.heads = 2;
+    o.ffn = 16;
+    o.dropout = 0.3f;
+    nn::StlEncoderLayer layer(context, o, &dropout_rng);
+    randomize(layer.parameters(), rng);
+    nn::Tensor x = random_tensor({2, 5, 8}, rng);
+    const nn::Tensor y1 = copy_of(layer.forward(x, nullptr, nn::Mode::Infer));
+    const nn::Tensor y2 = copy_of(layer.forward(x, nullptr, nn::Mode::Infer));
+    const nn::Tensor yt = copy_of(layer.forward(x, nullptr, nn::Mode::Train));
+    double same = 0, differs = 0;
+    for (int64_t i = 0; i < y1.size(); ++i) {
+        same = std::max(same, std::fabs(static_cast<double>(y1[i]) - y2[i]));
+        differs = std::max(differs, std::fabs(static_cast<double>(y1[i]) - yt[i]));
+    }
+    EXPECT_NEAR(same, 0.0, 0.0);  // Infer: dropout off, deterministic
+    EXPECT(differs > 1e-3);       // Train: dropout active
+    nn::zero_grads(layer.parameters());
+    layer.backward(random_tensor({2, 5, 8}, rng));
+    for (const auto& e : layer.parameters()) EXPECT(all_finite(e.parameter->grad));
+}
+
+// M4 on a raw batch: each item z-normalised over all its frames, then cut / zero-padded; tokens
+// cut / padded. Must equal the model on inputs prepared by hand.
+TEST(ksmm_batch_input_preparation) {
+    nn::Context context;
+    nn::Rng rng(70);
+    models::KsmmConfig config;
+    config.d = 16;
+    config.heads = 2;
+    config.ffn = 32;
+    config.n_enc = 1;
+    config.n_ccab = 1;
+    config.n_ks = 1;
+    config.vocab = 10;
+    config.audio_len = 12;
+    config.text_len = 4;
+    models::KsmmModel model(context, config);
+    model.init(rng);
+    models::Batch batch;
+    batch.features = random_tensor({2, 15, 36}, rng, -3, 5);
+    batch.lengths = {15, 7}; // 15 is cut to 12
+    batch.tokens = {{3, 1, 4, 1, 5, 9}, {2, 6}};
+    const nn::Tensor logits = copy_of(model.forward(batch, nn::Mode::Infer));
+
+    nn::Tensor audio({2, 12, 36});
+    for (int b = 0; b < 2; ++b) {
+        const int L = batch.lengths[b];
+        for (int f = 0; f < 36; ++f) {
+            double mean = 0, var = 0;
+            for (int t = 0; t < L; ++t) mean += batch.features[(b * 15 + t) * 36 + f];
+            mean /= L;
+            for (int t = 0; t < L; ++t) {
+                const double c = batch.features[(b * 15 + t) * 36 + f] - mean;
+                var += c * c;
+            }
+            const double sd = std::max(std::sqrt(var / L), 1e-5);
+            for (int t = 0; t < std::min(L, 12); ++t)
+                audio[(b * 12 + t) * 36 + f] = static_cast<float>((batch.features[(b * 15 + t) * 36 + f] - mean) / sd);
+        }
+    }
+    const nn::Tensor expected =
+        copy_of(model.forward_prepared(audio, {12, 7}, {{3, 1, 4, 1}, {2, 6, 0, 0}}, {4, 2}, nn::Mode::Infer));
+    double diff = 0;
+    for (int64_t i = 0; i < logits.size(); ++i) diff = std::max(diff, std::fabs(static_cast<double>(logits[i]) - expected[i]));
+    EXPECT(diff < 1e-5);
+    EXPECT(all_finite(logits));
+    // An item without tokens (fully padded text) still gives finite logits.
+    batch.tokens = {{3}, {}};
+    EXPECT(all_finite(model.forward(batch, nn::Mode::Infer)));
+    // Out-of-vocabulary ids are an error, not a read out of bounds.
+    batch.tokens = {{3, 10}, {1}};
+    EXPECT_THROWS(model.forward(batch, nn::Mode::Infer));
+}
+
+// M3: the Infer plan (BatchNorm folded, ELU post-op) on two input lengths, and a short item.
+TEST(stl_infer_lengths) {
+    nn::Context context;
+    nn::Rng rng(71);
+    models::StlModel model(context, models::StlConfig{});
+    model.init(rng);
+    for (const auto& e : model.parameters())
+        if (e.name.find("running_var") != std::string::npos)
+            for (int64_t i = 0; i < e.parameter->value.size(); ++i) e.parameter->value[i] = rng.uniform(0.5f, 2.0f);
+    for (int T : {160, 77}) {
+        models::Batch batch;
+        batch.features = random_tensor({1, T, 36}, rng);
+        batch.lengths = {T};
+        const nn::Tensor& logits = model.forward(batch, nn::Mode::Infer);
+        EXPECT(logits.shape() == nn::Shape({1, 4}) && all_finite(logits));
+    }
+    models::Batch shorter;
+    shorter.features = random_tensor({1, 15, 36}, rng);
+    shorter.lengths = {15};
+    EXPECT_THROWS(model.forward(shorter, nn::Mode::Infer)); // fewer than 16 frames
+}
+
+TEST(dropout_keep_mask_rate) {
+    nn::Rng rng(80);
+    std::vector<uint8_t> keep;
+    for (float p : {0.1f, 0.5f}) {
+        nn::dropout_keep_mask(keep, 200001, p, rng);
+        double kept = 0;
+        for (uint8_t k : keep) kept += k;
+        const double rate = kept / static_cast<double>(keep.size());
+        std::printf("p = %.1f: kept %.4f\n", p, rate);
+        EXPECT_NEAR(rate, 1.0 - p, 0.005);
+    }
+    nn::dropout_keep_mask(keep, 1000, 0.0f, rng);
+    for (uint8_t k : keep) EXPECT(k == 1);
+}
+
+TEST_MAIN()

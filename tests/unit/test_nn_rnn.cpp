@@ -1,0 +1,352 @@
+// Recurrent layers and M1: finite-difference gradient checks (gradcheck.h) of nn::Lstm,
+// nn::Alstm (cells alstm / mean / lstm, period 1 and 5), nn::AttentionPool1d and the whole
+// AlstmModel, on shapes and lengths other than the golden files'; consistency checks (fused
+// LSTM vs A-LSTM cell lstm, Infer vs Train mode, batch vs one sequence at a time); bad input.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "gradcheck.h"
+#include "models/alstm_model.h"
+#include "nn/alstm.h"
+#include "nn/attention_pool.h"
+#include "nn/context.h"
+#include "nn/lstm.h"
+#include "test_main.h"
+
+using namespace emotion;
+using namespace emotion::test;
+
+namespace {
+
+double max_abs_diff(const nn::Tensor& a, const nn::Tensor& b) {
+    double m = a.size() == b.size() ? 0.0 : INFINITY;
+    for (int64_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        m = std::max(m, static_cast<double>(std::fabs(a[i] - b[i])));
+    return m;
+}
+
+// Uniform in [-bound, bound] for every parameter (the layers' own init is the same kind, but a
+// larger bound makes the recurrence and the combination softmaxes non-trivial).
+void randomise(const nn::ParameterTable& table, nn::Rng& rng, float bound) {
+    for (const auto& entry : table)
+        for (int64_t i = 0; i < entry.parameter->value.size(); ++i)
+            entry.parameter->value[i] = rng.uniform(-bound, bound);
+}
+
+// Zero the padded frames of x (the layers ignore them; zero keeps the check honest that the
+// numeric gradient there is 0 too).
+void zero_padding(nn::Tensor& x, const std::vector<int>& lengths) {
+    const int64_t T = x.dim(1), F = x.dim(2);
+    for (size_t b = 0; b < lengths.size(); ++b)
+        for (int64_t t = lengths[b]; t < T; ++t)
+            for (int64_t f = 0; f < F; ++f) x[(static_cast<int64_t>(b) * T + t) * F + f] = 0.0f;
+}
+
+// Runs gradcheck on a recurrent layer with loss = sum(y * probe).
+template <class Layer>
+GradCheckResult check_recurrent(Layer& layer, nn::Tensor& x, const std::vector<int>& lengths,
+                                nn::Rng& rng) {
+    const int out = layer.directions() * layer.hidden_size();
+    nn::Tensor probe = random_tensor({x.dim(0), x.dim(1), out}, rng);
+    const auto table = layer.parameters();
+    nn::zero_grads(table);
+    layer.forward(x, lengths, nn::Mode::Train);
+    nn::Tensor dx = copy_of(layer.backward(probe));
+    auto loss = [&] { return dot(layer.forward(x, lengths, nn::Mode::Infer), probe); };
+    std::vector<GradInput> inputs{{"x", &x, &dx}}, combination;
+    for (const auto& entry : table) {
+        // alstm_w enters only through the combination softmaxes (smooth), with gradients much
+        // smaller than the others': float32 rounding of the loss over a 1e-2 step would pass for
+        // "kinks". It gets a larger step (the Richardson error stays O(h^4)).
+        auto& list = entry.name.rfind("alstm_w", 0) == 0 ? combination : inputs;
+        list.push_back({entry.name, &entry.parameter->value, &entry.parameter->grad});
+    }
+    GradCheckOptions options;
+    options.max_elements = 60;
+    GradCheckResult r = gradcheck(loss, inputs, options);
+    if (!combination.empty()) {
+        options.eps = 5e-2;
+        options.kink_ratio = 4e-3;
+        GradCheckResult rw = gradcheck(loss, combination, options);
+        r.ok &= rw.ok;
+        r.max_error = std::max(r.max_error, rw.max_error);
+        r.report += rw.report;
+    }
+    return r;
+}
+
+GradCheckResult check_alstm(nn::AlstmCell cell, int period, std::vector<int> offsets,
+                            std::vector<int> lengths, int T, bool bidirectional, uint64_t seed) {
+    nn::Context context;
+    nn::Rng rng(seed);
+    nn::AlstmOptions options;
+    options.cell = cell;
+    options.offsets = offsets;
+    options.period = period;
+    options.bidirectional = bidirectional;
+    nn::Alstm layer(context, 3, 5, options);
+    randomise(layer.parameters(), rng, 0.8f);
+    if (cell == nn::AlstmCell::Alstm)
+        for (int d = 0; d < layer.directions(); ++d)
+            for (int64_t i = 0; i < layer.w[d].value.size(); ++i) layer.w[d].value[i] = rng.uniform(-2.0f, 2.0f);
+    nn::Tensor x = random_tensor({static_cast<int64_t>(lengths.size()), T, 3}, rng);
+    zero_padding(x, lengths);
+    return check_recurrent(layer, x, lengths, rng);
+}
+
+} // namespace
+
+TEST(lstm_gradcheck_bidirectional) {
+    nn::Context context;
+    nn::Rng rng(21);
+    nn::Lstm layer(context, 3, 6, true);
+    randomise(layer.parameters(), rng, 0.7f);
+    const std::vector<int> lengths{4, 9, 1};
+    nn::Tensor x = random_tensor({3, 9, 3}, rng);
+    zero_padding(x, lengths);
+    auto r = check_recurrent(layer, x, lengths, rng);
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+}
+
+TEST(lstm_gradcheck_unidirectional) {
+    nn::Context context;
+    nn::Rng rng(22);
+    nn::Lstm layer(context, 4, 3, false);
+    randomise(layer.parameters(), rng, 0.9f);
+    const std::vector<int> lengths{6, 3};
+    nn::Tensor x = random_tensor({2, 6, 4}, rng);
+    zero_padding(x, lengths);
+    auto r = check_recurrent(layer, x, lengths, rng);
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+}
+
+TEST(alstm_gradcheck_alstm_cell) {
+    auto r = check_alstm(nn::AlstmCell::Alstm, 1, {1, 3, 5}, {13, 6, 2}, 13, true, 31);
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+}
+
+TEST(alstm_gradcheck_period5) {
+    auto r = check_alstm(nn::AlstmCell::Alstm, 5, {1, 3, 5}, {16, 11}, 16, true, 32);
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+}
+
+TEST(alstm_gradcheck_other_offsets_unidirectional) {
+    auto r = check_alstm(nn::AlstmCell::Alstm, 2, {2, 4}, {9, 7}, 10, false, 33);
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+}
+
+TEST(alstm_gradcheck_mean_cell) {
+    auto r = check_alstm(nn::AlstmCell::Mean, 1, {1, 3, 5}, {10, 4}, 10, true, 34);
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+}
+
+TEST(alstm_gradcheck_lstm_cell) {
+    auto r = check_alstm(nn::AlstmCell::Lstm, 1, {1}, {5, 8}, 8, true, 35);
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+}
+
+TEST(attention_pool_gradcheck) {
+    nn::Rng rng(41);
+    nn::AttentionPool1d pool(7);
+    for (int64_t i = 0; i < 7; ++i) pool.u.value[i] = rng.uniform(-1.5f, 1.5f);
+    const std::vector<int> lengths{11, 3, 1};
+    nn::Tensor y = random_tensor({3, 11, 7}, rng);
+    zero_padding(y, lengths);
+    nn::Tensor probe = random_tensor({3, 7}, rng);
+    nn::zero_grads(pool.parameters());
+    pool.forward(y, lengths, nn::Mode::Train);
+    nn::Tensor dy = copy_of(pool.backward(probe));
+    auto loss = [&] { return dot(pool.forward(y, lengths, nn::Mode::Infer), probe); };
+    auto r = gradcheck(loss, {{"y", &y, &dy}, {"u", &pool.u.value, &pool.u.grad}});
+    std::printf("%s", r.report.c_str());
+    EXPECT_MSG(r.ok, r.report);
+    // Weights: a softmax over the real frames, 0 at padded frames.
+    pool.forward(y, lengths, nn::Mode::Infer);
+    for (int b = 0; b < 3; ++b) {
+        double sum = 0.0;
+        for (int t = 0; t < 11; ++t) {
+            const float a = pool.weights()[b * 11 + t];
+            if (t >= lengths[b]) EXPECT(a == 0.0f);
+            sum += a;
+        }
+        EXPECT_NEAR(sum, 1.0, 1e-6);
+    }
+}
+
+// The fused oneDNN LSTM and the A-LSTM layer with cell lstm compute the same function.
+TEST(lstm_matches_alstm_lstm_cell) {
+    nn::Context context;
+    nn::Rng rng(51);
+    nn::Lstm fused(context, 6, 8, true);
+    nn::AlstmOptions options;
+    options.cell = nn::AlstmCell::Lstm;
+    nn::Alstm cell(context, 6, 8, options);
+    randomise(fused.parameters(), rng, 0.5f);
+    const auto from = fused.parameters(), to = cell.parameters();
+    for (size_t i = 0; i < from.size(); ++i) to[i].parameter->value.copy_from(from[i].parameter->value);
+    const std::vector<int> lengths{37, 20, 1, 37};
+    nn::Tensor x = random_tensor({4, 37, 6}, rng);
+    nn::Tensor probe = random_tensor({4, 37, 16}, rng);
+    nn::Tensor y1 = copy_of(fused.forward(x, lengths, nn::Mode::Train));
+    nn::Tensor y2 = copy_of(cell.forward(x, lengths, nn::Mode::Train));
+    EXPECT_MSG(max_abs_diff(y1, y2) < 1e-5, std::to_string(max_abs_diff(y1, y2)));
+    EXPECT_MSG(max_abs_diff(fused.h_n(), cell.h_n()) < 1e-5, "h_n");
+    nn::Tensor c1 = copy_of(fused.c_n());
+    EXPECT_MSG(max_abs_diff(c1, cell.c_n()) < 1e-5, std::to_string(max_abs_diff(c1, cell.c_n())));
+    nn::Tensor dx1 = copy_of(fused.backward(probe));
+    nn::Tensor dx2 = copy_of(cell.backward(probe));
+    EXPECT_MSG(max_abs_diff(dx1, dx2) < 1e-5, std::to_string(max_abs_diff(dx1, dx2)));
+    for (size_t i = 0; i < from.size(); ++i) {
+        const double d = max_abs_diff(from[i].parameter->grad, to[i].parameter->grad);
+        EXPECT_MSG(d < 1e-4, from[i].name + ": " + std::to_string(d));
+    }
+}
+
+// A padded batch gives each sequence exactly what it gets alone; Infer equals Train.
+TEST(alstm_batch_equals_single_sequences) {
+    nn::Context context;
+    nn::Rng rng(61);
+    nn::Alstm layer(context, 4, 6, {});
+    randomise(layer.parameters(), rng, 0.6f);
+    const std::vector<int> lengths{12, 5, 9};
+    nn::Tensor x = random_tensor({3, 12, 4}, rng);
+    nn::Tensor batched = copy_of(layer.forward(x, lengths, nn::Mode::Infer));
+    nn::Tensor trained = copy_of(layer.forward(x, lengths, nn::Mode::Train));
+    EXPECT(max_abs_diff(batched, trained) == 0.0);
+    for (int b = 0; b < 3; ++b) {
+        const int L = lengths[b];
+        nn::Tensor one({1, L, 4});
+        for (int64_t i = 0; i < L * 4; ++i) one[i] = x[b * 12 * 4 + i];
+        const nn::Tensor& y = layer.forward(one, {L}, nn::Mode::Infer);
+        double d = 0.0;
+        for (int64_t i = 0; i < L * 12; ++i) d = std::max(d, double(std::fabs(y[i] - batched[b * 12 * 12 + i])));
+        EXPECT_MSG(d < 1e-6, "sequence " + std::to_string(b) + ": " + std::to_string(d));
+        for (int64_t i = L * 12; i < 12 * 12; ++i) EXPECT(batched[b * 12 * 12 + i] == 0.0f);
+    }
+}
+
+TEST(lstm_batch_equals_single_sequences) {
+    nn::Context context;
+    nn::Rng rng(62);
+    nn::Lstm layer(context, 4, 6, true);
+    randomise(layer.parameters(), rng, 0.6f);
+    const std::vector<int> lengths{30, 17, 1};
+    nn::Tensor x = random_tensor({3, 30, 4}, rng);
+    nn::Tensor batched = copy_of(layer.forward(x, lengths, nn::Mode::Infer));
+    nn::Tensor trained = copy_of(layer.forward(x, lengths, nn::Mode::Train));
+    EXPECT(max_abs_diff(batched, trained) < 1e-6);
+    for (int b = 0; b < 3; ++b) {
+        const int L = lengths[b];
+        nn::Tensor one({1, L, 4});
+        for (int64_t i = 0; i < L * 4; ++i) one[i] = x[b * 30 * 4 + i];
+        const nn::Tensor& y = layer.forward(one, {L}, nn::Mode::Infer);
+        double d = 0.0;
+        for (int64_t i = 0; i < L * 12; ++i) d = std::max(d, double(std::fabs(y[i] - batched[b * 30 * 12 + i])));
+        EXPECT_MSG(d < 1e-6, "sequence " + std::to_string(b) + ": " + std::to_string(d));
+    }
+}
+
+// Whole M1 model (small sizes, dropout off): gradients of the multitask loss.
+TEST(alstm_model_gradcheck) {
+    for (const char* cell : {"alstm", "lstm"}) {
+        nn::Context context;
+        models::AlstmConfig config;
+        config.n_in = 5;
+        config.fc = 6;
+        config.hidden = 4;
+        config.cell = cell;
+        if (config.cell == "lstm") config.offsets = {1};
+        config.heads = {{"emotion", 3}, {"gender", 2}};
+        config.dropout = 0.0f;
+        models::AlstmModel model(context, config);
+        nn::Rng rng(71);
+        model.init(rng);
+        // Larger weights than the init: gradients well above the float32 noise of the loss.
+        randomise(model.parameters(), rng, 1.0f);
+        const std::vector<int> lengths{8, 5};
+        nn::Tensor x = random_tensor({2, 8, 5}, rng, -2.0f, 2.0f);
+        zero_padding(x, lengths);
+        models::Batch batch;
+        batch.lengths = lengths;
+        batch.targets["emotion"] = {2, 0};
+        batch.targets["gender"] = {1, 1};
+        const auto table = model.parameters();
+        nn::zero_grads(table);
+        model.forward(x, lengths, nn::Mode::Train);
+        model.backward(batch);
+        nn::Tensor dx = copy_of(model.input_gradient());
+        auto loss = [&] {
+            model.forward(x, lengths, nn::Mode::Train);
+            // backward returns the loss but also accumulates grads: keep the analytic ones.
+            std::vector<nn::Tensor> grads;
+            for (const auto& e : table) grads.push_back(copy_of(e.parameter->grad));
+            const double l = model.backward(batch);
+            for (size_t i = 0; i < table.size(); ++i) table[i].parameter->grad.copy_from(grads[i]);
+            return l;
+        };
+        std::vector<GradInput> inputs{{"x", &x, &dx}};
+        for (const auto& e : table) inputs.push_back({e.name, &e.parameter->value, &e.parameter->grad});
+        // The multitask loss is O(1): a larger step keeps float32 rounding of the loss from
+        // posing as ReLU kinks (the Richardson error stays O(h^4)).
+        GradCheckOptions options;
+        options.max_elements = 12;
+        options.eps = 3e-2;
+        // fc_in.bias moves one ReLU unit at every frame at once, so with 13 frames some
+        // pre-activation often lies within h of 0 (true kinks; 2 of its 6 elements here).
+        options.max_skip_fraction = 0.4;
+        auto r = gradcheck(loss, inputs, options);
+        std::printf("cell %s:\n%s", cell, r.report.c_str());
+        EXPECT_MSG(r.ok, r.report);
+    }
+}
+
+// Cell lstm: inference at batch <= 4 runs nn::Alstm (cell lstm) on a copy of the fused LSTM's
+// weights; it must give the fused layer's result, also after the weights change.
+TEST(alstm_model_lstm_small_batch_path) {
+    nn::Context context;
+    models::AlstmConfig config;
+    config.cell = "lstm";
+    config.offsets = {1};
+    config.dropout = 0.0f;
+    models::AlstmModel model(context, config);
+    nn::Rng rng(81);
+    model.init(rng);
+    for (int round = 0; round < 2; ++round) {
+        if (round == 1) randomise(model.parameters(), rng, 0.2f); // an "optimizer step"
+        const std::vector<int> lengths{57, 33};
+        nn::Tensor x = random_tensor({2, 57, 36}, rng);
+        nn::Tensor fused = copy_of(model.forward(x, lengths, nn::Mode::Train)); // oneDNN LSTM
+        nn::Tensor small = copy_of(model.forward(x, lengths, nn::Mode::Infer)); // A-LSTM path
+        const double d = max_abs_diff(fused, small);
+        EXPECT_MSG(d < 1e-5, "round " + std::to_string(round) + ": " + std::to_string(d));
+    }
+}
+
+TEST(recurrent_bad_input_n) {
+    nn::Context context;
+    nn::Lstm lstm(context, 3, 4, true);
+    nn::Alstm alstm(context, 3, 4, {});
+    nn::Tensor x({2, 5, 3});
+    EXPECT_THROWS(lstm.forward(x, {5}, nn::Mode::Infer));        // lengths count
+    EXPECT_THROWS(lstm.forward(x, {5, 6}, nn::Mode::Infer));     // length > T
+    EXPECT_THROWS(alstm.forward(x, {0, 5}, nn::Mode::Infer));    // length 0
+    EXPECT_THROWS(alstm.forward(nn::Tensor({2, 5, 4}), {5, 5}, nn::Mode::Infer)); // features
+    EXPECT_THROWS(lstm.backward(nn::Tensor({2, 5, 8})));         // no Train forward
+    nn::AlstmOptions bad;
+    bad.offsets = {0, 2};
+    EXPECT_THROWS(nn::Alstm(context, 3, 4, bad));
+    EXPECT_THROWS(nn::parse_alstm_cell("gru"));
+    EXPECT_THROWS(models::AlstmConfig::from_json({{"cell", "gru"}}));
+    EXPECT_THROWS(models::AlstmConfig::from_json({{"heads", {{"speaker", 3}}}}));
+    EXPECT_THROWS(models::AlstmConfig::from_json({{"period", 0}}));
+}
+
+TEST_MAIN()
