@@ -1,11 +1,13 @@
-// emotion-analyze: decodes a recording, runs lldextract with voice activity detection, and prints
-// a readable summary per speech segment (timing, voicing, pitch, loudness). The emotion
-// classifiers extend this summary once a model is given.
+// emotion-analyze: decodes a recording, finds the speech segments (lldextract with voice
+// activity detection), classifies each with alstmclassify (the shipped model, or --model), and
+// prints per segment its timing, voicing, median F0, level, emotion and confidence.
+//   emotion-analyze [--model MODEL.safetensors] AUDIO-FILE
 #include <gst/gst.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -68,16 +70,36 @@ GstPadProbeReturn on_data(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
     return GST_PAD_PROBE_OK;
 }
 
-void print_summary(const Analysis& analysis) {
+// Emotion per segment id, from the classifier's bus messages (main thread only).
+struct Emotion {
+    std::string label;
+    double confidence = 0.0;
+};
+using Emotions = std::map<std::string, Emotion>;
+
+void record_emotion(Emotions& emotions, const GstStructure* s) {
+    const gchar* id = gst_structure_get_string(s, "segment-id");
+    const gchar* label = gst_structure_get_string(s, "label");
+    if (!id || !label) return;
+    Emotion& e = emotions[id];
+    e.label = label;
+    gst_structure_get_double(s, "confidence", &e.confidence);
+}
+
+void print_summary(const Analysis& analysis, const Emotions& emotions) {
     std::printf("%d feature frames (%.2f s), %zu speech segments\n", analysis.total_frames,
                 analysis.total_frames / 100.0, analysis.segments.size());
-    std::printf("%-8s %9s %9s %8s %8s %10s\n", "segment", "start s", "end s", "voiced", "F0 Hz",
-                "level dB");
+    std::printf("%-8s %8s %8s %7s %7s %9s  %s\n", "segment", "start s", "end s", "voiced", "F0 Hz",
+                "level dB", "emotion");
     for (const Segment& s : analysis.segments) {
         if (s.frames == 0) continue;
         double level = 10.0 * std::log10(s.energy_sum / s.frames + 1e-12) + 3.0103; // dBFS, sine = 0
-        std::printf("%-8s %9.2f %9.2f %7.0f%% %8.1f %10.1f\n", s.id.c_str(), s.start / 1e9,
-                    s.end / 1e9, 100.0 * s.f0.size() / s.frames, median(s.f0), level);
+        auto e = emotions.find(s.id);
+        std::printf("%-8s %8.2f %8.2f %6.0f%% %7.1f %9.1f  %s", s.id.c_str(), s.start / 1e9,
+                    s.end / 1e9, 100.0 * s.f0.size() / s.frames, median(s.f0), level,
+                    e == emotions.end() ? "-" : e->second.label.c_str());
+        if (e != emotions.end()) std::printf(" (%.0f%%)", 100.0 * e->second.confidence);
+        std::printf("\n");
     }
 }
 
@@ -85,15 +107,20 @@ void print_summary(const Analysis& analysis) {
 
 int main(int argc, char** argv) {
     gst_init(&argc, &argv);
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s AUDIO-FILE\n", argv[0]);
+    std::string model;
+    if (argc == 4 && std::string(argv[1]) == "--model") model = argv[2];
+    if (argc != 2 && !(argc == 4 && !model.empty())) {
+        std::fprintf(stderr, "usage: %s [--model MODEL.safetensors] AUDIO-FILE\n", argv[0]);
         return 2;
     }
-    gchar* uri = gst_filename_to_uri(argv[1], nullptr);
+    gchar* uri = gst_filename_to_uri(argv[argc - 1], nullptr);
+    gchar* model_property = model.empty() ? g_strdup("") : g_strdup_printf(" model=\"%s\"", model.c_str());
     std::string description = std::string("uridecodebin uri=\"") + uri +
         "\" ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 "
-        "! lldextract segmentation=vad ! fakesink name=sink sync=false";
+        "! lldextract segmentation=vad ! alstmclassify name=classifier" + model_property +
+        " ! fakesink sync=false";
     g_free(uri);
+    g_free(model_property);
 
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
@@ -102,7 +129,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     Analysis analysis;
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    // Frames and segment events as the classifier receives them.
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
     GstPad* pad = gst_element_get_static_pad(sink, "sink");
     gst_pad_add_probe(pad, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                       on_data, &analysis, nullptr);
@@ -111,8 +139,17 @@ int main(int argc, char** argv) {
 
     gst_element_set_state(pipeline, GST_STATE_PLAYING);
     GstBus* bus = gst_element_get_bus(pipeline);
-    GstMessage* message = gst_bus_timed_pop_filtered(
-        bus, GST_CLOCK_TIME_NONE, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    Emotions emotions;
+    GstMessage* message;
+    while (true) {
+        message = gst_bus_timed_pop_filtered(
+            bus, GST_CLOCK_TIME_NONE,
+            GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT));
+        if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ELEMENT) break;
+        const GstStructure* s = gst_message_get_structure(message);
+        if (gst_structure_has_name(s, "emotion")) record_emotion(emotions, s);
+        gst_message_unref(message);
+    }
     int status = 0;
     if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
         GError* err = nullptr;
@@ -127,6 +164,6 @@ int main(int argc, char** argv) {
     gst_object_unref(bus);
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
-    if (status == 0) print_summary(analysis);
+    if (status == 0) print_summary(analysis, emotions); // streaming threads have stopped
     return status;
 }

@@ -3,7 +3,7 @@
 #include <stdarg.h>
 
 GstEvent *
-gst_emotion_event_new_segment_start (const gchar * id, const gchar * first_field, ...)
+gst_emotion_event_new_segment_start (const gchar * id, ...)
 {
   GstStructure *s;
   const gchar *name;
@@ -12,8 +12,8 @@ gst_emotion_event_new_segment_start (const gchar * id, const gchar * first_field
   g_return_val_if_fail (id != NULL, NULL);
 
   s = gst_structure_new (GST_EMOTION_SEGMENT_START_NAME, "id", G_TYPE_STRING, id, NULL);
-  va_start (args, first_field);
-  for (name = first_field; name != NULL; name = va_arg (args, const gchar *)) {
+  va_start (args, id);
+  for (name = va_arg (args, const gchar *); name != NULL; name = va_arg (args, const gchar *)) {
     const gchar *value = va_arg (args, const gchar *);
     if (value != NULL)
       gst_structure_set (s, name, G_TYPE_STRING, value, NULL);

@@ -14,8 +14,7 @@ G_BEGIN_DECLS
 /* Creates an `emotion-segment-start` event for segment @id. The optional fields follow as
  * NULL-terminated (name, string value) pairs; known names: emotion, speaker, gender, text, split.
  * Pairs whose value is NULL are left out. */
-GstEvent *gst_emotion_event_new_segment_start (const gchar * id, const gchar * first_field, ...)
-    G_GNUC_NULL_TERMINATED;
+GstEvent *gst_emotion_event_new_segment_start (const gchar * id, ...) G_GNUC_NULL_TERMINATED;
 GstEvent *gst_emotion_event_new_segment_end (const gchar * id);
 
 gboolean gst_emotion_event_is_segment_start (GstEvent * event);
