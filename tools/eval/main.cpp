@@ -161,6 +161,8 @@ int main(int argc, char** argv) {
                 if (!mkdtemp(pattern)) throw std::runtime_error("cannot create a work folder");
                 work = pattern;
             }
+            if (g_mkdir_with_parents(work.c_str(), 0755) != 0)
+                throw std::runtime_error("cannot create the work folder " + work);
             auto speakers = speakers_of(data);
             auto folds = make_folds(speakers, o->str("folds"), data.seed);
             std::vector<Fold> results;
