@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace emotion::gst {
 
@@ -65,6 +66,42 @@ size_t copy_finite(float* dst, const float* src, size_t n, float with) {
         replaced += ok ? 0 : 1;
     }
     return replaced;
+}
+
+bool
+feed_f32_samples (GstElement * element, GstBuffer * buffer, std::vector<float> &scratch,
+    size_t gap_chunk, const std::function<void (const float *, size_t)> &process)
+{
+  GstMapInfo map;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (element, RESOURCE, READ, (NULL), ("Could not map an input buffer"));
+    return false;
+  }
+  if (map.size % sizeof (float) != 0) {
+    gst_buffer_unmap (buffer, &map);
+    GST_ELEMENT_ERROR (element, STREAM, FORMAT, (NULL),
+        ("An F32LE buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of samples",
+            map.size));
+    return false;
+  }
+  const size_t count = map.size / sizeof (float);
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_GAP)) {
+    /* a GAP buffer is silence whatever its memory holds */
+    scratch.assign (std::min (count, gap_chunk), 0.0f);
+    for (size_t done = 0; done < count;) {
+      size_t n = std::min (count - done, gap_chunk);
+      process (scratch.data (), n);
+      done += n;
+    }
+  } else if (reinterpret_cast<uintptr_t> (map.data) % alignof (float) != 0) {
+    scratch.resize (count);
+    std::memcpy (scratch.data (), map.data, map.size);
+    process (scratch.data (), count);
+  } else {
+    process (reinterpret_cast<const float *> (map.data), count);
+  }
+  gst_buffer_unmap (buffer, &map);
+  return true;
 }
 
 } // namespace emotion::gst

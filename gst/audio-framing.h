@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace emotion::gst {
@@ -53,5 +54,12 @@ private:
 size_t replace_nonfinite(float* v, size_t n, float with);
 /* Copies src[0..n) to dst, non-finite values replaced by `with`; returns how many were. */
 size_t copy_finite(float* dst, const float* src, size_t n, float with);
+
+/* Hands the F32 samples of an input buffer to `process`: zeros for a GAP buffer (in chunks of at
+ * most `gap_chunk` samples), an aligned copy in `scratch` when the memory is misaligned. On an
+ * unmappable buffer or one that is not a whole number of samples it posts an element error and
+ * returns false. Does not take ownership of `buffer`. */
+bool feed_f32_samples (GstElement * element, GstBuffer * buffer, std::vector<float> &scratch,
+    size_t gap_chunk, const std::function<void (const float *, size_t)> &process);
 
 } // namespace emotion::gst

@@ -261,6 +261,9 @@ training_epoch_start (GstEmotionClassifier * self, GstEvent * event)
   gst_emotion_event_parse_epoch (event, &epoch, &epochs);
   const GstStructure *fields = gst_event_get_structure (event);
 
+  GST_OBJECT_LOCK (self);
+  omp_set_num_threads (self->threads);  /* before the model's primitives are created */
+  GST_OBJECT_UNLOCK (self);
   end_epoch (self);             /* an epoch left open upstream */
   if (training.stop) {
     /* Stopped early: the source is told at the next buffer; no new epoch begins. */

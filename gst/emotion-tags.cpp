@@ -13,8 +13,9 @@ GstTagList *
 dominant_emotion_tags (const gchar * label)
 {
   gchar *keyword = g_strdup_printf ("emotion=%s", label);
+  /* matroskamux (1.22) writes neither custom tags nor keywords; it keeps the comment. */
   GstTagList *tags = gst_tag_list_new (GST_EMOTION_TAG_EMOTION, label,
-      GST_TAG_KEYWORDS, keyword, NULL);
+      GST_TAG_KEYWORDS, keyword, GST_TAG_COMMENT, keyword, NULL);
   g_free (keyword);
   gst_tag_list_set_scope (tags, GST_TAG_SCOPE_GLOBAL);
   return tags;

@@ -1,6 +1,6 @@
 /* Stream tags for the dominant emotion. The plugin registers the tag `emotion`; the same value is
- * also written as a keyword ("emotion=angry") because containers such as Matroska keep the
- * standard tags only. */
+ * also written as a keyword and as the comment ("emotion=angry") because containers keep
+ * standard tags only (matroskamux keeps the comment, not keywords). */
 #pragma once
 
 #include <gst/gst.h>

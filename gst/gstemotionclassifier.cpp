@@ -154,7 +154,7 @@ gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_int ("threads", "Threads",
           "CPU threads the model may use for one segment", 1, 64, DEFAULT_THREADS,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode", "What to do with the segments",
           GST_TYPE_EMOTION_CLASSIFIER_MODE, DEFAULT_MODE,
@@ -447,6 +447,7 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
   GST_OBJECT_LOCK (self);
   std::string location = self->model_location ? self->model_location : "";
   const bool train = self->mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN;
+  const int threads = self->threads;
   GST_OBJECT_UNLOCK (self);
 
   auto state = std::make_unique<ClassifierState> ();
@@ -476,7 +477,7 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
   if (!location.empty ()) {
     std::unique_ptr<emotion::models::Classifier> classifier;
     try {
-      classifier = std::make_unique<emotion::models::Classifier> (location);
+      classifier = std::make_unique<emotion::models::Classifier> (location, threads);
     } catch (const std::exception &e) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
           ("Cannot use model file '%s'.", location.c_str ()), ("%s", e.what ()));

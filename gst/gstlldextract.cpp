@@ -543,9 +543,6 @@ gst_lld_extract_chain (GstPad * pad G_GNUC_UNUSED, GstObject * parent, GstBuffer
 {
   GstLldExtract *self = GST_LLD_EXTRACT (parent);
   LldExtractState *st = self->state;
-  GstMapInfo map;
-  size_t count;
-
   if (G_UNLIKELY (st == NULL)) {
     gst_buffer_unref (buffer);
     return GST_FLOW_FLUSHING;
@@ -559,40 +556,12 @@ gst_lld_extract_chain (GstPad * pad G_GNUC_UNUSED, GstObject * parent, GstBuffer
   }
   st->clock.observe (GST_BUFFER_PTS (buffer), st->position);
 
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
-    gst_buffer_unref (buffer);
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("Could not map an input buffer"));
-    return GST_FLOW_ERROR;
-  }
-  if (map.size % sizeof (float) != 0) {
-    gst_buffer_unmap (buffer, &map);
-    gst_buffer_unref (buffer);
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT, (NULL),
-        ("An F32LE buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of samples",
-            map.size));
-    return GST_FLOW_ERROR;
-  }
-  count = map.size / sizeof (float);
-
-  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_GAP)) {
-    /* a GAP buffer is silence whatever its memory holds */
-    st->scratch.assign (MIN (count, (size_t) CHUNK_SAMPLES), 0.0f);
-    for (size_t done = 0; done < count;) {
-      size_t n = MIN (count - done, (size_t) CHUNK_SAMPLES);
-      process_samples (self, st->scratch.data (), n);
-      done += n;
-    }
-  } else if (((uintptr_t) map.data) % alignof (float) != 0) {
-    st->scratch.resize (count);
-    memcpy (st->scratch.data (), map.data, map.size);
-    process_samples (self, st->scratch.data (), count);
-  } else {
-    process_samples (self, reinterpret_cast < const float *>(map.data), count);
-  }
-
-  gst_buffer_unmap (buffer, &map);
+  bool ok = emotion::gst::feed_f32_samples (GST_ELEMENT (self), buffer, st->scratch,
+      CHUNK_SAMPLES, [self](const float *samples, size_t count) {
+        process_samples (self, samples, count);
+      });
   gst_buffer_unref (buffer);
-  return st->flow;
+  return ok ? st->flow : GST_FLOW_ERROR;
 }
 
 static gboolean

@@ -23,9 +23,17 @@ std::vector<float> softmax_rows(const float* logits, int rows, int classes) {
     return out;
 }
 
-Classifier::Classifier(const std::string& model_path)
-    : path_(model_path), context_(std::make_unique<nn::Context>()) {
-    model_ = load_model(*context_, model_path, &info_);
+Classifier::Classifier(const std::string& model_path, int threads)
+    : path_(model_path), context_(std::make_unique<nn::Context>()), threads_(threads) {
+    const int caller_threads = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    try {
+        model_ = load_model(*context_, model_path, &info_);
+    } catch (...) {
+        omp_set_num_threads(caller_threads);
+        throw;
+    }
+    omp_set_num_threads(caller_threads);
 }
 
 Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model,

@@ -14,8 +14,10 @@ namespace emotion::models {
 
 class Classifier {
 public:
-    // Loads and validates a model file; throws io::FormatError / std::runtime_error.
-    explicit Classifier(const std::string& model_path);
+    // Loads and validates a model file; throws io::FormatError / std::runtime_error. oneDNN fixes
+    // a primitive's thread count when it is created, so the model is built with `threads` in
+    // effect (the calling thread's OpenMP setting is restored afterwards).
+    explicit Classifier(const std::string& model_path, int threads = 1);
     // A model built in memory (training from scratch); `path` names it in messages.
     Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model, ModelInfo info,
                std::string path);
@@ -28,7 +30,8 @@ public:
     // Fewest LLD frames a segment needs (M3 divides time by 16).
     int min_frames() const;
 
-    // Threads used by oneDNN for this instance's calls (applies to the calling thread).
+    // Threads for this instance's calls (applies to the calling thread). Primitives created
+    // earlier keep the count they were created with.
     void set_threads(int threads) { threads_ = threads; }
 
     // LLD frames [T, 36] of one segment -> K posteriors.
