@@ -36,6 +36,9 @@ gst_alstmclassify_class_init (GstAlstmClassifyClass * klass)
 {
   gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "A-LSTM emotion classifier",
       "Filter/Analyzer/Audio", "Classifies speech emotion from LLD features with the A-LSTM weighted-pooling RNN (Tao and Liu, ICASSP 2018)", "gst-emotion developers");
+  /* Shown by gst-inspect-1.0. */
+  gst_element_class_add_static_metadata (GST_ELEMENT_CLASS (klass), "example-launch-line",
+      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=vad ! alstmclassify ! emotionsink location=emotions.jsonl");
   gst_emotion_classifier_class_set_architecture (GST_EMOTION_CLASSIFIER_CLASS (klass), "alstm");
 }
 

@@ -36,6 +36,9 @@ gst_apcnnclassify_class_init (GstApcnnClassifyClass * klass)
 {
   gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "Attention-pooling CNN emotion classifier",
       "Filter/Analyzer/Audio", "Classifies speech emotion from mu-law spectrogram segments with the attention-pooling CNN (Li et al., Interspeech 2018)", "gst-emotion developers");
+  /* Shown by gst-inspect-1.0. */
+  gst_element_class_add_static_metadata (GST_ELEMENT_CLASS (klass), "example-launch-line",
+      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec hop=0.4 ! apcnnclassify model=apcnn.safetensors ! emotionsink location=emotions.srt format=srt");
   gst_emotion_classifier_class_set_architecture (GST_EMOTION_CLASSIFIER_CLASS (klass), "apcnn");
 }
 

@@ -230,6 +230,9 @@ gst_emo_dataset_src_class_init (GstEmoDatasetSrcClass * klass)
   gst_element_class_set_static_metadata (element_class, "Emotion dataset source",
       "Source/Audio", "Plays a labelled speech dataset with utterance and epoch events",
       "gst-emotion developers");
+  /* Shown by gst-inspect-1.0. */
+  gst_element_class_add_static_metadata (element_class, "example-launch-line",
+      "gst-launch-1.0 emodatasetsrc location=emodb/manifest.csv labels=angry,happy,neutral,sad split=test test-speakers=emodb03 ! lldextract ! alstmclassify ! emotionsink report=report.json");
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_add_static_pad_template (element_class, &text_template);
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_emo_dataset_src_change_state);

@@ -190,6 +190,9 @@ gst_emotion_sink_class_init (GstEmotionSinkClass * klass)
   gst_element_class_set_static_metadata (element_class, "Emotion result sink",
       "Sink/Analyzer", "Writes, reports and evaluates emotion classification results",
       "gst-emotion developers");
+  /* Shown by gst-inspect-1.0. */
+  gst_element_class_add_static_metadata (element_class, "example-launch-line",
+      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=vad ! alstmclassify ! emotionsink location=emotions.vtt format=webvtt");
   gst_element_class_add_static_pad_template (element_class, &sink_template);
 
   basesink_class->start = GST_DEBUG_FUNCPTR (gst_emotion_sink_start);

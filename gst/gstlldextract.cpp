@@ -224,6 +224,9 @@ gst_lld_extract_class_init (GstLldExtractClass * klass)
       "Filter/Analyzer/Audio",
       "Computes the 36 A-LSTM low-level descriptors per 10 ms frame of 16 kHz speech",
       "gst-emotion developers");
+  /* Shown by gst-inspect-1.0. */
+  gst_element_class_add_static_metadata (element_class, "example-launch-line",
+      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=vad ! fakesink");
 
   GST_DEBUG_CATEGORY_INIT (gst_lld_extract_debug, "lldextract", 0,
       "speech low-level descriptors");

@@ -193,6 +193,9 @@ gst_mulaw_spec_class_init (GstMulawSpecClass * klass)
       "Filter/Analyzer/Audio",
       "Cuts 16 kHz speech into 2 s mu-law spectrogram segments (400 bins x 200 frames)",
       "gst-emotion developers");
+  /* Shown by gst-inspect-1.0. */
+  gst_element_class_add_static_metadata (element_class, "example-launch-line",
+      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec hop=0.4 ! fakesink");
 
   GST_DEBUG_CATEGORY_INIT (gst_mulaw_spec_debug, "mulawspec", 0,
       "mu-law spectrogram segments");

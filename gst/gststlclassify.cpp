@@ -36,6 +36,9 @@ gst_stlclassify_class_init (GstStlClassifyClass * klass)
 {
   gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "CNN-BiLSTM-transformer emotion classifier",
       "Filter/Analyzer/Audio", "Classifies speech emotion from LLD features with the CNN-BiLSTM and stacked transformer layers (Wang et al., ICASSP 2021)", "gst-emotion developers");
+  /* Shown by gst-inspect-1.0. */
+  gst_element_class_add_static_metadata (GST_ELEMENT_CLASS (klass), "example-launch-line",
+      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=vad ! stlclassify model=stl.safetensors ! emotionsink");
   gst_emotion_classifier_class_set_architecture (GST_EMOTION_CLASSIFIER_CLASS (klass), "stl");
 }
 

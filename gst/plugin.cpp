@@ -27,4 +27,4 @@ plugin_init (GstPlugin * plugin)
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, emotion,
     "Emotion recognition from speech: acoustic features, four published models on oneDNN, "
     "multimodal text alignment, result writers and in-pipeline training",
-    plugin_init, PACKAGE_VERSION, "LGPL", "gst-emotion", "https://example.invalid/gst-emotion")
+    plugin_init, PACKAGE_VERSION, "LGPL", "gst-emotion", "gst-emotion (README.md in its source tree)")
