@@ -37,6 +37,11 @@ struct TrainingState
   train::TrainSettings settings;
   nlohmann::json config_overrides = nlohmann::json::object ();
   std::string output_path;
+  std::string checkpoint_path;  /* written after every epoch */
+  bool resume = false;          /* continue from checkpoint_path when it exists */
+  int skip_epochs = 0;          /* epochs a resumed run has already done */
+  bool skipping = false;        /* inside one of those epochs */
+  double seconds_before = 0.0;  /* training time before the resumption */
   std::unique_ptr<train::Trainer> trainer;
   std::vector<std::string> speakers, genders;
   std::string dataset, protocol;

@@ -1,6 +1,8 @@
 /* mode=train of GstEmotionClassifier: turns labelled segments into training and validation
  * examples for emotion::train::Trainer, validates at each epoch end, writes the best model
- * atomically, reports progress on the bus and stops early by patience.
+ * atomically, reports progress on the bus and stops early by patience. After every epoch it also
+ * writes a checkpoint (train/checkpoint.h) from which `resume=true` continues an interrupted run:
+ * the epochs already done are skipped as the source replays them (same seed, same order).
  *
  * Messages (element messages of the classifier):
  *  - `emotion-training-progress` after every optimisation step: `epoch`, `epochs`, `step`,
@@ -22,6 +24,7 @@
 #include "classifier-state.h"
 #include "models/model_file.h"
 #include "nn/rng.h"
+#include "train/checkpoint.h"
 #include "train/dataset_plan.h"
 
 GST_DEBUG_CATEGORY_EXTERN (emotion_classifier_debug);
@@ -42,6 +45,15 @@ index_of (const std::vector<std::string> &values, const std::string & value)
 {
   auto it = std::find (values.begin (), values.end (), value);
   return it == values.end ()? -1 : (int) (it - values.begin ());
+}
+
+std::string
+file_name (const std::string & path)
+{
+  gchar *name = g_path_get_basename (path.c_str ());
+  std::string result = name;
+  g_free (name);
+  return result;
 }
 
 std::vector<std::string>
@@ -86,10 +98,9 @@ create_model (GstEmotionClassifier * self, GstEvent * epoch_start)
   info.normalisation = info.features.kind == "lld"
       ? "per-segment z-score of each feature (population std, floor 1e-5)"
       : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
-  gchar *name = g_path_get_basename (training.output_path.c_str ());
   state->set_classifier (std::make_unique<models::Classifier> (std::move (context),
-          std::move (model), std::move (info), training.output_path), name);
-  g_free (name);
+          std::move (model), std::move (info), training.output_path),
+      file_name (training.output_path));
   return true;
 }
 
@@ -108,12 +119,18 @@ create_trainer (GstEmotionClassifier * self)
   return true;
 }
 
-void
-save_model (GstEmotionClassifier * self, const train::EpochReport & report)
+double
+training_seconds (const TrainingState & training)
 {
-  ClassifierState *state = self->state;
-  TrainingState & training = *state->training;
-  models::ModelInfo & info = state->classifier->info ();
+  return training.seconds_before + seconds_since (training.started);
+}
+
+/* Records data, protocol, settings and the epoch's metrics in the model's metadata. */
+void
+describe_training (GstEmotionClassifier * self, const train::EpochReport & report)
+{
+  TrainingState & training = *self->state->training;
+  models::ModelInfo & info = self->state->classifier->info ();
   info.training = {
     {"data", training.dataset},
     {"protocol", training.protocol},
@@ -121,7 +138,7 @@ save_model (GstEmotionClassifier * self, const train::EpochReport & report)
     {"epochs_run", training.epoch_offset + training.epochs_run},
     {"best_epoch", report.best_epoch},
     {"train_examples", report.train_examples},
-    {"seconds", seconds_since (training.started)},
+    {"seconds", training_seconds (training)},
   };
   if (!training.speakers.empty ())
     info.training["train_speakers"] = training.speakers;
@@ -129,12 +146,92 @@ save_model (GstEmotionClassifier * self, const train::EpochReport & report)
     info.metrics = {{"validation", {{"wa", report.wa}, {"ua", report.ua},
                 {"macro_f1", report.macro_f1}, {"loss", report.valid_loss},
                 {"epoch", report.epoch}, {"confusion", report.confusion}}}};
+}
+
+void
+save_model (GstEmotionClassifier * self)
+{
+  TrainingState & training = *self->state->training;
+  models::Classifier & classifier = *self->state->classifier;
   try {
-    models::save_model (training.output_path, state->classifier->model (), info);
+    models::save_model (training.output_path, classifier.model (), classifier.info ());
   } catch (const std::exception &e) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Cannot write the model '%s'.",
             training.output_path.c_str ()), ("%s", e.what ()));
   }
+}
+
+/* The latest weights and everything else a resumed run needs (written after the best model,
+ * so that a crash between the two never loses an improvement). */
+void
+save_checkpoint (GstEmotionClassifier * self)
+{
+  TrainingState & training = *self->state->training;
+  models::Classifier & classifier = *self->state->classifier;
+  nlohmann::json run = {
+    {"epochs_done", training.epochs_run},
+    {"epoch_offset", training.epoch_offset},
+    {"stopped", training.stop},
+    {"seconds", training_seconds (training)},
+  };
+  try {
+    train::write_checkpoint (training.checkpoint_path, classifier.model (), classifier.info (),
+        *training.trainer, run);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Cannot write the training checkpoint '%s'; "
+            "training goes on, but cannot be resumed from this epoch.",
+            training.checkpoint_path.c_str ()), ("%s", e.what ()));
+  }
+}
+
+/* Continues an interrupted run from its checkpoint. Returns 1 when resumed, 0 when there is no
+ * checkpoint (a fresh start), -1 after posting an error. */
+int
+resume_from_checkpoint (GstEmotionClassifier * self, GstEvent * epoch_start)
+{
+  ClassifierState *state = self->state;
+  TrainingState & training = *state->training;
+  const std::string & path = training.checkpoint_path;
+  if (!g_file_test (path.c_str (), G_FILE_TEST_EXISTS)) {
+    GST_INFO_OBJECT (self, "no checkpoint '%s': training starts afresh", path.c_str ());
+    return 0;
+  }
+  try {
+    auto context = std::make_unique<nn::Context> ();
+    models::ModelInfo info;
+    auto model = models::load_model (*context, path, &info);
+    if (info.architecture != state->architecture)
+      throw std::runtime_error ("it holds a '" + info.architecture + "' model, this element "
+          "trains '" + state->architecture + "'");
+    std::vector<std::string> labels = list_field (epoch_start, "labels");
+    if (labels != info.labels)
+      throw std::runtime_error ("its labels " + nlohmann::json (info.labels).dump () +
+          " differ from the dataset's " + nlohmann::json (labels).dump ());
+    const nlohmann::json settings = training.settings.to_json ();
+    if (info.training.value ("settings", nlohmann::json ()) != settings)
+      throw std::runtime_error ("it was made with other training settings: " +
+          info.training.value ("settings", nlohmann::json ()).dump () + ", now " +
+          settings.dump ());
+    auto trainer = std::make_unique<train::Trainer> (*model, info.labels, training.settings,
+        state->frame_size);
+    nlohmann::json run = train::restore_checkpoint (path, *model, *trainer);
+    training.skip_epochs = run.at ("epochs_done").get<int> ();
+    training.epochs_run = training.skip_epochs;
+    training.epoch_offset = run.at ("epoch_offset").get<int> ();
+    training.stop = run.at ("stopped").get<bool> ();
+    training.seconds_before = run.at ("seconds").get<double> ();
+    state->set_classifier (std::make_unique<models::Classifier> (std::move (context),
+            std::move (model), std::move (info), training.output_path),
+        file_name (training.output_path));
+    training.trainer = std::move (trainer);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Cannot resume from the checkpoint '%s': %s",
+            path.c_str (), e.what ()), ("delete the checkpoint to start afresh"));
+    return -1;
+  }
+  GST_ELEMENT_INFO (self, RESOURCE, READ, ("Resuming training after epoch %d from '%s'.",
+          training.skip_epochs, path.c_str ()), (NULL));
+  return 1;
 }
 
 void
@@ -166,7 +263,9 @@ begin_epoch (GstEmotionClassifier * self, int epoch)
 {
   TrainingState & training = *self->state->training;
   training.epoch = epoch;
-  training.trainer->begin_epoch (training.epoch_offset + epoch);
+  training.skipping = epoch < training.skip_epochs;
+  if (!training.skipping)
+    training.trainer->begin_epoch (training.epoch_offset + epoch);
 }
 
 /* Closes the open epoch: validation, best model, report, early stopping. */
@@ -176,6 +275,11 @@ end_epoch (GstEmotionClassifier * self)
   TrainingState & training = *self->state->training;
   if (training.epoch < 0 || !training.trainer)
     return;
+  if (training.skipping) {      /* done before the resumption */
+    training.epoch = -1;
+    training.skipping = false;
+    return;
+  }
   GST_OBJECT_LOCK (self);
   omp_set_num_threads (self->threads);
   GST_OBJECT_UNLOCK (self);
@@ -185,9 +289,11 @@ end_epoch (GstEmotionClassifier * self)
     return;                     /* an epoch that saw no data (cut short by EOS) changes nothing */
   training.epochs_run++;
   training.last_report = report.to_json ();
-  if (report.improved)
-    save_model (self, report);
   training.stop = report.stop;
+  describe_training (self, report);
+  if (report.improved)
+    save_model (self);
+  save_checkpoint (self);
   GST_INFO_OBJECT (self, "epoch %d: loss %.4f, train accuracy %.3f, valid UA %.3f%s",
       report.epoch, report.train_loss, report.train_accuracy, report.ua,
       report.stop ? " (early stop)" : "");
@@ -225,7 +331,9 @@ training_prepare (GstEmotionClassifier * self)
     s.patience = self->patience;
   s.clip_norm = self->clip_norm;
   s.seed = self->seed;
+  training->resume = self->resume;
   GST_OBJECT_UNLOCK (self);
+  training->checkpoint_path = train::checkpoint_path (training->output_path);
 
   if (training->output_path.empty ()) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("mode=train needs 'model-location', the "
@@ -280,16 +388,21 @@ training_epoch_start (GstEmotionClassifier * self, GstEvent * event)
     guint train = 0;
     if (gst_structure_get_uint (fields, "train", &train))
       training.train_utterances = (int) train;
-    if (state->classifier) {
-      /* Resuming: continue the schedule where the starting model stopped. */
-      const auto &previous = state->classifier->info ().training;
-      if (previous.contains ("epochs_run") && previous["epochs_run"].is_number_integer ())
-        training.epoch_offset = previous["epochs_run"].get<int> ();
-    } else if (!create_model (self, event)) {
+    const int resumed = training.resume ? resume_from_checkpoint (self, event) : 0;
+    if (resumed < 0) {
       gst_event_unref (event);
       return FALSE;
     }
-    if (!create_trainer (self) || (!state->output_negotiated
+    if (resumed == 0 && state->classifier) {
+      /* Fine-tuning a starting model: its schedule continues where its training stopped. */
+      const auto &previous = state->classifier->info ().training;
+      if (previous.contains ("epochs_run") && previous["epochs_run"].is_number_integer ())
+        training.epoch_offset = previous["epochs_run"].get<int> ();
+    } else if (resumed == 0 && !create_model (self, event)) {
+      gst_event_unref (event);
+      return FALSE;
+    }
+    if ((!training.trainer && !create_trainer (self)) || (!state->output_negotiated
             && !classifier_negotiate_output (self))) {
       gst_event_unref (event);
       return FALSE;
@@ -319,6 +432,8 @@ training_segment (GstEmotionClassifier * self, OpenSegment & segment)
   }
   if (training.epoch < 0)
     begin_epoch (self, 0);      /* labelled segments without epoch events: one epoch */
+  if (training.skipping)
+    return GST_FLOW_OK;
   const bool validation = segment.split == "valid";
   if (segment.split == "test" || (segment.split != "train" && segment.split != ""
           && !validation))

@@ -36,6 +36,7 @@ GST_DEBUG_CATEGORY (emotion_classifier_debug);
 #define DEFAULT_WEIGHT_DECAY -1.0
 #define DEFAULT_PATIENCE -1
 #define DEFAULT_CLIP_NORM 0.0
+#define DEFAULT_RESUME FALSE
 #define DEFAULT_SEED 1
 
 enum
@@ -57,6 +58,7 @@ enum
   PROP_PATIENCE,
   PROP_CLIP_NORM,
   PROP_SEED,
+  PROP_RESUME,
 };
 
 #define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type ())
@@ -217,6 +219,13 @@ gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
       g_param_spec_uint64 ("seed", "Seed",
           "mode=train: seed of the initial weights and of dropout", 0, G_MAXUINT64,
           DEFAULT_SEED, train_flags));
+  g_object_class_install_property (gobject_class, PROP_RESUME,
+      g_param_spec_boolean ("resume", "Resume",
+          "mode=train: continue an interrupted run from its checkpoint (written after every "
+          "epoch next to model-location, as NAME.checkpoint.safetensors): weights, optimiser "
+          "state, schedule position, best UA, early-stopping count and dropout generator; the "
+          "epochs already done are skipped. Starts afresh when there is no checkpoint",
+          DEFAULT_RESUME, train_flags));
 
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_CLASSIFIER, (GstPluginAPIFlags) 0);
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_OPTIMIZER, (GstPluginAPIFlags) 0);
@@ -266,6 +275,7 @@ gst_emotion_classifier_init (GstEmotionClassifier * self)
   self->weight_decay = DEFAULT_WEIGHT_DECAY;
   self->patience = DEFAULT_PATIENCE;
   self->clip_norm = DEFAULT_CLIP_NORM;
+  self->resume = DEFAULT_RESUME;
   self->seed = DEFAULT_SEED;
   self->state = NULL;
 }
@@ -366,6 +376,9 @@ gst_emotion_classifier_set_property (GObject * object, guint prop_id, const GVal
     case PROP_SEED:
       self->seed = g_value_get_uint64 (value);
       break;
+    case PROP_RESUME:
+      self->resume = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -428,6 +441,9 @@ gst_emotion_classifier_get_property (GObject * object, guint prop_id, GValue * v
       break;
     case PROP_SEED:
       g_value_set_uint64 (value, self->seed);
+      break;
+    case PROP_RESUME:
+      g_value_set_boolean (value, self->resume);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

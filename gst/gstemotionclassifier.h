@@ -64,6 +64,7 @@ struct _GstEmotionClassifier {
   gint patience;
   gdouble clip_norm;
   guint64 seed;
+  gboolean resume;
 
   /* processing state, created in READY->PAUSED, destroyed in PAUSED->READY */
   struct ClassifierState *state;

@@ -83,7 +83,7 @@ public:
     const nn::Tensor& pool_weights() const { return pool_.weights(); }
     const nn::Tensor& pooled() const { return *pooled_; }
 
-    nn::Rng& dropout_rng() { return dropout_rng_; }
+    nn::Rng* dropout_rng() override { return &dropout_rng_; }
 
 private:
     struct Head;

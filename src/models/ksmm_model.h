@@ -59,6 +59,7 @@ public:
     // unknown; cut / padded to text_len; an item may have none).
     const nn::Tensor& forward(const Batch& batch, nn::Mode mode) override;
     float backward(const Batch& batch) override;
+    nn::Rng* dropout_rng() override { return &dropout_rng_; }
 
     // The model proper on prepared inputs: audio [B, audio_len, n_audio] already normalised and
     // zero-padded, audio_lengths (<= audio_len), text_ids [B][text_len] (0 at padding),

@@ -44,6 +44,9 @@ public:
     // After a Train-mode forward: computes the training loss for the batch's targets (all tasks
     // the model has heads for), accumulates parameter gradients, returns the loss.
     virtual float backward(const Batch& batch) = 0;
+    // The generator of the model's dropout masks (none without dropout): training checkpoints
+    // save and restore its state so that a resumed run draws the same masks.
+    virtual nn::Rng* dropout_rng() { return nullptr; }
 };
 
 } // namespace emotion::models

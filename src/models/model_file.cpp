@@ -82,7 +82,10 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
 
 void load_parameters(const io::SafetensorsFile& file, const nn::ParameterTable& table) {
     std::set<std::string> unused;
-    for (const std::string& name : file.names()) unused.insert(name);
+    // A training checkpoint is a model file plus the optimiser's state, which inference ignores.
+    const bool checkpoint = file.metadata().count(kCheckpointKey) != 0;
+    for (const std::string& name : file.names())
+        if (!checkpoint || name.rfind(kOptimizerPrefix, 0) != 0) unused.insert(name);
     for (const auto& entry : table) {
         nn::Tensor& value = entry.parameter->value;
         if (!file.has(entry.name)) throw io::FormatError("missing tensor '" + entry.name + "'");
@@ -125,7 +128,7 @@ std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path,
     return model;
 }
 
-void save_model(const std::string& path, Model& model, const ModelInfo& info) {
+io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info) {
     io::SafetensorsWriter writer;
     writer.set_metadata("format", kModelFormat);
     writer.set_metadata("architecture", model.architecture());
@@ -145,7 +148,11 @@ void save_model(const std::string& path, Model& model, const ModelInfo& info) {
         else
             writer.add(entry.name, value);
     }
-    writer.write_atomic(path);
+    return writer;
+}
+
+void save_model(const std::string& path, Model& model, const ModelInfo& info) {
+    model_writer(model, info).write_atomic(path);
 }
 
 } // namespace emotion::models

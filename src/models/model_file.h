@@ -8,6 +8,8 @@
 //   normalisation text: how inputs are normalised (e.g. "per-segment z-score")
 //   training      JSON object: data, protocol, settings (optional)
 //   metrics       JSON object: measured accuracy (optional)
+// A training checkpoint (train/checkpoint.h) is a model file with the metadata key "checkpoint"
+// and the optimiser's state as extra tensors named "optim.*"; it loads as the model it holds.
 #pragma once
 
 #include <memory>
@@ -22,6 +24,8 @@
 namespace emotion::models {
 
 constexpr const char* kModelFormat = "gst-emotion-model/1";
+constexpr const char* kCheckpointKey = "checkpoint";
+constexpr const char* kOptimizerPrefix = "optim.";
 
 struct FeatureSpec {
     std::string kind;            // "lld" or "mulaw"
@@ -68,6 +72,9 @@ nlohmann::json training_config(const std::string& architecture, const nlohmann::
 // Loads a model file: validation, construction, parameters. Throws io::FormatError or
 // std::runtime_error with a message a user can act on (it names the file).
 std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path, ModelInfo* info);
+
+// The model's tensors and metadata, ready to write (checkpoints add their own entries).
+io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info);
 
 // Writes the model atomically (temporary file, fsync, rename).
 void save_model(const std::string& path, Model& model, const ModelInfo& info);

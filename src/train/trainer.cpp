@@ -221,6 +221,18 @@ void Trainer::copy_best_into_model() {
     for (size_t i = 0; i < table.size(); ++i) table[i].parameter->value.copy_from(best_[i]);
 }
 
+nlohmann::json Trainer::progress() const {
+    return {{"best_ua", best_ua_}, {"best_epoch", best_epoch_}, {"above_chance", above_chance_},
+            {"epochs_without_improvement", epochs_without_improvement_}};
+}
+
+void Trainer::restore_progress(const nlohmann::json& progress) {
+    best_ua_ = progress.at("best_ua").get<double>();
+    best_epoch_ = progress.at("best_epoch").get<int>();
+    above_chance_ = progress.at("above_chance").get<bool>();
+    epochs_without_improvement_ = progress.at("epochs_without_improvement").get<int>();
+}
+
 EpochReport Trainer::end_epoch() {
     // BatchNorm cannot normalise a batch of one: a lone last example waits for the next epoch.
     if (batch_.size() > 1 || (!batch_.empty() && model_.architecture() != "apcnn" &&

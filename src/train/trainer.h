@@ -93,6 +93,13 @@ public:
     double best_ua() const { return best_ua_; }
     int best_epoch() const { return best_epoch_; }
 
+    // Checkpoints (train/checkpoint.h): the optimiser, and the best-model and early-stopping
+    // bookkeeping between epochs, so that a resumed run continues exactly.
+    nn::Optimizer& optimizer() { return *optimizer_; }
+    const nn::Optimizer& optimizer() const { return *optimizer_; }
+    nlohmann::json progress() const;
+    void restore_progress(const nlohmann::json& progress);
+
 private:
     void step();
     void snapshot_best();

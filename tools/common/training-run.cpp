@@ -114,6 +114,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
       << " ! " << t.architecture << "classify mode=train threads=" << t.threads
       << " model-location=" << quoted(t.output) << " seed=" << data.seed;
     if (!t.start_model.empty()) p << " model=" << quoted(t.start_model);
+    if (t.resume) p << " resume=true";
     if (!t.config.empty()) p << " config=" << quoted(t.config);
     if (t.batch_size > 0) p << " batch-size=" << t.batch_size;
     if (t.learning_rate > 0) p << " learning-rate=" << t.learning_rate;

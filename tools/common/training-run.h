@@ -27,7 +27,8 @@ struct DatasetOptions {
 struct TrainOptions {
     std::string architecture = "alstm";
     std::string output;
-    std::string start_model;   // fine-tune / resume from this model
+    std::string start_model;   // fine-tune from this model
+    bool resume = false;       // continue from the output's checkpoint when there is one
     std::string config;        // JSON overrides
     int batch_size = 0;
     double learning_rate = 0.0;

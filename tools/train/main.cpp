@@ -23,7 +23,9 @@ const char* kUsage =
     "  --labels L1,L2,...    classes to keep (angry,happy,neutral,sad)\n"
     "  --label-map A:B,...   rename labels first\n"
     "  --config JSON         architecture settings, e.g. '{\"cell\":\"lstm\"}'\n"
-    "  --model FILE          starting model (fine-tuning, resuming)\n"
+    "  --model FILE          starting model (fine-tuning)\n"
+    "  --resume              continue an interrupted run from OUT's checkpoint\n"
+    "                        (OUT.checkpoint.safetensors, written after every epoch)\n"
     "  --batch-size N --learning-rate X --patience N --seed N --threads N\n"
     "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without .safetensors)\n";
 
@@ -53,7 +55,7 @@ int main(int argc, char** argv) {
                    {"valid-fraction", "0"}, {"test-speakers", ""}, {"labels", "angry,happy,neutral,sad"},
                    {"label-map", ""}, {"config", ""}, {"model", ""}, {"batch-size", "0"},
                    {"learning-rate", "0"}, {"patience", "-1"}, {"seed", "1"}, {"threads", "1"}, {"plots", ""}},
-                  {{"help", false}});
+                  {{"help", false}, {"resume", false}});
         if (o.flag("help")) {
             std::fputs(kUsage, stdout);
             return 0;
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
         train.output = o.str("out");
         train.config = o.str("config");
         train.start_model = o.str("model");
+        train.resume = o.flag("resume");
         train.batch_size = int(o.integer("batch-size"));
         train.learning_rate = o.number("learning-rate");
         train.patience = int(o.integer("patience"));
