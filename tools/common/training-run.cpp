@@ -137,6 +137,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
             r.valid_loss = get_double(s, "valid-loss");
             r.wa = get_double(s, "wa");
             r.ua = get_double(s, "ua");
+            r.seconds = get_double(s, "epoch-seconds");
             result.epochs.push_back(r);
             if (on_epoch) on_epoch(r, get_uint(s, "epochs"));
         } else if (gst_structure_has_name(s, "emotion-training-done")) {
