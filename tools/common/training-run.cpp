@@ -151,8 +151,9 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
         }
     });
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    result.ok = result.error.empty() && !result.epochs.empty();
-    if (result.error.empty() && result.epochs.empty()) result.error = "no epoch completed (no training data?)";
+    // A resumed run whose epochs were all done before reports no epoch, only its best one.
+    result.ok = result.error.empty() && (!result.epochs.empty() || result.best_epoch >= 0);
+    if (result.error.empty() && !result.ok) result.error = "no epoch completed (no training data?)";
     return result;
 }
 

@@ -30,7 +30,9 @@ const char* kUsage =
     "       emotion-eval --manifest FILE --arch alstm|apcnn|stl [--folds loso|K] [--epochs N]\n"
     "                    [--valid-fraction F] [--config JSON] [--labels L,...] [--label-map A:B,...]\n"
     "                    [--batch-size N] [--learning-rate X] [--patience N] [--seed N] [--threads N]\n"
-    "                    [--report FILE.json] [--work DIR]\n";
+    "                    [--report FILE.json] [--work DIR [--resume]]\n"
+    "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"
+    "            its checkpoint (same options as the interrupted run)\n";
 
 struct Fold {
     std::vector<std::string> test_speakers;
@@ -127,7 +129,7 @@ int main(int argc, char** argv) {
                 {"labels", "angry,happy,neutral,sad"}, {"label-map", ""}, {"batch-size", "0"},
                 {"learning-rate", "0"}, {"patience", "-1"}, {"seed", "1"}, {"threads", "1"}, {"report", ""},
                 {"work", ""}},
-            std::map<std::string, bool>{{"help", false}});
+            std::map<std::string, bool>{{"help", false}, {"resume", false}});
         if (o->flag("help")) {
             std::fputs(kUsage, stdout);
             return 0;
@@ -174,8 +176,21 @@ int main(int argc, char** argv) {
                 fold_data.epochs = unsigned(o->integer("epochs"));
                 fold_data.test_speakers = join(folds[i]);
                 fold_data.valid_fraction = o->number("valid-fraction");
+                const std::string finished = work + "/fold" + std::to_string(i) + ".json";
+                if (o->flag("resume") && g_file_test(finished.c_str(), G_FILE_TEST_EXISTS)) {
+                    auto saved = nlohmann::json::parse(std::ifstream(finished), nullptr, false);
+                    if (saved.is_object() && saved.value("test_speakers", std::vector<std::string>()) == folds[i]) {
+                        Fold f{folds[i], confusion_from(saved.at("confusion")), saved.at("seconds").get<double>(),
+                               saved.at("best_epoch").get<int>()};
+                        std::printf("fold %zu/%zu: test speakers %s: finished earlier, UA %.3f\n", i + 1, folds.size(),
+                                    join(folds[i]).c_str(), f.confusion.unweighted_accuracy());
+                        results.push_back(std::move(f));
+                        continue;
+                    }
+                }
                 TrainOptions t;
                 t.architecture = arch;
+                t.resume = o->flag("resume");
                 t.output = work + "/fold" + std::to_string(i) + ".safetensors";
                 t.config = o->str("config");
                 t.batch_size = int(o->integer("batch-size"));
@@ -189,8 +204,13 @@ int main(int argc, char** argv) {
                 EvalResult evaluated = run_evaluation(fold_data, arch, t.output, "test", threads);
                 if (!evaluated.ok) throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + evaluated.error);
                 Fold f{folds[i], confusion_from(evaluated.report), trained.seconds, trained.best_epoch};
-                std::printf("  best epoch %d of %zu, test WA %.3f UA %.3f (%.0f s)\n", trained.best_epoch + 1,
-                            trained.epochs.size(), f.confusion.weighted_accuracy(),
+                std::ofstream(finished) << nlohmann::json{{"test_speakers", folds[i]},
+                                                          {"confusion", evaluated.report},
+                                                          {"seconds", f.seconds},
+                                                          {"best_epoch", f.best_epoch}}.dump(1)
+                                        << "\n";
+                std::printf("  best epoch %d (%zu epochs trained by this run), test WA %.3f UA %.3f (%.0f s)\n",
+                            trained.best_epoch + 1, trained.epochs.size(), f.confusion.weighted_accuracy(),
                             f.confusion.unweighted_accuracy(), trained.seconds);
                 std::fflush(stdout);
                 results.push_back(std::move(f));
