@@ -107,6 +107,32 @@ std::string features_element(const std::string& architecture, double mulaw_hop) 
     return "lldextract";
 }
 
+std::map<std::string, std::string> training_option_defaults() {
+    return {{"config", ""},        {"batch-size", "0"},     {"learning-rate", "0"}, {"optimizer", ""},
+            {"schedule", ""},      {"weight-decay", "-1"},  {"clip-norm", "0"},     {"patience", "-1"},
+            {"threads", "1"}};
+}
+
+const char* kTrainingOptionsUsage =
+    "  --config JSON         architecture settings, e.g. '{\"cell\":\"lstm\"}'\n"
+    "  --batch-size N --learning-rate X --weight-decay X --clip-norm X   (0 / -1: the paper's)\n"
+    "  --optimizer adam|sgd --schedule none|cosine|multistep             (default: the paper's)\n"
+    "  --patience N (-1: the paper's, 0: never stop early) --threads N\n";
+
+TrainOptions training_options(const Options& o) {
+    TrainOptions t;
+    t.config = o.str("config");
+    t.batch_size = int(o.integer("batch-size"));
+    t.learning_rate = o.number("learning-rate");
+    t.optimizer = o.str("optimizer");
+    t.schedule = o.str("schedule");
+    t.weight_decay = o.number("weight-decay");
+    t.clip_norm = o.number("clip-norm");
+    t.patience = int(o.integer("patience"));
+    t.threads = int(o.integer("threads"));
+    return t;
+}
+
 TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, const ProgressFn& progress,
                          const EpochFn& on_epoch) {
     std::ostringstream p;
@@ -118,6 +144,10 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     if (!t.config.empty()) p << " config=" << quoted(t.config);
     if (t.batch_size > 0) p << " batch-size=" << t.batch_size;
     if (t.learning_rate > 0) p << " learning-rate=" << t.learning_rate;
+    if (!t.optimizer.empty()) p << " optimizer=" << t.optimizer;
+    if (!t.schedule.empty()) p << " schedule=" << t.schedule;
+    if (t.weight_decay >= 0) p << " weight-decay=" << t.weight_decay;
+    if (t.clip_norm > 0) p << " clip-norm=" << t.clip_norm;
     if (t.patience >= 0) p << " patience=" << t.patience;
     p << " ! fakesink sync=false";
 

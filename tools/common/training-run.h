@@ -5,11 +5,14 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <gst/gst.h>
 #include <nlohmann/json.hpp>
+
+#include "options.h"
 
 namespace emotion::tools {
 
@@ -32,6 +35,10 @@ struct TrainOptions {
     std::string config;        // JSON overrides
     int batch_size = 0;
     double learning_rate = 0.0;
+    std::string optimizer;     // "" (the paper's), "adam", "sgd"
+    std::string schedule;      // "" (the paper's), "none", "cosine", "multistep"
+    double weight_decay = -1;  // -1: the paper's
+    double clip_norm = 0.0;
     int patience = -1;
     int threads = 1;
     double mulaw_hop = 1.0;    // apcnn training segments
@@ -53,6 +60,12 @@ struct TrainResult {
     bool stopped_early = false;
     double seconds = 0.0;
 };
+
+// The training settings emotion-train and emotion-eval share: their command-line defaults, the
+// usage text, and the reading of an Options (architecture, output and resume are the caller's).
+std::map<std::string, std::string> training_option_defaults();
+extern const char* kTrainingOptionsUsage;
+TrainOptions training_options(const Options& o);
 
 // Progress callback: (epoch, epochs, step, steps, loss) per optimisation step.
 using ProgressFn = std::function<void(unsigned, unsigned, unsigned, unsigned, double)>;

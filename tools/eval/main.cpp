@@ -28,9 +28,8 @@ namespace {
 const char* kUsage =
     "usage: emotion-eval --manifest FILE --model MODEL [--arch ARCH] [--split all|test --test-speakers A,B]\n"
     "       emotion-eval --manifest FILE --arch alstm|apcnn|stl [--folds loso|K] [--epochs N]\n"
-    "                    [--valid-fraction F] [--config JSON] [--labels L,...] [--label-map A:B,...]\n"
-    "                    [--batch-size N] [--learning-rate X] [--patience N] [--seed N] [--threads N]\n"
-    "                    [--report FILE.json] [--work DIR [--resume]]\n"
+    "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
+    "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
     "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"
     "            its checkpoint (same options as the interrupted run)\n";
 
@@ -121,22 +120,20 @@ int main(int argc, char** argv) {
     gst_init(&argc, &argv);
     std::unique_ptr<Options> o;
     try {
-        o = std::make_unique<Options>(
-            argc, argv,
-            std::map<std::string, std::string>{
-                {"manifest", ""}, {"model", ""}, {"arch", "alstm"}, {"split", "all"}, {"test-speakers", ""},
-                {"folds", "loso"}, {"epochs", "30"}, {"valid-fraction", "0.2"}, {"config", ""},
-                {"labels", "angry,happy,neutral,sad"}, {"label-map", ""}, {"batch-size", "0"},
-                {"learning-rate", "0"}, {"patience", "-1"}, {"seed", "1"}, {"threads", "1"}, {"report", ""},
-                {"work", ""}},
-            std::map<std::string, bool>{{"help", false}, {"resume", false}});
+        auto defaults = training_option_defaults();
+        defaults.insert({{"manifest", ""}, {"model", ""}, {"arch", "alstm"}, {"split", "all"}, {"test-speakers", ""},
+                         {"folds", "loso"}, {"epochs", "30"}, {"valid-fraction", "0.2"},
+                         {"labels", "angry,happy,neutral,sad"}, {"label-map", ""}, {"seed", "1"}, {"report", ""},
+                         {"work", ""}});
+        o = std::make_unique<Options>(argc, argv, defaults,
+                                      std::map<std::string, bool>{{"help", false}, {"resume", false}});
         if (o->flag("help")) {
-            std::fputs(kUsage, stdout);
+            std::printf("%s%s", kUsage, kTrainingOptionsUsage);
             return 0;
         }
         if (o->str("manifest").empty()) throw std::invalid_argument("--manifest is required");
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-eval: %s\n%s", e.what(), kUsage);
+        std::fprintf(stderr, "emotion-eval: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
         return 2;
     }
     DatasetOptions data;
@@ -188,15 +185,10 @@ int main(int argc, char** argv) {
                         continue;
                     }
                 }
-                TrainOptions t;
+                TrainOptions t = training_options(*o);
                 t.architecture = arch;
                 t.resume = o->flag("resume");
                 t.output = work + "/fold" + std::to_string(i) + ".safetensors";
-                t.config = o->str("config");
-                t.batch_size = int(o->integer("batch-size"));
-                t.learning_rate = o->number("learning-rate");
-                t.patience = int(o->integer("patience"));
-                t.threads = threads;
                 std::printf("fold %zu/%zu: test speakers %s ...\n", i + 1, folds.size(), fold_data.test_speakers.c_str());
                 std::fflush(stdout);
                 TrainResult trained = run_training(fold_data, t, nullptr, nullptr);

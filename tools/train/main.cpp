@@ -22,11 +22,10 @@ const char* kUsage =
     "  --test-speakers A,B   held-out speakers, never used\n"
     "  --labels L1,L2,...    classes to keep (angry,happy,neutral,sad)\n"
     "  --label-map A:B,...   rename labels first\n"
-    "  --config JSON         architecture settings, e.g. '{\"cell\":\"lstm\"}'\n"
     "  --model FILE          starting model (fine-tuning)\n"
     "  --resume              continue an interrupted run from OUT's checkpoint\n"
     "                        (OUT.checkpoint.safetensors, written after every epoch)\n"
-    "  --batch-size N --learning-rate X --patience N --seed N --threads N\n"
+    "  --seed N              seed of the data order, initial weights and dropout (1)\n"
     "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without .safetensors)\n";
 
 void draw_progress(bool tty, unsigned epoch, unsigned epochs, unsigned step, unsigned steps, double loss,
@@ -50,16 +49,16 @@ int main(int argc, char** argv) {
     TrainOptions train;
     std::string plots;
     try {
-        Options o(argc, argv,
-                  {{"manifest", ""}, {"arch", "alstm"}, {"out", ""}, {"epochs", "30"}, {"valid-speakers", ""},
-                   {"valid-fraction", "0"}, {"test-speakers", ""}, {"labels", "angry,happy,neutral,sad"},
-                   {"label-map", ""}, {"config", ""}, {"model", ""}, {"batch-size", "0"},
-                   {"learning-rate", "0"}, {"patience", "-1"}, {"seed", "1"}, {"threads", "1"}, {"plots", ""}},
-                  {{"help", false}, {"resume", false}});
+        auto defaults = training_option_defaults();
+        defaults.insert({{"manifest", ""}, {"arch", "alstm"}, {"out", ""}, {"epochs", "30"}, {"valid-speakers", ""},
+                         {"valid-fraction", "0"}, {"test-speakers", ""}, {"labels", "angry,happy,neutral,sad"},
+                         {"label-map", ""}, {"model", ""}, {"seed", "1"}, {"plots", ""}});
+        Options o(argc, argv, defaults, {{"help", false}, {"resume", false}});
         if (o.flag("help")) {
-            std::fputs(kUsage, stdout);
+            std::printf("%s%s", kUsage, kTrainingOptionsUsage);
             return 0;
         }
+        train = training_options(o);
         data.manifest = o.str("manifest");
         data.epochs = unsigned(o.integer("epochs"));
         data.valid_speakers = o.str("valid-speakers");
@@ -70,17 +69,12 @@ int main(int argc, char** argv) {
         data.seed = uint64_t(o.integer("seed"));
         train.architecture = o.str("arch");
         train.output = o.str("out");
-        train.config = o.str("config");
         train.start_model = o.str("model");
         train.resume = o.flag("resume");
-        train.batch_size = int(o.integer("batch-size"));
-        train.learning_rate = o.number("learning-rate");
-        train.patience = int(o.integer("patience"));
-        train.threads = int(o.integer("threads"));
         plots = o.str("plots");
         if (data.manifest.empty() || train.output.empty()) throw std::invalid_argument("--manifest and --out are required");
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-train: %s\n%s", e.what(), kUsage);
+        std::fprintf(stderr, "emotion-train: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
         return 2;
     }
     if (plots.empty()) {
