@@ -1,4 +1,5 @@
 // The architectures a model file may name, and how each is built from its configuration.
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/alstm_model.h"
@@ -23,9 +24,16 @@ nlohmann::json training_config(const std::string& architecture, const nlohmann::
                                int classes, int speakers, int genders) {
     nlohmann::json config = overrides.is_object() ? overrides : nlohmann::json::object();
     if (architecture == "alstm") {
+        // "tasks": the auxiliary heads to train (default: every task the data labels).
+        std::vector<std::string> tasks = {"speaker", "gender"};
+        if (config.contains("tasks")) {
+            tasks = config.at("tasks").get<std::vector<std::string>>();
+            config.erase("tasks");
+        }
+        auto wanted = [&](const char* task) { return std::find(tasks.begin(), tasks.end(), task) != tasks.end(); };
         nlohmann::json heads = {{"emotion", classes}};
-        if (speakers >= 2) heads["speaker"] = speakers;
-        if (genders >= 2) heads["gender"] = genders;
+        if (speakers >= 2 && wanted("speaker")) heads["speaker"] = speakers;
+        if (genders >= 2 && wanted("gender")) heads["gender"] = genders;
         config["heads"] = heads;
     } else {
         config["K"] = classes;
