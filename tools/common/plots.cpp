@@ -24,9 +24,10 @@ void text(cairo_t* cr, double x, double y, const std::string& s, double size, bo
     cairo_show_text(cr, s.c_str());
 }
 
-// One panel: axes, ticks, the series as lines with dots, and a legend.
+// One panel: axes, ticks, the series as lines with dots, and a legend. The x ticks count epochs
+// from `first_epoch` (1-based, as emotion-train prints them).
 void panel(cairo_t* cr, double x0, double y0, double w, double h, const std::vector<Series>& series,
-           const std::string& ylabel, double ymin, double ymax) {
+           const std::string& ylabel, double ymin, double ymax, int first_epoch) {
     size_t n = 0;
     for (const auto& s : series) n = std::max(n, s.values.size());
     if (ymax <= ymin) ymax = ymin + 1.0;
@@ -49,7 +50,7 @@ void panel(cairo_t* cr, double x0, double y0, double w, double h, const std::vec
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     }
     for (size_t i = 0; i < n; i += std::max<size_t>(1, n / 10)) {
-        text(cr, px(i), y0 + h + 16, std::to_string(i), 11, true);
+        text(cr, px(i), y0 + h + 16, std::to_string(first_epoch + int(i)), 11, true);
     }
     text(cr, x0 + w / 2, y0 + h + 34, "epoch", 12, true);
     text(cr, x0, y0 - 8, ylabel, 13);
@@ -109,8 +110,9 @@ void plot_learning_curves(const std::string& path, const std::vector<EpochRecord
             loss_max = std::max(loss_max, e.valid_loss);
         }
     }
-    panel(cr, 70, 60, 380, 300, {train_loss, valid_loss}, "loss", 0.0, loss_max * 1.05);
-    panel(cr, 570, 60, 380, 300, {train_acc, wa, ua}, "accuracy", 0.0, 1.0);
+    const int first = epochs.empty() ? 1 : epochs.front().epoch + 1;
+    panel(cr, 70, 60, 380, 300, {train_loss, valid_loss}, "loss", 0.0, loss_max * 1.05, first);
+    panel(cr, 570, 60, 380, 300, {train_acc, wa, ua}, "accuracy", 0.0, 1.0, first);
     cairo_destroy(cr);
     write_png(surface, path);
     cairo_surface_destroy(surface);
