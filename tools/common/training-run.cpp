@@ -37,9 +37,10 @@ std::string run_pipeline(const std::string& description,
                          const std::function<void(const GstStructure*)>& on_element) {
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-    if (!pipeline) {
+    if (!pipeline || error) { // an element missing from the plugin registry is a "recoverable" error
         std::string text = error ? error->message : "cannot build the pipeline";
         g_clear_error(&error);
+        if (pipeline) gst_object_unref(pipeline);
         return text;
     }
     GstBus* bus = gst_element_get_bus(pipeline);
