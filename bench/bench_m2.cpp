@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +28,14 @@ double peak_rss_mb() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss / 1024.0; // Linux: kilobytes
+}
+
+// CPU seconds of the whole process (all threads): unlike wall time, barely moved by other jobs
+// on a loaded machine.
+double cpu_now() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 double now() {
@@ -134,13 +143,14 @@ int main(int argc, char** argv) {
                 return loss;
             };
             step(); // warm-up: primitives and buffers
-            const double start = now();
+            const double start = now(), cpu_start = cpu_now();
             float loss = 0.0f;
             for (int s = 0; s < train_steps; ++s) loss = step();
             const double per_step = (now() - start) / train_steps;
-            std::printf("  training, batch %d, %d thread%s: %.2f s per step, %.0f s of audio per "
-                        "second (loss %.3f)\n",
-                        batch, threads, threads > 1 ? "s" : "", per_step,
+            const double cpu_per_step = (cpu_now() - cpu_start) / train_steps;
+            std::printf("  training, batch %d, %d thread%s: %.2f s per step (CPU %.2f s), %.0f s "
+                        "of audio per second (loss %.3f)\n",
+                        batch, threads, threads > 1 ? "s" : "", per_step, cpu_per_step,
                         batch * kSegmentSeconds / per_step, loss);
         }
         std::printf("  peak RSS after training: %.0f MB\n", peak_rss_mb());

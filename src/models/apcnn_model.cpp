@@ -3,8 +3,11 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "nn/activations.h"
+#include "nn/bn_relu_pool.h"
+#include "nn/conv2d_step.h"
 #include "nn/dnnl_compat.h"
 #include "nn/layout.h"
 
@@ -63,33 +66,108 @@ nlohmann::json ApcnnConfig::to_json() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Train path: conv + BN + ReLU (+ max-pool) blocks on NCHW tensors
+// Train path. Activations stay in the layouts the convolutions chose (nChw16c on AVX-512);
+// the plan owns them, and backward turns each into its gradient in place:
+//
+//   x -> conv1a -> a, conv1b -> b -> bn1 + ReLU + pool (a and b into the two channel halves of
+//   pooled[0]) -> conv2 -> y[0] -> bn2 + ReLU + pool -> pooled[1] ... conv5 -> y[3] -> bn5 + ReLU
+//   -> conv5_out_ (NCHW, for the head)
+//
+// Backward: y[k] becomes d loss / d y[k] (bn_relu_pool_backward), then conv k's backward data
+// writes d loss / d pooled[k] over pooled[k] once backward weights has read it.
 
 struct ApcnnModel::Block {
-    Block(nn::Context& context, int in, int out, bool pooled, const ApcnnConfig& config)
+    Block(nn::Context& context, int in, int out, const ApcnnConfig& config)
         : conv(context, in, out, nn::Conv2dOptions::square(3, 1)),
-          bn(out, config.bn_eps, config.bn_momentum) {
-        if (pooled) pool = std::make_unique<nn::Pool2d>(
-                        context, nn::Pool2dOptions::of(nn::PoolOp::Max, 2, 2));
-    }
+          bn(out, config.bn_eps, config.bn_momentum) {}
     nn::Conv2d conv;
     nn::BatchNorm2d bn;
-    std::unique_ptr<nn::Pool2d> pool; // conv5 has none
-    Tensor relu, grad_relu;
-
-    const Tensor& forward(const Tensor& x, Mode mode) {
-        const Tensor& z = bn.forward(conv.forward(x, mode), mode);
-        relu.resize(z.shape());
-        nn::relu_forward(z.data(), relu.data(), z.size());
-        return pool ? pool->forward(relu, mode) : relu;
-    }
-    const Tensor& backward(const Tensor& dy) {
-        const Tensor& d = pool ? pool->backward(dy) : dy;
-        grad_relu.resize(relu.shape());
-        nn::relu_backward(relu.data(), d.data(), grad_relu.data(), relu.size());
-        return conv.backward(bn.backward(grad_relu));
-    }
 };
+
+namespace {
+
+// Channel block of a layout the fused kernels handle (nChw16c, nChw8c, NCHW), 0 for others.
+int block_of(const memory::desc& desc) {
+    const memory::dims d = desc.dims();
+    for (auto [tag, block] : {std::pair{memory::format_tag::aBcd16b, 16},
+                              std::pair{memory::format_tag::aBcd8b, 8},
+                              std::pair{memory::format_tag::abcd, 1}})
+        if (desc == memory::desc(d, memory::data_type::f32, tag)) return block;
+    return 0;
+}
+
+nn::BlockedMap map_of(const memory& m, int block) {
+    const memory::dims d = m.get_desc().dims();
+    return {static_cast<float*>(m.get_data_handle()), d[0], d[1], d[2], d[3], block};
+}
+
+nn::BlockedMap map_of(const Tensor& t) {
+    return {const_cast<float*>(t.data()), t.dim(0), t.dim(1), t.dim(2), t.dim(3), 1};
+}
+
+// A convolution step whose destination the fused kernels can read: the primitive's choice, or
+// plain NCHW when it picked another layout.
+std::unique_ptr<nn::Conv2dStep> make_step(nn::Context& context, nn::Conv2d& conv,
+                                          const memory::desc& src) {
+    auto step = std::make_unique<nn::Conv2dStep>(context, conv, src);
+    if (block_of(step->dst_desc()) && block_of(step->src_desc())) return step;
+    const memory::desc plain = nn::plain_desc(src.dims());
+    return std::make_unique<nn::Conv2dStep>(context, conv, plain, true);
+}
+
+memory::desc any_desc(const memory::dims& dims) {
+    return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
+}
+
+} // namespace
+
+struct ApcnnModel::TrainPlan {
+    Shape shape;
+    std::unique_ptr<nn::Conv2dStep> conv1a, conv1b, convs[kBlocks];
+    nn::Stage x;         // the input in conv1's source layout (usually NCHW itself)
+    memory a, b;         // conv1a / conv1b outputs, then their gradients
+    memory pooled[kBlocks]; // conv k+2's source, then its gradient
+    memory y[kBlocks];   // conv k+2's output, then its gradient
+    std::vector<uint8_t> codes_a, codes_b, codes[kBlocks]; // pooling decisions for backward
+    nn::BatchStatistics stats1, stats[kBlocks];
+    Tensor grad_a, grad_b; // input gradient (optional)
+
+    int block(const memory& m) const { return block_of(m.get_desc()); }
+};
+
+ApcnnModel::TrainPlan& ApcnnModel::train_plan(const Shape& shape) {
+    if (train_plan_ && train_plan_->shape == shape) return *train_plan_;
+    train_plan_.reset(); // free the old activations before allocating new ones
+    auto plan = std::make_unique<TrainPlan>();
+    auto& p = *plan;
+    const auto& engine = context_.engine();
+    p.shape = shape;
+    const memory::dims x_dims = nn::to_dims(shape);
+    p.conv1a = make_step(context_, conv1a_, any_desc(x_dims));
+    p.conv1b = make_step(context_, conv1b_, p.conv1a->src_desc());
+    if (p.conv1b->src_desc() != p.conv1a->src_desc())
+        throw std::logic_error("apcnn: conv1a and conv1b chose different source layouts");
+    p.x.init(engine, nn::plain_desc(x_dims), p.conv1a->src_desc());
+    p.a = memory(p.conv1a->dst_desc(), engine);
+    p.b = memory(p.conv1b->dst_desc(), engine);
+    memory::dims d = p.conv1a->dst_desc().dims();
+    for (int k = 0; k < kBlocks; ++k) {
+        const memory::dims pooled = {d[0], config_.channels[k], d[2] / 2, d[3] / 2};
+        p.convs[k] = make_step(context_, blocks_[k]->conv, any_desc(pooled));
+        p.pooled[k] = memory(p.convs[k]->src_desc(), engine);
+        // Padding lanes of a partial channel block must read as zeros; nothing writes them.
+        std::memset(p.pooled[k].get_data_handle(), 0, p.convs[k]->src_desc().get_size());
+        p.y[k] = memory(p.convs[k]->dst_desc(), engine);
+        d = p.convs[k]->dst_desc().dims();
+    }
+    p.codes_a.resize(nn::pooled_code_count(map_of(p.a, p.block(p.a)), 2));
+    p.codes_b.resize(nn::pooled_code_count(map_of(p.b, p.block(p.b)), 2));
+    for (int k = 0; k < kBlocks; ++k)
+        p.codes[k].resize(nn::pooled_code_count(map_of(p.y[k], p.block(p.y[k])),
+                                                k + 1 < kBlocks ? 2 : 1));
+    train_plan_ = std::move(plan);
+    return *train_plan_;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Infer path: BN folded into the convolutions (w' = w * s, b' = b * s + t with the running-
@@ -206,13 +284,11 @@ ApcnnModel::ApcnnModel(nn::Context& context, const ApcnnConfig& config)
     : context_(context), config_(config),
       conv1a_(context, 1, config.channels[0] / 2, nn::Conv2dOptions::same(10, 2)),
       conv1b_(context, 1, config.channels[0] / 2, nn::Conv2dOptions::same(2, 8)),
-      bn1_(config.channels[0], config.bn_eps, config.bn_momentum),
-      pool1_(context, nn::Pool2dOptions::of(nn::PoolOp::Max, 2, 2)) {
+      bn1_(config.channels[0], config.bn_eps, config.bn_momentum) {
     config_ = ApcnnConfig::from_json(config.to_json()); // validates
     for (int k = 0; k < kBlocks; ++k)
         blocks_.push_back(std::make_unique<Block>(context, config_.channels[k],
-                                                  config_.channels[k + 1], k + 1 < kBlocks,
-                                                  config_));
+                                                  config_.channels[k + 1], config_));
     if (config_.pooling == "att")
         att_ = std::make_unique<nn::AttentionPool2d>(config_.channels.back(), config_.K);
     else
@@ -268,22 +344,38 @@ const Tensor& ApcnnModel::forward(const Tensor& x, Mode mode) {
 }
 
 const Tensor& ApcnnModel::forward_train(const Tensor& x) {
-    const Tensor& a = conv1a_.forward(x, Mode::Train);
-    const Tensor& b = conv1b_.forward(x, Mode::Train);
-    const int64_t B = x.dim(0), half = a.dim(1), plane = a.dim(2) * a.dim(3);
-    concat_.resize({B, 2 * half, a.dim(2), a.dim(3)});
-    for (int64_t i = 0; i < B; ++i) {
-        float* dst = concat_.data() + i * 2 * half * plane;
-        std::memcpy(dst, a.data() + i * half * plane, sizeof(float) * half * plane);
-        std::memcpy(dst + half * plane, b.data() + i * half * plane, sizeof(float) * half * plane);
+    auto& p = train_plan(x.shape());
+    const auto& engine = context_.engine();
+    input_.copy_from(x); // conv1's backward reads it; the caller's tensor may change before
+    const memory x_mem = p.x.in(context_, input_.memory(engine, nn::plain_desc(nn::to_dims(x.shape()))));
+    p.conv1a->forward(x_mem, p.a);
+    p.conv1b->forward(x_mem, p.b);
+    const int half = conv1a_.out_channels();
+    const nn::BlockedMap a = map_of(p.a, p.block(p.a)), b = map_of(p.b, p.block(p.b));
+    nn::bn_batch_statistics(bn1_, a, 0, p.stats1);
+    nn::bn_batch_statistics(bn1_, b, half, p.stats1);
+    bn1_.num_batches_tracked.value[0] += 1.0f;
+    const nn::BlockedMap pooled0 = map_of(p.pooled[0], p.block(p.pooled[0]));
+    nn::bn_relu_pool_forward(bn1_, p.stats1, a, 0, 2, pooled0, 0, p.codes_a.data());
+    nn::bn_relu_pool_forward(bn1_, p.stats1, b, half, 2, pooled0, half, p.codes_b.data());
+    for (int k = 0; k < kBlocks; ++k) {
+        p.convs[k]->forward(p.pooled[k], p.y[k]);
+        nn::BatchNorm2d& bn = blocks_[k]->bn;
+        const nn::BlockedMap y = map_of(p.y[k], p.block(p.y[k]));
+        nn::bn_batch_statistics(bn, y, 0, p.stats[k]);
+        bn.num_batches_tracked.value[0] += 1.0f;
+        if (k + 1 < kBlocks) {
+            nn::bn_relu_pool_forward(bn, p.stats[k], y, 0, 2,
+                                     map_of(p.pooled[k + 1], p.block(p.pooled[k + 1])), 0,
+                                     p.codes[k].data());
+        } else {
+            conv5_out_.resize({y.N, y.C, y.H, y.W});
+            nn::bn_relu_pool_forward(bn, p.stats[k], y, 0, 1, map_of(conv5_out_), 0,
+                                     p.codes[k].data());
+        }
     }
-    const Tensor& z = bn1_.forward(concat_, Mode::Train);
-    relu1_.resize(z.shape());
-    nn::relu_forward(z.data(), relu1_.data(), z.size());
-    const Tensor* h = &pool1_.forward(relu1_, Mode::Train);
-    for (auto& block : blocks_) h = &block->forward(*h, Mode::Train);
-    const Tensor& c5 = *h;
-    conv5_out_.copy_from(c5);
+    const Tensor& c5 = conv5_out_;
+    const int64_t B = x.dim(0);
 
     if (att_) {
         logits_.copy_from(att_->forward(c5, Mode::Train));
@@ -292,7 +384,7 @@ const Tensor& ApcnnModel::forward_train(const Tensor& x) {
         pooled_.resize({B, C});
         for (int64_t i = 0; i < B * C; ++i) {
             double sum = 0.0;
-            for (int64_t p = 0; p < P; ++p) sum += c5[i * P + p];
+            for (int64_t q = 0; q < P; ++q) sum += c5[i * P + q];
             pooled_[i] = static_cast<float>(sum / P);
         }
         logits_.copy_from(fc_->forward(pooled_, Mode::Train));
@@ -321,7 +413,7 @@ void ApcnnModel::backward_logits(const Tensor& grad_logits) {
         d = &att_->backward(grad_logits);
     } else {
         const Tensor& dp = fc_->backward(grad_logits);
-        const Tensor& c5 = blocks_.back()->relu;
+        const Tensor& c5 = conv5_out_;
         const int64_t P = c5.dim(2) * c5.dim(3);
         grad_conv5_.resize(c5.shape());
         for (int64_t i = 0; i < dp.size(); ++i) {
@@ -330,28 +422,43 @@ void ApcnnModel::backward_logits(const Tensor& grad_logits) {
         }
         d = &grad_conv5_;
     }
-    for (int k = kBlocks - 1; k >= 0; --k) d = &blocks_[k]->backward(*d);
-
-    const Tensor& dr = pool1_.backward(*d);
-    grad_concat_.resize(dr.shape());
-    nn::relu_backward(relu1_.data(), dr.data(), grad_concat_.data(), dr.size());
-    const Tensor& dz = bn1_.backward(grad_concat_);
-    const int64_t B = dz.dim(0), half = dz.dim(1) / 2, plane = dz.dim(2) * dz.dim(3);
-    grad_a_.resize({B, half, dz.dim(2), dz.dim(3)});
-    grad_b_.resize(grad_a_.shape());
-    for (int64_t i = 0; i < B; ++i) {
-        const float* src = dz.data() + i * 2 * half * plane;
-        std::memcpy(grad_a_.data() + i * half * plane, src, sizeof(float) * half * plane);
-        std::memcpy(grad_b_.data() + i * half * plane, src + half * plane,
-                    sizeof(float) * half * plane);
+    auto& p = *train_plan_;
+    for (int k = kBlocks - 1; k >= 0; --k) {
+        const nn::BlockedMap dy = k + 1 < kBlocks
+            ? map_of(p.pooled[k + 1], p.block(p.pooled[k + 1])) : map_of(*d);
+        nn::bn_relu_pool_backward(blocks_[k]->bn, p.stats[k], map_of(p.y[k], p.block(p.y[k])), 0,
+                                  k + 1 < kBlocks ? 2 : 1, dy, 0, p.codes[k].data());
+        p.convs[k]->backward_weights(p.pooled[k], p.y[k]);
+        p.convs[k]->backward_data(p.y[k], p.pooled[k]);
     }
+    const int half = conv1a_.out_channels();
+    const nn::BlockedMap pooled0 = map_of(p.pooled[0], p.block(p.pooled[0]));
+    nn::bn_relu_pool_backward(bn1_, p.stats1, map_of(p.a, p.block(p.a)), 0, 2, pooled0, 0,
+                              p.codes_a.data());
+    nn::bn_relu_pool_backward(bn1_, p.stats1, map_of(p.b, p.block(p.b)), half, 2, pooled0, half,
+                              p.codes_b.data());
+    const auto& engine = context_.engine();
+    const memory::desc plain_x = nn::plain_desc(nn::to_dims(input_.shape()));
+    const memory x_mem = p.x.needed() ? p.x.buffer() : input_.memory(engine, plain_x);
+    p.conv1a->backward_weights(x_mem, p.a);
+    p.conv1b->backward_weights(x_mem, p.b);
     if (want_input_grad_) {
-        grad_input_.copy_from(conv1a_.backward(grad_a_));
-        const Tensor& db = conv1b_.backward(grad_b_);
-        for (int64_t i = 0; i < grad_input_.size(); ++i) grad_input_[i] += db[i];
-    } else {
-        conv1a_.backward_weights(grad_a_);
-        conv1b_.backward_weights(grad_b_);
+        // oneDNN has only a reference kernel for this (one input channel); fine for the small
+        // inputs of gradient checks.
+        const memory::desc& src = p.conv1a->src_desc();
+        p.grad_a.resize({static_cast<int64_t>(src.get_size() / sizeof(float))});
+        p.grad_b.resize(p.grad_a.shape());
+        p.conv1a->backward_data(p.a, p.grad_a.memory(engine, src));
+        p.conv1b->backward_data(p.b, p.grad_b.memory(engine, src));
+        for (int64_t i = 0; i < p.grad_a.size(); ++i) p.grad_a[i] += p.grad_b[i];
+        grad_input_.resize(input_.shape());
+        const memory user_dx = grad_input_.memory(engine, plain_x);
+        if (p.x.needed())
+            context_.execute(dnnl::reorder(p.grad_a.memory(engine, src), user_dx),
+                             {{DNNL_ARG_FROM, p.grad_a.memory(engine, src)},
+                              {DNNL_ARG_TO, user_dx}});
+        else
+            std::memcpy(grad_input_.data(), p.grad_a.data(), sizeof(float) * grad_input_.size());
     }
 }
 

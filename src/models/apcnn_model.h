@@ -5,7 +5,9 @@
 //   max-pool 2x2 -> {conv2, conv3, conv4} 3x3 + BN + ReLU + max-pool 2x2 -> conv5 3x3 + bn5 +
 //   ReLU [B, 80, 25, 12] -> att (attention pooling) or gap (global average + fc) -> logits [B, K]
 //
-// Train mode runs the NCHW layers (Conv2d, BatchNorm2d, Pool2d) and keeps what backward needs.
+// Train mode runs a plan per input shape: oneDNN convolutions on activations kept in their
+// blocked layouts, BN + ReLU + max-pool fused (nn/bn_relu_pool.h), and backward overwriting each
+// activation with its gradient once the forward value is no longer needed.
 // Infer mode runs a separate plan: BatchNorm folded into the convolutions, ReLU as a post-op,
 // activations kept in oneDNN's blocked layouts from the first convolution to conv5.
 #pragma once
@@ -21,7 +23,6 @@
 #include "nn/conv2d.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
-#include "nn/pool2d.h"
 
 namespace emotion::models {
 
@@ -76,8 +77,10 @@ public:
     static nn::Tensor utterance_probabilities(const nn::Tensor& segment_logits);
 
 private:
-    struct Block; // conv + BN (+ pool) of the Train path
+    struct Block; // conv + BN of conv2..conv5
+    struct TrainPlan;
     struct InferencePlan;
+    TrainPlan& train_plan(const nn::Shape& input_shape);
     const nn::Tensor& forward_train(const nn::Tensor& x);
     const nn::Tensor& forward_infer(const nn::Tensor& x);
 
@@ -85,16 +88,16 @@ private:
     ApcnnConfig config_;
     nn::Conv2d conv1a_, conv1b_;
     nn::BatchNorm2d bn1_;
-    nn::Pool2d pool1_;
     std::vector<std::unique_ptr<Block>> blocks_; // conv2..conv5
     std::unique_ptr<nn::AttentionPool2d> att_;
     std::unique_ptr<nn::Linear> fc_;
     nn::SoftmaxCrossEntropy loss_;
 
-    nn::Tensor concat_, relu1_, conv5_out_, pooled_, logits_;
-    nn::Tensor grad_concat_, grad_a_, grad_b_, grad_conv5_, grad_input_;
+    nn::Tensor input_, conv5_out_, pooled_, logits_;
+    nn::Tensor grad_conv5_, grad_input_;
     bool want_input_grad_ = false;
     bool trained_forward_ = false;
+    std::unique_ptr<TrainPlan> train_plan_; // one: its activations are the bulk of training memory
     std::map<nn::Shape, std::unique_ptr<InferencePlan>> plans_;
 };
 

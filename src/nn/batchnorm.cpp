@@ -103,6 +103,15 @@ void BatchNorm2d::inference_affine(std::vector<float>& scale, std::vector<float>
     }
 }
 
+float BatchNorm2d::record_batch_statistics(int c, double mean, double var, int64_t count) {
+    const double unbiased = var * count / (count - 1);
+    running_mean.value[c] =
+        static_cast<float>((1.0 - momentum_) * running_mean.value[c] + momentum_ * mean);
+    running_var.value[c] =
+        static_cast<float>((1.0 - momentum_) * running_var.value[c] + momentum_ * unbiased);
+    return static_cast<float>(1.0 / std::sqrt(var + eps_));
+}
+
 const Tensor& BatchNorm2d::forward(const Tensor& x, Mode mode) {
     check_input(x, channels_);
     const int64_t B = x.dim(0), C = channels_, plane = x.dim(2) * x.dim(3);
@@ -124,12 +133,7 @@ const Tensor& BatchNorm2d::forward(const Tensor& x, Mode mode) {
             const double var = std::max(0.0, sq / count - mean_shift * mean_shift);
             const double mean = center + mean_shift;
             mean_[c] = static_cast<float>(mean);
-            inv_std_[c] = static_cast<float>(1.0 / std::sqrt(var + eps_));
-            const double unbiased = var * count / (count - 1);
-            running_mean.value[c] = static_cast<float>((1.0 - momentum_) * running_mean.value[c] +
-                                                       momentum_ * mean);
-            running_var.value[c] = static_cast<float>((1.0 - momentum_) * running_var.value[c] +
-                                                      momentum_ * unbiased);
+            inv_std_[c] = record_batch_statistics(static_cast<int>(c), mean, var, count);
         }
         num_batches_tracked.value[0] += 1.0f;
         input_.copy_from(x);

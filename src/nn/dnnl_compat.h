@@ -106,16 +106,17 @@ inline dnnl::convolution_forward::primitive_desc convolution_forward_pd(
 inline dnnl::convolution_backward_data::primitive_desc convolution_backward_data_pd(
     const dnnl::engine& engine, const memory::desc& diff_src, const memory::desc& weights,
     const memory::desc& diff_dst, const memory::dims& strides, const memory::dims& padding_l,
-    const memory::dims& padding_r, const dnnl::convolution_forward::primitive_desc& hint) {
+    const memory::dims& padding_r, const dnnl::convolution_forward::primitive_desc& hint,
+    const dnnl::primitive_attr& attr = {}) {
 #if EMOTION_DNNL_V3
     return dnnl::convolution_backward_data::primitive_desc(
         engine, algorithm::convolution_direct, diff_src, weights, diff_dst, strides, padding_l,
-        padding_r, hint);
+        padding_r, hint, attr);
 #else
     return dnnl::convolution_backward_data::primitive_desc(
         dnnl::convolution_backward_data::desc(algorithm::convolution_direct, diff_src, weights,
                                               diff_dst, strides, padding_l, padding_r),
-        engine, hint);
+        attr, engine, hint);
 #endif
 }
 
@@ -124,27 +125,27 @@ inline dnnl::convolution_backward_weights::primitive_desc convolution_backward_w
     const dnnl::engine& engine, const memory::desc& src, const memory::desc& diff_weights,
     const memory::desc& diff_bias, const memory::desc& diff_dst, const memory::dims& strides,
     const memory::dims& padding_l, const memory::dims& padding_r,
-    const dnnl::convolution_forward::primitive_desc& hint) {
+    const dnnl::convolution_forward::primitive_desc& hint, const dnnl::primitive_attr& attr = {}) {
     const bool has_bias = diff_bias.get_size() != 0;
 #if EMOTION_DNNL_V3
     if (has_bias)
         return dnnl::convolution_backward_weights::primitive_desc(
             engine, algorithm::convolution_direct, src, diff_weights, diff_bias, diff_dst, strides,
-            padding_l, padding_r, hint);
+            padding_l, padding_r, hint, attr);
     return dnnl::convolution_backward_weights::primitive_desc(
         engine, algorithm::convolution_direct, src, diff_weights, diff_dst, strides, padding_l,
-        padding_r, hint);
+        padding_r, hint, attr);
 #else
     if (has_bias)
         return dnnl::convolution_backward_weights::primitive_desc(
             dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, src,
                                                      diff_weights, diff_bias, diff_dst, strides,
                                                      padding_l, padding_r),
-            engine, hint);
+            attr, engine, hint);
     return dnnl::convolution_backward_weights::primitive_desc(
         dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, src, diff_weights,
                                                  diff_dst, strides, padding_l, padding_r),
-        engine, hint);
+        attr, engine, hint);
 #endif
 }
 
