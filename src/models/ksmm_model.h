@@ -37,6 +37,9 @@ struct KsmmConfig {
     int K = 4;
     int audio_len = 460;
     int text_len = 20;
+    // text.embedding is not trained (no gradient, no optimiser state) when the rows are
+    // pretrained word vectors (models/ksmm_text.h): see there why.
+    bool freeze_embedding = false;
 
     // Unknown keys are ignored (golden files add informative ones); every known key is checked.
     static KsmmConfig from_json(const nlohmann::json& j);
@@ -72,6 +75,19 @@ public:
     void backward_prepared(const nn::Tensor& grad_logits);
     const nn::Tensor& grad_audio() const { return grad_audio_; }
 
+    // The text branch alone, for pretraining it on text (tools/pretrain-text). MODELS.md M4 has
+    // no text-only path; decision: embedding -> text.in -> text.enc.* (padding mask) ->
+    // text.ks.* -> mean over the full padded length, i.e. the full model's text path without
+    // the CCAB blocks, which need audio. The ks layers LayerNorm their input first (norm_in,
+    // also the residual), so feeding them the encoder output instead of the full model's
+    // 2 enc + ccab changes only what the CCAB blocks add.
+    // text_ids [B][>= text_lengths[b]], text_lengths <= text_len -> pooled [B, d].
+    const nn::Tensor& forward_text(const std::vector<std::vector<int>>& text_ids,
+                                   const std::vector<int>& text_lengths, nn::Mode mode);
+    // d loss / d pooled -> accumulates the text branch's gradients (text.in, text.enc.*,
+    // text.ks.*, and text.embedding unless frozen).
+    void backward_text(const nn::Tensor& grad_pooled);
+
     // Intermediates of the last forward (golden checks, debugging).
     const nn::Tensor& text_features() const { return text_features_; }
     const nn::Tensor& audio_enc() const { return audio_enc_; }
@@ -87,6 +103,11 @@ public:
 
 private:
     struct Branch;
+    void check_text(const std::vector<std::vector<int>>& text_ids, const std::vector<int>& text_lengths,
+                    int64_t B) const;
+    void embed_text(const std::vector<std::vector<int>>& text_ids, const std::vector<int>& text_lengths,
+                    nn::Mode mode);
+    void embedding_backward(const nn::Tensor& grad_features);
     void run_ccab(Branch& branch, const nn::Tensor& own, const nn::Tensor& other,
                   const std::vector<int>& other_lengths, nn::Tensor& x_cross, nn::Mode mode);
 
@@ -104,6 +125,7 @@ private:
     std::vector<std::vector<int>> text_ids_;
 
     nn::Tensor text_features_, audio_enc_, text_enc_, audio_ccab_, text_ccab_, audio_ks_, text_ks_;
+    nn::Tensor text_pooled_, grad_text_ks_;
     nn::Tensor pooled_, hidden0_, hidden3_, logits_;
     int64_t batch_ = 0;
 

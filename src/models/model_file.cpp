@@ -3,6 +3,9 @@
 #include <set>
 #include <sstream>
 
+#include "models/ksmm_model.h"
+#include "text/embedding_table.h"
+
 namespace emotion::models {
 
 using nlohmann::json;
@@ -34,6 +37,15 @@ json parse_json_field(const io::SafetensorsFile& file, const std::string& key, b
         throw io::FormatError("model metadata: '" + key + "' is not a JSON " +
                               (expected == json::value_t::array ? "array" : "object"));
     return value;
+}
+
+// The embedding rows a ksmm configuration asks for.
+int ksmm_vocab(const json& config) {
+    try {
+        return KsmmConfig::from_json(config).vocab;
+    } catch (const std::exception& e) {
+        throw io::FormatError(std::string("model metadata: invalid ksmm 'config': ") + e.what());
+    }
 }
 
 bool is_counter(const std::string& name) {
@@ -77,6 +89,20 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
     info.normalisation = file.metadata_value("normalisation");
     info.training = parse_json_field(file, "training", false, json::value_t::object);
     info.metrics = parse_json_field(file, "metrics", false, json::value_t::object);
+
+    const bool has_vocabulary = file.metadata().count("vocabulary") != 0;
+    if (info.architecture == "ksmm") {
+        if (!has_vocabulary)
+            throw io::FormatError("model metadata: missing 'vocabulary' (a ksmm model needs the words of "
+                                  "text.embedding's rows)");
+        info.vocabulary = text::parse_word_list(file.metadata_value("vocabulary"), "model metadata: 'vocabulary'");
+        const int rows = ksmm_vocab(info.config);
+        if (static_cast<int>(info.vocabulary.size()) != rows)
+            throw io::FormatError("model metadata: 'vocabulary' has " + std::to_string(info.vocabulary.size()) +
+                                  " words, expected " + std::to_string(rows) + " (config 'vocab')");
+    } else if (has_vocabulary) {
+        throw io::FormatError("model metadata: 'vocabulary' is only for ksmm models, not '" + info.architecture + "'");
+    }
     return info;
 }
 
@@ -141,6 +167,17 @@ io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info) {
     writer.set_metadata("normalisation", info.normalisation);
     writer.set_metadata("training", info.training.dump());
     writer.set_metadata("metrics", info.metrics.dump());
+    if (model.architecture() == "ksmm") {
+        const int rows = model.config().value("vocab", 0);
+        if (static_cast<int>(info.vocabulary.size()) != rows)
+            throw std::invalid_argument("a ksmm model file needs a vocabulary of " + std::to_string(rows) +
+                                        " words (one per text.embedding row), got " +
+                                        std::to_string(info.vocabulary.size()) +
+                                        "; models::attach_embeddings sets it");
+        writer.set_metadata("vocabulary", json(info.vocabulary).dump());
+    } else if (!info.vocabulary.empty()) {
+        throw std::invalid_argument("a vocabulary is only for ksmm models, not '" + model.architecture() + "'");
+    }
     for (const auto& entry : model.parameters()) {
         const nn::Tensor& value = entry.parameter->value;
         if (is_counter(entry.name)) // PyTorch stores BatchNorm's counter as int64

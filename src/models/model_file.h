@@ -8,6 +8,8 @@
 //   normalisation text: how inputs are normalised (e.g. "per-segment z-score")
 //   training      JSON object: data, protocol, settings (optional)
 //   metrics       JSON object: measured accuracy (optional)
+//   vocabulary    ksmm only (required there): JSON array of the config's `vocab` words, word i =
+//                 row i of text.embedding, entry 0 = "" (unknown / padding; models/ksmm_text.h)
 // A training checkpoint (train/checkpoint.h) is a model file with the metadata key "checkpoint"
 // and the optimiser's state as extra tensors named "optim.*"; it loads as the model it holds.
 #pragma once
@@ -48,6 +50,7 @@ struct ModelInfo {
     std::string normalisation;
     nlohmann::json training = nlohmann::json::object();
     nlohmann::json metrics = nlohmann::json::object();
+    std::vector<std::string> vocabulary; // ksmm: the words of text.embedding's rows
 };
 
 // Reads and validates the metadata; throws io::FormatError naming the key that is wrong.
@@ -73,7 +76,9 @@ nlohmann::json training_config(const std::string& architecture, const nlohmann::
 // std::runtime_error with a message a user can act on (it names the file).
 std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path, ModelInfo* info);
 
-// The model's tensors and metadata, ready to write (checkpoints add their own entries).
+// The model's tensors and metadata, ready to write (checkpoints add their own entries). A ksmm
+// model needs info.vocabulary with one word per embedding row (std::invalid_argument otherwise:
+// an unreadable file is never written).
 io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info);
 
 // Writes the model atomically (temporary file, fsync, rename).

@@ -75,22 +75,44 @@ inline std::string shared_dir() {
         if (!thrown_) ::emotion::test::fail(__FILE__, __LINE__, #stmt " did not throw"); \
     } while (0)
 
+namespace emotion::test {
+
+// Runs every registered case (or those named on the command line).
+inline int run_all(int argc, char** argv) {
+    int ran = 0;
+    for (auto& c : registry()) {
+        if (argc > 1) {
+            bool wanted = false;
+            for (int i = 1; i < argc; ++i) wanted |= std::string(argv[i]) == c.name;
+            if (!wanted) continue;
+        }
+        int before = failures();
+        try { c.body(); } catch (const std::exception& e) {
+            fail(c.name, 0, std::string("exception: ") + e.what());
+        }
+        std::printf("%s: %s\n", failures() == before ? "PASS" : "FAIL", c.name);
+        ++ran;
+    }
+    std::printf("%d cases, %d failures\n", ran, failures());
+    return ran == 0 || failures() ? 1 : 0;
+}
+
+// The exit code meson counts as a skipped test.
+constexpr int kSkipped = 77;
+
+} // namespace emotion::test
+
 #define TEST_MAIN()                                                                 \
+    int main(int argc, char** argv) { return ::emotion::test::run_all(argc, argv); }
+
+// Like TEST_MAIN, but the test is skipped when `reason` (a std::string expression, e.g. "no
+// data at ...") is not empty: data a test needs is absent.
+#define TEST_MAIN_UNLESS(reason)                                                    \
     int main(int argc, char** argv) {                                               \
-        int ran = 0;                                                                \
-        for (auto& c : ::emotion::test::registry()) {                               \
-            if (argc > 1) {                                                         \
-                bool wanted = false;                                                \
-                for (int i = 1; i < argc; ++i) wanted |= std::string(argv[i]) == c.name; \
-                if (!wanted) continue;                                              \
-            }                                                                       \
-            int before = ::emotion::test::failures();                               \
-            try { c.body(); } catch (const std::exception& e) {                     \
-                ::emotion::test::fail(__FILE__, __LINE__, std::string("exception: ") + e.what()); \
-            }                                                                       \
-            std::printf("%s: %s\n", ::emotion::test::failures() == before ? "PASS" : "FAIL", c.name); \
-            ++ran;                                                                  \
+        const std::string skip_ = (reason);                                         \
+        if (!skip_.empty()) {                                                       \
+            std::printf("SKIP: %s\n", skip_.c_str());                               \
+            return ::emotion::test::kSkipped;                                       \
         }                                                                           \
-        std::printf("%d cases, %d failures\n", ran, ::emotion::test::failures());   \
-        return ran == 0 || ::emotion::test::failures() ? 1 : 0;                     \
+        return ::emotion::test::run_all(argc, argv);                                \
     }

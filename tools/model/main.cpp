@@ -1,15 +1,21 @@
 // emotion-model: inspect and create model files.
 //   emotion-model info MODEL
-//   emotion-model init ARCH OUT --labels a,b,c,d [--config JSON] [--seed N]
+//   emotion-model init ARCH OUT --labels a,b,c,d [--config JSON] [--seed N] [--table TABLE]
 //   emotion-model from-reference REFERENCE OUT --labels a,b,c,d
 // `from-reference` turns a shared/reference/nn model file (its `config` and `param.*` tensors)
 // into a usable model file: the tests build classifier models this way.
+// ksmm models carry a vocabulary (one word per text.embedding row). `init --table` takes it and
+// the vectors from an embedding table (emotion-embeddings) or a pretrained text branch
+// (emotion-pretrain-text). Reference models, and `init` without --table, get the placeholder
+// vocabulary "", "w1", "w2", ... (models::placeholder_vocabulary): their rows are no real words,
+// so only tests that feed such words use them.
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "io/safetensors.h"
+#include "models/ksmm_text.h"
 #include "models/model_file.h"
 #include "nn/context.h"
 #include "nn/rng.h"
@@ -22,7 +28,7 @@ namespace {
 int usage() {
     std::fprintf(stderr,
                  "usage: emotion-model info MODEL\n"
-                 "       emotion-model init ARCH OUT --labels L1,L2,... [--config JSON] [--seed N]\n"
+                 "       emotion-model init ARCH OUT --labels L1,L2,... [--config JSON] [--seed N] [--table TABLE]\n"
                  "       emotion-model from-reference REFERENCE OUT --labels L1,L2,...\n");
     return 2;
 }
@@ -47,6 +53,11 @@ int info(const std::string& path) {
     if (!info.normalisation.empty()) std::printf("normalisation %s\n", info.normalisation.c_str());
     if (!info.training.empty()) std::printf("training      %s\n", info.training.dump().c_str());
     if (!info.metrics.empty()) std::printf("metrics       %s\n", info.metrics.dump().c_str());
+    if (!info.vocabulary.empty()) {
+        std::printf("vocabulary    %zu words:", info.vocabulary.size());
+        for (size_t i = 1; i < info.vocabulary.size() && i <= 10; ++i) std::printf(" %s", info.vocabulary[i].c_str());
+        std::printf("%s\n", info.vocabulary.size() > 11 ? " ..." : "");
+    }
     return 0;
 }
 
@@ -61,18 +72,26 @@ models::ModelInfo base_info(const std::string& architecture, const std::string& 
 }
 
 int init(const std::string& architecture, const std::string& out, const std::string& labels,
-         const std::string& config_text, uint64_t seed) {
+         const std::string& config_text, uint64_t seed, const std::string& words) {
     nn::Context context;
     models::ModelInfo info = base_info(architecture, labels);
     nlohmann::json config = config_text.empty() ? nlohmann::json::object() : nlohmann::json::parse(config_text);
-    auto model = models::create_model(context, architecture, config);
+    nn::Rng rng(seed);
+    std::unique_ptr<models::Model> model;
+    if (!words.empty()) {
+        if (architecture != "ksmm") throw std::runtime_error("--table is for ksmm models");
+        model = models::create_ksmm_model(context, config, words, rng, info);
+    } else {
+        model = models::create_model(context, architecture, config);
+        model->init(rng);
+        if (architecture == "ksmm") info.vocabulary = models::placeholder_vocabulary(model->config().value("vocab", 0));
+    }
     if (model->num_classes() != static_cast<int>(info.labels.size()))
         throw std::runtime_error("the configuration has " + std::to_string(model->num_classes()) +
                                  " classes but " + std::to_string(info.labels.size()) + " labels were given");
-    nn::Rng rng(seed);
-    model->init(rng);
     info.config = model->config();
     info.training = {{"note", "untrained: fresh initialisation"}, {"seed", seed}};
+    if (!words.empty()) info.training["word_vectors"] = words; // a table, or a pretrained text branch
     models::save_model(out, *model, info);
     return 0;
 }
@@ -101,6 +120,7 @@ int from_reference(const std::string& reference, const std::string& out, const s
         }
     }
     info.config = model->config();
+    if (architecture == "ksmm") info.vocabulary = models::placeholder_vocabulary(model->config().value("vocab", 0));
     info.training = {{"note", "parameters of a PyTorch reference test case, not a trained model"},
                      {"source", reference}};
     models::save_model(out, *model, info);
@@ -116,7 +136,8 @@ int main(int argc, char** argv) {
         if (command == "info") return info(argv[2]);
         if (command == "init" && argc >= 4)
             return init(argv[2], argv[3], option(argc, argv, "--labels", "angry,happy,neutral,sad"),
-                        option(argc, argv, "--config"), std::stoull(option(argc, argv, "--seed", "1")));
+                        option(argc, argv, "--config"), std::stoull(option(argc, argv, "--seed", "1")),
+                        option(argc, argv, "--table"));
         if (command == "from-reference" && argc >= 4)
             return from_reference(argv[2], argv[3], option(argc, argv, "--labels", "angry,happy,neutral,sad"));
     } catch (const std::exception& e) {
