@@ -10,26 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "classifier-results.h"
+#include "frame-store.h"
 #include "gstemotionclassifier.h"
 #include "models/classifier.h"
 #include "train/trainer.h"
 
 namespace emotion::gst {
-
-constexpr int kLldFrameRate = 100;
-
-struct OpenSegment
-{
-  std::string id;
-  int64_t first_frame = 0;      /* index into the frame store (LLD input) */
-  GstClockTime start = GST_CLOCK_TIME_NONE;
-  GstClockTime end = GST_CLOCK_TIME_NONE;
-  std::string true_emotion, speaker, gender, split;
-  int parts = 0;                /* partial results already published */
-  std::vector<std::vector<float>> mulaw;    /* mu-law segments of the utterance */
-};
-
-enum class OutputFormat { Tensors, Text };
 
 /* What mode=train keeps between epochs. */
 struct TrainingState
@@ -59,45 +46,28 @@ struct TrainingState
 struct ClassifierState
 {
   std::unique_ptr<emotion::models::Classifier> classifier;
-  std::string model_name;
-  std::vector<const char *> label_ptrs;
   std::string architecture;
   bool lld = true;              /* input: LLD frames (else mu-law segments) */
   int frame_size = 36;          /* floats per input frame or segment */
 
-  emotion::gst::OutputFormat output = emotion::gst::OutputFormat::Tensors;
+  /* results: output caps, buffers, messages, tags (also holds the input GstSegment) */
+  emotion::gst::ResultPublisher results;
   bool output_negotiated = false;
   bool segment_pending = false; /* train mode: SEGMENT held until the model exists */
-  GstSegment segment;
 
-  /* LLD frame store: frames [base, base + count) */
-  std::vector<float> frames;
-  std::vector<GstClockTime> frame_pts;
-  int64_t base = 0;
-  int64_t next_frame = 0;
-  GstClockTime frame_duration = GST_MSECOND * 10;
-
+  emotion::gst::FrameStore store;   /* LLD input */
   bool events_seen = false;     /* upstream sends segment events: no fallback windows */
   std::vector<emotion::gst::OpenSegment> open;
-  int64_t window_start = 0;
-  int64_t last_window_end = 0;
-  int64_t window_count = 0;
+  emotion::gst::FallbackWindows windows;
 
-  std::map<std::string, int> label_counts;
-  std::string dominant;
   bool warned_short = false;
 
   std::unique_ptr<emotion::gst::TrainingState> training;    /* mode=train only */
 
-  /* Keeps label_ptrs pointing at the classifier's labels. */
   void set_classifier (std::unique_ptr<emotion::models::Classifier> c, const std::string & name)
   {
     classifier = std::move (c);
-    model_name = name;
-    label_ptrs.clear ();
-    for (const auto &label : classifier->info ().labels)
-      label_ptrs.push_back (label.c_str ());
-    label_ptrs.push_back (NULL);
+    results.set_model (classifier->info ().labels, name);
   }
 };
 

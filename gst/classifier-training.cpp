@@ -452,13 +452,12 @@ training_segment (GstEmotionClassifier * self, OpenSegment & segment)
 
   std::vector<train::Example> parts;
   if (state->lld) {
-    int frames = (int) (state->next_frame - segment.first_frame);
+    int frames = (int) (state->store.next () - segment.first_frame);
     if (frames < state->classifier->min_frames ())
       return GST_FLOW_OK;
     train::Example e = base;
     e.frames = frames;
-    const float *first = state->frames.data () + (segment.first_frame - state->base) *
-        state->frame_size;
+    const float *first = state->store.frame (segment.first_frame);
     e.features.assign (first, first + (size_t) frames * state->frame_size);
     parts.push_back (std::move (e));
   } else {

@@ -14,7 +14,7 @@
 
 #include "classifier-state.h"
 #include "emotion-tags.h"
-#include "model-location.h"
+#include "classifier-model.h"
 #include "models/classifier.h"
 #include "tensor-caps.h"
 
@@ -61,8 +61,7 @@ enum
   PROP_RESUME,
 };
 
-#define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type ())
-static GType
+GType
 gst_emotion_classifier_mode_get_type (void)
 {
   static GType type = 0;
@@ -473,44 +472,21 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
   state->frame_size = 1;
   for (int d : features.dimensions)
     state->frame_size *= d;
-  gst_segment_init (&state->segment, GST_FORMAT_TIME);
+  state->store = FrameStore (state->frame_size);
 
   if (train) {
     state->training = training_prepare (self);
     if (!state->training)
       return FALSE;
-  } else if (location.empty ()) {
-    location = default_model_location (architecture);
-    if (location.empty ()) {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("No model file given and no shipped '%s' model found.", architecture),
-          ("Set the 'model' property, or put %s.safetensors into a folder listed in "
-              "GST_EMOTION_MODEL_PATH", architecture));
-      return FALSE;
-    }
   }
-
-  if (!location.empty ()) {
-    std::unique_ptr<emotion::models::Classifier> classifier;
-    try {
-      classifier = std::make_unique<emotion::models::Classifier> (location, threads);
-    } catch (const std::exception &e) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Cannot use model file '%s'.", location.c_str ()), ("%s", e.what ()));
+  /* infer: the model is required (default: the shipped one); train: an optional start. */
+  if (!train || !location.empty ()) {
+    std::string name;
+    auto classifier = load_classifier (GST_ELEMENT (self), architecture, location, threads,
+        &name);
+    if (!classifier)
       return FALSE;
-    }
-    const auto &info = classifier->info ();
-    if (info.architecture != architecture) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("Model '%s' is a '%s' model, but this element runs '%s' models.", location.c_str (),
-              info.architecture.c_str (), architecture), (NULL));
-      return FALSE;
-    }
-    gchar *name = g_path_get_basename (location.c_str ());
     state->set_classifier (std::move (classifier), name);
-    g_free (name);
-    GST_INFO_OBJECT (self, "loaded %s model '%s' (%zu classes)", architecture,
-        location.c_str (), state->classifier->info ().labels.size ());
   }
 
   delete self->state;
@@ -540,103 +516,28 @@ gst_emotion_classifier_change_state (GstElement * element, GstStateChange transi
 static void
 reset_stream (ClassifierState * state)
 {
-  state->frames.clear ();
-  state->frame_pts.clear ();
-  state->base = 0;
-  state->next_frame = 0;
+  state->store.reset ();
   state->open.clear ();
-  state->window_start = 0;
-  state->last_window_end = 0;
-}
-
-static GstCaps *
-output_caps (ClassifierState * state, OutputFormat format)
-{
-  if (format == OutputFormat::Text)
-    return gst_caps_from_string ("text/x-raw,format=utf8");
-  return emotion::gst::tensor_caps_new ({state->classifier->num_classes (), 1}, 0, 1);
+  state->windows.reset ();
 }
 
 gboolean
 emotion::gst::classifier_negotiate_output (GstEmotionClassifier * self)
 {
   ClassifierState *state = self->state;
-  GstCaps *tensors = output_caps (state, OutputFormat::Tensors);
-  GstCaps *text = output_caps (state, OutputFormat::Text);
   GstCaps *peer = gst_pad_peer_query_caps (self->srcpad, NULL);
-
-  /* Tensors unless downstream takes text only (a subtitle muxer or encoder). */
-  gboolean tensors_ok = gst_caps_can_intersect (peer, tensors);
-  gboolean text_ok = gst_caps_can_intersect (peer, text);
+  GstCaps *caps = state->results.choose_caps (GST_ELEMENT (self), peer);
   gst_caps_unref (peer);
-  if (!tensors_ok && !text_ok) {
-    gst_caps_unref (tensors);
-    gst_caps_unref (text);
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("Downstream accepts neither emotion tensors nor text."), (NULL));
+  if (!caps)
     return FALSE;
-  }
-  state->output = tensors_ok ? OutputFormat::Tensors : OutputFormat::Text;
-  GstCaps *caps = tensors_ok ? tensors : text;
   gboolean ok = gst_pad_set_caps (self->srcpad, caps);
-  gst_caps_unref (tensors);
-  gst_caps_unref (text);
+  gst_caps_unref (caps);
   state->output_negotiated = ok;
   if (ok && state->segment_pending) {
     state->segment_pending = false;
-    gst_pad_push_event (self->srcpad, gst_event_new_segment (&state->segment));
+    gst_pad_push_event (self->srcpad, gst_event_new_segment (&state->results.segment));
   }
   return ok;
-}
-
-static void
-update_dominant (GstEmotionClassifier * self, const std::string & label)
-{
-  ClassifierState *state = self->state;
-  int count = ++state->label_counts[label];
-  if (label == state->dominant || (!state->dominant.empty ()
-          && count <= state->label_counts[state->dominant]))
-    return;
-  state->dominant = label;
-  GstTagList *tags = emotion::gst::dominant_emotion_tags (label.c_str ());
-  gst_pad_push_event (self->srcpad, gst_event_new_tag (tags));
-}
-
-static void
-post_message (GstEmotionClassifier * self, const std::string & id, GstClockTime start,
-    GstClockTime duration, const std::vector<float> &scores, int best,
-    const std::string & true_emotion)
-{
-  ClassifierState *state = self->state;
-  GstClockTime stream_time = gst_segment_to_stream_time (&state->segment, GST_FORMAT_TIME, start);
-  GstClockTime running_time = gst_segment_to_running_time (&state->segment, GST_FORMAT_TIME, start);
-  GValue labels = G_VALUE_INIT, values = G_VALUE_INIT, item = G_VALUE_INIT;
-
-  gst_value_array_init (&labels, scores.size ());
-  gst_value_array_init (&values, scores.size ());
-  for (size_t k = 0; k < scores.size (); ++k) {
-    g_value_init (&item, G_TYPE_STRING);
-    g_value_set_string (&item, state->label_ptrs[k]);
-    gst_value_array_append_and_take_value (&labels, &item);
-    g_value_init (&item, G_TYPE_DOUBLE);
-    g_value_set_double (&item, scores[k]);
-    gst_value_array_append_and_take_value (&values, &item);
-  }
-  GstStructure *s = gst_structure_new ("emotion",
-      "timestamp", G_TYPE_UINT64, start,
-      "stream-time", G_TYPE_UINT64, stream_time,
-      "running-time", G_TYPE_UINT64, running_time,
-      "duration", G_TYPE_UINT64, duration,
-      "segment-id", G_TYPE_STRING, id.c_str (),
-      "label", G_TYPE_STRING, state->label_ptrs[best],
-      "confidence", G_TYPE_DOUBLE, (gdouble) scores[best],
-      "model", G_TYPE_STRING, state->model_name.c_str (), NULL);
-  gst_structure_take_value (s, "labels", &labels);
-  gst_structure_take_value (s, "scores", &values);
-  if (!true_emotion.empty ())
-    gst_structure_set (s, "true-emotion", G_TYPE_STRING, true_emotion.c_str (), NULL);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
 }
 
 static GstFlowReturn
@@ -646,28 +547,11 @@ publish (GstEmotionClassifier * self, const std::string & id, GstClockTime start
   ClassifierState *state = self->state;
   if (!state->output_negotiated && !classifier_negotiate_output (self))
     return GST_FLOW_NOT_NEGOTIATED;
-
-  int best = (int) (std::max_element (scores.begin (), scores.end ()) - scores.begin ());
-  GstClockTime duration = GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end)
-      && end > start ? end - start : GST_CLOCK_TIME_NONE;
-  std::string label = state->label_ptrs[best];
-
-  GstBuffer *buffer;
-  if (state->output == OutputFormat::Tensors) {
-    buffer = gst_buffer_new_memdup (scores.data (), scores.size () * sizeof (float));
-  } else {
-    gchar *line = g_strdup_printf ("%s %.2f", label.c_str (), scores[best]);
-    buffer = gst_buffer_new_wrapped (line, strlen (line));
-  }
-  GST_BUFFER_PTS (buffer) = start;
-  GST_BUFFER_DURATION (buffer) = duration;
-  gst_buffer_add_emotion_meta (buffer, scores.size (), state->label_ptrs.data (), scores.data (),
-      id.c_str (), state->model_name.c_str ());
-
-  GST_DEBUG_OBJECT (self, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f",
-      id.c_str (), GST_TIME_ARGS (start), GST_TIME_ARGS (duration), label.c_str (), scores[best]);
-  post_message (self, id, start, duration, scores, best, true_emotion);
-  update_dominant (self, label);
+  GstEvent *tag;
+  GstBuffer *buffer = state->results.publish (GST_ELEMENT (self), id, start, end, scores,
+      true_emotion, &tag);
+  if (tag)
+    gst_pad_push_event (self->srcpad, tag);
   return gst_pad_push (self->srcpad, buffer);
 }
 
@@ -690,35 +574,25 @@ classify_frames (GstEmotionClassifier * self, const std::string & id, int64_t fi
   state->classifier->set_threads (self->threads);
   GST_OBJECT_UNLOCK (self);
   try {
-    scores = state->classifier->classify_frames (state->frames.data () +
-        (first - state->base) * state->frame_size, count);
+    scores = state->classifier->classify_frames (state->store.frame (first), count);
   } catch (const std::exception &e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Classification failed."), ("%s", e.what ()));
     return GST_FLOW_ERROR;
   }
-  GstClockTime start = state->frame_pts[first - state->base];
-  GstClockTime end = state->frame_pts[last - 1 - state->base];
-  if (GST_CLOCK_TIME_IS_VALID (end))
-    end += state->frame_duration;
-  return publish (self, id, start, end, scores, true_emotion);
+  return publish (self, id, state->store.start_of (first), state->store.end_of (last), scores,
+      true_emotion);
 }
 
 /* Drops frames no open segment or window needs any more. */
 static void
 trim_frames (ClassifierState * state)
 {
-  int64_t keep = state->next_frame;
+  int64_t keep = state->store.next ();
   for (const auto &segment : state->open)
     keep = std::min (keep, segment.first_frame);
   if (!state->events_seen)
-    keep = std::min (keep, state->window_start);
-  int64_t drop = keep - state->base;
-  /* Erase in chunks so that trimming stays amortised O(1) per frame. */
-  if (drop <= 0 || (drop < 1024 && drop * 2 < (int64_t) state->frame_pts.size ()))
-    return;
-  state->frames.erase (state->frames.begin (), state->frames.begin () + drop * state->frame_size);
-  state->frame_pts.erase (state->frame_pts.begin (), state->frame_pts.begin () + drop);
-  state->base = keep;
+    keep = std::min (keep, state->windows.start);
+  state->store.trim (keep);
 }
 
 static GstFlowReturn
@@ -754,7 +628,7 @@ finish_segment (GstEmotionClassifier * self, OpenSegment & segment, bool partial
   ClassifierState *state = self->state;
   if (state->training) {
     GstFlowReturn ret = training_segment (self, segment);
-    segment.first_frame = state->next_frame;
+    segment.first_frame = state->store.next ();
     segment.mulaw.clear ();
     return ret;
   }
@@ -770,9 +644,9 @@ finish_segment (GstEmotionClassifier * self, OpenSegment & segment, bool partial
     segment.start = GST_CLOCK_TIME_NONE;
     return ret;
   }
-  GstFlowReturn ret = classify_frames (self, id, segment.first_frame, state->next_frame,
+  GstFlowReturn ret = classify_frames (self, id, segment.first_frame, state->store.next (),
       segment.true_emotion);
-  segment.first_frame = state->next_frame;
+  segment.first_frame = state->store.next ();
   return ret;
 }
 
@@ -788,19 +662,11 @@ run_fallback_windows (GstEmotionClassifier * self, bool at_eos)
   GST_OBJECT_UNLOCK (self);
 
   GstFlowReturn ret = GST_FLOW_OK;
-  while (ret == GST_FLOW_OK && state->window_start + window <= state->next_frame) {
-    std::string id = "w" + std::to_string (state->window_count++);
-    ret = classify_frames (self, id, state->window_start, state->window_start + window, "");
-    state->last_window_end = state->window_start + window;
-    state->window_start += hop;
-  }
-  /* The last, shorter window covers the frames no full window reached. */
-  if (ret == GST_FLOW_OK && at_eos && state->next_frame > state->last_window_end
-      && state->window_start < state->next_frame) {
-    std::string id = "w" + std::to_string (state->window_count++);
-    ret = classify_frames (self, id, state->window_start, state->next_frame, "");
-    state->last_window_end = state->next_frame;
-  }
+  std::string id;
+  int64_t first, last;
+  while (ret == GST_FLOW_OK && state->windows.next (state->store.next (), window, hop, at_eos,
+          &id, &first, &last))
+    ret = classify_frames (self, id, first, last, "");
   return ret;
 }
 
@@ -847,22 +713,14 @@ gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buff
   GST_OBJECT_UNLOCK (self);
 
   if (state->lld) {
-    if (GST_CLOCK_TIME_IS_VALID (duration) && count > 0)
-      state->frame_duration = duration / count;
-    for (size_t i = 0; i < count; ++i) {
-      state->frames.insert (state->frames.end (), values + i * state->frame_size,
-          values + (i + 1) * state->frame_size);
-      state->frame_pts.push_back (GST_CLOCK_TIME_IS_VALID (pts) ? pts +
-          i * state->frame_duration : GST_CLOCK_TIME_NONE);
-      state->next_frame++;
-    }
+    state->store.append (values, count, pts, duration);
     gst_buffer_unmap (buffer, &map);
     gst_buffer_unref (buffer);
     if (!state->events_seen && !state->training) {
       ret = run_fallback_windows (self, false);
     } else {
       for (auto &segment : state->open)
-        if (ret == GST_FLOW_OK && state->next_frame - segment.first_frame >= max_frames)
+        if (ret == GST_FLOW_OK && state->store.next () - segment.first_frame >= max_frames)
           ret = finish_segment (self, segment, true);
     }
     trim_frames (state);
@@ -879,7 +737,7 @@ gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buff
       if (state->training)
         continue;               /* unlabelled audio between utterances teaches nothing */
       OpenSegment alone;
-      alone.id = "s" + std::to_string (state->window_count++);
+      alone.id = "s" + std::to_string (state->windows.count++);
       alone.start = pts;
       alone.end = end;
       alone.mulaw.push_back (std::move (segment_values));
@@ -927,7 +785,8 @@ check_input_caps (GstEmotionClassifier * self, GstCaps * caps)
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("Input features do not match the model: the stream has tensors of dimensions %s, "
             "model '%s' takes %s (%s).", got.c_str (),
-            state->model_name.empty ()? state->architecture.c_str () : state->model_name.c_str (),
+            state->results.model_name ().empty ()? state->architecture.c_str () :
+            state->results.model_name ().c_str (),
             want.c_str (), features.describe ().c_str ()), (NULL));
     return FALSE;
   }
@@ -941,17 +800,9 @@ handle_segment_start (GstEmotionClassifier * self, GstEvent * event)
   if (!state->events_seen) {
     /* Upstream segments take over: windows started before the first event are dropped. */
     state->events_seen = true;
-    state->window_start = state->next_frame;
+    state->windows.start = state->store.next ();
   }
-  OpenSegment segment;
-  segment.id = gst_emotion_event_get_segment_id (event);
-  const gchar *emotion = gst_emotion_event_get_field (event, "emotion");
-  segment.true_emotion = emotion ? emotion : "";
-  for (auto field : {std::make_pair ("speaker", &segment.speaker),
-          std::make_pair ("gender", &segment.gender), std::make_pair ("split", &segment.split)})
-    if (const gchar * value = gst_emotion_event_get_field (event, field.first))
-      *field.second = value;
-  segment.first_frame = state->next_frame;
+  OpenSegment segment = segment_from_event (event, state->store.next ());
   auto existing = std::find_if (state->open.begin (), state->open.end (),
       [&](const OpenSegment & s) { return s.id == segment.id; });
   if (existing != state->open.end ()) {
@@ -1026,7 +877,7 @@ gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * 
       return ok && (state->output_negotiated || classifier_negotiate_output (self));
     }
     case GST_EVENT_SEGMENT:
-      gst_event_copy_segment (event, &state->segment);
+      gst_event_copy_segment (event, &state->results.segment);
       if (!state->output_negotiated) {
         /* Sticky order: the segment follows the caps, which wait for the model. */
         state->segment_pending = true;
@@ -1037,8 +888,7 @@ gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * 
     case GST_EVENT_STREAM_START:
       reset_stream (state);
       state->events_seen = false;
-      state->label_counts.clear ();
-      state->dominant.clear ();
+      state->results.reset_dominant ();
       break;
     case GST_EVENT_FLUSH_STOP:
       /* A segment never spans a flush: what was collected is dropped. */
@@ -1085,8 +935,7 @@ gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent, GstQuery * q
     case GST_QUERY_CAPS:{
       GstCaps *caps;
       if (self->state && self->state->classifier) {
-        caps = output_caps (self->state, OutputFormat::Tensors);
-        gst_caps_append (caps, output_caps (self->state, OutputFormat::Text));
+        caps = self->state->results.all_caps ();
       } else {
         caps = gst_pad_get_pad_template_caps (pad);
       }

@@ -27,6 +27,10 @@ typedef enum {
   GST_EMOTION_CLASSIFIER_MODE_TRAIN,
 } GstEmotionClassifierMode;
 
+/* The `mode` property's type, shared with ksmmtransformer. */
+#define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type ())
+GType gst_emotion_classifier_mode_get_type (void);
+
 typedef enum {
   GST_EMOTION_OPTIMIZER_DEFAULT,
   GST_EMOTION_OPTIMIZER_ADAM,

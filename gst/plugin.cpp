@@ -18,6 +18,7 @@ plugin_init (GstPlugin * plugin)
   ok &= GST_ELEMENT_REGISTER (apcnnclassify, plugin);
   ok &= GST_ELEMENT_REGISTER (emodatasetsrc, plugin);
   ok &= GST_ELEMENT_REGISTER (emotionsink, plugin);
+  ok &= GST_ELEMENT_REGISTER (ksmmtransformer, plugin);
   ok &= GST_ELEMENT_REGISTER (lldextract, plugin);
   ok &= GST_ELEMENT_REGISTER (mulawspec, plugin);
   ok &= GST_ELEMENT_REGISTER (stlclassify, plugin);

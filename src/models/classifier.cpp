@@ -60,6 +60,19 @@ std::vector<float> Classifier::classify_frames(const float* frames, int frame_co
     batch_.features.resize({1, frame_count, dims});
     std::memcpy(batch_.features.data(), frames, sizeof(float) * frame_count * dims);
     batch_.lengths.assign(1, frame_count);
+    batch_.tokens.clear();
+    return posteriors(batch_);
+}
+
+std::vector<float> Classifier::classify_multimodal(const float* frames, int frame_count,
+                                                   const std::vector<int>& tokens) {
+    if (info_.architecture != "ksmm") throw std::logic_error("classify_multimodal on a " + info_.architecture + " model");
+    if (frame_count < 1) throw std::invalid_argument("segment without frames");
+    const int dims = info_.features.dimensions.at(0);
+    batch_.features.resize({1, frame_count, dims});
+    std::memcpy(batch_.features.data(), frames, sizeof(float) * frame_count * dims);
+    batch_.lengths.assign(1, frame_count);
+    batch_.tokens.assign(1, tokens);
     return posteriors(batch_);
 }
 

@@ -34,8 +34,11 @@ public:
     // earlier keep the count they were created with.
     void set_threads(int threads) { threads_ = threads; }
 
-    // LLD frames [T, 36] of one segment -> K posteriors.
+    // LLD frames [T, 36] of one segment -> K posteriors (M4: with the text masked).
     std::vector<float> classify_frames(const float* frames, int frame_count);
+    // M4: LLD frames [T, 36] of one segment and the word ids of its text (0 = unknown word; the
+    // model cuts or pads them to its text length; none = text masked) -> K posteriors.
+    std::vector<float> classify_multimodal(const float* frames, int frame_count, const std::vector<int>& tokens);
     // mu-law segments (each 400 x 200) of one utterance -> mean of the segments' posteriors
     // (the attention-pooling CNN paper's utterance decision).
     std::vector<float> classify_segments(const std::vector<const float*>& segments);
