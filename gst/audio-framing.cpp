@@ -1,5 +1,7 @@
 #include "audio-framing.h"
 
+#include <gst/audio/audio.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -102,6 +104,25 @@ feed_f32_samples (GstElement * element, GstBuffer * buffer, std::vector<float> &
   }
   gst_buffer_unmap (buffer, &map);
   return true;
+}
+
+bool accept_speech_caps (GstElement * element, GstPad * srcpad, GstCaps * caps, int rate,
+    GstCaps * out_caps)
+{
+  GstAudioInfo info;
+  if (!gst_audio_info_from_caps (&info, caps) || GST_AUDIO_INFO_FORMAT (&info) !=
+      GST_AUDIO_FORMAT_F32LE || GST_AUDIO_INFO_RATE (&info) != rate
+      || GST_AUDIO_INFO_CHANNELS (&info) != 1) {
+    GST_ELEMENT_ERROR (element, CORE, NEGOTIATION, (NULL),
+        ("%s takes F32LE mono audio at %d Hz, got %" GST_PTR_FORMAT
+            "; put audioconvert ! audioresample in front of it",
+            GST_OBJECT_NAME (gst_element_get_factory (element)), rate, caps));
+    gst_caps_unref (out_caps);
+    return false;
+  }
+  bool pushed = gst_pad_push_event (srcpad, gst_event_new_caps (out_caps));
+  gst_caps_unref (out_caps);
+  return pushed;
 }
 
 } // namespace emotion::gst

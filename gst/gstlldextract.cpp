@@ -568,27 +568,6 @@ gst_lld_extract_chain (GstPad * pad G_GNUC_UNUSED, GstObject * parent, GstBuffer
 }
 
 static gboolean
-set_caps (GstLldExtract * self, GstCaps * caps)
-{
-  GstAudioInfo info;
-  GstCaps *out_caps;
-  gboolean ret;
-
-  if (!gst_audio_info_from_caps (&info, caps) || GST_AUDIO_INFO_FORMAT (&info) !=
-      GST_AUDIO_FORMAT_F32LE || GST_AUDIO_INFO_RATE (&info) != LLD_RATE
-      || GST_AUDIO_INFO_CHANNELS (&info) != 1) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("lldextract takes F32LE mono audio at 16000 Hz, got %" GST_PTR_FORMAT
-            "; put audioconvert ! audioresample in front of it", caps));
-    return FALSE;
-  }
-  out_caps = emotion::gst::tensor_caps_new ({LLD_FEATURES, 1}, 100, 1);
-  ret = gst_pad_push_event (self->srcpad, gst_event_new_caps (out_caps));
-  gst_caps_unref (out_caps);
-  return ret;
-}
-
-static gboolean
 gst_lld_extract_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
   GstLldExtract *self = GST_LLD_EXTRACT (parent);
@@ -604,7 +583,8 @@ gst_lld_extract_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gboolean ret;
 
       gst_event_parse_caps (event, &caps);
-      ret = set_caps (self, caps);
+      ret = emotion::gst::accept_speech_caps (GST_ELEMENT (self), self->srcpad, caps,
+          LLD_RATE, emotion::gst::tensor_caps_new ({LLD_FEATURES, 1}, 100, 1));
       gst_event_unref (event);
       return ret;
     }
