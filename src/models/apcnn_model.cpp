@@ -301,6 +301,12 @@ std::unique_ptr<ApcnnModel> ApcnnModel::from_config(nn::Context& context, const 
     return std::make_unique<ApcnnModel>(context, ApcnnConfig::from_json(j));
 }
 
+std::vector<nn::BatchNorm2d*> ApcnnModel::batch_norms() {
+    std::vector<nn::BatchNorm2d*> all = {&bn1_};
+    for (auto& block : blocks_) all.push_back(&block->bn);
+    return all;
+}
+
 nn::ParameterTable ApcnnModel::parameters() {
     nn::ParameterTable table;
     nn::append_with_prefix(table, "conv1a", conv1a_.parameters());

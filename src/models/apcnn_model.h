@@ -53,6 +53,7 @@ public:
     int num_classes() const override { return config_.K; }
     // conv1a, conv1b, bn1, conv2, bn2, ..., conv5, bn5, then att.top / att.bottom or fc.
     nn::ParameterTable parameters() override;
+    std::vector<nn::BatchNorm2d*> batch_norms() override;
     void init(nn::Rng& rng) override; // PyTorch defaults (conv / BN / Linear reset_parameters)
 
     // batch.features [B, 1, 400, 200] (any H, W the pools accept also works) -> logits [B, K].

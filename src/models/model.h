@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nn/batchnorm.h"
 #include "nn/context.h"
 #include "nn/parameter.h"
 #include "nn/rng.h"
@@ -47,6 +48,8 @@ public:
     // The generator of the model's dropout masks (none without dropout): training checkpoints
     // save and restore its state so that a resumed run draws the same masks.
     virtual nn::Rng* dropout_rng() { return nullptr; }
+    // The model's BatchNorm layers (none for most), for re-estimating their running statistics.
+    virtual std::vector<nn::BatchNorm2d*> batch_norms() { return {}; }
 };
 
 } // namespace emotion::models

@@ -293,6 +293,12 @@ std::unique_ptr<StlModel> StlModel::from_config(nn::Context& context, const nloh
     return std::make_unique<StlModel>(context, StlConfig::from_json(j));
 }
 
+std::vector<nn::BatchNorm2d*> StlModel::batch_norms() {
+    std::vector<nn::BatchNorm2d*> all;
+    for (auto& block : blocks_) all.push_back(&block->bn);
+    return all;
+}
+
 nn::ParameterTable StlModel::parameters() {
     nn::ParameterTable table;
     for (size_t i = 0; i < blocks_.size(); ++i) {

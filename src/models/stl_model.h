@@ -71,6 +71,7 @@ public:
     const nn::Tensor& forward(const Batch& batch, nn::Mode mode) override;
     float backward(const Batch& batch) override;
     nn::Rng* dropout_rng() override { return &dropout_rng_; }
+    std::vector<nn::BatchNorm2d*> batch_norms() override;
 
     // The model on normalised input x [B, T, n_feat] with real lengths (empty = all T).
     const nn::Tensor& forward_normalized(const nn::Tensor& x, const std::vector<int>& lengths, nn::Mode mode);

@@ -18,6 +18,8 @@ public:
     int channels() const { return channels_; }
     float eps() const { return eps_; }
     float momentum() const { return momentum_; }
+    // Weight of the next batch in the running statistics (1: they become that batch's).
+    void set_momentum(float momentum) { momentum_ = momentum; }
 
     Parameter weight;       // [C]
     Parameter bias;         // [C]

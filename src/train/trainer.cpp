@@ -17,6 +17,9 @@ TrainSettings TrainSettings::defaults(const std::string& architecture) {
         s.batch_size = 32;
         s.patience = 3;
     } else if (architecture == "apcnn") { // Li et al.: SGD Nesterov, lr 0.05 x0.1 at 21/31/41
+        // Decision: BatchNorm statistics re-estimated before validation (EmoDB gives ~9 steps
+        // per epoch, too few for the running averages to follow the weights).
+        s.bn_recalibration = 256;
         s.optimizer = "sgd";
         s.learning_rate = 0.05;
         s.momentum = 0.9;
@@ -48,7 +51,8 @@ nlohmann::json TrainSettings::to_json() const {
     nlohmann::json j = {{"optimizer", optimizer}, {"learning_rate", learning_rate},
                         {"weight_decay", weight_decay}, {"schedule", schedule},
                         {"batch_size", batch_size}, {"patience", patience},
-                        {"clip_norm", clip_norm}, {"seed", seed}};
+                        {"clip_norm", clip_norm}, {"bn_recalibration", bn_recalibration},
+                        {"seed", seed}};
     if (optimizer == "sgd") {
         j["momentum"] = momentum;
         j["nesterov"] = nesterov;
@@ -121,6 +125,10 @@ void Trainer::begin_epoch(int epoch) {
     lr_ = schedule_ ? schedule_->lr(epoch) : settings_.learning_rate;
     optimizer_->set_lr(lr_);
     batch_.clear();
+    training_finished_ = false;
+    recalibration_.clear();
+    offered_ = 0;
+    reservoir_rng_ = nn::Rng(settings_.seed * 1000003u + static_cast<uint64_t>(epoch));
     loss_sum_ = 0.0;
     steps_ = seen_ = correct_ = 0;
     valid_ = ConfusionMatrix(labels_);
@@ -130,9 +138,11 @@ void Trainer::begin_epoch(int epoch) {
 
 namespace {
 
-// Pads the examples into a model batch: [B, T_max, F] + lengths, or [B, 1, 400, 200] segments.
-void fill_batch(const std::vector<Example>& examples, bool image, int frame_size, models::Batch& batch) {
-    const int b = static_cast<int>(examples.size());
+// Pads the examples into a model batch: [B, T_max, F] + lengths, or [B, 1, 400, 200] segments;
+// word ids when any example has text.
+void fill_batch(const Example* examples, size_t count, bool image, int frame_size,
+                models::Batch& batch) {
+    const int b = static_cast<int>(count);
     batch.lengths.clear();
     batch.targets.clear();
     if (image) {
@@ -143,7 +153,7 @@ void fill_batch(const std::vector<Example>& examples, bool image, int frame_size
         batch.lengths.assign(b, frame_size / 400);
     } else {
         int t_max = 0;
-        for (const auto& e : examples) t_max = std::max(t_max, e.frames);
+        for (int i = 0; i < b; ++i) t_max = std::max(t_max, examples[i].frames);
         batch.features.resize({b, t_max, frame_size});
         batch.features.zero();
         for (int i = 0; i < b; ++i) {
@@ -152,17 +162,21 @@ void fill_batch(const std::vector<Example>& examples, bool image, int frame_size
             batch.lengths.push_back(examples[i].frames);
         }
     }
+    batch.tokens.clear();
+    for (int i = 0; i < b; ++i)
+        if (!examples[i].tokens.empty()) {
+            for (int j = 0; j < b; ++j) batch.tokens.push_back(examples[j].tokens);
+            break;
+        }
     auto& emotion = batch.targets["emotion"];
     bool speakers = false, genders = false;
-    for (const auto& e : examples) {
-        emotion.push_back(e.emotion);
-        speakers |= e.speaker >= 0;
-        genders |= e.gender >= 0;
+    for (int i = 0; i < b; ++i) {
+        emotion.push_back(examples[i].emotion);
+        speakers |= examples[i].speaker >= 0;
+        genders |= examples[i].gender >= 0;
     }
-    if (speakers)
-        for (const auto& e : examples) batch.targets["speaker"].push_back(e.speaker);
-    if (genders)
-        for (const auto& e : examples) batch.targets["gender"].push_back(e.gender);
+    for (int i = 0; i < b && speakers; ++i) batch.targets["speaker"].push_back(examples[i].speaker);
+    for (int i = 0; i < b && genders; ++i) batch.targets["gender"].push_back(examples[i].gender);
 }
 
 } // namespace
@@ -170,6 +184,8 @@ void fill_batch(const std::vector<Example>& examples, bool image, int frame_size
 bool Trainer::add_training(Example example) {
     if (example.emotion < 0 || example.emotion >= static_cast<int>(labels_.size()))
         throw std::invalid_argument("training example without a known emotion label");
+    training_finished_ = false;
+    keep_for_recalibration(example);
     batch_.push_back(std::move(example));
     if (static_cast<int>(batch_.size()) < settings_.batch_size) return false;
     step();
@@ -177,7 +193,7 @@ bool Trainer::add_training(Example example) {
 }
 
 void Trainer::step() {
-    fill_batch(batch_, model_.architecture() == "apcnn", frame_size_, model_batch_);
+    fill_batch(batch_.data(), batch_.size(), model_.architecture() == "apcnn", frame_size_, model_batch_);
     optimizer_->zero_grad();
     const nn::Tensor& logits = model_.forward(model_batch_, nn::Mode::Train);
     const int k = static_cast<int>(logits.dim(1));
@@ -194,9 +210,51 @@ void Trainer::step() {
     batch_.clear();
 }
 
+void Trainer::keep_for_recalibration(const Example& example) {
+    const int capacity = settings_.bn_recalibration;
+    if (capacity <= 0 || model_.batch_norms().empty()) return;
+    ++offered_; // reservoir sampling (algorithm R): every example kept with equal probability
+    if (static_cast<int>(recalibration_.size()) < capacity) {
+        recalibration_.push_back(example);
+        return;
+    }
+    const uint64_t slot = reservoir_rng_.next() % static_cast<uint64_t>(offered_);
+    if (slot < static_cast<uint64_t>(capacity)) recalibration_[slot] = example;
+}
+
+void Trainer::recalibrate_batch_norms() {
+    // Precise BatchNorm (Wu & Johnson, 2021): Train-mode forwards over the sample with the
+    // running statistics as the exact average of the batches' statistics (no backward).
+    const std::vector<nn::BatchNorm2d*> norms = model_.batch_norms();
+    std::vector<float> momenta;
+    for (const nn::BatchNorm2d* bn : norms) momenta.push_back(bn->momentum());
+    const size_t n = recalibration_.size(), chunk = static_cast<size_t>(settings_.batch_size);
+    size_t used = 0;
+    for (size_t first = 0; first + 1 < n; first += chunk) {
+        const size_t count = std::min(chunk, n - first);
+        if (count < 2) break; // BatchNorm cannot normalise a batch of one
+        used += count;
+        for (nn::BatchNorm2d* bn : norms) bn->set_momentum(static_cast<float>(count) / used);
+        fill_batch(recalibration_.data() + first, count, model_.architecture() == "apcnn",
+                   frame_size_, model_batch_);
+        model_.forward(model_batch_, nn::Mode::Train);
+    }
+    for (size_t i = 0; i < norms.size(); ++i) norms[i]->set_momentum(momenta[i]);
+    recalibration_.clear();
+}
+
+void Trainer::finish_training() {
+    // BatchNorm cannot normalise a batch of one: a lone last example waits for the next epoch.
+    if (batch_.size() > 1 || (!batch_.empty() && model_.batch_norms().empty())) step();
+    batch_.clear();
+    recalibrate_batch_norms();
+    training_finished_ = true;
+}
+
 void Trainer::add_validation(const std::vector<Example>& parts) {
     if (parts.empty() || parts[0].emotion < 0) return;
-    fill_batch(parts, model_.architecture() == "apcnn", frame_size_, model_batch_);
+    if (!training_finished_) finish_training();
+    fill_batch(parts.data(), parts.size(), model_.architecture() == "apcnn", frame_size_, model_batch_);
     const nn::Tensor& logits = model_.forward(model_batch_, nn::Mode::Infer);
     const int n = static_cast<int>(logits.dim(0)), k = static_cast<int>(logits.dim(1));
     std::vector<float> probs(size_t(n) * k);
@@ -234,11 +292,7 @@ void Trainer::restore_progress(const nlohmann::json& progress) {
 }
 
 EpochReport Trainer::end_epoch() {
-    // BatchNorm cannot normalise a batch of one: a lone last example waits for the next epoch.
-    if (batch_.size() > 1 || (!batch_.empty() && model_.architecture() != "apcnn" &&
-                              model_.architecture() != "stl"))
-        step();
-    batch_.clear();
+    if (!training_finished_) finish_training();
 
     EpochReport r;
     r.epoch = epoch_;

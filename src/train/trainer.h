@@ -13,6 +13,7 @@
 
 #include "models/model.h"
 #include "nn/optim.h"
+#include "nn/rng.h"
 #include "nn/schedule.h"
 #include "train/metrics.h"
 
@@ -31,6 +32,9 @@ struct TrainSettings {
     int batch_size = 32;
     int patience = 0;                 // epochs without a better validation UA; 0 = never stop
     double clip_norm = 0.0;           // global gradient norm limit; 0 = off
+    // Training examples of each epoch (a uniform sample) over which the BatchNorm running
+    // statistics are re-estimated before validating; 0 = keep the running averages.
+    int bn_recalibration = 0;
     uint64_t seed = 1;
 
     // The published settings of each architecture (spec/MODELS.md).
@@ -39,10 +43,11 @@ struct TrainSettings {
 };
 
 // One labelled training or validation item: LLD frames [frames, frame_size] of a segment, or one
-// mu-law segment (frames = 1, frame_size = 400 * 200).
+// mu-law segment (frames = 1, frame_size = 400 * 200); for ksmm also the word ids of its text.
 struct Example {
     std::vector<float> features;
     int frames = 0;
+    std::vector<int> tokens;
     int emotion = -1;
     int speaker = -1;
     int gender = -1;
@@ -102,6 +107,11 @@ public:
 
 private:
     void step();
+    // Once per epoch, before the first validation utterance: the last partial batch, then the
+    // BatchNorm statistics for the weights the validation sees.
+    void finish_training();
+    void keep_for_recalibration(const Example& example);
+    void recalibrate_batch_norms();
     void snapshot_best();
 
     models::Model& model_;
@@ -113,6 +123,10 @@ private:
     std::vector<nn::Parameter*> trainable_;
 
     std::vector<Example> batch_;
+    bool training_finished_ = false;
+    std::vector<Example> recalibration_; // reservoir sample of the epoch's training examples
+    int64_t offered_ = 0;                // training examples seen by the reservoir
+    nn::Rng reservoir_rng_;
     models::Batch model_batch_;
     int epoch_ = 0;
     double lr_ = 0.0;

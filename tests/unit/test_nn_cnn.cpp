@@ -281,6 +281,34 @@ TEST(apcnn_inference_plan_matches_layers) {
     EXPECT_NEAR(u[0] + u[1] + u[2] + u[3], 1.0, 1e-6);
 }
 
+TEST(apcnn_running_statistics_reproduce_the_train_forward) {
+    // With momentum 1 every BatchNorm's running statistics become the last batch's (the fused
+    // Train kernels record them): the Infer path (BN folded into the convolutions) must then give
+    // the Train forward's logits on the same batch (up to the unbiased running variance).
+    nn::Context context;
+    for (const char* pooling : {"att", "gap"}) {
+        models::ApcnnConfig config;
+        config.K = 4;
+        config.pooling = pooling;
+        models::ApcnnModel model(context, config);
+        nn::Rng rng(11);
+        model.init(rng);
+        for (nn::BatchNorm2d* bn : model.batch_norms()) bn->set_momentum(1.0f);
+        EXPECT(model.batch_norms().size() == 5);
+        nn::Tensor x = random_tensor({6, 1, 400, 200}, rng);
+        nn::Tensor trained = copy_of(model.forward(x, nn::Mode::Train));
+        const nn::Tensor& inferred = model.forward(x, nn::Mode::Infer);
+        double scale = 0.0, diff = 0.0;
+        for (int64_t i = 0; i < trained.size(); ++i) {
+            scale = std::max(scale, std::fabs(static_cast<double>(trained[i])));
+            diff = std::max(diff, std::fabs(static_cast<double>(inferred[i] - trained[i])));
+        }
+        std::printf("  apcnn %s: Infer vs Train logits, max relative difference %.2e\n", pooling,
+                    diff / scale);
+        EXPECT_MSG(diff <= 2e-3 * scale, std::string(pooling) + ": " + std::to_string(diff / scale));
+    }
+}
+
 TEST(apcnn_config_validation_n) {
     nn::Context context;
     EXPECT_THROWS(models::ApcnnConfig::from_json({{"pooling", "max"}}));

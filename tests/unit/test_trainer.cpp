@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/alstm_model.h"
+#include "models/stl_model.h"
 #include "nn/rng.h"
 #include "test_main.h"
 #include "train/trainer.h"
@@ -116,6 +117,79 @@ TEST(patience_counts_from_the_first_epoch_above_chance) {
     std::printf("constant validation UA %.3f, stopped at epoch %d\n", ua, stopped_at);
     if (ua > 0.5) EXPECT(stopped_at == 3);
     else EXPECT(stopped_at == -1);
+}
+
+TEST(the_validated_model_is_the_one_kept) {
+    // 10 examples in batches of 4: the last 2 are a step of their own, taken before the first
+    // validation utterance, so the best model is exactly the one validation saw.
+    nn::Context context;
+    auto model = small_model(context, "mean");
+    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
+    settings.batch_size = 4;
+    train::Trainer trainer(*model, {"slow", "fast"}, settings, 36);
+    nn::Rng rng(5);
+    trainer.begin_epoch(0);
+    for (int i = 0; i < 10; ++i) trainer.add_training(make_example(i % 2, rng));
+    const float before_validation = model->parameters()[0].parameter->value[0];
+    trainer.add_validation({make_example(0, rng)});
+    const float validated = model->parameters()[0].parameter->value[0];
+    EXPECT(validated != before_validation); // the partial batch stepped
+    train::EpochReport report = trainer.end_epoch();
+    EXPECT(report.train_steps == 3 && report.train_examples == 10);
+    EXPECT(model->parameters()[0].parameter->value[0] == validated);
+    trainer.copy_best_into_model();
+    EXPECT(model->parameters()[0].parameter->value[0] == validated);
+}
+
+TEST(batchnorm_statistics_are_re_estimated_before_validation) {
+    // One batch holding every training example: after the step, recalibration makes the running
+    // statistics those of the updated weights on these examples, which a Train forward with
+    // momentum 1 reproduces. Without recalibration they are the momentum-0.1 average instead.
+    for (int recalibrate : {8, 0}) {
+        nn::Context context;
+        models::StlConfig config;
+        config.K = 2;
+        config.dropout = 0.0f;
+        models::StlModel model(context, config);
+        nn::Rng rng(13);
+        model.init(rng);
+        train::TrainSettings settings = train::TrainSettings::defaults("stl");
+        settings.batch_size = 8;
+        settings.bn_recalibration = recalibrate;
+        train::Trainer trainer(model, {"slow", "fast"}, settings, 36);
+        std::vector<train::Example> examples;
+        for (int i = 0; i < 8; ++i) {
+            examples.push_back(make_example(i % 2, rng));
+            examples.back().frames = 40; // one length: the batch below needs no padding
+            examples.back().features.resize(40 * 36);
+        }
+        trainer.begin_epoch(0);
+        for (const auto& e : examples) trainer.add_training(e);
+        trainer.add_validation({examples[0]});
+        trainer.end_epoch();
+        nn::BatchNorm2d& bn = *model.batch_norms().front();
+        std::vector<float> kept(bn.running_mean.value.data(), bn.running_mean.value.data() + bn.channels());
+
+        models::Batch batch;
+        batch.features.resize({8, 40, 36});
+        for (int i = 0; i < 8; ++i)
+            std::copy(examples[i].features.begin(), examples[i].features.end(),
+                      batch.features.data() + size_t(i) * 40 * 36);
+        batch.lengths.assign(8, 40);
+        for (nn::BatchNorm2d* norm : model.batch_norms()) norm->set_momentum(1.0f);
+        model.forward(batch, nn::Mode::Train);
+        double diff = 0.0, scale = 0.0;
+        for (int c = 0; c < bn.channels(); ++c) {
+            diff = std::max(diff, std::fabs(double(kept[c]) - bn.running_mean.value[c]));
+            scale = std::max(scale, std::fabs(double(bn.running_mean.value[c])));
+        }
+        std::printf("recalibration %d: running mean vs batch mean, max difference %.2e (scale %.2e)\n",
+                    recalibrate, diff, scale);
+        if (recalibrate)
+            EXPECT(diff <= 1e-5 * std::max(1.0, scale));
+        else
+            EXPECT(diff > 0.1 * scale);
+    }
 }
 
 TEST(an_empty_epoch_keeps_the_best_model) {
