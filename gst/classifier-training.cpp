@@ -1,10 +1,10 @@
-/* mode=train of GstEmotionClassifier: turns labelled segments into training and validation
+/* mode=train of the classifier elements (GstEmotionClassifier, ksmmtransformer): turns labelled segments into training and validation
  * examples for emotion::train::Trainer, validates at each epoch end, writes the best model
  * atomically, reports progress on the bus and stops early by patience. After every epoch it also
  * writes a checkpoint (train/checkpoint.h) from which `resume=true` continues an interrupted run:
  * the epochs already done are skipped as the source replays them (same seed, same order).
  *
- * Messages (element messages of the classifier):
+ * Messages (element messages of the training element):
  *  - `emotion-training-progress` after every optimisation step: `epoch`, `epochs`, `step`,
  *    `steps` (estimated steps per epoch), `loss` (double).
  *  - `emotion-training` after every epoch: `epoch`, `epochs` (uints), `train-loss`,
@@ -21,7 +21,7 @@
 #include <gst/emotion/emotion.h>
 #include <unistd.h>
 
-#include "classifier-state.h"
+#include "classifier-training.h"
 #include "models/model_file.h"
 #include "nn/rng.h"
 #include "train/checkpoint.h"
@@ -65,13 +65,12 @@ list_field (GstEvent * event, const char *name)
 
 /* Builds a new model for the dataset's labels (training from scratch). */
 bool
-create_model (GstEmotionClassifier * self, GstEvent * epoch_start)
+create_model (TrainingState & training, GstEvent * epoch_start)
 {
-  ClassifierState *state = self->state;
-  TrainingState & training = *state->training;
+  const TrainingHost & host = training.host;
   std::vector<std::string> labels = list_field (epoch_start, "labels");
   if (labels.size () < 2) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Cannot train: the dataset has fewer than two "
+    GST_ELEMENT_ERROR (host.element, STREAM, FAILED, ("Cannot train: the dataset has fewer than two "
             "emotion classes."), ("labels of the epoch-start event: '%s'",
             gst_structure_get_string (gst_event_get_structure (epoch_start), "labels")));
     return false;
@@ -80,40 +79,43 @@ create_model (GstEmotionClassifier * self, GstEvent * epoch_start)
   std::unique_ptr<models::Model> model;
   models::ModelInfo info;
   try {
-    nlohmann::json config = models::training_config (state->architecture,
+    nlohmann::json config = models::training_config (host.architecture,
         training.config_overrides, (int) labels.size (), (int) training.speakers.size (),
         (int) training.genders.size ());
-    model = models::create_model (*context, state->architecture, config);
     nn::Rng rng (training.settings.seed);
-    model->init (rng);
+    if (host.create_model) {
+      model = host.create_model (*context, config, rng, info);
+    } else {
+      model = models::create_model (*context, host.architecture, config);
+      model->init (rng);
+    }
   } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot build the model to train: %s",
+    GST_ELEMENT_ERROR (host.element, RESOURCE, SETTINGS, ("Cannot build the model to train: %s",
             e.what ()), (NULL));
     return false;
   }
-  info.architecture = state->architecture;
+  info.architecture = host.architecture;
   info.config = model->config ();
   info.labels = labels;
-  info.features = models::features_for (state->architecture);
+  info.features = models::features_for (host.architecture);
   info.normalisation = info.features.kind == "lld"
       ? "per-segment z-score of each feature (population std, floor 1e-5)"
       : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
-  state->set_classifier (std::make_unique<models::Classifier> (std::move (context),
+  host.set_classifier (std::make_unique<models::Classifier> (std::move (context),
           std::move (model), std::move (info), training.output_path),
       file_name (training.output_path));
   return true;
 }
 
 bool
-create_trainer (GstEmotionClassifier * self)
+create_trainer (TrainingState & training)
 {
-  ClassifierState *state = self->state;
-  TrainingState & training = *state->training;
+  models::Classifier *classifier = training.host.classifier ();
   try {
-    training.trainer = std::make_unique<train::Trainer> (state->classifier->model (),
-        state->classifier->info ().labels, training.settings, state->frame_size);
+    training.trainer = std::make_unique<train::Trainer> (classifier->model (),
+        classifier->info ().labels, training.settings, training.host.frame_size);
   } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot train: %s", e.what ()), (NULL));
+    GST_ELEMENT_ERROR (training.host.element, RESOURCE, SETTINGS, ("Cannot train: %s", e.what ()), (NULL));
     return false;
   }
   return true;
@@ -127,10 +129,9 @@ training_seconds (const TrainingState & training)
 
 /* Records data, protocol, settings and the epoch's metrics in the model's metadata. */
 void
-describe_training (GstEmotionClassifier * self, const train::EpochReport & report)
+describe_training (TrainingState & training, const train::EpochReport & report)
 {
-  TrainingState & training = *self->state->training;
-  models::ModelInfo & info = self->state->classifier->info ();
+  models::ModelInfo & info = training.host.classifier ()->info ();
   info.training = {
     {"data", training.dataset},
     {"protocol", training.protocol},
@@ -149,14 +150,13 @@ describe_training (GstEmotionClassifier * self, const train::EpochReport & repor
 }
 
 void
-save_model (GstEmotionClassifier * self)
+save_model (TrainingState & training)
 {
-  TrainingState & training = *self->state->training;
-  models::Classifier & classifier = *self->state->classifier;
+  models::Classifier & classifier = *training.host.classifier ();
   try {
     models::save_model (training.output_path, classifier.model (), classifier.info ());
   } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Cannot write the model '%s'.",
+    GST_ELEMENT_ERROR (training.host.element, RESOURCE, WRITE, ("Cannot write the model '%s'.",
             training.output_path.c_str ()), ("%s", e.what ()));
   }
 }
@@ -164,10 +164,9 @@ save_model (GstEmotionClassifier * self)
 /* The latest weights and everything else a resumed run needs (written after the best model,
  * so that a crash between the two never loses an improvement). */
 void
-save_checkpoint (GstEmotionClassifier * self)
+save_checkpoint (TrainingState & training)
 {
-  TrainingState & training = *self->state->training;
-  models::Classifier & classifier = *self->state->classifier;
+  models::Classifier & classifier = *training.host.classifier ();
   nlohmann::json run = {
     {"epochs_done", training.epochs_run},
     {"epoch_offset", training.epoch_offset},
@@ -178,7 +177,7 @@ save_checkpoint (GstEmotionClassifier * self)
     train::write_checkpoint (training.checkpoint_path, classifier.model (), classifier.info (),
         *training.trainer, run);
   } catch (const std::exception &e) {
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Cannot write the training checkpoint '%s'; "
+    GST_ELEMENT_WARNING (training.host.element, RESOURCE, WRITE, ("Cannot write the training checkpoint '%s'; "
             "training goes on, but cannot be resumed from this epoch.",
             training.checkpoint_path.c_str ()), ("%s", e.what ()));
   }
@@ -187,22 +186,21 @@ save_checkpoint (GstEmotionClassifier * self)
 /* Continues an interrupted run from its checkpoint. Returns 1 when resumed, 0 when there is no
  * checkpoint (a fresh start), -1 after posting an error. */
 int
-resume_from_checkpoint (GstEmotionClassifier * self, GstEvent * epoch_start)
+resume_from_checkpoint (TrainingState & training, GstEvent * epoch_start)
 {
-  ClassifierState *state = self->state;
-  TrainingState & training = *state->training;
+  const TrainingHost & host = training.host;
   const std::string & path = training.checkpoint_path;
   if (!g_file_test (path.c_str (), G_FILE_TEST_EXISTS)) {
-    GST_INFO_OBJECT (self, "no checkpoint '%s': training starts afresh", path.c_str ());
+    GST_INFO_OBJECT (host.element, "no checkpoint '%s': training starts afresh", path.c_str ());
     return 0;
   }
   try {
     auto context = std::make_unique<nn::Context> ();
     models::ModelInfo info;
     auto model = models::load_model (*context, path, &info);
-    if (info.architecture != state->architecture)
+    if (info.architecture != host.architecture)
       throw std::runtime_error ("it holds a '" + info.architecture + "' model, this element "
-          "trains '" + state->architecture + "'");
+          "trains '" + host.architecture + "'");
     std::vector<std::string> labels = list_field (epoch_start, "labels");
     if (labels != info.labels)
       throw std::runtime_error ("its labels " + nlohmann::json (info.labels).dump () +
@@ -213,31 +211,30 @@ resume_from_checkpoint (GstEmotionClassifier * self, GstEvent * epoch_start)
           info.training.value ("settings", nlohmann::json ()).dump () + ", now " +
           settings.dump ());
     auto trainer = std::make_unique<train::Trainer> (*model, info.labels, training.settings,
-        state->frame_size);
+        host.frame_size);
     nlohmann::json run = train::restore_checkpoint (path, *model, *trainer);
     training.skip_epochs = run.at ("epochs_done").get<int> ();
     training.epochs_run = training.skip_epochs;
     training.epoch_offset = run.at ("epoch_offset").get<int> ();
     training.stop = run.at ("stopped").get<bool> ();
     training.seconds_before = run.at ("seconds").get<double> ();
-    state->set_classifier (std::make_unique<models::Classifier> (std::move (context),
+    host.set_classifier (std::make_unique<models::Classifier> (std::move (context),
             std::move (model), std::move (info), training.output_path),
         file_name (training.output_path));
     training.trainer = std::move (trainer);
   } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Cannot resume from the checkpoint '%s': %s",
+    GST_ELEMENT_ERROR (host.element, RESOURCE, READ, ("Cannot resume from the checkpoint '%s': %s",
             path.c_str (), e.what ()), ("delete the checkpoint to start afresh"));
     return -1;
   }
-  GST_ELEMENT_INFO (self, RESOURCE, READ, ("Resuming training after epoch %d from '%s'.",
+  GST_ELEMENT_INFO (host.element, RESOURCE, READ, ("Resuming training after epoch %d from '%s'.",
           training.skip_epochs, path.c_str ()), (NULL));
   return 1;
 }
 
 void
-post_epoch (GstEmotionClassifier * self, const train::EpochReport & r)
+post_epoch (TrainingState & training, const train::EpochReport & r)
 {
-  TrainingState & training = *self->state->training;
   GstStructure *s = gst_structure_new ("emotion-training",
       "epoch", G_TYPE_UINT, (guint) r.epoch,
       "epochs", G_TYPE_UINT, (guint) (training.epoch_offset + training.epochs),
@@ -255,13 +252,13 @@ post_epoch (GstEmotionClassifier * self, const train::EpochReport & r)
         "macro-f1", G_TYPE_DOUBLE, r.macro_f1, "best-ua", G_TYPE_DOUBLE, r.best_ua,
         "best-epoch", G_TYPE_INT, r.best_epoch,
         "valid-examples", G_TYPE_UINT, (guint) r.valid_examples, NULL);
-  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+  GstElement *element = training.host.element;
+  gst_element_post_message (element, gst_message_new_element (GST_OBJECT (element), s));
 }
 
 void
-begin_epoch (GstEmotionClassifier * self, int epoch)
+begin_epoch (TrainingState & training, int epoch)
 {
-  TrainingState & training = *self->state->training;
   training.epoch = epoch;
   training.skipping = epoch < training.skip_epochs;
   if (!training.skipping)
@@ -270,9 +267,8 @@ begin_epoch (GstEmotionClassifier * self, int epoch)
 
 /* Closes the open epoch: validation, best model, report, early stopping. */
 void
-end_epoch (GstEmotionClassifier * self)
+end_epoch (TrainingState & training)
 {
-  TrainingState & training = *self->state->training;
   if (training.epoch < 0 || !training.trainer)
     return;
   if (training.skipping) {      /* done before the resumption */
@@ -280,9 +276,7 @@ end_epoch (GstEmotionClassifier * self)
     training.skipping = false;
     return;
   }
-  GST_OBJECT_LOCK (self);
-  omp_set_num_threads (self->threads);
-  GST_OBJECT_UNLOCK (self);
+  omp_set_num_threads (training.host.threads ());
   train::EpochReport report = training.trainer->end_epoch ();
   training.epoch = -1;
   if (report.train_examples == 0 && !report.has_validation)
@@ -290,93 +284,71 @@ end_epoch (GstEmotionClassifier * self)
   training.epochs_run++;
   training.last_report = report.to_json ();
   training.stop = report.stop;
-  describe_training (self, report);
+  describe_training (training, report);
   if (report.improved)
-    save_model (self);
-  save_checkpoint (self);
-  GST_INFO_OBJECT (self, "epoch %d: loss %.4f, train accuracy %.3f, valid UA %.3f%s",
+    save_model (training);
+  save_checkpoint (training);
+  GST_INFO_OBJECT (training.host.element, "epoch %d: loss %.4f, train accuracy %.3f, valid UA %.3f%s",
       report.epoch, report.train_loss, report.train_accuracy, report.ua,
       report.stop ? " (early stop)" : "");
-  post_epoch (self, report);
+  post_epoch (training, report);
 }
 
 } // namespace
 
 std::unique_ptr<TrainingState>
-training_prepare (GstEmotionClassifier * self)
+training_prepare (TrainingHost host, const TrainingProperties & properties)
 {
-  const gchar *architecture = GST_EMOTION_CLASSIFIER_GET_CLASS (self)->architecture;
+  GstElement *element = host.element;
   auto training = std::make_unique<TrainingState> ();
-  train::TrainSettings & s = training->settings;
-  s = train::TrainSettings::defaults (architecture);
-
-  GST_OBJECT_LOCK (self);
-  training->output_path = self->model_output ? self->model_output : "";
-  std::string config = self->config ? self->config : "";
-  if (self->batch_size > 0)
-    s.batch_size = self->batch_size;
-  if (self->learning_rate > 0.0)
-    s.learning_rate = self->learning_rate;
-  if (self->optimizer != GST_EMOTION_OPTIMIZER_DEFAULT)
-    s.optimizer = self->optimizer == GST_EMOTION_OPTIMIZER_ADAM ? "adam" : "sgd";
-  if (self->schedule != GST_EMOTION_SCHEDULE_DEFAULT) {
-    static const char *names[] = { "", "none", "cosine", "multistep" };
-    s.schedule = names[self->schedule];
-    if (s.schedule == "multistep" && s.milestones.empty ())
-      s.milestones = {21, 31, 41};
+  try {
+    training->settings = properties.settings (host.architecture);
+  } catch (const std::exception &e) {
+    GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS, ("Cannot train: %s", e.what ()), (NULL));
+    return nullptr;
   }
-  if (self->weight_decay >= 0.0)
-    s.weight_decay = self->weight_decay;
-  if (self->patience >= 0)
-    s.patience = self->patience;
-  s.clip_norm = self->clip_norm;
-  s.seed = self->seed;
-  training->resume = self->resume;
-  GST_OBJECT_UNLOCK (self);
+  training->output_path = properties.model_output;
+  training->resume = properties.resume;
   training->checkpoint_path = train::checkpoint_path (training->output_path);
+  training->host = std::move (host);
 
   if (training->output_path.empty ()) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("mode=train needs 'model-location', the "
+    GST_ELEMENT_ERROR (element, RESOURCE, NOT_FOUND, ("mode=train needs 'model-location', the "
             "file to write the trained model to."), (NULL));
     return nullptr;
   }
   gchar *folder = g_path_get_dirname (training->output_path.c_str ());
   const bool writable = g_file_test (folder, G_FILE_TEST_IS_DIR) && g_access (folder, W_OK) == 0;
   if (!writable)
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot write the model to '%s': folder "
+    GST_ELEMENT_ERROR (element, RESOURCE, OPEN_WRITE, ("Cannot write the model to '%s': folder "
             "'%s' does not exist or is not writable.", training->output_path.c_str (), folder),
         (NULL));
   g_free (folder);
   if (!writable)
     return nullptr;
-  if (!config.empty ()) {
-    training->config_overrides = nlohmann::json::parse (config, nullptr, false);
+  if (!properties.config.empty ()) {
+    training->config_overrides = nlohmann::json::parse (properties.config, nullptr, false);
     if (!training->config_overrides.is_object ()) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("The 'config' property is not a JSON "
-              "object: %s", config.c_str ()), (NULL));
+      GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS, ("The 'config' property is not a JSON "
+              "object: %s", properties.config.c_str ()), (NULL));
       return nullptr;
     }
   }
   return training;
 }
 
-gboolean
-training_epoch_start (GstEmotionClassifier * self, GstEvent * event)
+bool
+training_epoch_start (TrainingState & training, GstEvent * event)
 {
-  ClassifierState *state = self->state;
-  TrainingState & training = *state->training;
+  const TrainingHost & host = training.host;
   guint epoch = 0, epochs = 0;
   gst_emotion_event_parse_epoch (event, &epoch, &epochs);
   const GstStructure *fields = gst_event_get_structure (event);
 
-  GST_OBJECT_LOCK (self);
-  omp_set_num_threads (self->threads);  /* before the model's primitives are created */
-  GST_OBJECT_UNLOCK (self);
-  end_epoch (self);             /* an epoch left open upstream */
-  if (training.stop) {
-    /* Stopped early: the source is told at the next buffer; no new epoch begins. */
-    return gst_pad_push_event (self->srcpad, event);
-  }
+  omp_set_num_threads (host.threads ());        /* before the model's primitives are created */
+  end_epoch (training);         /* an epoch left open upstream */
+  if (training.stop)
+    return true;                /* stopped early: the source is told at the next buffer */
   if (!training.trainer) {
     training.epochs = (int) epochs;
     training.speakers = list_field (event, "speakers");
@@ -388,50 +360,43 @@ training_epoch_start (GstEmotionClassifier * self, GstEvent * event)
     guint train = 0;
     if (gst_structure_get_uint (fields, "train", &train))
       training.train_utterances = (int) train;
-    const int resumed = training.resume ? resume_from_checkpoint (self, event) : 0;
-    if (resumed < 0) {
-      gst_event_unref (event);
-      return FALSE;
-    }
-    if (resumed == 0 && state->classifier) {
+    const int resumed = training.resume ? resume_from_checkpoint (training, event) : 0;
+    if (resumed < 0)
+      return false;
+    if (resumed == 0 && host.classifier ()) {
       /* Fine-tuning a starting model: its schedule continues where its training stopped. */
-      const auto &previous = state->classifier->info ().training;
+      const auto &previous = host.classifier ()->info ().training;
       if (previous.contains ("epochs_run") && previous["epochs_run"].is_number_integer ())
         training.epoch_offset = previous["epochs_run"].get<int> ();
-    } else if (resumed == 0 && !create_model (self, event)) {
-      gst_event_unref (event);
-      return FALSE;
+    } else if (resumed == 0 && !create_model (training, event)) {
+      return false;
     }
-    if ((!training.trainer && !create_trainer (self)) || (!state->output_negotiated
-            && !classifier_negotiate_output (self))) {
-      gst_event_unref (event);
-      return FALSE;
-    }
+    if ((!training.trainer && !create_trainer (training)) || !host.negotiate_output ())
+      return false;
   }
-  begin_epoch (self, (int) epoch);
-  return gst_pad_push_event (self->srcpad, event);
+  begin_epoch (training, (int) epoch);
+  return true;
 }
 
-gboolean
-training_epoch_end (GstEmotionClassifier * self, GstEvent * event)
+void
+training_epoch_end (TrainingState & training)
 {
-  end_epoch (self);
-  return gst_pad_push_event (self->srcpad, event);
+  end_epoch (training);
 }
 
 GstFlowReturn
-training_segment (GstEmotionClassifier * self, OpenSegment & segment)
+training_add (TrainingState & training, LabelledSegment && segment)
 {
-  ClassifierState *state = self->state;
-  TrainingState & training = *state->training;
-  if (!state->classifier || !training.trainer) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("mode=train received a segment before any "
-            "epoch-start event and has no starting model."),
+  const TrainingHost & host = training.host;
+  models::Classifier *classifier = host.classifier ();
+  if (!classifier || !training.trainer) {
+    GST_ELEMENT_ERROR (host.element, STREAM, FAILED, ("mode=train received a segment before "
+            "any epoch-start event and has no starting model."),
         ("train from emodatasetsrc, or give a starting 'model'"));
     return GST_FLOW_ERROR;
   }
   if (training.epoch < 0)
-    begin_epoch (self, 0);      /* labelled segments without epoch events: one epoch */
+    begin_epoch (training, 0);  /* labelled segments without epoch events: one epoch */
   if (training.skipping)
     return GST_FLOW_OK;
   const bool validation = segment.split == "valid";
@@ -439,39 +404,26 @@ training_segment (GstEmotionClassifier * self, OpenSegment & segment)
           && !validation))
     return GST_FLOW_OK;         /* held-out speakers are never seen in training */
 
-  train::Example base;
-  base.emotion = index_of (state->classifier->info ().labels, segment.true_emotion);
-  if (base.emotion < 0) {
+  const int emotion = index_of (classifier->info ().labels, segment.true_emotion);
+  if (emotion < 0) {
     training.skipped++;
-    GST_LOG_OBJECT (self, "segment %s: label '%s' is not one of the model's", segment.id.c_str (),
-        segment.true_emotion.c_str ());
+    GST_LOG_OBJECT (host.element, "segment %s: label '%s' is not one of the model's",
+        segment.id.c_str (), segment.true_emotion.c_str ());
     return GST_FLOW_OK;
   }
-  base.speaker = index_of (training.speakers, segment.speaker);
-  base.gender = index_of (training.genders, segment.gender);
-
-  std::vector<train::Example> parts;
-  if (state->lld) {
-    int frames = (int) (state->store.next () - segment.first_frame);
-    if (frames < state->classifier->min_frames ())
-      return GST_FLOW_OK;
-    train::Example e = base;
-    e.frames = frames;
-    const float *first = state->store.frame (segment.first_frame);
-    e.features.assign (first, first + (size_t) frames * state->frame_size);
-    parts.push_back (std::move (e));
-  } else {
-    for (auto &values : segment.mulaw) {
-      train::Example e = base;
-      e.frames = 1;
-      e.features = std::move (values);
-      parts.push_back (std::move (e));
-    }
+  std::vector<train::Example> &parts = segment.parts;
+  parts.erase (std::remove_if (parts.begin (), parts.end (), [&](const train::Example & e) {
+            return e.frames < classifier->min_frames ();
+          }), parts.end ());
+  if (parts.empty ())
+    return GST_FLOW_OK;
+  for (auto &e : parts) {
+    e.emotion = emotion;
+    e.speaker = index_of (training.speakers, segment.speaker);
+    e.gender = index_of (training.genders, segment.gender);
   }
 
-  GST_OBJECT_LOCK (self);
-  omp_set_num_threads (self->threads);
-  GST_OBJECT_UNLOCK (self);
+  omp_set_num_threads (host.threads ());
   try {
     if (validation) {
       training.trainer->add_validation (parts);
@@ -481,7 +433,7 @@ training_segment (GstEmotionClassifier * self, OpenSegment & segment)
       if (!training.trainer->add_training (std::move (e)))
         continue;
       const int batch = training.settings.batch_size;
-      gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+      gst_element_post_message (host.element, gst_message_new_element (GST_OBJECT (host.element),
               gst_structure_new ("emotion-training-progress",
                   "epoch", G_TYPE_UINT, (guint) (training.epoch_offset + training.epoch),
                   "epochs", G_TYPE_UINT, (guint) (training.epoch_offset + training.epochs),
@@ -490,24 +442,23 @@ training_segment (GstEmotionClassifier * self, OpenSegment & segment)
                   "loss", G_TYPE_DOUBLE, training.trainer->last_loss (), NULL)));
     }
   } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Training step failed."), ("%s", e.what ()));
+    GST_ELEMENT_ERROR (host.element, STREAM, FAILED, ("Training step failed."), ("%s", e.what ()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
 }
 
 void
-training_finish (GstEmotionClassifier * self)
+training_finish (TrainingState & training)
 {
-  ClassifierState *state = self->state;
-  TrainingState & training = *state->training;
-  end_epoch (self);
+  end_epoch (training);
   if (!training.trainer)
     return;
+  GstElement *element = training.host.element;
   if (training.skipped)
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%d segments had labels the model does not "
+    GST_ELEMENT_WARNING (element, STREAM, FORMAT, ("%d segments had labels the model does not "
             "know and were left out.", training.skipped), (NULL));
-  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+  gst_element_post_message (element, gst_message_new_element (GST_OBJECT (element),
           gst_structure_new ("emotion-training-done",
               "epochs-run", G_TYPE_UINT, (guint) training.epochs_run,
               "best-epoch", G_TYPE_INT, training.trainer->best_epoch (),

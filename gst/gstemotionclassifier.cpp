@@ -17,6 +17,7 @@
 #include "classifier-model.h"
 #include "models/classifier.h"
 #include "tensor-caps.h"
+#include "training-properties.h"
 
 GST_DEBUG_CATEGORY (emotion_classifier_debug);
 #define GST_CAT_DEFAULT emotion_classifier_debug
@@ -27,17 +28,6 @@ GST_DEBUG_CATEGORY (emotion_classifier_debug);
 #define DEFAULT_WINDOW 3.0
 #define DEFAULT_HOP 3.0
 #define DEFAULT_MAX_DURATION 30.0
-#define DEFAULT_MODEL_OUTPUT NULL
-#define DEFAULT_CONFIG NULL
-#define DEFAULT_BATCH_SIZE 0
-#define DEFAULT_LEARNING_RATE 0.0
-#define DEFAULT_OPTIMIZER GST_EMOTION_OPTIMIZER_DEFAULT
-#define DEFAULT_SCHEDULE GST_EMOTION_SCHEDULE_DEFAULT
-#define DEFAULT_WEIGHT_DECAY -1.0
-#define DEFAULT_PATIENCE -1
-#define DEFAULT_CLIP_NORM 0.0
-#define DEFAULT_RESUME FALSE
-#define DEFAULT_SEED 1
 
 enum
 {
@@ -48,17 +38,7 @@ enum
   PROP_WINDOW,
   PROP_HOP,
   PROP_MAX_DURATION,
-  PROP_MODEL_OUTPUT,
-  PROP_CONFIG,
-  PROP_BATCH_SIZE,
-  PROP_LEARNING_RATE,
-  PROP_OPTIMIZER,
-  PROP_SCHEDULE,
-  PROP_WEIGHT_DECAY,
-  PROP_PATIENCE,
-  PROP_CLIP_NORM,
-  PROP_SEED,
-  PROP_RESUME,
+  PROP_TRAINING_FIRST,        /* training-properties.h: the mode=train ones */
 };
 
 GType
@@ -76,8 +56,7 @@ gst_emotion_classifier_mode_get_type (void)
   return type;
 }
 
-#define GST_TYPE_EMOTION_OPTIMIZER (gst_emotion_optimizer_get_type ())
-static GType
+GType
 gst_emotion_optimizer_get_type (void)
 {
   static GType type = 0;
@@ -92,8 +71,7 @@ gst_emotion_optimizer_get_type (void)
   return type;
 }
 
-#define GST_TYPE_EMOTION_SCHEDULE (gst_emotion_schedule_get_type ())
-static GType
+GType
 gst_emotion_schedule_get_type (void)
 {
   static GType type = 0;
@@ -176,55 +154,7 @@ gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
           "so memory stays bounded on endless streams", 1.0, 3600.0, DEFAULT_MAX_DURATION,
           (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 
-  const GParamFlags train_flags = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-      GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property (gobject_class, PROP_MODEL_OUTPUT,
-      g_param_spec_string ("model-location", "Model location",
-          "mode=train: where the best model is written (atomically, after every epoch that "
-          "improves the validation UA). 'model', when set, is the starting point",
-          DEFAULT_MODEL_OUTPUT, train_flags));
-  g_object_class_install_property (gobject_class, PROP_CONFIG,
-      g_param_spec_string ("config", "Configuration",
-          "mode=train, new model: JSON object overriding the architecture's configuration, "
-          "e.g. {\"cell\": \"lstm\"} for alstmclassify", DEFAULT_CONFIG, train_flags));
-  g_object_class_install_property (gobject_class, PROP_BATCH_SIZE,
-      g_param_spec_int ("batch-size", "Batch size",
-          "mode=train: segments per optimisation step (0: the paper's, 32 or 64)", 0, 4096,
-          DEFAULT_BATCH_SIZE, train_flags));
-  g_object_class_install_property (gobject_class, PROP_LEARNING_RATE,
-      g_param_spec_double ("learning-rate", "Learning rate",
-          "mode=train: initial learning rate (0: the paper's)", 0.0, 10.0,
-          DEFAULT_LEARNING_RATE, train_flags));
-  g_object_class_install_property (gobject_class, PROP_OPTIMIZER,
-      g_param_spec_enum ("optimizer", "Optimizer", "mode=train: optimisation algorithm",
-          GST_TYPE_EMOTION_OPTIMIZER, DEFAULT_OPTIMIZER, train_flags));
-  g_object_class_install_property (gobject_class, PROP_SCHEDULE,
-      g_param_spec_enum ("schedule", "Schedule", "mode=train: learning-rate schedule",
-          GST_TYPE_EMOTION_SCHEDULE, DEFAULT_SCHEDULE, train_flags));
-  g_object_class_install_property (gobject_class, PROP_WEIGHT_DECAY,
-      g_param_spec_double ("weight-decay", "Weight decay",
-          "mode=train: L2 weight decay (-1: the paper's)", -1.0, 1.0, DEFAULT_WEIGHT_DECAY,
-          train_flags));
-  g_object_class_install_property (gobject_class, PROP_PATIENCE,
-      g_param_spec_int ("patience", "Patience",
-          "mode=train: stop after this many epochs without a better validation UA, counted "
-          "from the first epoch above chance (-1: the paper's; 0: never stop early)", -1, 10000,
-          DEFAULT_PATIENCE, train_flags));
-  g_object_class_install_property (gobject_class, PROP_CLIP_NORM,
-      g_param_spec_double ("clip-norm", "Gradient clipping",
-          "mode=train: largest global gradient norm (0: no clipping)", 0.0, 1000.0,
-          DEFAULT_CLIP_NORM, train_flags));
-  g_object_class_install_property (gobject_class, PROP_SEED,
-      g_param_spec_uint64 ("seed", "Seed",
-          "mode=train: seed of the initial weights and of dropout", 0, G_MAXUINT64,
-          DEFAULT_SEED, train_flags));
-  g_object_class_install_property (gobject_class, PROP_RESUME,
-      g_param_spec_boolean ("resume", "Resume",
-          "mode=train: continue an interrupted run from its checkpoint (written after every "
-          "epoch next to model-location, as NAME.checkpoint.safetensors): weights, optimiser "
-          "state, schedule position, best UA, early-stopping count and dropout generator; the "
-          "epochs already done are skipped. Starts afresh when there is no checkpoint",
-          DEFAULT_RESUME, train_flags));
+  training_properties_install (gobject_class, PROP_TRAINING_FIRST);
 
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_CLASSIFIER, (GstPluginAPIFlags) 0);
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_OPTIMIZER, (GstPluginAPIFlags) 0);
@@ -265,17 +195,7 @@ gst_emotion_classifier_init (GstEmotionClassifier * self)
   self->window = DEFAULT_WINDOW;
   self->hop = DEFAULT_HOP;
   self->max_duration = DEFAULT_MAX_DURATION;
-  self->model_output = g_strdup (DEFAULT_MODEL_OUTPUT);
-  self->config = g_strdup (DEFAULT_CONFIG);
-  self->batch_size = DEFAULT_BATCH_SIZE;
-  self->learning_rate = DEFAULT_LEARNING_RATE;
-  self->optimizer = DEFAULT_OPTIMIZER;
-  self->schedule = DEFAULT_SCHEDULE;
-  self->weight_decay = DEFAULT_WEIGHT_DECAY;
-  self->patience = DEFAULT_PATIENCE;
-  self->clip_norm = DEFAULT_CLIP_NORM;
-  self->resume = DEFAULT_RESUME;
-  self->seed = DEFAULT_SEED;
+  self->training_properties = new TrainingProperties ();
   self->state = NULL;
 }
 
@@ -311,8 +231,7 @@ gst_emotion_classifier_finalize (GObject * object)
 
   delete self->state;
   g_free (self->model_location);
-  g_free (self->model_output);
-  g_free (self->config);
+  delete self->training_properties;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -343,43 +262,9 @@ gst_emotion_classifier_set_property (GObject * object, guint prop_id, const GVal
     case PROP_MAX_DURATION:
       self->max_duration = g_value_get_double (value);
       break;
-    case PROP_MODEL_OUTPUT:
-      g_free (self->model_output);
-      self->model_output = g_value_dup_string (value);
-      break;
-    case PROP_CONFIG:
-      g_free (self->config);
-      self->config = g_value_dup_string (value);
-      break;
-    case PROP_BATCH_SIZE:
-      self->batch_size = g_value_get_int (value);
-      break;
-    case PROP_LEARNING_RATE:
-      self->learning_rate = g_value_get_double (value);
-      break;
-    case PROP_OPTIMIZER:
-      self->optimizer = (GstEmotionOptimizer) g_value_get_enum (value);
-      break;
-    case PROP_SCHEDULE:
-      self->schedule = (GstEmotionSchedule) g_value_get_enum (value);
-      break;
-    case PROP_WEIGHT_DECAY:
-      self->weight_decay = g_value_get_double (value);
-      break;
-    case PROP_PATIENCE:
-      self->patience = g_value_get_int (value);
-      break;
-    case PROP_CLIP_NORM:
-      self->clip_norm = g_value_get_double (value);
-      break;
-    case PROP_SEED:
-      self->seed = g_value_get_uint64 (value);
-      break;
-    case PROP_RESUME:
-      self->resume = g_value_get_boolean (value);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!training_properties_set (*self->training_properties, PROP_TRAINING_FIRST, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -411,47 +296,40 @@ gst_emotion_classifier_get_property (GObject * object, guint prop_id, GValue * v
     case PROP_MAX_DURATION:
       g_value_set_double (value, self->max_duration);
       break;
-    case PROP_MODEL_OUTPUT:
-      g_value_set_string (value, self->model_output);
-      break;
-    case PROP_CONFIG:
-      g_value_set_string (value, self->config);
-      break;
-    case PROP_BATCH_SIZE:
-      g_value_set_int (value, self->batch_size);
-      break;
-    case PROP_LEARNING_RATE:
-      g_value_set_double (value, self->learning_rate);
-      break;
-    case PROP_OPTIMIZER:
-      g_value_set_enum (value, self->optimizer);
-      break;
-    case PROP_SCHEDULE:
-      g_value_set_enum (value, self->schedule);
-      break;
-    case PROP_WEIGHT_DECAY:
-      g_value_set_double (value, self->weight_decay);
-      break;
-    case PROP_PATIENCE:
-      g_value_set_int (value, self->patience);
-      break;
-    case PROP_CLIP_NORM:
-      g_value_set_double (value, self->clip_norm);
-      break;
-    case PROP_SEED:
-      g_value_set_uint64 (value, self->seed);
-      break;
-    case PROP_RESUME:
-      g_value_set_boolean (value, self->resume);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!training_properties_get (*self->training_properties, PROP_TRAINING_FIRST, prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
 }
 
 /* ---- model loading ---------------------------------------------------------------------- */
+
+/* What the training code (classifier-training.h) uses of this element. */
+static TrainingHost
+training_host (GstEmotionClassifier * self, ClassifierState * state)
+{
+  TrainingHost host;
+  host.element = GST_ELEMENT (self);
+  host.architecture = state->architecture;
+  host.frame_size = state->frame_size;
+  host.threads = [self] {
+    GST_OBJECT_LOCK (self);
+    const int threads = self->threads;
+    GST_OBJECT_UNLOCK (self);
+    return threads;
+  };
+  host.classifier = [state] { return state->classifier.get (); };
+  host.set_classifier = [state] (std::unique_ptr<emotion::models::Classifier> c,
+      const std::string & name) {
+    state->set_classifier (std::move (c), name);
+  };
+  host.negotiate_output = [self, state] {
+    return state->output_negotiated || classifier_negotiate_output (self);
+  };
+  return host;
+}
 
 /* Loads the model (infer: required; train: the optional starting point). */
 static gboolean
@@ -463,6 +341,7 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
   std::string location = self->model_location ? self->model_location : "";
   const bool train = self->mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN;
   const int threads = self->threads;
+  const TrainingProperties properties = *self->training_properties;
   GST_OBJECT_UNLOCK (self);
 
   auto state = std::make_unique<ClassifierState> ();
@@ -475,7 +354,7 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
   state->store = FrameStore (state->frame_size);
 
   if (train) {
-    state->training = training_prepare (self);
+    state->training = training_prepare (training_host (self, state.get ()), properties);
     if (!state->training)
       return FALSE;
   }
@@ -621,13 +500,43 @@ classify_segment_mulaw (GstEmotionClassifier * self, OpenSegment & segment)
   return ret;
 }
 
+/* mode=train: the open segment's frames (LLD: one example) or mu-law segments (one each). */
+static LabelledSegment
+labelled_segment (GstEmotionClassifier * self, OpenSegment & segment)
+{
+  ClassifierState *state = self->state;
+  LabelledSegment labelled;
+  labelled.id = segment.id;
+  labelled.split = segment.split;
+  labelled.true_emotion = segment.true_emotion;
+  labelled.speaker = segment.speaker;
+  labelled.gender = segment.gender;
+  if (state->lld) {
+    emotion::train::Example e;
+    e.frames = (int) (state->store.next () - segment.first_frame);
+    if (e.frames > 0) {
+      const float *first = state->store.frame (segment.first_frame);
+      e.features.assign (first, first + (size_t) e.frames * state->frame_size);
+      labelled.parts.push_back (std::move (e));
+    }
+  } else {
+    for (auto &values : segment.mulaw) {
+      emotion::train::Example e;
+      e.frames = 1;
+      e.features = std::move (values);
+      labelled.parts.push_back (std::move (e));
+    }
+  }
+  return labelled;
+}
+
 /* Publishes an open segment (at its end event, at EOS, or in parts when it gets too long). */
 static GstFlowReturn
 finish_segment (GstEmotionClassifier * self, OpenSegment & segment, bool partial)
 {
   ClassifierState *state = self->state;
   if (state->training) {
-    GstFlowReturn ret = training_segment (self, segment);
+    GstFlowReturn ret = training_add (*state->training, labelled_segment (self, segment));
     segment.first_frame = state->store.next ();
     segment.mulaw.clear ();
     return ret;
@@ -842,7 +751,7 @@ finish_stream (GstEmotionClassifier * self)
     finish_segment (self, segment, false);
   state->open.clear ();
   if (state->training)
-    training_finish (self);
+    training_finish (*state->training);
   else if (state->lld && !state->events_seen)
     run_fallback_windows (self, true);
 }
@@ -860,10 +769,17 @@ gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * 
     return handle_segment_start (self, event);
   if (gst_emotion_event_is_segment_end (event))
     return handle_segment_end (self, event);
-  if (state->training && gst_emotion_event_is_epoch_start (event))
-    return training_epoch_start (self, event);
-  if (state->training && gst_emotion_event_is_epoch_end (event))
-    return training_epoch_end (self, event);
+  if (state->training && gst_emotion_event_is_epoch_start (event)) {
+    if (!training_epoch_start (*state->training, event)) {
+      gst_event_unref (event);
+      return FALSE;
+    }
+    return gst_pad_push_event (self->srcpad, event);
+  }
+  if (state->training && gst_emotion_event_is_epoch_end (event)) {
+    training_epoch_end (*state->training);
+    return gst_pad_push_event (self->srcpad, event);
+  }
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:{

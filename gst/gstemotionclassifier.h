@@ -8,6 +8,8 @@
 
 #include <gst/gst.h>
 
+namespace emotion::gst { struct TrainingProperties; }
+
 G_BEGIN_DECLS
 
 #define GST_TYPE_EMOTION_CLASSIFIER (gst_emotion_classifier_get_type ())
@@ -30,6 +32,11 @@ typedef enum {
 /* The `mode` property's type, shared with ksmmtransformer. */
 #define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type ())
 GType gst_emotion_classifier_mode_get_type (void);
+
+#define GST_TYPE_EMOTION_OPTIMIZER (gst_emotion_optimizer_get_type ())
+GType gst_emotion_optimizer_get_type (void);
+#define GST_TYPE_EMOTION_SCHEDULE (gst_emotion_schedule_get_type ())
+GType gst_emotion_schedule_get_type (void);
 
 typedef enum {
   GST_EMOTION_OPTIMIZER_DEFAULT,
@@ -57,18 +64,8 @@ struct _GstEmotionClassifier {
   gdouble window;
   gdouble hop;
   gdouble max_duration;
-  /* training (mode=train) */
-  gchar *model_output;
-  gchar *config;
-  gint batch_size;
-  gdouble learning_rate;
-  GstEmotionOptimizer optimizer;
-  GstEmotionSchedule schedule;
-  gdouble weight_decay;
-  gint patience;
-  gdouble clip_norm;
-  guint64 seed;
-  gboolean resume;
+  /* mode=train settings (training-properties.h) */
+  emotion::gst::TrainingProperties *training_properties;
 
   /* processing state, created in READY->PAUSED, destroyed in PAUSED->READY */
   struct ClassifierState *state;
