@@ -46,9 +46,11 @@
 
 #include "classifier-model.h"
 #include "classifier-results.h"
+#include "classifier-training.h"
 #include "frame-store.h"
 #include "gstemotionclassifier.h"
 #include "tensor-caps.h"
+#include "models/ksmm_text.h"
 #include "text-markup.h"
 #include "text/vocabulary.h"
 
@@ -74,24 +76,27 @@ enum
   PROP_HOP,
   PROP_MAX_DURATION,
   PROP_TEXT_TIMEOUT,
+  PROP_WORD_VECTORS,
+  PROP_TRAINING_FIRST,          /* training-properties.h: the mode=train ones */
 };
 
 using namespace emotion::gst;
 
 namespace {
 
-/* One text buffer, by running time, as word ids (at most the model's text length). */
+/* One text buffer, by running time, as plain text (words are looked up when a segment uses
+ * it: training from scratch has no vocabulary before its first epoch). */
 struct TextLine
 {
   GstClockTime start, end;
-  std::vector<int> ids;
+  std::string text;
 };
 
 /* What waits for its text: a segment to classify, or an event to forward behind it. */
 struct Output
 {
   GstEvent *event = NULL;
-  std::string id, true_emotion;
+  std::string id, true_emotion, speaker, gender, split;
   std::vector<float> frames;
   int count = 0;
   GstClockTime pts = GST_CLOCK_TIME_NONE, end_pts = GST_CLOCK_TIME_NONE;
@@ -116,16 +121,30 @@ struct KsmmState
 
   std::deque<Output> queue;
   std::deque<TextLine> lines;
+  GstBuffer *held_text = NULL;  /* taken, but left on the text pad until the audio passes it */
   GstClockTime text_known = 0;  /* running time up to which the text stream is complete */
   GstClockTime audio_rt = 0;    /* running time of the audio consumed */
   bool text_markup = false;
   bool warned_utf8 = false, warned_long = false;
+
+  std::unique_ptr<TrainingState> training;      /* mode=train only */
+  bool training_finished = false;
+
+  void use_classifier (std::unique_ptr<emotion::models::Classifier> c, const std::string & name)
+  {
+    classifier = std::move (c);
+    const auto &info = classifier->info ();
+    vocabulary = std::make_unique<emotion::text::Vocabulary> (info.vocabulary);
+    text_len = (size_t) info.config.value ("text_len", 20);
+    results.set_model (info.labels, name);
+  }
 
   ~KsmmState ()
   {
     for (auto &item : queue)
       if (item.event)
         gst_event_unref (item.event);
+    gst_clear_buffer (&held_text);
   }
 
   void reset_stream ()
@@ -138,6 +157,7 @@ struct KsmmState
         gst_event_unref (item.event);
     queue.clear ();
     lines.clear ();
+    gst_clear_buffer (&held_text);
     text_known = 0;
     audio_rt = 0;
   }
@@ -158,6 +178,8 @@ struct _GstKsmmTransformer
   gdouble hop;
   gdouble max_duration;
   gdouble text_timeout;
+  gchar *word_vectors;
+  TrainingProperties *training_properties;
 
   /* processing state, created in start(), destroyed in stop() */
   KsmmState *state;
@@ -226,8 +248,7 @@ gst_ksmm_transformer_class_init (GstKsmmTransformerClass * klass)
       g_param_spec_int ("threads", "Threads",
           "CPU threads the model may use for one segment", 1, 64, DEFAULT_THREADS, flags));
   g_object_class_install_property (gobject_class, PROP_MODE,
-      g_param_spec_enum ("mode", "Mode",
-          "What to do with the segments (train is not available for ksmm yet: an error)",
+      g_param_spec_enum ("mode", "Mode", "What to do with the segments",
           GST_TYPE_EMOTION_CLASSIFIER_MODE, DEFAULT_MODE, flags));
   g_object_class_install_property (gobject_class, PROP_WINDOW,
       g_param_spec_double ("window", "Window",
@@ -247,6 +268,12 @@ gst_ksmm_transformer_class_init (GstKsmmTransformerClass * klass)
           "Live pipelines: seconds a segment waits after its end for late text (speech-to-text "
           "lags behind the audio) before it is classified with the text that has arrived; "
           "added to the reported latency", 0.0, 60.0, DEFAULT_TEXT_TIMEOUT, flags));
+  g_object_class_install_property (gobject_class, PROP_WORD_VECTORS,
+      g_param_spec_string ("word-vectors", "Word vectors",
+          "mode=train, new model: the words and vectors of the text branch, an embedding table "
+          "(emotion-embeddings) or a text branch pretrained on text alone (emotion-pretrain-text, "
+          "whose weights then start the text branch)", NULL, flags));
+  training_properties_install (gobject_class, PROP_TRAINING_FIRST);
 
   std::string sink_caps = tensor_caps_string ({36, 1}, kLldFrameRate, 1);
   sink_caps = sink_caps.substr (0, sink_caps.find (",framerate"));
@@ -287,6 +314,8 @@ gst_ksmm_transformer_init (GstKsmmTransformer * self)
   self->hop = DEFAULT_HOP;
   self->max_duration = DEFAULT_MAX_DURATION;
   self->text_timeout = DEFAULT_TEXT_TIMEOUT;
+  self->word_vectors = NULL;
+  self->training_properties = new TrainingProperties ();
   self->state = NULL;
   self->textpad = NULL;
 
@@ -302,6 +331,8 @@ gst_ksmm_transformer_finalize (GObject * object)
   GstKsmmTransformer *self = GST_KSMM_TRANSFORMER (object);
   delete self->state;
   g_free (self->model_location);
+  g_free (self->word_vectors);
+  delete self->training_properties;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -334,8 +365,14 @@ gst_ksmm_transformer_set_property (GObject * object, guint prop_id, const GValue
     case PROP_TEXT_TIMEOUT:
       self->text_timeout = g_value_get_double (value);
       break;
+    case PROP_WORD_VECTORS:
+      g_free (self->word_vectors);
+      self->word_vectors = g_value_dup_string (value);
+      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!training_properties_set (*self->training_properties, PROP_TRAINING_FIRST, prop_id,
+              value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -369,8 +406,13 @@ gst_ksmm_transformer_get_property (GObject * object, guint prop_id, GValue * val
     case PROP_TEXT_TIMEOUT:
       g_value_set_double (value, self->text_timeout);
       break;
+    case PROP_WORD_VECTORS:
+      g_value_set_string (value, self->word_vectors);
+      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!training_properties_get (*self->training_properties, PROP_TRAINING_FIRST, prop_id,
+              value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -422,6 +464,38 @@ text_pad (GstKsmmTransformer * self)
 
 /* ---- start / stop ----------------------------------------------------------------------- */
 
+static gboolean gst_ksmm_transformer_negotiate (GstAggregator * agg);
+
+/* What the training code (classifier-training.h) uses of this element. A new model gets its
+ * vocabulary and word vectors (and a pretrained text branch) from `word_vectors`. */
+static TrainingHost
+training_host (GstKsmmTransformer * self, KsmmState * state, const std::string & word_vectors)
+{
+  TrainingHost host;
+  host.element = GST_ELEMENT (self);
+  host.architecture = "ksmm";
+  host.frame_size = 36;
+  host.threads = [self] {
+    GST_OBJECT_LOCK (self);
+    const int threads = self->threads;
+    GST_OBJECT_UNLOCK (self);
+    return threads;
+  };
+  host.classifier = [state] { return state->classifier.get (); };
+  host.set_classifier = [state] (std::unique_ptr<emotion::models::Classifier> c,
+      const std::string & name) {
+    state->use_classifier (std::move (c), name);
+  };
+  host.create_model = [word_vectors] (emotion::nn::Context & context,
+      const nlohmann::json & config, emotion::nn::Rng & rng, emotion::models::ModelInfo & info) {
+    return emotion::models::create_ksmm_model (context, config, word_vectors, rng, info);
+  };
+  host.negotiate_output = [self, state] {
+    return state->negotiated || gst_ksmm_transformer_negotiate (GST_AGGREGATOR (self));
+  };
+  return host;
+}
+
 static gboolean
 gst_ksmm_transformer_start (GstAggregator * agg)
 {
@@ -433,30 +507,38 @@ gst_ksmm_transformer_start (GstAggregator * agg)
   const int threads = self->threads;
   const double window = self->window, longest = self->max_duration;
   const double text_timeout = self->text_timeout;
+  const std::string word_vectors = self->word_vectors ? self->word_vectors : "";
+  const TrainingProperties properties = *self->training_properties;
   GST_OBJECT_UNLOCK (self);
 
-  if (train) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("ksmmtransformer cannot train yet (mode=train)."),
-        ("train M4 with emotion-train, or use mode=infer"));
-    return FALSE;
-  }
   auto state = std::make_unique<KsmmState> ();
-  std::string name;
-  state->classifier = load_classifier (GST_ELEMENT (self), "ksmm", location, threads, &name);
-  if (!state->classifier)
-    return FALSE;
-  const auto &info = state->classifier->info ();
-  /* The loader has checked that the vocabulary has one word per embedding row. */
-  try {
-    state->vocabulary = std::make_unique<emotion::text::Vocabulary> (info.vocabulary);
-  } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Model '%s' has no usable vocabulary.", name.c_str ()), ("%s", e.what ()));
-    return FALSE;
+  if (train) {
+    if (location.empty () && word_vectors.empty ()) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("mode=train needs 'word-vectors' (an "
+              "embedding table or a pretrained text branch) for a new model, or a starting "
+              "'model'."), ("make a table with emotion-embeddings"));
+      return FALSE;
+    }
+    state->training = training_prepare (training_host (self, state.get (), word_vectors),
+        properties);
+    if (!state->training)
+      return FALSE;
   }
-  state->text_len = (size_t) info.config.value ("text_len", 20);
-  state->results.set_model (info.labels, name);
+  /* infer: the model is required (default: the shipped one); train: an optional start. */
+  if (!train || !location.empty ()) {
+    std::string name;
+    auto classifier = load_classifier (GST_ELEMENT (self), "ksmm", location, threads, &name);
+    if (!classifier)
+      return FALSE;
+    /* The loader has checked that the vocabulary has one word per embedding row. */
+    try {
+      state->use_classifier (std::move (classifier), name);
+    } catch (const std::exception &e) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Model '%s' has no usable vocabulary.", name.c_str ()), ("%s", e.what ()));
+      return FALSE;
+    }
+  }
 
   /* A result leaves when its segment ends (one window, at most max-duration), and waits up to
    * text-timeout for the segment's text. */
@@ -536,10 +618,11 @@ audio_running_time (GstKsmmTransformer * self, GstClockTime pts)
   return rt;
 }
 
-/* Queues the frames [first, last) of the store as one segment to classify. */
+/* Queues the frames [first, last) of the store as one segment to classify (or to learn from:
+ * `segment` gives the labels of an emotion-segment, NULL for a fallback window). */
 static void
 queue_span (GstKsmmTransformer * self, const std::string & id, int64_t first, int64_t last,
-    const std::string & true_emotion)
+    const OpenSegment * segment)
 {
   KsmmState *state = self->state;
   if (last <= first) {
@@ -550,7 +633,12 @@ queue_span (GstKsmmTransformer * self, const std::string & id, int64_t first, in
   }
   Output out;
   out.id = id;
-  out.true_emotion = true_emotion;
+  if (segment) {
+    out.true_emotion = segment->true_emotion;
+    out.speaker = segment->speaker;
+    out.gender = segment->gender;
+    out.split = segment->split;
+  }
   out.count = (int) (last - first);
   out.frames.assign (state->store.frame (first), state->store.frame (first) +
       (size_t) out.count * state->store.frame_size ());
@@ -582,7 +670,7 @@ segment_words (KsmmState * state, GstClockTime start, GstClockTime end)
         : line.start >= start && line.start < end;
     if (!overlaps)
       continue;
-    for (int id : line.ids) {
+    for (int id : state->vocabulary->ids (line.text, state->text_len)) {
       if (ids.size () >= state->text_len)
         return ids;
       ids.push_back (id);
@@ -591,10 +679,48 @@ segment_words (KsmmState * state, GstClockTime start, GstClockTime end)
   return ids;
 }
 
+/* mode=train: the segment and its words as an example. */
+static GstFlowReturn
+learn (GstKsmmTransformer * self, Output & out)
+{
+  KsmmState *state = self->state;
+  LabelledSegment labelled;
+  labelled.id = out.id;
+  labelled.split = out.split;
+  labelled.true_emotion = out.true_emotion;
+  labelled.speaker = out.speaker;
+  labelled.gender = out.gender;
+  emotion::train::Example e;
+  e.frames = out.count;
+  e.features = std::move (out.frames);
+  if (state->vocabulary)
+    e.tokens = segment_words (state, out.rt_start, out.rt_end);
+  labelled.parts.push_back (std::move (e));
+  return training_add (*state->training, std::move (labelled));
+}
+
+/* mode=train: epoch events drive the training; they are forwarded either way. */
+static GstFlowReturn
+push_event (GstKsmmTransformer * self, GstEvent * event)
+{
+  KsmmState *state = self->state;
+  if (state->training && gst_emotion_event_is_epoch_start (event)
+      && !training_epoch_start (*state->training, event)) {
+    gst_event_unref (event);
+    return GST_FLOW_ERROR;
+  }
+  if (state->training && gst_emotion_event_is_epoch_end (event))
+    training_epoch_end (*state->training);
+  gst_pad_push_event (GST_AGGREGATOR (self)->srcpad, event);
+  return GST_FLOW_OK;
+}
+
 static GstFlowReturn
 publish (GstKsmmTransformer * self, Output & out)
 {
   KsmmState *state = self->state;
+  if (state->training)
+    return learn (self, out);
   std::vector<int> ids = segment_words (state, out.rt_start, out.rt_end);
   std::vector<float> scores;
   GST_OBJECT_LOCK (self);
@@ -647,7 +773,9 @@ flush_ready (GstKsmmTransformer * self, bool text_done, bool timeout)
   while (ret == GST_FLOW_OK && !state->queue.empty ()) {
     Output &out = state->queue.front ();
     if (out.event) {
-      gst_pad_push_event (GST_AGGREGATOR (self)->srcpad, out.event);
+      GstEvent *event = out.event;
+      out.event = NULL;
+      ret = push_event (self, event);
     } else {
       const bool ready = text_done || !GST_CLOCK_TIME_IS_VALID (out.rt_end)
           || out.rt_end <= state->text_known || (timeout && out.rt_end <= state->audio_rt);
@@ -679,7 +807,7 @@ run_fallback_windows (GstKsmmTransformer * self, bool at_eos)
   std::string id;
   int64_t first, last;
   while (state->windows.next (state->store.next (), window, hop, at_eos, &id, &first, &last))
-    queue_span (self, id, first, last, "");
+    queue_span (self, id, first, last, NULL);
 }
 
 /* A segment at its end event, at EOS, or in parts when it gets too long. */
@@ -691,7 +819,7 @@ finish_segment (GstKsmmTransformer * self, OpenSegment & segment, bool partial)
   if (partial || segment.parts > 0)
     id += "." + std::to_string (segment.parts);
   segment.parts++;
-  queue_span (self, id, segment.first_frame, state->store.next (), segment.true_emotion);
+  queue_span (self, id, segment.first_frame, state->store.next (), &segment);
   segment.first_frame = state->store.next ();
 }
 
@@ -796,9 +924,9 @@ take_text (GstKsmmTransformer * self, GstAggregatorPad * pad, GstBuffer * buffer
   TextLine line;
   line.start = start;
   line.end = end;
-  line.ids = state->vocabulary->ids (plain.text, state->text_len);
-  GST_LOG_OBJECT (self, "text %" GST_TIME_FORMAT "-%" GST_TIME_FORMAT ": %zu words",
-      GST_TIME_ARGS (start), GST_TIME_ARGS (end), line.ids.size ());
+  line.text = std::move (plain.text);
+  GST_LOG_OBJECT (self, "text %" GST_TIME_FORMAT "-%" GST_TIME_FORMAT ": '%s'",
+      GST_TIME_ARGS (start), GST_TIME_ARGS (end), line.text.c_str ());
   state->lines.push_back (std::move (line));
 }
 
@@ -823,13 +951,37 @@ take_texts (GstKsmmTransformer * self, bool audio_eos)
       gst_buffer_unref (buffer);
       break;
     }
-    take_text (self, pad, buffer);
+    if (buffer != state->held_text)
+      take_text (self, pad, buffer);
+    /* A line stays on its pad until the audio has passed its end: the pad then has data, so
+     * the aggregator goes on taking audio. A source that pushes each utterance's text and then
+     * its audio from one thread (emodatasetsrc) cannot push the next line before that. */
+    GST_OBJECT_LOCK (pad);
+    GstClockTime end = GST_BUFFER_DURATION_IS_VALID (buffer) ?
+        gst_segment_to_running_time (&pad->segment, GST_FORMAT_TIME,
+        GST_BUFFER_PTS (buffer) + GST_BUFFER_DURATION (buffer)) : start;
+    GST_OBJECT_UNLOCK (pad);
+    if (!audio_eos && GST_CLOCK_TIME_IS_VALID (end) && end > state->audio_rt) {
+      if (buffer != state->held_text)
+        gst_buffer_replace (&state->held_text, buffer);
+      gst_buffer_unref (buffer);
+      break;
+    }
+    gst_clear_buffer (&state->held_text);
     gst_buffer_unref (buffer);
     gst_aggregator_pad_drop_buffer (pad);
   }
   const bool done = gst_aggregator_pad_is_eos (pad) && !gst_aggregator_pad_has_buffer (pad);
   gst_object_unref (pad);
   return done;
+}
+
+static void
+finish_training (KsmmState * state)
+{
+  if (state->training && !state->training_finished)
+    training_finish (*state->training);
+  state->training_finished = true;
 }
 
 static GstFlowReturn
@@ -840,8 +992,14 @@ gst_ksmm_transformer_aggregate (GstAggregator * agg, gboolean timeout)
   GstFlowReturn ret = GST_FLOW_OK;
   if (!state)
     return GST_FLOW_FLUSHING;
-  if (!state->negotiated && !gst_ksmm_transformer_negotiate (agg))
+  /* Training from scratch has no model, so no output caps, until its first epoch. */
+  if (state->classifier && !state->negotiated && !gst_ksmm_transformer_negotiate (agg))
     return GST_FLOW_NOT_NEGOTIATED;
+  if (state->training && state->training->stop) {
+    /* Early stopping: what is still queued is not needed; the source is told by the EOS. */
+    finish_training (state);
+    return GST_FLOW_EOS;
+  }
 
   GstBuffer *audio = gst_aggregator_pad_pop_buffer (self->audiopad);
   if (audio) {
@@ -856,8 +1014,10 @@ gst_ksmm_transformer_aggregate (GstAggregator * agg, gboolean timeout)
   ret = flush_ready (self, text_done, timeout);
   if (ret != GST_FLOW_OK)
     return ret;
-  if (audio_eos && state->queue.empty ())
+  if (audio_eos && state->queue.empty ()) {
+    finish_training (state);
     return GST_FLOW_EOS;
+  }
   return GST_FLOW_OK;
 }
 

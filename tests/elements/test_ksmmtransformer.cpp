@@ -382,7 +382,9 @@ GST_START_TEST (test_bad_models_n)
   e = start_error ("ksmmtransformer model=/nonexistent.safetensors");
   fail_unless (e.find ("Cannot use model file") != std::string::npos, "%s", e.c_str ());
   e = start_error ("ksmmtransformer mode=train model=\"" + ksmm_model () + "\"");
-  fail_unless (e.find ("cannot train") != std::string::npos, "%s", e.c_str ());
+  fail_unless (e.find ("model-location") != std::string::npos, "%s", e.c_str ());
+  e = start_error ("ksmmtransformer mode=train model-location=" + temp_path ("k.safetensors"));
+  fail_unless (e.find ("word-vectors") != std::string::npos, "%s", e.c_str ());
 }
 
 GST_END_TEST;

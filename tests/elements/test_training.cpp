@@ -2,7 +2,8 @@
  * a short speaker-independent run that must reach a stated accuracy on held-out speakers,
  * checkpoints that resume a stopped run exactly where the uninterrupted run would be, resumption
  * refused for another run's checkpoint, a killed emotion-train that always leaves a loadable
- * model, and the errors of unusable training settings. Needs shared/data/emodb (skips with a
+ * model, the errors of unusable training settings, and ksmmtransformer learning from the
+ * transcripts of emodatasetsrc's text pad. Needs shared/data/emodb (skips with a
  * message when absent). */
 #include "test_emotion_common.h"
 
@@ -11,7 +12,11 @@
 
 #include <cmath>
 
+#include <fstream>
+
 #include "models/model_file.h"
+#include "nn/rng.h"
+#include "text/embedding_table.h"
 #include "train/checkpoint.h"
 
 using namespace emotion_test;
@@ -357,6 +362,90 @@ GST_START_TEST (test_unusable_settings_n)
 
 GST_END_TEST;
 
+/* ksmmtransformer mode=train with emodatasetsrc's text pad. Every audio file appears once as
+ * "happy" and once as "sad", so only the transcripts tell the classes apart: happy rows say words
+ * whose (hand-made) vectors point one way, sad rows words pointing the other way. Validation
+ * speakers have their own rows. The model must learn through the text path. */
+GST_START_TEST (test_ksmm_learns_from_text)
+{
+  if (!have_emodb ("test_ksmm_learns_from_text"))
+    return;
+  const std::vector<std::string> happy = {"joy", "wonderful", "love", "delighted", "smile",
+    "laugh", "great", "glad"};
+  const std::vector<std::string> sad = {"grief", "miserable", "tears", "sorrow", "pain",
+    "lonely", "cry", "gloomy"};
+  const std::vector<std::string> neutral = {"the", "a", "table", "today", "was", "it"};
+  text::EmbeddingTable table;
+  table.words = {""};
+  for (const auto *group : {&happy, &sad, &neutral})
+    table.words.insert (table.words.end (), group->begin (), group->end ());
+  const int dims = 8;
+  table.vectors.resize ({(int64_t) table.words.size (), dims});
+  table.vectors.zero ();
+  nn::Rng rng (21);
+  for (size_t w = 1; w < table.words.size (); w++) {
+    const float direction = w <= happy.size () ? 1.0f : w <= happy.size () + sad.size () ? -1.0f :
+        0.0f;
+    table.vectors[w * dims] = direction;
+    for (int d = 1; d < dims; d++)
+      table.vectors[w * dims + d] = rng.normal (0.0f, 0.3f);
+  }
+  table.source = {{"test", "hand-made vectors"}};
+  const std::string vectors = temp_path ("ksmm-words.safetensors");
+  text::write_embedding_table (vectors, table);
+
+  /* 32 neutral EmoDB recordings, each as happy and as sad; speakers s0..s7 (s6, s7: validation). */
+  std::ifstream in (emodb ("manifest.csv"));
+  std::vector<std::string> wavs;
+  for (std::string line; std::getline (in, line) && wavs.size () < 32;)
+    if (line.find (",neutral,") != std::string::npos)
+      wavs.push_back (emodb (line.substr (0, line.find (','))));
+  fail_unless_equals_int (wavs.size (), 32);
+  auto sentence = [&](const std::vector<std::string> &words) {
+    std::string text;
+    for (int i = 0; i < 4; i++)
+      text += (i ? " " : "") + words[rng.next () % words.size ()] + " " +
+          neutral[rng.next () % neutral.size ()];
+    return text;
+  };
+  const std::string manifest = temp_path ("ksmm-text.csv");
+  std::ofstream out (manifest);
+  out << "path,emotion,speaker,gender,text\n";
+  for (size_t i = 0; i < wavs.size (); i++)
+    for (const char *label : {"happy", "sad"})
+      out << wavs[i] << "," << label << ",s" << i / 4 << ",m," <<
+          sentence (label[0] == 'h' ? happy : sad) << "\n";
+  out.close ();
+
+  const std::string model = temp_path ("ksmm-text-model.safetensors");
+  Run run;
+  run_launch ("emodatasetsrc name=data location=\"" + manifest + "\" valid-speakers=s6,s7 "
+      "epochs=6 shuffle=true seed=2 ! lldextract ! ksmmtransformer name=m mode=train threads=1 "
+      "word-vectors=\"" + vectors + "\" optimizer=adam learning-rate=0.001 schedule=none "
+      "batch-size=8 patience=0 model-location=\"" + model + "\" ! fakesink sync=false "
+      "data.text ! queue ! m.text", &run);
+  fail_unless (run.error.empty (), "%s", run.error.c_str ());
+  auto epochs = run.named ("emotion-training");
+  fail_unless_equals_int (epochs.size (), 6);
+  for (const GstStructure * s:epochs)
+    printf ("ksmm epoch %u: train loss %.4f acc %.3f, valid UA %.3f\n", epoch_of (s),
+        number (s, "train-loss"), number (s, "train-accuracy"), number (s, "ua"));
+  auto done = run.named ("emotion-training-done");
+  fail_unless_equals_int (done.size (), 1);
+  const double best_ua = number (done[0], "best-ua");
+  printf ("ksmm from text alone: best validation UA %.3f (chance 0.5)\n", best_ua);
+  fail_unless (best_ua >= 0.9, "validation UA %.3f below 0.9", best_ua);
+
+  nn::Context context;
+  models::ModelInfo info;
+  auto trained = models::load_model (context, model, &info);
+  fail_unless (info.architecture == "ksmm");
+  fail_unless (info.vocabulary == table.words);
+  fail_unless (info.labels == std::vector < std::string > ({"happy", "sad"}));
+}
+
+GST_END_TEST;
+
 static Suite *
 training_suite (void)
 {
@@ -369,6 +458,7 @@ training_suite (void)
   tcase_add_test (tc, test_resume_other_run_n);
   tcase_add_test (tc, test_killed_training_keeps_model);
   tcase_add_test (tc, test_unusable_settings_n);
+  tcase_add_test (tc, test_ksmm_learns_from_text);
   return s;
 }
 

@@ -104,6 +104,15 @@ unsigned get_uint(const GstStructure* s, const char* name) {
 
 } // namespace
 
+static std::string classifier_pipeline(const std::string& source, const std::string& architecture,
+                                const std::string& settings, const std::string& sink, double mulaw_hop) {
+    if (architecture == "ksmm") // the transcripts of the source's text pad meet the audio in M4
+        return source + " name=data ! lldextract ! ksmmtransformer name=model " + settings + " ! " + sink +
+               "  data.text ! queue ! model.text";
+    return source + " ! " + features_element(architecture, mulaw_hop) + " ! " + architecture + "classify " +
+           settings + " ! " + sink;
+}
+
 std::string features_element(const std::string& architecture, double mulaw_hop) {
     if (architecture == "apcnn") {
         char text[64];
@@ -116,14 +125,17 @@ std::string features_element(const std::string& architecture, double mulaw_hop) 
 std::map<std::string, std::string> training_option_defaults() {
     return {{"config", ""},        {"batch-size", "0"},     {"learning-rate", "0"}, {"optimizer", ""},
             {"schedule", ""},      {"weight-decay", "-1"},  {"clip-norm", "0"},     {"patience", "-1"},
-            {"threads", "1"}};
+            {"bn-recalibration", "-1"}, {"word-vectors", ""}, {"threads", "1"}};
 }
 
 const char* kTrainingOptionsUsage =
     "  --config JSON         architecture settings, e.g. '{\"cell\":\"lstm\"}'\n"
     "  --batch-size N --learning-rate X --weight-decay X --clip-norm X   (0 / -1: the paper's)\n"
     "  --optimizer adam|sgd --schedule none|cosine|multistep             (default: the paper's)\n"
-    "  --patience N (-1: the paper's, 0: never stop early) --threads N\n";
+    "  --patience N (-1: the paper's, 0: never stop early) --threads N\n"
+    "  --bn-recalibration N  training segments that re-estimate BatchNorm statistics before\n"
+    "                        validation (-1: the architecture's default, 0: off)\n"
+    "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n";
 
 TrainOptions training_options(const Options& o) {
     TrainOptions t;
@@ -135,6 +147,8 @@ TrainOptions training_options(const Options& o) {
     t.weight_decay = o.number("weight-decay");
     t.clip_norm = o.number("clip-norm");
     t.patience = int(o.integer("patience"));
+    t.bn_recalibration = int(o.integer("bn-recalibration"));
+    t.word_vectors = o.str("word-vectors");
     t.threads = int(o.integer("threads"));
     return t;
 }
@@ -142,9 +156,7 @@ TrainOptions training_options(const Options& o) {
 TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, const ProgressFn& progress,
                          const EpochFn& on_epoch) {
     std::ostringstream p;
-    p << dataset_source(data, "all", data.epochs) << " ! " << features_element(t.architecture, t.mulaw_hop)
-      << " ! " << t.architecture << "classify mode=train threads=" << t.threads
-      << " model-location=" << quoted(t.output) << " seed=" << data.seed;
+    p << "mode=train threads=" << t.threads << " model-location=" << quoted(t.output) << " seed=" << data.seed;
     if (!t.start_model.empty()) p << " model=" << quoted(t.start_model);
     if (t.resume) p << " resume=true";
     if (!t.config.empty()) p << " config=" << quoted(t.config);
@@ -155,11 +167,14 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     if (t.weight_decay >= 0) p << " weight-decay=" << t.weight_decay;
     if (t.clip_norm > 0) p << " clip-norm=" << t.clip_norm;
     if (t.patience >= 0) p << " patience=" << t.patience;
-    p << " ! fakesink sync=false";
+    if (t.bn_recalibration >= 0) p << " bn-recalibration=" << t.bn_recalibration;
+    if (!t.word_vectors.empty()) p << " word-vectors=" << quoted(t.word_vectors);
+    const std::string pipeline = classifier_pipeline(dataset_source(data, "all", data.epochs), t.architecture,
+                                                     p.str(), "fakesink sync=false", t.mulaw_hop);
 
     TrainResult result;
     auto started = std::chrono::steady_clock::now();
-    result.error = run_pipeline(p.str(), [&](const GstStructure* s) {
+    result.error = run_pipeline(pipeline, [&](const GstStructure* s) {
         if (gst_structure_has_name(s, "emotion-training-progress")) {
             if (progress)
                 progress(get_uint(s, "epoch"), get_uint(s, "epochs"), get_uint(s, "step"),
@@ -195,12 +210,11 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
 
 EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture, const std::string& model,
                           const std::string& split, int threads, double mulaw_hop) {
-    std::ostringstream p;
-    p << dataset_source(data, split, 1) << " ! " << features_element(architecture, mulaw_hop) << " ! "
-      << architecture << "classify threads=" << threads << " model=" << quoted(model)
-      << " ! emotionsink";
+    const std::string pipeline =
+        classifier_pipeline(dataset_source(data, split, 1), architecture,
+                            "threads=" + std::to_string(threads) + " model=" + quoted(model), "emotionsink", mulaw_hop);
     EvalResult result;
-    result.error = run_pipeline(p.str(), [&](const GstStructure* s) {
+    result.error = run_pipeline(pipeline, [&](const GstStructure* s) {
         if (gst_structure_has_name(s, "emotion-evaluation")) {
             const gchar* report = gst_structure_get_string(s, "report");
             if (report) result.report = nlohmann::json::parse(report, nullptr, false);

@@ -1,6 +1,7 @@
 // Runs the in-pipeline training and evaluation that emotion-train and emotion-eval share:
 //   emodatasetsrc ... ! lldextract|mulawspec ! <arch>classify mode=train ... ! fakesink
 //   emodatasetsrc split=test ... ! lldextract|mulawspec ! <arch>classify model=... ! emotionsink
+// (ksmm: lldextract ! ksmmtransformer, with the source's text pad linked to its text pad)
 // and collects the bus messages.
 #pragma once
 
@@ -40,6 +41,8 @@ struct TrainOptions {
     double weight_decay = -1;  // -1: the paper's
     double clip_norm = 0.0;
     int patience = -1;
+    int bn_recalibration = -1; // -1: the architecture's default
+    std::string word_vectors;  // ksmm, new model
     int threads = 1;
     double mulaw_hop = 1.0;    // apcnn training segments
 };

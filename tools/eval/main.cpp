@@ -27,7 +27,7 @@ namespace {
 
 const char* kUsage =
     "usage: emotion-eval --manifest FILE --model MODEL [--arch ARCH] [--split all|test --test-speakers A,B]\n"
-    "       emotion-eval --manifest FILE --arch alstm|apcnn|stl [--folds loso|K] [--epochs N]\n"
+    "       emotion-eval --manifest FILE --arch alstm|apcnn|stl|ksmm [--folds loso|K] [--epochs N]\n"
     "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
     "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
     "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"

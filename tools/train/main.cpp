@@ -16,7 +16,7 @@ using namespace emotion::tools;
 namespace {
 
 const char* kUsage =
-    "usage: emotion-train --manifest FILE --arch alstm|apcnn|stl --out MODEL [options]\n"
+    "usage: emotion-train --manifest FILE --arch alstm|apcnn|stl|ksmm --out MODEL [options]\n"
     "  --epochs N            passes over the training data (30)\n"
     "  --valid-speakers A,B  validation speakers (or --valid-fraction F, drawn by speaker)\n"
     "  --test-speakers A,B   held-out speakers, never used\n"
