@@ -34,6 +34,18 @@ struct TrainingHost
       nn::Rng & rng, models::ModelInfo & info)> create_model;
 };
 
+/* Reads an integer setting of `element` under its object lock (TrainingHost::threads). */
+inline std::function<int ()>
+locked_value (GstElement * element, const gint * value)
+{
+  return [element, value] {
+    GST_OBJECT_LOCK (element);
+    const int v = *value;
+    GST_OBJECT_UNLOCK (element);
+    return v;
+  };
+}
+
 /* A finished labelled segment and its examples (features; word ids for ksmm); the labels are
  * filled in from the segment's fields. */
 struct LabelledSegment

@@ -314,12 +314,7 @@ training_host (GstEmotionClassifier * self, ClassifierState * state)
   host.element = GST_ELEMENT (self);
   host.architecture = state->architecture;
   host.frame_size = state->frame_size;
-  host.threads = [self] {
-    GST_OBJECT_LOCK (self);
-    const int threads = self->threads;
-    GST_OBJECT_UNLOCK (self);
-    return threads;
-  };
+  host.threads = locked_value (GST_ELEMENT (self), &self->threads);
   host.classifier = [state] { return state->classifier.get (); };
   host.set_classifier = [state] (std::unique_ptr<emotion::models::Classifier> c,
       const std::string & name) {

@@ -475,12 +475,7 @@ training_host (GstKsmmTransformer * self, KsmmState * state, const std::string &
   host.element = GST_ELEMENT (self);
   host.architecture = "ksmm";
   host.frame_size = 36;
-  host.threads = [self] {
-    GST_OBJECT_LOCK (self);
-    const int threads = self->threads;
-    GST_OBJECT_UNLOCK (self);
-    return threads;
-  };
+  host.threads = locked_value (GST_ELEMENT (self), &self->threads);
   host.classifier = [state] { return state->classifier.get (); };
   host.set_classifier = [state] (std::unique_ptr<emotion::models::Classifier> c,
       const std::string & name) {
