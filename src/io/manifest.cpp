@@ -173,4 +173,15 @@ std::vector<Utterance> read_manifest(const std::string& path) {
     return parse_csv_manifest(text, path, base_dir);
 }
 
+void write_jsonl_manifest(const std::string& path, const std::vector<Utterance>& utterances) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw ManifestError(path + ": cannot write manifest");
+    for (const auto& u : utterances)
+        out << nlohmann::json{{"path", u.path}, {"emotion", u.emotion}, {"speaker", u.speaker},
+                              {"gender", u.gender}, {"text", u.text}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) // readers need UTF-8
+            << '\n';
+    if (!out.flush()) throw ManifestError(path + ": write failed");
+}
+
 } // namespace emotion::io

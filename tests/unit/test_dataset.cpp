@@ -7,6 +7,7 @@
 #include "io/manifest.h"
 #include "test_main.h"
 #include "train/dataset_plan.h"
+#include "train/text_pairing.h"
 
 using namespace emotion;
 
@@ -155,6 +156,53 @@ TEST(emodb_manifest) {
     for (const auto& u : rows) speakers.insert(u.speaker);
     EXPECT(speakers.size() == 10);
     EXPECT(std::ifstream(rows[0].path).good());
+}
+
+TEST(jsonl_manifest_round_trip) {
+    std::vector<io::Utterance> rows(2);
+    rows[0] = {"/a/x.wav", "sad", "s1", "f", "Quote \" and, comma", 0};
+    rows[1] = {"/b/y.wav", "", "", "", "bad \xff byte", 0};
+    const std::string path = "/tmp/emotion-test-roundtrip.jsonl";
+    io::write_jsonl_manifest(path, rows);
+    auto back = io::read_manifest(path);
+    EXPECT(back.size() == 2);
+    EXPECT(back[0].path == "/a/x.wav" && back[0].text == rows[0].text && back[0].gender == "f");
+    EXPECT(back[1].text == "bad \xEF\xBF\xBD byte"); // invalid UTF-8 written as U+FFFD
+    std::remove(path.c_str());
+}
+
+TEST(text_pairing_matches_labels_without_reuse) {
+    const std::vector<std::string> labels = {"angry", "happy", "sad"};
+    auto policy = train::LabelPolicy::parse("joy:happy", "angry,happy,sad");
+    std::vector<io::Utterance> speech;
+    const char* emotions[] = {"angry", "joy", "sad", "bored", "angry", "happy", "sad", "angry"};
+    for (int i = 0; i < 8; ++i) speech.push_back({"u" + std::to_string(i) + ".wav", emotions[i], "s", "", "old", i + 2});
+    std::vector<io::LabelledText> texts;
+    for (int i = 0; i < 30; ++i) texts.push_back({"sentence " + std::to_string(i), i % 3});
+
+    train::PairingReport report;
+    auto paired = train::pair_with_texts(speech, policy, texts, labels, 7, &report);
+    EXPECT(paired.size() == 7 && report.dropped == 1);
+    EXPECT(report.used_per_label == std::vector<int>({3, 2, 2}));
+    std::set<std::string> seen;
+    for (const auto& u : paired) {
+        const int id = std::stoi(u.text.substr(9));
+        EXPECT_MSG(labels[size_t(id % 3)] == u.emotion, u.path + ": " + u.emotion + " got " + u.text);
+        EXPECT(seen.insert(u.text).second);
+    }
+    EXPECT(paired[1].emotion == "happy"); // the policy's mapping is applied
+
+    auto again = train::pair_with_texts(speech, policy, texts, labels, 7, nullptr);
+    auto other = train::pair_with_texts(speech, policy, texts, labels, 8, nullptr);
+    bool same = true, differs = false;
+    for (size_t i = 0; i < paired.size(); ++i) {
+        same = same && again[i].text == paired[i].text;
+        differs = differs || other[i].text != paired[i].text;
+    }
+    EXPECT(same && differs);
+
+    texts.resize(4); // angry has 2 sentences left (0, 3), the manifest needs 3
+    EXPECT_THROWS(train::pair_with_texts(speech, policy, texts, labels, 7, nullptr));
 }
 
 TEST_MAIN()
