@@ -19,73 +19,12 @@
 #include <thread>
 #include <vector>
 
+#include "looped_speech.h"
+
 namespace {
 
-std::string shared_dir() {
-    const char* dir = std::getenv("EMOTION_SHARED_DIR");
-    return dir ? dir : EMOTION_DEFAULT_SHARED_DIR;
-}
-
-long rss_kib(const char* field) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.compare(0, std::strlen(field), field) == 0) return std::atol(line.c_str() + std::strlen(field));
-    return -1;
-}
-
-// Reads the PCM samples of a 16-bit mono WAV (data chunk only).
-bool read_pcm16(const std::string& path, std::vector<int16_t>* out) {
-    std::ifstream in(path, std::ios::binary);
-    char header[12];
-    if (!in.read(header, 12) || std::memcmp(header, "RIFF", 4) || std::memcmp(header + 8, "WAVE", 4)) return false;
-    char id[4];
-    uint32_t size;
-    while (in.read(id, 4) && in.read(reinterpret_cast<char*>(&size), 4)) {
-        if (std::memcmp(id, "data", 4) == 0) {
-            size_t n = size / 2;
-            size_t old = out->size();
-            out->resize(old + n);
-            in.read(reinterpret_cast<char*>(out->data() + old), n * 2);
-            return true;
-        }
-        in.seekg(size + (size & 1), std::ios::cur);
-    }
-    return false;
-}
-
-// Loops the EmoDB utterances into `seconds` of 16 kHz mono 16-bit audio (once).
-std::string make_long_wav(const std::string& path, int seconds) {
-    std::ifstream exists(path);
-    if (exists.good()) return path;
-    std::ifstream manifest(shared_dir() + "/data/emodb/manifest.csv");
-    std::string line;
-    std::vector<int16_t> corpus;
-    std::getline(manifest, line);
-    while (std::getline(manifest, line) && corpus.size() < 16000u * 600) {
-        std::string file = line.substr(0, line.find(','));
-        read_pcm16(shared_dir() + "/data/emodb/" + file, &corpus);
-    }
-    if (corpus.empty()) {  // no EmoDB: the espeak reference speech
-        read_pcm16(shared_dir() + "/reference/lld/speech_en_espeak.wav", &corpus);
-    }
-    if (corpus.empty()) return "";
-    const uint32_t total = 16000u * seconds;
-    std::ofstream out(path + ".tmp", std::ios::binary);
-    auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
-    auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
-    out.write("RIFF", 4); u32(36 + total * 2); out.write("WAVEfmt ", 8);
-    u32(16); u16(1); u16(1); u32(16000); u32(32000); u16(2); u16(16);
-    out.write("data", 4); u32(total * 2);
-    for (uint32_t done = 0; done < total;) {
-        uint32_t n = std::min<uint32_t>(total - done, corpus.size());
-        out.write(reinterpret_cast<const char*>(corpus.data()), n * 2);
-        done += n;
-    }
-    out.close();
-    std::rename((path + ".tmp").c_str(), path.c_str());
-    return path;
-}
+using bench::rss_kib;
+using bench::shared_dir;
 
 struct Figures {
     double wall = 0, audio = 0, cpu = 0;
@@ -158,7 +97,7 @@ int main(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) references.push_back(argv[i]);
     if (references.empty()) references = {"model_alstm", "model_alstm_lstm", "model_alstm_mean"};
 
-    std::string wav = make_long_wav(std::string(EMOTION_BENCH_DIR) + "/speech_" + std::to_string(seconds) + "s.wav", seconds);
+    const std::string wav = bench::make_looped_speech(EMOTION_BENCH_DIR, seconds).wav;
     if (wav.empty()) {
         std::fprintf(stderr, "no audio to loop (EmoDB or reference speech) under %s\n", shared_dir().c_str());
         return 1;

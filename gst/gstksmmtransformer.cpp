@@ -66,6 +66,12 @@ GST_DEBUG_CATEGORY_EXTERN (emotion_classifier_debug);     /* the shared helpers'
 #define DEFAULT_MAX_DURATION 30.0
 #define DEFAULT_TEXT_TIMEOUT 1.0
 
+/* Live pipelines: how often the element looks for audio while the text stream is silent, and
+ * how soon again after it found some (its pad holds only a couple of buffers, so a backlog,
+ * such as the one of the wait for the first timeout, drains by many quick looks). */
+static const GstClockTime kLivePollInterval = 20 * GST_MSECOND;
+static const GstClockTime kLiveDrainInterval = 1 * GST_MSECOND;
+
 enum
 {
   PROP_0,
@@ -124,6 +130,9 @@ struct KsmmState
   GstBuffer *held_text = NULL;  /* taken, but left on the text pad until the audio passes it */
   GstClockTime text_known = 0;  /* running time up to which the text stream is complete */
   GstClockTime audio_rt = 0;    /* running time of the audio consumed */
+  GstClockTime text_timeout = 0;
+  GstClockTime own_latency = 0; /* the latency this element adds (window + text-timeout) */
+  GstClockTime poll_at = 0;     /* live: stream running time of the next look for audio */
   bool text_markup = false;
   bool warned_utf8 = false, warned_long = false;
 
@@ -160,6 +169,7 @@ struct KsmmState
     gst_clear_buffer (&held_text);
     text_known = 0;
     audio_rt = 0;
+    poll_at = 0;
   }
 };
 
@@ -203,6 +213,7 @@ static gboolean gst_ksmm_transformer_start (GstAggregator * agg);
 static gboolean gst_ksmm_transformer_stop (GstAggregator * agg);
 static GstFlowReturn gst_ksmm_transformer_flush (GstAggregator * agg);
 static GstFlowReturn gst_ksmm_transformer_aggregate (GstAggregator * agg, gboolean timeout);
+static GstClockTime gst_ksmm_transformer_get_next_time (GstAggregator * agg);
 static gboolean gst_ksmm_transformer_sink_event (GstAggregator * agg, GstAggregatorPad * pad,
     GstEvent * event);
 static gboolean gst_ksmm_transformer_negotiate (GstAggregator * agg);
@@ -235,7 +246,7 @@ gst_ksmm_transformer_class_init (GstKsmmTransformerClass * klass)
   agg_class->negotiate = GST_DEBUG_FUNCPTR (gst_ksmm_transformer_negotiate);
   agg_class->create_new_pad = GST_DEBUG_FUNCPTR (gst_ksmm_transformer_create_new_pad);
   agg_class->src_query = GST_DEBUG_FUNCPTR (gst_ksmm_transformer_src_query);
-  agg_class->get_next_time = gst_aggregator_simple_get_next_time;
+  agg_class->get_next_time = GST_DEBUG_FUNCPTR (gst_ksmm_transformer_get_next_time);
 
   const GParamFlags flags = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
       GST_PARAM_MUTABLE_READY);
@@ -537,7 +548,9 @@ gst_ksmm_transformer_start (GstAggregator * agg)
 
   /* A result leaves when its segment ends (one window, at most max-duration), and waits up to
    * text-timeout for the segment's text. */
-  gst_aggregator_set_latency (agg, (GstClockTime) ((window + text_timeout) * GST_SECOND),
+  state->text_timeout = (GstClockTime) (text_timeout * GST_SECOND);
+  state->own_latency = (GstClockTime) ((window + text_timeout) * GST_SECOND);
+  gst_aggregator_set_latency (agg, state->own_latency,
       (GstClockTime) ((longest + text_timeout) * GST_SECOND));
 
   delete self->state;
@@ -759,11 +772,32 @@ oldest_needed (GstKsmmTransformer * self)
   return oldest;
 }
 
-/* Publishes the queued segments whose text is complete, and the events behind them. */
+/* Live pipelines: the running time up to which all input should have arrived by now (the clock
+ * less the upstream latency); GST_CLOCK_TIME_NONE when the pipeline is not live. */
+static GstClockTime
+live_position (GstKsmmTransformer * self)
+{
+  const GstClockTime latency = gst_aggregator_get_latency (GST_AGGREGATOR (self));
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (!GST_CLOCK_TIME_IS_VALID (latency) || !clock) {
+    if (clock)
+      gst_object_unref (clock);
+    return GST_CLOCK_TIME_NONE;
+  }
+  const GstClockTime now = gst_clock_get_time (clock);
+  gst_object_unref (clock);
+  const GstClockTime upstream = latency - std::min (latency, self->state->own_latency);
+  const GstClockTime arrived = gst_element_get_base_time (GST_ELEMENT (self)) + upstream;
+  return now > arrived ? now - arrived : 0;
+}
+
+/* Publishes the queued segments whose text is complete, and the events behind them. A live
+ * segment waits at most text-timeout after its end. */
 static GstFlowReturn
-flush_ready (GstKsmmTransformer * self, bool text_done, bool timeout)
+flush_ready (GstKsmmTransformer * self, bool text_done)
 {
   KsmmState *state = self->state;
+  const GstClockTime now = live_position (self);
   GstFlowReturn ret = GST_FLOW_OK;
   while (ret == GST_FLOW_OK && !state->queue.empty ()) {
     Output &out = state->queue.front ();
@@ -773,7 +807,8 @@ flush_ready (GstKsmmTransformer * self, bool text_done, bool timeout)
       ret = push_event (self, event);
     } else {
       const bool ready = text_done || !GST_CLOCK_TIME_IS_VALID (out.rt_end)
-          || out.rt_end <= state->text_known || (timeout && out.rt_end <= state->audio_rt);
+          || out.rt_end <= state->text_known
+          || (GST_CLOCK_TIME_IS_VALID (now) && out.rt_end + state->text_timeout <= now);
       if (!ready)
         break;
       ret = publish (self, out);
@@ -980,8 +1015,9 @@ finish_training (KsmmState * state)
 }
 
 static GstFlowReturn
-gst_ksmm_transformer_aggregate (GstAggregator * agg, gboolean timeout)
+gst_ksmm_transformer_aggregate (GstAggregator * agg, G_GNUC_UNUSED gboolean timeout)
 {
+  /* Whether a segment may leave is the clock's decision (flush_ready), whoever woke us. */
   GstKsmmTransformer *self = GST_KSMM_TRANSFORMER (agg);
   KsmmState *state = self->state;
   GstFlowReturn ret = GST_FLOW_OK;
@@ -996,8 +1032,11 @@ gst_ksmm_transformer_aggregate (GstAggregator * agg, gboolean timeout)
     return GST_FLOW_EOS;
   }
 
-  GstBuffer *audio = gst_aggregator_pad_pop_buffer (self->audiopad);
-  if (audio) {
+  /* All the audio there is: live, a silent text stream wakes this only every poll interval. */
+  GstBuffer *audio;
+  bool took_audio = false;
+  while ((audio = gst_aggregator_pad_pop_buffer (self->audiopad)) != NULL) {
+    took_audio = true;
     ret = take_audio (self, audio);
     gst_buffer_unref (audio);
     if (ret != GST_FLOW_OK)
@@ -1006,14 +1045,36 @@ gst_ksmm_transformer_aggregate (GstAggregator * agg, gboolean timeout)
   const bool audio_eos = gst_aggregator_pad_is_eos (self->audiopad)
       && !gst_aggregator_pad_has_buffer (self->audiopad);
   const bool text_done = take_texts (self, audio_eos);
-  ret = flush_ready (self, text_done, timeout);
+  ret = flush_ready (self, text_done);
   if (ret != GST_FLOW_OK)
     return ret;
+  const GstClockTime now = live_position (self);
+  if (GST_CLOCK_TIME_IS_VALID (now))
+    state->poll_at = now + (took_audio ? kLiveDrainInterval : kLivePollInterval);
   if (audio_eos && state->queue.empty ()) {
     finish_training (state);
     return GST_FLOW_EOS;
   }
   return GST_FLOW_OK;
+}
+
+/* Live pipelines: GstAggregator calls aggregate when every pad has data, or at the returned
+ * running time plus the whole latency. Sparse text must hold back neither the audio (looked
+ * for every poll interval) nor a segment waiting for its text (due text-timeout after its
+ * end); both are stream running times, so the element's own latency comes off. */
+static GstClockTime
+gst_ksmm_transformer_get_next_time (GstAggregator * agg)
+{
+  KsmmState *state = GST_KSMM_TRANSFORMER (agg)->state;
+  if (!state)
+    return GST_CLOCK_TIME_NONE;
+  GstClockTime wake = state->poll_at;
+  for (const auto &out : state->queue)
+    if (!out.event && GST_CLOCK_TIME_IS_VALID (out.rt_end)) {
+      wake = std::min (wake, out.rt_end + state->text_timeout);
+      break;
+    }
+  return wake - std::min (wake, state->own_latency);
 }
 
 /* ---- events ----------------------------------------------------------------------------- */

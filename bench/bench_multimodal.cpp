@@ -1,0 +1,275 @@
+// The multimodal (M4) pipelines, with EmoDB's utterances looped into long speech and their
+// transcripts as subtitles at their times (bench/looped_speech.h):
+//   file: filesrc WAV ! decodebin ! audioconvert ! audioresample ! lldextract
+//           ! ksmmtransformer name=m ! emotionsink     filesrc SRT ! subparse ! m.text
+//         (3 s windows: looped EmoDB has too few pauses for VAD segments)
+//         real-time factor, CPU time, results, peak resident memory;
+//   live: appsrc (audio paced by the pipeline clock in 20 ms buffers, as a capture card
+//           delivers them) ! lldextract ! ksmmtransformer text-timeout=T ! fakesink
+//         appsrc (each transcript pushed D seconds after its utterance ends, as a speech-to-text
+//           element would) ! m.text
+//         the latency the pipeline reports, and per result the delay from the end of its segment
+//         to its `emotion` message (median, 95th percentile, maximum).
+//   bench_multimodal [--seconds 600] [--live-seconds 60] [--model FILE] [--threads 1]
+//                    [--text-timeout 1.0] [--stt-delay 0.3]
+// The model defaults to the shipped models/ksmm.safetensors.
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "looped_speech.h"
+
+namespace {
+
+struct Settings {
+    int seconds = 600, live_seconds = 60, threads = 1;
+    double text_timeout = 1.0, stt_delay = 0.3;
+    std::string model = EMOTION_DEFAULT_MODEL;
+};
+
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+GstElement* launch(const std::string& description) {
+    GError* error = nullptr;
+    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+    if (!pipeline || error) {
+        std::fprintf(stderr, "cannot build the pipeline: %s\n", error ? error->message : "?");
+        g_clear_error(&error);
+        return nullptr;
+    }
+    return pipeline;
+}
+
+// Waits for EOS or an error; false on an error.
+bool wait_for_end(GstElement* pipeline) {
+    GstBus* bus = gst_element_get_bus(pipeline);
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE,
+                                               GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    const bool ok = GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS;
+    if (!ok) {
+        GError* error = nullptr;
+        gst_message_parse_error(m, &error, nullptr);
+        std::fprintf(stderr, "error: %s\n", error ? error->message : "?");
+        g_clear_error(&error);
+    }
+    gst_message_unref(m);
+    gst_object_unref(bus);
+    return ok;
+}
+
+void count_result(GstElement*, GstStructure*, gpointer count) { ++*static_cast<unsigned*>(count); }
+
+bool run_file(const Settings& s, const bench::LoopedSpeech& speech) {
+    const std::string description =
+        "filesrc location=\"" + speech.wav + "\" ! decodebin ! audioconvert ! audioresample ! "
+        "lldextract ! ksmmtransformer name=m threads=" + std::to_string(s.threads) +
+        " model=\"" + s.model + "\" ! emotionsink name=sink  filesrc location=\"" + speech.srt +
+        "\" ! subparse ! m.text";
+    GstElement* pipeline = launch(description);
+    if (!pipeline) return false;
+    unsigned results = 0;
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    g_signal_connect(sink, "result", G_CALLBACK(count_result), &results);
+    gst_object_unref(sink);
+    const double cpu_before = cpu_seconds();
+    const auto start = std::chrono::steady_clock::now();
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    const bool ok = wait_for_end(pipeline);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = cpu_seconds() - cpu_before;
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+    if (!ok) return false;
+    std::printf("file: %d s of speech, %zu subtitle lines: %.1f s wall (%.0fx real time), %.1f s CPU (%.0fx), "
+                "%u results, peak RSS %.1f MiB\n",
+                s.seconds, speech.utterances.size(), wall, s.seconds / wall, cpu, s.seconds / cpu, results,
+                bench::rss_kib("VmHWM:") / 1024.0);
+    return true;
+}
+
+// ---- live ----------------------------------------------------------------------------------
+
+struct LiveRun {
+    GstElement* pipeline = nullptr;
+    std::mutex lock;
+    std::vector<double> delays; // seconds from segment end to result
+};
+
+GstClockTime running_time_now(GstElement* pipeline) {
+    GstClock* clock = gst_element_get_clock(pipeline);
+    if (!clock) return GST_CLOCK_TIME_NONE;
+    const GstClockTime now = gst_clock_get_time(clock);
+    gst_object_unref(clock);
+    return now - gst_element_get_base_time(pipeline);
+}
+
+// Called in the thread that posts the message, at the moment the result exists.
+GstBusSyncReply on_message(GstBus*, GstMessage* m, gpointer data) {
+    auto* run = static_cast<LiveRun*>(data);
+    const GstStructure* s = gst_message_get_structure(m);
+    if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_ELEMENT || !gst_structure_has_name(s, "emotion")) return GST_BUS_PASS;
+    guint64 running = 0, duration = 0;
+    gst_structure_get_uint64(s, "running-time", &running);
+    gst_structure_get_uint64(s, "duration", &duration);
+    const GstClockTime now = running_time_now(run->pipeline);
+    std::lock_guard<std::mutex> guard(run->lock);
+    run->delays.push_back((double(now) - double(running + duration)) / GST_SECOND);
+    return GST_BUS_PASS;
+}
+
+void wait_until(GstElement* pipeline, GstClockTime running_time) {
+    GstClock* clock = gst_element_get_clock(pipeline);
+    GstClockID id = gst_clock_new_single_shot_id(clock, gst_element_get_base_time(pipeline) + running_time);
+    gst_clock_id_wait(id, nullptr);
+    gst_clock_id_unref(id);
+    gst_object_unref(clock);
+}
+
+void feed_audio(GstElement* pipeline, GstAppSrc* src, const std::vector<int16_t>& pcm) {
+    const size_t chunk = 320; // 20 ms
+    for (size_t i = 0; i + chunk <= pcm.size(); i += chunk) {
+        const GstClockTime pts = gst_util_uint64_scale(i, GST_SECOND, 16000);
+        const GstClockTime duration = gst_util_uint64_scale(chunk, GST_SECOND, 16000);
+        wait_until(pipeline, pts + duration); // a capture card delivers a buffer once it is full
+        GstBuffer* buffer = gst_buffer_new_allocate(nullptr, chunk * sizeof(float), nullptr);
+        GstMapInfo map;
+        gst_buffer_map(buffer, &map, GST_MAP_WRITE);
+        auto* out = reinterpret_cast<float*>(map.data);
+        for (size_t k = 0; k < chunk; ++k) out[k] = pcm[i + k] / 32768.0f;
+        gst_buffer_unmap(buffer, &map);
+        GST_BUFFER_PTS(buffer) = pts;
+        GST_BUFFER_DURATION(buffer) = duration;
+        if (gst_app_src_push_buffer(src, buffer) != GST_FLOW_OK) return;
+    }
+    gst_app_src_end_of_stream(src);
+}
+
+void feed_text(GstElement* pipeline, GstAppSrc* src, const std::vector<bench::Utterance>& lines, double until,
+               double delay) {
+    for (const auto& line : lines) {
+        if (line.end > until) break;
+        wait_until(pipeline, GstClockTime((line.end + delay) * GST_SECOND));
+        GstBuffer* buffer = gst_buffer_new_memdup(line.text.data(), line.text.size());
+        GST_BUFFER_PTS(buffer) = GstClockTime(line.start * GST_SECOND);
+        GST_BUFFER_DURATION(buffer) = GstClockTime((line.end - line.start) * GST_SECOND);
+        if (gst_app_src_push_buffer(src, buffer) != GST_FLOW_OK) return;
+    }
+    gst_app_src_end_of_stream(src);
+}
+
+double percentile(std::vector<double> v, double p) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(p * (v.size() - 1) + 0.5))];
+}
+
+bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
+    std::vector<int16_t> pcm;
+    bench::read_pcm16(speech.wav, &pcm);
+    pcm.resize(std::min(pcm.size(), size_t(16000) * s.live_seconds));
+    char timeout[32];
+    std::snprintf(timeout, sizeof timeout, "%.3f", s.text_timeout);
+    const std::string description =
+        "appsrc name=audio is-live=true format=time min-latency=20000000 "
+        "caps=audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved "
+        "! lldextract ! ksmmtransformer name=m text-timeout=" + std::string(timeout) +
+        " threads=" + std::to_string(s.threads) + " model=\"" + s.model + "\" ! fakesink sync=true "
+        // min-latency set, or appsrc reports its text basesrc's max latency 0 (no buffer size)
+        "appsrc name=text is-live=true format=time min-latency=0 caps=text/x-raw,format=utf8 ! m.text";
+    LiveRun run;
+    run.pipeline = launch(description);
+    if (!run.pipeline) return false;
+    GstBus* bus = gst_element_get_bus(run.pipeline);
+    gst_bus_set_sync_handler(bus, on_message, &run, nullptr);
+    GstElement* audio = gst_bin_get_by_name(GST_BIN(run.pipeline), "audio");
+    GstElement* text = gst_bin_get_by_name(GST_BIN(run.pipeline), "text");
+    gst_element_set_state(run.pipeline, GST_STATE_PLAYING);
+    // The sink completes its state change only with a first buffer: wait for the source, which
+    // has the clock and base time once it plays.
+    gst_element_get_state(audio, nullptr, nullptr, GST_CLOCK_TIME_NONE);
+    std::thread audio_thread(feed_audio, run.pipeline, GST_APP_SRC(audio), std::cref(pcm));
+    std::thread text_thread(feed_text, run.pipeline, GST_APP_SRC(text), std::cref(speech.utterances),
+                            double(s.live_seconds), s.stt_delay);
+    GstQuery* query = gst_query_new_latency();
+    // the latency is known once data flows
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    gboolean live = FALSE;
+    GstClockTime min_latency = 0, max_latency = 0;
+    GstElement* classifier = gst_bin_get_by_name(GST_BIN(run.pipeline), "m");
+    GstPad* results_pad = gst_element_get_static_pad(classifier, "src");
+    if (gst_pad_query(results_pad, query)) gst_query_parse_latency(query, &live, &min_latency, &max_latency);
+    gst_object_unref(results_pad);
+    gst_object_unref(classifier);
+    gst_query_unref(query);
+    const bool ok = wait_for_end(run.pipeline);
+    audio_thread.join();
+    text_thread.join();
+    gst_element_set_state(run.pipeline, GST_STATE_NULL);
+    gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
+    gst_object_unref(bus);
+    gst_object_unref(audio);
+    gst_object_unref(text);
+    gst_object_unref(run.pipeline);
+    if (!ok || run.delays.empty()) {
+        if (ok) std::fprintf(stderr, "live: no result\n");
+        return false;
+    }
+    std::printf("live: %d s of speech, text-timeout %.2f s, transcripts %.2f s after each utterance: "
+                "reported latency %.2f s (live %s), %zu results, delay from segment end to result: "
+                "median %.3f s, 95 %% %.3f s, max %.3f s\n",
+                s.live_seconds, s.text_timeout, s.stt_delay, double(min_latency) / GST_SECOND, live ? "yes" : "no",
+                run.delays.size(), percentile(run.delays, 0.5), percentile(run.delays, 0.95),
+                percentile(run.delays, 1.0));
+    return true;
+}
+
+bool parse(int argc, char** argv, Settings* s) {
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string name = argv[i], value = argv[i + 1];
+        if (name == "--seconds") s->seconds = std::atoi(value.c_str());
+        else if (name == "--live-seconds") s->live_seconds = std::atoi(value.c_str());
+        else if (name == "--model") s->model = value;
+        else if (name == "--threads") s->threads = std::atoi(value.c_str());
+        else if (name == "--text-timeout") s->text_timeout = std::atof(value.c_str());
+        else if (name == "--stt-delay") s->stt_delay = std::atof(value.c_str());
+        else return false;
+    }
+    return argc % 2 == 1 && s->seconds > 0 && s->live_seconds >= 0 && s->threads > 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    setenv("GST_PLUGIN_PATH", EMOTION_PLUGIN_DIR, 0);
+    gst_init(&argc, &argv);
+    Settings s;
+    if (!parse(argc, argv, &s)) {
+        std::fprintf(stderr, "usage: bench_multimodal [--seconds N] [--live-seconds N] [--model FILE] [--threads N] "
+                             "[--text-timeout S] [--stt-delay S]\n");
+        return 2;
+    }
+    s.live_seconds = std::min(s.live_seconds, s.seconds); // the live run plays the file's start
+    const bench::LoopedSpeech speech = bench::make_looped_speech(EMOTION_BENCH_DIR, s.seconds);
+    if (speech.wav.empty()) {
+        std::fprintf(stderr, "no audio to loop (EmoDB or reference speech) under %s\n", bench::shared_dir().c_str());
+        return 1;
+    }
+    std::printf("model %s, %d thread(s), OMP_WAIT_POLICY=%s\n", s.model.c_str(), s.threads,
+                std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)");
+    if (!run_file(s, speech)) return 1;
+    if (s.live_seconds > 0 && !run_live(s, speech)) return 1;
+    return 0;
+}
