@@ -227,19 +227,23 @@ void MultiheadAttention::select_columns() {
 
 const float* MultiheadAttention::effective_weights(int64_t bh, float* out) const {
     const float* p = probs_.data() + bh * tq_ * tk_;
-    if ((!options_.key_sparse || keep_applied_) && !dropout_active_) return p;
-    const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
+    const bool keep = options_.key_sparse && !keep_applied_;
+    if (!keep && !dropout_active_) return p;
+    // One branch-free loop per case, so that the compiler vectorises them (a test per element
+    // cost an eighth of M4's training time).
+    const float* kept = keep ? keep_.data() + bh * tk_ : nullptr;
     const uint8_t* mask = dropout_active_ ? dropout_mask_.data() + bh * tq_ * tk_ : nullptr;
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
     for (int64_t i = 0; i < tq_; ++i) {
         const float* row = p + i * tk_;
+        const uint8_t* m = mask ? mask + i * tk_ : nullptr;
         float* dst = out + i * tk_;
-        for (int64_t j = 0; j < tk_; ++j) {
-            float w = row[j];
-            if (keep) w *= keep[j];
-            if (mask) w *= mask[i * tk_ + j] ? drop_scale : 0.0f;
-            dst[j] = w;
-        }
+        if (kept && m)
+            for (int64_t j = 0; j < tk_; ++j) dst[j] = row[j] * kept[j] * (float(m[j]) * drop_scale);
+        else if (kept)
+            for (int64_t j = 0; j < tk_; ++j) dst[j] = row[j] * kept[j];
+        else
+            for (int64_t j = 0; j < tk_; ++j) dst[j] = row[j] * (float(m[j]) * drop_scale);
     }
     return out;
 }
@@ -412,8 +416,8 @@ void MultiheadAttention::backward(const Tensor& dy) {
                 const float* pr = p + i * tk_;
                 if (keep)
                     for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
-                if (mask)
-                    for (int64_t j = 0; j < tk_; ++j) g[j] *= mask[i * tk_ + j] ? drop_scale : 0.0f;
+                if (mask) // branch-free, so that it vectorises (the mask holds 0 or 1)
+                    for (int64_t j = 0; j < tk_; ++j) g[j] *= float(mask[i * tk_ + j]) * drop_scale;
                 float dot = 0.0f;
                 for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
                 for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
