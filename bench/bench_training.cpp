@@ -3,7 +3,9 @@
 //   emodatasetsrc ! lldextract|mulawspec ! <arch>classify mode=train ! fakesink
 // Each architecture runs in its own process so that its peak resident memory is its own.
 // Prints wall and CPU seconds per epoch (after the first, which also warms caches) and peak RSS.
-//   bench_training [--epochs N] [--threads N] [ARCH ...]      (default: alstm apcnn stl, 2 epochs)
+//   bench_training [--epochs N] [--threads N] [--word-vectors FILE] [ARCH ...]
+// (default: alstm apcnn stl, and ksmm when FILE, an embedding table or pretrained text branch
+// for its new model, is given; 2 epochs)
 #include <gst/gst.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -25,7 +27,7 @@ double cpu_seconds() {
 }
 
 // Runs one architecture in this process and prints its line of the table.
-int run_one(const std::string& arch, unsigned epochs, int threads) {
+int run_one(const std::string& arch, unsigned epochs, int threads, const std::string& word_vectors) {
     const char* shared = std::getenv("EMOTION_SHARED_DIR");
     emotion::tools::DatasetOptions data;
     data.manifest = std::string(shared ? shared : EMOTION_DEFAULT_SHARED_DIR) + "/data/emodb/manifest.csv";
@@ -36,6 +38,7 @@ int run_one(const std::string& arch, unsigned epochs, int threads) {
     train.output = std::string(EMOTION_BENCH_DIR) + "/bench-training-" + arch + ".safetensors";
     train.patience = 0;
     train.threads = threads;
+    train.word_vectors = word_vectors;
     std::vector<double> wall, cpu;
     double cpu_before = cpu_seconds();
     auto result = emotion::tools::run_training(data, train, nullptr, [&](const emotion::tools::EpochRecord& r, unsigned) {
@@ -70,15 +73,20 @@ int main(int argc, char** argv) {
     int threads = 1;
     std::vector<std::string> archs;
     bool child = false;
+    std::string word_vectors;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--epochs" && i + 1 < argc) epochs = unsigned(std::atoi(argv[++i]));
         else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+        else if (a == "--word-vectors" && i + 1 < argc) word_vectors = argv[++i];
         else if (a == "--child") child = true;
         else archs.push_back(a);
     }
-    if (archs.empty()) archs = {"alstm", "apcnn", "stl"};
-    if (child) return run_one(archs.front(), epochs, threads);
+    if (archs.empty()) {
+        archs = {"alstm", "apcnn", "stl"};
+        if (!word_vectors.empty()) archs.push_back("ksmm");
+    }
+    if (child) return run_one(archs.front(), epochs, threads, word_vectors);
 
     std::printf("EmoDB, 4 classes, 8 training + 2 validation speakers, %u epochs, %d thread(s)\n", epochs, threads);
     std::printf("%-6s %8s %12s %12s %10s\n", "arch", "epochs", "wall s/epoch", "CPU s/epoch", "peak MiB");
@@ -88,8 +96,8 @@ int main(int argc, char** argv) {
         pid_t pid = fork();
         if (pid == 0) {
             std::string e = std::to_string(epochs), t = std::to_string(threads);
-            execl("/proc/self/exe", argv[0], "--child", "--epochs", e.c_str(), "--threads", t.c_str(), arch.c_str(),
-                  (char*)nullptr);
+            execl("/proc/self/exe", argv[0], "--child", "--epochs", e.c_str(), "--threads", t.c_str(),
+                  "--word-vectors", word_vectors.c_str(), arch.c_str(), (char*)nullptr);
             _exit(127);
         }
         int status = 0;
