@@ -11,6 +11,7 @@
 // Audio paths are written absolute, so the manifest may live anywhere.
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "../common/options.h"
 #include "io/manifest.h"
@@ -26,8 +27,6 @@ const char* kUsage =
     "                         [--labels L,...] [--label-map A:B,...] [--text-label-map A:B,...] [--seed N]\n";
 
 int run(const tools::Options& o) {
-    if (o.str("manifest").empty() || o.str("text").empty() || o.str("out").empty())
-        throw std::invalid_argument("--manifest, --text and --out are required");
     const std::vector<std::string> labels = train::split_list(o.str("labels"));
     const auto policy = train::LabelPolicy::parse(o.str("label-map"), o.str("labels"));
     const std::string dir = o.str("text");
@@ -54,19 +53,29 @@ int run(const tools::Options& o) {
 } // namespace
 
 int main(int argc, char** argv) {
+    std::unique_ptr<tools::Options> o;
     try {
-        tools::Options o(argc, argv,
-                         {{"manifest", ""}, {"text", ""}, {"out", ""}, {"split", "test"},
-                          {"labels", "angry,happy,neutral,sad"}, {"label-map", ""},
-                          {"text-label-map", "anger:angry,joy:happy,sadness:sad,neutral:neutral"}, {"seed", "1"}},
-                         {{"help", false}});
-        if (o.flag("help")) {
+        o = std::make_unique<tools::Options>(
+            argc, argv,
+            std::map<std::string, std::string>{{"manifest", ""}, {"text", ""}, {"out", ""}, {"split", "test"},
+                                               {"labels", "angry,happy,neutral,sad"}, {"label-map", ""},
+                                               {"text-label-map", "anger:angry,joy:happy,sadness:sad,neutral:neutral"},
+                                               {"seed", "1"}},
+            std::map<std::string, bool>{{"help", false}});
+        if (o->flag("help")) {
             std::printf("%s", kUsage);
             return 0;
         }
-        return run(o);
+        if (o->str("manifest").empty() || o->str("text").empty() || o->str("out").empty())
+            throw std::invalid_argument("--manifest, --text and --out are required");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-pair-text: %s\n%s", e.what(), kUsage);
+        return 2;
+    }
+    try {
+        return run(*o);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-pair-text: %s\n", e.what());
         return 1;
     }
 }
