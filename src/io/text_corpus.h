@@ -28,6 +28,10 @@ struct TextCorpusStats {
     std::vector<int> per_label; // kept rows per model label
 };
 
+// GoEmotions' Ekman labels onto the default four (surprise, disgust and fear have no model
+// label): text pretraining and the synthetic audio-text pairing must read the corpus alike.
+inline constexpr const char* kEkmanToFourClasses = "anger:angry,joy:happy,sadness:sad,neutral:neutral";
+
 // "anger:angry,joy:happy" -> {anger: angry, joy: happy}; std::invalid_argument on a malformed
 // entry.
 std::map<std::string, std::string> parse_label_map(const std::string& text);

@@ -75,10 +75,10 @@ const Tensor& LayerNorm::forward(const Tensor& x, Mode mode) {
                 nr[i] = static_cast<float>((xr[i] - mean) * rstd);
                 yr[i] = nr[i] * w[i] + b[i];
             }
+            rstd_[r] = static_cast<float>(rstd);
         } else {
             for (int i = 0; i < d_; ++i) yr[i] = static_cast<float>((xr[i] - mean) * rstd) * w[i] + b[i];
         }
-        if (train) rstd_[r] = static_cast<float>(rstd);
     }
     return output_;
 }

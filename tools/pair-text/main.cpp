@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
             argc, argv,
             std::map<std::string, std::string>{{"manifest", ""}, {"text", ""}, {"out", ""}, {"split", "test"},
                                                {"labels", "angry,happy,neutral,sad"}, {"label-map", ""},
-                                               {"text-label-map", "anger:angry,joy:happy,sadness:sad,neutral:neutral"},
+                                               {"text-label-map", io::kEkmanToFourClasses},
                                                {"seed", "1"}},
             std::map<std::string, bool>{{"help", false}});
         if (o->flag("help")) {

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
         tools::Options options(argc, argv,
                                {{"table", ""}, {"data", ""}, {"out", ""},
                                 {"labels", "angry,happy,neutral,sad"},
-                                {"label-map", "anger:angry,joy:happy,sadness:sad,neutral:neutral"},
+                                {"label-map", io::kEkmanToFourClasses},
                                 {"epochs", "4"}, {"batch-size", "32"}, {"lr", "5e-4"}, {"select", "macro_f1"},
                                 {"seed", "1"}, {"config", "{}"}, {"max-train", "0"}, {"threads", "1"}},
                                {{"no-balance", false}});
