@@ -1,42 +1,36 @@
 #include "text/tokenizer.h"
 
 #include <algorithm>
-#include <cstring>
-#include <memory>
 
-#include <glib.h>
+#include "text/unicode.h"
 
 namespace emotion::text {
 
 namespace {
 
-struct GFree {
-    void operator()(gchar* p) const { g_free(p); }
-};
-using GString_ = std::unique_ptr<gchar, GFree>;
-
-// Unicode's stream-safe format: at most 30 non-starters in a row. GLib's canonical reordering
-// is a bubble sort over a run of combining marks, so an unbounded run would cost quadratic time;
-// marks beyond 30 carry no letter anyway and are dropped.
+// Unicode's stream-safe format: at most 30 non-starters in a row. Canonical reordering sorts a
+// run of combining marks, so an unbounded run could cost quadratic time; marks beyond 30 carry
+// no letter anyway and are dropped.
 constexpr int kMaxNonStarters = 30;
 
-std::string stream_safe(const gchar* valid, size_t size) {
+std::string stream_safe(const std::string& valid) {
     std::string out;
-    out.reserve(size);
+    out.reserve(valid.size());
     int run = 0;
-    for (const gchar* p = valid; p < valid + size; p = g_utf8_next_char(p)) {
-        const gunichar c = g_utf8_get_char(p);
-        run = g_unichar_combining_class(c) == 0 ? 0 : run + 1;
-        if (run <= kMaxNonStarters) out.append(p, g_utf8_next_char(p) - p);
+    size_t length = 0;
+    for (size_t i = 0; i < valid.size(); i += length) {
+        const char32_t c = decode_utf8(valid.data() + i, &length);
+        run = combining_class(c) == 0 ? 0 : run + 1;
+        if (run <= kMaxNonStarters) out.append(valid, i, length);
     }
     return out;
 }
 
-bool is_apostrophe(gunichar c) {
+bool is_apostrophe(char32_t c) {
     return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == '`';
 }
 
-bool is_hyphen(gunichar c) { return c == '-' || c == 0x2010; }
+bool is_hyphen(char32_t c) { return c == '-' || c == 0x2010; }
 
 void push_word(std::vector<std::string>& out, std::string word) {
     if (!word.empty()) out.push_back(std::move(word));
@@ -87,36 +81,35 @@ void finish(std::string& token, bool has_apostrophe, std::vector<std::string>& o
 std::vector<std::string> tokenize(std::string_view utf8) {
     std::vector<std::string> out;
     if (utf8.empty()) return out;
-    GString_ text;
+    std::string text;
     if (std::all_of(utf8.begin(), utf8.end(), [](char c) { return c > 0 && static_cast<unsigned char>(c) < 0x80; })) {
         // ASCII (most text): already valid and NFKC; lower-casing is per byte.
-        text.reset(g_ascii_strdown(utf8.data(), static_cast<gssize>(utf8.size())));
+        text.assign(utf8);
+        for (char& c : text)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     } else {
         // Invalid bytes (and NULs) become U+FFFD; lower-case, then NFKC (lower-casing may leave
         // unnormalised sequences such as "i" + U+0307).
-        GString_ valid(g_utf8_make_valid(utf8.data(), static_cast<gssize>(utf8.size())));
-        const std::string safe = stream_safe(valid.get(), std::strlen(valid.get()));
-        valid.reset();
-        GString_ lower(g_utf8_strdown(safe.data(), static_cast<gssize>(safe.size())));
-        text.reset(g_utf8_normalize(lower.get(), -1, G_NORMALIZE_NFKC));
+        text = normalize(to_lower(stream_safe(make_valid_utf8(utf8))), NormalForm::NFKC);
     }
-    if (!text) return out;
 
     std::string token;
     bool has_apostrophe = false;
-    gunichar joiner = 0;     // a hyphen or apostrophe after the token, kept if a word char follows
-    gunichar last_mark = 0;  // the "!" / "?" just emitted (runs collapse to one)
-    for (const gchar* p = text.get(); *p; p = g_utf8_next_char(p)) {
-        const gunichar c = static_cast<unsigned char>(*p) < 0x80 ? static_cast<unsigned char>(*p) : g_utf8_get_char(p);
-        const bool word_char = c < 0x80 ? g_ascii_isalnum(static_cast<char>(c))
-                                        : g_unichar_isalnum(c) || (!token.empty() && !joiner && g_unichar_ismark(c));
+    char32_t joiner = 0;     // a hyphen or apostrophe after the token, kept if a word char follows
+    char32_t last_mark = 0;  // the "!" / "?" just emitted (runs collapse to one)
+    size_t length = 0;
+    for (size_t i = 0; i < text.size(); i += length) {
+        const char* p = text.data() + i;
+        const char32_t c = decode_utf8(p, &length);
+        const bool word_char = c < 0x80 ? (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+                                        : is_alphanumeric(c) || (!token.empty() && !joiner && is_mark(c));
         if (word_char) {
             if (joiner) {
                 token += joiner == '-' ? '-' : '\'';
                 has_apostrophe = has_apostrophe || joiner == '\'';
                 joiner = 0;
             }
-            token.append(p, g_utf8_next_char(p) - p);
+            token.append(p, length);
             last_mark = 0;
             continue;
         }

@@ -5,7 +5,7 @@
 // and digits, hyphenated compounds ("well-known"), no word with an apostrophe, a dot or a
 // non-ASCII letter, and single punctuation marks. So:
 //   - the text is made valid UTF-8 (invalid bytes become U+FFFD, which is no word character),
-//     lower-cased (g_utf8_strdown: "ÄRGER" -> "ärger", a final capital sigma -> "ς") and
+//     lower-cased (full case mapping: "ÄRGER" -> "ärger", a final capital sigma -> "ς") and
 //     NFKC-normalised (full-width letters, ligatures);
 //   - a word is a run of letters, digits and combining marks; a hyphen or an apostrophe
 //     ('’‘ʼ`´) between two word characters joins the parts into one token;

@@ -1,11 +1,9 @@
 #include "text/vocabulary.h"
 
-#include <memory>
 #include <stdexcept>
 
-#include <glib.h>
-
 #include "text/tokenizer.h"
+#include "text/unicode.h"
 
 namespace emotion::text {
 
@@ -14,14 +12,12 @@ namespace {
 // "café" -> "cafe": canonical decomposition without the combining marks, recomposed. The table
 // has no accented word (GloVe 6B as pruned by wink), so this finds the plain spelling.
 std::string without_accents(const std::string& word) {
-    std::unique_ptr<gchar, decltype(&g_free)> nfd(
-        g_utf8_normalize(word.data(), static_cast<gssize>(word.size()), G_NORMALIZE_NFD), g_free);
-    if (!nfd) return word;
+    const std::string nfd = normalize(make_valid_utf8(word), NormalForm::NFD);
     std::string bare;
-    for (const gchar* p = nfd.get(); *p; p = g_utf8_next_char(p))
-        if (!g_unichar_ismark(g_utf8_get_char(p))) bare.append(p, g_utf8_next_char(p) - p);
-    std::unique_ptr<gchar, decltype(&g_free)> nfc(g_utf8_normalize(bare.c_str(), -1, G_NORMALIZE_NFC), g_free);
-    return nfc ? std::string(nfc.get()) : bare;
+    size_t length = 0;
+    for (size_t i = 0; i < nfd.size(); i += length)
+        if (!is_mark(decode_utf8(nfd.data() + i, &length))) bare.append(nfd, i, length);
+    return normalize(bare, NormalForm::NFC);
 }
 
 bool is_ascii(const std::string& word) {

@@ -85,8 +85,10 @@ TEST(tokenize_words_and_case) {
     EXPECT_TOKENS("  \t\n ", {});
     EXPECT_TOKENS("ÄRGER über Straße", {"ärger", "über", "straße"});
     EXPECT_TOKENS("ΣΟΦΊΑ", {"σοφία"});
-    // GLib lower-cases a capital sigma at the end of a word to the final form.
+    // A capital sigma at the end of a word becomes the final form (Unicode's Final_Sigma).
     EXPECT_TOKENS("ΟΔΥΣΣΕΥΣ", {"οδυσσευς"});
+    // Letters that are not of category Lu still have lower-case forms: Roman numerals, circled.
+    EXPECT_TOKENS("Ⅻ Ⓐ", {"xii", "a"});
     EXPECT_TOKENS("ＦＵＬＬ ﬁne", {"full", "fine"}); // NFKC: full-width letters, ligature
     EXPECT_TOKENS("Cafe\xCC\x81", {"café"});         // e + combining acute -> precomposed
     EXPECT_TOKENS("mp3 F-16 2015", {"mp3", "f-16", "2015"});
