@@ -4,20 +4,18 @@
 
 #include <gst/gst.h>
 
+#include "gstemotionextractor.h"
 #include "segmentation.h"
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_LLD_EXTRACT (gst_lld_extract_get_type ())
-G_DECLARE_FINAL_TYPE (GstLldExtract, gst_lld_extract, GST, LLD_EXTRACT, GstElement)
+G_DECLARE_FINAL_TYPE (GstLldExtract, gst_lld_extract, GST, LLD_EXTRACT, GstEmotionExtractor)
 
 struct LldExtractState;
 
 struct _GstLldExtract {
-  GstElement parent;
-
-  GstPad *sinkpad;
-  GstPad *srcpad;
+  GstEmotionExtractor parent;
 
   /* settings, under the object lock; copied into the state when streaming starts */
   GstEmotionSegmentation segmentation;

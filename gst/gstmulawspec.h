@@ -4,18 +4,17 @@
 
 #include <gst/gst.h>
 
+#include "gstemotionextractor.h"
+
 G_BEGIN_DECLS
 
 #define GST_TYPE_MULAW_SPEC (gst_mulaw_spec_get_type ())
-G_DECLARE_FINAL_TYPE (GstMulawSpec, gst_mulaw_spec, GST, MULAW_SPEC, GstElement)
+G_DECLARE_FINAL_TYPE (GstMulawSpec, gst_mulaw_spec, GST, MULAW_SPEC, GstEmotionExtractor)
 
 struct MulawSpecState;
 
 struct _GstMulawSpec {
-  GstElement parent;
-
-  GstPad *sinkpad;
-  GstPad *srcpad;
+  GstEmotionExtractor parent;
 
   /* settings, under the object lock; copied into the state when streaming starts */
   gdouble hop;

@@ -1,0 +1,119 @@
+/* GstEmotionExtractor: the base class of the feature extractors (lldextract, mulawspec). It takes
+ * F32LE mono 16 kHz speech and does everything around the features: sink caps, DISCONT and GAP,
+ * timestamps counted in samples (SampleClock), the latency query, upstream
+ * `emotion-segment-start/end` events (forwarded in order, ended at every discontinuity),
+ * stream-start/segment/gap/flush/EOS, and the lifetime of the processing state (READY->PAUSED to
+ * PAUSED->READY). A subclass turns the samples it is handed into output buffers, stamps them and
+ * pushes them with the helpers below; the vfuncs tell it where stream parts begin and end. */
+#pragma once
+
+#include <gst/gst.h>
+
+#include <vector>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_EMOTION_EXTRACTOR (gst_emotion_extractor_get_type ())
+#define GST_EMOTION_EXTRACTOR(obj) \
+  (G_TYPE_CHECK_INSTANCE_CAST ((obj), GST_TYPE_EMOTION_EXTRACTOR, GstEmotionExtractor))
+#define GST_EMOTION_EXTRACTOR_CLASS(klass) \
+  (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_EMOTION_EXTRACTOR, GstEmotionExtractorClass))
+#define GST_EMOTION_EXTRACTOR_GET_CLASS(obj) \
+  (G_TYPE_INSTANCE_GET_CLASS ((obj), GST_TYPE_EMOTION_EXTRACTOR, GstEmotionExtractorClass))
+
+/* process() gets at most this many samples at once */
+#define GST_EMOTION_EXTRACTOR_MAX_CHUNK 16000
+
+typedef struct _GstEmotionExtractor GstEmotionExtractor;
+typedef struct _GstEmotionExtractorClass GstEmotionExtractorClass;
+struct ExtractorState;
+
+struct _GstEmotionExtractor {
+  GstElement parent;
+
+  GstPad *sinkpad;
+  GstPad *srcpad;
+
+  /* streaming state of the base, created in READY->PAUSED and destroyed in PAUSED->READY; only
+   * the streaming thread touches it in between */
+  struct ExtractorState *state;
+};
+
+/* A stream part is the audio between two discontinuities (DISCONT buffer, GAP event, new
+ * segment, stream start, flush, EOS); its samples are counted from 0. */
+struct _GstEmotionExtractorClass {
+  GstElementClass parent_class;
+
+  /* set by gst_emotion_extractor_class_set_output () */
+  gsize buffer_bytes;           /* one output buffer */
+  guint pool_buffers;           /* output buffers the pool keeps */
+  guint frame_hop;              /* input samples from one output frame to the next */
+  guint history;                /* samples before the current position whose time may still
+                                 * be asked for (a frame or segment not yet complete) */
+
+  /* READY->PAUSED: copy the settings (under the object lock) into a new processing state; FALSE
+   * after posting an error */
+  gboolean (*start) (GstEmotionExtractor * self);
+  /* PAUSED->READY: destroy the processing state (nothing is pushed any more) */
+  void (*stop) (GstEmotionExtractor * self);
+  /* a new stream begins (optional) */
+  void (*stream_start) (GstEmotionExtractor * self);
+  /* the next `count` (at most GST_EMOTION_EXTRACTOR_MAX_CHUNK) samples of the stream part, all finite or not */
+  void (*process) (GstEmotionExtractor * self, const float *samples, gsize count);
+  /* the stream part ends: push what it completes, end the element's own segments, and start
+   * the features afresh; the base then ends the open upstream segments */
+  void (*drain) (GstEmotionExtractor * self);
+  /* flush: drop everything in flight without output and start the features afresh */
+  void (*flush) (GstEmotionExtractor * self);
+  /* an upstream segment start or end is about to be forwarded (optional; the end of a segment
+   * already ended at a discontinuity never comes here); `first`: the first one of the stream */
+  void (*upstream_segment) (GstEmotionExtractor * self, gboolean start, gboolean first);
+  /* the latency the element adds (optional, default 0) */
+  GstClockTime (*latency) (GstEmotionExtractor * self);
+};
+
+GType gst_emotion_extractor_get_type (void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstEmotionExtractor, gst_object_unref)
+
+G_END_DECLS
+
+/* For subclass class_init: the src pad template (fixed tensor caps of `dimensions`, innermost
+ * first, at fps_n/fps_d) and the output buffers: `pool_buffers` kept in a pool, frames
+ * `frame_hop` samples apart, timestamps needed up to `history` samples back. */
+void gst_emotion_extractor_class_set_output (GstEmotionExtractorClass * klass,
+    const std::vector<int> &dimensions, int fps_n, int fps_d, guint pool_buffers,
+    guint frame_hop, guint history);
+
+/* --- for the vfuncs, on the streaming thread ---------------------------------------------- */
+
+/* Samples of the stream part so far (in process(): including the chunk being processed),
+ * counted from its start or the last restart. */
+guint64 gst_emotion_extractor_position (GstEmotionExtractor * self);
+/* The current position becomes sample 0 (an upstream segment or utterance starts here); the
+ * timestamps go on where they are. */
+void gst_emotion_extractor_restart (GstEmotionExtractor * self);
+/* TRUE once an upstream segment event has arrived in this stream. */
+gboolean gst_emotion_extractor_upstream_segments_seen (GstEmotionExtractor * self);
+
+/* An output buffer of buffer_bytes (from the pool when it has one free). */
+GstBuffer *gst_emotion_extractor_new_buffer (GstEmotionExtractor * self);
+/* Timestamps `buffer` as covering `frames` frames from frame `first_frame` of the part: PTS,
+ * duration, offset first_frame, offset-end first_frame + frames, and DISCONT on the first
+ * buffer of a stream part. */
+void gst_emotion_extractor_stamp (GstEmotionExtractor * self, GstBuffer * buffer,
+    guint64 first_frame, guint64 frames);
+/* Output, in order: queued buffers go out together (one buffer list) at the end of each
+ * process() call and before any buffer pushed or event sent. */
+void gst_emotion_extractor_queue (GstEmotionExtractor * self, GstBuffer * buffer);
+void gst_emotion_extractor_push (GstEmotionExtractor * self, GstBuffer * buffer);
+/* A NULL event is skipped. */
+void gst_emotion_extractor_push_event (GstEmotionExtractor * self, GstEvent * event);
+/* Pushes every event of `events` in order and empties it. */
+void gst_emotion_extractor_push_events (GstEmotionExtractor * self,
+    std::vector<GstEvent *> &events);
+
+/* Non-finite input: `nonfinite_samples` (counted since the subclass's processing state was
+ * made) were replaced by 0 and `replaced_values` output values since the last call were
+ * replaced as `replaced_as` says ("feature values by 0"). Posts one warning per stream. */
+void gst_emotion_extractor_report_nonfinite (GstEmotionExtractor * self,
+    guint64 nonfinite_samples, gsize replaced_values, const gchar * replaced_as);
