@@ -7,8 +7,8 @@
 
 #include <gst/emotion/emotion-events.h>
 
-#include <algorithm>
 #include <cstdint>
+#include <memory>
 
 #include "audio-framing.h"
 #include "dsp/lld.h"
@@ -31,6 +31,7 @@ struct ExtractorState
 {
   ExtractorState ():clock (SAMPLE_RATE) {}
 
+  std::unique_ptr < emotion::gst::ExtractorProcessing > processing;  /* the subclass's */
   emotion::gst::SampleClock clock;
   emotion::gst::UpstreamSegments upstream;
   GstBufferPool *pool = nullptr;        /* output buffers, recycled */
@@ -255,7 +256,7 @@ end_stream_part (GstEmotionExtractor * self)
 {
   ExtractorState *st = self->state;
 
-  GST_EMOTION_EXTRACTOR_GET_CLASS (self)->drain (self);
+  st->processing->drain ();
   st->upstream.close (st->events);
   gst_emotion_extractor_push_events (self, st->events);
   push_queued (self);
@@ -276,7 +277,7 @@ flush_stream (GstEmotionExtractor * self)
     st->queued = NULL;
   }
   st->upstream.flush ();
-  GST_EMOTION_EXTRACTOR_GET_CLASS (self)->flush (self);
+  st->processing->flush ();
 
   st->position = 0;
   st->clock.reset ();
@@ -288,14 +289,12 @@ static void
 start_stream (GstEmotionExtractor * self)
 {
   ExtractorState *st = self->state;
-  GstEmotionExtractorClass *klass = GST_EMOTION_EXTRACTOR_GET_CLASS (self);
 
   if (st->position > 0)
     end_stream_part (self);
   st->upstream.reset ();
   st->warned = false;
-  if (klass->stream_start)
-    klass->stream_start (self);
+  st->processing->stream_start ();
 }
 
 /* An upstream segment start or end: recorded, shown to the subclass, forwarded in order. */
@@ -303,16 +302,14 @@ static void
 upstream_segment_event (GstEmotionExtractor * self, GstEvent * event)
 {
   ExtractorState *st = self->state;
-  GstEmotionExtractorClass *klass = GST_EMOTION_EXTRACTOR_GET_CLASS (self);
-  gboolean first = !st->upstream.seen ();
+  bool first = !st->upstream.seen ();
 
   if (!st->upstream.on_event (event)) {
     GST_DEBUG_OBJECT (self, "dropping the end of a segment already ended");
     gst_event_unref (event);
     return;
   }
-  if (klass->upstream_segment)
-    klass->upstream_segment (self, gst_emotion_event_is_segment_start (event), first);
+  st->processing->upstream_segment (gst_emotion_event_is_segment_start (event), first);
   gst_emotion_extractor_push_event (self, event);
 }
 
@@ -328,7 +325,7 @@ process_samples (GstEmotionExtractor * self, const float *samples, size_t count)
     size_t n = MIN (count, (size_t) CHUNK_SAMPLES);
 
     st->position += n;
-    klass->process (self, samples, n);
+    st->processing->process (samples, n);
     push_queued (self);
     samples += n;
     count -= n;
@@ -459,8 +456,10 @@ gst_emotion_extractor_start (GstEmotionExtractor * self)
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL), ("Could not set up a buffer pool"));
     return FALSE;
   }
+  /* the processing may use the helpers from its constructor on */
   self->state = st;
-  if (!klass->start (self)) {
+  st->processing.reset (klass->start (self));
+  if (!st->processing) {
     self->state = NULL;
     gst_buffer_pool_set_active (st->pool, FALSE);
     gst_object_unref (st->pool);
@@ -477,7 +476,7 @@ gst_emotion_extractor_stop (GstEmotionExtractor * self)
 
   if (st == NULL)
     return;
-  GST_EMOTION_EXTRACTOR_GET_CLASS (self)->stop (self);
+  st->processing.reset ();
   self->state = NULL;
   if (st->queued)
     gst_buffer_list_unref (st->queued);

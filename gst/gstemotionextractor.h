@@ -3,13 +3,46 @@
  * timestamps counted in samples (SampleClock), the latency query, upstream
  * `emotion-segment-start/end` events (forwarded in order, ended at every discontinuity),
  * stream-start/segment/gap/flush/EOS, and the lifetime of the processing state (READY->PAUSED to
- * PAUSED->READY). A subclass turns the samples it is handed into output buffers, stamps them and
- * pushes them with the helpers below; the vfuncs tell it where stream parts begin and end. */
+ * PAUSED->READY). A subclass has its properties and makes its ExtractorProcessing, which turns
+ * the samples it is handed into output buffers and stamps and pushes them with the helpers
+ * below. */
 #pragma once
 
 #include <gst/gst.h>
 
 #include <vector>
+
+/* ExtractorProcessing::process() gets at most this many samples at once */
+#define GST_EMOTION_EXTRACTOR_MAX_CHUNK 16000
+
+namespace emotion::gst {
+
+/* The feature computation of an extractor for one streaming session (READY->PAUSED to
+ * PAUSED->READY). The base hands it the samples and tells it where stream parts begin and end;
+ * it pushes its output with the gst_emotion_extractor_* helpers below. A stream part is the audio
+ * between two discontinuities (DISCONT buffer, GAP event, new segment, stream start, flush,
+ * EOS); its samples are counted from 0. */
+class ExtractorProcessing
+{
+public:
+  virtual ~ExtractorProcessing () = default;
+
+  /* A new stream begins. */
+  virtual void stream_start () {}
+  /* The next `count` (at most GST_EMOTION_EXTRACTOR_MAX_CHUNK) samples of the stream part,
+   * finite or not. */
+  virtual void process (const float *samples, size_t count) = 0;
+  /* The stream part ends: push what it completes, end the element's own segments and start the
+   * features afresh (the base then ends the open upstream segments). */
+  virtual void drain () = 0;
+  /* Flush: drop everything in flight without output and start the features afresh. */
+  virtual void flush () = 0;
+  /* An upstream segment start or end is about to be forwarded (never the end of a segment
+   * already ended at a discontinuity); `first`: the first one of the stream. */
+  virtual void upstream_segment (bool start G_GNUC_UNUSED, bool first G_GNUC_UNUSED) {}
+};
+
+} // namespace emotion::gst
 
 G_BEGIN_DECLS
 
@@ -20,9 +53,6 @@ G_BEGIN_DECLS
   (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_EMOTION_EXTRACTOR, GstEmotionExtractorClass))
 #define GST_EMOTION_EXTRACTOR_GET_CLASS(obj) \
   (G_TYPE_INSTANCE_GET_CLASS ((obj), GST_TYPE_EMOTION_EXTRACTOR, GstEmotionExtractorClass))
-
-/* process() gets at most this many samples at once */
-#define GST_EMOTION_EXTRACTOR_MAX_CHUNK 16000
 
 typedef struct _GstEmotionExtractor GstEmotionExtractor;
 typedef struct _GstEmotionExtractorClass GstEmotionExtractorClass;
@@ -39,8 +69,6 @@ struct _GstEmotionExtractor {
   struct ExtractorState *state;
 };
 
-/* A stream part is the audio between two discontinuities (DISCONT buffer, GAP event, new
- * segment, stream start, flush, EOS); its samples are counted from 0. */
 struct _GstEmotionExtractorClass {
   GstElementClass parent_class;
 
@@ -51,24 +79,10 @@ struct _GstEmotionExtractorClass {
   guint history;                /* samples before the current position whose time may still
                                  * be asked for (a frame or segment not yet complete) */
 
-  /* READY->PAUSED: copy the settings (under the object lock) into a new processing state; FALSE
-   * after posting an error */
-  gboolean (*start) (GstEmotionExtractor * self);
-  /* PAUSED->READY: destroy the processing state (nothing is pushed any more) */
-  void (*stop) (GstEmotionExtractor * self);
-  /* a new stream begins (optional) */
-  void (*stream_start) (GstEmotionExtractor * self);
-  /* the next `count` (at most GST_EMOTION_EXTRACTOR_MAX_CHUNK) samples of the stream part, all finite or not */
-  void (*process) (GstEmotionExtractor * self, const float *samples, gsize count);
-  /* the stream part ends: push what it completes, end the element's own segments, and start
-   * the features afresh; the base then ends the open upstream segments */
-  void (*drain) (GstEmotionExtractor * self);
-  /* flush: drop everything in flight without output and start the features afresh */
-  void (*flush) (GstEmotionExtractor * self);
-  /* an upstream segment start or end is about to be forwarded (optional; the end of a segment
-   * already ended at a discontinuity never comes here); `first`: the first one of the stream */
-  void (*upstream_segment) (GstEmotionExtractor * self, gboolean start, gboolean first);
-  /* the latency the element adds (optional, default 0) */
+  /* READY->PAUSED: the processing of the coming streams with the current settings (copied
+   * under the object lock); NULL after posting an error. The base deletes it in PAUSED->READY. */
+  emotion::gst::ExtractorProcessing *(*start) (GstEmotionExtractor * self);
+  /* the latency the element adds with the current settings (optional, default 0) */
   GstClockTime (*latency) (GstEmotionExtractor * self);
 };
 
@@ -84,7 +98,7 @@ void gst_emotion_extractor_class_set_output (GstEmotionExtractorClass * klass,
     const std::vector<int> &dimensions, int fps_n, int fps_d, guint pool_buffers,
     guint frame_hop, guint history);
 
-/* --- for the vfuncs, on the streaming thread ---------------------------------------------- */
+/* --- for ExtractorProcessing, on the streaming thread ------------------------------------- */
 
 /* Samples of the stream part so far (in process(): including the chunk being processed),
  * counted from its start or the last restart. */
@@ -103,7 +117,7 @@ GstBuffer *gst_emotion_extractor_new_buffer (GstEmotionExtractor * self);
 void gst_emotion_extractor_stamp (GstEmotionExtractor * self, GstBuffer * buffer,
     guint64 first_frame, guint64 frames);
 /* Output, in order: queued buffers go out together (one buffer list) at the end of each
- * process() call and before any buffer pushed or event sent. */
+ * ExtractorProcessing::process() call and before any buffer pushed or event sent. */
 void gst_emotion_extractor_queue (GstEmotionExtractor * self, GstBuffer * buffer);
 void gst_emotion_extractor_push (GstEmotionExtractor * self, GstBuffer * buffer);
 /* A NULL event is skipped. */
@@ -112,8 +126,7 @@ void gst_emotion_extractor_push_event (GstEmotionExtractor * self, GstEvent * ev
 void gst_emotion_extractor_push_events (GstEmotionExtractor * self,
     std::vector<GstEvent *> &events);
 
-/* Non-finite input: `nonfinite_samples` (counted since the subclass's processing state was
- * made) were replaced by 0 and `replaced_values` output values since the last call were
+/* Non-finite input: `nonfinite_samples` (counted since the processing was made) were replaced by 0 and `replaced_values` output values since the last call were
  * replaced as `replaced_as` says ("feature values by 0"). Posts one warning per stream. */
 void gst_emotion_extractor_report_nonfinite (GstEmotionExtractor * self,
     guint64 nonfinite_samples, gsize replaced_values, const gchar * replaced_as);

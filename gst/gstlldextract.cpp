@@ -94,31 +94,190 @@ enum
 #define LLD_HOP emotion::dsp::kLldHop
 #define FRAME_BYTES (LLD_FEATURES * sizeof (float))
 
-struct LldExtractState
+namespace {
+
+/* The LLD frames of the stream parts, routed through the own segmentation (windows, or the VAD
+ * that holds frames until it has decided them) while upstream sends no segment events. */
+class LldProcessing final : public emotion::gst::ExtractorProcessing
 {
-  LldExtractState (GstEmotionSegmentation mode, double window, double hop)
-      : mode (mode)
+public:
+  LldProcessing (GstEmotionExtractor * element, GstEmotionSegmentation mode, double window,
+      double hop)
+  : element_ (element), mode_ (mode)
   {
     if (mode == GST_EMOTION_SEGMENTATION_WINDOW)
-      windows.reset (new emotion::gst::WindowSegmenter (emotion::gst::seconds_to_frames (window),
+      windows_.reset (new emotion::gst::WindowSegmenter (emotion::gst::seconds_to_frames (window),
               emotion::gst::seconds_to_frames (hop)));
     else if (mode == GST_EMOTION_SEGMENTATION_VAD)
-      vad.reset (new emotion::gst::VadSegmenter ());
+      vad_.reset (new emotion::gst::VadSegmenter ());
+    features_.reserve ((size_t) (GST_EMOTION_EXTRACTOR_MAX_CHUNK / LLD_HOP + 1) * LLD_FEATURES);
+    stream_start ();
   }
 
-  GstEmotionSegmentation mode;
-  emotion::dsp::LldStream stream;
-  std::unique_ptr < emotion::gst::WindowSegmenter > windows;
-  std::unique_ptr < emotion::gst::VadSegmenter > vad;
+  ~LldProcessing () override
+  {
+    for (GstBuffer * frame:held_)
+      gst_buffer_unref (frame);
+  }
 
-  std::deque < GstBuffer * >held;       /* frames waiting for their VAD decision */
-  std::vector < float >features;
-  std::vector < GstEvent * >before, after, marks;
+  void stream_start () override
+  {
+    if (windows_)
+      windows_->start ();
+    if (vad_)
+      vad_->start ();
+  }
 
-  uint64_t frames = 0;          /* frames since the stream part started */
+  void process (const float *samples, size_t count) override
+  {
+    size_t frames, replaced;
+
+    features_.clear ();
+    frames = stream_.push (samples, count, features_);
+    replaced = emotion::gst::replace_nonfinite (features_.data (), features_.size (), 0.0f);
+    for (size_t f = 0; f < frames; f++) {
+      const float *values = features_.data () + f * LLD_FEATURES;
+      route_frame (make_frame (values), values[1]);
+    }
+    gst_emotion_extractor_report_nonfinite (element_, stream_.nonfinite_samples (), replaced,
+        "feature values by 0");
+  }
+
+  /* the own segments end; samples that do not complete a frame are dropped */
+  void drain () override
+  {
+    if (own_segmentation_active ())
+      close_own_segments ();
+    restart_framing ();
+  }
+
+  void flush () override
+  {
+    void_own_segments ();
+    restart_framing ();
+  }
+
+  /* upstream segments switch the own segmentation off; a start restarts the framing, so the
+   * segment's frames start at its first sample */
+  void upstream_segment (bool start, bool first) override
+  {
+    if (first && mode_ != GST_EMOTION_SEGMENTATION_NONE) {
+      GST_INFO_OBJECT (element_, "upstream segment events: own segmentation off");
+      close_own_segments ();
+    }
+    if (start) {
+      gst_emotion_extractor_restart (element_);
+      restart_framing ();
+    }
+  }
+
+private:
+  void restart_framing ()
+  {
+    stream_.reset ();
+    frames_ = 0;
+  }
+
+  GstBuffer *make_frame (const float *features)
+  {
+    GstBuffer *frame = gst_emotion_extractor_new_buffer (element_);
+
+    gst_buffer_fill (frame, 0, features, FRAME_BYTES);
+    gst_emotion_extractor_stamp (element_, frame, frames_, 1);
+    frames_++;
+    return frame;
+  }
+
+  bool own_segmentation_active () const
+  {
+    return mode_ != GST_EMOTION_SEGMENTATION_NONE
+        && !gst_emotion_extractor_upstream_segments_seen (element_);
+  }
+
+  /* Routes one frame (with its energy, LLD feature 1) through the segmentation. */
+  void route_frame (GstBuffer * frame, float energy)
+  {
+    if (!own_segmentation_active ()) {
+      gst_emotion_extractor_queue (element_, frame);
+    } else if (mode_ == GST_EMOTION_SEGMENTATION_WINDOW) {
+      windows_->frame (before_, after_);
+      gst_emotion_extractor_push_events (element_, before_);
+      gst_emotion_extractor_queue (element_, frame);
+      gst_emotion_extractor_push_events (element_, after_);
+    } else {
+      held_.push_back (frame);
+      vad_->push (energy, marks_);
+      release_decided ();
+    }
+  }
+
+  /* Pushes the held frames the VAD has decided, each after its segment event. */
+  void release_decided ()
+  {
+    for (GstEvent * mark:marks_) {
+      gst_emotion_extractor_push_event (element_, mark);
+      if (!held_.empty ()) {
+        gst_emotion_extractor_queue (element_, held_.front ());
+        held_.pop_front ();
+      }
+    }
+    marks_.clear ();
+  }
+
+  /* Ends the open own segments, releasing the frames the VAD still holds. */
+  void close_own_segments ()
+  {
+    if (windows_) {
+      windows_->close (before_);
+      gst_emotion_extractor_push_events (element_, before_);
+    }
+    if (vad_) {
+      GstEvent *end = NULL;
+      vad_->close (marks_, &end);
+      release_decided ();
+      /* the VAD decides every frame it was given; anything left is released as it is */
+      while (!held_.empty ()) {
+        gst_emotion_extractor_queue (element_, held_.front ());
+        held_.pop_front ();
+      }
+      gst_emotion_extractor_push_event (element_, end);
+    }
+  }
+
+  /* Drops the held frames and the open own segments without output. */
+  void void_own_segments ()
+  {
+    std::vector < GstEvent * >voided;
+    GstEvent *end = NULL;
+
+    for (GstBuffer * frame:held_)
+      gst_buffer_unref (frame);
+    held_.clear ();
+    if (windows_)
+      windows_->close (voided);
+    if (vad_) {
+      vad_->close (voided, &end);
+      voided.push_back (end);
+    }
+    for (GstEvent * event:voided)
+      if (event)
+        gst_event_unref (event);
+  }
+
+  GstEmotionExtractor *element_;
+  GstEmotionSegmentation mode_;
+  emotion::dsp::LldStream stream_;
+  std::unique_ptr < emotion::gst::WindowSegmenter > windows_;
+  std::unique_ptr < emotion::gst::VadSegmenter > vad_;
+
+  std::deque < GstBuffer * >held_;      /* frames waiting for their VAD decision */
+  std::vector < float >features_;
+  std::vector < GstEvent * >before_, after_, marks_;
+  uint64_t frames_ = 0;         /* frames since the stream part (or upstream segment) started */
 };
 
-#define gst_lld_extract_parent_class parent_class
+} // namespace
+
 G_DEFINE_TYPE (GstLldExtract, gst_lld_extract, GST_TYPE_EMOTION_EXTRACTOR);
 GST_ELEMENT_REGISTER_DEFINE (lldextract, "lldextract", GST_RANK_NONE, GST_TYPE_LLD_EXTRACT);
 
@@ -126,16 +285,37 @@ static void gst_lld_extract_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_lld_extract_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
-static gboolean gst_lld_extract_start (GstEmotionExtractor * base);
-static void gst_lld_extract_stop (GstEmotionExtractor * base);
-static void gst_lld_extract_stream_start (GstEmotionExtractor * base);
-static void gst_lld_extract_process (GstEmotionExtractor * base, const float *samples,
-    gsize count);
-static void gst_lld_extract_drain (GstEmotionExtractor * base);
-static void gst_lld_extract_flush (GstEmotionExtractor * base);
-static void gst_lld_extract_upstream_segment (GstEmotionExtractor * base, gboolean start,
-    gboolean first);
-static GstClockTime gst_lld_extract_latency (GstEmotionExtractor * base);
+
+static emotion::gst::ExtractorProcessing *
+gst_lld_extract_start (GstEmotionExtractor * base)
+{
+  GstLldExtract *self = GST_LLD_EXTRACT (base);
+  emotion::gst::ExtractorProcessing *processing;
+
+  GST_OBJECT_LOCK (self);
+  processing = new LldProcessing (base, self->segmentation, self->window, self->hop);
+  GST_OBJECT_UNLOCK (self);
+  return processing;
+}
+
+/* the frame, plus the VAD lookahead with segmentation=vad */
+static GstClockTime
+gst_lld_extract_latency (GstEmotionExtractor * base)
+{
+  GstLldExtract *self = GST_LLD_EXTRACT (base);
+  GstClockTime latency = gst_util_uint64_scale_int (LLD_WINDOW, GST_SECOND, LLD_RATE);
+  GstEmotionSegmentation mode;
+
+  GST_OBJECT_LOCK (self);
+  mode = self->segmentation;
+  GST_OBJECT_UNLOCK (self);
+  if (mode == GST_EMOTION_SEGMENTATION_VAD) {
+    emotion::gst::VadSegmenter vad;
+    latency += gst_util_uint64_scale_int ((guint64) vad.lookahead_frames () * LLD_HOP,
+        GST_SECOND, LLD_RATE);
+  }
+  return latency;
+}
 
 static void
 gst_lld_extract_class_init (GstLldExtractClass * klass)
@@ -192,12 +372,6 @@ gst_lld_extract_class_init (GstLldExtractClass * klass)
               GST_PARAM_MUTABLE_READY)));
 
   extractor_class->start = gst_lld_extract_start;
-  extractor_class->stop = gst_lld_extract_stop;
-  extractor_class->stream_start = gst_lld_extract_stream_start;
-  extractor_class->process = gst_lld_extract_process;
-  extractor_class->drain = gst_lld_extract_drain;
-  extractor_class->flush = gst_lld_extract_flush;
-  extractor_class->upstream_segment = gst_lld_extract_upstream_segment;
   extractor_class->latency = gst_lld_extract_latency;
   /* a frame's time is needed until the frame is complete */
   gst_emotion_extractor_class_set_output (extractor_class, {LLD_FEATURES, 1}, 100, 1, 16,
@@ -222,7 +396,6 @@ gst_lld_extract_init (GstLldExtract * self)
   self->segmentation = DEFAULT_SEGMENTATION;
   self->window = DEFAULT_WINDOW;
   self->hop = DEFAULT_HOP;
-  self->state = NULL;
 }
 
 static void
@@ -271,233 +444,4 @@ gst_lld_extract_get_property (GObject * object, guint prop_id, GValue * value,
       break;
   }
   GST_OBJECT_UNLOCK (self);
-}
-
-/* --- own segmentation ------------------------------------------------------------------- */
-
-static gboolean
-own_segmentation_active (GstLldExtract * self)
-{
-  return self->state->mode != GST_EMOTION_SEGMENTATION_NONE
-      && !gst_emotion_extractor_upstream_segments_seen (GST_EMOTION_EXTRACTOR (self));
-}
-
-/* Pushes the held frames the VAD has decided, each after its segment event. */
-static void
-release_decided (GstLldExtract * self)
-{
-  GstEmotionExtractor *base = GST_EMOTION_EXTRACTOR (self);
-  LldExtractState *st = self->state;
-
-  for (GstEvent * mark:st->marks) {
-    gst_emotion_extractor_push_event (base, mark);
-    if (!st->held.empty ()) {
-      gst_emotion_extractor_queue (base, st->held.front ());
-      st->held.pop_front ();
-    }
-  }
-  st->marks.clear ();
-}
-
-/* Routes one frame (with its energy, LLD feature 1) through the segmentation. */
-static void
-route_frame (GstLldExtract * self, GstBuffer * frame, float energy)
-{
-  GstEmotionExtractor *base = GST_EMOTION_EXTRACTOR (self);
-  LldExtractState *st = self->state;
-
-  if (!own_segmentation_active (self)) {
-    gst_emotion_extractor_queue (base, frame);
-  } else if (st->mode == GST_EMOTION_SEGMENTATION_WINDOW) {
-    st->windows->frame (st->before, st->after);
-    gst_emotion_extractor_push_events (base, st->before);
-    gst_emotion_extractor_queue (base, frame);
-    gst_emotion_extractor_push_events (base, st->after);
-  } else {
-    st->held.push_back (frame);
-    st->vad->push (energy, st->marks);
-    release_decided (self);
-  }
-}
-
-/* Ends the element's own open segments, releasing the frames the VAD still holds. */
-static void
-close_own_segments (GstLldExtract * self)
-{
-  GstEmotionExtractor *base = GST_EMOTION_EXTRACTOR (self);
-  LldExtractState *st = self->state;
-
-  if (st->windows) {
-    st->windows->close (st->before);
-    gst_emotion_extractor_push_events (base, st->before);
-  }
-  if (st->vad) {
-    GstEvent *end = NULL;
-    st->vad->close (st->marks, &end);
-    release_decided (self);
-    /* the VAD decides every frame it was given; anything left is released as it is */
-    while (!st->held.empty ()) {
-      gst_emotion_extractor_queue (base, st->held.front ());
-      st->held.pop_front ();
-    }
-    gst_emotion_extractor_push_event (base, end);
-  }
-}
-
-/* Drops the held frames and the open own segments without output (flush, stop). */
-static void
-void_own_segments (LldExtractState * st)
-{
-  std::vector < GstEvent * >voided;
-  GstEvent *end = NULL;
-
-  for (GstBuffer * frame:st->held)
-    gst_buffer_unref (frame);
-  st->held.clear ();
-  if (st->windows)
-    st->windows->close (voided);
-  if (st->vad) {
-    st->vad->close (voided, &end);
-    voided.push_back (end);
-  }
-  for (GstEvent * event:voided)
-    if (event)
-      gst_event_unref (event);
-}
-
-/* --- streaming -------------------------------------------------------------------------- */
-
-static void
-restart_framing (LldExtractState * st)
-{
-  st->stream.reset ();
-  st->frames = 0;
-}
-
-static GstBuffer *
-make_frame (GstLldExtract * self, const float *features)
-{
-  GstEmotionExtractor *base = GST_EMOTION_EXTRACTOR (self);
-  LldExtractState *st = self->state;
-  GstBuffer *frame = gst_emotion_extractor_new_buffer (base);
-
-  gst_buffer_fill (frame, 0, features, FRAME_BYTES);
-  gst_emotion_extractor_stamp (base, frame, st->frames, 1);
-  st->frames++;
-  return frame;
-}
-
-static void
-gst_lld_extract_process (GstEmotionExtractor * base, const float *samples, gsize count)
-{
-  GstLldExtract *self = GST_LLD_EXTRACT (base);
-  LldExtractState *st = self->state;
-  size_t frames, replaced;
-
-  st->features.clear ();
-  frames = st->stream.push (samples, count, st->features);
-  replaced = emotion::gst::replace_nonfinite (st->features.data (), st->features.size (), 0.0f);
-  for (size_t f = 0; f < frames; f++) {
-    const float *values = st->features.data () + f * LLD_FEATURES;
-    route_frame (self, make_frame (self, values), values[1]);
-  }
-  gst_emotion_extractor_report_nonfinite (base, st->stream.nonfinite_samples (), replaced,
-      "feature values by 0");
-}
-
-/* End of a stream part: the own segments end; samples that do not complete a frame are
- * dropped. */
-static void
-gst_lld_extract_drain (GstEmotionExtractor * base)
-{
-  GstLldExtract *self = GST_LLD_EXTRACT (base);
-
-  if (own_segmentation_active (self))
-    close_own_segments (self);
-  restart_framing (self->state);
-}
-
-static void
-gst_lld_extract_flush (GstEmotionExtractor * base)
-{
-  LldExtractState *st = GST_LLD_EXTRACT (base)->state;
-
-  void_own_segments (st);
-  restart_framing (st);
-}
-
-static void
-gst_lld_extract_stream_start (GstEmotionExtractor * base)
-{
-  LldExtractState *st = GST_LLD_EXTRACT (base)->state;
-
-  if (st->windows)
-    st->windows->start ();
-  if (st->vad)
-    st->vad->start ();
-}
-
-/* Upstream segments switch the own segmentation off; a start restarts the framing, so the
- * segment's frames start at its first sample. */
-static void
-gst_lld_extract_upstream_segment (GstEmotionExtractor * base, gboolean start, gboolean first)
-{
-  GstLldExtract *self = GST_LLD_EXTRACT (base);
-
-  if (first && self->state->mode != GST_EMOTION_SEGMENTATION_NONE) {
-    GST_INFO_OBJECT (self, "upstream segment events: own segmentation off");
-    close_own_segments (self);
-  }
-  if (start) {
-    gst_emotion_extractor_restart (base);
-    restart_framing (self->state);
-  }
-}
-
-static GstClockTime
-gst_lld_extract_latency (GstEmotionExtractor * base)
-{
-  GstLldExtract *self = GST_LLD_EXTRACT (base);
-  GstClockTime latency = gst_util_uint64_scale_int (LLD_WINDOW, GST_SECOND, LLD_RATE);
-  GstEmotionSegmentation mode;
-
-  GST_OBJECT_LOCK (self);
-  mode = self->segmentation;
-  GST_OBJECT_UNLOCK (self);
-  if (mode == GST_EMOTION_SEGMENTATION_VAD) {
-    emotion::gst::VadSegmenter vad;
-    latency += gst_util_uint64_scale_int ((guint64) vad.lookahead_frames () * LLD_HOP,
-        GST_SECOND, LLD_RATE);
-  }
-  return latency;
-}
-
-/* --- state ------------------------------------------------------------------------------ */
-
-static gboolean
-gst_lld_extract_start (GstEmotionExtractor * base)
-{
-  GstLldExtract *self = GST_LLD_EXTRACT (base);
-  LldExtractState *st;
-
-  GST_OBJECT_LOCK (self);
-  st = new LldExtractState (self->segmentation, self->window, self->hop);
-  GST_OBJECT_UNLOCK (self);
-
-  st->features.reserve ((size_t) (GST_EMOTION_EXTRACTOR_MAX_CHUNK / LLD_HOP + 1) * LLD_FEATURES);
-  self->state = st;
-  gst_lld_extract_stream_start (base);
-  return TRUE;
-}
-
-static void
-gst_lld_extract_stop (GstEmotionExtractor * base)
-{
-  GstLldExtract *self = GST_LLD_EXTRACT (base);
-  LldExtractState *st = self->state;
-
-  self->state = NULL;
-  for (GstBuffer * frame:st->held)
-    gst_buffer_unref (frame);
-  delete st;
 }

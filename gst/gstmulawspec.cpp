@@ -93,19 +93,114 @@ enum
   PROP_HOP,
 };
 
-struct MulawSpecState
+namespace {
+
+/* The segments of the utterances: the whole stream part without upstream segment events, else
+ * each upstream segment (audio outside them is not used). */
+class MulawProcessing final : public emotion::gst::ExtractorProcessing
 {
-  explicit MulawSpecState (int hop_frames)
-  : segmenter (MULAW_FRAMES, hop_frames) {}
+public:
+  MulawProcessing (GstEmotionExtractor * element, int hop_frames)
+  : element_ (element), segmenter_ (MULAW_FRAMES, hop_frames)
+  {
+    emit_ = [this](const emotion::dsp::MulawSegmenter::Segment & segment) {
+      push_segment (segment);
+    };
+  }
 
-  emotion::dsp::MulawSegmenter segmenter;
-  emotion::dsp::MulawSegmenter::Callback emit;
+  void stream_start () override
+  {
+    cutting_ = true;
+  }
 
-  bool cutting = true;          /* false: outside upstream segments, audio is not used */
-  size_t nonfinite_values = 0;  /* non-finite output values replaced since the last check */
+  void process (const float *samples, size_t count) override
+  {
+    if (cutting_)
+      segmenter_.push (samples, count, emit_);
+    check_nonfinite ();
+  }
+
+  /* the utterance ends there (its padded tail is pushed); in a stream with upstream segments,
+   * audio waits for the next segment start */
+  void drain () override
+  {
+    finish_utterance ();
+    cutting_ = !gst_emotion_extractor_upstream_segments_seen (element_);
+  }
+
+  void flush () override
+  {
+    segmenter_.reset ();
+    cutting_ = !gst_emotion_extractor_upstream_segments_seen (element_);
+  }
+
+  /* an upstream start begins an utterance, an end finishes it */
+  void upstream_segment (bool start, bool first G_GNUC_UNUSED) override
+  {
+    if (start) {
+      /* audio before the first upstream segment was one utterance; audio between upstream
+       * segments is dropped */
+      if (cutting_)
+        finish_utterance ();
+      else
+        restart_utterance ();
+      cutting_ = true;
+    } else {
+      finish_utterance ();
+      cutting_ = false;
+    }
+  }
+
+private:
+  void push_segment (const emotion::dsp::MulawSegmenter::Segment & segment)
+  {
+    GstBuffer *buffer = gst_emotion_extractor_new_buffer (element_);
+    GstMapInfo map;
+
+    gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+    nonfinite_values_ += emotion::gst::copy_finite (reinterpret_cast < float *>(map.data),
+        segment.values, SEGMENT_VALUES, -1.0f);
+    gst_buffer_unmap (buffer, &map);
+
+    gst_emotion_extractor_stamp (element_, buffer, (guint64) segment.first_frame,
+        (guint64) segment.real_frames);
+    GST_LOG_OBJECT (element_, "segment %" G_GINT64_FORMAT ": %" GST_PTR_FORMAT, segment.index,
+        buffer);
+    gst_emotion_extractor_push (element_, buffer);
+  }
+
+  void check_nonfinite ()
+  {
+    gst_emotion_extractor_report_nonfinite (element_, segmenter_.nonfinite_samples (),
+        nonfinite_values_, "output values by -1");
+    nonfinite_values_ = 0;
+  }
+
+  /* Starts a new utterance at the current position (its sample 0), dropping unused audio. */
+  void restart_utterance ()
+  {
+    segmenter_.reset ();
+    gst_emotion_extractor_restart (element_);
+  }
+
+  /* Ends the current utterance: pushes its padded tail segments. */
+  void finish_utterance ()
+  {
+    if (cutting_ && gst_emotion_extractor_position (element_) > 0)
+      segmenter_.finish (emit_);
+    check_nonfinite ();
+    restart_utterance ();
+  }
+
+  GstEmotionExtractor *element_;
+  emotion::dsp::MulawSegmenter segmenter_;
+  emotion::dsp::MulawSegmenter::Callback emit_;       /* push_segment */
+  bool cutting_ = true;         /* false: outside upstream segments, audio is not used */
+  size_t nonfinite_values_ = 0; /* non-finite output values replaced since the last check */
 };
 
-#define gst_mulaw_spec_parent_class parent_class
+} // namespace
+
 G_DEFINE_TYPE (GstMulawSpec, gst_mulaw_spec, GST_TYPE_EMOTION_EXTRACTOR);
 GST_ELEMENT_REGISTER_DEFINE (mulawspec, "mulawspec", GST_RANK_NONE, GST_TYPE_MULAW_SPEC);
 
@@ -113,16 +208,26 @@ static void gst_mulaw_spec_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_mulaw_spec_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
-static gboolean gst_mulaw_spec_start (GstEmotionExtractor * base);
-static void gst_mulaw_spec_stop (GstEmotionExtractor * base);
-static void gst_mulaw_spec_stream_start (GstEmotionExtractor * base);
-static void gst_mulaw_spec_process (GstEmotionExtractor * base, const float *samples,
-    gsize count);
-static void gst_mulaw_spec_drain (GstEmotionExtractor * base);
-static void gst_mulaw_spec_flush (GstEmotionExtractor * base);
-static void gst_mulaw_spec_upstream_segment (GstEmotionExtractor * base, gboolean start,
-    gboolean first);
-static GstClockTime gst_mulaw_spec_latency (GstEmotionExtractor * base);
+
+static emotion::gst::ExtractorProcessing *
+gst_mulaw_spec_start (GstEmotionExtractor * base)
+{
+  GstMulawSpec *self = GST_MULAW_SPEC (base);
+  double hop;
+
+  GST_OBJECT_LOCK (self);
+  hop = self->hop;
+  GST_OBJECT_UNLOCK (self);
+  return new MulawProcessing (base, (int) emotion::gst::seconds_to_frames (hop));
+}
+
+/* a segment goes out when the last sample of its last frame has arrived */
+static GstClockTime
+gst_mulaw_spec_latency (GstEmotionExtractor * base G_GNUC_UNUSED)
+{
+  return gst_util_uint64_scale_int ((MULAW_FRAMES - 1) * MULAW_HOP + emotion::dsp::kMulawFrame,
+      GST_SECOND, MULAW_RATE);
+}
 
 static void
 gst_mulaw_spec_class_init (GstMulawSpecClass * klass)
@@ -161,12 +266,6 @@ gst_mulaw_spec_class_init (GstMulawSpecClass * klass)
               GST_PARAM_MUTABLE_READY)));
 
   extractor_class->start = gst_mulaw_spec_start;
-  extractor_class->stop = gst_mulaw_spec_stop;
-  extractor_class->stream_start = gst_mulaw_spec_stream_start;
-  extractor_class->process = gst_mulaw_spec_process;
-  extractor_class->drain = gst_mulaw_spec_drain;
-  extractor_class->flush = gst_mulaw_spec_flush;
-  extractor_class->upstream_segment = gst_mulaw_spec_upstream_segment;
   extractor_class->latency = gst_mulaw_spec_latency;
   /* a segment's time is needed until the segment is complete (generously: two segments) */
   gst_emotion_extractor_class_set_output (extractor_class, {MULAW_FRAMES, MULAW_BINS}, 0, 1, 2,
@@ -188,7 +287,6 @@ static void
 gst_mulaw_spec_init (GstMulawSpec * self)
 {
   self->hop = DEFAULT_HOP;
-  self->state = NULL;
 }
 
 static void
@@ -228,152 +326,4 @@ gst_mulaw_spec_get_property (GObject * object, guint prop_id, GValue * value,
       break;
   }
   GST_OBJECT_UNLOCK (self);
-}
-
-/* --- output ----------------------------------------------------------------------------- */
-
-static void
-push_segment (GstMulawSpec * self, const emotion::dsp::MulawSegmenter::Segment & segment)
-{
-  GstEmotionExtractor *base = GST_EMOTION_EXTRACTOR (self);
-  MulawSpecState *st = self->state;
-  GstBuffer *buffer = gst_emotion_extractor_new_buffer (base);
-  GstMapInfo map;
-
-  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
-  st->nonfinite_values += emotion::gst::copy_finite (reinterpret_cast < float *>(map.data),
-      segment.values, SEGMENT_VALUES, -1.0f);
-  gst_buffer_unmap (buffer, &map);
-
-  gst_emotion_extractor_stamp (base, buffer, (guint64) segment.first_frame,
-      (guint64) segment.real_frames);
-  GST_LOG_OBJECT (self, "segment %" G_GINT64_FORMAT ": %" GST_PTR_FORMAT, segment.index, buffer);
-  gst_emotion_extractor_push (base, buffer);
-}
-
-static void
-check_nonfinite (GstMulawSpec * self)
-{
-  MulawSpecState *st = self->state;
-
-  gst_emotion_extractor_report_nonfinite (GST_EMOTION_EXTRACTOR (self),
-      st->segmenter.nonfinite_samples (), st->nonfinite_values, "output values by -1");
-  st->nonfinite_values = 0;
-}
-
-/* --- utterances ------------------------------------------------------------------------- */
-
-/* Starts a new utterance at the current position (its sample 0), dropping unused audio. */
-static void
-restart_utterance (GstMulawSpec * self)
-{
-  self->state->segmenter.reset ();
-  gst_emotion_extractor_restart (GST_EMOTION_EXTRACTOR (self));
-}
-
-/* Ends the current utterance: pushes its padded tail segments. */
-static void
-finish_utterance (GstMulawSpec * self)
-{
-  MulawSpecState *st = self->state;
-
-  if (st->cutting && gst_emotion_extractor_position (GST_EMOTION_EXTRACTOR (self)) > 0)
-    st->segmenter.finish (st->emit);
-  check_nonfinite (self);
-  restart_utterance (self);
-}
-
-static void
-gst_mulaw_spec_process (GstEmotionExtractor * base, const float *samples, gsize count)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (base);
-  MulawSpecState *st = self->state;
-
-  if (st->cutting)
-    st->segmenter.push (samples, count, st->emit);
-  check_nonfinite (self);
-}
-
-/* End of a stream part: the utterance ends there (its padded tail is pushed); in a stream with
- * upstream segments, audio waits for the next segment start. */
-static void
-gst_mulaw_spec_drain (GstEmotionExtractor * base)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (base);
-
-  finish_utterance (self);
-  self->state->cutting = !gst_emotion_extractor_upstream_segments_seen (base);
-}
-
-static void
-gst_mulaw_spec_flush (GstEmotionExtractor * base)
-{
-  MulawSpecState *st = GST_MULAW_SPEC (base)->state;
-
-  st->segmenter.reset ();
-  st->cutting = !gst_emotion_extractor_upstream_segments_seen (base);
-}
-
-static void
-gst_mulaw_spec_stream_start (GstEmotionExtractor * base)
-{
-  GST_MULAW_SPEC (base)->state->cutting = true;
-}
-
-/* An upstream start begins an utterance, an end finishes it. */
-static void
-gst_mulaw_spec_upstream_segment (GstEmotionExtractor * base, gboolean start,
-    gboolean first G_GNUC_UNUSED)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (base);
-  MulawSpecState *st = self->state;
-
-  if (start) {
-    /* audio before the first upstream segment was one utterance; audio between upstream
-     * segments is dropped */
-    if (st->cutting)
-      finish_utterance (self);
-    else
-      restart_utterance (self);
-    st->cutting = true;
-  } else {
-    finish_utterance (self);
-    st->cutting = false;
-  }
-}
-
-/* a segment goes out when the last sample of its last frame has arrived */
-static GstClockTime
-gst_mulaw_spec_latency (GstEmotionExtractor * base G_GNUC_UNUSED)
-{
-  return gst_util_uint64_scale_int ((MULAW_FRAMES - 1) * MULAW_HOP + emotion::dsp::kMulawFrame,
-      GST_SECOND, MULAW_RATE);
-}
-
-/* --- state ------------------------------------------------------------------------------ */
-
-static gboolean
-gst_mulaw_spec_start (GstEmotionExtractor * base)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (base);
-  double hop;
-
-  GST_OBJECT_LOCK (self);
-  hop = self->hop;
-  GST_OBJECT_UNLOCK (self);
-
-  self->state = new MulawSpecState ((int) emotion::gst::seconds_to_frames (hop));
-  self->state->emit = [self](const emotion::dsp::MulawSegmenter::Segment & segment) {
-    push_segment (self, segment);
-  };
-  return TRUE;
-}
-
-static void
-gst_mulaw_spec_stop (GstEmotionExtractor * base)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (base);
-
-  delete self->state;
-  self->state = NULL;
 }

@@ -11,17 +11,11 @@ G_BEGIN_DECLS
 #define GST_TYPE_MULAW_SPEC (gst_mulaw_spec_get_type ())
 G_DECLARE_FINAL_TYPE (GstMulawSpec, gst_mulaw_spec, GST, MULAW_SPEC, GstEmotionExtractor)
 
-struct MulawSpecState;
-
 struct _GstMulawSpec {
   GstEmotionExtractor parent;
 
-  /* settings, under the object lock; copied into the state when streaming starts */
+  /* settings, under the object lock; copied into the processing when streaming starts */
   gdouble hop;
-
-  /* processing state, created in READY->PAUSED and destroyed in PAUSED->READY; only the
-   * streaming thread touches it in between */
-  struct MulawSpecState *state;
 };
 
 G_END_DECLS
