@@ -126,7 +126,8 @@ void gst_emotion_extractor_push_event (GstEmotionExtractor * self, GstEvent * ev
 void gst_emotion_extractor_push_events (GstEmotionExtractor * self,
     std::vector<GstEvent *> &events);
 
-/* Non-finite input: `nonfinite_samples` (counted since the processing was made) were replaced by 0 and `replaced_values` output values since the last call were
- * replaced as `replaced_as` says ("feature values by 0"). Posts one warning per stream. */
+/* Non-finite input: `nonfinite_samples` samples (counted since the processing was made) were
+ * replaced by 0, and `replaced_values` output values since the last call as `replaced_as` says
+ * ("feature values by 0"). Posts one warning per stream. */
 void gst_emotion_extractor_report_nonfinite (GstEmotionExtractor * self,
     guint64 nonfinite_samples, gsize replaced_values, const gchar * replaced_as);

@@ -255,9 +255,8 @@ GST_START_TEST(test_flushing_seek) {
     fail_unless_equals_int((int)run1.buffers(), (int)e.seek_buffers);
 
     current = &run2;
-    fail_unless(gst_element_seek_simple(pipeline, GST_FORMAT_TIME,
-                                        (GstSeekFlags)(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
-                                        0));
+    GstSeekFlags flags = (GstSeekFlags)(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE);
+    fail_unless(gst_element_seek_simple(pipeline, GST_FORMAT_TIME, flags, 0));
     GstMessage* message = gst_bus_timed_pop_filtered(
         bus, 30 * GST_SECOND, (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     fail_unless(message != NULL && GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS);
