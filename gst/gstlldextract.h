@@ -4,29 +4,21 @@
 
 #include <gst/gst.h>
 
+#include "gstemotionextractor.h"
 #include "segmentation.h"
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_LLD_EXTRACT (gst_lld_extract_get_type ())
-G_DECLARE_FINAL_TYPE (GstLldExtract, gst_lld_extract, GST, LLD_EXTRACT, GstElement)
-
-struct LldExtractState;
+G_DECLARE_FINAL_TYPE (GstLldExtract, gst_lld_extract, GST, LLD_EXTRACT, GstEmotionExtractor)
 
 struct _GstLldExtract {
-  GstElement parent;
+  GstEmotionExtractor parent;
 
-  GstPad *sinkpad;
-  GstPad *srcpad;
-
-  /* settings, under the object lock; copied into the state when streaming starts */
+  /* settings, under the object lock; copied into the processing when streaming starts */
   GstEmotionSegmentation segmentation;
   gdouble window;
   gdouble hop;
-
-  /* processing state, created in READY->PAUSED and destroyed in PAUSED->READY; only the
-   * streaming thread touches it in between */
-  struct LldExtractState *state;
 };
 
 G_END_DECLS

@@ -4,25 +4,18 @@
 
 #include <gst/gst.h>
 
+#include "gstemotionextractor.h"
+
 G_BEGIN_DECLS
 
 #define GST_TYPE_MULAW_SPEC (gst_mulaw_spec_get_type ())
-G_DECLARE_FINAL_TYPE (GstMulawSpec, gst_mulaw_spec, GST, MULAW_SPEC, GstElement)
-
-struct MulawSpecState;
+G_DECLARE_FINAL_TYPE (GstMulawSpec, gst_mulaw_spec, GST, MULAW_SPEC, GstEmotionExtractor)
 
 struct _GstMulawSpec {
-  GstElement parent;
+  GstEmotionExtractor parent;
 
-  GstPad *sinkpad;
-  GstPad *srcpad;
-
-  /* settings, under the object lock; copied into the state when streaming starts */
+  /* settings, under the object lock; copied into the processing when streaming starts */
   gdouble hop;
-
-  /* processing state, created in READY->PAUSED and destroyed in PAUSED->READY; only the
-   * streaming thread touches it in between */
-  struct MulawSpecState *state;
 };
 
 G_END_DECLS

@@ -1,8 +1,9 @@
 /* lldextract element tests: golden parity through the element, framing independent of buffer
- * sizes, timestamps, discontinuities, flushes, segment events (upstream, VAD, windows), and bad
- * input (caps it cannot take, NaN/Inf, silence, zero length), state changes and seeks in real
- * pipelines. Negative tests end in _n. */
-#include "test_lldextract_common.h"
+ * sizes, timestamps, discontinuities, flushes, segment events (upstream, VAD, windows), NaN/Inf,
+ * silence and latency; the cases every extractor shares (caps it cannot take, zero length, state
+ * changes and seeks in real pipelines) come from test_extractor_cases.h. Negative tests end in
+ * _n. */
+#include "test_extractor_cases.h"
 
 using namespace extractor_test;
 
@@ -13,13 +14,7 @@ static Capture
 extract (const std::vector < float >&samples, size_t piece = 4096,
     const char *description = "lldextract", GstClockTime base = 0)
 {
-  Capture capture;
-  GstHarness *h = harness_new ("lldextract", description, &capture, kFeatures, NULL);
-  fail_unless (push_samples (h, samples,[piece]() {
-              return piece;}, base));
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  harness_teardown (h, NULL);
-  return capture;
+  return extract_from ("lldextract", kFeatures, samples, piece, description, base);
 }
 
 static size_t
@@ -556,77 +551,6 @@ GST_END_TEST;
 
 /* --- bad input -------------------------------------------------------------------------- */
 
-/* Audio the element cannot take fails cleanly: linking is refused up front, and caps forced
- * through an appsrc fail with not-negotiated. */
-static void
-check_refused (const char *caps)
-{
-  gchar *description = g_strdup_printf ("audiotestsrc num-buffers=10 ! %s ! lldextract ! "
-      "fakesink", caps);
-  GstElement *pipeline = gst_parse_launch (description, NULL);
-  std::string error = run_pipeline (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-  g_free (description);
-  printf ("lldextract refuses %s (linked by gst_parse_launch): %s\n", caps, error.c_str ());
-  fail_unless (error.find ("not-linked") != std::string::npos
-      || error.find ("not-negotiated") != std::string::npos, "%s", error.c_str ());
-
-  description = g_strdup_printf ("appsrc name=src format=time caps=\"%s\" ! lldextract ! fakesink",
-      caps);
-  pipeline = gst_parse_launch (description, NULL);
-  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
-  GstFlowReturn ret;
-  GstBuffer *buffer = gst_buffer_new_allocate (NULL, 4096, NULL);
-  gst_buffer_memset (buffer, 0, 0, 4096);
-  GST_BUFFER_PTS (buffer) = 0;
-  g_signal_emit_by_name (src, "push-buffer", buffer, &ret);
-  gst_buffer_unref (buffer);
-  g_signal_emit_by_name (src, "end-of-stream", &ret);
-  error = run_pipeline (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (src);
-  gst_object_unref (pipeline);
-  g_free (description);
-  printf ("lldextract refuses %s (appsrc): %s\n", caps, error.c_str ());
-  fail_unless (error.find ("not-negotiated") != std::string::npos, "%s", error.c_str ());
-}
-
-GST_START_TEST (test_caps_44100_n)
-{
-  check_refused ("audio/x-raw,format=F32LE,rate=44100,channels=1");
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_caps_s16_n)
-{
-  check_refused ("audio/x-raw,format=S16LE,rate=16000,channels=1");
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_caps_stereo_n)
-{
-  check_refused ("audio/x-raw,format=F32LE,rate=16000,channels=2");
-}
-
-GST_END_TEST;
-
-/* the harness: wrong caps are refused and a push fails with not-negotiated */
-GST_START_TEST (test_harness_caps_n)
-{
-  GstHarness *h = gst_harness_new ("lldextract");
-  gst_harness_set_src_caps_str (h, "audio/x-raw,format=F32LE,rate=44100,channels=1,"
-      "layout=interleaved");
-  float samples[1000] = { 0 };
-  fail_unless_equals_int (gst_harness_push (h, make_buffer (samples, 1000, 0)),
-      GST_FLOW_NOT_NEGOTIATED);
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
 GST_START_TEST (test_nonfinite_n)
 {
   std::vector < float >samples = load_wav ("lld/speech_en_espeak.wav");
@@ -635,152 +559,7 @@ GST_START_TEST (test_nonfinite_n)
   samples[5001] = -INFINITY;
   samples[20000] = NAN;
   samples[20001] = 1e30f;       /* finite, but its square is not */
-  Capture out;
-  GstBus *bus;
-  GstHarness *h = harness_new ("lldextract", "lldextract segmentation=vad", &out, kFeatures,
-      &bus);
-
-  fail_unless (push_samples (h, samples,[]() {
-              return 1024;}));
-  gst_harness_push_event (h, gst_event_new_eos ());
-  fail_unless_equals_int ((int) out.buffers (), 148);
-  for (float v:out.values)
-    fail_unless (std::isfinite (v));
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING), 1);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 0);
-  harness_teardown (h, bus);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_zero_length_n)
-{
-  Capture out;
-  GstBus *bus;
-  GstHarness *h = harness_new ("lldextract", "lldextract segmentation=vad", &out, kFeatures,
-      &bus);
-
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  fail_unless_equals_int ((int) out.buffers (), 0);
-  fail_unless_equals_int (out.eos, 1);
-  fail_unless_equals_int ((int) out.events.size (), 0);
-  fail_unless_equals_int (count_messages (bus, (GstMessageType) (GST_MESSAGE_ERROR |
-              GST_MESSAGE_WARNING)), 0);
-  harness_teardown (h, bus);
-
-  /* an empty buffer is no sample */
-  Capture empty;
-  h = harness_new ("lldextract", "lldextract", &empty, kFeatures, NULL);
-  fail_unless_equals_int (gst_harness_push (h, make_buffer (NULL, 0, 0)), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_event_new_eos ());
-  fail_unless_equals_int ((int) empty.buffers (), 0);
-  harness_teardown (h, NULL);
-}
-
-GST_END_TEST;
-
-/* a buffer that is not a whole number of samples is a clean error */
-GST_START_TEST (test_partial_sample_n)
-{
-  GstBus *bus;
-  Capture out;
-  GstHarness *h = harness_new ("lldextract", "lldextract", &out, kFeatures, &bus);
-  GstBuffer *buffer = gst_buffer_new_allocate (NULL, 4001, NULL);
-
-  gst_buffer_memset (buffer, 0, 0, 4001);
-  fail_unless_equals_int (gst_harness_push (h, buffer), GST_FLOW_ERROR);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 1);
-  harness_teardown (h, bus);
-}
-
-GST_END_TEST;
-
-/* --- real pipelines --------------------------------------------------------------------- */
-
-/* any audio works behind audioconvert ! audioresample (the documented launch line) */
-GST_START_TEST (test_converted_input)
-{
-  GstElement *pipeline = gst_parse_launch ("audiotestsrc num-buffers=100 wave=pink-noise ! "
-      "audio/x-raw,format=S16LE,rate=44100,channels=2 ! audioconvert ! audioresample ! "
-      "lldextract segmentation=vad ! fakesink", NULL);
-  fail_unless (pipeline != NULL);
-  fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_state_changes)
-{
-  std::string location = reference ("lld/speech_en_espeak.wav");
-  gchar *description = g_strdup_printf ("filesrc location=\"%s\" ! wavparse ! "
-      "lldextract segmentation=vad ! fakesink", location.c_str ());
-  GstElement *pipeline = gst_parse_launch (description, NULL);
-
-  for (int i = 0; i < 20; i++) {
-    if (i % 2 == 0) {
-      fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-    } else {
-      /* interrupted mid-stream */
-      fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
-          GST_STATE_CHANGE_FAILURE);
-      gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
-    }
-    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
-        GST_STATE_CHANGE_SUCCESS);
-  }
-  gst_object_unref (pipeline);
-  g_free (description);
-}
-
-GST_END_TEST;
-
-static GstFlowReturn
-collect_sample (GstElement * sink, gpointer data)
-{
-  Capture *capture = *static_cast < Capture ** >(data);
-  GstSample *sample = NULL;
-  g_signal_emit_by_name (sink, "pull-sample", &sample);
-  if (sample) {
-    capture->add (gst_sample_get_buffer (sample));
-    gst_sample_unref (sample);
-  }
-  return GST_FLOW_OK;
-}
-
-GST_START_TEST (test_flushing_seek)
-{
-  std::string location = reference ("lld/emodb_08a02Wc.wav");
-  gchar *description = g_strdup_printf ("filesrc location=\"%s\" ! wavparse ! "
-      "lldextract ! appsink name=sink sync=false emit-signals=true", location.c_str ());
-  GstElement *pipeline = gst_parse_launch (description, NULL);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  GstBus *bus = gst_element_get_bus (pipeline);
-  Capture run1, run2;
-  Capture *current = &run1;
-
-  run1.values_per_buffer = run2.values_per_buffer = kFeatures;
-  /* the callback reads through `current`, so the seek can switch captures */
-  g_signal_connect (sink, "new-sample", G_CALLBACK (collect_sample), &current);
-
-  fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-  fail_unless_equals_int ((int) run1.buffers (), 185);
-
-  current = &run2;
-  fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
-          (GstSeekFlags) (GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
-  GstMessage *message = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
-      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  fail_unless (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS);
-  gst_message_unref (message);
-
-  assert_same_frames (run1, run2);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  g_free (description);
+  extract_nonfinite ("lldextract segmentation=vad", samples, 1024, 148);
 }
 
 GST_END_TEST;
@@ -788,29 +567,14 @@ GST_END_TEST;
 /* latency: the frame (25 ms), plus the VAD lookahead with segmentation=vad */
 GST_START_TEST (test_latency)
 {
-  GstHarness *h = gst_harness_new_parse ("lldextract");
-  GstHarness *v = gst_harness_new_parse ("lldextract segmentation=vad");
-  gst_harness_set_src_caps_str (h, AUDIO_CAPS);
-  gst_harness_set_src_caps_str (v, AUDIO_CAPS);
+  GstClockTime min = latency_of ("lldextract");
+  GstClockTime vmin = latency_of ("lldextract segmentation=vad");
 
-  GstQuery *query = gst_query_new_latency ();
-  fail_unless (gst_pad_peer_query (h->sinkpad, query));
-  GstClockTime min, max, vmin;
-  gboolean live;
-  gst_query_parse_latency (query, &live, &min, &max);
-  gst_query_unref (query);
   fail_unless_equals_uint64 (min, 25 * GST_MSECOND);
-
-  query = gst_query_new_latency ();
-  fail_unless (gst_pad_peer_query (v->sinkpad, query));
-  gst_query_parse_latency (query, &live, &vmin, &max);
-  gst_query_unref (query);
   printf ("lldextract latency %" GST_TIME_FORMAT ", with vad %" GST_TIME_FORMAT "\n",
       GST_TIME_ARGS (min), GST_TIME_ARGS (vmin));
   fail_unless (vmin > min);
   fail_unless_equals_uint64 ((vmin - min) % (10 * GST_MSECOND), 0);
-  gst_harness_teardown (h);
-  gst_harness_teardown (v);
 }
 
 GST_END_TEST;
@@ -837,17 +601,10 @@ lldextract_suite (void)
   tcase_add_test (tc, test_upstream_segment_discont);
   tcase_add_test (tc, test_vad_segments);
   tcase_add_test (tc, test_window_segments);
-  tcase_add_test (tc, test_caps_44100_n);
-  tcase_add_test (tc, test_caps_s16_n);
-  tcase_add_test (tc, test_caps_stereo_n);
-  tcase_add_test (tc, test_harness_caps_n);
   tcase_add_test (tc, test_nonfinite_n);
-  tcase_add_test (tc, test_zero_length_n);
-  tcase_add_test (tc, test_partial_sample_n);
-  tcase_add_test (tc, test_converted_input);
-  tcase_add_test (tc, test_state_changes);
-  tcase_add_test (tc, test_flushing_seek);
   tcase_add_test (tc, test_latency);
+  add_extractor_cases (tc, {"lldextract", (size_t) kFeatures, "lldextract segmentation=vad",
+          "lld/speech_en_espeak.wav", "lld/emodb_08a02Wc.wav", 185});
   return s;
 }
 

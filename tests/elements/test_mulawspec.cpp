@@ -1,23 +1,20 @@
 /* mulawspec element tests: parity with shared/reference/mulaw through the element, segments
- * driven by upstream segment events, the hop property, timestamps, discontinuities, flushes and
- * bad input. Negative tests end in _n. */
-#include "test_lldextract_common.h"
+ * driven by upstream segment events, the hop property, timestamps, discontinuities, flushes,
+ * NaN/Inf, short input and latency; the cases every extractor shares (caps it cannot take, zero
+ * length, state changes and seeks in real pipelines) come from test_extractor_cases.h. Negative
+ * tests end in _n. */
+#include "test_extractor_cases.h"
 
 using namespace extractor_test;
 
 static const int kValues = 400 * 200;
 
+/* Output of mulawspec for `samples`, pushed in pieces of `piece` samples from PTS `base`. */
 static Capture
 extract (const std::vector < float >&samples, size_t piece = 4096,
     const char *description = "mulawspec", GstClockTime base = 0)
 {
-  Capture capture;
-  GstHarness *h = harness_new ("mulawspec", description, &capture, kValues, NULL);
-  fail_unless (push_samples (h, samples,[piece]() {
-              return piece;}, base));
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  harness_teardown (h, NULL);
-  return capture;
+  return extract_from ("mulawspec", kValues, samples, piece, description, base);
 }
 
 /* max |element - golden| of one segment (CSV: 400 rows of 200 values, like the buffer) */
@@ -233,56 +230,6 @@ GST_END_TEST;
 
 /* --- bad input -------------------------------------------------------------------------- */
 
-/* Audio the element cannot take fails cleanly: linking is refused up front, and caps forced
- * through an appsrc fail with not-negotiated. */
-static void
-check_refused (const char *caps)
-{
-  gchar *description = g_strdup_printf ("audiotestsrc num-buffers=10 ! %s ! mulawspec ! "
-      "fakesink", caps);
-  GstElement *pipeline = gst_parse_launch (description, NULL);
-  std::string error = run_pipeline (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-  g_free (description);
-  printf ("mulawspec refuses %s (linked by gst_parse_launch): %s\n", caps, error.c_str ());
-  fail_unless (error.find ("not-linked") != std::string::npos
-      || error.find ("not-negotiated") != std::string::npos, "%s", error.c_str ());
-
-  description = g_strdup_printf ("appsrc name=src format=time caps=\"%s\" ! mulawspec ! fakesink",
-      caps);
-  pipeline = gst_parse_launch (description, NULL);
-  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
-  GstFlowReturn ret;
-  GstBuffer *buffer = gst_buffer_new_allocate (NULL, 4096, NULL);
-  gst_buffer_memset (buffer, 0, 0, 4096);
-  GST_BUFFER_PTS (buffer) = 0;
-  g_signal_emit_by_name (src, "push-buffer", buffer, &ret);
-  gst_buffer_unref (buffer);
-  g_signal_emit_by_name (src, "end-of-stream", &ret);
-  error = run_pipeline (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (src);
-  gst_object_unref (pipeline);
-  g_free (description);
-  printf ("mulawspec refuses %s (appsrc): %s\n", caps, error.c_str ());
-  fail_unless (error.find ("not-negotiated") != std::string::npos, "%s", error.c_str ());
-}
-
-GST_START_TEST (test_caps_44100_n)
-{
-  check_refused ("audio/x-raw,format=F32LE,rate=44100,channels=1");
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_caps_s16_n)
-{
-  check_refused ("audio/x-raw,format=S16LE,rate=16000,channels=1");
-}
-
-GST_END_TEST;
-
 GST_START_TEST (test_nonfinite_n)
 {
   std::vector < float >samples = load_wav ("mulaw/speech_en_espeak_long.wav");
@@ -290,37 +237,17 @@ GST_START_TEST (test_nonfinite_n)
   samples[20000] = INFINITY;
   samples[40000] = -INFINITY;
   samples[40001] = 3e38f;
-  Capture out;
-  GstBus *bus;
-  GstHarness *h = harness_new ("mulawspec", "mulawspec", &out, kValues, &bus);
+  Capture out = extract_nonfinite ("mulawspec", samples, 4096, 3);
 
-  fail_unless (push_samples (h, samples,[]() {
-              return 4096;}));
-  gst_harness_push_event (h, gst_event_new_eos ());
-  fail_unless_equals_int ((int) out.buffers (), 3);
   for (float v:out.values)
-    fail_unless (std::isfinite (v) && v >= -1.0f && v <= 1.0f);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING), 1);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 0);
-  harness_teardown (h, bus);
+    fail_unless (v >= -1.0f && v <= 1.0f);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_zero_length_n)
+/* shorter than one frame (640 samples): no segment */
+GST_START_TEST (test_shorter_than_a_frame)
 {
-  Capture out;
-  GstBus *bus;
-  GstHarness *h = harness_new ("mulawspec", "mulawspec", &out, kValues, &bus);
-
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  fail_unless_equals_int ((int) out.buffers (), 0);
-  fail_unless_equals_int (out.eos, 1);
-  fail_unless_equals_int (count_messages (bus, (GstMessageType) (GST_MESSAGE_ERROR |
-              GST_MESSAGE_WARNING)), 0);
-  harness_teardown (h, bus);
-
-  /* shorter than one frame (640 samples): no segment */
   Capture shrt = extract (std::vector < float >(639, 0.5f), 100);
   fail_unless_equals_int ((int) shrt.buffers (), 0);
 }
@@ -338,106 +265,10 @@ GST_START_TEST (test_silence)
 
 GST_END_TEST;
 
-/* any audio works behind audioconvert ! audioresample (the documented launch line) */
-GST_START_TEST (test_converted_input)
-{
-  GstElement *pipeline = gst_parse_launch ("audiotestsrc num-buffers=100 wave=pink-noise ! "
-      "audio/x-raw,format=S16LE,rate=44100,channels=2 ! audioconvert ! audioresample ! "
-      "mulawspec hop=0.4 ! fakesink", NULL);
-  fail_unless (pipeline != NULL);
-  fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_state_changes)
-{
-  std::string location = reference ("mulaw/speech_en_espeak_long.wav");
-  gchar *description = g_strdup_printf ("filesrc location=\"%s\" ! wavparse ! "
-      "mulawspec hop=0.4 ! fakesink", location.c_str ());
-  GstElement *pipeline = gst_parse_launch (description, NULL);
-
-  for (int i = 0; i < 20; i++) {
-    if (i % 2 == 0) {
-      fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-    } else {
-      fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
-          GST_STATE_CHANGE_FAILURE);
-      gst_element_get_state (pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
-    }
-    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
-        GST_STATE_CHANGE_SUCCESS);
-  }
-  gst_object_unref (pipeline);
-  g_free (description);
-}
-
-GST_END_TEST;
-
-static GstFlowReturn
-collect_sample (GstElement * sink, gpointer data)
-{
-  Capture *capture = *static_cast < Capture ** >(data);
-  GstSample *sample = NULL;
-  g_signal_emit_by_name (sink, "pull-sample", &sample);
-  if (sample) {
-    capture->add (gst_sample_get_buffer (sample));
-    gst_sample_unref (sample);
-  }
-  return GST_FLOW_OK;
-}
-
-/* a flushing seek back to 0 gives the same segments again */
-GST_START_TEST (test_flushing_seek)
-{
-  std::string location = reference ("mulaw/speech_en_espeak_long.wav");
-  gchar *description = g_strdup_printf ("filesrc location=\"%s\" ! wavparse ! "
-      "mulawspec ! appsink name=sink sync=false emit-signals=true", location.c_str ());
-  GstElement *pipeline = gst_parse_launch (description, NULL);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  GstBus *bus = gst_element_get_bus (pipeline);
-  Capture run1, run2;
-  Capture *current = &run1;
-
-  run1.values_per_buffer = run2.values_per_buffer = kValues;
-  g_signal_connect (sink, "new-sample", G_CALLBACK (collect_sample), &current);
-  fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-  fail_unless_equals_int ((int) run1.buffers (), 3);
-
-  current = &run2;
-  fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
-          (GstSeekFlags) (GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
-  GstMessage *message = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
-      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  fail_unless (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS);
-  gst_message_unref (message);
-
-  fail_unless (run1.values == run2.values);
-  fail_unless (run1.pts == run2.pts);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  g_free (description);
-}
-
-GST_END_TEST;
-
+/* latency: one segment, 2.03 s */
 GST_START_TEST (test_latency)
 {
-  GstHarness *h = gst_harness_new_parse ("mulawspec");
-  gst_harness_set_src_caps_str (h, AUDIO_CAPS);
-  GstQuery *query = gst_query_new_latency ();
-  GstClockTime min, max;
-  gboolean live;
-
-  fail_unless (gst_pad_peer_query (h->sinkpad, query));
-  gst_query_parse_latency (query, &live, &min, &max);
-  gst_query_unref (query);
-  fail_unless_equals_uint64 (min, 2030 * GST_MSECOND);
-  gst_harness_teardown (h);
+  fail_unless_equals_uint64 (latency_of ("mulawspec"), 2030 * GST_MSECOND);
 }
 
 GST_END_TEST;
@@ -455,15 +286,12 @@ mulawspec_suite (void)
   tcase_add_test (tc, test_upstream_segments);
   tcase_add_test (tc, test_discont);
   tcase_add_test (tc, test_flush);
-  tcase_add_test (tc, test_caps_44100_n);
-  tcase_add_test (tc, test_caps_s16_n);
   tcase_add_test (tc, test_nonfinite_n);
-  tcase_add_test (tc, test_zero_length_n);
+  tcase_add_test (tc, test_shorter_than_a_frame);
   tcase_add_test (tc, test_silence);
-  tcase_add_test (tc, test_converted_input);
-  tcase_add_test (tc, test_state_changes);
-  tcase_add_test (tc, test_flushing_seek);
   tcase_add_test (tc, test_latency);
+  add_extractor_cases (tc, {"mulawspec", (size_t) kValues, "mulawspec hop=0.4",
+          "mulaw/speech_en_espeak_long.wav", "mulaw/speech_en_espeak_long.wav", 3});
   return s;
 }
 
