@@ -49,10 +49,11 @@ void
 post_notice (GstElement * element, GstMessageType type, const train::TrainingNotice & notice)
 {
   const DomainAndCode kind = kind_of (notice.kind);
-  GST_WARNING_OBJECT (element, "%s: %s", gst_message_type_get_name (type), notice.message.c_str ());
+  const GstDebugLevel level = type == GST_MESSAGE_INFO ? GST_LEVEL_INFO : GST_LEVEL_WARNING;
+  const gchar *what = gst_message_type_get_name (type);
+  GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, level, element, "%s: %s", what, notice.message.c_str ());
   if (!notice.details.empty ())
-    GST_WARNING_OBJECT (element, "%s: %s", gst_message_type_get_name (type),
-        notice.details.c_str ());
+    GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, level, element, "%s: %s", what, notice.details.c_str ());
   gst_element_message_full (element, type, kind.domain, kind.code,
       g_strdup (notice.message.c_str ()),
       notice.details.empty ()? NULL : g_strdup (notice.details.c_str ()),
