@@ -88,6 +88,22 @@ session_settings (const TrainingHost & host, const TrainingProperties & properti
   return true;
 }
 
+/* Calls the session with the element's thread count in effect (oneDNN primitives keep the count
+ * they are created with); a TrainingError becomes an element error. False after one. */
+bool
+call_session (TrainingState & training,
+    const std::function<void (train::TrainingSession &)> & call)
+{
+  omp_set_num_threads (training.host.threads ());
+  try {
+    call (*training.session);
+  } catch (const train::TrainingError &e) {
+    post_training_error (training.host.element, e);
+    return false;
+  }
+  return true;
+}
+
 } // namespace
 
 std::unique_ptr<TrainingState>
@@ -124,15 +140,13 @@ training_epoch_start (TrainingState & training, GstEvent * event)
   train::TrainingSession & session = *training.session;
   guint epoch = 0, epochs = 0;
   gst_emotion_event_parse_epoch (event, &epoch, &epochs);
+  const train::DatasetDescription dataset = dataset_description (event, epochs);
 
-  omp_set_num_threads (host.threads ());        /* before the model's primitives are created */
   const bool was_ready = session.ready ();
-  try {
-    session.start_epoch ((int) epoch, dataset_description (event, epochs));
-  } catch (const train::TrainingError &e) {
-    post_training_error (host.element, e);
+  if (!call_session (training, [&] (train::TrainingSession & s) {
+            s.start_epoch ((int) epoch, dataset);
+          }))
     return false;
-  }
   if (was_ready || !session.ready ())
     return true;
   /* The first epoch made (or resumed) the model: the output is named after it. */
@@ -150,12 +164,9 @@ training_epoch_start (TrainingState & training, GstEvent * event)
 void
 training_epoch_end (TrainingState & training)
 {
-  omp_set_num_threads (training.host.threads ());
-  try {
-    training.session->end_epoch ();
-  } catch (const train::TrainingError &e) {
-    post_training_error (training.host.element, e);
-  }
+  call_session (training, [] (train::TrainingSession & s) {
+        s.end_epoch ();
+      });
 }
 
 GstFlowReturn
@@ -168,25 +179,18 @@ training_add (TrainingState & training, LabelledSegment && segment)
         ("train from emodatasetsrc, or give a starting 'model'"));
     return GST_FLOW_ERROR;
   }
-  omp_set_num_threads (host.threads ());
-  try {
-    training.session->add (std::move (segment));
-  } catch (const train::TrainingError &e) {
-    post_training_error (host.element, e);
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
+  const bool added = call_session (training, [&] (train::TrainingSession & s) {
+        s.add (std::move (segment));
+      });
+  return added ? GST_FLOW_OK : GST_FLOW_ERROR;
 }
 
 void
 training_finish (TrainingState & training)
 {
-  omp_set_num_threads (training.host.threads ());
-  try {
-    training.session->finish ();
-  } catch (const train::TrainingError &e) {
-    post_training_error (training.host.element, e);
-  }
+  call_session (training, [] (train::TrainingSession & s) {
+        s.finish ();
+      });
 }
 
 bool
