@@ -75,7 +75,8 @@ public:
     // (after the first) make one epoch.
     void add(LabelledSegment segment);
     // Validation, best model, checkpoint, report, early stopping. An epoch that saw no data
-    // changes nothing.
+    // changes nothing. A best model that cannot be written is a TrainingError (Write), thrown
+    // after the checkpoint and the report.
     void end_epoch();
     // Closes the open epoch and reports the run.
     void finish();
