@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "../tools/common/training-run.h"
+#include "dataset-pipelines.h"
+
+using namespace emotion::pipelines;
 
 namespace {
 
@@ -29,11 +31,11 @@ double cpu_seconds() {
 // Runs one architecture in this process and prints its line of the table.
 int run_one(const std::string& arch, unsigned epochs, int threads, const std::string& word_vectors) {
     const char* shared = std::getenv("EMOTION_SHARED_DIR");
-    emotion::tools::DatasetOptions data;
+    DatasetOptions data;
     data.manifest = std::string(shared ? shared : EMOTION_DEFAULT_SHARED_DIR) + "/data/emodb/manifest.csv";
     data.valid_speakers = "emodb08,emodb09";
     data.epochs = epochs;
-    emotion::tools::TrainOptions train;
+    TrainOptions train;
     train.architecture = arch;
     train.output = std::string(EMOTION_BENCH_DIR) + "/bench-training-" + arch + ".safetensors";
     train.patience = 0;
@@ -41,7 +43,7 @@ int run_one(const std::string& arch, unsigned epochs, int threads, const std::st
     train.word_vectors = word_vectors;
     std::vector<double> wall, cpu;
     double cpu_before = cpu_seconds();
-    auto result = emotion::tools::run_training(data, train, nullptr, [&](const emotion::tools::EpochRecord& r, unsigned) {
+    auto result = run_training(data, train, nullptr, [&](const EpochRecord& r, unsigned) {
         wall.push_back(r.seconds);
         cpu.push_back(cpu_seconds() - cpu_before);
         cpu_before = cpu_seconds();

@@ -38,6 +38,12 @@ struct ClassifierState
 
   std::unique_ptr<emotion::gst::TrainingState> training;    /* mode=train only */
 
+  /* A model to classify with, or (mode=train) the one being trained. */
+  bool has_model () const
+  {
+    return classifier || (training && emotion::gst::training_has_model (*training));
+  }
+
   void set_classifier (std::unique_ptr<emotion::models::Classifier> c, const std::string & name)
   {
     classifier = std::move (c);

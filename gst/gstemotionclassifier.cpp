@@ -315,10 +315,8 @@ training_host (GstEmotionClassifier * self, ClassifierState * state)
   host.architecture = state->architecture;
   host.frame_size = state->frame_size;
   host.threads = locked_value (GST_ELEMENT (self), &self->threads);
-  host.classifier = [state] { return state->classifier.get (); };
-  host.set_classifier = [state] (std::unique_ptr<emotion::models::Classifier> c,
-      const std::string & name) {
-    state->set_classifier (std::move (c), name);
+  host.use_model = [state] (const emotion::models::Classifier & c, const std::string & name) {
+    state->results.set_model (c.info ().labels, name);
   };
   host.negotiate_output = [self, state] {
     return state->output_negotiated || classifier_negotiate_output (self);
@@ -360,7 +358,10 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
         &name);
     if (!classifier)
       return FALSE;
-    state->set_classifier (std::move (classifier), name);
+    if (state->training)
+      training_start_from (*state->training, std::move (classifier));
+    else
+      state->set_classifier (std::move (classifier), name);
   }
 
   delete self->state;
@@ -586,7 +587,7 @@ gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buff
     gst_buffer_unref (buffer);
     return GST_FLOW_FLUSHING;
   }
-  if (state->training && state->training->stop) {
+  if (state->training && training_stopped (*state->training)) {
     /* Early stopping: tell the dataset source to end the stream. */
     gst_buffer_unref (buffer);
     return GST_FLOW_EOS;
@@ -783,7 +784,7 @@ gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * 
       gboolean ok = check_input_caps (self, caps);
       gst_event_unref (event);
       /* Training from scratch has no model, so no output caps, until the first epoch. */
-      if (!state->classifier)
+      if (!state->has_model ())
         return ok;
       return ok && (state->output_negotiated || classifier_negotiate_output (self));
     }
@@ -845,7 +846,7 @@ gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent, GstQuery * q
     }
     case GST_QUERY_CAPS:{
       GstCaps *caps;
-      if (self->state && self->state->classifier) {
+      if (self->state && self->state->has_model ()) {
         caps = self->state->results.all_caps ();
       } else {
         caps = gst_pad_get_pad_template_caps (pad);

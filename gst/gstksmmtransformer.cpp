@@ -142,10 +142,21 @@ struct KsmmState
   void use_classifier (std::unique_ptr<emotion::models::Classifier> c, const std::string & name)
   {
     classifier = std::move (c);
-    const auto &info = classifier->info ();
+    name_model (*classifier, name);
+  }
+
+  /* The words and output of `c` (the model to classify with, or the one being trained). */
+  void name_model (const emotion::models::Classifier & c, const std::string & name)
+  {
+    const auto &info = c.info ();
     vocabulary = std::make_unique<emotion::text::Vocabulary> (info.vocabulary);
     text_len = (size_t) info.config.value ("text_len", 20);
     results.set_model (info.labels, name);
+  }
+
+  bool has_model () const
+  {
+    return classifier || (training && training_has_model (*training));
   }
 
   ~KsmmState ()
@@ -487,10 +498,8 @@ training_host (GstKsmmTransformer * self, KsmmState * state, const std::string &
   host.architecture = "ksmm";
   host.frame_size = 36;
   host.threads = locked_value (GST_ELEMENT (self), &self->threads);
-  host.classifier = [state] { return state->classifier.get (); };
-  host.set_classifier = [state] (std::unique_ptr<emotion::models::Classifier> c,
-      const std::string & name) {
-    state->use_classifier (std::move (c), name);
+  host.use_model = [state] (const emotion::models::Classifier & c, const std::string & name) {
+    state->name_model (c, name);
   };
   host.create_model = [word_vectors] (emotion::nn::Context & context,
       const nlohmann::json & config, emotion::nn::Rng & rng, emotion::models::ModelInfo & info) {
@@ -538,7 +547,10 @@ gst_ksmm_transformer_start (GstAggregator * agg)
       return FALSE;
     /* The loader has checked that the vocabulary has one word per embedding row. */
     try {
-      state->use_classifier (std::move (classifier), name);
+      if (state->training)
+        training_start_from (*state->training, std::move (classifier));
+      else
+        state->use_classifier (std::move (classifier), name);
     } catch (const std::exception &e) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("Model '%s' has no usable vocabulary.", name.c_str ()), ("%s", e.what ()));
@@ -1024,9 +1036,9 @@ gst_ksmm_transformer_aggregate (GstAggregator * agg, G_GNUC_UNUSED gboolean time
   if (!state)
     return GST_FLOW_FLUSHING;
   /* Training from scratch has no model, so no output caps, until its first epoch. */
-  if (state->classifier && !state->negotiated && !gst_ksmm_transformer_negotiate (agg))
+  if (state->has_model () && !state->negotiated && !gst_ksmm_transformer_negotiate (agg))
     return GST_FLOW_NOT_NEGOTIATED;
-  if (state->training && state->training->stop) {
+  if (state->training && training_stopped (*state->training)) {
     /* Early stopping: what is still queued is not needed; the source is told by the EOS. */
     finish_training (state);
     return GST_FLOW_EOS;

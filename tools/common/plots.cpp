@@ -84,7 +84,7 @@ void write_png(cairo_surface_t* surface, const std::string& path) {
 
 } // namespace
 
-void plot_learning_curves(const std::string& path, const std::vector<EpochRecord>& epochs,
+void plot_learning_curves(const std::string& path, const std::vector<pipelines::EpochRecord>& epochs,
                           const std::string& title) {
     const int width = 1000, height = 420;
     cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);

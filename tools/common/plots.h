@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "training-run.h"
+#include "dataset-pipelines.h"
 
 namespace emotion::tools {
 
 // Losses (train, validation) and accuracies (train, validation WA and UA) per epoch.
-void plot_learning_curves(const std::string& path, const std::vector<EpochRecord>& epochs,
+void plot_learning_curves(const std::string& path, const std::vector<pipelines::EpochRecord>& epochs,
                           const std::string& title);
 // Counts with row-normalised shading (rows = true class).
 void plot_confusion(const std::string& path, const std::vector<std::string>& labels,

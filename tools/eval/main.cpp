@@ -15,12 +15,14 @@
 
 #include "../common/options.h"
 #include "../common/plots.h"
-#include "../common/training-run.h"
+#include "../common/training-options.h"
+#include "dataset-pipelines.h"
 #include "io/manifest.h"
 #include "train/dataset_plan.h"
 #include "train/metrics.h"
 
 using namespace emotion;
+using namespace emotion::pipelines;
 using namespace emotion::tools;
 
 namespace {

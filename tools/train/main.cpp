@@ -8,9 +8,11 @@
 
 #include "../common/options.h"
 #include "../common/plots.h"
-#include "../common/training-run.h"
+#include "../common/training-options.h"
+#include "dataset-pipelines.h"
 #include "io/safetensors.h"
 
+using namespace emotion::pipelines;
 using namespace emotion::tools;
 
 namespace {

@@ -1,13 +1,12 @@
-#include "training-run.h"
-
-#include <malloc.h>
+#include "dataset-pipelines.h"
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
-namespace emotion::tools {
+#include "run-pipeline.h"
+
+namespace emotion::pipelines {
 
 namespace {
 
@@ -31,63 +30,6 @@ std::string dataset_source(const DatasetOptions& d, const std::string& split, un
     if (!d.test_speakers.empty()) s << " test-speakers=" << quoted(d.test_speakers);
     if (d.valid_fraction > 0) s << " valid-fraction=" << d.valid_fraction;
     return s.str();
-}
-
-// Runs a pipeline to EOS; calls on_element for every element message. Returns the error text
-// ("" when it ended cleanly).
-std::string run_pipeline(const std::string& description,
-                         const std::function<void(const GstStructure*)>& on_element) {
-    GError* error = nullptr;
-    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-    if (!pipeline || error) { // an element missing from the plugin registry is a "recoverable" error
-        std::string text = error ? error->message : "cannot build the pipeline";
-        g_clear_error(&error);
-        if (pipeline) gst_object_unref(pipeline);
-        return text;
-    }
-    GstBus* bus = gst_element_get_bus(pipeline);
-    std::string failure;
-    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-        failure = "the pipeline did not start";
-    for (bool done = false; !done;) {
-        GstMessage* m = gst_bus_timed_pop_filtered(
-            bus, GST_CLOCK_TIME_NONE,
-            GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING));
-        switch (GST_MESSAGE_TYPE(m)) {
-        case GST_MESSAGE_ELEMENT:
-            on_element(gst_message_get_structure(m));
-            break;
-        case GST_MESSAGE_WARNING: {
-            GError* w = nullptr;
-            gst_message_parse_warning(m, &w, nullptr);
-            std::fprintf(stderr, "warning: %s\n", w ? w->message : "?");
-            g_clear_error(&w);
-            break;
-        }
-        case GST_MESSAGE_ERROR: {
-            GError* e = nullptr;
-            gchar* debug = nullptr;
-            gst_message_parse_error(m, &e, &debug);
-            failure = std::string(e ? e->message : "error") + (debug ? std::string(" (") + debug + ")" : "");
-            g_clear_error(&e);
-            g_free(debug);
-            done = true;
-            break;
-        }
-        default:
-            done = true;
-            break;
-        }
-        gst_message_unref(m);
-        if (!failure.empty()) done = true;
-    }
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
-    gst_object_unref(pipeline);
-    // Training frees gigabytes in variable-size blocks that glibc keeps in its arenas; without
-    // this, every fold of emotion-eval adds its peak to the process (OOM after 5 M3 folds).
-    malloc_trim(0);
-    return failure;
 }
 
 double get_double(const GstStructure* s, const char* name) {
@@ -120,37 +62,6 @@ std::string features_element(const std::string& architecture, double mulaw_hop) 
         return text;
     }
     return "lldextract";
-}
-
-std::map<std::string, std::string> training_option_defaults() {
-    return {{"config", ""},        {"batch-size", "0"},     {"learning-rate", "0"}, {"optimizer", ""},
-            {"schedule", ""},      {"weight-decay", "-1"},  {"clip-norm", "0"},     {"patience", "-1"},
-            {"bn-recalibration", "-1"}, {"word-vectors", ""}, {"threads", "1"}};
-}
-
-const char* kTrainingOptionsUsage =
-    "  --config JSON         architecture settings, e.g. '{\"cell\":\"lstm\"}'\n"
-    "  --batch-size N --learning-rate X --weight-decay X --clip-norm X   (0 / -1: the paper's)\n"
-    "  --optimizer adam|sgd --schedule none|cosine|multistep             (default: the paper's)\n"
-    "  --patience N (-1: the paper's, 0: never stop early) --threads N\n"
-    "  --bn-recalibration N  training segments that re-estimate BatchNorm statistics before\n"
-    "                        validation (-1: the architecture's default, 0: off)\n"
-    "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n";
-
-TrainOptions training_options(const Options& o) {
-    TrainOptions t;
-    t.config = o.str("config");
-    t.batch_size = int(o.integer("batch-size"));
-    t.learning_rate = o.number("learning-rate");
-    t.optimizer = o.str("optimizer");
-    t.schedule = o.str("schedule");
-    t.weight_decay = o.number("weight-decay");
-    t.clip_norm = o.number("clip-norm");
-    t.patience = int(o.integer("patience"));
-    t.bn_recalibration = int(o.integer("bn-recalibration"));
-    t.word_vectors = o.str("word-vectors");
-    t.threads = int(o.integer("threads"));
-    return t;
 }
 
 TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, const ProgressFn& progress,
@@ -225,4 +136,4 @@ EvalResult run_evaluation(const DatasetOptions& data, const std::string& archite
     return result;
 }
 
-} // namespace emotion::tools
+} // namespace emotion::pipelines

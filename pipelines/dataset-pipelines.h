@@ -1,21 +1,19 @@
-// Runs the in-pipeline training and evaluation that emotion-train and emotion-eval share:
+// The training and evaluation pipelines over a dataset manifest that emotion-train, emotion-eval
+// and bench_training run:
 //   emodatasetsrc ... ! lldextract|mulawspec ! <arch>classify mode=train ... ! fakesink
 //   emodatasetsrc split=test ... ! lldextract|mulawspec ! <arch>classify model=... ! emotionsink
 // (ksmm: lldextract ! ksmmtransformer, with the source's text pad linked to its text pad)
-// and collects the bus messages.
+// and what their bus messages say.
 #pragma once
 
+#include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
-#include <gst/gst.h>
 #include <nlohmann/json.hpp>
 
-#include "options.h"
-
-namespace emotion::tools {
+namespace emotion::pipelines {
 
 struct DatasetOptions {
     std::string manifest;
@@ -64,12 +62,6 @@ struct TrainResult {
     double seconds = 0.0;
 };
 
-// The training settings emotion-train and emotion-eval share: their command-line defaults, the
-// usage text, and the reading of an Options (architecture, output and resume are the caller's).
-std::map<std::string, std::string> training_option_defaults();
-extern const char* kTrainingOptionsUsage;
-TrainOptions training_options(const Options& o);
-
 // Progress callback: (epoch, epochs, step, steps, loss) per optimisation step.
 using ProgressFn = std::function<void(unsigned, unsigned, unsigned, unsigned, double)>;
 using EpochFn = std::function<void(const EpochRecord&, unsigned epochs)>;
@@ -91,4 +83,4 @@ EvalResult run_evaluation(const DatasetOptions& data, const std::string& archite
 // The features element in front of an architecture's classifier.
 std::string features_element(const std::string& architecture, double mulaw_hop);
 
-} // namespace emotion::tools
+} // namespace emotion::pipelines

@@ -1,0 +1,95 @@
+#include "train/run_start.h"
+
+#include <stdexcept>
+
+#include "models/model_file.h"
+#include "train/checkpoint.h"
+#include "train/training_issue.h"
+
+namespace emotion::train {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& values) {
+    std::string text;
+    for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + values[i];
+    return text;
+}
+
+} // namespace
+
+std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, const ModelFactory& factory) {
+    if (spec.labels.size() < 2)
+        throw TrainingError(TrainingIssue::Training,
+                            "Cannot train: the dataset has fewer than two emotion classes.",
+                            "labels of the epoch-start event: '" + joined(spec.labels) + "'");
+    auto context = std::make_unique<nn::Context>();
+    std::unique_ptr<models::Model> model;
+    models::ModelInfo info;
+    try {
+        nlohmann::json config = models::training_config(spec.architecture, spec.config_overrides,
+                                                         int(spec.labels.size()), spec.speakers, spec.genders);
+        nn::Rng rng(spec.seed);
+        if (factory) {
+            model = factory(*context, config, rng, info);
+        } else {
+            model = models::create_model(*context, spec.architecture, config);
+            model->init(rng);
+        }
+    } catch (const std::exception& e) {
+        throw TrainingError(TrainingIssue::Settings, std::string("Cannot build the model to train: ") + e.what());
+    }
+    info.architecture = spec.architecture;
+    info.config = model->config();
+    info.labels = spec.labels;
+    info.features = models::features_for(spec.architecture);
+    info.normalisation = info.features.kind == "lld"
+                             ? "per-segment z-score of each feature (population std, floor 1e-5)"
+                             : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
+    return std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info), spec.path);
+}
+
+nlohmann::json RunProgress::to_json() const {
+    return {{"epochs_done", epochs_done}, {"epoch_offset", epoch_offset}, {"stopped", stopped}, {"seconds", seconds}};
+}
+
+RunProgress RunProgress::from_json(const nlohmann::json& run) {
+    RunProgress p;
+    p.epochs_done = run.at("epochs_done").get<int>();
+    p.epoch_offset = run.at("epoch_offset").get<int>();
+    p.stopped = run.at("stopped").get<bool>();
+    p.seconds = run.at("seconds").get<double>();
+    return p;
+}
+
+ResumedRun resume_run(const std::string& checkpoint, const std::string& architecture,
+                      const std::vector<std::string>& labels, const TrainSettings& settings, int frame_size,
+                      const std::string& model_path) {
+    try {
+        auto context = std::make_unique<nn::Context>();
+        models::ModelInfo info;
+        auto model = models::load_model(*context, checkpoint, &info);
+        if (info.architecture != architecture)
+            throw std::runtime_error("it holds a '" + info.architecture + "' model, this element trains '" +
+                                     architecture + "'");
+        if (labels != info.labels)
+            throw std::runtime_error("its labels " + nlohmann::json(info.labels).dump() +
+                                     " differ from the dataset's " + nlohmann::json(labels).dump());
+        const nlohmann::json wanted = settings.to_json();
+        const nlohmann::json recorded = info.training.value("settings", nlohmann::json());
+        if (recorded != wanted)
+            throw std::runtime_error("it was made with other training settings: " + recorded.dump() + ", now " +
+                                     wanted.dump());
+        auto trainer = std::make_unique<Trainer>(*model, info.labels, settings, frame_size);
+        RunProgress progress = RunProgress::from_json(restore_checkpoint(checkpoint, *model, *trainer));
+        auto classifier =
+            std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info), model_path);
+        return {std::move(classifier), std::move(trainer), progress};
+    } catch (const std::exception& e) {
+        throw TrainingError(TrainingIssue::Resume,
+                            "Cannot resume from the checkpoint '" + checkpoint + "': " + e.what(),
+                            "delete the checkpoint to start afresh");
+    }
+}
+
+} // namespace emotion::train

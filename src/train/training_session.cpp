@@ -1,0 +1,251 @@
+#include "train/training_session.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+
+#include "models/model_file.h"
+#include "train/checkpoint.h"
+
+namespace emotion::train {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int index_of(const std::vector<std::string>& values, const std::string& value) {
+    auto it = std::find(values.begin(), values.end(), value);
+    return it == values.end() ? -1 : int(it - values.begin());
+}
+
+// The folder a file is written to ("." for a bare name).
+std::string folder_of(const std::string& path) {
+    std::string folder = std::filesystem::path(path).parent_path().string();
+    return folder.empty() ? "." : folder;
+}
+
+bool writable_folder(const std::string& folder) {
+    std::error_code error;
+    return std::filesystem::is_directory(folder, error) && access(folder.c_str(), W_OK) == 0;
+}
+
+} // namespace
+
+TrainingSession::TrainingSession(SessionSettings settings, TrainingListener& listener)
+    : settings_(std::move(settings)), listener_(listener), started_(std::chrono::steady_clock::now()) {
+    const std::string& out = settings_.output_path;
+    if (out.empty()) throw TrainingError(TrainingIssue::Settings, "Cannot train: no file to write the model to.");
+    const std::string folder = folder_of(out);
+    if (!writable_folder(folder))
+        throw TrainingError(TrainingIssue::OutputFolder, "Cannot write the model to '" + out + "': folder '" +
+                                                             folder + "' does not exist or is not writable.");
+    if (!settings_.config_overrides.is_object())
+        throw TrainingError(TrainingIssue::Settings, "Cannot train: the configuration overrides are not a JSON "
+                                                     "object: " + settings_.config_overrides.dump());
+    checkpoint_path_ = train::checkpoint_path(out);
+}
+
+TrainingSession::~TrainingSession() = default;
+
+void TrainingSession::start_from(std::unique_ptr<models::Classifier> classifier) {
+    if (trainer_) throw std::logic_error("TrainingSession::start_from after training started");
+    if (classifier->info().architecture != settings_.architecture)
+        throw TrainingError(TrainingIssue::Settings, "Cannot fine-tune a '" + classifier->info().architecture +
+                                                         "' model as a '" + settings_.architecture + "' model.");
+    classifier_ = std::move(classifier);
+}
+
+void TrainingSession::start_epoch(int epoch, const DatasetDescription& dataset) {
+    end_epoch(); // an epoch left open upstream
+    if (stop_) return; // stopped early: the data source is told by the caller
+    if (!trainer_) set_up(dataset);
+    begin(epoch);
+}
+
+void TrainingSession::set_up(const DatasetDescription& dataset) {
+    dataset_ = dataset;
+    const bool resumed = settings_.resume && resume();
+    if (!resumed && classifier_) {
+        // Fine-tuning a starting model: its schedule continues where its training stopped.
+        const auto& previous = classifier_->info().training;
+        if (previous.contains("epochs_run") && previous["epochs_run"].is_number_integer())
+            epoch_offset_ = previous["epochs_run"].get<int>();
+    } else if (!resumed) {
+        NewModelSpec spec;
+        spec.architecture = settings_.architecture;
+        spec.config_overrides = settings_.config_overrides;
+        spec.labels = dataset.labels;
+        spec.speakers = int(dataset.speakers.size());
+        spec.genders = int(dataset.genders.size());
+        spec.seed = settings_.train.seed;
+        spec.path = settings_.output_path;
+        classifier_ = new_classifier(spec, settings_.create_model);
+    }
+    if (trainer_) return;
+    try {
+        trainer_ = std::make_unique<Trainer>(classifier_->model(), classifier_->info().labels, settings_.train,
+                                             settings_.frame_size);
+    } catch (const std::exception& e) {
+        throw TrainingError(TrainingIssue::Settings, std::string("Cannot train: ") + e.what());
+    }
+}
+
+// Continues an interrupted run from its checkpoint; false when there is none (a fresh start).
+bool TrainingSession::resume() {
+    std::error_code error;
+    if (!std::filesystem::exists(checkpoint_path_, error)) {
+        listener_.on_log(LogDetail::Epoch, "no checkpoint '" + checkpoint_path_ + "': training starts afresh");
+        return false;
+    }
+    ResumedRun run = resume_run(checkpoint_path_, settings_.architecture, dataset_.labels, settings_.train,
+                                settings_.frame_size, settings_.output_path);
+    skip_epochs_ = run.progress.epochs_done;
+    epochs_run_ = skip_epochs_;
+    epoch_offset_ = run.progress.epoch_offset;
+    stop_ = run.progress.stopped;
+    seconds_before_ = run.progress.seconds;
+    classifier_ = std::move(run.classifier);
+    trainer_ = std::move(run.trainer);
+    listener_.on_info({TrainingIssue::Resume, "Resuming training after epoch " + std::to_string(skip_epochs_) +
+                                                  " from '" + checkpoint_path_ + "'.", ""});
+    return true;
+}
+
+void TrainingSession::begin(int epoch) {
+    epoch_ = epoch;
+    skipping_ = epoch < skip_epochs_;
+    if (!skipping_) trainer_->begin_epoch(epoch_offset_ + epoch);
+}
+
+void TrainingSession::add(LabelledSegment segment) {
+    if (!classifier_ || !trainer_)
+        throw TrainingError(TrainingIssue::Training, "Cannot train: a segment came before any epoch start and "
+                                                     "there is no starting model.");
+    if (epoch_ < 0) begin(0); // labelled segments without epoch starts: one epoch
+    if (skipping_) return;
+    const bool validation = segment.split == "valid";
+    if (segment.split == "test" || (segment.split != "train" && segment.split != "" && !validation))
+        return; // held-out speakers are never seen in training
+
+    const int emotion = index_of(classifier_->info().labels, segment.true_emotion);
+    if (emotion < 0) {
+        skipped_++;
+        listener_.on_log(LogDetail::Segment, "segment " + segment.id + ": label '" + segment.true_emotion +
+                                                 "' is not one of the model's");
+        return;
+    }
+    std::vector<Example>& parts = segment.parts;
+    const int min_frames = classifier_->min_frames();
+    parts.erase(std::remove_if(parts.begin(), parts.end(), [&](const Example& e) { return e.frames < min_frames; }),
+                parts.end());
+    if (parts.empty()) return;
+    for (auto& e : parts) {
+        e.emotion = emotion;
+        e.speaker = index_of(dataset_.speakers, segment.speaker);
+        e.gender = index_of(dataset_.genders, segment.gender);
+    }
+
+    try {
+        if (validation) {
+            trainer_->add_validation(parts);
+            return;
+        }
+        const int batch = settings_.train.batch_size;
+        for (auto& e : parts) {
+            if (!trainer_->add_training(std::move(e))) continue;
+            listener_.on_step({epoch_offset_ + epoch_, epoch_offset_ + dataset_.epochs, trainer_->steps_in_epoch(),
+                               (dataset_.train_utterances + batch - 1) / batch, trainer_->last_loss()});
+        }
+    } catch (const std::exception& e) {
+        throw TrainingError(TrainingIssue::Training, "Training step failed.", e.what());
+    }
+}
+
+void TrainingSession::end_epoch() {
+    if (epoch_ < 0 || !trainer_) return;
+    if (skipping_) { // done before the resumption
+        epoch_ = -1;
+        skipping_ = false;
+        return;
+    }
+    EpochReport report = trainer_->end_epoch();
+    epoch_ = -1;
+    if (report.train_examples == 0 && !report.has_validation)
+        return; // an epoch that saw no data (cut short by the end of the stream) changes nothing
+    epochs_run_++;
+    stop_ = report.stop;
+    describe_training(report);
+    // A model that cannot be written ends the run, but after the checkpoint and the report, so
+    // that the run's state is that of a completed epoch.
+    std::optional<TrainingError> unwritten;
+    if (report.improved) {
+        try {
+            models::save_model(settings_.output_path, classifier_->model(), classifier_->info());
+        } catch (const std::exception& e) {
+            unwritten.emplace(TrainingIssue::Write, "Cannot write the model '" + settings_.output_path + "'.",
+                              e.what());
+        }
+    }
+    save_checkpoint();
+    char line[160];
+    std::snprintf(line, sizeof line, "epoch %d: loss %.4f, train accuracy %.3f, valid UA %.3f%s", report.epoch,
+                  report.train_loss, report.train_accuracy, report.ua, report.stop ? " (early stop)" : "");
+    listener_.on_log(LogDetail::Epoch, line);
+    listener_.on_epoch({report, epoch_offset_ + dataset_.epochs, seconds_since(started_)});
+    if (unwritten) throw *unwritten;
+}
+
+void TrainingSession::finish() {
+    end_epoch();
+    if (!trainer_) return;
+    if (skipped_)
+        listener_.on_warning({TrainingIssue::UnknownLabels, std::to_string(skipped_) + " segments had labels the "
+                                                            "model does not know and were left out.", ""});
+    listener_.on_done({epochs_run_, trainer_->best_epoch(), trainer_->best_ua(), stop_, settings_.output_path});
+}
+
+double TrainingSession::training_seconds() const { return seconds_before_ + seconds_since(started_); }
+
+// Records data, protocol, settings and the epoch's metrics in the model's metadata.
+void TrainingSession::describe_training(const EpochReport& report) {
+    models::ModelInfo& info = classifier_->info();
+    info.training = {
+        {"data", dataset_.dataset},
+        {"protocol", dataset_.protocol},
+        {"settings", settings_.train.to_json()},
+        {"epochs_run", epoch_offset_ + epochs_run_},
+        {"best_epoch", report.best_epoch},
+        {"train_examples", report.train_examples},
+        {"seconds", training_seconds()},
+    };
+    if (!dataset_.speakers.empty()) info.training["train_speakers"] = dataset_.speakers;
+    if (report.has_validation)
+        info.metrics = {{"validation",
+                         {{"wa", report.wa},
+                          {"ua", report.ua},
+                          {"macro_f1", report.macro_f1},
+                          {"loss", report.valid_loss},
+                          {"epoch", report.epoch},
+                          {"confusion", report.confusion}}}};
+}
+
+// The latest weights and everything else a resumed run needs (written after the best model, so
+// that a crash between the two never loses an improvement).
+void TrainingSession::save_checkpoint() {
+    RunProgress run{epochs_run_, epoch_offset_, stop_, training_seconds()};
+    try {
+        write_checkpoint(checkpoint_path_, classifier_->model(), classifier_->info(), *trainer_, run.to_json());
+    } catch (const std::exception& e) {
+        listener_.on_warning({TrainingIssue::Write, "Cannot write the training checkpoint '" + checkpoint_path_ +
+                                                        "'; training goes on, but cannot be resumed from this epoch.",
+                              e.what()});
+    }
+}
+
+} // namespace emotion::train

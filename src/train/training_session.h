@@ -1,0 +1,116 @@
+// One training run, driven by plain calls: the trainable elements translate their events into
+// them (gst/classifier-training.cpp), tests call them directly.
+//
+//   TrainingSession session(settings, listener);           // checks the output folder
+//   session.start_from(std::move(classifier));              // optional: fine-tune this model
+//   for each epoch:
+//       session.start_epoch(epoch, dataset);                // first: resume, fine-tune or build
+//       session.add(segment) ...                            // train / valid; test is never used
+//       session.end_epoch();                                // validate, best model, checkpoint
+//   session.finish();
+//
+// At every epoch that saw data it validates, writes the best model atomically and then a
+// checkpoint of the latest state, from which `resume` continues an interrupted run: the epochs
+// already done are skipped as the data is replayed (same seed, same order). A fine-tuned model's
+// schedule continues after the epochs it was trained for. Errors are TrainingErrors; progress,
+// warnings and notices go to the listener.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/classifier.h"
+#include "train/run_start.h"
+#include "train/trainer.h"
+#include "train/training_listener.h"
+
+namespace emotion::train {
+
+struct SessionSettings {
+    std::string architecture;  // of the model to train
+    int frame_size = 36;       // floats per example frame (80000: one mu-law segment)
+    TrainSettings train;
+    std::string output_path;   // the best model; the checkpoint goes beside it
+    nlohmann::json config_overrides = nlohmann::json::object(); // a new model's configuration
+    bool resume = false;       // continue from the checkpoint when there is one
+    ModelFactory create_model; // a new model (unset: the architecture's own)
+};
+
+// What the data source says of the dataset at an epoch's start (read at the first epoch).
+struct DatasetDescription {
+    std::vector<std::string> labels;            // the classes, in the new model's output order
+    std::vector<std::string> speakers, genders; // of the training utterances
+    std::string dataset, protocol;              // recorded in the model file
+    int train_utterances = 0;                   // per epoch
+    int epochs = 0;
+};
+
+// A finished segment of an utterance and its examples (features; word ids for ksmm); the
+// session fills in the examples' labels from the segment's.
+struct LabelledSegment {
+    std::string id;
+    std::string split; // "train" or "" (training), "valid", "test" (never used); others ignored
+    std::string true_emotion, speaker, gender;
+    std::vector<Example> parts;
+};
+
+class TrainingSession {
+public:
+    // Throws TrainingError when there is no output path, its folder is not writable or the
+    // configuration overrides are not a JSON object.
+    TrainingSession(SessionSettings settings, TrainingListener& listener);
+    ~TrainingSession();
+
+    // Fine-tunes `classifier` instead of building a new model (before the first epoch).
+    void start_from(std::unique_ptr<models::Classifier> classifier);
+    // Closes an epoch left open, then starts `epoch` (0-based, of this run). The first one
+    // resumes from the checkpoint, fine-tunes the given model or builds a new one for the
+    // dataset's labels. Does nothing once early stopping has stopped the run.
+    void start_epoch(int epoch, const DatasetDescription& dataset);
+    // Trains on, or validates with, a segment by its split. Segments without an epoch start
+    // (after the first) make one epoch.
+    void add(LabelledSegment segment);
+    // Validation, best model, checkpoint, report, early stopping. An epoch that saw no data
+    // changes nothing. A best model that cannot be written is a TrainingError (Write), thrown
+    // after the checkpoint and the report.
+    void end_epoch();
+    // Closes the open epoch and reports the run.
+    void finish();
+
+    bool ready() const { return trainer_ != nullptr; } // the model and its trainer exist
+    bool stopped() const { return stop_; }             // early stopping: no further epoch
+    models::Classifier* classifier() { return classifier_.get(); } // null before a model
+    const models::Classifier* classifier() const { return classifier_.get(); }
+    const std::string& checkpoint_path() const { return checkpoint_path_; }
+
+private:
+    void set_up(const DatasetDescription& dataset);
+    bool resume();
+    void begin(int epoch);
+    double training_seconds() const;
+    void describe_training(const EpochReport& report);
+    void save_checkpoint();
+
+    SessionSettings settings_;
+    TrainingListener& listener_;
+    std::string checkpoint_path_;
+    std::unique_ptr<models::Classifier> classifier_;
+    std::unique_ptr<Trainer> trainer_;
+    DatasetDescription dataset_;
+
+    int skip_epochs_ = 0;       // epochs a resumed run has already done
+    bool skipping_ = false;     // inside one of those epochs
+    double seconds_before_ = 0.0; // training time before the resumption
+    int epoch_offset_ = 0;      // epochs of the starting model
+    int epoch_ = -1;            // current epoch, -1 outside one
+    int epochs_run_ = 0;
+    bool stop_ = false;
+    int skipped_ = 0;           // segments without a usable label
+    std::chrono::steady_clock::time_point started_;
+};
+
+} // namespace emotion::train

@@ -1,0 +1,36 @@
+#include "training-options.h"
+
+namespace emotion::tools {
+
+std::map<std::string, std::string> training_option_defaults() {
+    return {{"config", ""},        {"batch-size", "0"},     {"learning-rate", "0"}, {"optimizer", ""},
+            {"schedule", ""},      {"weight-decay", "-1"},  {"clip-norm", "0"},     {"patience", "-1"},
+            {"bn-recalibration", "-1"}, {"word-vectors", ""}, {"threads", "1"}};
+}
+
+const char* kTrainingOptionsUsage =
+    "  --config JSON         architecture settings, e.g. '{\"cell\":\"lstm\"}'\n"
+    "  --batch-size N --learning-rate X --weight-decay X --clip-norm X   (0 / -1: the paper's)\n"
+    "  --optimizer adam|sgd --schedule none|cosine|multistep             (default: the paper's)\n"
+    "  --patience N (-1: the paper's, 0: never stop early) --threads N\n"
+    "  --bn-recalibration N  training segments that re-estimate BatchNorm statistics before\n"
+    "                        validation (-1: the architecture's default, 0: off)\n"
+    "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n";
+
+pipelines::TrainOptions training_options(const Options& o) {
+    pipelines::TrainOptions t;
+    t.config = o.str("config");
+    t.batch_size = int(o.integer("batch-size"));
+    t.learning_rate = o.number("learning-rate");
+    t.optimizer = o.str("optimizer");
+    t.schedule = o.str("schedule");
+    t.weight_decay = o.number("weight-decay");
+    t.clip_norm = o.number("clip-norm");
+    t.patience = int(o.integer("patience"));
+    t.bn_recalibration = int(o.integer("bn-recalibration"));
+    t.word_vectors = o.str("word-vectors");
+    t.threads = int(o.integer("threads"));
+    return t;
+}
+
+} // namespace emotion::tools
