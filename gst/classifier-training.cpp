@@ -98,9 +98,7 @@ create_model (TrainingState & training, GstEvent * epoch_start)
   info.config = model->config ();
   info.labels = labels;
   info.features = models::features_for (host.architecture);
-  info.normalisation = info.features.kind == "lld"
-      ? "per-segment z-score of each feature (population std, floor 1e-5)"
-      : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
+  info.normalisation = models::architecture_named (host.architecture).normalisation;
   host.set_classifier (std::make_unique<models::Classifier> (std::move (context),
           std::move (model), std::move (info), training.output_path),
       file_name (training.output_path));

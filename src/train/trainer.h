@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/architecture.h"
 #include "models/model.h"
 #include "nn/optim.h"
 #include "nn/rng.h"
@@ -37,8 +38,10 @@ struct TrainSettings {
     int bn_recalibration = 0;
     uint64_t seed = 1;
 
-    // The published settings of each architecture (spec/MODELS.md).
-    static TrainSettings defaults(const std::string& architecture);
+    // The published settings of an architecture (spec/MODELS.md; its descriptor's `training`).
+    static TrainSettings defaults(const models::Architecture& architecture);
+    static TrainSettings defaults(const std::string& architecture); // by name
+
     nlohmann::json to_json() const;
 };
 
@@ -72,7 +75,8 @@ struct EpochReport {
 
 class Trainer {
 public:
-    // `frame_size`: floats per frame (36 for LLD, 80000 for a mu-law segment).
+    // `frame_size`: floats per frame (36 for LLD, 80000 for a mu-law segment), the model
+    // architecture's item size (std::invalid_argument otherwise).
     Trainer(models::Model& model, std::vector<std::string> labels, const TrainSettings& settings,
             int frame_size);
     ~Trainer();
@@ -115,6 +119,7 @@ private:
     void snapshot_best();
 
     models::Model& model_;
+    const models::Architecture& architecture_;
     std::vector<std::string> labels_;
     TrainSettings settings_;
     int frame_size_;
