@@ -47,11 +47,14 @@ nlohmann::json config_with_heads(const nlohmann::json& overrides, int classes, i
     return config;
 }
 
-FeatureSpec lld_features() { return {FeatureKind::Lld, dsp::kSampleRate, {dsp::kLldFeatures}}; }
+template <class ModelClass>
+std::unique_ptr<Model> built_from_config(nn::Context& context, const nlohmann::json& config) {
+    return ModelClass::from_config(context, config);
+}
 
 // LLD frames as lldextract sends them: one 36-value tensor every 10 ms.
 void read_lld_frames(Architecture& a) {
-    a.features = lld_features();
+    a.features = {FeatureKind::Lld, dsp::kSampleRate, {dsp::kLldFeatures}};
     a.batch_layout = BatchLayout::Sequences;
     a.caps_dimensions = {dsp::kLldFeatures, 1};
     a.caps_frame_rate = dsp::kSampleRate / dsp::kLldHop;
@@ -69,9 +72,7 @@ Architecture alstm() {
     a.training.batch_size = 32;
     a.training.patience = 3;
     a.training_config = config_with_heads;
-    a.create = [](nn::Context& context, const nlohmann::json& config) -> std::unique_ptr<Model> {
-        return AlstmModel::from_config(context, config);
-    };
+    a.create = built_from_config<AlstmModel>;
     a.element = "alstmclassify";
     return a;
 }
@@ -98,9 +99,7 @@ Architecture apcnn() {
     a.training.milestones = {21, 31, 41};
     a.training.gamma = 0.1;
     a.training_config = config_with_classes;
-    a.create = [](nn::Context& context, const nlohmann::json& config) -> std::unique_ptr<Model> {
-        return ApcnnModel::from_config(context, config);
-    };
+    a.create = built_from_config<ApcnnModel>;
     a.element = "apcnnclassify";
     a.features_element = "mulawspec";
     return a;
@@ -117,9 +116,7 @@ Architecture stl() {
     a.training.batch_size = 32;
     a.training.patience = 8;
     a.training_config = config_with_classes;
-    a.create = [](nn::Context& context, const nlohmann::json& config) -> std::unique_ptr<Model> {
-        return StlModel::from_config(context, config);
-    };
+    a.create = built_from_config<StlModel>;
     a.element = "stlclassify";
     return a;
 }

@@ -29,7 +29,7 @@ struct FeatureItem {
 };
 
 // The optimiser, schedule and batching an architecture's paper trains with (spec/MODELS.md).
-// Plain numbers: train::TrainSettings::defaults turns them into settings.
+// Plain numbers: train::TrainSettings adds the settings of a run to them.
 struct PublishedTraining {
     std::string optimizer = "adam"; // "adam" | "sgd"
     double learning_rate = 1e-3;
@@ -41,8 +41,10 @@ struct PublishedTraining {
     double gamma = 0.1;             // multistep
     int cosine_epochs = 0;          // cosine T_max (0: the number of epochs)
     int batch_size = 32;
-    int patience = 0;               // 0 = never stop early
-    int bn_recalibration = 0;       // training examples that re-estimate BatchNorm statistics
+    int patience = 0;               // epochs without a better validation UA; 0 = never stop
+    // Training examples of each epoch (a uniform sample) over which the BatchNorm running
+    // statistics are re-estimated before validating; 0 = keep the running averages.
+    int bn_recalibration = 0;
 };
 
 struct Architecture {

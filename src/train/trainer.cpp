@@ -9,20 +9,8 @@
 namespace emotion::train {
 
 TrainSettings TrainSettings::defaults(const models::Architecture& architecture) {
-    const models::PublishedTraining& published = architecture.training;
     TrainSettings s;
-    s.optimizer = published.optimizer;
-    s.learning_rate = published.learning_rate;
-    s.momentum = published.momentum;
-    s.nesterov = published.nesterov;
-    s.weight_decay = published.weight_decay;
-    s.schedule = published.schedule;
-    s.milestones = published.milestones;
-    s.gamma = published.gamma;
-    s.cosine_epochs = published.cosine_epochs;
-    s.batch_size = published.batch_size;
-    s.patience = published.patience;
-    s.bn_recalibration = published.bn_recalibration;
+    static_cast<models::PublishedTraining&>(s) = architecture.training;
     return s;
 }
 

@@ -20,22 +20,11 @@
 
 namespace emotion::train {
 
-struct TrainSettings {
-    std::string optimizer = "adam";   // "adam" | "sgd"
-    double learning_rate = 1e-3;
-    double momentum = 0.9;            // sgd
-    bool nesterov = false;            // sgd
-    double weight_decay = 0.0;
-    std::string schedule = "none";    // "none" | "cosine" | "multistep"
-    std::vector<int> milestones;      // multistep (0-based epochs)
-    double gamma = 0.1;               // multistep
-    int cosine_epochs = 0;            // cosine T_max (0: the number of epochs)
-    int batch_size = 32;
-    int patience = 0;                 // epochs without a better validation UA; 0 = never stop
+// The settings of a training run: the architecture's published ones (models::PublishedTraining:
+// optimiser, schedule, batch size, patience, BatchNorm re-estimation), as the user overrides
+// them, and those of the run alone.
+struct TrainSettings : models::PublishedTraining {
     double clip_norm = 0.0;           // global gradient norm limit; 0 = off
-    // Training examples of each epoch (a uniform sample) over which the BatchNorm running
-    // statistics are re-estimated before validating; 0 = keep the running averages.
-    int bn_recalibration = 0;
     uint64_t seed = 1;
 
     // The published settings of an architecture (spec/MODELS.md; its descriptor's `training`).
