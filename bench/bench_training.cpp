@@ -4,8 +4,9 @@
 // Each architecture runs in its own process so that its peak resident memory is its own.
 // Prints wall and CPU seconds per epoch (after the first, which also warms caches) and peak RSS.
 //   bench_training [--epochs N] [--threads N] [--word-vectors FILE] [ARCH ...]
-// (default: alstm apcnn stl, and ksmm when FILE, an embedding table or pretrained text branch
-// for its new model, is given; 2 epochs)
+// (default: every architecture of models/architecture.h that takes no text (alstm apcnn stl),
+// and those that do (ksmm) when FILE, an embedding table or pretrained text branch for their
+// new model, is given; 2 epochs)
 #include <gst/gst.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "dataset-pipelines.h"
+#include "models/architecture.h"
 
 using namespace emotion::pipelines;
 
@@ -84,10 +86,9 @@ int main(int argc, char** argv) {
         else if (a == "--child") child = true;
         else archs.push_back(a);
     }
-    if (archs.empty()) {
-        archs = {"alstm", "apcnn", "stl"};
-        if (!word_vectors.empty()) archs.push_back("ksmm");
-    }
+    if (archs.empty())
+        for (const auto& architecture : emotion::models::architectures())
+            if (!architecture.takes_text() || !word_vectors.empty()) archs.push_back(architecture.name);
     if (child) return run_one(archs.front(), epochs, threads, word_vectors);
 
     std::printf("EmoDB, 4 classes, 8 training + 2 validation speakers, %u epochs, %d thread(s)\n", epochs, threads);

@@ -9,16 +9,17 @@ GST_DEBUG_CATEGORY_EXTERN (emotion_classifier_debug);
 namespace emotion::gst {
 
 std::unique_ptr<models::Classifier>
-load_classifier (GstElement * element, const std::string & architecture, std::string location,
-    int threads, std::string * name)
+load_classifier (GstElement * element, const models::Architecture & architecture,
+    std::string location, int threads, std::string * name)
 {
+  const char *arch_name = architecture.name.c_str ();
   if (location.empty ()) {
-    location = default_model_location (architecture);
+    location = default_model_location (architecture.name);
     if (location.empty ()) {
       GST_ELEMENT_ERROR (element, RESOURCE, NOT_FOUND,
-          ("No model file given and no shipped '%s' model found.", architecture.c_str ()),
+          ("No model file given and no shipped '%s' model found.", arch_name),
           ("Set the 'model' property, or put %s.safetensors into a folder listed in "
-              "GST_EMOTION_MODEL_PATH", architecture.c_str ()));
+              "GST_EMOTION_MODEL_PATH", arch_name));
       return NULL;
     }
   }
@@ -31,16 +32,18 @@ load_classifier (GstElement * element, const std::string & architecture, std::st
     return NULL;
   }
   const auto &info = classifier->info ();
-  if (info.architecture != architecture) {
+  const models::Architecture & holds = classifier->architecture ();
+  if (&holds != &architecture) {
     GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS,
-        ("Model '%s' is a '%s' model, but this element runs '%s' models.", location.c_str (),
-            info.architecture.c_str (), architecture.c_str ()), (NULL));
+        ("Model '%s' is an '%s' model: use %s (%s runs '%s' models).", location.c_str (),
+            holds.name.c_str (), holds.element.c_str (), architecture.element.c_str (), arch_name),
+        (NULL));
     return NULL;
   }
   gchar *base = g_path_get_basename (location.c_str ());
   *name = base;
   g_free (base);
-  GST_INFO_OBJECT (element, "loaded %s model '%s' (%zu classes)", architecture.c_str (),
+  GST_INFO_OBJECT (element, "loaded %s model '%s' (%zu classes)", arch_name,
       location.c_str (), info.labels.size ());
   return classifier;
 }

@@ -20,8 +20,8 @@
 struct ClassifierState
 {
   std::unique_ptr<emotion::models::Classifier> classifier;
-  std::string architecture;
-  bool lld = true;              /* input: LLD frames (else mu-law segments) */
+  const emotion::models::Architecture *architecture = nullptr;     /* the element class's */
+  bool lld = true;              /* input: LLD frames (else mu-law segments), by the feature kind */
   int frame_size = 36;          /* floats per input frame or segment */
 
   /* results: output caps, buffers, messages, tags (also holds the input GstSegment) */

@@ -62,7 +62,7 @@ session_settings (const TrainingHost & host, const TrainingProperties & properti
 {
   GstElement *element = host.element;
   try {
-    settings->train = properties.settings (host.architecture);
+    settings->train = properties.settings (*host.architecture);
   } catch (const std::exception &e) {
     GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS, ("Cannot train: %s", e.what ()), (NULL));
     return false;
@@ -81,7 +81,6 @@ session_settings (const TrainingHost & host, const TrainingProperties & properti
     }
   }
   settings->architecture = host.architecture;
-  settings->frame_size = host.frame_size;
   settings->output_path = properties.model_output;
   settings->resume = properties.resume;
   settings->create_model = host.create_model;

@@ -21,14 +21,13 @@ namespace emotion::gst {
 struct TrainingHost
 {
   GstElement *element = nullptr;        /* errors, warnings and messages come from it */
-  std::string architecture;
-  int frame_size = 36;                  /* floats per example frame (80000: a mu-law segment) */
+  const models::Architecture *architecture = nullptr;
   std::function<int ()> threads;        /* the element's `threads`, read under its lock */
   /* The model being trained exists (the starting one, a resumed or a new one): the element
    * names its output after it (`name`: its file name). May throw. */
   std::function<void (const models::Classifier &, const std::string & name)> use_model;
   std::function<bool ()> negotiate_output;    /* output caps once the model exists */
-  /* A new model with fresh weights (unset: models::create_model and Model::init). */
+  /* A new model with fresh weights (unset: the architecture's create and Model::init). */
   train::ModelFactory create_model;
 };
 

@@ -12,6 +12,7 @@
 
 #include <gst/emotion/emotion.h>
 
+#include "architecture-caps.h"
 #include "classifier-state.h"
 #include "emotion-tags.h"
 #include "classifier-model.h"
@@ -167,13 +168,12 @@ gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass
     const gchar * architecture)
 {
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  const bool lld = g_strcmp0 (architecture, "apcnn") != 0;
-  std::string sink_caps = lld
-      ? emotion::gst::tensor_caps_string ({36, 1}, kLldFrameRate, 1)
-      : emotion::gst::tensor_caps_string ({200, 400}, 0, 1);
-  /* Any framerate: NNStreamer elements and timestamps decide the timing, not the caps. */
-  sink_caps = sink_caps.substr (0, sink_caps.find (",framerate"));
-  GstCaps *caps = gst_caps_from_string (sink_caps.c_str ());
+  try {
+    klass->architecture = &emotion::models::architecture_named (architecture);
+  } catch (const std::exception &e) {
+    g_error ("%s", e.what ());  /* a subclass names an architecture the registry lacks */
+  }
+  GstCaps *caps = architecture_sink_caps (*klass->architecture);
   gst_element_class_add_pad_template (element_class,
       gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
   gst_caps_unref (caps);
@@ -183,7 +183,6 @@ gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass
   gst_element_class_add_pad_template (element_class,
       gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
   gst_caps_unref (caps);
-  klass->architecture = architecture;
 }
 
 static void
@@ -313,7 +312,6 @@ training_host (GstEmotionClassifier * self, ClassifierState * state)
   TrainingHost host;
   host.element = GST_ELEMENT (self);
   host.architecture = state->architecture;
-  host.frame_size = state->frame_size;
   host.threads = locked_value (GST_ELEMENT (self), &self->threads);
   host.use_model = [state] (const emotion::models::Classifier & c, const std::string & name) {
     state->results.set_model (c.info ().labels, name);
@@ -328,7 +326,8 @@ training_host (GstEmotionClassifier * self, ClassifierState * state)
 static gboolean
 gst_emotion_classifier_start (GstEmotionClassifier * self)
 {
-  const gchar *architecture = GST_EMOTION_CLASSIFIER_GET_CLASS (self)->architecture;
+  const emotion::models::Architecture & architecture =
+      *GST_EMOTION_CLASSIFIER_GET_CLASS (self)->architecture;
 
   GST_OBJECT_LOCK (self);
   std::string location = self->model_location ? self->model_location : "";
@@ -338,12 +337,9 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
   GST_OBJECT_UNLOCK (self);
 
   auto state = std::make_unique<ClassifierState> ();
-  state->architecture = architecture;
-  emotion::models::FeatureSpec features = emotion::models::features_for (architecture);
-  state->lld = features.kind == "lld";
-  state->frame_size = 1;
-  for (int d : features.dimensions)
-    state->frame_size *= d;
+  state->architecture = &architecture;
+  state->lld = architecture.features.kind == emotion::models::FeatureKind::Lld;
+  state->frame_size = architecture.item_size ();
   state->store = FrameStore (state->frame_size);
 
   if (train) {
@@ -671,28 +667,20 @@ check_input_caps (GstEmotionClassifier * self, GstCaps * caps)
   std::vector<int> dims;
   if (!state)
     return FALSE;
-  const auto features = emotion::models::features_for (state->architecture);
-  std::vector<int> expected = state->lld ? std::vector<int>{features.dimensions[0], 1}
-      : std::vector<int>{features.dimensions[1], features.dimensions[0]};
+  const emotion::models::Architecture & architecture = *state->architecture;
   if (!emotion::gst::tensor_caps_parse (caps, &dims)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("Input is not a single float32 tensor."),
         ("caps %" GST_PTR_FORMAT, caps));
     return FALSE;
   }
-  while (dims.size () > expected.size () && dims.back () == 1)
-    dims.pop_back ();
-  if (dims != expected) {
-    std::string got, want;
-    for (size_t i = 0; i < dims.size (); ++i)
-      got += (i ? ":" : "") + std::to_string (dims[i]);
-    for (size_t i = 0; i < expected.size (); ++i)
-      want += (i ? ":" : "") + std::to_string (expected[i]);
+  if (!architecture_accepts_dimensions (architecture, dims)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("Input features do not match the model: the stream has tensors of dimensions %s, "
-            "model '%s' takes %s (%s).", got.c_str (),
-            state->results.model_name ().empty ()? state->architecture.c_str () :
+            "model '%s' takes %s (%s).", dimensions_text (dims).c_str (),
+            state->results.model_name ().empty ()? architecture.name.c_str () :
             state->results.model_name ().c_str (),
-            want.c_str (), features.describe ().c_str ()), (NULL));
+            dimensions_text (architecture.caps_dimensions).c_str (),
+            architecture.features.describe ().c_str ()), (NULL));
     return FALSE;
   }
   return TRUE;

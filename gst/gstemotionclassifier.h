@@ -3,12 +3,15 @@
  * features of each segment (from emotion-segment events, or fixed windows when none arrive),
  * runs the model, and publishes one result per segment: an other/tensors buffer of K posteriors
  * with a GstEmotionMeta (or a text line when downstream wants text), an `emotion` element message
- * and a tag event with the dominant emotion. A subclass only names its architecture. */
+ * and a tag event with the dominant emotion. A subclass only names its architecture; everything
+ * that depends on it (input caps, LLD frames or mu-law segments, minimum frames) comes from the
+ * architecture's descriptor. */
 #pragma once
 
 #include <gst/gst.h>
 
 namespace emotion::gst { struct TrainingProperties; }
+namespace emotion::models { struct Architecture; }
 
 G_BEGIN_DECLS
 
@@ -74,14 +77,15 @@ struct _GstEmotionClassifier {
 struct _GstEmotionClassifierClass {
   GstElementClass parent_class;
 
-  /* set by subclasses in class_init */
-  const gchar *architecture;   /* "alstm", "apcnn", "stl" */
+  /* set by subclasses in class_init (gst_emotion_classifier_class_set_architecture) */
+  const emotion::models::Architecture *architecture;
 };
 
 GType gst_emotion_classifier_get_type (void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstEmotionClassifier, gst_object_unref)
 
-/* For subclass class_init: adds the pad templates matching the architecture's features. */
+/* For subclass class_init: the architecture the element runs, by its name (models/architecture.h),
+ * and the pad templates of its features. */
 void gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass,
     const gchar * architecture);
 

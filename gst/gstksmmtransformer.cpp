@@ -44,6 +44,7 @@
 
 #include <gst/emotion/emotion.h>
 
+#include "architecture-caps.h"
 #include "classifier-model.h"
 #include "classifier-results.h"
 #include "classifier-training.h"
@@ -111,6 +112,15 @@ struct Output
 
 } // namespace
 
+/* The architecture this element runs: named once, the rest comes from its descriptor. */
+static const emotion::models::Architecture &
+ksmm_architecture (void)
+{
+  static const emotion::models::Architecture & architecture =
+      emotion::models::architecture_named ("ksmm");
+  return architecture;
+}
+
 struct KsmmState
 {
   std::unique_ptr<emotion::models::Classifier> classifier;
@@ -119,7 +129,7 @@ struct KsmmState
   ResultPublisher results;
   bool negotiated = false;
 
-  FrameStore store {36};
+  FrameStore store {ksmm_architecture ().item_size ()};
   bool events_seen = false;
   std::vector<OpenSegment> open;
   FallbackWindows windows;
@@ -297,9 +307,7 @@ gst_ksmm_transformer_class_init (GstKsmmTransformerClass * klass)
           "whose weights then start the text branch)", NULL, flags));
   training_properties_install (gobject_class, PROP_TRAINING_FIRST);
 
-  std::string sink_caps = tensor_caps_string ({36, 1}, kLldFrameRate, 1);
-  sink_caps = sink_caps.substr (0, sink_caps.find (",framerate"));
-  GstCaps *caps = gst_caps_from_string (sink_caps.c_str ());
+  GstCaps *caps = architecture_sink_caps (ksmm_architecture ());
   gst_element_class_add_pad_template (element_class,
       gst_pad_template_new_with_gtype ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps,
           GST_TYPE_AGGREGATOR_PAD));
@@ -495,8 +503,7 @@ training_host (GstKsmmTransformer * self, KsmmState * state, const std::string &
 {
   TrainingHost host;
   host.element = GST_ELEMENT (self);
-  host.architecture = "ksmm";
-  host.frame_size = 36;
+  host.architecture = &ksmm_architecture ();
   host.threads = locked_value (GST_ELEMENT (self), &self->threads);
   host.use_model = [state] (const emotion::models::Classifier & c, const std::string & name) {
     state->name_model (c, name);
@@ -542,7 +549,8 @@ gst_ksmm_transformer_start (GstAggregator * agg)
   /* infer: the model is required (default: the shipped one); train: an optional start. */
   if (!train || !location.empty ()) {
     std::string name;
-    auto classifier = load_classifier (GST_ELEMENT (self), "ksmm", location, threads, &name);
+    auto classifier = load_classifier (GST_ELEMENT (self), ksmm_architecture (), location,
+        threads, &name);
     if (!classifier)
       return FALSE;
     /* The loader has checked that the vocabulary has one word per embedding row. */
@@ -1100,16 +1108,15 @@ check_audio_caps (GstKsmmTransformer * self, GstCaps * caps)
         ("caps %" GST_PTR_FORMAT, caps));
     return FALSE;
   }
-  while (dims.size () > 2 && dims.back () == 1)
-    dims.pop_back ();
-  if (dims != std::vector<int>{36, 1}) {
-    std::string got;
-    for (size_t i = 0; i < dims.size (); ++i)
-      got += (i ? ":" : "") + std::to_string (dims[i]);
+  const emotion::models::Architecture & architecture = ksmm_architecture ();
+  if (!architecture_accepts_dimensions (architecture, dims)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("Input features do not match the model: the stream has tensors of dimensions %s, "
-            "model '%s' takes 36:1 (LLD frames of lldextract).", got.c_str (),
-            self->state->results.model_name ().c_str ()), (NULL));
+            "model '%s' takes %s (%s of %s).", dimensions_text (dims).c_str (),
+            self->state->results.model_name ().c_str (),
+            dimensions_text (architecture.caps_dimensions).c_str (),
+            architecture.features.describe ().c_str (), architecture.features_element.c_str ()),
+        (NULL));
     return FALSE;
   }
   return TRUE;

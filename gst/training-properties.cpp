@@ -17,7 +17,7 @@ enum Offset
 const guint kTrainingPropertyCount = COUNT;
 
 train::TrainSettings
-TrainingProperties::settings (const std::string & architecture) const
+TrainingProperties::settings (const models::Architecture & architecture) const
 {
   train::TrainSettings s = train::TrainSettings::defaults (architecture);
   if (batch_size > 0)

@@ -28,7 +28,7 @@ struct TrainingProperties
   bool resume = false;
 
   /* The architecture's published settings with these overrides. */
-  train::TrainSettings settings (const std::string & architecture) const;
+  train::TrainSettings settings (const models::Architecture & architecture) const;
 };
 
 /* Installs the properties with ids first_id, first_id + 1, ... (kTrainingPropertyCount ids). */

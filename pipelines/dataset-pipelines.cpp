@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "models/architecture.h"
 #include "run-pipeline.h"
 
 namespace emotion::pipelines {
@@ -46,22 +47,24 @@ unsigned get_uint(const GstStructure* s, const char* name) {
 
 } // namespace
 
+// source ! features ! element settings ! sink; a text model's element also takes the source's
+// text pad (the transcripts meet the audio in M4).
 static std::string classifier_pipeline(const std::string& source, const std::string& architecture,
-                                const std::string& settings, const std::string& sink, double mulaw_hop) {
-    if (architecture == "ksmm") // the transcripts of the source's text pad meet the audio in M4
-        return source + " name=data ! lldextract ! ksmmtransformer name=model " + settings + " ! " + sink +
+                                       const std::string& settings, const std::string& sink, double mulaw_hop) {
+    const models::Architecture& a = models::architecture_named(architecture);
+    const std::string features = features_element(architecture, mulaw_hop);
+    if (a.takes_text())
+        return source + " name=data ! " + features + " ! " + a.element + " name=model " + settings + " ! " + sink +
                "  data.text ! queue ! model.text";
-    return source + " ! " + features_element(architecture, mulaw_hop) + " ! " + architecture + "classify " +
-           settings + " ! " + sink;
+    return source + " ! " + features + " ! " + a.element + " " + settings + " ! " + sink;
 }
 
 std::string features_element(const std::string& architecture, double mulaw_hop) {
-    if (architecture == "apcnn") {
-        char text[64];
-        std::snprintf(text, sizeof text, "mulawspec hop=%.2f", mulaw_hop);
-        return text;
-    }
-    return "lldextract";
+    const models::Architecture& a = models::architecture_named(architecture);
+    if (a.features.kind != models::FeatureKind::Mulaw) return a.features_element;
+    char hop[32];
+    std::snprintf(hop, sizeof hop, " hop=%.2f", mulaw_hop);
+    return a.features_element + hop;
 }
 
 TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, const ProgressFn& progress,
@@ -80,10 +83,15 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     if (t.patience >= 0) p << " patience=" << t.patience;
     if (t.bn_recalibration >= 0) p << " bn-recalibration=" << t.bn_recalibration;
     if (!t.word_vectors.empty()) p << " word-vectors=" << quoted(t.word_vectors);
-    const std::string pipeline = classifier_pipeline(dataset_source(data, "all", data.epochs), t.architecture,
-                                                     p.str(), "fakesink sync=false", t.mulaw_hop);
-
     TrainResult result;
+    std::string pipeline;
+    try {
+        pipeline = classifier_pipeline(dataset_source(data, "all", data.epochs), t.architecture, p.str(),
+                                       "fakesink sync=false", t.mulaw_hop);
+    } catch (const std::exception& e) { // an unknown architecture
+        result.error = e.what();
+        return result;
+    }
     auto started = std::chrono::steady_clock::now();
     result.error = run_pipeline(pipeline, [&](const GstStructure* s) {
         if (gst_structure_has_name(s, "emotion-training-progress")) {
@@ -121,10 +129,16 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
 
 EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture, const std::string& model,
                           const std::string& split, int threads, double mulaw_hop) {
-    const std::string pipeline =
-        classifier_pipeline(dataset_source(data, split, 1), architecture,
-                            "threads=" + std::to_string(threads) + " model=" + quoted(model), "emotionsink", mulaw_hop);
     EvalResult result;
+    std::string pipeline;
+    try {
+        pipeline = classifier_pipeline(dataset_source(data, split, 1), architecture,
+                                       "threads=" + std::to_string(threads) + " model=" + quoted(model), "emotionsink",
+                                       mulaw_hop);
+    } catch (const std::exception& e) { // an unknown architecture
+        result.error = e.what();
+        return result;
+    }
     result.error = run_pipeline(pipeline, [&](const GstStructure* s) {
         if (gst_structure_has_name(s, "emotion-evaluation")) {
             const gchar* report = gst_structure_get_string(s, "report");

@@ -2,8 +2,9 @@
 // and bench_training run:
 //   emodatasetsrc ... ! lldextract|mulawspec ! <arch>classify mode=train ... ! fakesink
 //   emodatasetsrc split=test ... ! lldextract|mulawspec ! <arch>classify model=... ! emotionsink
-// (ksmm: lldextract ! ksmmtransformer, with the source's text pad linked to its text pad)
-// and what their bus messages say.
+// with the elements of the architecture's descriptor (models/architecture.h; a text model such as
+// ksmm: lldextract ! ksmmtransformer, with the source's text pad linked to its text pad), and
+// what their bus messages say.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@ struct DatasetOptions {
 };
 
 struct TrainOptions {
-    std::string architecture = "alstm";
+    std::string architecture = "alstm"; // a name of models/architecture.h
     std::string output;
     std::string start_model;   // fine-tune from this model
     bool resume = false;       // continue from the output's checkpoint when there is one
@@ -80,7 +81,8 @@ EvalResult run_evaluation(const DatasetOptions& data, const std::string& archite
                           const std::string& model, const std::string& split, int threads,
                           double mulaw_hop = 0.4);
 
-// The features element in front of an architecture's classifier.
+// The features element in front of an architecture's classifier, with the mu-law hop for
+// mu-law features (std::invalid_argument for an unknown architecture).
 std::string features_element(const std::string& architecture, double mulaw_hop);
 
 } // namespace emotion::pipelines

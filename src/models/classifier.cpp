@@ -2,11 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <omp.h>
 #include <stdexcept>
-
-#include "dsp/mulaw.h"
 
 namespace emotion::models {
 
@@ -34,16 +31,17 @@ Classifier::Classifier(const std::string& model_path, int threads)
         throw;
     }
     omp_set_num_threads(caller_threads);
+    architecture_ = &architecture_named(info_.architecture); // known: load_model checked it
 }
 
 Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model,
                        ModelInfo info, std::string path)
     : path_(std::move(path)), context_(std::move(context)), model_(std::move(model)),
-      info_(std::move(info)) {}
+      info_(std::move(info)) {
+    architecture_ = &architecture_named(info_.architecture);
+}
 
 Classifier::~Classifier() = default;
-
-int Classifier::min_frames() const { return info_.architecture == "stl" ? 16 : 1; }
 
 std::vector<float> Classifier::posteriors(const Batch& batch) {
     omp_set_num_threads(threads_);
@@ -52,39 +50,36 @@ std::vector<float> Classifier::posteriors(const Batch& batch) {
 }
 
 std::vector<float> Classifier::classify_frames(const float* frames, int frame_count) {
-    if (info_.features.kind != "lld") throw std::logic_error("classify_frames on a " + info_.features.kind + " model");
+    if (architecture_->batch_layout != BatchLayout::Sequences)
+        throw std::logic_error("classify_frames on a " + info_.architecture + " model (it takes segments)");
     if (frame_count < min_frames())
         throw std::invalid_argument("segment of " + std::to_string(frame_count) + " frames, the model needs " +
                                     std::to_string(min_frames()));
-    const int dims = info_.features.dimensions.at(0);
-    batch_.features.resize({1, frame_count, dims});
-    std::memcpy(batch_.features.data(), frames, sizeof(float) * frame_count * dims);
-    batch_.lengths.assign(1, frame_count);
+    const FeatureItem item{frames, frame_count};
+    architecture_->fill_features(&item, 1, batch_);
     batch_.tokens.clear();
     return posteriors(batch_);
 }
 
 std::vector<float> Classifier::classify_multimodal(const float* frames, int frame_count,
                                                    const std::vector<int>& tokens) {
-    if (info_.architecture != "ksmm") throw std::logic_error("classify_multimodal on a " + info_.architecture + " model");
+    if (!architecture_->takes_text())
+        throw std::logic_error("classify_multimodal on a " + info_.architecture + " model (it takes no text)");
     if (frame_count < 1) throw std::invalid_argument("segment without frames");
-    const int dims = info_.features.dimensions.at(0);
-    batch_.features.resize({1, frame_count, dims});
-    std::memcpy(batch_.features.data(), frames, sizeof(float) * frame_count * dims);
-    batch_.lengths.assign(1, frame_count);
+    const FeatureItem item{frames, frame_count};
+    architecture_->fill_features(&item, 1, batch_);
     batch_.tokens.assign(1, tokens);
     return posteriors(batch_);
 }
 
 std::vector<float> Classifier::classify_segments(const std::vector<const float*>& segments) {
-    if (info_.features.kind != "mulaw") throw std::logic_error("classify_segments on a " + info_.features.kind + " model");
+    if (architecture_->batch_layout != BatchLayout::SegmentImages)
+        throw std::logic_error("classify_segments on a " + info_.architecture + " model (it takes frames)");
     if (segments.empty()) throw std::invalid_argument("utterance without segments");
     const int n = static_cast<int>(segments.size());
-    const size_t segment_size = static_cast<size_t>(dsp::kMulawBins) * dsp::kMulawSegmentFrames;
-    batch_.features.resize({n, 1, dsp::kMulawBins, dsp::kMulawSegmentFrames});
-    for (int i = 0; i < n; ++i)
-        std::memcpy(batch_.features.data() + i * segment_size, segments[i], sizeof(float) * segment_size);
-    batch_.lengths.assign(n, dsp::kMulawSegmentFrames);
+    std::vector<FeatureItem> items;
+    for (const float* segment : segments) items.push_back({segment, 1});
+    architecture_->fill_features(items.data(), items.size(), batch_);
     std::vector<float> per_segment = posteriors(batch_);
     const int k = num_classes();
     std::vector<float> mean(k, 0.0f);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/architecture.h"
 #include "models/model.h"
 #include "models/model_file.h"
 
@@ -27,20 +28,21 @@ public:
     ModelInfo& info() { return info_; }
     const std::string& path() const { return path_; }
     int num_classes() const { return static_cast<int>(info_.labels.size()); }
-    // Fewest LLD frames a segment needs (M3 divides time by 16).
-    int min_frames() const;
+    const Architecture& architecture() const { return *architecture_; }
+    // Fewest frames a segment needs (the architecture's: M3 divides time by 16).
+    int min_frames() const { return architecture_->min_frames; }
 
     // Threads for this instance's calls (applies to the calling thread). Primitives created
     // earlier keep the count they were created with.
     void set_threads(int threads) { threads_ = threads; }
 
-    // LLD frames [T, 36] of one segment -> K posteriors (M4: with the text masked).
+    // Frames [T, F] of one segment (sequence models: LLD) -> K posteriors (M4: with the text masked).
     std::vector<float> classify_frames(const float* frames, int frame_count);
-    // M4: LLD frames [T, 36] of one segment and the word ids of its text (0 = unknown word; the
-    // model cuts or pads them to its text length; none = text masked) -> K posteriors.
+    // Text models (M4): frames [T, F] of one segment and the word ids of its text (0 = unknown
+    // word; the model cuts or pads them to its text length; none = text masked) -> K posteriors.
     std::vector<float> classify_multimodal(const float* frames, int frame_count, const std::vector<int>& tokens);
-    // mu-law segments (each 400 x 200) of one utterance -> mean of the segments' posteriors
-    // (the attention-pooling CNN paper's utterance decision).
+    // Segments (segment models: mu-law, each 400 x 200) of one utterance -> mean of the segments'
+    // posteriors (the attention-pooling CNN paper's utterance decision).
     std::vector<float> classify_segments(const std::vector<const float*>& segments);
 
     Model& model() { return *model_; }
@@ -50,6 +52,7 @@ private:
     std::vector<float> posteriors(const Batch& batch);
 
     std::string path_;
+    const Architecture* architecture_ = nullptr;
     std::unique_ptr<nn::Context> context_;
     std::unique_ptr<Model> model_;
     ModelInfo info_;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "io/safetensors.h"
+#include "models/architecture.h"
 #include "models/ksmm_model.h"
 
 namespace emotion::models {
@@ -55,8 +56,9 @@ nlohmann::json with_word_vectors(nlohmann::json config, const text::EmbeddingTab
 }
 
 void attach_embeddings(Model& model, ModelInfo& info, const text::EmbeddingTable& table) {
-    if (model.architecture() != "ksmm")
-        throw std::invalid_argument("word vectors are for ksmm models, not '" + model.architecture() + "'");
+    if (!architecture_of(model).takes_text())
+        throw std::invalid_argument("word vectors are for " + architecture_names(true) + " models, not '" +
+                                    model.architecture() + "'");
     nn::Parameter* embedding = find_parameter(model.parameters(), "text.embedding");
     const nn::Shape wanted{static_cast<int64_t>(table.words.size()), table.dimensions()};
     if (!embedding || embedding->value.shape() != wanted)
@@ -107,8 +109,8 @@ std::unique_ptr<Model> create_ksmm_model(nn::Context& context, const nlohmann::j
             if (!sized.contains(key) && table.source["config"].contains(key)) sized[key] = table.source["config"][key];
     auto model = std::make_unique<KsmmModel>(context, KsmmConfig::from_json(sized));
     model->init(rng);
-    info.architecture = "ksmm";
-    info.features = features_for("ksmm");
+    info.architecture = model->architecture();
+    info.features = architecture_of(*model).features;
     attach_embeddings(*model, info, table);
     if (table.source.contains("text_branch")) load_text_branch(*model, info, words_path);
     return model;

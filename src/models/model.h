@@ -33,7 +33,7 @@ class Model {
 public:
     virtual ~Model() = default;
 
-    virtual std::string architecture() const = 0;   // "alstm", "apcnn", "stl", "ksmm"
+    virtual std::string architecture() const = 0;   // its descriptor's name (models/architecture.h)
     virtual nlohmann::json config() const = 0;        // enough to rebuild the model
     virtual int num_classes() const = 0;              // K of the emotion head
     // Every saved tensor by PyTorch state_dict name (parameters and buffers).

@@ -1,26 +1,24 @@
 #include "models/model_file.h"
 
 #include <set>
-#include <sstream>
 
-#include "models/ksmm_model.h"
+#include "models/architecture.h"
 #include "text/embedding_table.h"
 
 namespace emotion::models {
 
 using nlohmann::json;
 
-std::string FeatureSpec::describe() const {
-    std::ostringstream out;
-    out << kind << ' ';
-    for (size_t i = 0; i < dimensions.size(); ++i) out << (i ? "x" : "") << dimensions[i];
-    out << " @ " << sample_rate << " Hz";
-    return out.str();
+FeatureSpec features_for(const std::string& architecture) { return architecture_named(architecture).features; }
+
+std::unique_ptr<Model> create_model(nn::Context& context, const std::string& architecture,
+                                    const nlohmann::json& config) {
+    return architecture_named(architecture).create(context, config);
 }
 
-FeatureSpec features_for(const std::string& architecture) {
-    if (architecture == "apcnn") return {"mulaw", 16000, {400, 200}};
-    return {"lld", 16000, {36}};
+nlohmann::json training_config(const std::string& architecture, const nlohmann::json& overrides,
+                               int classes, int speakers, int genders) {
+    return architecture_named(architecture).training_config(overrides, classes, speakers, genders);
 }
 
 namespace {
@@ -39,12 +37,12 @@ json parse_json_field(const io::SafetensorsFile& file, const std::string& key, b
     return value;
 }
 
-// The embedding rows a ksmm configuration asks for.
-int ksmm_vocab(const json& config) {
+// The embedding rows the configuration of a text model asks for.
+int vocabulary_size(const Architecture& architecture, const json& config) {
     try {
-        return KsmmConfig::from_json(config).vocab;
+        return architecture.vocabulary_size(config);
     } catch (const std::exception& e) {
-        throw io::FormatError(std::string("model metadata: invalid ksmm 'config': ") + e.what());
+        throw io::FormatError("model metadata: invalid " + architecture.name + " 'config': " + e.what());
     }
 }
 
@@ -63,6 +61,12 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
                               "', expected '" + kModelFormat + "'");
     info.architecture = file.metadata_value("architecture");
     if (info.architecture.empty()) throw io::FormatError("model metadata: missing 'architecture'");
+    const Architecture* architecture = nullptr;
+    try {
+        architecture = &architecture_named(info.architecture);
+    } catch (const std::invalid_argument& e) {
+        throw io::FormatError(std::string("model metadata: ") + e.what());
+    }
     info.config = parse_json_field(file, "config", true, json::value_t::object);
     json labels = parse_json_field(file, "labels", true, json::value_t::array);
     for (const json& label : labels) {
@@ -76,13 +80,13 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
 
     json features = parse_json_field(file, "features", true, json::value_t::object);
     try {
-        info.features.kind = features.at("kind").get<std::string>();
+        info.features.kind = parse_feature_kind(features.at("kind").get<std::string>());
         info.features.sample_rate = features.at("sample_rate").get<int>();
         info.features.dimensions = features.at("dimensions").get<std::vector<int>>();
-    } catch (const json::exception& e) {
+    } catch (const std::exception& e) { // json::exception, or an unknown kind
         throw io::FormatError(std::string("model metadata: 'features' is malformed: ") + e.what());
     }
-    FeatureSpec expected = features_for(info.architecture);
+    const FeatureSpec& expected = architecture->features;
     if (!(info.features == expected))
         throw io::FormatError("model metadata: architecture '" + info.architecture + "' takes " +
                               expected.describe() + ", but the file says " + info.features.describe());
@@ -91,19 +95,29 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
     info.metrics = parse_json_field(file, "metrics", false, json::value_t::object);
 
     const bool has_vocabulary = file.metadata().count("vocabulary") != 0;
-    if (info.architecture == "ksmm") {
+    if (architecture->takes_text()) {
         if (!has_vocabulary)
-            throw io::FormatError("model metadata: missing 'vocabulary' (a ksmm model needs the words of "
-                                  "text.embedding's rows)");
+            throw io::FormatError("model metadata: missing 'vocabulary' (a " + info.architecture +
+                                  " model needs the words of text.embedding's rows)");
         info.vocabulary = text::parse_word_list(file.metadata_value("vocabulary"), "model metadata: 'vocabulary'");
-        const int rows = ksmm_vocab(info.config);
+        const int rows = vocabulary_size(*architecture, info.config);
         if (static_cast<int>(info.vocabulary.size()) != rows)
             throw io::FormatError("model metadata: 'vocabulary' has " + std::to_string(info.vocabulary.size()) +
                                   " words, expected " + std::to_string(rows) + " (config 'vocab')");
     } else if (has_vocabulary) {
-        throw io::FormatError("model metadata: 'vocabulary' is only for ksmm models, not '" + info.architecture + "'");
+        throw io::FormatError("model metadata: 'vocabulary' is only for " + architecture_names(true) +
+                              " models, not '" + info.architecture + "'");
     }
     return info;
+}
+
+ModelInfo read_model_info(const std::string& path) {
+    io::SafetensorsFile file = io::SafetensorsFile::read(path);
+    try {
+        return read_model_info(file);
+    } catch (const io::FormatError& e) {
+        throw io::FormatError(path + ": " + e.what());
+    }
 }
 
 void load_parameters(const io::SafetensorsFile& file, const nn::ParameterTable& table) {
@@ -160,23 +174,25 @@ io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info) {
     writer.set_metadata("architecture", model.architecture());
     writer.set_metadata("config", model.config().dump());
     writer.set_metadata("labels", json(info.labels).dump());
-    json features = {{"kind", info.features.kind},
+    json features = {{"kind", feature_kind_name(info.features.kind)},
                      {"sample_rate", info.features.sample_rate},
                      {"dimensions", info.features.dimensions}};
     writer.set_metadata("features", features.dump());
     writer.set_metadata("normalisation", info.normalisation);
     writer.set_metadata("training", info.training.dump());
     writer.set_metadata("metrics", info.metrics.dump());
-    if (model.architecture() == "ksmm") {
-        const int rows = model.config().value("vocab", 0);
+    const Architecture& architecture = architecture_of(model);
+    if (architecture.takes_text()) {
+        const int rows = architecture.vocabulary_size(model.config());
         if (static_cast<int>(info.vocabulary.size()) != rows)
-            throw std::invalid_argument("a ksmm model file needs a vocabulary of " + std::to_string(rows) +
+            throw std::invalid_argument("a " + architecture.name + " model file needs a vocabulary of " + std::to_string(rows) +
                                         " words (one per text.embedding row), got " +
                                         std::to_string(info.vocabulary.size()) +
                                         "; models::attach_embeddings sets it");
         writer.set_metadata("vocabulary", json(info.vocabulary).dump());
     } else if (!info.vocabulary.empty()) {
-        throw std::invalid_argument("a vocabulary is only for ksmm models, not '" + model.architecture() + "'");
+        throw std::invalid_argument("a vocabulary is only for " + architecture_names(true) + " models, not '" +
+                                    model.architecture() + "'");
     }
     for (const auto& entry : model.parameters()) {
         const nn::Tensor& value = entry.parameter->value;

@@ -27,25 +27,24 @@ std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, con
     std::unique_ptr<models::Model> model;
     models::ModelInfo info;
     try {
-        nlohmann::json config = models::training_config(spec.architecture, spec.config_overrides,
-                                                         int(spec.labels.size()), spec.speakers, spec.genders);
+        const models::Architecture& architecture = *spec.architecture;
+        nlohmann::json config = architecture.training_config(spec.config_overrides, int(spec.labels.size()),
+                                                             spec.speakers, spec.genders);
         nn::Rng rng(spec.seed);
         if (factory) {
             model = factory(*context, config, rng, info);
         } else {
-            model = models::create_model(*context, spec.architecture, config);
+            model = architecture.create(*context, config);
             model->init(rng);
         }
     } catch (const std::exception& e) {
         throw TrainingError(TrainingIssue::Settings, std::string("Cannot build the model to train: ") + e.what());
     }
-    info.architecture = spec.architecture;
+    info.architecture = spec.architecture->name;
     info.config = model->config();
     info.labels = spec.labels;
-    info.features = models::features_for(spec.architecture);
-    info.normalisation = info.features.kind == "lld"
-                             ? "per-segment z-score of each feature (population std, floor 1e-5)"
-                             : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
+    info.features = spec.architecture->features;
+    info.normalisation = spec.architecture->normalisation;
     return std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info), spec.path);
 }
 
@@ -62,16 +61,16 @@ RunProgress RunProgress::from_json(const nlohmann::json& run) {
     return p;
 }
 
-ResumedRun resume_run(const std::string& checkpoint, const std::string& architecture,
-                      const std::vector<std::string>& labels, const TrainSettings& settings, int frame_size,
+ResumedRun resume_run(const std::string& checkpoint, const models::Architecture& architecture,
+                      const std::vector<std::string>& labels, const TrainSettings& settings,
                       const std::string& model_path) {
     try {
         auto context = std::make_unique<nn::Context>();
         models::ModelInfo info;
         auto model = models::load_model(*context, checkpoint, &info);
-        if (info.architecture != architecture)
+        if (&models::architecture_of(*model) != &architecture)
             throw std::runtime_error("it holds a '" + info.architecture + "' model, this element trains '" +
-                                     architecture + "'");
+                                     architecture.name + "'");
         if (labels != info.labels)
             throw std::runtime_error("its labels " + nlohmann::json(info.labels).dump() +
                                      " differ from the dataset's " + nlohmann::json(labels).dump());
@@ -80,7 +79,7 @@ ResumedRun resume_run(const std::string& checkpoint, const std::string& architec
         if (recorded != wanted)
             throw std::runtime_error("it was made with other training settings: " + recorded.dump() + ", now " +
                                      wanted.dump());
-        auto trainer = std::make_unique<Trainer>(*model, info.labels, settings, frame_size);
+        auto trainer = std::make_unique<Trainer>(*model, info.labels, settings, architecture.item_size());
         RunProgress progress = RunProgress::from_json(restore_checkpoint(checkpoint, *model, *trainer));
         auto classifier =
             std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info), model_path);

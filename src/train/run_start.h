@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/architecture.h"
 #include "models/classifier.h"
 #include "nn/rng.h"
 #include "train/trainer.h"
@@ -18,13 +19,13 @@
 namespace emotion::train {
 
 // Builds a new model with fresh weights from `rng`, filling what it knows of `info` (ksmm: its
-// vocabulary, from word vectors). Unset: models::create_model and Model::init.
+// vocabulary, from word vectors). Unset: the architecture's create and Model::init.
 using ModelFactory = std::function<std::unique_ptr<models::Model>(
     nn::Context& context, const nlohmann::json& config, nn::Rng& rng, models::ModelInfo& info)>;
 
 // What a new model is made for.
 struct NewModelSpec {
-    std::string architecture;
+    const models::Architecture* architecture = nullptr;
     nlohmann::json config_overrides = nlohmann::json::object();
     std::vector<std::string> labels; // at least two
     int speakers = 0, genders = 0;   // of the training data (M1's extra heads)
@@ -53,8 +54,8 @@ struct ResumedRun {
 // Continues the run whose checkpoint is `checkpoint`: refused (TrainingError) when the file is
 // unreadable or holds another architecture, other labels or other training settings. The
 // classifier is named `model_path`, the file the run writes.
-ResumedRun resume_run(const std::string& checkpoint, const std::string& architecture,
-                      const std::vector<std::string>& labels, const TrainSettings& settings, int frame_size,
+ResumedRun resume_run(const std::string& checkpoint, const models::Architecture& architecture,
+                      const std::vector<std::string>& labels, const TrainSettings& settings,
                       const std::string& model_path);
 
 } // namespace emotion::train

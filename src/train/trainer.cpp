@@ -2,49 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
 #include "nn/loss.h"
 
 namespace emotion::train {
 
-TrainSettings TrainSettings::defaults(const std::string& architecture) {
+TrainSettings TrainSettings::defaults(const models::Architecture& architecture) {
     TrainSettings s;
-    if (architecture == "alstm") {        // Tao & Liu: Adam, batch 32, early stopping after 3
-        s.optimizer = "adam";
-        s.learning_rate = 1e-3;
-        s.batch_size = 32;
-        s.patience = 3;
-    } else if (architecture == "apcnn") { // Li et al.: SGD Nesterov, lr 0.05 x0.1 at 21/31/41
-        // Decision: BatchNorm statistics re-estimated before validation (EmoDB gives ~9 steps
-        // per epoch, too few for the running averages to follow the weights).
-        s.bn_recalibration = 256;
-        s.optimizer = "sgd";
-        s.learning_rate = 0.05;
-        s.momentum = 0.9;
-        s.nesterov = true;
-        s.weight_decay = 1e-4;
-        s.batch_size = 64;
-        s.schedule = "multistep";
-        s.milestones = {21, 31, 41};
-        s.gamma = 0.1;
-    } else if (architecture == "stl") {   // Wang et al.: Adam lr 2e-4, batch 32, patience 8
-        s.optimizer = "adam";
-        s.learning_rate = 2e-4;
-        s.batch_size = 32;
-        s.patience = 8;
-    } else if (architecture == "ksmm") {  // Chen et al.: SGD momentum 0.9, lr 5e-4, cosine, 120
-        s.optimizer = "sgd";
-        s.learning_rate = 5e-4;
-        s.momentum = 0.9;
-        s.batch_size = 32;
-        s.schedule = "cosine";
-        s.cosine_epochs = 120;
-    } else {
-        throw std::invalid_argument("no training defaults for architecture '" + architecture + "'");
-    }
+    static_cast<models::PublishedTraining&>(s) = architecture.training;
     return s;
+}
+
+TrainSettings TrainSettings::defaults(const std::string& architecture) {
+    return defaults(models::architecture_named(architecture));
 }
 
 nlohmann::json TrainSettings::to_json() const {
@@ -85,9 +56,12 @@ nlohmann::json EpochReport::to_json() const {
 
 Trainer::Trainer(models::Model& model, std::vector<std::string> labels, const TrainSettings& settings,
                  int frame_size)
-    : model_(model), labels_(std::move(labels)), settings_(settings), frame_size_(frame_size),
-      valid_(labels_) {
+    : model_(model), architecture_(models::architecture_of(model)), labels_(std::move(labels)),
+      settings_(settings), frame_size_(frame_size), valid_(labels_) {
     if (settings_.batch_size < 1) throw std::invalid_argument("batch size must be at least 1");
+    if (frame_size_ != architecture_.item_size())
+        throw std::invalid_argument("examples of " + std::to_string(frame_size_) + " floats per frame for a " +
+                                    architecture_.name + " model, which takes " + architecture_.features.describe());
     if (static_cast<int>(labels_.size()) != model_.num_classes())
         throw std::invalid_argument("the model has " + std::to_string(model_.num_classes()) +
                                     " classes but " + std::to_string(labels_.size()) + " labels");
@@ -138,30 +112,16 @@ void Trainer::begin_epoch(int epoch) {
 
 namespace {
 
-// Pads the examples into a model batch: [B, T_max, F] + lengths, or [B, 1, 400, 200] segments;
-// word ids when any example has text.
-void fill_batch(const Example* examples, size_t count, bool image, int frame_size,
+// The examples as a model batch: their features laid out as the architecture wants them
+// (padded sequences or segment images); word ids when any example has text.
+void fill_batch(const models::Architecture& architecture, const Example* examples, size_t count,
                 models::Batch& batch) {
     const int b = static_cast<int>(count);
-    batch.lengths.clear();
+    std::vector<models::FeatureItem> items;
+    items.reserve(count);
+    for (size_t i = 0; i < count; ++i) items.push_back({examples[i].features.data(), examples[i].frames});
+    architecture.fill_features(items.data(), count, batch);
     batch.targets.clear();
-    if (image) {
-        batch.features.resize({b, 1, 400, frame_size / 400});
-        for (int i = 0; i < b; ++i)
-            std::memcpy(batch.features.data() + size_t(i) * frame_size, examples[i].features.data(),
-                        sizeof(float) * frame_size);
-        batch.lengths.assign(b, frame_size / 400);
-    } else {
-        int t_max = 0;
-        for (int i = 0; i < b; ++i) t_max = std::max(t_max, examples[i].frames);
-        batch.features.resize({b, t_max, frame_size});
-        batch.features.zero();
-        for (int i = 0; i < b; ++i) {
-            std::memcpy(batch.features.data() + size_t(i) * t_max * frame_size,
-                        examples[i].features.data(), sizeof(float) * examples[i].frames * frame_size);
-            batch.lengths.push_back(examples[i].frames);
-        }
-    }
     batch.tokens.clear();
     for (int i = 0; i < b; ++i)
         if (!examples[i].tokens.empty()) {
@@ -193,7 +153,7 @@ bool Trainer::add_training(Example example) {
 }
 
 void Trainer::step() {
-    fill_batch(batch_.data(), batch_.size(), model_.architecture() == "apcnn", frame_size_, model_batch_);
+    fill_batch(architecture_, batch_.data(), batch_.size(), model_batch_);
     optimizer_->zero_grad();
     const nn::Tensor& logits = model_.forward(model_batch_, nn::Mode::Train);
     const int k = static_cast<int>(logits.dim(1));
@@ -235,8 +195,7 @@ void Trainer::recalibrate_batch_norms() {
         if (count < 2) break; // BatchNorm cannot normalise a batch of one
         used += count;
         for (nn::BatchNorm2d* bn : norms) bn->set_momentum(static_cast<float>(count) / used);
-        fill_batch(recalibration_.data() + first, count, model_.architecture() == "apcnn",
-                   frame_size_, model_batch_);
+        fill_batch(architecture_, recalibration_.data() + first, count, model_batch_);
         model_.forward(model_batch_, nn::Mode::Train);
     }
     for (size_t i = 0; i < norms.size(); ++i) norms[i]->set_momentum(momenta[i]);
@@ -254,7 +213,7 @@ void Trainer::finish_training() {
 void Trainer::add_validation(const std::vector<Example>& parts) {
     if (parts.empty() || parts[0].emotion < 0) return;
     if (!training_finished_) finish_training();
-    fill_batch(parts.data(), parts.size(), model_.architecture() == "apcnn", frame_size_, model_batch_);
+    fill_batch(architecture_, parts.data(), parts.size(), model_batch_);
     const nn::Tensor& logits = model_.forward(model_batch_, nn::Mode::Infer);
     const int n = static_cast<int>(logits.dim(0)), k = static_cast<int>(logits.dim(1));
     std::vector<float> probs(size_t(n) * k);

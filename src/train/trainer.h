@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/architecture.h"
 #include "models/model.h"
 #include "nn/optim.h"
 #include "nn/rng.h"
@@ -19,26 +20,17 @@
 
 namespace emotion::train {
 
-struct TrainSettings {
-    std::string optimizer = "adam";   // "adam" | "sgd"
-    double learning_rate = 1e-3;
-    double momentum = 0.9;            // sgd
-    bool nesterov = false;            // sgd
-    double weight_decay = 0.0;
-    std::string schedule = "none";    // "none" | "cosine" | "multistep"
-    std::vector<int> milestones;      // multistep (0-based epochs)
-    double gamma = 0.1;               // multistep
-    int cosine_epochs = 0;            // cosine T_max (0: the number of epochs)
-    int batch_size = 32;
-    int patience = 0;                 // epochs without a better validation UA; 0 = never stop
+// The settings of a training run: the architecture's published ones (models::PublishedTraining:
+// optimiser, schedule, batch size, patience, BatchNorm re-estimation), as the user overrides
+// them, and those of the run alone.
+struct TrainSettings : models::PublishedTraining {
     double clip_norm = 0.0;           // global gradient norm limit; 0 = off
-    // Training examples of each epoch (a uniform sample) over which the BatchNorm running
-    // statistics are re-estimated before validating; 0 = keep the running averages.
-    int bn_recalibration = 0;
     uint64_t seed = 1;
 
-    // The published settings of each architecture (spec/MODELS.md).
-    static TrainSettings defaults(const std::string& architecture);
+    // The published settings of an architecture (spec/MODELS.md; its descriptor's `training`).
+    static TrainSettings defaults(const models::Architecture& architecture);
+    static TrainSettings defaults(const std::string& architecture); // by name
+
     nlohmann::json to_json() const;
 };
 
@@ -72,7 +64,8 @@ struct EpochReport {
 
 class Trainer {
 public:
-    // `frame_size`: floats per frame (36 for LLD, 80000 for a mu-law segment).
+    // `frame_size`: floats per frame (36 for LLD, 80000 for a mu-law segment), the model
+    // architecture's item size (std::invalid_argument otherwise).
     Trainer(models::Model& model, std::vector<std::string> labels, const TrainSettings& settings,
             int frame_size);
     ~Trainer();
@@ -115,6 +108,7 @@ private:
     void snapshot_best();
 
     models::Model& model_;
+    const models::Architecture& architecture_;
     std::vector<std::string> labels_;
     TrainSettings settings_;
     int frame_size_;

@@ -55,9 +55,9 @@ TrainingSession::~TrainingSession() = default;
 
 void TrainingSession::start_from(std::unique_ptr<models::Classifier> classifier) {
     if (trainer_) throw std::logic_error("TrainingSession::start_from after training started");
-    if (classifier->info().architecture != settings_.architecture)
+    if (&models::architecture_of(classifier->model()) != settings_.architecture)
         throw TrainingError(TrainingIssue::Settings, "Cannot fine-tune a '" + classifier->info().architecture +
-                                                         "' model as a '" + settings_.architecture + "' model.");
+                                                         "' model as a '" + settings_.architecture->name + "' model.");
     classifier_ = std::move(classifier);
 }
 
@@ -90,7 +90,7 @@ void TrainingSession::set_up(const DatasetDescription& dataset) {
     if (trainer_) return;
     try {
         trainer_ = std::make_unique<Trainer>(classifier_->model(), classifier_->info().labels, settings_.train,
-                                             settings_.frame_size);
+                                             settings_.architecture->item_size());
     } catch (const std::exception& e) {
         throw TrainingError(TrainingIssue::Settings, std::string("Cannot train: ") + e.what());
     }
@@ -103,8 +103,8 @@ bool TrainingSession::resume() {
         listener_.on_log(LogDetail::Epoch, "no checkpoint '" + checkpoint_path_ + "': training starts afresh");
         return false;
     }
-    ResumedRun run = resume_run(checkpoint_path_, settings_.architecture, dataset_.labels, settings_.train,
-                                settings_.frame_size, settings_.output_path);
+    ResumedRun run = resume_run(checkpoint_path_, *settings_.architecture, dataset_.labels, settings_.train,
+                                settings_.output_path);
     skip_epochs_ = run.progress.epochs_done;
     epochs_run_ = skip_epochs_;
     epoch_offset_ = run.progress.epoch_offset;

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/architecture.h"
 #include "models/classifier.h"
 #include "train/run_start.h"
 #include "train/trainer.h"
@@ -31,8 +32,7 @@
 namespace emotion::train {
 
 struct SessionSettings {
-    std::string architecture;  // of the model to train
-    int frame_size = 36;       // floats per example frame (80000: one mu-law segment)
+    const models::Architecture* architecture = nullptr; // of the model to train
     TrainSettings train;
     std::string output_path;   // the best model; the checkpoint goes beside it
     nlohmann::json config_overrides = nlohmann::json::object(); // a new model's configuration

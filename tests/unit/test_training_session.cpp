@@ -109,8 +109,7 @@ struct Dataset {
 
 train::SessionSettings small_m1(const std::string& output) {
     train::SessionSettings s;
-    s.architecture = "alstm";
-    s.frame_size = 36;
+    s.architecture = &models::architecture_named("alstm");
     s.train = train::TrainSettings::defaults("alstm");
     s.train.batch_size = 8;
     s.train.learning_rate = 1e-2;

@@ -1,6 +1,8 @@
 // emotion-analyze: decodes a recording, finds the speech segments (lldextract with voice
-// activity detection), classifies each with alstmclassify (the shipped model, or --model), and
-// prints per segment its timing, voicing, median F0, level, emotion and confidence.
+// activity detection), classifies each with alstmclassify (the shipped model), or with the
+// element of --model's architecture, and prints per segment its timing, voicing, median F0,
+// level, emotion and confidence. A model of mu-law segments (apcnn) gets mulawspec and no voice
+// activity detection: one line per 2 s segment with its timing and emotion.
 //   emotion-analyze [--model MODEL.safetensors] AUDIO-FILE
 #include <gst/gst.h>
 
@@ -12,9 +14,12 @@
 #include <vector>
 
 #include "gst/emotion/emotion.h"
+#include "models/architecture.h"
+#include "models/model_file.h"
 
 namespace {
 
+const char* kDefaultArchitecture = "alstm"; // without --model: its shipped model
 constexpr int kFeatures = 36;
 constexpr int kEnergy = 1, kHarmonicRatio = 34, kF0 = 35;
 
@@ -74,16 +79,23 @@ GstPadProbeReturn on_data(GstPad*, GstPadProbeInfo* info, gpointer user_data) {
 struct Emotion {
     std::string label;
     double confidence = 0.0;
+    guint64 start = 0, duration = 0;
 };
-using Emotions = std::map<std::string, Emotion>;
+struct Emotions {
+    std::map<std::string, Emotion> by_id;
+    std::vector<std::string> order; // ids as the results came
+};
 
 void record_emotion(Emotions& emotions, const GstStructure* s) {
     const gchar* id = gst_structure_get_string(s, "segment-id");
     const gchar* label = gst_structure_get_string(s, "label");
     if (!id || !label) return;
-    Emotion& e = emotions[id];
+    if (!emotions.by_id.count(id)) emotions.order.push_back(id);
+    Emotion& e = emotions.by_id[id];
     e.label = label;
     gst_structure_get_double(s, "confidence", &e.confidence);
+    gst_structure_get_uint64(s, "timestamp", &e.start);
+    gst_structure_get_uint64(s, "duration", &e.duration);
 }
 
 void print_summary(const Analysis& analysis, const Emotions& emotions) {
@@ -94,12 +106,22 @@ void print_summary(const Analysis& analysis, const Emotions& emotions) {
     for (const Segment& s : analysis.segments) {
         if (s.frames == 0) continue;
         double level = 10.0 * std::log10(s.energy_sum / s.frames + 1e-12) + 3.0103; // dBFS, sine = 0
-        auto e = emotions.find(s.id);
+        auto e = emotions.by_id.find(s.id);
         std::printf("%-8s %8.2f %8.2f %6.0f%% %7.1f %9.1f  %s", s.id.c_str(), s.start / 1e9,
                     s.end / 1e9, 100.0 * s.f0.size() / s.frames, median(s.f0), level,
-                    e == emotions.end() ? "-" : e->second.label.c_str());
-        if (e != emotions.end()) std::printf(" (%.0f%%)", 100.0 * e->second.confidence);
+                    e == emotions.by_id.end() ? "-" : e->second.label.c_str());
+        if (e != emotions.by_id.end()) std::printf(" (%.0f%%)", 100.0 * e->second.confidence);
         std::printf("\n");
+    }
+}
+
+// Models that take no LLD frames: the classifier's results alone.
+void print_results(const Emotions& emotions) {
+    std::printf("%zu segments\n%-8s %8s %8s  %s\n", emotions.order.size(), "segment", "start s", "end s", "emotion");
+    for (const std::string& id : emotions.order) {
+        const Emotion& e = emotions.by_id.at(id);
+        std::printf("%-8s %8.2f %8.2f  %s (%.0f%%)\n", id.c_str(), e.start / 1e9, (e.start + e.duration) / 1e9,
+                    e.label.c_str(), 100.0 * e.confidence);
     }
 }
 
@@ -113,12 +135,22 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s [--model MODEL.safetensors] AUDIO-FILE\n", argv[0]);
         return 2;
     }
+    // A model file says what it is: its architecture chooses the features element and classifier.
+    const emotion::models::Architecture* architecture = nullptr;
+    try {
+        architecture = &emotion::models::architecture_named(
+            model.empty() ? kDefaultArchitecture : emotion::models::read_model_info(model).architecture);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-analyze: %s\n", e.what());
+        return 1;
+    }
+    const bool lld = architecture->features.kind == emotion::models::FeatureKind::Lld;
     gchar* uri = gst_filename_to_uri(argv[argc - 1], nullptr);
     gchar* model_property = model.empty() ? g_strdup("") : g_strdup_printf(" model=\"%s\"", model.c_str());
     std::string description = std::string("uridecodebin uri=\"") + uri +
-        "\" ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 "
-        "! lldextract segmentation=vad ! alstmclassify name=classifier" + model_property +
-        " ! fakesink sync=false";
+        "\" ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! " +
+        architecture->features_element + (lld ? " segmentation=vad" : "") + " ! " + architecture->element +
+        " name=classifier" + model_property + " ! fakesink sync=false";
     g_free(uri);
     g_free(model_property);
 
@@ -129,13 +161,14 @@ int main(int argc, char** argv) {
         return 1;
     }
     Analysis analysis;
-    // Frames and segment events as the classifier receives them.
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
-    GstPad* pad = gst_element_get_static_pad(sink, "sink");
-    gst_pad_add_probe(pad, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-                      on_data, &analysis, nullptr);
-    gst_object_unref(pad);
-    gst_object_unref(sink);
+    if (lld) { // LLD frames and segment events as the classifier receives them
+        GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
+        GstPad* pad = gst_element_get_static_pad(sink, "sink");
+        gst_pad_add_probe(pad, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+                          on_data, &analysis, nullptr);
+        gst_object_unref(pad);
+        gst_object_unref(sink);
+    }
 
     gst_element_set_state(pipeline, GST_STATE_PLAYING);
     GstBus* bus = gst_element_get_bus(pipeline);
@@ -164,6 +197,7 @@ int main(int argc, char** argv) {
     gst_object_unref(bus);
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
-    if (status == 0) print_summary(analysis, emotions); // streaming threads have stopped
+    if (status == 0 && lld) print_summary(analysis, emotions); // streaming threads have stopped
+    else if (status == 0) print_results(emotions);
     return status;
 }

@@ -1,6 +1,7 @@
 // emotion-eval: speaker-independent evaluation.
 //   emotion-eval --manifest FILE --model MODEL [--split test --test-speakers A,B]
-//       evaluates a given model on the manifest's utterances;
+//       evaluates a given model on the manifest's utterances, in the pipeline of the model file's
+//       architecture (its features element and classifier);
 //   emotion-eval --manifest FILE --arch ARCH [--folds loso|K] [training options]
 //       cross-validation by speaker: for every fold, trains on the other speakers (validation
 //       speakers drawn from them) in a GStreamer pipeline and evaluates on the fold's speakers.
@@ -18,6 +19,8 @@
 #include "../common/training-options.h"
 #include "dataset-pipelines.h"
 #include "io/manifest.h"
+#include "models/architecture.h"
+#include "models/model_file.h"
 #include "train/dataset_plan.h"
 #include "train/metrics.h"
 
@@ -32,8 +35,12 @@ const char* kUsage =
     "       emotion-eval --manifest FILE --arch alstm|apcnn|stl|ksmm [--folds loso|K] [--epochs N]\n"
     "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
     "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
+    "  --model: the architecture is the model file's (--arch, when given, must agree); without\n"
+    "           --model, --arch defaults to alstm\n"
     "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"
     "            its checkpoint (same options as the interrupted run)\n";
+
+const char* kDefaultArchitecture = "alstm";
 
 struct Fold {
     std::vector<std::string> test_speakers;
@@ -123,7 +130,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<Options> o;
     try {
         auto defaults = training_option_defaults();
-        defaults.insert({{"manifest", ""}, {"model", ""}, {"arch", "alstm"}, {"split", "all"}, {"test-speakers", ""},
+        defaults.insert({{"manifest", ""}, {"model", ""}, {"arch", ""}, {"split", "all"}, {"test-speakers", ""},
                          {"folds", "loso"}, {"epochs", "30"}, {"valid-fraction", "0.2"},
                          {"labels", "angry,happy,neutral,sad"}, {"label-map", ""}, {"seed", "1"}, {"report", ""},
                          {"work", ""}});
@@ -134,6 +141,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (o->str("manifest").empty()) throw std::invalid_argument("--manifest is required");
+        if (!o->str("arch").empty()) models::architecture_named(o->str("arch")); // known?
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-eval: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
         return 2;
@@ -143,7 +151,26 @@ int main(int argc, char** argv) {
     data.labels = o->str("labels");
     data.label_map = o->str("label-map");
     data.seed = uint64_t(o->integer("seed"));
-    const std::string arch = o->str("arch");
+    // A model file says what it is: its architecture chooses the pipeline.
+    std::string arch = o->str("arch");
+    if (!o->str("model").empty()) {
+        models::ModelInfo info;
+        try {
+            info = models::read_model_info(o->str("model"));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "emotion-eval: %s\n", e.what());
+            return 1;
+        }
+        if (!arch.empty() && &models::architecture_named(arch) != &models::architecture_named(info.architecture)) {
+            std::fprintf(stderr, "emotion-eval: --arch %s disagrees with the model: %s is a '%s' model\n%s%s",
+                         arch.c_str(), o->str("model").c_str(), info.architecture.c_str(), kUsage,
+                         kTrainingOptionsUsage);
+            return 2;
+        }
+        arch = info.architecture;
+    } else if (arch.empty()) {
+        arch = kDefaultArchitecture;
+    }
     const int threads = int(o->integer("threads"));
     nlohmann::json report = {{"manifest", data.manifest}, {"architecture", arch}};
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "io/safetensors.h"
+#include "models/architecture.h"
 #include "models/ksmm_text.h"
 #include "models/model_file.h"
 #include "nn/context.h"
@@ -61,30 +62,38 @@ int info(const std::string& path) {
     return 0;
 }
 
-models::ModelInfo base_info(const std::string& architecture, const std::string& labels) {
+models::ModelInfo base_info(const models::Architecture& architecture, const std::string& labels) {
     models::ModelInfo info;
-    info.architecture = architecture;
+    info.architecture = architecture.name;
     info.labels = train::split_list(labels);
-    info.features = models::features_for(architecture);
-    info.normalisation = info.features.kind == "lld" ? "per-segment z-score of each feature (population std, floor 1e-5)"
-                                                     : "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255)";
+    info.features = architecture.features;
+    info.normalisation = architecture.normalisation;
     return info;
 }
 
-int init(const std::string& architecture, const std::string& out, const std::string& labels,
+// Text models get the placeholder vocabulary: one word per embedding row.
+void set_placeholder_vocabulary(const models::Architecture& architecture, const models::Model& model,
+                                models::ModelInfo& info) {
+    if (architecture.takes_text())
+        info.vocabulary = models::placeholder_vocabulary(architecture.vocabulary_size(model.config()));
+}
+
+int init(const std::string& name, const std::string& out, const std::string& labels,
          const std::string& config_text, uint64_t seed, const std::string& words) {
+    const models::Architecture& architecture = models::architecture_named(name);
     nn::Context context;
     models::ModelInfo info = base_info(architecture, labels);
     nlohmann::json config = config_text.empty() ? nlohmann::json::object() : nlohmann::json::parse(config_text);
     nn::Rng rng(seed);
     std::unique_ptr<models::Model> model;
     if (!words.empty()) {
-        if (architecture != "ksmm") throw std::runtime_error("--table is for ksmm models");
+        if (!architecture.takes_text())
+            throw std::runtime_error("--table is for " + models::architecture_names(true) + " models, not '" + name + "'");
         model = models::create_ksmm_model(context, config, words, rng, info);
     } else {
-        model = models::create_model(context, architecture, config);
+        model = architecture.create(context, config);
         model->init(rng);
-        if (architecture == "ksmm") info.vocabulary = models::placeholder_vocabulary(model->config().value("vocab", 0));
+        set_placeholder_vocabulary(architecture, *model, info);
     }
     if (model->num_classes() != static_cast<int>(info.labels.size()))
         throw std::runtime_error("the configuration has " + std::to_string(model->num_classes()) +
@@ -100,10 +109,10 @@ int from_reference(const std::string& reference, const std::string& out, const s
     io::SafetensorsFile file = io::SafetensorsFile::read(reference);
     std::string kind = file.metadata_value("kind");
     if (kind.rfind("model_", 0) != 0) throw std::runtime_error(reference + ": not a model reference (kind '" + kind + "')");
-    std::string architecture = kind.substr(6);
+    const models::Architecture& architecture = models::architecture_named(kind.substr(6));
     nn::Context context;
     nlohmann::json config = nlohmann::json::parse(file.metadata_value("config"));
-    auto model = models::create_model(context, architecture, config);
+    auto model = architecture.create(context, config);
     models::ModelInfo info = base_info(architecture, labels);
     if (model->num_classes() != static_cast<int>(info.labels.size()))
         throw std::runtime_error("the reference model has " + std::to_string(model->num_classes()) +
@@ -120,7 +129,7 @@ int from_reference(const std::string& reference, const std::string& out, const s
         }
     }
     info.config = model->config();
-    if (architecture == "ksmm") info.vocabulary = models::placeholder_vocabulary(model->config().value("vocab", 0));
+    set_placeholder_vocabulary(architecture, *model, info);
     info.training = {{"note", "parameters of a PyTorch reference test case, not a trained model"},
                      {"source", reference}};
     models::save_model(out, *model, info);

@@ -11,6 +11,7 @@
 #include "../common/training-options.h"
 #include "dataset-pipelines.h"
 #include "io/safetensors.h"
+#include "models/architecture.h"
 
 using namespace emotion::pipelines;
 using namespace emotion::tools;
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
         data.labels = o.str("labels");
         data.label_map = o.str("label-map");
         data.seed = uint64_t(o.integer("seed"));
-        train.architecture = o.str("arch");
+        train.architecture = emotion::models::architecture_named(o.str("arch")).name; // a known name, or a usage error
         train.output = o.str("out");
         train.start_model = o.str("model");
         train.resume = o.flag("resume");
