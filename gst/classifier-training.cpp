@@ -8,7 +8,7 @@
 #include <gst/emotion/emotion.h>
 
 #include "classifier-training.h"
-#include "train/dataset_plan.h"
+#include "dataset-events.h"
 #include "training-messages.h"
 
 GST_DEBUG_CATEGORY_EXTERN (emotion_classifier_debug);
@@ -25,33 +25,6 @@ file_name (const std::string & path)
   std::string result = name;
   g_free (name);
   return result;
-}
-
-std::vector<std::string>
-list_field (const GstStructure * fields, const char *name)
-{
-  const gchar *value = gst_structure_get_string (fields, name);
-  return value ? train::split_list (value) : std::vector<std::string> ();
-}
-
-/* What emodatasetsrc's epoch-start event says of the dataset. */
-train::DatasetDescription
-dataset_description (GstEvent * event, guint epochs)
-{
-  const GstStructure *fields = gst_event_get_structure (event);
-  train::DatasetDescription d;
-  d.epochs = (int) epochs;
-  d.labels = list_field (fields, "labels");
-  d.speakers = list_field (fields, "speakers");
-  d.genders = list_field (fields, "genders");
-  if (const gchar * dataset = gst_structure_get_string (fields, "dataset"))
-    d.dataset = dataset;
-  if (const gchar * protocol = gst_structure_get_string (fields, "protocol"))
-    d.protocol = protocol;
-  guint train = 0;
-  if (gst_structure_get_uint (fields, "train", &train))
-    d.train_utterances = (int) train;
-  return d;
 }
 
 /* The element's properties as session settings; posts an error and returns false when they are
@@ -137,9 +110,8 @@ training_epoch_start (TrainingState & training, GstEvent * event)
 {
   const TrainingHost & host = training.host;
   train::TrainingSession & session = *training.session;
-  guint epoch = 0, epochs = 0;
-  gst_emotion_event_parse_epoch (event, &epoch, &epochs);
-  const train::DatasetDescription dataset = dataset_description (event, epochs);
+  guint epoch = 0;
+  const train::DatasetDescription dataset = dataset_description (event, &epoch);
 
   const bool was_ready = session.ready ();
   if (!call_session (training, [&] (train::TrainingSession & s) {

@@ -37,17 +37,18 @@
  */
 #include "gstemodatasetsrc.h"
 
+#include <array>
 #include <atomic>
-#include <set>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <gst/emotion/emotion.h>
 
-#include "file-decoder.h"
+#include "dataset-events.h"
+#include "utterance-player.h"
 #include "io/manifest.h"
-#include "train/dataset_plan.h"
+#include "train/dataset.h"
 
 GST_DEBUG_CATEGORY_STATIC (emo_dataset_src_debug);
 #define GST_CAT_DEFAULT emo_dataset_src_debug
@@ -104,8 +105,6 @@ gst_emo_dataset_split_get_type (void)
 
 namespace {
 
-constexpr int kRate = 16000;
-
 struct Settings
 {
   std::string location, valid_speakers, test_speakers, labels, label_map;
@@ -120,15 +119,13 @@ struct Settings
 
 struct DatasetState
 {
-  Settings settings;
-  std::vector<emotion::io::Utterance> utterances;   /* after label filtering and mapping */
-  std::vector<emotion::train::Split> splits;
-  guint listed = 0, filtered = 0, skipped = 0, emitted = 0;
+  std::unique_ptr<emotion::train::Dataset> dataset;
+  guint skipped = 0, emitted = 0;
 
   std::vector<size_t> order;    /* current epoch */
   guint epoch = 0;
   size_t position = 0;
-  GstClockTime offset = 0;      /* output time of the next utterance */
+  std::unique_ptr<emotion::gst::UtterancePlayer> player;
   bool started = false, text_started = false;
   std::atomic<bool> cancel { false };
 };
@@ -374,94 +371,66 @@ gst_emo_dataset_src_get_property (GObject * object, guint prop_id, GValue * valu
 
 /* ---- plan ------------------------------------------------------------------------------- */
 
+/* The splits a `split` setting plays. */
+static std::vector<emotion::train::Split>
+played_splits (GstEmoDatasetSplit split)
+{
+  using emotion::train::Split;
+  switch (split) {
+    case GST_EMO_DATASET_SPLIT_TRAIN:
+      return {Split::Train};
+    case GST_EMO_DATASET_SPLIT_VALID:
+      return {Split::Valid};
+    case GST_EMO_DATASET_SPLIT_TEST:
+      return {Split::Test};
+    default:
+      return {Split::Train, Split::Valid, Split::Test};
+  }
+}
+
 /* Reads the manifest and applies labels and splits; posts an error and returns NULL on failure. */
 static DatasetState *
 load_dataset (GstEmoDatasetSrc * self)
 {
-  auto state = std::make_unique<DatasetState> ();
+  emotion::train::DatasetSettings settings;
   GST_OBJECT_LOCK (self);
-  state->settings = self->settings;
+  const Settings & s = self->settings;
+  settings.location = s.location;
+  settings.labels = s.labels;
+  settings.label_map = s.label_map;
+  settings.valid_speakers = s.valid_speakers;
+  settings.test_speakers = s.test_speakers;
+  settings.valid_fraction = s.valid_fraction;
+  settings.seed = s.seed;
+  settings.shuffle = s.shuffle;
+  settings.epochs = s.epochs;
+  settings.played = played_splits (s.split);
   GST_OBJECT_UNLOCK (self);
-  const Settings & s = state->settings;
 
-  if (s.location.empty ()) {
+  if (settings.location.empty ()) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("No manifest given."),
         ("set the 'location' property to a dataset manifest"));
     return NULL;
   }
-  std::vector<emotion::io::Utterance> listed;
+  auto state = std::make_unique<DatasetState> ();
   try {
-    listed = emotion::io::read_manifest (s.location);
+    state->dataset = std::make_unique<emotion::train::Dataset> (settings);
   } catch (const emotion::io::ManifestError & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Cannot use the manifest: %s", e.what ()), (NULL));
     return NULL;
-  }
-  try {
-    auto policy = emotion::train::LabelPolicy::parse (s.label_map, s.labels);
-    for (auto &u : listed) {
-      std::string mapped;
-      if (!policy.accepts (u.emotion, &mapped)) {
-        state->filtered++;
-        continue;
-      }
-      u.emotion = mapped;
-      state->utterances.push_back (u);
-    }
-    emotion::train::SplitSettings split;
-    split.valid_speakers = emotion::train::split_list (s.valid_speakers);
-    split.test_speakers = emotion::train::split_list (s.test_speakers);
-    split.valid_fraction = s.valid_fraction;
-    split.seed = s.seed;
-    state->splits = emotion::train::assign_splits (state->utterances, split);
   } catch (const std::invalid_argument & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", e.what ()), (NULL));
     return NULL;
   }
-  state->listed = listed.size ();
-  GST_INFO_OBJECT (self, "%s: %u utterances listed, %zu kept", s.location.c_str (),
-      state->listed, state->utterances.size ());
+  GST_INFO_OBJECT (self, "%s: %u utterances listed, %zu kept", settings.location.c_str (),
+      state->dataset->listed (), state->dataset->size ());
   return state.release ();
 }
 
-static bool
-split_selected (GstEmoDatasetSplit wanted, emotion::train::Split split)
-{
-  switch (wanted) {
-    case GST_EMO_DATASET_SPLIT_ALL:
-      return true;
-    case GST_EMO_DATASET_SPLIT_TRAIN:
-      return split == emotion::train::Split::Train;
-    case GST_EMO_DATASET_SPLIT_VALID:
-      return split == emotion::train::Split::Valid;
-    case GST_EMO_DATASET_SPLIT_TEST:
-      return split == emotion::train::Split::Test;
-  }
-  return false;
-}
-
-/* Training utterances (shuffled when asked), then validation, then test. */
 static void
 plan_epoch (DatasetState * state)
 {
-  const Settings & s = state->settings;
-  state->order.clear ();
-  for (auto part : {emotion::train::Split::Train, emotion::train::Split::Valid,
-          emotion::train::Split::Test}) {
-    if (!split_selected (s.split, part))
-      continue;
-    std::vector<size_t> members;
-    for (size_t i = 0; i < state->utterances.size (); ++i)
-      if (state->splits[i] == part)
-        members.push_back (i);
-    if (part == emotion::train::Split::Train && s.shuffle) {
-      std::vector<size_t> permutation = emotion::train::shuffled_order (members.size (), s.seed,
-          state->epoch);
-      for (size_t p : permutation)
-        state->order.push_back (members[p]);
-    } else {
-      state->order.insert (state->order.end (), members.begin (), members.end ());
-    }
-  }
+  state->order = state->dataset->epoch_order (state->epoch);
   state->position = 0;
 }
 
@@ -494,105 +463,37 @@ text_pad (GstEmoDatasetSrc * self)
   return pad;
 }
 
-static std::string
-utterance_id (const DatasetState * state, const emotion::io::Utterance & u)
-{
-  gchar *base = g_path_get_basename (u.path.c_str ());
-  std::string id = base;
-  g_free (base);
-  size_t dot = id.rfind ('.');
-  if (dot != std::string::npos && dot > 0)
-    id.erase (dot);
-  /* Ids stay unique over epochs and never contain '.', which marks parts of a segment. */
-  for (char &c : id)
-    if (c == '.')
-      c = '_';
-  if (state->settings.epochs > 1)
-    id += "@" + std::to_string (state->epoch);
-  return id;
-}
-
 /* Plays one utterance; returns the downstream flow (OK when the file was skipped). */
 static GstFlowReturn
-play_utterance (GstEmoDatasetSrc * self, const emotion::io::Utterance & u,
-    emotion::train::Split split)
+play_utterance (GstEmoDatasetSrc * self, size_t index)
 {
   DatasetState *state = self->state;
-  const std::string id = utterance_id (state, u);
-  GstFlowReturn flow = GST_FLOW_OK;
-  bool started = false;
-  guint64 samples = 0;
-
-  auto on_start = [&](GstClockTime duration) {
-    const char *opt = nullptr;
-    GstEvent *event = gst_emotion_event_new_segment_start (id.c_str (),
-        "emotion", u.emotion.empty () ? opt : u.emotion.c_str (),
-        "speaker", u.speaker.empty () ? opt : u.speaker.c_str (),
-        "gender", u.gender.empty () ? opt : u.gender.c_str (),
-        "text", u.text.empty () ? opt : u.text.c_str (),
-        "split", emotion::train::split_name (split), NULL);
-    gst_pad_push_event (self->srcpad, event);
-    started = true;
-    if (GstPad *pad = text_pad (self)) {
-      if (u.text.empty ()) {
-        gst_pad_push_event (pad, gst_event_new_gap (state->offset, duration));
-      } else {
-        GstBuffer *text = gst_buffer_new_memdup (u.text.data (), u.text.size ());
-        GST_BUFFER_PTS (text) = state->offset;
-        GST_BUFFER_DURATION (text) = duration;
-        GstFlowReturn text_flow = gst_pad_push (pad, text);
-        if (text_flow != GST_FLOW_OK && text_flow != GST_FLOW_NOT_LINKED)
-          flow = text_flow;
-      }
-      gst_object_unref (pad);
-    }
-  };
-  auto on_samples = [&](const float *data, size_t count) {
-    GstBuffer *buffer = gst_buffer_new_memdup (data, count * sizeof (float));
-    GST_BUFFER_PTS (buffer) = state->offset + gst_util_uint64_scale (samples, GST_SECOND, kRate);
-    GST_BUFFER_DURATION (buffer) = state->offset +
-        gst_util_uint64_scale (samples + count, GST_SECOND, kRate) - GST_BUFFER_PTS (buffer);
-    GST_BUFFER_OFFSET (buffer) = samples;
-    samples += count;
-    if (flow == GST_FLOW_OK)
-      flow = gst_pad_push (self->srcpad, buffer);
-    else
-      gst_buffer_unref (buffer);
-    return flow == GST_FLOW_OK;
-  };
-
-  std::string error;
-  bool ok = emotion::gst::FileDecoder::decode (u.path, on_start, on_samples, state->cancel,
-      &error);
-  if (!ok && flow == GST_FLOW_OK && !state->cancel.load ()) {
+  const emotion::io::Utterance & u = state->dataset->utterance (index);
+  const auto played = state->player->play (u, state->dataset->utterance_id (index, state->epoch),
+      state->dataset->split (index));
+  if (played.skipped) {
     state->skipped++;
     GST_ELEMENT_WARNING (self, RESOURCE, READ,
-        ("Skipping '%s' (manifest line %d): %s.", u.path.c_str (), u.line, error.c_str ()),
+        ("Skipping '%s' (manifest line %d): %s.", u.path.c_str (), u.line, played.error.c_str ()),
         (NULL));
   }
-  if (started) {
-    gst_pad_push_event (self->srcpad, gst_emotion_event_new_segment_end (id.c_str ()));
-    if (samples > 0)
-      state->emitted++;
-  }
-  state->offset += gst_util_uint64_scale (samples, GST_SECOND, kRate);
-  return state->cancel.load ()? GST_FLOW_FLUSHING : flow;
+  if (played.emitted)
+    state->emitted++;
+  return played.flow;
 }
 
 static void
 post_dataset_summary (GstEmoDatasetSrc * self)
 {
   DatasetState *state = self->state;
-  guint counts[3] = { 0, 0, 0 };
-  for (auto split : state->splits)
-    counts[(int) split]++;
+  const std::array<unsigned, 3> counts = state->dataset->split_counts ();
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
           gst_structure_new ("emotion-dataset",
-              "utterances", G_TYPE_UINT, state->listed,
-              "filtered", G_TYPE_UINT, state->filtered,
+              "utterances", G_TYPE_UINT, state->dataset->listed (),
+              "filtered", G_TYPE_UINT, state->dataset->filtered (),
               "emitted", G_TYPE_UINT, state->emitted,
               "skipped", G_TYPE_UINT, state->skipped,
-              "epochs", G_TYPE_UINT, state->settings.epochs,
+              "epochs", G_TYPE_UINT, state->dataset->settings ().epochs,
               "train", G_TYPE_UINT, counts[0],
               "valid", G_TYPE_UINT, counts[1],
               "test", G_TYPE_UINT, counts[2], NULL)));
@@ -609,60 +510,18 @@ push_eos (GstEmoDatasetSrc * self)
   gst_pad_push_event (self->srcpad, gst_event_new_eos ());
 }
 
-static void
-set_list_field (GstStructure * s, const gchar * name, const std::vector<std::string> &values)
-{
-  std::string joined;
-  for (const auto &v : values)
-    joined += (joined.empty ()? "" : ",") + v;
-  gst_structure_set (s, name, G_TYPE_STRING, joined.c_str (), NULL);
-}
-
 /* Epoch start, with what a training classifier needs to build its model and its model card. */
 static GstEvent *
 new_epoch_start (DatasetState * state)
 {
-  const Settings & s = state->settings;
-  GstEvent *event = gst_emotion_event_new_epoch_start (state->epoch, s.epochs);
-  GstStructure *fields = gst_event_writable_structure (event);
-
-  std::vector<std::string> labels = emotion::train::split_list (s.labels);
-  std::set<std::string> seen_labels, speakers, genders;
-  guint train = 0, valid = 0;
-  for (size_t i = 0; i < state->utterances.size (); ++i) {
-    const auto &u = state->utterances[i];
-    if (!u.emotion.empty ())
-      seen_labels.insert (u.emotion);
-    if (state->splits[i] == emotion::train::Split::Train) {
-      train++;
-      if (!u.speaker.empty ())
-        speakers.insert (u.speaker);
-      if (!u.gender.empty ())
-        genders.insert (u.gender);
-    } else if (state->splits[i] == emotion::train::Split::Valid) {
-      valid++;
-    }
-  }
-  if (labels.empty ())
-    labels.assign (seen_labels.begin (), seen_labels.end ());
-  set_list_field (fields, "labels", labels);
-  set_list_field (fields, "speakers", {speakers.begin (), speakers.end ()});
-  set_list_field (fields, "genders", {genders.begin (), genders.end ()});
-  std::string protocol = "speaker-independent splits; valid-speakers=" + s.valid_speakers +
-      "; test-speakers=" + s.test_speakers + "; valid-fraction=" +
-      std::to_string (s.valid_fraction) + "; seed=" + std::to_string (s.seed) +
-      (s.shuffle ? "; shuffled" : "") + (s.label_map.empty ()? "" : "; label-map=" + s.label_map);
-  gst_structure_set (fields, "dataset", G_TYPE_STRING, s.location.c_str (),
-      "protocol", G_TYPE_STRING, protocol.c_str (),
-      "train", G_TYPE_UINT, train, "valid", G_TYPE_UINT, valid, NULL);
-  return event;
+  return emotion::gst::epoch_start_event (state->epoch, state->dataset->describe ());
 }
 
 static void
 gst_emo_dataset_src_loop (GstEmoDatasetSrc * self)
 {
   DatasetState *state = self->state;
-  const guint epochs = state->settings.epochs;
+  const guint epochs = state->dataset->settings ().epochs;
 
   if (!state->started) {
     gchar *id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self), "audio");
@@ -670,13 +529,15 @@ gst_emo_dataset_src_loop (GstEmoDatasetSrc * self)
         "audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved");
     g_free (id);
     state->started = true;
+    state->player = std::make_unique<emotion::gst::UtterancePlayer> (self->srcpad,
+        [self] { return text_pad (self); }, state->cancel);
     plan_epoch (state);
     gst_pad_push_event (self->srcpad, new_epoch_start (state));
   }
 
   if (state->position < state->order.size ()) {
     size_t index = state->order[state->position++];
-    GstFlowReturn flow = play_utterance (self, state->utterances[index], state->splits[index]);
+    GstFlowReturn flow = play_utterance (self, index);
     if (flow != GST_FLOW_OK) {
       if (flow == GST_FLOW_EOS || flow == GST_FLOW_NOT_LINKED || flow < GST_FLOW_EOS) {
         if (flow != GST_FLOW_EOS)
@@ -696,7 +557,7 @@ gst_emo_dataset_src_loop (GstEmoDatasetSrc * self)
     gst_pad_push_event (self->srcpad, new_epoch_start (state));
     return;
   }
-  if (state->emitted == 0 && !state->utterances.empty ())
+  if (state->emitted == 0 && state->dataset->size () > 0)
     GST_ELEMENT_WARNING (self, RESOURCE, READ, ("None of the listed files could be played."),
         ("%u files skipped", state->skipped));
   push_eos (self);

@@ -25,6 +25,7 @@
 
 #include "models/architecture.h"
 #include "models/classifier.h"
+#include "train/dataset.h"
 #include "train/run_start.h"
 #include "train/trainer.h"
 #include "train/training_listener.h"
@@ -38,15 +39,6 @@ struct SessionSettings {
     nlohmann::json config_overrides = nlohmann::json::object(); // a new model's configuration
     bool resume = false;       // continue from the checkpoint when there is one
     ModelFactory create_model; // a new model (unset: the architecture's own)
-};
-
-// What the data source says of the dataset at an epoch's start (read at the first epoch).
-struct DatasetDescription {
-    std::vector<std::string> labels;            // the classes, in the new model's output order
-    std::vector<std::string> speakers, genders; // of the training utterances
-    std::string dataset, protocol;              // recorded in the model file
-    int train_utterances = 0;                   // per epoch
-    int epochs = 0;
 };
 
 // A finished segment of an utterance and its examples (features; word ids for ksmm); the

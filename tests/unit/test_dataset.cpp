@@ -1,4 +1,5 @@
 // Manifests (CSV and JSON Lines), label policies, speaker-independent splits and shuffling.
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -6,6 +7,7 @@
 
 #include "io/manifest.h"
 #include "test_main.h"
+#include "train/dataset.h"
 #include "train/dataset_plan.h"
 #include "train/text_pairing.h"
 
@@ -203,6 +205,78 @@ TEST(text_pairing_matches_labels_without_reuse) {
 
     texts.resize(4); // angry has 2 sentences left (0, 3), the manifest needs 3
     EXPECT_THROWS(train::pair_with_texts(speech, policy, texts, labels, 7, nullptr));
+}
+
+// A manifest as emodatasetsrc plays it: labels mapped and filtered, splits by speaker, the order
+// of each epoch, what the learner is told, segment ids.
+TEST(dataset_epochs_and_description) {
+    const std::string path = "/tmp/emotion-test-dataset.csv";
+    std::ofstream(path) << "path,emotion,speaker,gender,text\n"
+                           "a1.wav,anger,s1,f,\nb.1.wav,joy,s2,m,\nc1.wav,sad,s3,f,\n"
+                           "a2.wav,anger,s1,f,\nb2.wav,fear,s2,m,\nc2.wav,sad,s3,f,\nd1.wav,joy,s4,m,\n";
+    train::DatasetSettings settings;
+    settings.location = path;
+    settings.label_map = "anger:angry,joy:happy";
+    settings.labels = "angry,happy,sad";
+    settings.valid_speakers = "s3";
+    settings.test_speakers = "s4";
+    settings.shuffle = true;
+    settings.seed = 7;
+    settings.epochs = 3;
+    const train::Dataset dataset(settings);
+    EXPECT(dataset.listed() == 7 && dataset.filtered() == 1 && dataset.size() == 6);
+    const std::array<unsigned, 3> counts = dataset.split_counts();
+    EXPECT(counts[0] == 3 && counts[1] == 2 && counts[2] == 1);
+
+    // training first (a seeded permutation that changes between epochs), then valid, then test
+    std::set<std::vector<size_t>> orders;
+    for (unsigned epoch = 0; epoch < 3; ++epoch) {
+        const std::vector<size_t> order = dataset.epoch_order(epoch);
+        EXPECT(order.size() == 6);
+        for (size_t i = 0; i < 3; ++i) EXPECT(dataset.split(order[i]) == train::Split::Train);
+        EXPECT(dataset.split(order[3]) == train::Split::Valid && dataset.split(order[4]) == train::Split::Valid);
+        EXPECT(dataset.split(order[5]) == train::Split::Test);
+        EXPECT(order == train::Dataset(settings).epoch_order(epoch)); // reproducible
+        orders.insert(std::vector<size_t>(order.begin(), order.begin() + 3));
+    }
+    EXPECT(orders.size() > 1);
+
+    const train::DatasetDescription d = dataset.describe();
+    EXPECT((d.labels == std::vector<std::string>{"angry", "happy", "sad"}));
+    EXPECT((d.speakers == std::vector<std::string>{"s1", "s2"}));
+    EXPECT((d.genders == std::vector<std::string>{"f", "m"}));
+    EXPECT(d.train_utterances == 3 && d.valid_utterances == 2 && d.epochs == 3 && d.dataset == path);
+    EXPECT(d.protocol.find("valid-speakers=s3; test-speakers=s4") != std::string::npos);
+    EXPECT(d.protocol.find("label-map=anger:angry,joy:happy") != std::string::npos);
+
+    // ids: the file name without extension, dots replaced, the epoch when there are several
+    size_t dotted = 0;
+    while (dataset.utterance(dotted).path.find("b.1.wav") == std::string::npos) ++dotted;
+    EXPECT(dataset.utterance_id(dotted, 2) == "b_1@2");
+
+    settings.played = {train::Split::Test};
+    settings.epochs = 1;
+    settings.labels.clear(); // every label, sorted
+    const train::Dataset test_only(settings);
+    EXPECT(test_only.epoch_order(0).size() == 1);
+    EXPECT(test_only.utterance_id(test_only.epoch_order(0)[0], 0) == "d1");
+    EXPECT((test_only.describe().labels == std::vector<std::string>{"angry", "fear", "happy", "sad"}));
+    std::remove(path.c_str());
+}
+
+TEST(dataset_errors_n) {
+    train::DatasetSettings settings;
+    settings.location = "/nonexistent/manifest.csv";
+    EXPECT_THROWS(train::Dataset{settings});
+    const std::string path = "/tmp/emotion-test-dataset-errors.csv";
+    std::ofstream(path) << "path,emotion,speaker\na.wav,angry,s1\n";
+    settings.location = path;
+    settings.valid_speakers = "nobody";
+    EXPECT_THROWS(train::Dataset{settings});
+    settings.valid_speakers.clear();
+    settings.label_map = "broken";
+    EXPECT_THROWS(train::Dataset{settings});
+    std::remove(path.c_str());
 }
 
 TEST_MAIN()
