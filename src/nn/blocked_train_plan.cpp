@@ -75,7 +75,8 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
             plan.steps.push_back(make_step(context, *stage.convs[j], src));
             if (plan.steps[j]->src_desc() != plan.steps[0]->src_desc())
                 throw std::logic_error("conv stack: the first convolutions chose different source layouts");
-            if (j > 0 && plan.steps[j]->dst_desc().dims()[2] != plan.steps[0]->dst_desc().dims()[2])
+            const memory::dims d = plan.steps[j]->dst_desc().dims(), d0 = plan.steps[0]->dst_desc().dims();
+            if (d[2] != d0[2] || d[3] != d0[3])
                 throw std::invalid_argument("conv stack: the convolutions of a stage give maps of different sizes");
         }
         if (s == 0) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <omp.h>
+
 #include "gradcheck.h"
 #include "nn/activations.h"
 #include "nn/context.h"
@@ -260,6 +262,36 @@ TEST(dropout_mask_consistency) {
     nn::Dropout zero(0.0f, rng);
     EXPECT(max_abs_diff(zero.forward(x, nn::Mode::Train), x) == 0.0);
     EXPECT_THROWS(nn::Dropout(1.5f, rng));
+}
+
+TEST(context_threads_and_thread_scope) {
+    nn::Context context(3);
+    EXPECT(context.threads() == 3);
+    context.set_threads(2);
+    EXPECT(context.threads() == 2);
+    EXPECT_THROWS(context.set_threads(0));
+    EXPECT_THROWS(nn::Context(-1));
+    EXPECT(nn::Context().threads() == 1);
+
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(5);
+    {
+        nn::ThreadScope outer(context);
+        EXPECT(omp_get_max_threads() == 2);
+        int inside = 0;
+#pragma omp parallel
+#pragma omp single
+        inside = omp_get_num_threads();
+        EXPECT(inside <= 2);
+        nn::Context one(1);
+        {
+            nn::ThreadScope inner(one);
+            EXPECT(omp_get_max_threads() == 1);
+        }
+        EXPECT(omp_get_max_threads() == 2);
+    }
+    EXPECT(omp_get_max_threads() == 5); // the caller's count is back
+    omp_set_num_threads(before);
 }
 
 TEST(dropout_in_place_matches_the_layer) {
