@@ -40,10 +40,6 @@ std::unique_ptr<Conv2dStep> make_step(Context& context, Conv2d& conv, const memo
     return std::make_unique<Conv2dStep>(context, conv, plain_desc(src.dims()), true);
 }
 
-memory::desc any_desc(const memory::dims& dims) {
-    return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
-}
-
 } // namespace
 
 struct BlockedTrainPlan::StagePlan {
@@ -67,6 +63,7 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
         if (!stage.fusable()) throw std::logic_error("BlockedTrainPlan: stage " + std::to_string(s) + " is not fusable");
         if (s > 0 && stage.convs.size() > 1)
             throw std::logic_error("BlockedTrainPlan: only the first stage may have several convolutions");
+        stage.check_branch_sizes(dims[2], dims[3]);
         StagePlan& plan = plans_[s];
         plan.pool = stage.pool_size();
         for (size_t j = 0; j < stage.convs.size(); ++j) {
@@ -75,9 +72,6 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
             plan.steps.push_back(make_step(context, *stage.convs[j], src));
             if (plan.steps[j]->src_desc() != plan.steps[0]->src_desc())
                 throw std::logic_error("conv stack: the first convolutions chose different source layouts");
-            const memory::dims d = plan.steps[j]->dst_desc().dims(), d0 = plan.steps[0]->dst_desc().dims();
-            if (d[2] != d0[2] || d[3] != d0[3])
-                throw std::invalid_argument("conv stack: the convolutions of a stage give maps of different sizes");
         }
         if (s == 0) {
             x_.init(engine, plain_desc(dims), plan.steps[0]->src_desc());

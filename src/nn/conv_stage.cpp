@@ -47,6 +47,13 @@ bool ConvStage::fusable() const {
 
 int ConvStage::pool_size() const { return options.pool ? options.pool->kernel_h : 1; }
 
+void ConvStage::check_branch_sizes(int64_t h, int64_t w) const {
+    for (const auto& conv : convs)
+        if (conv->output_height(h) != convs[0]->output_height(h) || conv->output_width(w) != convs[0]->output_width(w))
+            throw std::invalid_argument("conv stage: its convolutions map " + std::to_string(h) + " x " +
+                                        std::to_string(w) + " to different sizes");
+}
+
 int64_t ConvStage::output_height(int64_t h) const {
     const int64_t c = convs[0]->output_height(h);
     return options.pool ? pooled_size(c, options.pool->kernel_h, options.pool->stride_h) : c;

@@ -46,6 +46,9 @@ struct ConvStage {
     bool fusable() const;
     // The pool's window (1: no pool) for a fusable stage.
     int pool_size() const;
+    // Throws unless every convolution maps an h x w input to one size (their outputs are
+    // concatenated).
+    void check_branch_sizes(int64_t h, int64_t w) const;
     // Output size of an input of h x w (after the convolutions and the pool).
     int64_t output_height(int64_t h) const;
     int64_t output_width(int64_t w) const;

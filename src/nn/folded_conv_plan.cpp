@@ -10,14 +10,6 @@ namespace emotion::nn {
 
 using dnnl::memory;
 
-namespace {
-
-memory::desc any_desc(const memory::dims& dims) {
-    return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
-}
-
-} // namespace
-
 void fold_batch_norm(const Conv2d& conv, const std::vector<float>& scale, const std::vector<float>& shift,
                      int first, Tensor& weight, Tensor& bias) {
     const int64_t out = conv.out_channels();
@@ -154,10 +146,8 @@ FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_p
         StagePlan& plan = plans_[s];
         // The first convolutions read the user's NCHW input; later ones pick their layout.
         const memory::desc src = s == 0 ? plain_desc(dims) : any_desc(dims);
+        stage.check_branch_sizes(dims[2], dims[3]);
         for (const auto& conv : stage.convs) plan.convs.emplace_back(engine, *conv, stage.options.activation, src);
-        for (const Conv& conv : plan.convs)
-            if (conv.dst_dims[2] != plan.convs[0].dst_dims[2] || conv.dst_dims[3] != plan.convs[0].dst_dims[3])
-                throw std::invalid_argument("conv stack: the convolutions of a stage give maps of different sizes");
         if (s > 0) {
             StagePlan& prev = plans_[s - 1];
             const memory::desc wanted = plan.convs[0].pd.src_desc();
