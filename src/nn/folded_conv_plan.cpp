@@ -147,6 +147,8 @@ FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_p
         // The first convolutions read the user's NCHW input; later ones pick their layout.
         const memory::desc src = s == 0 ? plain_desc(dims) : any_desc(dims);
         stage.check_branch_sizes(dims[2], dims[3]);
+        plan.convs.reserve(stage.convs.size()); // built in place, never moved
+        plan.pools.reserve(stage.convs.size());
         for (const auto& conv : stage.convs) plan.convs.emplace_back(engine, *conv, stage.options.activation, src);
         if (s > 0) {
             StagePlan& prev = plans_[s - 1];
