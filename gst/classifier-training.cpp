@@ -3,8 +3,6 @@
  * whose reports and errors become the element's bus messages (training-messages.cpp documents
  * them) and element errors. The epoch loop, resumption from checkpoints and the files written
  * are the session's (src/train/training_session.h). */
-#include <omp.h>
-
 #include <gst/emotion/emotion.h>
 
 #include "classifier-training.h"
@@ -56,17 +54,16 @@ session_settings (const TrainingHost & host, const TrainingProperties & properti
   settings->architecture = host.architecture;
   settings->output_path = properties.model_output;
   settings->resume = properties.resume;
+  settings->threads = host.threads ();
   settings->create_model = host.create_model;
   return true;
 }
 
-/* Calls the session with the element's thread count in effect (oneDNN primitives keep the count
- * they are created with); a TrainingError becomes an element error. False after one. */
+/* Calls the session; a TrainingError becomes an element error. False after one. */
 bool
 call_session (TrainingState & training,
     const std::function<void (train::TrainingSession &)> & call)
 {
-  omp_set_num_threads (training.host.threads ());
   try {
     call (*training.session);
   } catch (const train::TrainingError &e) {

@@ -5,22 +5,18 @@
 //   max-pool 2x2 -> {conv2, conv3, conv4} 3x3 + BN + ReLU + max-pool 2x2 -> conv5 3x3 + bn5 +
 //   ReLU [B, 80, 25, 12] -> att (attention pooling) or gap (global average + fc) -> logits [B, K]
 //
-// Train mode runs a plan per input shape: oneDNN convolutions on activations kept in their
-// blocked layouts, BN + ReLU + max-pool fused (nn/bn_relu_pool.h), and backward overwriting each
-// activation with its gradient once the forward value is no longer needed.
-// Infer mode runs a separate plan: BatchNorm folded into the convolutions, ReLU as a post-op,
-// activations kept in oneDNN's blocked layouts from the first convolution to conv5.
+// The CNN up to conv5 is an nn::ConvStack: Train mode runs BN + ReLU + max-pool fused on
+// oneDNN's blocked layouts with gradients written in place, Infer mode BatchNorm folded into the
+// convolutions (nn/conv_stack.h). The model adds the head.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "models/model.h"
 #include "nn/attention_pool2d.h"
-#include "nn/batchnorm.h"
-#include "nn/conv2d.h"
+#include "nn/conv_stack.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
 
@@ -66,11 +62,11 @@ public:
     // d loss / d logits -> accumulates every parameter gradient (after a Train forward).
     void backward_logits(const nn::Tensor& grad_logits);
     // Compute d loss / d input in backward too (off by default: training does not need it).
-    void set_input_gradient(bool enabled) { want_input_grad_ = enabled; }
-    const nn::Tensor& input_gradient() const { return grad_input_; }
+    void set_input_gradient(bool enabled) { cnn_.set_input_gradient(enabled); }
+    const nn::Tensor& input_gradient() const { return cnn_.input_gradient(); }
 
     // Intermediates of the last Train-mode forward: relu(bn5(conv5)) and the attention map.
-    const nn::Tensor& conv5_output() const { return conv5_out_; }
+    const nn::Tensor& conv5_output() const { return cnn_.output(); }
     const nn::Tensor& attention_map() const;
 
     // Utterance decision of the paper: mean over the segments (rows) of softmax(logits) ->
@@ -78,28 +74,18 @@ public:
     static nn::Tensor utterance_probabilities(const nn::Tensor& segment_logits);
 
 private:
-    struct Block; // conv + BN of conv2..conv5
-    struct TrainPlan;
-    struct InferencePlan;
-    TrainPlan& train_plan(const nn::Shape& input_shape);
-    const nn::Tensor& forward_train(const nn::Tensor& x);
-    const nn::Tensor& forward_infer(const nn::Tensor& x);
+    static nn::ConvStackOptions cnn_options(const ApcnnConfig& config);
+    void global_average(const nn::Tensor& c5); // gap: the mean of each map into pooled_
 
     nn::Context& context_;
     ApcnnConfig config_;
-    nn::Conv2d conv1a_, conv1b_;
-    nn::BatchNorm2d bn1_;
-    std::vector<std::unique_ptr<Block>> blocks_; // conv2..conv5
+    nn::ConvStack cnn_; // stage 0: conv1a | conv1b + bn1, stages 1..4: conv2..conv5 + bn2..bn5
     std::unique_ptr<nn::AttentionPool2d> att_;
     std::unique_ptr<nn::Linear> fc_;
     nn::SoftmaxCrossEntropy loss_;
 
-    nn::Tensor input_, conv5_out_, pooled_, logits_;
-    nn::Tensor grad_conv5_, grad_input_;
-    bool want_input_grad_ = false;
+    nn::Tensor pooled_, logits_, grad_conv5_;
     bool trained_forward_ = false;
-    std::unique_ptr<TrainPlan> train_plan_; // one: its activations are the bulk of training memory
-    std::map<nn::Shape, std::unique_ptr<InferencePlan>> plans_;
 };
 
 } // namespace emotion::models

@@ -2,35 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <omp.h>
+#include <cstring>
 #include <stdexcept>
+
+#include "nn/loss.h"
 
 namespace emotion::models {
 
-std::vector<float> softmax_rows(const float* logits, int rows, int classes) {
-    std::vector<float> out(static_cast<size_t>(rows) * classes);
-    for (int r = 0; r < rows; ++r) {
-        const float* row = logits + static_cast<size_t>(r) * classes;
-        float* dst = out.data() + static_cast<size_t>(r) * classes;
-        float peak = *std::max_element(row, row + classes);
-        double sum = 0.0;
-        for (int k = 0; k < classes; ++k) sum += dst[k] = std::exp(row[k] - peak);
-        for (int k = 0; k < classes; ++k) dst[k] = static_cast<float>(dst[k] / sum);
-    }
-    return out;
-}
-
 Classifier::Classifier(const std::string& model_path, int threads)
-    : path_(model_path), context_(std::make_unique<nn::Context>()), threads_(threads) {
-    const int caller_threads = omp_get_max_threads();
-    omp_set_num_threads(threads);
-    try {
-        model_ = load_model(*context_, model_path, &info_);
-    } catch (...) {
-        omp_set_num_threads(caller_threads);
-        throw;
-    }
-    omp_set_num_threads(caller_threads);
+    : path_(model_path), context_(std::make_unique<nn::Context>(threads)) {
+    nn::ThreadScope scope(*context_);
+    model_ = load_model(*context_, model_path, &info_);
     architecture_ = &architecture_named(info_.architecture); // known: load_model checked it
 }
 
@@ -44,9 +26,9 @@ Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Mod
 Classifier::~Classifier() = default;
 
 std::vector<float> Classifier::posteriors(const Batch& batch) {
-    omp_set_num_threads(threads_);
+    nn::ThreadScope scope(*context_);
     const nn::Tensor& logits = model_->forward(batch, nn::Mode::Infer);
-    return softmax_rows(logits.data(), static_cast<int>(logits.dim(0)), static_cast<int>(logits.dim(1)));
+    return nn::softmax_rows(logits.data(), logits.dim(0), logits.dim(1));
 }
 
 std::vector<float> Classifier::classify_frames(const float* frames, int frame_count) {

@@ -16,8 +16,8 @@ namespace emotion::models {
 class Classifier {
 public:
     // Loads and validates a model file; throws io::FormatError / std::runtime_error. oneDNN fixes
-    // a primitive's thread count when it is created, so the model is built with `threads` in
-    // effect (the calling thread's OpenMP setting is restored afterwards).
+    // a primitive's thread count when it is created, so the model is built under a ThreadScope
+    // of its context with `threads` (the calling thread's OpenMP setting is restored afterwards).
     explicit Classifier(const std::string& model_path, int threads = 1);
     // A model built in memory (training from scratch); `path` names it in messages.
     Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model, ModelInfo info,
@@ -32,9 +32,9 @@ public:
     // Fewest frames a segment needs (the architecture's: M3 divides time by 16).
     int min_frames() const { return architecture_->min_frames; }
 
-    // Threads for this instance's calls (applies to the calling thread). Primitives created
-    // earlier keep the count they were created with.
-    void set_threads(int threads) { threads_ = threads; }
+    // Threads for this instance's calls (the context's count; each call holds a ThreadScope).
+    // Primitives created earlier keep the count they were created with.
+    void set_threads(int threads) { context_->set_threads(threads); }
 
     // Frames [T, F] of one segment (sequence models: LLD) -> K posteriors (M4: with the text masked).
     std::vector<float> classify_frames(const float* frames, int frame_count);
@@ -57,10 +57,6 @@ private:
     std::unique_ptr<Model> model_;
     ModelInfo info_;
     Batch batch_;
-    int threads_ = 1;
 };
-
-// Row-wise softmax of logits [rows, K] (numerically stable).
-std::vector<float> softmax_rows(const float* logits, int rows, int classes);
 
 } // namespace emotion::models

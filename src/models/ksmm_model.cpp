@@ -145,7 +145,8 @@ KsmmModel::KsmmModel(nn::Context& context, const KsmmConfig& config)
       text_(std::make_unique<Branch>(context, config.d_word, config, &dropout_rng_)),
       embedding_(nn::Shape{config.vocab, config.d_word}, !config.freeze_embedding),
       head0_(context, 2 * config.d, config.d), head3_(context, config.d, config.d / 2),
-      head6_(context, config.d / 2, config.K) {}
+      head6_(context, config.d / 2, config.K), head_drop0_(config.head_dropout, &dropout_rng_),
+      head_drop3_(config.head_dropout, &dropout_rng_) {}
 
 KsmmModel::~KsmmModel() = default;
 
@@ -255,10 +256,10 @@ const Tensor& KsmmModel::forward_prepared(const Tensor& audio, const std::vector
     // Head.
     hidden0_.copy_from(head0_.forward(pooled_, mode));
     nn::relu_forward(hidden0_.data(), hidden0_.data(), hidden0_.size());
-    head_drop0_.forward(hidden0_.data(), hidden0_.size(), config_.head_dropout, &dropout_rng_, mode);
+    head_drop0_.forward_in_place(hidden0_.data(), hidden0_.size(), mode);
     hidden3_.copy_from(head3_.forward(hidden0_, mode));
     nn::relu_forward(hidden3_.data(), hidden3_.data(), hidden3_.size());
-    head_drop3_.forward(hidden3_.data(), hidden3_.size(), config_.head_dropout, &dropout_rng_, mode);
+    head_drop3_.forward_in_place(hidden3_.data(), hidden3_.size(), mode);
     logits_.copy_from(head6_.forward(hidden3_, mode));
     return logits_;
 }
@@ -271,10 +272,10 @@ void KsmmModel::backward_prepared(const Tensor& grad_logits) {
 
     // Head.
     grad_hidden_.copy_from(head6_.backward(grad_logits));
-    head_drop3_.backward(grad_hidden_.data(), grad_hidden_.size());
+    head_drop3_.backward_in_place(grad_hidden_.data(), grad_hidden_.size());
     nn::relu_backward(hidden3_.data(), grad_hidden_.data(), grad_hidden_.data(), grad_hidden_.size());
     grad_hidden_.copy_from(head3_.backward(grad_hidden_));
-    head_drop0_.backward(grad_hidden_.data(), grad_hidden_.size());
+    head_drop0_.backward_in_place(grad_hidden_.data(), grad_hidden_.size());
     nn::relu_backward(hidden0_.data(), grad_hidden_.data(), grad_hidden_.data(), grad_hidden_.size());
     grad_pooled_.copy_from(head0_.backward(grad_hidden_));
 

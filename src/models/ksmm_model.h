@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "nn/dropout.h"
 #include "nn/encoder_layer.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
@@ -117,7 +118,7 @@ private:
     std::unique_ptr<Branch> audio_, text_;
     nn::Parameter embedding_; // text.embedding [V, d_word]
     nn::Linear head0_, head3_, head6_;
-    nn::DropoutMask head_drop0_, head_drop3_;
+    nn::Dropout head_drop0_, head_drop3_; // in place on hidden0_, hidden3_
 
     // Prepared inputs (forward()).
     nn::Tensor normalized_, prepared_audio_;

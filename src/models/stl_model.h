@@ -11,25 +11,22 @@
 // mask the padded keys and the mean is over the real frames. With equal lengths this is exactly
 // the reference. The CNN (and its BatchNorm statistics in training) sees the zero-padded input.
 //
-// Train mode runs the NCHW layers (Conv2d, BatchNorm2d, ELU, Pool2d). Infer mode runs the CNN as
-// a oneDNN plan per input shape (up to 16 cached): BatchNorm folded into the convolutions, ELU as a post-op,
-// activations in the primitives' blocked layouts until one reorder to NCHW.
+// The CNN is an nn::ConvStack: Train mode runs the NCHW layers (Conv2d, BatchNorm2d, ELU,
+// Pool2d), Infer mode a oneDNN plan per input shape (up to 16 cached): BatchNorm folded into the
+// convolutions, ELU as a post-op, activations in the primitives' blocked layouts until one
+// reorder to NCHW (nn/conv_stack.h).
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "models/model.h"
-#include "nn/activations.h"
-#include "nn/batchnorm.h"
-#include "nn/conv2d.h"
+#include "nn/conv_stack.h"
 #include "nn/encoder_layer.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
 #include "nn/lstm.h"
-#include "nn/pool2d.h"
 
 namespace emotion::models {
 
@@ -78,39 +75,34 @@ public:
     // d loss / d logits -> accumulates every parameter gradient (after a Train forward).
     void backward_logits(const nn::Tensor& grad_logits);
     // Compute d loss / d input in backward too (off by default: training does not need it).
-    void set_input_gradient(bool enabled) { want_input_grad_ = enabled; }
+    void set_input_gradient(bool enabled) { cnn_.set_input_gradient(enabled); }
     const nn::Tensor& input_gradient() const { return grad_input_; }
 
     // Intermediates of the last forward.
-    const nn::Tensor& cnn_output() const { return cnn_out_; }   // [B, 64, T', 4]
+    const nn::Tensor& cnn_output() const { return cnn_.output(); } // [B, 64, T', 4]
     const nn::Tensor& rnn_output() const { return rnn_out_; }   // [B, T', 128]
     const nn::Tensor& proj_output() const { return proj_out_; } // [B, T', d]
     const nn::Tensor& stl_output() const { return stl_out_; }   // [B, T', d]
     const nn::Tensor& pooled() const { return pooled_; }        // [B, d]
 
 private:
-    struct Block;
-    struct InferencePlan;
-    static constexpr size_t kMaxPlans = 16;
-    InferencePlan& plan_for(const nn::Shape& input_shape);
-    void cnn_infer(const nn::Tensor& x); // Infer-mode CNN into cnn_out_
+    static constexpr size_t kMaxPlans = 16; // inference plans of the CNN (one per input shape)
+    static nn::ConvStackOptions cnn_options(const StlConfig& config);
 
     nn::Context& context_;
     StlConfig config_;
     nn::Rng dropout_rng_;
-    std::vector<std::unique_ptr<Block>> blocks_;
+    nn::ConvStack cnn_; // cnn.<i>: conv (.0) + BatchNorm (.1) + ELU + pool
     nn::Lstm rnn_;
     nn::Linear proj_; // weight viewed as [d, 2H, 1] (Conv1d layout)
     std::vector<std::unique_ptr<nn::StlEncoderLayer>> layers_;
     nn::Linear fc_;
     nn::SoftmaxCrossEntropy loss_;
 
-    nn::Tensor input_normalized_, normalized_, cnn_out_, sequence_, rnn_out_, proj_out_, stl_out_, pooled_, logits_;
+    nn::Tensor input_normalized_, normalized_, sequence_, rnn_out_, proj_out_, stl_out_, pooled_, logits_;
     std::vector<int> frames_; // T'_b
     bool masked_ = false;     // some T'_b < T'
     nn::Tensor grad_stl_, grad_sequence_, grad_cnn_, grad_input_;
-    bool want_input_grad_ = false;
-    std::map<nn::Shape, std::unique_ptr<InferencePlan>> plans_; // per Infer input shape
 };
 
 } // namespace emotion::models

@@ -1,31 +1,51 @@
 #include "nn/dropout.h"
 
 #include <stdexcept>
+#include <string>
 
 namespace emotion::nn {
 
-Dropout::Dropout(float p, Rng& rng) : p_(p), rng_(&rng) {
+void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng) {
+    keep.resize(static_cast<size_t>(n));
+    // One draw of `rng` seeds a splitmix64 stream; each of its outputs gives four 16-bit uniform
+    // variates (p is resolved to 1/65536).
+    uint64_t state = rng.next();
+    const uint32_t threshold = static_cast<uint32_t>(static_cast<double>(p) * 65536.0 + 0.5);
+    int64_t i = 0;
+    while (i < n) {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        for (int k = 0; k < 4 && i < n; ++k, ++i, z >>= 16)
+            keep[static_cast<size_t>(i)] = static_cast<uint32_t>(z & 0xFFFFu) >= threshold ? 1 : 0;
+    }
+}
+
+Dropout::Dropout(float p, Rng* rng) : p_(p), rng_(rng) {
     if (!(p >= 0.0f && p <= 1.0f))
         throw std::invalid_argument("Dropout: p must be in [0, 1], got " + std::to_string(p));
 }
 
+void Dropout::forward_in_place(float* x, int64_t n, Mode mode) {
+    active_ = mode == Mode::Train && p_ > 0.0f;
+    if (!active_) return;
+    if (!rng_) throw std::logic_error("dropout in Train mode needs a dropout Rng");
+    scale_ = 1.0f / (1.0f - p_); // p = 1 keeps nothing, so the infinite scale is never used
+    dropout_keep_mask(keep_, n, p_, *rng_);
+    for (int64_t i = 0; i < n; ++i) x[i] = keep_[i] ? x[i] * scale_ : 0.0f;
+}
+
+void Dropout::backward_in_place(float* dy, int64_t n) const {
+    if (!active_) return;
+    if (static_cast<int64_t>(keep_.size()) != n)
+        throw std::logic_error("dropout backward: gradient size differs from the forward");
+    for (int64_t i = 0; i < n; ++i) dy[i] = keep_[i] ? dy[i] * scale_ : 0.0f;
+}
+
 const Tensor& Dropout::forward(const Tensor& x, Mode mode) {
-    output_.resize(x.shape());
-    identity_ = mode != Mode::Train || p_ == 0.0f;
-    if (identity_) {
-        mask_.resize({0});
-        output_.copy_from(x);
-        return output_;
-    }
-    mask_.resize(x.shape());
-    // p = 1 drops everything (PyTorch returns zeros).
-    const float scale = p_ < 1.0f ? 1.0f / (1.0f - p_) : 0.0f;
-    std::bernoulli_distribution keep(1.0 - static_cast<double>(p_));
-    auto& engine = rng_->engine();
-    for (int64_t i = 0; i < x.size(); ++i) {
-        mask_[i] = keep(engine) ? scale : 0.0f;
-        output_[i] = x[i] * mask_[i];
-    }
+    output_.copy_from(x);
+    forward_in_place(output_.data(), output_.size(), mode);
     return output_;
 }
 
@@ -33,13 +53,17 @@ const Tensor& Dropout::backward(const Tensor& dy) {
     if (dy.shape() != output_.shape())
         throw std::invalid_argument("Dropout::backward: gradient " + shape_to_string(dy.shape()) +
                                     ", expected " + shape_to_string(output_.shape()));
-    grad_input_.resize(dy.shape());
-    if (identity_) {
-        grad_input_.copy_from(dy);
-        return grad_input_;
-    }
-    for (int64_t i = 0; i < dy.size(); ++i) grad_input_[i] = dy[i] * mask_[i];
+    grad_input_.copy_from(dy);
+    backward_in_place(grad_input_.data(), grad_input_.size());
     return grad_input_;
+}
+
+Tensor Dropout::mask() const {
+    if (!active_) return Tensor({0});
+    const int64_t n = static_cast<int64_t>(keep_.size());
+    Tensor m(shape_elements(output_.shape()) == n ? output_.shape() : Shape{n}); // [n] after in place
+    for (int64_t i = 0; i < m.size(); ++i) m[i] = keep_[i] ? scale_ : 0.0f;
+    return m;
 }
 
 } // namespace emotion::nn

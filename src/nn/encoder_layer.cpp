@@ -54,31 +54,13 @@ void init_linear_default(Linear& linear, Rng& rng) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// DropoutMask
-
-void DropoutMask::forward(float* x, int64_t n, float p, Rng* rng, Mode mode) {
-    active_ = mode == Mode::Train && p > 0.0f;
-    if (!active_) return;
-    if (!rng) throw std::logic_error("dropout in Train mode needs a dropout Rng");
-    scale_ = 1.0f / (1.0f - p);
-    dropout_keep_mask(keep_, n, p, *rng);
-    for (int64_t i = 0; i < n; ++i) x[i] = keep_[i] ? x[i] * scale_ : 0.0f;
-}
-
-void DropoutMask::backward(float* dy, int64_t n) const {
-    if (!active_) return;
-    if (static_cast<int64_t>(keep_.size()) != n)
-        throw std::logic_error("dropout backward: gradient size differs from the forward");
-    for (int64_t i = 0; i < n; ++i) dy[i] = keep_[i] ? dy[i] * scale_ : 0.0f;
-}
-
-// ---------------------------------------------------------------------------------------------
 // PostLnTail
 
 PostLnTail::PostLnTail(Context& context, const EncoderLayerOptions& options, Rng* dropout_rng)
     : linear1(context, options.d, options.ffn), linear2(context, options.ffn, options.d),
       norm1(context, options.d), norm2(context, options.d), options_(options),
-      dropout_rng_(dropout_rng) {
+      dropout_rng_(dropout_rng), drop1_(options.dropout, dropout_rng),
+      drop_ffn_(options.dropout, dropout_rng), drop2_(options.dropout, dropout_rng) {
     check_options(options);
 }
 
@@ -101,20 +83,19 @@ const Tensor& PostLnTail::forward(const Tensor& residual, const Tensor& attentio
         throw std::invalid_argument("PostLnTail: residual " + shape_to_string(residual.shape()) +
                                     " and attention output " + shape_to_string(attention.shape()) +
                                     " differ");
-    const float p = options_.dropout;
     sum1_.copy_from(attention);
-    drop1_.forward(sum1_.data(), sum1_.size(), p, dropout_rng_, mode);
+    drop1_.forward_in_place(sum1_.data(), sum1_.size(), mode);
     add_into(sum1_.data(), residual.data(), sum1_.size());
     const Tensor& x1 = norm1.forward(sum1_, mode);
 
     if (mode == Mode::Train) hidden_.copy_from(linear1.forward(x1, mode)); // saves x1
     else linear1.forward_into(x1, hidden_);
     relu_forward(hidden_.data(), hidden_.data(), hidden_.size());
-    drop_ffn_.forward(hidden_.data(), hidden_.size(), p, dropout_rng_, mode);
+    drop_ffn_.forward_in_place(hidden_.data(), hidden_.size(), mode);
     const Tensor& f = linear2.forward(hidden_, mode);
 
     sum2_.copy_from(f);
-    drop2_.forward(sum2_.data(), sum2_.size(), p, dropout_rng_, mode);
+    drop2_.forward_in_place(sum2_.data(), sum2_.size(), mode);
     add_into(sum2_.data(), x1.data(), sum2_.size());
     return norm2.forward(sum2_, mode);
 }
@@ -122,10 +103,10 @@ const Tensor& PostLnTail::forward(const Tensor& residual, const Tensor& attentio
 const Tensor& PostLnTail::backward(const Tensor& dy) {
     const Tensor& g2 = norm2.backward(dy);            // d sum2 = d x1 (residual) + d f
     grad_ffn_.copy_from(g2);
-    drop2_.backward(grad_ffn_.data(), grad_ffn_.size());
+    drop2_.backward_in_place(grad_ffn_.data(), grad_ffn_.size());
     const Tensor& gh = linear2.backward(grad_ffn_);
     grad_hidden_.copy_from(gh);
-    drop_ffn_.backward(grad_hidden_.data(), grad_hidden_.size());
+    drop_ffn_.backward_in_place(grad_hidden_.data(), grad_hidden_.size());
     relu_backward(hidden_.data(), grad_hidden_.data(), grad_hidden_.data(), grad_hidden_.size());
     const Tensor& gx1 = linear1.backward(grad_hidden_);
     grad_sum1_.copy_from(g2);
@@ -133,7 +114,7 @@ const Tensor& PostLnTail::backward(const Tensor& dy) {
     const Tensor& g1 = norm1.backward(grad_sum1_);    // d sum1
     grad_sum1_.copy_from(g1);
     grad_attention_.copy_from(g1);
-    drop1_.backward(grad_attention_.data(), grad_attention_.size());
+    drop1_.backward_in_place(grad_attention_.data(), grad_attention_.size());
     return grad_sum1_;
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "nn/context.h"
+#include "nn/dropout.h"
 #include "nn/layernorm.h"
 #include "nn/linear.h"
 #include "nn/multihead_attention.h"
@@ -44,21 +45,6 @@ struct EncoderLayerOptions {
 // U(-1/sqrt(in), 1/sqrt(in)). Also the init of a kernel-1 Conv1d used as a Linear.
 void init_linear_default(Linear& linear, Rng& rng);
 
-// Inverted dropout with a stored keep mask (in place, so Infer mode copies nothing; nn::Dropout
-// keeps separate output tensors) (Train mode only; identity otherwise).
-class DropoutMask {
-public:
-    // In place on n values; p = 0 or a null rng (with p = 0) leaves x untouched.
-    void forward(float* x, int64_t n, float p, Rng* rng, Mode mode);
-    // In place on the gradient of the last forward.
-    void backward(float* dy, int64_t n) const;
-
-private:
-    std::vector<uint8_t> keep_;
-    float scale_ = 1.0f;
-    bool active_ = false;
-};
-
 // The post-LN residual + FFN tail shared by both layers.
 class PostLnTail {
 public:
@@ -82,7 +68,7 @@ private:
     Rng* dropout_rng_;
     Tensor sum1_, hidden_, sum2_, output_;
     Tensor grad_sum1_, grad_hidden_, grad_ffn_, grad_attention_;
-    DropoutMask drop1_, drop_ffn_, drop2_;
+    Dropout drop1_, drop_ffn_, drop2_; // in place on sum1_, hidden_, sum2_
 };
 
 // M3 `stl.<i>`: parameter names self_attn.*, linear1.*, linear2.*, norm1.*, norm2.*.

@@ -10,6 +10,11 @@
 
 namespace emotion::nn {
 
+// An f32 descriptor with format_tag::any: the primitive picks the layout.
+inline dnnl::memory::desc any_desc(const dnnl::memory::dims& dims) {
+    return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+}
+
 class Stage {
 public:
     void init(const dnnl::engine& engine, const dnnl::memory::desc& user,

@@ -8,16 +8,20 @@ namespace emotion::nn {
 
 void softmax_rows(const float* x, float* y, int64_t rows, int64_t k) {
     for (int64_t r = 0; r < rows; ++r, x += k, y += k) {
-        float m = x[0];
-        for (int64_t i = 1; i < k; ++i) m = std::max(m, x[i]);
+        const float m = *std::max_element(x, x + k);
         double sum = 0.0;
         for (int64_t i = 0; i < k; ++i) {
             y[i] = std::exp(x[i] - m);
             sum += y[i];
         }
-        const float inv = static_cast<float>(1.0 / sum);
-        for (int64_t i = 0; i < k; ++i) y[i] *= inv;
+        for (int64_t i = 0; i < k; ++i) y[i] = static_cast<float>(y[i] / sum);
     }
+}
+
+std::vector<float> softmax_rows(const float* x, int64_t rows, int64_t k) {
+    std::vector<float> y(static_cast<size_t>(rows * k));
+    softmax_rows(x, y.data(), rows, k);
+    return y;
 }
 
 float SoftmaxCrossEntropy::forward(const Tensor& logits, const std::vector<int>& targets) {

@@ -28,7 +28,10 @@ private:
     Tensor probs_, grad_logits_;
 };
 
-// Row-wise softmax of x [..., K] into y (stable: max subtracted). y may alias x.
+// Row-wise softmax of x [rows, k] into y (stable: max subtracted; sums and the division in
+// double). y may alias x.
 void softmax_rows(const float* x, float* y, int64_t rows, int64_t k);
+// Same into a new vector (posteriors of logits).
+std::vector<float> softmax_rows(const float* x, int64_t rows, int64_t k);
 
 } // namespace emotion::nn

@@ -63,23 +63,6 @@ void check_input(const Tensor& t, int d, const char* what) {
 
 } // namespace
 
-void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng) {
-    keep.resize(static_cast<size_t>(n));
-    // One draw of `rng` seeds a splitmix64 stream; each of its outputs gives four 16-bit uniform
-    // variates (p is resolved to 1/65536).
-    uint64_t state = rng.next();
-    const uint32_t threshold = static_cast<uint32_t>(static_cast<double>(p) * 65536.0 + 0.5);
-    int64_t i = 0;
-    while (i < n) {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        z ^= z >> 31;
-        for (int k = 0; k < 4 && i < n; ++k, ++i, z >>= 16)
-            keep[static_cast<size_t>(i)] = static_cast<uint32_t>(z & 0xFFFFu) >= threshold ? 1 : 0;
-    }
-}
-
 // oneDNN softmax over the last axis of a [rows, Tk] view, cached per shape. (The backward is an
 // own loop per (batch, head) block, so training keeps no full-size gradient buffers.)
 struct MultiheadAttention::Primitives {

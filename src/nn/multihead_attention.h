@@ -24,15 +24,12 @@
 #include <vector>
 
 #include "nn/context.h"
+#include "nn/dropout.h"
 #include "nn/parameter.h"
 #include "nn/rng.h"
 #include "nn/tensor.h"
 
 namespace emotion::nn {
-
-// Dropout keep mask: keep[i] = 1 with probability 1 - p, else 0. The masks are large (B * heads *
-// Tq * Tk), so one draw of `rng` seeds a fast splitmix64 stream instead of a draw per element.
-void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng);
 
 struct AttentionOptions {
     int d = 0;

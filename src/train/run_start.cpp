@@ -23,7 +23,8 @@ std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, con
         throw TrainingError(TrainingIssue::Training,
                             "Cannot train: the dataset has fewer than two emotion classes.",
                             "labels of the epoch-start event: '" + joined(spec.labels) + "'");
-    auto context = std::make_unique<nn::Context>();
+    auto context = std::make_unique<nn::Context>(spec.threads);
+    nn::ThreadScope threads(*context);
     std::unique_ptr<models::Model> model;
     models::ModelInfo info;
     try {
@@ -62,10 +63,11 @@ RunProgress RunProgress::from_json(const nlohmann::json& run) {
 }
 
 ResumedRun resume_run(const std::string& checkpoint, const models::Architecture& architecture,
-                      const std::vector<std::string>& labels, const TrainSettings& settings,
+                      const std::vector<std::string>& labels, const TrainSettings& settings, int threads,
                       const std::string& model_path) {
     try {
-        auto context = std::make_unique<nn::Context>();
+        auto context = std::make_unique<nn::Context>(threads);
+        nn::ThreadScope scope(*context);
         models::ModelInfo info;
         auto model = models::load_model(*context, checkpoint, &info);
         if (&models::architecture_of(*model) != &architecture)

@@ -31,6 +31,7 @@ struct NewModelSpec {
     int speakers = 0, genders = 0;   // of the training data (M1's extra heads)
     uint64_t seed = 1;
     std::string path;                // where it will be written (names it in messages)
+    int threads = 1;                 // of the new model's context
 };
 
 std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, const ModelFactory& factory);
@@ -55,7 +56,7 @@ struct ResumedRun {
 // unreadable or holds another architecture, other labels or other training settings. The
 // classifier is named `model_path`, the file the run writes.
 ResumedRun resume_run(const std::string& checkpoint, const models::Architecture& architecture,
-                      const std::vector<std::string>& labels, const TrainSettings& settings,
+                      const std::vector<std::string>& labels, const TrainSettings& settings, int threads,
                       const std::string& model_path);
 
 } // namespace emotion::train

@@ -59,9 +59,16 @@ void TrainingSession::start_from(std::unique_ptr<models::Classifier> classifier)
         throw TrainingError(TrainingIssue::Settings, "Cannot fine-tune a '" + classifier->info().architecture +
                                                          "' model as a '" + settings_.architecture->name + "' model.");
     classifier_ = std::move(classifier);
+    classifier_->set_threads(settings_.threads);
+}
+
+std::optional<nn::ThreadScope> TrainingSession::model_threads() const {
+    if (!classifier_) return std::nullopt;
+    return std::optional<nn::ThreadScope>(std::in_place, classifier_->context());
 }
 
 void TrainingSession::start_epoch(int epoch, const DatasetDescription& dataset) {
+    const auto threads = model_threads();
     end_epoch(); // an epoch left open upstream
     if (stop_) return; // stopped early: the data source is told by the caller
     if (!trainer_) set_up(dataset);
@@ -85,9 +92,11 @@ void TrainingSession::set_up(const DatasetDescription& dataset) {
         spec.genders = int(dataset.genders.size());
         spec.seed = settings_.train.seed;
         spec.path = settings_.output_path;
+        spec.threads = settings_.threads;
         classifier_ = new_classifier(spec, settings_.create_model);
     }
     if (trainer_) return;
+    const auto threads = model_threads();
     try {
         trainer_ = std::make_unique<Trainer>(classifier_->model(), classifier_->info().labels, settings_.train,
                                              settings_.architecture->item_size());
@@ -104,7 +113,7 @@ bool TrainingSession::resume() {
         return false;
     }
     ResumedRun run = resume_run(checkpoint_path_, *settings_.architecture, dataset_.labels, settings_.train,
-                                settings_.output_path);
+                                settings_.threads, settings_.output_path);
     skip_epochs_ = run.progress.epochs_done;
     epochs_run_ = skip_epochs_;
     epoch_offset_ = run.progress.epoch_offset;
@@ -127,6 +136,7 @@ void TrainingSession::add(LabelledSegment segment) {
     if (!classifier_ || !trainer_)
         throw TrainingError(TrainingIssue::Training, "Cannot train: a segment came before any epoch start and "
                                                      "there is no starting model.");
+    const auto threads = model_threads();
     if (epoch_ < 0) begin(0); // labelled segments without epoch starts: one epoch
     if (skipping_) return;
     const bool validation = segment.split == "valid";
@@ -169,6 +179,7 @@ void TrainingSession::add(LabelledSegment segment) {
 
 void TrainingSession::end_epoch() {
     if (epoch_ < 0 || !trainer_) return;
+    const auto threads = model_threads();
     if (skipping_) { // done before the resumption
         epoch_ = -1;
         skipping_ = false;

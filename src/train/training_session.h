@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ struct SessionSettings {
     std::string output_path;   // the best model; the checkpoint goes beside it
     nlohmann::json config_overrides = nlohmann::json::object(); // a new model's configuration
     bool resume = false;       // continue from the checkpoint when there is one
+    int threads = 1;           // OpenMP threads of the model's work
     ModelFactory create_model; // a new model (unset: the architecture's own)
 };
 
@@ -83,6 +85,9 @@ private:
     void set_up(const DatasetDescription& dataset);
     bool resume();
     void begin(int epoch);
+    // The run's thread count in effect for what follows, once there is a model (its primitives
+    // are made and run with it).
+    std::optional<nn::ThreadScope> model_threads() const;
     double training_seconds() const;
     void describe_training(const EpochReport& report);
     void save_checkpoint();

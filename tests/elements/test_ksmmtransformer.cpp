@@ -14,6 +14,7 @@
 #include "models/classifier.h"
 #include "models/model_file.h"
 #include "nn/context.h"
+#include "nn/loss.h"
 
 using namespace emotion_test;
 
@@ -302,7 +303,7 @@ GST_START_TEST (test_golden_parity)
   fail_unless_equals_string (run.error.c_str (), "");
   fail_unless_equals_int ((int) results.size (), 1);
 
-  std::vector < float >expected = emotion::models::softmax_rows (logits.data (), 1, 4);
+  std::vector < float >expected = emotion::nn::softmax_rows (logits.data (), 1, 4);
   double worst = max_diff (results[0].scores, expected);
   printf ("ksmmtransformer vs reference model_ksmm (item 0): max |diff| %.3e\n", worst);
   fail_unless (worst <= 2e-5, "differ by %g", worst);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <omp.h>
+
 #include "gradcheck.h"
 #include "nn/activations.h"
 #include "nn/context.h"
@@ -260,6 +262,66 @@ TEST(dropout_mask_consistency) {
     nn::Dropout zero(0.0f, rng);
     EXPECT(max_abs_diff(zero.forward(x, nn::Mode::Train), x) == 0.0);
     EXPECT_THROWS(nn::Dropout(1.5f, rng));
+}
+
+TEST(context_threads_and_thread_scope) {
+    nn::Context context(3);
+    EXPECT(context.threads() == 3);
+    context.set_threads(2);
+    EXPECT(context.threads() == 2);
+    EXPECT_THROWS(context.set_threads(0));
+    EXPECT_THROWS(nn::Context(-1));
+    EXPECT(nn::Context().threads() == 1);
+
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(5);
+    {
+        nn::ThreadScope outer(context);
+        EXPECT(omp_get_max_threads() == 2);
+        int inside = 0;
+#pragma omp parallel
+#pragma omp single
+        inside = omp_get_num_threads();
+        EXPECT(inside <= 2);
+        nn::Context one(1);
+        {
+            nn::ThreadScope inner(one);
+            EXPECT(omp_get_max_threads() == 1);
+        }
+        EXPECT(omp_get_max_threads() == 2);
+    }
+    EXPECT(omp_get_max_threads() == 5); // the caller's count is back
+    omp_set_num_threads(before);
+}
+
+TEST(dropout_in_place_matches_the_layer) {
+    // The in-place face draws the same mask from the same generator state as the tensor face,
+    // and leaves the buffer untouched in Infer mode or at p = 0.
+    const float p = 0.25f;
+    nn::Rng data(5);
+    nn::Tensor x = random_tensor({6, 33}, data), dy = random_tensor({6, 33}, data);
+    nn::Rng a(11), b(11);
+    nn::Dropout layer(p, a), in_place(p, &b);
+    const nn::Tensor y = copy_of(layer.forward(x, nn::Mode::Train));
+    const nn::Tensor dx = copy_of(layer.backward(dy));
+    nn::Tensor z = copy_of(x), dz = copy_of(dy);
+    in_place.forward_in_place(z.data(), z.size(), nn::Mode::Train);
+    in_place.backward_in_place(dz.data(), dz.size());
+    EXPECT(max_abs_diff(y, z) == 0.0);
+    EXPECT(max_abs_diff(dx, dz) == 0.0);
+    const nn::Tensor mask = in_place.mask();
+    EXPECT(mask.size() == x.size());
+    for (int64_t i = 0; i < x.size(); ++i) EXPECT(z[i] == x[i] * mask[i]);
+    EXPECT_THROWS(in_place.backward_in_place(dz.data(), dz.size() - 1));
+
+    nn::Tensor w = copy_of(x);
+    in_place.forward_in_place(w.data(), w.size(), nn::Mode::Infer);
+    EXPECT(max_abs_diff(w, x) == 0.0 && in_place.mask().size() == 0);
+    nn::Dropout off(0.0f, nullptr); // p = 0 needs no generator
+    off.forward_in_place(w.data(), w.size(), nn::Mode::Train);
+    EXPECT(max_abs_diff(w, x) == 0.0);
+    nn::Dropout unseeded(0.5f, nullptr);
+    EXPECT_THROWS(unseeded.forward_in_place(w.data(), w.size(), nn::Mode::Train));
 }
 
 TEST(optimizer_state_round_trip) {

@@ -13,8 +13,6 @@
 #include <cstdio>
 #include <string>
 
-#include <omp.h>
-
 #include "../common/options.h"
 #include "io/text_corpus.h"
 #include "models/ksmm_text.h"
@@ -47,10 +45,10 @@ int run(const tools::Options& o) {
     settings.seed = static_cast<uint64_t>(o.integer("seed"));
     settings.balance = !o.flag("no-balance");
     const nlohmann::json config = nlohmann::json::parse(o.str("config"));
-    omp_set_num_threads(static_cast<int>(std::max(1L, o.integer("threads"))));
+    nn::Context context(static_cast<int>(std::max(1L, o.integer("threads"))));
+    nn::ThreadScope threads(context); // the whole run: the primitives are made and run below
 
     const text::EmbeddingTable table = models::read_word_vectors(o.str("table"));
-    nn::Context context;
     train::TextPretrainer pretrainer(context, table, labels, config, settings);
 
     nlohmann::json data = {{"corpus", "GoEmotions (Demszky et al. 2020), Ekman mapping, Apache-2.0"},

@@ -1,0 +1,167 @@
+#include "nn/blocked_train_plan.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "nn/bn_relu_pool.h"
+#include "nn/conv2d_step.h"
+
+namespace emotion::nn {
+
+using dnnl::memory;
+
+namespace {
+
+// Channel block of a layout the fused kernels handle (nChw16c, nChw8c, NCHW), 0 for others.
+int block_of(const memory::desc& desc) {
+    const memory::dims d = desc.dims();
+    for (auto [tag, block] : {std::pair{memory::format_tag::aBcd16b, 16},
+                              std::pair{memory::format_tag::aBcd8b, 8},
+                              std::pair{memory::format_tag::abcd, 1}})
+        if (desc == memory::desc(d, memory::data_type::f32, tag)) return block;
+    return 0;
+}
+
+BlockedMap map_of(const memory& m) {
+    const memory::desc desc = m.get_desc();
+    const memory::dims d = desc.dims();
+    return {static_cast<float*>(m.get_data_handle()), d[0], d[1], d[2], d[3], block_of(desc)};
+}
+
+BlockedMap map_of(const Tensor& t) {
+    return {const_cast<float*>(t.data()), t.dim(0), t.dim(1), t.dim(2), t.dim(3), 1};
+}
+
+// A convolution step whose destination the fused kernels can read: the primitive's choice, or
+// plain NCHW when it picked another layout.
+std::unique_ptr<Conv2dStep> make_step(Context& context, Conv2d& conv, const memory::desc& src) {
+    auto step = std::make_unique<Conv2dStep>(context, conv, src);
+    if (block_of(step->dst_desc()) && block_of(step->src_desc())) return step;
+    return std::make_unique<Conv2dStep>(context, conv, plain_desc(src.dims()), true);
+}
+
+} // namespace
+
+struct BlockedTrainPlan::StagePlan {
+    std::vector<std::unique_ptr<Conv2dStep>> steps; // one per convolution
+    memory src;                  // stages after the first: the source, then its gradient
+    std::vector<memory> y;       // each convolution's output, then its gradient
+    std::vector<std::vector<uint8_t>> codes; // pooling decisions for backward
+    BatchStatistics stats;
+    int pool = 1;
+    std::vector<Tensor> grad_src; // first stage, input gradient: one per convolution
+};
+
+BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
+                                   const Shape& input)
+    : context_(context), stages_(stages), input_shape_(input) {
+    const auto& engine = context.engine();
+    plans_.resize(stages.size());
+    memory::dims dims = to_dims(input);
+    for (size_t s = 0; s < stages.size(); ++s) {
+        const ConvStage& stage = *stages[s];
+        if (!stage.fusable()) throw std::logic_error("BlockedTrainPlan: stage " + std::to_string(s) + " is not fusable");
+        if (s > 0 && stage.convs.size() > 1)
+            throw std::logic_error("BlockedTrainPlan: only the first stage may have several convolutions");
+        stage.check_branch_sizes(dims[2], dims[3]);
+        StagePlan& plan = plans_[s];
+        plan.pool = stage.pool_size();
+        for (size_t j = 0; j < stage.convs.size(); ++j) {
+            // The first convolution picks the source layout; its siblings read the same buffer.
+            const memory::desc src = j == 0 ? any_desc(dims) : plan.steps[0]->src_desc();
+            plan.steps.push_back(make_step(context, *stage.convs[j], src));
+            if (plan.steps[j]->src_desc() != plan.steps[0]->src_desc())
+                throw std::logic_error("conv stack: the first convolutions chose different source layouts");
+        }
+        if (s == 0) {
+            x_.init(engine, plain_desc(dims), plan.steps[0]->src_desc());
+        } else {
+            plan.src = memory(plan.steps[0]->src_desc(), engine);
+            // Padding lanes of a partial channel block must read as zeros; nothing writes them.
+            std::memset(plan.src.get_data_handle(), 0, plan.steps[0]->src_desc().get_size());
+        }
+        for (const auto& step : plan.steps) {
+            plan.y.emplace_back(step->dst_desc(), engine);
+            plan.codes.emplace_back(pooled_code_count(map_of(plan.y.back()), plan.pool));
+        }
+        const memory::dims d = plan.steps[0]->dst_desc().dims();
+        dims = {d[0], stage.options.out_channels(), d[2] / plan.pool, d[3] / plan.pool};
+    }
+}
+
+BlockedTrainPlan::~BlockedTrainPlan() = default;
+
+void BlockedTrainPlan::forward(const Tensor& x, Tensor& y) {
+    if (x.shape() != input_shape_)
+        throw std::logic_error("BlockedTrainPlan: input " + shape_to_string(x.shape()) + ", planned for " +
+                               shape_to_string(input_shape_));
+    const auto& engine = context_.engine();
+    input_.copy_from(x);
+    const memory x_mem = x_.in(context_, input_.memory(engine, plain_desc(to_dims(x.shape()))));
+    for (size_t s = 0; s < plans_.size(); ++s) {
+        ConvStage& stage = *stages_[s];
+        StagePlan& plan = plans_[s];
+        const memory& src = s == 0 ? x_mem : plan.src;
+        for (size_t j = 0; j < plan.steps.size(); ++j) plan.steps[j]->forward(src, plan.y[j]);
+        for (size_t j = 0; j < plan.steps.size(); ++j)
+            bn_batch_statistics(stage.bn, map_of(plan.y[j]), stage.first_channel(j), plan.stats);
+        stage.bn.num_batches_tracked.value[0] += 1.0f;
+        BlockedMap out;
+        if (s + 1 < plans_.size()) {
+            out = map_of(plans_[s + 1].src);
+        } else {
+            const BlockedMap last = map_of(plan.y[0]);
+            y.resize({last.N, stage.options.out_channels(), last.H / plan.pool, last.W / plan.pool});
+            out = map_of(y);
+        }
+        for (size_t j = 0; j < plan.steps.size(); ++j) {
+            const int first = stage.first_channel(j);
+            bn_relu_pool_forward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.pool, out, first,
+                                 plan.codes[j].data());
+        }
+    }
+}
+
+void BlockedTrainPlan::backward(const Tensor& dy, Tensor* dx) {
+    for (size_t s = plans_.size(); s-- > 0;) {
+        ConvStage& stage = *stages_[s];
+        StagePlan& plan = plans_[s];
+        const BlockedMap grad_out = s + 1 < plans_.size() ? map_of(plans_[s + 1].src) : map_of(dy);
+        for (size_t j = 0; j < plan.steps.size(); ++j) {
+            const int first = stage.first_channel(j);
+            bn_relu_pool_backward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.pool, grad_out, first,
+                                  plan.codes[j].data());
+        }
+        if (s > 0) {
+            plan.steps[0]->backward_weights(plan.src, plan.y[0]);
+            plan.steps[0]->backward_data(plan.y[0], plan.src);
+        }
+    }
+
+    StagePlan& first = plans_[0];
+    const auto& engine = context_.engine();
+    const memory::desc plain_x = plain_desc(to_dims(input_.shape()));
+    const memory x_mem = x_.needed() ? x_.buffer() : input_.memory(engine, plain_x);
+    for (size_t j = 0; j < first.steps.size(); ++j) first.steps[j]->backward_weights(x_mem, first.y[j]);
+    if (!dx) return;
+    // oneDNN has only a reference kernel for this (one input channel); fine for the small inputs
+    // of gradient checks.
+    const memory::desc& src = first.steps[0]->src_desc();
+    first.grad_src.resize(first.steps.size());
+    for (size_t j = 0; j < first.steps.size(); ++j) {
+        first.grad_src[j].resize({static_cast<int64_t>(src.get_size() / sizeof(float))});
+        first.steps[j]->backward_data(first.y[j], first.grad_src[j].memory(engine, src));
+    }
+    Tensor& sum = first.grad_src[0];
+    for (size_t j = 1; j < first.steps.size(); ++j)
+        for (int64_t i = 0; i < sum.size(); ++i) sum[i] += first.grad_src[j][i];
+    dx->resize(input_.shape());
+    const memory user_dx = dx->memory(engine, plain_x);
+    if (x_.needed())
+        context_.execute(dnnl::reorder(sum.memory(engine, src), user_dx),
+                         {{DNNL_ARG_FROM, sum.memory(engine, src)}, {DNNL_ARG_TO, user_dx}});
+    else
+        std::memcpy(dx->data(), sum.data(), sizeof(float) * dx->size());
+}
+
+} // namespace emotion::nn

@@ -1,0 +1,50 @@
+// The Train-mode primitives and activations of a ConvStack whose stages are all fusable (ReLU,
+// then a k x k max-pool or none: ConvStage::fusable) for one input shape. Activations stay in
+// the layouts the convolutions chose (nChw16c on AVX-512); BatchNorm (batch statistics) + ReLU +
+// pool run fused on them (nn/bn_relu_pool.h); backward turns each activation into its gradient
+// in place:
+//
+//   x -> conv(s) of stage 0 -> y[0][j] -> bn + ReLU + pool (branch j into channels first_j ..
+//   of src[1]) -> conv of stage 1 -> y[1] -> ... -> last stage -> output (NCHW)
+//
+// Backward: y[s] becomes d loss / d y[s] (bn_relu_pool_backward), then stage s's backward data
+// writes d loss / d src[s] over src[s] once backward weights has read it. Only the first stage
+// may have several convolutions (their input gradients are summed).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "nn/conv_stage.h"
+#include "nn/layout.h"
+#include "nn/tensor.h"
+
+namespace emotion::nn {
+
+class BlockedTrainPlan {
+public:
+    // `stages` must outlive the plan and be fusable.
+    BlockedTrainPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages, const Shape& input);
+    ~BlockedTrainPlan();
+    BlockedTrainPlan(const BlockedTrainPlan&) = delete;
+    BlockedTrainPlan& operator=(const BlockedTrainPlan&) = delete;
+
+    const Shape& input_shape() const { return input_shape_; }
+    // x (the plan's input shape) -> y (resized, NCHW); records the batch statistics and updates
+    // the running ones.
+    void forward(const Tensor& x, Tensor& y);
+    // dy (shape of y) -> accumulates every parameter gradient; d loss / d x into *dx unless null.
+    void backward(const Tensor& dy, Tensor* dx);
+
+private:
+    struct StagePlan;
+
+    Context& context_;
+    const std::vector<std::unique_ptr<ConvStage>>& stages_;
+    Shape input_shape_;
+    Tensor input_; // conv backward reads it; the caller's tensor may change before
+    Stage x_; // the input in the first convolutions' source layout (usually NCHW itself)
+    std::vector<StagePlan> plans_;
+};
+
+} // namespace emotion::nn

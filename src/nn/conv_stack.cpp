@@ -1,0 +1,139 @@
+#include "nn/conv_stack.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "nn/activations.h"
+#include "nn/blocked_train_plan.h"
+#include "nn/folded_conv_plan.h"
+
+namespace emotion::nn {
+
+// Train mode for stages the fused kernels do not cover: the NCHW layers in turn.
+struct ConvStack::LayeredPath {
+    struct Layers {
+        ReLU relu;
+        ELU elu;
+        std::unique_ptr<Pool2d> pool;
+    };
+    std::vector<Layers> layers;
+
+    explicit LayeredPath(const std::vector<std::unique_ptr<ConvStage>>& stages) : layers(stages.size()) {
+        for (size_t i = 0; i < stages.size(); ++i)
+            if (stages[i]->options.pool) layers[i].pool = std::make_unique<Pool2d>(*stages[i]->options.pool);
+    }
+
+    const Tensor& forward(std::vector<std::unique_ptr<ConvStage>>& stages, const Tensor& x) {
+        const Mode mode = Mode::Train;
+        const Tensor* h = &x;
+        for (size_t i = 0; i < stages.size(); ++i) {
+            ConvStage& stage = *stages[i];
+            const Tensor& z = stage.bn.forward(stage.convs[0]->forward(*h, mode), mode);
+            h = stage.options.activation == ConvActivation::ELU ? &layers[i].elu.forward(z, mode)
+                                                                : &layers[i].relu.forward(z, mode);
+            if (layers[i].pool) h = &layers[i].pool->forward(*h, mode);
+        }
+        return *h;
+    }
+
+    // Returns d input, or null when `input_grad` is false (the first convolution's weights only).
+    const Tensor* backward(std::vector<std::unique_ptr<ConvStage>>& stages, const Tensor& dy, bool input_grad) {
+        const Tensor* g = &dy;
+        for (size_t i = stages.size(); i-- > 0;) {
+            ConvStage& stage = *stages[i];
+            const Tensor& gp = layers[i].pool ? layers[i].pool->backward(*g) : *g;
+            const Tensor& ga = stage.options.activation == ConvActivation::ELU ? layers[i].elu.backward(gp)
+                                                                                : layers[i].relu.backward(gp);
+            const Tensor& gb = stage.bn.backward(ga);
+            if (i == 0 && !input_grad) {
+                stage.convs[0]->backward_weights(gb);
+                return nullptr;
+            }
+            g = &stage.convs[0]->backward(gb);
+        }
+        return g;
+    }
+};
+
+ConvStack::ConvStack(Context& context, const ConvStackOptions& options)
+    : context_(context), max_plans_(std::max<size_t>(1, options.max_inference_plans)) {
+    if (options.stages.empty()) throw std::invalid_argument("conv stack: no stage");
+    int in = options.in_channels;
+    for (const auto& stage_options : options.stages) {
+        stages_.push_back(std::make_unique<ConvStage>(context, in, stage_options));
+        in = stage_options.out_channels();
+        blocked_train_ = blocked_train_ && stages_.back()->fusable();
+    }
+    for (size_t s = 1; s < stages_.size(); ++s)
+        if (stages_[s]->convs.size() > 1)
+            throw std::invalid_argument("conv stack: only the first stage may have several convolutions");
+    if (!blocked_train_) {
+        if (stages_[0]->convs.size() > 1)
+            throw std::invalid_argument("conv stack: several convolutions in a stage need ReLU + max-pool "
+                                        "stages throughout");
+        layered_ = std::make_unique<LayeredPath>(stages_);
+    }
+}
+
+ConvStack::~ConvStack() = default;
+
+std::vector<BatchNorm2d*> ConvStack::batch_norms() {
+    std::vector<BatchNorm2d*> all;
+    for (auto& stage : stages_) all.push_back(&stage->bn);
+    return all;
+}
+
+void ConvStack::init_default(Rng& rng) {
+    for (auto& stage : stages_) {
+        for (auto& conv : stage->convs) conv->init_default(rng);
+        stage->bn.init_default();
+    }
+}
+
+const Tensor& ConvStack::forward(const Tensor& x, Mode mode) {
+    if (x.rank() != 4 || x.dim(1) != stages_[0]->in_channels)
+        throw std::invalid_argument("conv stack: input has shape " + shape_to_string(x.shape()) + ", expected [B, " +
+                                    std::to_string(stages_[0]->in_channels) + ", H, W]");
+    trained_forward_ = mode == Mode::Train;
+    if (mode == Mode::Infer) return forward_infer(x);
+    if (layered_) {
+        output_ = &layered_->forward(stages_, x);
+        return *output_;
+    }
+    if (!train_plan_ || train_plan_->input_shape() != x.shape()) {
+        train_plan_.reset(); // free the old activations before allocating new ones
+        train_plan_ = std::make_unique<BlockedTrainPlan>(context_, stages_, x.shape());
+    }
+    train_plan_->forward(x, own_output_);
+    output_ = &own_output_;
+    return own_output_;
+}
+
+const Tensor& ConvStack::forward_infer(const Tensor& x) {
+    auto found = plans_.find(x.shape());
+    if (found == plans_.end()) {
+        // Batch sizes and lengths vary (segments per utterance); keep a few plans, not one per
+        // shape ever seen.
+        if (plans_.size() >= max_plans_) plans_.clear();
+        found = plans_.emplace(x.shape(), std::make_unique<FoldedConvPlan>(context_, stages_, x.shape())).first;
+    }
+    found->second->run(x, own_output_);
+    output_ = &own_output_;
+    return own_output_;
+}
+
+void ConvStack::backward(const Tensor& dy) {
+    if (!trained_forward_) throw std::logic_error("conv stack: backward without a Train-mode forward");
+    if (dy.shape() != output_->shape())
+        throw std::invalid_argument("conv stack: gradient " + shape_to_string(dy.shape()) + ", expected " +
+                                    shape_to_string(output_->shape()));
+    if (layered_) {
+        const Tensor* dx = layered_->backward(stages_, dy, want_input_grad_);
+        if (dx) grad_input_.copy_from(*dx);
+        return;
+    }
+    train_plan_->backward(dy, want_input_grad_ ? &grad_input_ : nullptr);
+}
+
+} // namespace emotion::nn

@@ -1,0 +1,84 @@
+// A stack of convolution stages (nn/conv_stage.h: convolutions + BatchNorm2d + activation +
+// optional pool), the CNN that M2 and M3 share. The stack owns the layers; models name their
+// parameters (stage(i).convs[j], stage(i).bn) and add what is their own (heads, attention,
+// recurrent and transformer parts).
+//
+// One forward with a mode flag:
+//  - Infer: BatchNorm's running statistics folded into the convolutions, the activation as a
+//    post-op, activations in oneDNN's blocked layouts (nn/folded_conv_plan.h); one plan per
+//    input shape, up to `max_inference_plans` kept.
+//  - Train, every stage ReLU + max-pool (or no pool): fused BatchNorm + ReLU + pool on blocked
+//    layouts, gradients written in place (nn/blocked_train_plan.h); one plan, rebuilt when the
+//    input shape changes (its activations are the bulk of training memory).
+//  - Train, other stages (ELU, average pooling): the NCHW layers Conv2d, BatchNorm2d, ELU / ReLU,
+//    Pool2d one after the other.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "nn/conv_stage.h"
+#include "nn/tensor.h"
+
+namespace emotion::nn {
+
+class BlockedTrainPlan;
+class FoldedConvPlan;
+
+struct ConvStackOptions {
+    int in_channels = 1;
+    // Only the first stage may have several convolutions, and then every stage must be fusable
+    // (ConvStage::fusable).
+    std::vector<ConvStageOptions> stages;
+    size_t max_inference_plans = 4; // input shapes whose inference primitives are kept
+};
+
+class ConvStack {
+public:
+    ConvStack(Context& context, const ConvStackOptions& options);
+    ~ConvStack();
+    ConvStack(const ConvStack&) = delete;
+    ConvStack& operator=(const ConvStack&) = delete;
+
+    size_t size() const { return stages_.size(); }
+    ConvStage& stage(size_t i) { return *stages_.at(i); }
+    const ConvStage& stage(size_t i) const { return *stages_.at(i); }
+    int out_channels() const { return stages_.back()->options.out_channels(); }
+    std::vector<BatchNorm2d*> batch_norms(); // in stage order
+    // PyTorch defaults, stage by stage: each convolution (reset_parameters), then the BatchNorm.
+    void init_default(Rng& rng);
+
+    // x [B, in, H, W] -> y [B, C, H', W'] (NCHW). Train mode uses the batch statistics, updates
+    // the running ones and keeps what backward needs. The result stays valid until the next
+    // forward (also as output()).
+    const Tensor& forward(const Tensor& x, Mode mode);
+    const Tensor& output() const { return *output_; }
+
+    // After a Train-mode forward: dy (the output's shape) -> accumulates every parameter
+    // gradient, and d loss / d x when the input gradient is enabled.
+    void backward(const Tensor& dy);
+    // Compute d loss / d input in backward too (off by default: training does not need it).
+    void set_input_gradient(bool enabled) { want_input_grad_ = enabled; }
+    bool input_gradient_enabled() const { return want_input_grad_; }
+    const Tensor& input_gradient() const { return grad_input_; }
+
+private:
+    struct LayeredPath;
+    const Tensor& forward_infer(const Tensor& x);
+
+    Context& context_;
+    size_t max_plans_;
+    std::vector<std::unique_ptr<ConvStage>> stages_;
+    bool blocked_train_ = true; // every stage fusable
+    std::unique_ptr<BlockedTrainPlan> train_plan_;
+    std::unique_ptr<LayeredPath> layered_;
+    std::map<Shape, std::unique_ptr<FoldedConvPlan>> plans_;
+    Tensor own_output_, grad_input_;
+    const Tensor* output_ = &own_output_;
+    bool want_input_grad_ = false;
+    bool trained_forward_ = false;
+};
+
+} // namespace emotion::nn
