@@ -33,6 +33,17 @@ GstEvent* end_event(const std::string& id) { return gst_emotion_event_new_segmen
 
 } // namespace
 
+emotion::stream::SegmentLabels segment_labels(GstEvent* event) {
+    emotion::stream::SegmentLabels labels;
+    const gchar* id = gst_emotion_event_get_segment_id(event);
+    labels.id = id ? id : "";
+    for (auto field : {std::make_pair("emotion", &labels.true_emotion), std::make_pair("speaker", &labels.speaker),
+                       std::make_pair("gender", &labels.gender), std::make_pair("split", &labels.split),
+                       std::make_pair("text", &labels.text)})
+        if (const gchar* value = gst_emotion_event_get_field(event, field.first)) *field.second = value;
+    return labels;
+}
+
 WindowSegmenter::WindowSegmenter(int64_t window_frames, int64_t hop_frames, std::string prefix)
     : windows_(window_frames, hop_frames, std::move(prefix)) {}
 

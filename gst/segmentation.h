@@ -1,7 +1,7 @@
-/* Segmentation shared by the feature extractors: the `segmentation` enum, and segment events
- * from the stream layer's fixed windows, VAD segments and upstream-segment bookkeeping
- * (src/stream/), which decide where segments start and end; here their marks become
- * `emotion-segment-start/end` events (gst-libs/gst/emotion/emotion-events.h).
+/* Segment events and the stream layer (src/stream/), which decides where segments start and end:
+ * for the feature extractors, the `segmentation` enum and the marks of fixed windows, VAD segments
+ * and upstream-segment bookkeeping as `emotion-segment-start/end` events
+ * (gst-libs/gst/emotion/emotion-events.h); for the classifiers, what a start event says.
  *
  * Every class here produces segment events in frame order: the caller pushes the events returned
  * "before" a frame ahead of that frame, and those returned "after" it behind it. */
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "stream/fixed_windows.h"
+#include "stream/segment_collector.h"
 #include "stream/speech_segments.h"
 #include "stream/time.h"
 #include "stream/upstream_segments.h"
@@ -51,6 +52,9 @@ constexpr double kSegmentHopDefault = 1.5;
 
 /* Frames (10 ms) in `seconds`, rounded, at least 1. */
 using emotion::stream::seconds_to_frames;
+
+/* The id and fields of an emotion-segment-start event, for the classifiers' segment collector. */
+emotion::stream::SegmentLabels segment_labels(GstEvent* event);
 
 /* Fixed windows (stream::FixedWindows) as segment events: a window's start event goes before its
  * first frame and its end event after its last one; overlapping windows interleave. Ids ("w0",
