@@ -47,6 +47,7 @@ static gboolean gst_emotion_classifier_sink_query (GstPad * pad, GstObject * par
     GstQuery * query);
 static gboolean gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent,
     GstQuery * query);
+static gboolean classifier_negotiate_output (GstEmotionClassifier * self);
 
 static void
 gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
@@ -162,8 +163,6 @@ gst_emotion_classifier_get_property (GObject * object, guint prop_id, GValue * v
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
-
-static gboolean classifier_negotiate_output (GstEmotionClassifier * self);
 
 /* ---- model loading ---------------------------------------------------------------------- */
 
