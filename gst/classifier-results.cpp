@@ -46,6 +46,20 @@ ResultPublisher::all_caps () const
   return all;
 }
 
+void
+set_caps_query_result (GstQuery * query, GstCaps * caps)
+{
+  GstCaps *filter;
+  gst_query_parse_caps (query, &filter);
+  if (filter) {
+    GstCaps *filtered = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = filtered;
+  }
+  gst_query_set_caps_result (query, caps);
+  gst_caps_unref (caps);
+}
+
 GstCaps *
 ResultPublisher::choose_caps (GstElement * element, GstCaps * peer)
 {

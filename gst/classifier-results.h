@@ -59,4 +59,7 @@ private:
   std::string dominant_;
 };
 
+/* Answers a caps query of a classifier's src pad with `caps` (taken) as filtered by the query. */
+void set_caps_query_result (GstQuery * query, GstCaps * caps);
+
 } // namespace emotion::gst

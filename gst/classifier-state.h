@@ -1,21 +1,16 @@
-/* Processing state of GstEmotionClassifier, shared by the inference code (gstemotionclassifier.cpp)
- * and the training code (classifier-training.cpp). Internal to the plugin. */
+/* Processing state of GstEmotionClassifier, created in READY->PAUSED and destroyed in
+ * PAUSED->READY. Internal to the plugin. */
 #pragma once
 
 #include <gst/gst.h>
 
-#include <chrono>
-#include <map>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "classifier-results.h"
-#include "frame-store.h"
-#include "gstemotionclassifier.h"
-#include "models/classifier.h"
 #include "classifier-training.h"
-
+#include "models/classifier.h"
+#include "stream/segment_collector.h"
 
 struct ClassifierState
 {
@@ -29,11 +24,8 @@ struct ClassifierState
   bool output_negotiated = false;
   bool segment_pending = false; /* train mode: SEGMENT held until the model exists */
 
-  emotion::gst::FrameStore store;   /* LLD input */
-  bool events_seen = false;     /* upstream sends segment events: no fallback windows */
-  std::vector<emotion::gst::OpenSegment> open;
-  emotion::gst::FallbackWindows windows;
-
+  /* the input, collected into segments, parts and fallback windows */
+  std::unique_ptr<emotion::stream::SegmentCollector> segments;
   bool warned_short = false;
 
   std::unique_ptr<emotion::gst::TrainingState> training;    /* mode=train only */
@@ -50,8 +42,3 @@ struct ClassifierState
     results.set_model (classifier->info ().labels, name);
   }
 };
-
-/* Output caps once a model exists (train mode builds it at the first epoch). */
-namespace emotion::gst {
-gboolean classifier_negotiate_output (GstEmotionClassifier * self);
-}

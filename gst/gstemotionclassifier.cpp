@@ -1,92 +1,30 @@
 /* GstEmotionClassifier: see the header. Frames are kept only while a segment (or fallback window)
  * needs them, and a segment longer than max-duration is classified in parts, so memory stays
- * bounded on endless live streams. */
+ * bounded on endless live streams (stream::SegmentCollector does both). */
 #include "gstemotionclassifier.h"
 
-#include <algorithm>
-#include <cstring>
-#include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <gst/emotion/emotion.h>
 
 #include "architecture-caps.h"
-#include "classifier-state.h"
-#include "emotion-tags.h"
 #include "classifier-model.h"
+#include "classifier-properties.h"
+#include "classifier-state.h"
 #include "models/classifier.h"
+#include "segmentation.h"
+#include "stream-time.h"
 #include "tensor-caps.h"
-#include "training-properties.h"
 
 GST_DEBUG_CATEGORY (emotion_classifier_debug);
 #define GST_CAT_DEFAULT emotion_classifier_debug
 
-#define DEFAULT_MODEL NULL
-#define DEFAULT_THREADS 1
-#define DEFAULT_MODE GST_EMOTION_CLASSIFIER_MODE_INFER
-#define DEFAULT_WINDOW 3.0
-#define DEFAULT_HOP 3.0
-#define DEFAULT_MAX_DURATION 30.0
-
 enum
 {
   PROP_0,
-  PROP_MODEL,
-  PROP_THREADS,
-  PROP_MODE,
-  PROP_WINDOW,
-  PROP_HOP,
-  PROP_MAX_DURATION,
-  PROP_TRAINING_FIRST,        /* training-properties.h: the mode=train ones */
+  PROP_CLASSIFIER_FIRST,        /* classifier-properties.h: all of them */
 };
-
-GType
-gst_emotion_classifier_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_EMOTION_CLASSIFIER_MODE_INFER, "Classify segments with the model", "infer"},
-    {GST_EMOTION_CLASSIFIER_MODE_TRAIN, "Learn from labelled segments (emodatasetsrc) and "
-          "write the best model to model-location", "train"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstEmotionClassifierMode", values));
-  return type;
-}
-
-GType
-gst_emotion_optimizer_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_EMOTION_OPTIMIZER_DEFAULT, "The architecture's published optimiser", "default"},
-    {GST_EMOTION_OPTIMIZER_ADAM, "Adam", "adam"},
-    {GST_EMOTION_OPTIMIZER_SGD, "SGD with momentum (Nesterov for apcnn)", "sgd"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstEmotionOptimizer", values));
-  return type;
-}
-
-GType
-gst_emotion_schedule_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_EMOTION_SCHEDULE_DEFAULT, "The architecture's published schedule", "default"},
-    {GST_EMOTION_SCHEDULE_NONE, "Constant learning rate", "none"},
-    {GST_EMOTION_SCHEDULE_COSINE, "Cosine annealing over the epochs", "cosine"},
-    {GST_EMOTION_SCHEDULE_MULTISTEP, "x0.1 at epochs 21, 31, 41", "multistep"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstEmotionSchedule", values));
-  return type;
-}
 
 using namespace emotion::gst;
 
@@ -109,6 +47,7 @@ static gboolean gst_emotion_classifier_sink_query (GstPad * pad, GstObject * par
     GstQuery * query);
 static gboolean gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent,
     GstQuery * query);
+static gboolean classifier_negotiate_output (GstEmotionClassifier * self);
 
 static void
 gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
@@ -125,37 +64,11 @@ gst_emotion_classifier_class_init (GstEmotionClassifierClass * klass)
   gobject_class->constructed = gst_emotion_classifier_constructed;
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_emotion_classifier_change_state);
 
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model",
-          "Path of the model file (safetensors). Default: the shipped model of this "
-          "architecture, searched in $GST_EMOTION_MODEL_PATH, then the installed models folder",
-          DEFAULT_MODEL,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
-  g_object_class_install_property (gobject_class, PROP_THREADS,
-      g_param_spec_int ("threads", "Threads",
-          "CPU threads the model may use for one segment", 1, 64, DEFAULT_THREADS,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
-  g_object_class_install_property (gobject_class, PROP_MODE,
-      g_param_spec_enum ("mode", "Mode", "What to do with the segments",
-          GST_TYPE_EMOTION_CLASSIFIER_MODE, DEFAULT_MODE,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
-  g_object_class_install_property (gobject_class, PROP_WINDOW,
-      g_param_spec_double ("window", "Window",
-          "Length in seconds of the fixed windows classified when upstream sends no "
-          "emotion-segment events (LLD input; mu-law input is already cut by mulawspec)",
-          0.25, 60.0, DEFAULT_WINDOW,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
-  g_object_class_install_property (gobject_class, PROP_HOP,
-      g_param_spec_double ("hop", "Hop",
-          "Seconds between the starts of consecutive fallback windows", 0.1, 60.0, DEFAULT_HOP,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
-  g_object_class_install_property (gobject_class, PROP_MAX_DURATION,
-      g_param_spec_double ("max-duration", "Maximum duration",
-          "Longest span in seconds held for one result: a longer segment is classified in parts, "
-          "so memory stays bounded on endless streams", 1.0, 3600.0, DEFAULT_MAX_DURATION,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
-
-  training_properties_install (gobject_class, PROP_TRAINING_FIRST);
+  classifier_properties_install (gobject_class, PROP_CLASSIFIER_FIRST,
+      "Path of the model file (safetensors). Default: the shipped model of this "
+      "architecture, searched in $GST_EMOTION_MODEL_PATH, then the installed models folder",
+      "Length in seconds of the fixed windows classified when upstream sends no "
+      "emotion-segment events (LLD input; mu-law input is already cut by mulawspec)");
 
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_CLASSIFIER, (GstPluginAPIFlags) 0);
   gst_type_mark_as_plugin_api (GST_TYPE_EMOTION_OPTIMIZER, (GstPluginAPIFlags) 0);
@@ -188,13 +101,7 @@ gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass
 static void
 gst_emotion_classifier_init (GstEmotionClassifier * self)
 {
-  self->model_location = g_strdup (DEFAULT_MODEL);
-  self->threads = DEFAULT_THREADS;
-  self->mode = DEFAULT_MODE;
-  self->window = DEFAULT_WINDOW;
-  self->hop = DEFAULT_HOP;
-  self->max_duration = DEFAULT_MAX_DURATION;
-  self->training_properties = new TrainingProperties ();
+  self->settings = new ClassifierSettings ();
   self->state = NULL;
 }
 
@@ -229,8 +136,7 @@ gst_emotion_classifier_finalize (GObject * object)
   GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (object);
 
   delete self->state;
-  g_free (self->model_location);
-  delete self->training_properties;
+  delete self->settings;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -241,31 +147,8 @@ gst_emotion_classifier_set_property (GObject * object, guint prop_id, const GVal
   GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (object);
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_free (self->model_location);
-      self->model_location = g_value_dup_string (value);
-      break;
-    case PROP_THREADS:
-      self->threads = g_value_get_int (value);
-      break;
-    case PROP_MODE:
-      self->mode = (GstEmotionClassifierMode) g_value_get_enum (value);
-      break;
-    case PROP_WINDOW:
-      self->window = g_value_get_double (value);
-      break;
-    case PROP_HOP:
-      self->hop = g_value_get_double (value);
-      break;
-    case PROP_MAX_DURATION:
-      self->max_duration = g_value_get_double (value);
-      break;
-    default:
-      if (!training_properties_set (*self->training_properties, PROP_TRAINING_FIRST, prop_id, value))
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!classifier_properties_set (*self->settings, PROP_CLASSIFIER_FIRST, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -276,30 +159,8 @@ gst_emotion_classifier_get_property (GObject * object, guint prop_id, GValue * v
   GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (object);
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_value_set_string (value, self->model_location);
-      break;
-    case PROP_THREADS:
-      g_value_set_int (value, self->threads);
-      break;
-    case PROP_MODE:
-      g_value_set_enum (value, self->mode);
-      break;
-    case PROP_WINDOW:
-      g_value_set_double (value, self->window);
-      break;
-    case PROP_HOP:
-      g_value_set_double (value, self->hop);
-      break;
-    case PROP_MAX_DURATION:
-      g_value_set_double (value, self->max_duration);
-      break;
-    default:
-      if (!training_properties_get (*self->training_properties, PROP_TRAINING_FIRST, prop_id, value))
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!classifier_properties_get (*self->settings, PROP_CLASSIFIER_FIRST, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -312,7 +173,7 @@ training_host (GstEmotionClassifier * self, ClassifierState * state)
   TrainingHost host;
   host.element = GST_ELEMENT (self);
   host.architecture = state->architecture;
-  host.threads = locked_value (GST_ELEMENT (self), &self->threads);
+  host.threads = locked_value (GST_ELEMENT (self), &self->settings->threads);
   host.use_model = [state] (const emotion::models::Classifier & c, const std::string & name) {
     state->results.set_model (c.info ().labels, name);
   };
@@ -328,30 +189,26 @@ gst_emotion_classifier_start (GstEmotionClassifier * self)
 {
   const emotion::models::Architecture & architecture =
       *GST_EMOTION_CLASSIFIER_GET_CLASS (self)->architecture;
-
-  GST_OBJECT_LOCK (self);
-  std::string location = self->model_location ? self->model_location : "";
-  const bool train = self->mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN;
-  const int threads = self->threads;
-  const TrainingProperties properties = *self->training_properties;
-  GST_OBJECT_UNLOCK (self);
+  const ClassifierSettings settings = classifier_settings_copy (GST_ELEMENT (self),
+      *self->settings);
 
   auto state = std::make_unique<ClassifierState> ();
   state->architecture = &architecture;
   state->lld = architecture.features.kind == emotion::models::FeatureKind::Lld;
   state->frame_size = architecture.item_size ();
-  state->store = FrameStore (state->frame_size);
+  state->segments =
+      std::make_unique<emotion::stream::SegmentCollector> (settings.collector (architecture));
 
-  if (train) {
-    state->training = training_prepare (training_host (self, state.get ()), properties);
+  if (settings.train ()) {
+    state->training = training_prepare (training_host (self, state.get ()), settings.training);
     if (!state->training)
       return FALSE;
   }
   /* infer: the model is required (default: the shipped one); train: an optional start. */
-  if (!train || !location.empty ()) {
+  if (!settings.train () || !settings.model.empty ()) {
     std::string name;
-    auto classifier = load_classifier (GST_ELEMENT (self), architecture, location, threads,
-        &name);
+    auto classifier = load_classifier (GST_ELEMENT (self), architecture, settings.model,
+        settings.threads, &name);
     if (!classifier)
       return FALSE;
     if (state->training)
@@ -384,16 +241,9 @@ gst_emotion_classifier_change_state (GstElement * element, GstStateChange transi
 
 /* ---- results ---------------------------------------------------------------------------- */
 
-static void
-reset_stream (ClassifierState * state)
-{
-  state->store.reset ();
-  state->open.clear ();
-  state->windows.reset ();
-}
-
-gboolean
-emotion::gst::classifier_negotiate_output (GstEmotionClassifier * self)
+/* Output caps once a model exists (train mode builds it at the first epoch). */
+static gboolean
+classifier_negotiate_output (GstEmotionClassifier * self)
 {
   ClassifierState *state = self->state;
   GstCaps *peer = gst_pad_peer_query_caps (self->srcpad, NULL);
@@ -412,107 +262,74 @@ emotion::gst::classifier_negotiate_output (GstEmotionClassifier * self)
 }
 
 static GstFlowReturn
-publish (GstEmotionClassifier * self, const std::string & id, GstClockTime start,
-    GstClockTime end, const std::vector<float> &scores, const std::string & true_emotion)
+publish (GstEmotionClassifier * self, const emotion::stream::Part & part,
+    const std::vector<float> &scores)
 {
   ClassifierState *state = self->state;
   if (!state->output_negotiated && !classifier_negotiate_output (self))
     return GST_FLOW_NOT_NEGOTIATED;
   GstEvent *tag;
-  GstBuffer *buffer = state->results.publish (GST_ELEMENT (self), id, start, end, scores,
-      true_emotion, &tag);
+  GstBuffer *buffer = state->results.publish (GST_ELEMENT (self), part.id,
+      clock_time (part.start), clock_time (part.end), scores, part.segment.true_emotion, &tag);
   if (tag)
     gst_pad_push_event (self->srcpad, tag);
   return gst_pad_push (self->srcpad, buffer);
 }
 
-/* Classifies LLD frames [first, last) of the store. */
+/* Runs the model on a part: its LLD frames, or its mu-law segments (one utterance). */
 static GstFlowReturn
-classify_frames (GstEmotionClassifier * self, const std::string & id, int64_t first,
-    int64_t last, const std::string & true_emotion)
+classify (GstEmotionClassifier * self, const emotion::stream::Part & part)
 {
   ClassifierState *state = self->state;
-  int count = (int) (last - first);
-  if (count < state->classifier->min_frames ()) {
+  if (state->lld && part.frame_count < state->classifier->min_frames ()) {
     if (!state->warned_short)
       GST_INFO_OBJECT (self, "segment %s has %d frames, fewer than the model needs (%d): "
-          "no result", id.c_str (), count, state->classifier->min_frames ());
+          "no result", part.id.c_str (), (int) part.frame_count,
+          state->classifier->min_frames ());
     state->warned_short = true;
     return GST_FLOW_OK;
   }
-  std::vector<float> scores;
-  GST_OBJECT_LOCK (self);
-  state->classifier->set_threads (self->threads);
-  GST_OBJECT_UNLOCK (self);
-  try {
-    scores = state->classifier->classify_frames (state->store.frame (first), count);
-  } catch (const std::exception &e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Classification failed."), ("%s", e.what ()));
-    return GST_FLOW_ERROR;
-  }
-  return publish (self, id, state->store.start_of (first), state->store.end_of (last), scores,
-      true_emotion);
-}
-
-/* Drops frames no open segment or window needs any more. */
-static void
-trim_frames (ClassifierState * state)
-{
-  int64_t keep = state->store.next ();
-  for (const auto &segment : state->open)
-    keep = std::min (keep, segment.first_frame);
-  if (!state->events_seen)
-    keep = std::min (keep, state->windows.start);
-  state->store.trim (keep);
-}
-
-static GstFlowReturn
-classify_segment_mulaw (GstEmotionClassifier * self, OpenSegment & segment)
-{
-  ClassifierState *state = self->state;
-  if (segment.mulaw.empty ())
+  if (!state->lld && part.items.empty ())
     return GST_FLOW_OK;
-  std::vector<const float *> parts;
-  for (const auto &values : segment.mulaw)
-    parts.push_back (values.data ());
   std::vector<float> scores;
   GST_OBJECT_LOCK (self);
-  state->classifier->set_threads (self->threads);
+  state->classifier->set_threads (self->settings->threads);
   GST_OBJECT_UNLOCK (self);
   try {
-    scores = state->classifier->classify_segments (parts);
+    if (state->lld) {
+      scores = state->classifier->classify_frames (part.frames, (int) part.frame_count);
+    } else {
+      std::vector<const float *> segments;
+      for (const auto &values : part.items)
+        segments.push_back (values.data ());
+      scores = state->classifier->classify_segments (segments);
+    }
   } catch (const std::exception &e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Classification failed."), ("%s", e.what ()));
     return GST_FLOW_ERROR;
   }
-  GstFlowReturn ret = publish (self, segment.id, segment.start, segment.end, scores,
-      segment.true_emotion);
-  segment.mulaw.clear ();
-  segment.start = GST_CLOCK_TIME_NONE;
-  return ret;
+  return publish (self, part, scores);
 }
 
-/* mode=train: the open segment's frames (LLD: one example) or mu-law segments (one each). */
+/* mode=train: the part's frames (LLD: one example) or mu-law segments (one each). */
 static LabelledSegment
-labelled_segment (GstEmotionClassifier * self, OpenSegment & segment)
+labelled_segment (ClassifierState * state, emotion::stream::Part & part)
 {
-  ClassifierState *state = self->state;
   LabelledSegment labelled;
-  labelled.id = segment.id;
-  labelled.split = segment.split;
-  labelled.true_emotion = segment.true_emotion;
-  labelled.speaker = segment.speaker;
-  labelled.gender = segment.gender;
+  labelled.id = part.segment.id;
+  labelled.split = part.segment.split;
+  labelled.true_emotion = part.segment.true_emotion;
+  labelled.speaker = part.segment.speaker;
+  labelled.gender = part.segment.gender;
   if (state->lld) {
-    emotion::train::Example e;
-    e.frames = (int) (state->store.next () - segment.first_frame);
-    if (e.frames > 0) {
-      const float *first = state->store.frame (segment.first_frame);
-      e.features.assign (first, first + (size_t) e.frames * state->frame_size);
+    if (part.frame_count > 0) {
+      emotion::train::Example e;
+      e.frames = (int) part.frame_count;
+      e.features.assign (part.frames, part.frames + (size_t) e.frames * state->frame_size);
       labelled.parts.push_back (std::move (e));
     }
   } else {
-    for (auto &values : segment.mulaw) {
+    for (auto &values : part.items) {
       emotion::train::Example e;
       e.frames = 1;
       e.features = std::move (values);
@@ -522,61 +339,30 @@ labelled_segment (GstEmotionClassifier * self, OpenSegment & segment)
   return labelled;
 }
 
-/* Publishes an open segment (at its end event, at EOS, or in parts when it gets too long). */
+/* Classifies (mode=train: learns from) the parts the collector has ready, in order. A failure
+ * stops it unless `to_the_end` (EOS: every open segment is still published). */
 static GstFlowReturn
-finish_segment (GstEmotionClassifier * self, OpenSegment & segment, bool partial)
+take_parts (GstEmotionClassifier * self, bool to_the_end = false)
 {
   ClassifierState *state = self->state;
-  if (state->training) {
-    GstFlowReturn ret = training_add (*state->training, labelled_segment (self, segment));
-    segment.first_frame = state->store.next ();
-    segment.mulaw.clear ();
-    return ret;
+  GstFlowReturn ret = GST_FLOW_OK;
+  emotion::stream::Part part;
+  while ((ret == GST_FLOW_OK || to_the_end) && state->segments->next_part (&part)) {
+    if (state->training)
+      ret = training_add (*state->training, labelled_segment (state, part));
+    else
+      ret = classify (self, part);
   }
-  std::string id = segment.id;
-  if (partial || segment.parts > 0)
-    id += "." + std::to_string (segment.parts);
-  segment.parts++;
-  if (!state->lld) {
-    OpenSegment copy = segment;
-    copy.id = id;
-    GstFlowReturn ret = classify_segment_mulaw (self, copy);
-    segment.mulaw.clear ();
-    segment.start = GST_CLOCK_TIME_NONE;
-    return ret;
-  }
-  GstFlowReturn ret = classify_frames (self, id, segment.first_frame, state->store.next (),
-      segment.true_emotion);
-  segment.first_frame = state->store.next ();
   return ret;
 }
 
 /* ---- input ------------------------------------------------------------------------------- */
 
 static GstFlowReturn
-run_fallback_windows (GstEmotionClassifier * self, bool at_eos)
-{
-  ClassifierState *state = self->state;
-  GST_OBJECT_LOCK (self);
-  int64_t window = (int64_t) (self->window * kLldFrameRate + 0.5);
-  int64_t hop = std::max<int64_t> (1, (int64_t) (self->hop * kLldFrameRate + 0.5));
-  GST_OBJECT_UNLOCK (self);
-
-  GstFlowReturn ret = GST_FLOW_OK;
-  std::string id;
-  int64_t first, last;
-  while (ret == GST_FLOW_OK && state->windows.next (state->store.next (), window, hop, at_eos,
-          &id, &first, &last))
-    ret = classify_frames (self, id, first, last, "");
-  return ret;
-}
-
-static GstFlowReturn
 gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstEmotionClassifier *self = GST_EMOTION_CLASSIFIER (parent);
   ClassifierState *state = self->state;
-  GstFlowReturn ret = GST_FLOW_OK;
   (void) pad;
 
   if (!state) {
@@ -603,61 +389,12 @@ gst_emotion_classifier_chain (GstPad * pad, GstObject * parent, GstBuffer * buff
             frame_bytes), (NULL));
     return GST_FLOW_ERROR;
   }
-  const float *values = reinterpret_cast<const float *> (map.data);
-  const size_t count = map.size / frame_bytes;
-  GstClockTime pts = GST_BUFFER_PTS (buffer);
-  GstClockTime duration = GST_BUFFER_DURATION (buffer);
-
-  GST_OBJECT_LOCK (self);
-  const int64_t max_frames = (int64_t) (self->max_duration * kLldFrameRate);
-  const double max_duration = self->max_duration;
-  GST_OBJECT_UNLOCK (self);
-
-  if (state->lld) {
-    state->store.append (values, count, pts, duration);
-    gst_buffer_unmap (buffer, &map);
-    gst_buffer_unref (buffer);
-    if (!state->events_seen && !state->training) {
-      ret = run_fallback_windows (self, false);
-    } else {
-      for (auto &segment : state->open)
-        if (ret == GST_FLOW_OK && state->store.next () - segment.first_frame >= max_frames)
-          ret = finish_segment (self, segment, true);
-    }
-    trim_frames (state);
-    return ret;
-  }
-
-  /* mu-law segments: one utterance collects them; without segment events each stands alone. */
-  for (size_t i = 0; i < count && ret == GST_FLOW_OK; ++i) {
-    std::vector<float> segment_values (values + i * state->frame_size,
-        values + (i + 1) * state->frame_size);
-    GstClockTime end = GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (duration)
-        ? pts + duration : GST_CLOCK_TIME_NONE;
-    if (state->open.empty ()) {
-      if (state->training)
-        continue;               /* unlabelled audio between utterances teaches nothing */
-      OpenSegment alone;
-      alone.id = "s" + std::to_string (state->windows.count++);
-      alone.start = pts;
-      alone.end = end;
-      alone.mulaw.push_back (std::move (segment_values));
-      ret = classify_segment_mulaw (self, alone);
-      continue;
-    }
-    for (auto &segment : state->open) {
-      if (!GST_CLOCK_TIME_IS_VALID (segment.start))
-        segment.start = pts;
-      segment.end = end;
-      segment.mulaw.push_back (segment_values);
-      if (GST_CLOCK_TIME_IS_VALID (segment.start) && GST_CLOCK_TIME_IS_VALID (end)
-          && end - segment.start > max_duration * GST_SECOND && ret == GST_FLOW_OK)
-        ret = finish_segment (self, segment, true);
-    }
-  }
+  /* LLD frames go into the collector's store; mu-law segments are each a whole segment */
+  state->segments->add (reinterpret_cast<const float *> (map.data), map.size / frame_bytes,
+      stream_time (GST_BUFFER_PTS (buffer)), stream_time (GST_BUFFER_DURATION (buffer)));
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
-  return ret;
+  return take_parts (self);
 }
 
 static gboolean
@@ -689,55 +426,34 @@ check_input_caps (GstEmotionClassifier * self, GstCaps * caps)
 static gboolean
 handle_segment_start (GstEmotionClassifier * self, GstEvent * event)
 {
-  ClassifierState *state = self->state;
-  if (!state->events_seen) {
-    /* Upstream segments take over: windows started before the first event are dropped. */
-    state->events_seen = true;
-    state->windows.start = state->store.next ();
-  }
-  OpenSegment segment = segment_from_event (event, state->store.next ());
-  auto existing = std::find_if (state->open.begin (), state->open.end (),
-      [&](const OpenSegment & s) { return s.id == segment.id; });
-  if (existing != state->open.end ()) {
-    GST_WARNING_OBJECT (self, "segment %s started twice; restarting it", segment.id.c_str ());
-    *existing = segment;
-  } else {
-    state->open.push_back (segment);
-  }
+  emotion::stream::SegmentLabels labels = segment_labels (event);
+  if (!self->state->segments->start_segment (labels))
+    GST_WARNING_OBJECT (self, "segment %s started twice; restarting it", labels.id.c_str ());
   return gst_pad_push_event (self->srcpad, event);
 }
 
 static gboolean
 handle_segment_end (GstEmotionClassifier * self, GstEvent * event)
 {
-  ClassifierState *state = self->state;
-  std::string id = gst_emotion_event_get_segment_id (event);
-  auto it = std::find_if (state->open.begin (), state->open.end (),
-      [&](const OpenSegment & s) { return s.id == id; });
+  const gchar *id = gst_emotion_event_get_segment_id (event);
   GstFlowReturn ret = GST_FLOW_OK;
-  if (it == state->open.end ()) {
-    GST_DEBUG_OBJECT (self, "end of unknown segment %s", id.c_str ());
-  } else {
-    ret = finish_segment (self, *it, false);
-    state->open.erase (it);
-    if (state->lld)
-      trim_frames (state);
-  }
+  if (!self->state->segments->end_segment (id ? id : ""))
+    GST_DEBUG_OBJECT (self, "end of unknown segment %s", id);
+  else
+    ret = take_parts (self);
   gboolean forwarded = gst_pad_push_event (self->srcpad, event);
   return ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING ? forwarded : FALSE;
 }
 
+/* EOS: the open segments are published (or learnt from), then the last fallback window. */
 static void
 finish_stream (GstEmotionClassifier * self)
 {
   ClassifierState *state = self->state;
-  for (auto &segment : state->open)
-    finish_segment (self, segment, false);
-  state->open.clear ();
+  state->segments->finish ();
+  take_parts (self, true);
   if (state->training)
     training_finish (*state->training);
-  else if (state->lld && !state->events_seen)
-    run_fallback_windows (self, true);
 }
 
 static gboolean
@@ -786,13 +502,12 @@ gst_emotion_classifier_sink_event (GstPad * pad, GstObject * parent, GstEvent * 
       }
       break;
     case GST_EVENT_STREAM_START:
-      reset_stream (state);
-      state->events_seen = false;
+      state->segments->start_stream ();
       state->results.reset_dominant ();
       break;
     case GST_EVENT_FLUSH_STOP:
       /* A segment never spans a flush: what was collected is dropped. */
-      reset_stream (state);
+      state->segments->flush ();
       break;
     case GST_EVENT_EOS:
       finish_stream (self);
@@ -823,8 +538,8 @@ gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent, GstQuery * q
       gst_query_parse_latency (query, &live, &min, &max);
       GST_OBJECT_LOCK (self);
       /* A result leaves when its segment ends: one window, at most max-duration. */
-      GstClockTime window = (GstClockTime) (self->window * GST_SECOND);
-      GstClockTime longest = (GstClockTime) (self->max_duration * GST_SECOND);
+      GstClockTime window = (GstClockTime) (self->settings->window * GST_SECOND);
+      GstClockTime longest = (GstClockTime) (self->settings->max_duration * GST_SECOND);
       GST_OBJECT_UNLOCK (self);
       min += window;
       if (GST_CLOCK_TIME_IS_VALID (max))
@@ -832,24 +547,10 @@ gst_emotion_classifier_src_query (GstPad * pad, GstObject * parent, GstQuery * q
       gst_query_set_latency (query, live, min, max);
       return TRUE;
     }
-    case GST_QUERY_CAPS:{
-      GstCaps *caps;
-      if (self->state && self->state->has_model ()) {
-        caps = self->state->results.all_caps ();
-      } else {
-        caps = gst_pad_get_pad_template_caps (pad);
-      }
-      GstCaps *filter;
-      gst_query_parse_caps (query, &filter);
-      if (filter) {
-        GstCaps *filtered = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-        gst_caps_unref (caps);
-        caps = filtered;
-      }
-      gst_query_set_caps_result (query, caps);
-      gst_caps_unref (caps);
+    case GST_QUERY_CAPS:
+      set_caps_query_result (query, self->state && self->state->has_model ()?
+          self->state->results.all_caps () : gst_pad_get_pad_template_caps (pad));
       return TRUE;
-    }
     default:
       return gst_pad_query_default (pad, parent, query);
   }

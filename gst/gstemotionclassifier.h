@@ -1,16 +1,16 @@
 /* GstEmotionClassifier: the base class of the classifier elements (alstmclassify, apcnnclassify,
- * stlclassify, and ksmmtransformer's audio side). It loads the model file, collects the
- * features of each segment (from emotion-segment events, or fixed windows when none arrive),
- * runs the model, and publishes one result per segment: an other/tensors buffer of K posteriors
- * with a GstEmotionMeta (or a text line when downstream wants text), an `emotion` element message
- * and a tag event with the dominant emotion. A subclass only names its architecture; everything
- * that depends on it (input caps, LLD frames or mu-law segments, minimum frames) comes from the
- * architecture's descriptor. */
+ * stlclassify; ksmmtransformer shares its properties, segment collection and results). It loads
+ * the model file, collects the features of each segment (stream::SegmentCollector: from
+ * emotion-segment events, or fixed windows when none arrive), runs the model, and publishes one
+ * result per segment: an other/tensors buffer of K posteriors with a GstEmotionMeta (or a text
+ * line when downstream wants text), an `emotion` element message and a tag event with the
+ * dominant emotion. A subclass only names its architecture; everything that depends on it (input
+ * caps, LLD frames or mu-law segments, minimum frames) comes from the architecture's descriptor. */
 #pragma once
 
 #include <gst/gst.h>
 
-namespace emotion::gst { struct TrainingProperties; }
+namespace emotion::gst { struct ClassifierSettings; }
 namespace emotion::models { struct Architecture; }
 
 G_BEGIN_DECLS
@@ -60,15 +60,8 @@ struct _GstEmotionClassifier {
   GstPad *sinkpad;
   GstPad *srcpad;
 
-  /* settings, under the object lock */
-  gchar *model_location;
-  gint threads;
-  GstEmotionClassifierMode mode;
-  gdouble window;
-  gdouble hop;
-  gdouble max_duration;
-  /* mode=train settings (training-properties.h) */
-  emotion::gst::TrainingProperties *training_properties;
+  /* settings (classifier-properties.h), under the object lock */
+  emotion::gst::ClassifierSettings *settings;
 
   /* processing state, created in READY->PAUSED, destroyed in PAUSED->READY */
   struct ClassifierState *state;

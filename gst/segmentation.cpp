@@ -2,9 +2,6 @@
 
 #include <gst/emotion/emotion-events.h>
 
-#include <algorithm>
-#include <cmath>
-
 GType
 gst_emotion_segmentation_get_type (void)
 {
@@ -27,134 +24,80 @@ gst_emotion_segmentation_get_type (void)
 namespace emotion::gst {
 
 namespace {
-constexpr size_t kMaxTracked = 64; /* upstream segment ids remembered at most */
+
+GstEvent* start_event(const std::string& id) {
+    return gst_emotion_event_new_segment_start(id.c_str(), NULL, NULL);
+}
+
+GstEvent* end_event(const std::string& id) { return gst_emotion_event_new_segment_end(id.c_str()); }
+
 } // namespace
 
-int64_t seconds_to_frames(double seconds) {
-    return std::max<int64_t>(1, static_cast<int64_t>(std::llround(seconds * 100.0)));
+emotion::stream::SegmentLabels segment_labels(GstEvent* event) {
+    emotion::stream::SegmentLabels labels;
+    const gchar* id = gst_emotion_event_get_segment_id(event);
+    labels.id = id ? id : "";
+    for (auto field : {std::make_pair("emotion", &labels.true_emotion), std::make_pair("speaker", &labels.speaker),
+                       std::make_pair("gender", &labels.gender), std::make_pair("split", &labels.split),
+                       std::make_pair("text", &labels.text)})
+        if (const gchar* value = gst_emotion_event_get_field(event, field.first)) *field.second = value;
+    return labels;
 }
 
 WindowSegmenter::WindowSegmenter(int64_t window_frames, int64_t hop_frames, std::string prefix)
-    : window_(std::max<int64_t>(1, window_frames)), hop_(std::max<int64_t>(1, hop_frames)),
-      prefix_(std::move(prefix)) {}
-
-WindowSegmenter::~WindowSegmenter() = default;
+    : windows_(window_frames, hop_frames, std::move(prefix)) {}
 
 void WindowSegmenter::start() {
-    next_frame_ = 0;
-    next_id_ = 0;
-    open_.clear();
+    windows_.drop_open();
+    windows_.restart_ids();
 }
 
 void WindowSegmenter::frame(std::vector<GstEvent*>& before, std::vector<GstEvent*>& after) {
-    const int64_t f = next_frame_++;
-    if (f % hop_ == 0) {
-        Window w{f, prefix_ + std::to_string(next_id_++)};
-        before.push_back(gst_emotion_event_new_segment_start(w.id.c_str(), NULL, NULL));
-        open_.push_back(std::move(w));
-    }
-    /* windows start in order and have the same length, so they also end in order */
-    while (!open_.empty() && open_.front().first_frame + window_ - 1 == f) {
-        after.push_back(gst_emotion_event_new_segment_end(open_.front().id.c_str()));
-        open_.pop_front();
-    }
+    started_.clear();
+    ended_.clear();
+    windows_.frame(&started_, &ended_);
+    for (const auto& w : started_) before.push_back(start_event(w.id));
+    for (const auto& w : ended_) after.push_back(end_event(w.id));
 }
 
 void WindowSegmenter::close(std::vector<GstEvent*>& events) {
-    for (const Window& w : open_) events.push_back(gst_emotion_event_new_segment_end(w.id.c_str()));
-    open_.clear();
-    next_frame_ = 0;
+    ended_.clear();
+    windows_.close(&ended_);
+    for (const auto& w : ended_) events.push_back(end_event(w.id));
 }
 
 VadSegmenter::VadSegmenter(const emotion::dsp::VadSettings& settings, std::string prefix)
-    : vad_(settings), prefix_(std::move(prefix)) {}
+    : segments_(settings, std::move(prefix)) {}
 
-VadSegmenter::~VadSegmenter() = default;
-
-void VadSegmenter::start() {
-    vad_.reset();
-    next_id_ = 0;
-    open_ = false;
-    open_id_.clear();
-}
-
-void VadSegmenter::mark(const std::vector<bool>& decided, std::vector<GstEvent*>& marks) {
-    for (bool speech : decided) {
-        GstEvent* event = nullptr;
-        if (speech && !open_) {
-            open_id_ = prefix_ + std::to_string(next_id_++);
-            open_ = true;
-            event = gst_emotion_event_new_segment_start(open_id_.c_str(), NULL, NULL);
-        } else if (!speech && open_) {
-            open_ = false;
-            event = gst_emotion_event_new_segment_end(open_id_.c_str());
-        }
-        marks.push_back(event);
-    }
+void VadSegmenter::translate(std::vector<GstEvent*>& marks) {
+    using Kind = emotion::stream::SegmentMark::Kind;
+    for (const auto& m : marks_)
+        marks.push_back(m.kind == Kind::Start ? start_event(m.id) : m.kind == Kind::End ? end_event(m.id) : nullptr);
+    marks_.clear();
 }
 
 void VadSegmenter::push(double frame_energy, std::vector<GstEvent*>& marks) {
-    decided_.clear();
-    vad_.push(frame_energy, decided_);
-    mark(decided_, marks);
+    segments_.push(frame_energy, marks_);
+    translate(marks);
 }
 
 void VadSegmenter::close(std::vector<GstEvent*>& marks, GstEvent** end) {
-    decided_.clear();
-    vad_.flush(decided_);
-    mark(decided_, marks);
-    *end = nullptr;
-    if (open_) {
-        *end = gst_emotion_event_new_segment_end(open_id_.c_str());
-        open_ = false;
-    }
-    vad_.reset();
-}
-
-void UpstreamSegments::reset() {
-    seen_ = false;
-    open_ids_.clear();
-    closed_ids_.clear();
-}
-
-void UpstreamSegments::flush() {
-    open_ids_.clear();
-    closed_ids_.clear();
+    emotion::stream::SegmentMark last;
+    segments_.close(marks_, &last);
+    translate(marks);
+    *end = last.kind == emotion::stream::SegmentMark::Kind::End ? end_event(last.id) : nullptr;
 }
 
 bool UpstreamSegments::on_event(GstEvent* event) {
     const gchar* id = gst_emotion_event_get_segment_id(event);
-    std::string key = id ? id : "";
-    seen_ = true;
-    if (gst_emotion_event_is_segment_start(event)) {
-        /* a reused id starts afresh */
-        closed_ids_.erase(std::remove(closed_ids_.begin(), closed_ids_.end(), key),
-                          closed_ids_.end());
-        open_ids_.push_back(key);
-        /* bounded: an upstream that never ends its segments cannot grow this without limit */
-        if (open_ids_.size() > kMaxTracked) open_ids_.erase(open_ids_.begin());
-        return true;
-    }
-    auto closed = std::find(closed_ids_.begin(), closed_ids_.end(), key);
-    if (closed != closed_ids_.end()) {
-        closed_ids_.erase(closed);
-        return false;
-    }
-    auto open = std::find(open_ids_.begin(), open_ids_.end(), key);
-    if (open != open_ids_.end()) open_ids_.erase(open);
-    return true;
+    const std::string key = id ? id : "";
+    return gst_emotion_event_is_segment_start(event) ? ids_.on_start(key) : ids_.on_end(key);
 }
 
 void UpstreamSegments::close(std::vector<GstEvent*>& events) {
-    for (const std::string& id : open_ids_) {
-        events.push_back(gst_emotion_event_new_segment_end(id.c_str()));
-        closed_ids_.push_back(id);
-    }
-    open_ids_.clear();
-    /* bounded: an upstream that never sends the ends cannot grow this without limit */
-    if (closed_ids_.size() > kMaxTracked)
-        closed_ids_.erase(closed_ids_.begin(), closed_ids_.begin() +
-                                                   static_cast<ptrdiff_t>(closed_ids_.size() - kMaxTracked));
+    ended_.clear();
+    ids_.close(ended_);
+    for (const std::string& id : ended_) events.push_back(end_event(id));
 }
 
 } // namespace emotion::gst

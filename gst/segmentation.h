@@ -1,6 +1,7 @@
-/* Segmentation shared by the feature extractors and the classifiers: the `segmentation` enum,
- * fixed windows and VAD segments over a 10 ms frame sequence, and the bookkeeping of upstream
- * `emotion-segment-start/end` events (gst-libs/gst/emotion/emotion-events.h).
+/* Segment events and the stream layer (src/stream/), which decides where segments start and end:
+ * for the feature extractors, the `segmentation` enum and the marks of fixed windows, VAD segments
+ * and upstream-segment bookkeeping as `emotion-segment-start/end` events
+ * (gst-libs/gst/emotion/emotion-events.h); for the classifiers, what a start event says.
  *
  * Every class here produces segment events in frame order: the caller pushes the events returned
  * "before" a frame ahead of that frame, and those returned "after" it behind it. */
@@ -9,11 +10,14 @@
 #include <gst/gst.h>
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
-#include "dsp/vad.h"
+#include "stream/fixed_windows.h"
+#include "stream/segment_collector.h"
+#include "stream/speech_segments.h"
+#include "stream/time.h"
+#include "stream/upstream_segments.h"
 
 G_BEGIN_DECLS
 
@@ -47,18 +51,17 @@ constexpr double kSegmentHopMax = 3600.0;
 constexpr double kSegmentHopDefault = 1.5;
 
 /* Frames (10 ms) in `seconds`, rounded, at least 1. */
-int64_t seconds_to_frames(double seconds);
+using emotion::stream::seconds_to_frames;
 
-/* Fixed windows over a frame sequence: window k holds frames [k hop, k hop + window) of the
- * current stream part. A window's start event goes before its first frame and its end event
- * after its last one; overlapping windows interleave. Ids are prefix + a counter ("w0", "w1",
- * ...) that only start() resets, so they stay unique across discontinuities. */
+/* The id and fields of an emotion-segment-start event, for the classifiers' segment collector. */
+emotion::stream::SegmentLabels segment_labels(GstEvent* event);
+
+/* Fixed windows (stream::FixedWindows) as segment events: a window's start event goes before its
+ * first frame and its end event after its last one; overlapping windows interleave. Ids ("w0",
+ * "w1", ...) go on across discontinuities; only start() restarts them. */
 class WindowSegmenter {
 public:
     WindowSegmenter(int64_t window_frames, int64_t hop_frames, std::string prefix = "w");
-    ~WindowSegmenter();
-    WindowSegmenter(const WindowSegmenter&) = delete;
-    WindowSegmenter& operator=(const WindowSegmenter&) = delete;
 
     /* New stream: ids restart at 0. */
     void start();
@@ -67,21 +70,14 @@ public:
     /* End of a stream part (discontinuity, EOS): end events of the open windows, which may be
      * shorter than `window`; the next frame is frame 0 again. */
     void close(std::vector<GstEvent*>& events);
-    bool open() const { return !open_.empty(); }
+    bool open() const { return windows_.open(); }
 
 private:
-    struct Window {
-        int64_t first_frame;
-        std::string id;
-    };
-    int64_t window_, hop_;
-    std::string prefix_;
-    int64_t next_frame_ = 0;
-    uint64_t next_id_ = 0;
-    std::deque<Window> open_;
+    emotion::stream::FixedWindows windows_;
+    std::vector<emotion::stream::FixedWindows::Window> started_, ended_;
 };
 
-/* Speech segments from emotion::dsp::Vad over the frame energies (LLD feature 1). Decisions come
+/* Speech segments (stream::SpeechSegments) as segment events. Decisions come
  * lookahead_frames() late, so the caller holds its frames back: push() returns one mark per
  * frame that has become decided (in order), which is the event to push before that frame
  * (start of a speech segment, end of one, or nullptr). */
@@ -89,42 +85,35 @@ class VadSegmenter {
 public:
     explicit VadSegmenter(const emotion::dsp::VadSettings& settings = {},
                           std::string prefix = "vad");
-    ~VadSegmenter();
-    VadSegmenter(const VadSegmenter&) = delete;
-    VadSegmenter& operator=(const VadSegmenter&) = delete;
 
-    int lookahead_frames() const { return vad_.lookahead_frames(); }
+    int lookahead_frames() const { return segments_.lookahead_frames(); }
     /* New stream: ids restart at 0. */
-    void start();
+    void start() { segments_.start(); }
     void push(double frame_energy, std::vector<GstEvent*>& marks);
     /* End of a stream part: marks of every frame still undecided, then `end` is the end event of
      * the open segment (nullptr when none); the VAD starts afresh. */
     void close(std::vector<GstEvent*>& marks, GstEvent** end);
-    bool open() const { return open_; }
+    bool open() const { return segments_.open(); }
 
 private:
-    void mark(const std::vector<bool>& decided, std::vector<GstEvent*>& marks);
+    void translate(std::vector<GstEvent*>& marks);
 
-    emotion::dsp::Vad vad_;
-    std::string prefix_;
-    std::vector<bool> decided_;
-    uint64_t next_id_ = 0;
-    bool open_ = false;
-    std::string open_id_;
+    emotion::stream::SpeechSegments segments_;
+    std::vector<emotion::stream::SegmentMark> marks_;
 };
 
-/* Upstream segment events of one stream. Once one has arrived, an element's own segmentation is
- * off. Segments never span a discontinuity: close() ends the open ones there, and the upstream
- * end events of those segments are dropped when they arrive later. */
+/* Upstream segment events of one stream (stream::UpstreamSegments). Once one has arrived, an
+ * element's own segmentation is off. Segments never span a discontinuity: close() ends the open
+ * ones there, and the upstream end events of those segments are dropped when they arrive later. */
 class UpstreamSegments {
 public:
     /* New stream: no upstream segments seen. */
-    void reset();
+    void reset() { ids_.reset(); }
     /* Flush: every open segment is void (downstream flushes too); seen() stays. */
-    void flush();
+    void flush() { ids_.flush(); }
     /* True once any upstream segment event has arrived in this stream. */
-    bool seen() const { return seen_; }
-    bool open() const { return !open_ids_.empty(); }
+    bool seen() const { return ids_.seen(); }
+    bool open() const { return ids_.open(); }
     /* Records an upstream start or end event; false when the event must be dropped (the end of
      * a segment this element already ended at a discontinuity). */
     bool on_event(GstEvent* event);
@@ -132,9 +121,8 @@ public:
     void close(std::vector<GstEvent*>& events);
 
 private:
-    bool seen_ = false;
-    std::vector<std::string> open_ids_;
-    std::vector<std::string> closed_ids_;
+    emotion::stream::UpstreamSegments ids_;
+    std::vector<std::string> ended_;
 };
 
 } // namespace emotion::gst

@@ -15,6 +15,7 @@ ALLOWED = {
     "text": {"io", "nn"},
     "models": {"text", "io", "nn", "dsp"},
     "train": {"models", "text", "io", "nn"},
+    "stream": {"dsp"},
 }
 FORBIDDEN_SYSTEM = re.compile(r'#\s*include\s*<(gst/|glib|gio/|gobject/)')
 OWN_INCLUDE = re.compile(r'#\s*include\s*"([a-z_]+)/')
