@@ -23,7 +23,6 @@ ClassifierSettings::collector (const models::Architecture & architecture) const
   c.window = window;
   c.hop = hop;
   c.max_duration = max_duration;
-  c.parts_keep_start = train ();
   return c;
 }
 

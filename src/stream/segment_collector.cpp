@@ -93,7 +93,7 @@ void SegmentCollector::finish_part(OpenSegment& segment, bool partial) {
     part.end = segment.end;
     part.items = std::move(segment.items);
     segment.items.clear();
-    if (!settings_.parts_keep_start) segment.start = kNoTime;
+    segment.start = kNoTime;
     queue_span(std::move(part), store_.next(), store_.next());
 }
 

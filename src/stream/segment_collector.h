@@ -47,9 +47,6 @@ struct CollectorSettings {
     double hop = 3.0;
     // A segment longer than this (seconds) is published in parts as it grows.
     double max_duration = 30.0;
-    // Whole segments: a part keeps its segment's start time, so once a segment has lasted
-    // max-duration every further whole segment is a part of its own (what mode=train does).
-    bool parts_keep_start = false;
 };
 
 // One result's worth of input: a finished segment, a part of a long one, a fallback window or a

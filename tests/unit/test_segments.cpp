@@ -435,17 +435,6 @@ TEST(collector_whole_segments_split_by_time) {
     EXPECT(parts[0].id == "u.0" && parts[0].items.size() == 3 && parts[0].end == 3 * kSecond);
     EXPECT(parts[1].id == "u.1" && parts[1].items.size() == 3 && parts[1].start == 3 * kSecond);
     EXPECT(parts[2].id == "u.2" && parts[2].items.empty());
-
-    // parts that keep the segment's start: after the first, each whole segment is a part
-    CollectorSettings s = whole_settings(2.5);
-    s.parts_keep_start = true;
-    SegmentCollector keep(s);
-    keep.start_segment(labels("u"));
-    for (int k = 0; k < 6; ++k) feed_whole(keep, k);
-    keep.end_segment("u");
-    std::vector<size_t> sizes;
-    while (keep.next_part(&p)) sizes.push_back(p.items.size());
-    EXPECT((sizes == std::vector<size_t>{3, 1, 1, 1, 0}));
 }
 
 TEST(collector_whole_segments_without_times_are_never_split) {
