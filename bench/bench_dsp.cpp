@@ -28,14 +28,12 @@ constexpr size_t kBuffer = 4096;
 
 std::vector<float> load_speech(const std::string& shared) {
     std::vector<float> audio;
-    for (const char* name : {"emodb_03a01Fa.wav", "emodb_08a02Wc.wav", "emodb_16b10Tb.wav",
-                             "speech_en_espeak.wav"}) {
+    for (const char* name :
+         {"emodb_03a01Fa.wav", "emodb_08a02Wc.wav", "emodb_16b10Tb.wav", "speech_en_espeak.wav"}) {
         try {
             const auto wav = io::read_wav(shared + "/reference/lld/" + name);
             audio.insert(audio.end(), wav.samples.begin(), wav.samples.end());
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "skipping %s\n", e.what());
-        }
+        } catch (const std::exception& e) { std::fprintf(stderr, "skipping %s\n", e.what()); }
     }
     if (!audio.empty()) return audio;
     // Fallback: 10 s of a gliding harmonic tone with syllable-rate amplitude and noise.
@@ -47,8 +45,7 @@ std::vector<float> load_speech(const std::string& shared) {
         phase += 2 * M_PI * (140.0 + 40.0 * std::sin(2 * M_PI * 0.7 * t)) / dsp::kSampleRate;
         double v = 0.0;
         for (int k = 1; k <= 8; ++k) v += std::sin(k * phase) / k;
-        audio.push_back(static_cast<float>(0.3 * v * (0.5 + 0.5 * std::sin(2 * M_PI * 4 * t)) +
-                                           noise(rng)));
+        audio.push_back(static_cast<float>(0.3 * v * (0.5 + 0.5 * std::sin(2 * M_PI * 4 * t)) + noise(rng)));
     }
     return audio;
 }
@@ -72,8 +69,7 @@ struct Timing {
 };
 
 // Pushes kSeconds of `audio` (looped) through `push` in kBuffer pieces.
-Timing time_stream(const std::vector<float>& audio,
-                   const std::function<void(const float*, size_t)>& push) {
+Timing time_stream(const std::vector<float>& audio, const std::function<void(const float*, size_t)>& push) {
     const size_t total = static_cast<size_t>(kSeconds * dsp::kSampleRate);
     const auto wall_start = std::chrono::steady_clock::now();
     const double cpu_start = thread_cpu_seconds();
@@ -91,8 +87,8 @@ Timing time_stream(const std::vector<float>& audio,
 void report(const char* name, Timing t, const std::string& extra) {
     std::printf("%s: %.0f s audio in %.3f s CPU: %.0fx real time (wall %.3f s: %.0fx), "
                 "peak RSS %.1f MB%s\n",
-                name, kSeconds, t.cpu_s, kSeconds / t.cpu_s, t.wall_s, kSeconds / t.wall_s,
-                peak_rss_mb(), extra.c_str());
+                name, kSeconds, t.cpu_s, kSeconds / t.cpu_s, t.wall_s, kSeconds / t.wall_s, peak_rss_mb(),
+                extra.c_str());
 }
 
 } // namespace
@@ -115,8 +111,9 @@ int main(int argc, char** argv) {
         for (size_t t = 0; t < got; ++t) voiced += features[t * dsp::kLldFeatures + 35] > 0.0f;
         frames += got;
     });
-    report("lld", lld_t, ", " + std::to_string(frames) + " frames (" +
-                             std::to_string(static_cast<int>(100 * voiced / frames)) + " % voiced)");
+    report("lld", lld_t,
+           ", " + std::to_string(frames) + " frames (" +
+               std::to_string(static_cast<int>(100 * voiced / frames)) + " % voiced)");
 
     dsp::MulawSegmenter mulaw;
     size_t segments = 0;
@@ -125,12 +122,11 @@ int main(int argc, char** argv) {
         ++segments;
         checksum += s.values[12345];
     };
-    const Timing mulaw_t = time_stream(audio, [&](const float* x, size_t n) {
-        mulaw.push(x, n, count_segment);
-    });
+    const Timing mulaw_t =
+        time_stream(audio, [&](const float* x, size_t n) { mulaw.push(x, n, count_segment); });
     mulaw.finish(count_segment);
-    report("mulaw", mulaw_t, ", " + std::to_string(segments) + " segments (checksum " +
-                                 std::to_string(checksum) + ")");
+    report("mulaw", mulaw_t,
+           ", " + std::to_string(segments) + " segments (checksum " + std::to_string(checksum) + ")");
 
     dsp::Vad vad;
     std::vector<bool> decided;

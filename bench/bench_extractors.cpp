@@ -115,8 +115,9 @@ double core_seconds(const std::string& element, const Source& source) {
         });
     } else if (element.rfind("mulawspec", 0) == 0) {
         size_t at = element.find("hop=");
-        int hop = at == std::string::npos ? 100
-                                          : static_cast<int>(std::lround(100 * std::atof(element.c_str() + at + 4)));
+        int hop = at == std::string::npos
+                      ? 100
+                      : static_cast<int>(std::lround(100 * std::atof(element.c_str() + at + 4)));
         emotion::dsp::MulawSegmenter segmenter(200, hop);
         float sink = 0;
         auto emit = [&](const emotion::dsp::MulawSegmenter::Segment& s) { sink += s.values[0]; };
@@ -138,10 +139,9 @@ int run(const std::string& element, double seconds, size_t buffer_samples) {
     source.total = static_cast<uint64_t>(seconds * 16000);
     source.buffer_samples = buffer_samples;
 
-    std::string description =
-        "appsrc name=src format=time emit-signals=true "
-        "caps=audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved ! " +
-        element + " ! fakesink name=sink sync=false";
+    std::string description = "appsrc name=src format=time emit-signals=true "
+                              "caps=audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved ! " +
+                              element + " ! fakesink name=sink sync=false";
     GError* error = NULL;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
     if (!pipeline || error) {
@@ -153,8 +153,7 @@ int run(const std::string& element, double seconds, size_t buffer_samples) {
     g_signal_connect(src, "need-data", G_CALLBACK(need_data), &source);
     uint64_t buffers = 0;
     GstPad* sinkpad = gst_element_get_static_pad(sink, "sink");
-    gst_pad_add_probe(sinkpad,
-                      (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+    gst_pad_add_probe(sinkpad, (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
                       count_buffers, &buffers, NULL);
     gst_object_unref(sinkpad);
 
@@ -167,8 +166,8 @@ int run(const std::string& element, double seconds, size_t buffer_samples) {
     auto t0 = std::chrono::steady_clock::now();
     gst_element_set_state(pipeline, GST_STATE_PLAYING);
     GstBus* bus = gst_element_get_bus(pipeline);
-    GstMessage* message = gst_bus_timed_pop_filtered(
-        bus, GST_CLOCK_TIME_NONE, (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    GstMessage* message = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE,
+                                                     (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     auto t1 = std::chrono::steady_clock::now();
     double cpu = cpu_seconds() - cpu0;
     int status = 0;
@@ -216,8 +215,7 @@ int main(int argc, char** argv) {
         else if (arg == "--buffer" && i + 1 < argc)
             buffer_samples = static_cast<size_t>(std::max(1, std::atoi(argv[++i])));
         else if (arg == "--help" || arg == "-h") {
-            std::printf("usage: %s [--seconds N] [--buffer SAMPLES] [ELEMENT-DESCRIPTION ...]\n",
-                        argv[0]);
+            std::printf("usage: %s [--seconds N] [--buffer SAMPLES] [ELEMENT-DESCRIPTION ...]\n", argv[0]);
             return 0;
         } else
             elements.push_back(arg);
@@ -225,7 +223,8 @@ int main(int argc, char** argv) {
     if (elements.empty())
         elements = {"lldextract", "lldextract segmentation=vad", "mulawspec", "mulawspec hop=0.4"};
     std::printf("appsrc (%zu-sample buffers) ! ELEMENT ! fakesink sync=false, one streaming "
-                "thread\n", buffer_samples);
+                "thread\n",
+                buffer_samples);
     std::fflush(stdout);
 
     int failed = 0;

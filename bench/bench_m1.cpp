@@ -36,8 +36,7 @@ double peak_rss_mb() {
 }
 
 double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // Random LLD-like frames (per-feature offsets and scales, so the z-normalisation has work).
@@ -52,9 +51,7 @@ models::Batch random_batch(const std::vector<int>& lengths, int features, nn::Rn
                 batch.features[(static_cast<int64_t>(b) * T + t) * features + f] =
                     f * 0.5f + (1.0f + f * 0.1f) * rng.normal(0.0f, 1.0f);
     batch.lengths = lengths;
-    for (int b = 0; b < B; ++b) {
-        batch.targets["emotion"].push_back(b % 4);
-    }
+    for (int b = 0; b < B; ++b) { batch.targets["emotion"].push_back(b % 4); }
     return batch;
 }
 
@@ -79,16 +76,24 @@ int main(int argc, char** argv) {
     int iterations = 30, train_steps = 4, batch_size = 32, frames = 450;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
-        if (key == "--cells") cells = argv[i + 1];
-        else if (key == "--iterations") iterations = std::atoi(argv[i + 1]);
-        else if (key == "--train-steps") train_steps = std::atoi(argv[i + 1]);
-        else if (key == "--batch") batch_size = std::atoi(argv[i + 1]);
-        else if (key == "--frames") frames = std::atoi(argv[i + 1]);
-        else if (key == "--threads") thread_list = argv[i + 1];
+        if (key == "--cells")
+            cells = argv[i + 1];
+        else if (key == "--iterations")
+            iterations = std::atoi(argv[i + 1]);
+        else if (key == "--train-steps")
+            train_steps = std::atoi(argv[i + 1]);
+        else if (key == "--batch")
+            batch_size = std::atoi(argv[i + 1]);
+        else if (key == "--frames")
+            frames = std::atoi(argv[i + 1]);
+        else if (key == "--threads")
+            thread_list = argv[i + 1];
         else {
-            std::fprintf(stderr, "usage: %s [--cells lstm,alstm,mean] [--iterations N] "
-                                 "[--train-steps N] [--batch B] [--frames T] "
-                                 "[--threads 1,2]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--cells lstm,alstm,mean] [--iterations N] "
+                         "[--train-steps N] [--batch B] [--frames T] "
+                         "[--threads 1,2]\n",
+                         argv[0]);
             return 2;
         }
     }
@@ -103,8 +108,8 @@ int main(int argc, char** argv) {
     nn::Rng data_rng(11);
     const models::Batch utterance = random_batch({frames}, 36, data_rng);
     const double seconds = frames / kFramesPerSecond;
-    std::printf("M1 alstm, inference at batch 1 on %.1f s utterances (T = %d), median of %d\n",
-                seconds, frames, iterations);
+    std::printf("M1 alstm, inference at batch 1 on %.1f s utterances (T = %d), median of %d\n", seconds,
+                frames, iterations);
     for (const std::string& cell : split(cells)) {
         for (int threads : threads_to_run) {
             omp_set_num_threads(threads);
@@ -128,8 +133,8 @@ int main(int argc, char** argv) {
             const double median = times[times.size() / 2], best = times.front();
             std::printf("  cell %-5s %d thread%s: %6.2f ms per utterance (best %.2f, cpu %.2f), "
                         "%5.0fx real time (best %.0fx, cpu %.0fx)\n",
-                        cell.c_str(), threads, threads > 1 ? "s" : " ", median * 1e3, best * 1e3,
-                        cpu * 1e3, seconds / median, seconds / best, seconds / cpu);
+                        cell.c_str(), threads, threads > 1 ? "s" : " ", median * 1e3, best * 1e3, cpu * 1e3,
+                        seconds / median, seconds / best, seconds / cpu);
         }
     }
     std::printf("  peak RSS after inference: %.0f MB\n", peak_rss_mb());

@@ -39,8 +39,7 @@ double cpu_now() {
 }
 
 double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 nn::Tensor random_segments(int batch, nn::Rng& rng) {
@@ -77,13 +76,19 @@ int main(int argc, char** argv) {
     int iterations = 50, train_steps = 3, batch = 64;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
-        if (key == "--pooling") pooling = argv[i + 1];
-        else if (key == "--iterations") iterations = std::atoi(argv[i + 1]);
-        else if (key == "--train-steps") train_steps = std::atoi(argv[i + 1]);
-        else if (key == "--batch") batch = std::atoi(argv[i + 1]);
+        if (key == "--pooling")
+            pooling = argv[i + 1];
+        else if (key == "--iterations")
+            iterations = std::atoi(argv[i + 1]);
+        else if (key == "--train-steps")
+            train_steps = std::atoi(argv[i + 1]);
+        else if (key == "--batch")
+            batch = std::atoi(argv[i + 1]);
         else {
-            std::fprintf(stderr, "usage: %s [--pooling att|gap] [--iterations N] "
-                                 "[--train-steps N] [--batch B]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--pooling att|gap] [--iterations N] "
+                         "[--train-steps N] [--batch B]\n",
+                         argv[0]);
             return 2;
         }
     }
@@ -100,8 +105,7 @@ int main(int argc, char** argv) {
     model.init(rng);
     const nn::Tensor segment = random_segments(1, rng);
 
-    std::printf("M2 apcnn (pooling=%s), input [1, 1, 400, 200] = one 2 s segment\n",
-                pooling.c_str());
+    std::printf("M2 apcnn (pooling=%s), input [1, 1, 400, 200] = one 2 s segment\n", pooling.c_str());
     for (int threads : {1, 2}) {
         omp_set_num_threads(threads);
         // A fresh model per thread count: oneDNN sizes its work split when a primitive is made.
@@ -112,9 +116,8 @@ int main(int argc, char** argv) {
         const Timing t = infer_seconds(local, segment, iterations);
         std::printf("  inference, batch 1, %d thread%s: %.0fx real time (mean %.2f ms per segment; "
                     "median %.2f ms = %.0fx, best %.2f ms = %.0fx)\n",
-                    threads, threads > 1 ? "s" : "", kSegmentSeconds / t.mean, t.mean * 1e3,
-                    t.median * 1e3, kSegmentSeconds / t.median, t.best * 1e3,
-                    kSegmentSeconds / t.best);
+                    threads, threads > 1 ? "s" : "", kSegmentSeconds / t.mean, t.mean * 1e3, t.median * 1e3,
+                    kSegmentSeconds / t.median, t.best * 1e3, kSegmentSeconds / t.best);
     }
     std::printf("  peak RSS after inference: %.0f MB\n", peak_rss_mb());
 

@@ -102,8 +102,9 @@ void bench_inference(const std::string& name, int frames, int iterations) {
         }
         std::sort(times.begin(), times.end());
         const double median = times[times.size() / 2], best = times.front();
-        std::printf("  %d thread%s: %7.2f ms per utterance (best %.2f), %6.0fx real time (best %.0fx)\n", threads,
-                    threads > 1 ? "s" : " ", median * 1e3, best * 1e3, seconds / median, seconds / best);
+        std::printf("  %d thread%s: %7.2f ms per utterance (best %.2f), %6.0fx real time (best %.0fx)\n",
+                    threads, threads > 1 ? "s" : " ", median * 1e3, best * 1e3, seconds / median,
+                    seconds / best);
     }
     std::printf("  peak RSS after inference: %.0f MB\n", peak_rss_mb());
 }
@@ -111,7 +112,8 @@ void bench_inference(const std::string& name, int frames, int iterations) {
 void bench_training(const std::string& name, int batch_size, int steps) {
     std::printf("%s training: batch %d, %s, forward + backward + %s, %d steps after one warm-up\n",
                 name == "m3" ? "M3 stl" : "M4 ksmm", batch_size,
-                name == "m3" ? "lengths uniform in [200, 400] frames" : "lengths uniform in [200, 600] frames (cut to 460)",
+                name == "m3" ? "lengths uniform in [200, 400] frames"
+                             : "lengths uniform in [200, 600] frames (cut to 460)",
                 name == "m3" ? "Adam" : "SGD momentum 0.9", steps);
     nn::Rng data_rng(13);
     for (int threads : g_threads) {
@@ -140,7 +142,7 @@ void bench_training(const std::string& name, int batch_size, int steps) {
             // steady-state sizes before the timed steps (as after the first steps of an epoch).
             std::vector<int> lengths;
             for (int b = 0; b < batch_size; ++b)
-                lengths.push_back(s == 0 ? (name == "m3" ? 400 : 600)
+                lengths.push_back(s == 0         ? (name == "m3" ? 400 : 600)
                                   : name == "m3" ? 200 + static_cast<int>(length_rng.next() % 201)
                                                  : 200 + static_cast<int>(length_rng.next() % 401));
             batches.push_back(random_batch(lengths, 36, name == "m4", data_rng));
@@ -173,22 +175,31 @@ int main(int argc, char** argv) {
     int iterations = 50, train_steps = 3, batch_size = 32;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
-        if (key == "--models") names = argv[i + 1];
+        if (key == "--models")
+            names = argv[i + 1];
         else if (key == "--threads") {
             g_threads.clear();
-            for (const std::string& t : split(argv[i + 1])) g_threads.push_back(std::max(1, std::atoi(t.c_str())));
-        } else if (key == "--iterations") iterations = std::atoi(argv[i + 1]);
-        else if (key == "--train-steps") train_steps = std::atoi(argv[i + 1]);
-        else if (key == "--batch") batch_size = std::atoi(argv[i + 1]);
+            for (const std::string& t : split(argv[i + 1]))
+                g_threads.push_back(std::max(1, std::atoi(t.c_str())));
+        } else if (key == "--iterations")
+            iterations = std::atoi(argv[i + 1]);
+        else if (key == "--train-steps")
+            train_steps = std::atoi(argv[i + 1]);
+        else if (key == "--batch")
+            batch_size = std::atoi(argv[i + 1]);
         else {
-            std::fprintf(stderr, "usage: %s [--models m3,m4] [--threads 1,2] [--iterations N] [--train-steps N] [--batch B]\n",
-                         argv[0]);
+            std::fprintf(
+                stderr,
+                "usage: %s [--models m3,m4] [--threads 1,2] [--iterations N] [--train-steps N] [--batch B]\n",
+                argv[0]);
             return 2;
         }
     }
     if (argc % 2 == 0 || iterations < 1 || train_steps < 0 || batch_size < 1) {
-        std::fprintf(stderr, "usage: %s [--models m3,m4] [--iterations N >= 1] [--train-steps N >= 0] [--batch B >= 1]\n",
-                     argv[0]);
+        std::fprintf(
+            stderr,
+            "usage: %s [--models m3,m4] [--iterations N >= 1] [--train-steps N >= 0] [--batch B >= 1]\n",
+            argv[0]);
         return 2;
     }
     for (const std::string& name : split(names)) {

@@ -74,11 +74,12 @@ bool wait_for_end(GstElement* pipeline) {
 void count_result(GstElement*, GstStructure*, gpointer count) { ++*static_cast<unsigned*>(count); }
 
 bool run_file(const Settings& s, const bench::LoopedSpeech& speech) {
-    const std::string description =
-        "filesrc location=\"" + speech.wav + "\" ! decodebin ! audioconvert ! audioresample ! "
-        "lldextract ! ksmmtransformer name=m threads=" + std::to_string(s.threads) +
-        " model=\"" + s.model + "\" ! emotionsink name=sink  filesrc location=\"" + speech.srt +
-        "\" ! subparse ! m.text";
+    const std::string description = "filesrc location=\"" + speech.wav +
+                                    "\" ! decodebin ! audioconvert ! audioresample ! "
+                                    "lldextract ! ksmmtransformer name=m threads=" +
+                                    std::to_string(s.threads) + " model=\"" + s.model +
+                                    "\" ! emotionsink name=sink  filesrc location=\"" + speech.srt +
+                                    "\" ! subparse ! m.text";
     GstElement* pipeline = launch(description);
     if (!pipeline) return false;
     unsigned results = 0;
@@ -94,10 +95,11 @@ bool run_file(const Settings& s, const bench::LoopedSpeech& speech) {
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
     if (!ok) return false;
-    std::printf("file: %d s of speech, %zu subtitle lines: %.1f s wall (%.0fx real time), %.1f s CPU (%.0fx), "
-                "%u results, peak RSS %.1f MiB\n",
-                s.seconds, speech.utterances.size(), wall, s.seconds / wall, cpu, s.seconds / cpu, results,
-                bench::rss_kib("VmHWM:") / 1024.0);
+    std::printf(
+        "file: %d s of speech, %zu subtitle lines: %.1f s wall (%.0fx real time), %.1f s CPU (%.0fx), "
+        "%u results, peak RSS %.1f MiB\n",
+        s.seconds, speech.utterances.size(), wall, s.seconds / wall, cpu, s.seconds / cpu, results,
+        bench::rss_kib("VmHWM:") / 1024.0);
     return true;
 }
 
@@ -121,7 +123,8 @@ GstClockTime running_time_now(GstElement* pipeline) {
 GstBusSyncReply on_message(GstBus*, GstMessage* m, gpointer data) {
     auto* run = static_cast<LiveRun*>(data);
     const GstStructure* s = gst_message_get_structure(m);
-    if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_ELEMENT || !gst_structure_has_name(s, "emotion")) return GST_BUS_PASS;
+    if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_ELEMENT || !gst_structure_has_name(s, "emotion"))
+        return GST_BUS_PASS;
     guint64 running = 0, duration = 0;
     gst_structure_get_uint64(s, "running-time", &running);
     gst_structure_get_uint64(s, "duration", &duration);
@@ -185,8 +188,9 @@ bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
     const std::string description =
         "appsrc name=audio is-live=true format=time min-latency=20000000 "
         "caps=audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved "
-        "! lldextract ! ksmmtransformer name=m text-timeout=" + std::string(timeout) +
-        " threads=" + std::to_string(s.threads) + " model=\"" + s.model + "\" ! fakesink sync=true "
+        "! lldextract ! ksmmtransformer name=m text-timeout=" +
+        std::string(timeout) + " threads=" + std::to_string(s.threads) + " model=\"" + s.model +
+        "\" ! fakesink sync=true "
         // min-latency set, or appsrc reports its text basesrc's max latency 0 (no buffer size)
         "appsrc name=text is-live=true format=time min-latency=0 caps=text/x-raw,format=utf8 ! m.text";
     LiveRun run;
@@ -230,22 +234,29 @@ bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
     std::printf("live: %d s of speech, text-timeout %.2f s, transcripts %.2f s after each utterance: "
                 "reported latency %.2f s (live %s), %zu results, delay from segment end to result: "
                 "median %.3f s, 95 %% %.3f s, max %.3f s\n",
-                s.live_seconds, s.text_timeout, s.stt_delay, double(min_latency) / GST_SECOND, live ? "yes" : "no",
-                run.delays.size(), percentile(run.delays, 0.5), percentile(run.delays, 0.95),
-                percentile(run.delays, 1.0));
+                s.live_seconds, s.text_timeout, s.stt_delay, double(min_latency) / GST_SECOND,
+                live ? "yes" : "no", run.delays.size(), percentile(run.delays, 0.5),
+                percentile(run.delays, 0.95), percentile(run.delays, 1.0));
     return true;
 }
 
 bool parse(int argc, char** argv, Settings* s) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string name = argv[i], value = argv[i + 1];
-        if (name == "--seconds") s->seconds = std::atoi(value.c_str());
-        else if (name == "--live-seconds") s->live_seconds = std::atoi(value.c_str());
-        else if (name == "--model") s->model = value;
-        else if (name == "--threads") s->threads = std::atoi(value.c_str());
-        else if (name == "--text-timeout") s->text_timeout = std::atof(value.c_str());
-        else if (name == "--stt-delay") s->stt_delay = std::atof(value.c_str());
-        else return false;
+        if (name == "--seconds")
+            s->seconds = std::atoi(value.c_str());
+        else if (name == "--live-seconds")
+            s->live_seconds = std::atoi(value.c_str());
+        else if (name == "--model")
+            s->model = value;
+        else if (name == "--threads")
+            s->threads = std::atoi(value.c_str());
+        else if (name == "--text-timeout")
+            s->text_timeout = std::atof(value.c_str());
+        else if (name == "--stt-delay")
+            s->stt_delay = std::atof(value.c_str());
+        else
+            return false;
     }
     return argc % 2 == 1 && s->seconds > 0 && s->live_seconds >= 0 && s->threads > 0;
 }
@@ -257,14 +268,16 @@ int main(int argc, char** argv) {
     gst_init(&argc, &argv);
     Settings s;
     if (!parse(argc, argv, &s)) {
-        std::fprintf(stderr, "usage: bench_multimodal [--seconds N] [--live-seconds N] [--model FILE] [--threads N] "
-                             "[--text-timeout S] [--stt-delay S]\n");
+        std::fprintf(stderr,
+                     "usage: bench_multimodal [--seconds N] [--live-seconds N] [--model FILE] [--threads N] "
+                     "[--text-timeout S] [--stt-delay S]\n");
         return 2;
     }
     s.live_seconds = std::min(s.live_seconds, s.seconds); // the live run plays the file's start
     const bench::LoopedSpeech speech = bench::make_looped_speech(EMOTION_BENCH_DIR, s.seconds);
     if (speech.wav.empty()) {
-        std::fprintf(stderr, "no audio to loop (EmoDB or reference speech) under %s\n", bench::shared_dir().c_str());
+        std::fprintf(stderr, "no audio to loop (EmoDB or reference speech) under %s\n",
+                     bench::shared_dir().c_str());
         return 1;
     }
     std::printf("model %s, %d thread(s), OMP_WAIT_POLICY=%s\n", s.model.c_str(), s.threads,

@@ -36,8 +36,10 @@ struct Figures {
 void on_result(GstElement*, GstStructure*, gpointer count) { ++*static_cast<unsigned*>(count); }
 
 bool run(const std::string& wav, const std::string& model, double seconds, Figures* f) {
-    std::string description = "filesrc location=\"" + wav + "\" ! decodebin ! audioconvert ! audioresample ! "
-                              "lldextract ! alstmclassify model=\"" + model + "\" ! emotionsink name=sink";
+    std::string description = "filesrc location=\"" + wav +
+                              "\" ! decodebin ! audioconvert ! audioresample ! "
+                              "lldextract ! alstmclassify model=\"" +
+                              model + "\" ! emotionsink name=sink";
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
     if (!pipeline || error) {
@@ -64,7 +66,8 @@ bool run(const std::string& wav, const std::string& model, double seconds, Figur
         gint64 position = 0;
         // RSS sampled every 100 ms; recorded when the stream passes 25, 50, 75 %
         if (gst_element_query_position(pipeline, GST_FORMAT_TIME, &position))
-            while (next_mark < 3 && position / 1e9 >= seconds * (next_mark + 1) / 4.0) f->rss[next_mark++] = rss_kib("VmRSS:");
+            while (next_mark < 3 && position / 1e9 >= seconds * (next_mark + 1) / 4.0)
+                f->rss[next_mark++] = rss_kib("VmRSS:");
         if (!m) continue;
         if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
             GError* err = nullptr;
@@ -87,7 +90,7 @@ bool run(const std::string& wav, const std::string& model, double seconds, Figur
     return ok;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     setenv("GST_PLUGIN_PATH", EMOTION_PLUGIN_DIR, 0);
@@ -105,9 +108,8 @@ int main(int argc, char** argv) {
     const char* wait = std::getenv("OMP_WAIT_POLICY");
     std::printf("input %s (%d s of looped speech, 16 kHz mono), OMP_WAIT_POLICY=%s\n", wav.c_str(), seconds,
                 wait ? wait : "(unset)");
-    std::printf("%-18s %8s %7s %8s %9s %8s %8s  %s\n", "model", "wall s", "RTF", "CPU s", "audio/CPU", "results",
-                "peak MiB",
-                "RSS MiB at 25/50/75/100 %");
+    std::printf("%-18s %8s %7s %8s %9s %8s %8s  %s\n", "model", "wall s", "RTF", "CPU s", "audio/CPU",
+                "results", "peak MiB", "RSS MiB at 25/50/75/100 %");
     int status = 0;
     for (const auto& ref : references) {
         std::string model = std::string(EMOTION_BENCH_DIR) + "/" + ref + ".safetensors";
@@ -120,9 +122,9 @@ int main(int argc, char** argv) {
         Figures f;
         if (!run(wav, model, seconds, &f)) return 1;
         double rtf = f.audio / f.wall;
-        std::printf("%-18s %8.1f %6.0fx %8.1f %8.0fx %8u %8.1f  %.1f / %.1f / %.1f / %.1f\n", ref.c_str(), f.wall,
-                    rtf, f.cpu, f.audio / f.cpu, f.results, f.peak / 1024.0, f.rss[0] / 1024.0, f.rss[1] / 1024.0, f.rss[2] / 1024.0,
-                    f.rss[3] / 1024.0);
+        std::printf("%-18s %8.1f %6.0fx %8.1f %8.0fx %8u %8.1f  %.1f / %.1f / %.1f / %.1f\n", ref.c_str(),
+                    f.wall, rtf, f.cpu, f.audio / f.cpu, f.results, f.peak / 1024.0, f.rss[0] / 1024.0,
+                    f.rss[1] / 1024.0, f.rss[2] / 1024.0, f.rss[3] / 1024.0);
         std::fflush(stdout);
         if (rtf < 150) status = 2;
     }

@@ -80,18 +80,24 @@ int main(int argc, char** argv) {
     std::string word_vectors;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        if (a == "--epochs" && i + 1 < argc) epochs = unsigned(std::atoi(argv[++i]));
-        else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
-        else if (a == "--word-vectors" && i + 1 < argc) word_vectors = argv[++i];
-        else if (a == "--child") child = true;
-        else archs.push_back(a);
+        if (a == "--epochs" && i + 1 < argc)
+            epochs = unsigned(std::atoi(argv[++i]));
+        else if (a == "--threads" && i + 1 < argc)
+            threads = std::atoi(argv[++i]);
+        else if (a == "--word-vectors" && i + 1 < argc)
+            word_vectors = argv[++i];
+        else if (a == "--child")
+            child = true;
+        else
+            archs.push_back(a);
     }
     if (archs.empty())
         for (const auto& architecture : emotion::models::architectures())
             if (!architecture.takes_text() || !word_vectors.empty()) archs.push_back(architecture.name);
     if (child) return run_one(archs.front(), epochs, threads, word_vectors);
 
-    std::printf("EmoDB, 4 classes, 8 training + 2 validation speakers, %u epochs, %d thread(s)\n", epochs, threads);
+    std::printf("EmoDB, 4 classes, 8 training + 2 validation speakers, %u epochs, %d thread(s)\n", epochs,
+                threads);
     std::printf("%-6s %8s %12s %12s %10s\n", "arch", "epochs", "wall s/epoch", "CPU s/epoch", "peak MiB");
     std::fflush(stdout);
     int failures = 0;

@@ -19,14 +19,16 @@ long rss_kib(const char* field) {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line))
-        if (line.compare(0, std::strlen(field), field) == 0) return std::atol(line.c_str() + std::strlen(field));
+        if (line.compare(0, std::strlen(field), field) == 0)
+            return std::atol(line.c_str() + std::strlen(field));
     return -1;
 }
 
 bool read_pcm16(const std::string& path, std::vector<int16_t>* out) {
     std::ifstream in(path, std::ios::binary);
     char header[12];
-    if (!in.read(header, 12) || std::memcmp(header, "RIFF", 4) || std::memcmp(header + 8, "WAVE", 4)) return false;
+    if (!in.read(header, 12) || std::memcmp(header, "RIFF", 4) || std::memcmp(header + 8, "WAVE", 4))
+        return false;
     char id[4];
     uint32_t size;
     while (in.read(id, 4) && in.read(reinterpret_cast<char*>(&size), 4)) {
@@ -55,7 +57,8 @@ std::vector<int16_t> read_corpus(std::vector<Utterance>* pieces) {
     for (const auto& u : manifest) {
         if (corpus.size() >= 16000u * 600) break;
         const size_t before = corpus.size();
-        if (read_pcm16(u.path, &corpus)) pieces->push_back({before / 16000.0, corpus.size() / 16000.0, u.text});
+        if (read_pcm16(u.path, &corpus))
+            pieces->push_back({before / 16000.0, corpus.size() / 16000.0, u.text});
     }
     if (corpus.empty() && read_pcm16(shared_dir() + "/reference/lld/speech_en_espeak.wav", &corpus))
         pieces->push_back({0.0, corpus.size() / 16000.0, "the reference speech"});
@@ -65,7 +68,8 @@ std::vector<int16_t> read_corpus(std::vector<Utterance>* pieces) {
 std::string srt_time(double seconds) {
     const long ms = std::lround(seconds * 1000);
     char text[32];
-    std::snprintf(text, sizeof text, "%02ld:%02ld:%02ld,%03ld", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+    std::snprintf(text, sizeof text, "%02ld:%02ld:%02ld,%03ld", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60,
+                  ms % 1000);
     return text;
 }
 
@@ -73,9 +77,18 @@ void write_wav(const std::string& path, const std::vector<int16_t>& corpus, uint
     std::ofstream out(path + ".tmp", std::ios::binary);
     auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
     auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
-    out.write("RIFF", 4); u32(36 + total * 2); out.write("WAVEfmt ", 8);
-    u32(16); u16(1); u16(1); u32(16000); u32(32000); u16(2); u16(16);
-    out.write("data", 4); u32(total * 2);
+    out.write("RIFF", 4);
+    u32(36 + total * 2);
+    out.write("WAVEfmt ", 8);
+    u32(16);
+    u16(1);
+    u16(1);
+    u32(16000);
+    u32(32000);
+    u16(2);
+    u16(16);
+    out.write("data", 4);
+    u32(total * 2);
     for (uint32_t done = 0; done < total;) {
         uint32_t n = std::min<uint32_t>(total - done, corpus.size());
         out.write(reinterpret_cast<const char*>(corpus.data()), n * 2);
@@ -99,13 +112,16 @@ LoopedSpeech make_looped_speech(const std::string& folder, int seconds) {
     for (double offset = 0; offset < seconds; offset += loop)
         for (const auto& p : pieces)
             if (offset + p.start < seconds)
-                speech.utterances.push_back({offset + p.start, std::min<double>(offset + p.end, seconds), p.text});
+                speech.utterances.push_back(
+                    {offset + p.start, std::min<double>(offset + p.end, seconds), p.text});
     if (!std::ifstream(speech.wav).good()) write_wav(speech.wav, corpus, 16000u * seconds);
     if (!std::ifstream(speech.srt).good()) {
         std::ofstream srt(speech.srt + ".tmp");
         for (size_t i = 0; i < speech.utterances.size(); ++i)
-            srt << i + 1 << "\n" << srt_time(speech.utterances[i].start) << " --> "
-                << srt_time(speech.utterances[i].end) << "\n" << speech.utterances[i].text << "\n\n";
+            srt << i + 1 << "\n"
+                << srt_time(speech.utterances[i].start) << " --> " << srt_time(speech.utterances[i].end)
+                << "\n"
+                << speech.utterances[i].text << "\n\n";
         srt.close();
         std::rename((speech.srt + ".tmp").c_str(), speech.srt.c_str());
     }

@@ -70,59 +70,54 @@ size_t copy_finite(float* dst, const float* src, size_t n, float with) {
     return replaced;
 }
 
-bool
-feed_f32_samples (GstElement * element, GstBuffer * buffer, std::vector<float> &scratch,
-    size_t gap_chunk, const std::function<void (const float *, size_t)> &process)
-{
-  GstMapInfo map;
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (element, RESOURCE, READ, (NULL), ("Could not map an input buffer"));
-    return false;
-  }
-  if (map.size % sizeof (float) != 0) {
-    gst_buffer_unmap (buffer, &map);
-    GST_ELEMENT_ERROR (element, STREAM, FORMAT, (NULL),
-        ("An F32LE buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of samples",
-            map.size));
-    return false;
-  }
-  const size_t count = map.size / sizeof (float);
-  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_GAP)) {
-    /* a GAP buffer is silence whatever its memory holds */
-    scratch.assign (std::min (count, gap_chunk), 0.0f);
-    for (size_t done = 0; done < count;) {
-      size_t n = std::min (count - done, gap_chunk);
-      process (scratch.data (), n);
-      done += n;
+bool feed_f32_samples(GstElement* element, GstBuffer* buffer, std::vector<float>& scratch, size_t gap_chunk,
+                      const std::function<void(const float*, size_t)>& process) {
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+        GST_ELEMENT_ERROR(element, RESOURCE, READ, (NULL), ("Could not map an input buffer"));
+        return false;
     }
-  } else if (reinterpret_cast<uintptr_t> (map.data) % alignof (float) != 0) {
-    scratch.resize (count);
-    std::memcpy (scratch.data (), map.data, map.size);
-    process (scratch.data (), count);
-  } else {
-    process (reinterpret_cast<const float *> (map.data), count);
-  }
-  gst_buffer_unmap (buffer, &map);
-  return true;
+    if (map.size % sizeof(float) != 0) {
+        gst_buffer_unmap(buffer, &map);
+        GST_ELEMENT_ERROR(
+            element, STREAM, FORMAT, (NULL),
+            ("An F32LE buffer of %" G_GSIZE_FORMAT " bytes is not a whole number of samples", map.size));
+        return false;
+    }
+    const size_t count = map.size / sizeof(float);
+    if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_GAP)) {
+        /* a GAP buffer is silence whatever its memory holds */
+        scratch.assign(std::min(count, gap_chunk), 0.0f);
+        for (size_t done = 0; done < count;) {
+            size_t n = std::min(count - done, gap_chunk);
+            process(scratch.data(), n);
+            done += n;
+        }
+    } else if (reinterpret_cast<uintptr_t>(map.data) % alignof(float) != 0) {
+        scratch.resize(count);
+        std::memcpy(scratch.data(), map.data, map.size);
+        process(scratch.data(), count);
+    } else {
+        process(reinterpret_cast<const float*>(map.data), count);
+    }
+    gst_buffer_unmap(buffer, &map);
+    return true;
 }
 
-bool accept_speech_caps (GstElement * element, GstPad * srcpad, GstCaps * caps, int rate,
-    GstCaps * out_caps)
-{
-  GstAudioInfo info;
-  if (!gst_audio_info_from_caps (&info, caps) || GST_AUDIO_INFO_FORMAT (&info) !=
-      GST_AUDIO_FORMAT_F32LE || GST_AUDIO_INFO_RATE (&info) != rate
-      || GST_AUDIO_INFO_CHANNELS (&info) != 1) {
-    GST_ELEMENT_ERROR (element, CORE, NEGOTIATION, (NULL),
-        ("%s takes F32LE mono audio at %d Hz, got %" GST_PTR_FORMAT
-            "; put audioconvert ! audioresample in front of it",
-            GST_OBJECT_NAME (gst_element_get_factory (element)), rate, caps));
-    gst_caps_unref (out_caps);
-    return false;
-  }
-  bool pushed = gst_pad_push_event (srcpad, gst_event_new_caps (out_caps));
-  gst_caps_unref (out_caps);
-  return pushed;
+bool accept_speech_caps(GstElement* element, GstPad* srcpad, GstCaps* caps, int rate, GstCaps* out_caps) {
+    GstAudioInfo info;
+    if (!gst_audio_info_from_caps(&info, caps) || GST_AUDIO_INFO_FORMAT(&info) != GST_AUDIO_FORMAT_F32LE ||
+        GST_AUDIO_INFO_RATE(&info) != rate || GST_AUDIO_INFO_CHANNELS(&info) != 1) {
+        GST_ELEMENT_ERROR(element, CORE, NEGOTIATION, (NULL),
+                          ("%s takes F32LE mono audio at %d Hz, got %" GST_PTR_FORMAT
+                           "; put audioconvert ! audioresample in front of it",
+                           GST_OBJECT_NAME(gst_element_get_factory(element)), rate, caps));
+        gst_caps_unref(out_caps);
+        return false;
+    }
+    bool pushed = gst_pad_push_event(srcpad, gst_event_new_caps(out_caps));
+    gst_caps_unref(out_caps);
+    return pushed;
 }
 
 } // namespace emotion::gst

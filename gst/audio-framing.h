@@ -59,12 +59,11 @@ size_t copy_finite(float* dst, const float* src, size_t n, float with);
  * most `gap_chunk` samples), an aligned copy in `scratch` when the memory is misaligned. On an
  * unmappable buffer or one that is not a whole number of samples it posts an element error and
  * returns false. Does not take ownership of `buffer`. */
-bool feed_f32_samples (GstElement * element, GstBuffer * buffer, std::vector<float> &scratch,
-    size_t gap_chunk, const std::function<void (const float *, size_t)> &process);
+bool feed_f32_samples(GstElement* element, GstBuffer* buffer, std::vector<float>& scratch, size_t gap_chunk,
+                      const std::function<void(const float*, size_t)>& process);
 
 /* Sink caps of an extractor: accepts F32LE mono audio at `rate` and announces `out_caps`
  * (taken) on `srcpad`; anything else is a negotiation error that names the fix. */
-bool accept_speech_caps (GstElement * element, GstPad * srcpad, GstCaps * caps, int rate,
-    GstCaps * out_caps);
+bool accept_speech_caps(GstElement* element, GstPad* srcpad, GstCaps* caps, int rate, GstCaps* out_caps);
 
 } // namespace emotion::gst

@@ -16,8 +16,8 @@ namespace emotion::gst {
  * GST_ELEMENT_ERROR a user can act on and returns NULL when there is no such model, the file is
  * unusable or it holds another architecture (the error names the element that runs it).
  * *name receives the file name results carry. */
-std::unique_ptr<models::Classifier> load_classifier (GstElement * element,
-    const models::Architecture & architecture, std::string location, int threads,
-    std::string * name);
+std::unique_ptr<models::Classifier> load_classifier(GstElement* element,
+                                                    const models::Architecture& architecture,
+                                                    std::string location, int threads, std::string* name);
 
 } // namespace emotion::gst

@@ -5,149 +5,133 @@ namespace emotion::gst {
 
 namespace {
 
-enum Offset
-{
-  MODEL, THREADS, MODE, WINDOW, HOP, MAX_DURATION, TRAINING_FIRST
-};
+enum Offset { MODEL, THREADS, MODE, WINDOW, HOP, MAX_DURATION, TRAINING_FIRST };
 
 } // namespace
 
-stream::CollectorSettings
-ClassifierSettings::collector (const models::Architecture & architecture) const
-{
-  stream::CollectorSettings c;
-  c.items = architecture.features.kind == models::FeatureKind::Lld ? stream::ItemKind::Frame :
-      stream::ItemKind::WholeSegment;
-  c.item_size = architecture.item_size ();
-  c.cover_unsegmented = !train ();
-  c.window = window;
-  c.hop = hop;
-  c.max_duration = max_duration;
-  return c;
+stream::CollectorSettings ClassifierSettings::collector(const models::Architecture& architecture) const {
+    stream::CollectorSettings c;
+    c.items = architecture.features.kind == models::FeatureKind::Lld ? stream::ItemKind::Frame
+                                                                     : stream::ItemKind::WholeSegment;
+    c.item_size = architecture.item_size();
+    c.cover_unsegmented = !train();
+    c.window = window;
+    c.hop = hop;
+    c.max_duration = max_duration;
+    return c;
 }
 
-void
-classifier_properties_install (GObjectClass * klass, guint first, const char *model_blurb,
-    const char *window_blurb)
-{
-  const GParamFlags flags = (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-      GST_PARAM_MUTABLE_READY);
-  const ClassifierSettings defaults;
-  g_object_class_install_property (klass, first + MODEL,
-      g_param_spec_string ("model", "Model", model_blurb, NULL, flags));
-  g_object_class_install_property (klass, first + THREADS,
-      g_param_spec_int ("threads", "Threads",
-          "CPU threads the model may use for one segment", 1, 64, defaults.threads, flags));
-  g_object_class_install_property (klass, first + MODE,
-      g_param_spec_enum ("mode", "Mode", "What to do with the segments",
-          GST_TYPE_EMOTION_CLASSIFIER_MODE, defaults.mode, flags));
-  g_object_class_install_property (klass, first + WINDOW,
-      g_param_spec_double ("window", "Window", window_blurb, 0.25, 60.0, defaults.window, flags));
-  g_object_class_install_property (klass, first + HOP,
-      g_param_spec_double ("hop", "Hop",
-          "Seconds between the starts of consecutive fallback windows", 0.1, 60.0, defaults.hop,
-          flags));
-  g_object_class_install_property (klass, first + MAX_DURATION,
-      g_param_spec_double ("max-duration", "Maximum duration",
-          "Longest span in seconds held for one result: a longer segment is classified in parts, "
-          "so memory stays bounded on endless streams", 1.0, 3600.0, defaults.max_duration,
-          flags));
-  training_properties_install (klass, first + TRAINING_FIRST);
+void classifier_properties_install(GObjectClass* klass, guint first, const char* model_blurb,
+                                   const char* window_blurb) {
+    const GParamFlags flags =
+        (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+    const ClassifierSettings defaults;
+    g_object_class_install_property(klass, first + MODEL,
+                                    g_param_spec_string("model", "Model", model_blurb, NULL, flags));
+    g_object_class_install_property(klass, first + THREADS,
+                                    g_param_spec_int("threads", "Threads",
+                                                     "CPU threads the model may use for one segment", 1, 64,
+                                                     defaults.threads, flags));
+    g_object_class_install_property(klass, first + MODE,
+                                    g_param_spec_enum("mode", "Mode", "What to do with the segments",
+                                                      GST_TYPE_EMOTION_CLASSIFIER_MODE, defaults.mode,
+                                                      flags));
+    g_object_class_install_property(
+        klass, first + WINDOW,
+        g_param_spec_double("window", "Window", window_blurb, 0.25, 60.0, defaults.window, flags));
+    g_object_class_install_property(
+        klass, first + HOP,
+        g_param_spec_double("hop", "Hop", "Seconds between the starts of consecutive fallback windows", 0.1,
+                            60.0, defaults.hop, flags));
+    g_object_class_install_property(
+        klass, first + MAX_DURATION,
+        g_param_spec_double(
+            "max-duration", "Maximum duration",
+            "Longest span in seconds held for one result: a longer segment is classified in parts, "
+            "so memory stays bounded on endless streams",
+            1.0, 3600.0, defaults.max_duration, flags));
+    training_properties_install(klass, first + TRAINING_FIRST);
 }
 
-bool
-classifier_properties_set (ClassifierSettings & s, guint first, guint id, const GValue * value)
-{
-  if (id < first)
-    return false;
-  switch (id - first) {
-    case MODEL:{
-      const gchar *location = g_value_get_string (value);
-      s.model = location ? location : "";
-      return true;
+bool classifier_properties_set(ClassifierSettings& s, guint first, guint id, const GValue* value) {
+    if (id < first) return false;
+    switch (id - first) {
+    case MODEL: {
+        const gchar* location = g_value_get_string(value);
+        s.model = location ? location : "";
+        return true;
     }
-    case THREADS: s.threads = g_value_get_int (value); return true;
-    case MODE: s.mode = (GstEmotionClassifierMode) g_value_get_enum (value); return true;
-    case WINDOW: s.window = g_value_get_double (value); return true;
-    case HOP: s.hop = g_value_get_double (value); return true;
-    case MAX_DURATION: s.max_duration = g_value_get_double (value); return true;
-    default:
-      return training_properties_set (s.training, first + TRAINING_FIRST, id, value);
-  }
+    case THREADS: s.threads = g_value_get_int(value); return true;
+    case MODE: s.mode = (GstEmotionClassifierMode)g_value_get_enum(value); return true;
+    case WINDOW: s.window = g_value_get_double(value); return true;
+    case HOP: s.hop = g_value_get_double(value); return true;
+    case MAX_DURATION: s.max_duration = g_value_get_double(value); return true;
+    default: return training_properties_set(s.training, first + TRAINING_FIRST, id, value);
+    }
 }
 
-bool
-classifier_properties_get (const ClassifierSettings & s, guint first, guint id, GValue * value)
-{
-  if (id < first)
-    return false;
-  switch (id - first) {
-    case MODEL: g_value_set_string (value, s.model.empty () ? NULL : s.model.c_str ()); return true;
-    case THREADS: g_value_set_int (value, s.threads); return true;
-    case MODE: g_value_set_enum (value, s.mode); return true;
-    case WINDOW: g_value_set_double (value, s.window); return true;
-    case HOP: g_value_set_double (value, s.hop); return true;
-    case MAX_DURATION: g_value_set_double (value, s.max_duration); return true;
-    default:
-      return training_properties_get (s.training, first + TRAINING_FIRST, id, value);
-  }
+bool classifier_properties_get(const ClassifierSettings& s, guint first, guint id, GValue* value) {
+    if (id < first) return false;
+    switch (id - first) {
+    case MODEL: g_value_set_string(value, s.model.empty() ? NULL : s.model.c_str()); return true;
+    case THREADS: g_value_set_int(value, s.threads); return true;
+    case MODE: g_value_set_enum(value, s.mode); return true;
+    case WINDOW: g_value_set_double(value, s.window); return true;
+    case HOP: g_value_set_double(value, s.hop); return true;
+    case MAX_DURATION: g_value_set_double(value, s.max_duration); return true;
+    default: return training_properties_get(s.training, first + TRAINING_FIRST, id, value);
+    }
 }
 
-ClassifierSettings
-classifier_settings_copy (GstElement * element, const ClassifierSettings & settings)
-{
-  GST_OBJECT_LOCK (element);
-  ClassifierSettings copy = settings;
-  GST_OBJECT_UNLOCK (element);
-  return copy;
+ClassifierSettings classifier_settings_copy(GstElement* element, const ClassifierSettings& settings) {
+    GST_OBJECT_LOCK(element);
+    ClassifierSettings copy = settings;
+    GST_OBJECT_UNLOCK(element);
+    return copy;
 }
 
 } // namespace emotion::gst
 
 /* ---- the enum types of the properties --------------------------------------------------- */
 
-GType
-gst_emotion_classifier_mode_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_EMOTION_CLASSIFIER_MODE_INFER, "Classify segments with the model", "infer"},
-    {GST_EMOTION_CLASSIFIER_MODE_TRAIN, "Learn from labelled segments (emodatasetsrc) and "
-          "write the best model to model-location", "train"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstEmotionClassifierMode", values));
-  return type;
+GType gst_emotion_classifier_mode_get_type(void) {
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        {GST_EMOTION_CLASSIFIER_MODE_INFER, "Classify segments with the model", "infer"},
+        {GST_EMOTION_CLASSIFIER_MODE_TRAIN,
+         "Learn from labelled segments (emodatasetsrc) and "
+         "write the best model to model-location",
+         "train"},
+        {0, NULL, NULL},
+    };
+    if (g_once_init_enter(&type))
+        g_once_init_leave(&type, g_enum_register_static("GstEmotionClassifierMode", values));
+    return type;
 }
 
-GType
-gst_emotion_optimizer_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_EMOTION_OPTIMIZER_DEFAULT, "The architecture's published optimiser", "default"},
-    {GST_EMOTION_OPTIMIZER_ADAM, "Adam", "adam"},
-    {GST_EMOTION_OPTIMIZER_SGD, "SGD with momentum (Nesterov for apcnn)", "sgd"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstEmotionOptimizer", values));
-  return type;
+GType gst_emotion_optimizer_get_type(void) {
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        {GST_EMOTION_OPTIMIZER_DEFAULT, "The architecture's published optimiser", "default"},
+        {GST_EMOTION_OPTIMIZER_ADAM, "Adam", "adam"},
+        {GST_EMOTION_OPTIMIZER_SGD, "SGD with momentum (Nesterov for apcnn)", "sgd"},
+        {0, NULL, NULL},
+    };
+    if (g_once_init_enter(&type))
+        g_once_init_leave(&type, g_enum_register_static("GstEmotionOptimizer", values));
+    return type;
 }
 
-GType
-gst_emotion_schedule_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_EMOTION_SCHEDULE_DEFAULT, "The architecture's published schedule", "default"},
-    {GST_EMOTION_SCHEDULE_NONE, "Constant learning rate", "none"},
-    {GST_EMOTION_SCHEDULE_COSINE, "Cosine annealing over the epochs", "cosine"},
-    {GST_EMOTION_SCHEDULE_MULTISTEP, "x0.1 at epochs 21, 31, 41", "multistep"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstEmotionSchedule", values));
-  return type;
+GType gst_emotion_schedule_get_type(void) {
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        {GST_EMOTION_SCHEDULE_DEFAULT, "The architecture's published schedule", "default"},
+        {GST_EMOTION_SCHEDULE_NONE, "Constant learning rate", "none"},
+        {GST_EMOTION_SCHEDULE_COSINE, "Cosine annealing over the epochs", "cosine"},
+        {GST_EMOTION_SCHEDULE_MULTISTEP, "x0.1 at epochs 21, 31, 41", "multistep"},
+        {0, NULL, NULL},
+    };
+    if (g_once_init_enter(&type))
+        g_once_init_leave(&type, g_enum_register_static("GstEmotionSchedule", values));
+    return type;
 }

@@ -15,37 +15,33 @@
 
 namespace emotion::gst {
 
-struct ClassifierSettings
-{
-  std::string model;            /* `model`; empty: the architecture's shipped one */
-  int threads = 1;
-  GstEmotionClassifierMode mode = GST_EMOTION_CLASSIFIER_MODE_INFER;
-  double window = 3.0;          /* fallback windows: length and hop, seconds */
-  double hop = 3.0;
-  double max_duration = 30.0;   /* longest span held for one result, seconds */
-  TrainingProperties training;
+struct ClassifierSettings {
+    std::string model; /* `model`; empty: the architecture's shipped one */
+    int threads = 1;
+    GstEmotionClassifierMode mode = GST_EMOTION_CLASSIFIER_MODE_INFER;
+    double window = 3.0; /* fallback windows: length and hop, seconds */
+    double hop = 3.0;
+    double max_duration = 30.0; /* longest span held for one result, seconds */
+    TrainingProperties training;
 
-  bool train () const { return mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN; }
-  /* How the classifier collects the input of `architecture`: frames or whole segments, fallback
-   * windows and max-duration from these settings. mode=train publishes nothing outside upstream
-   * segments (unlabelled input teaches nothing), and a whole-segment part keeps its utterance's
-   * start, as it always has. */
-  stream::CollectorSettings collector (const models::Architecture & architecture) const;
+    bool train() const { return mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN; }
+    /* How the classifier collects the input of `architecture`: frames or whole segments, fallback
+     * windows and max-duration from these settings. mode=train publishes nothing outside upstream
+     * segments (unlabelled input teaches nothing), and a whole-segment part keeps its utterance's
+     * start, as it always has. */
+    stream::CollectorSettings collector(const models::Architecture& architecture) const;
 };
 
 /* Installs the properties with ids first_id, first_id + 1, ...; `model_blurb` and `window_blurb`
  * describe the element's `model` and `window`. */
-void classifier_properties_install (GObjectClass * klass, guint first_id, const char *model_blurb,
-    const char *window_blurb);
+void classifier_properties_install(GObjectClass* klass, guint first_id, const char* model_blurb,
+                                   const char* window_blurb);
 /* Property `id` of the element (first_id as installed): false when it is not one of these.
  * Call under the object lock. */
-bool classifier_properties_set (ClassifierSettings & s, guint first_id, guint id,
-    const GValue * value);
-bool classifier_properties_get (const ClassifierSettings & s, guint first_id, guint id,
-    GValue * value);
+bool classifier_properties_set(ClassifierSettings& s, guint first_id, guint id, const GValue* value);
+bool classifier_properties_get(const ClassifierSettings& s, guint first_id, guint id, GValue* value);
 
 /* A copy of `settings`, which belong to `element`, taken under its object lock. */
-ClassifierSettings classifier_settings_copy (GstElement * element,
-    const ClassifierSettings & settings);
+ClassifierSettings classifier_settings_copy(GstElement* element, const ClassifierSettings& settings);
 
 } // namespace emotion::gst

@@ -9,153 +9,128 @@
 #include "emotion-tags.h"
 #include "tensor-caps.h"
 
-GST_DEBUG_CATEGORY_EXTERN (emotion_classifier_debug);
+GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug);
 #define GST_CAT_DEFAULT emotion_classifier_debug
 
 namespace emotion::gst {
 
-ResultPublisher::ResultPublisher ()
-{
-  gst_segment_init (&segment, GST_FORMAT_TIME);
+ResultPublisher::ResultPublisher() { gst_segment_init(&segment, GST_FORMAT_TIME); }
+
+void ResultPublisher::set_model(const std::vector<std::string>& labels, const std::string& name) {
+    labels_ = labels;
+    model_name_ = name;
+    label_ptrs_.clear();
+    for (const auto& label : labels_) label_ptrs_.push_back(label.c_str());
+    label_ptrs_.push_back(NULL);
 }
 
-void
-ResultPublisher::set_model (const std::vector<std::string> & labels, const std::string & name)
-{
-  labels_ = labels;
-  model_name_ = name;
-  label_ptrs_.clear ();
-  for (const auto &label : labels_)
-    label_ptrs_.push_back (label.c_str ());
-  label_ptrs_.push_back (NULL);
+GstCaps* ResultPublisher::caps(OutputFormat format) const {
+    if (format == OutputFormat::Text) return gst_caps_from_string("text/x-raw,format=utf8");
+    return tensor_caps_new({num_classes(), 1}, 0, 1);
 }
 
-GstCaps *
-ResultPublisher::caps (OutputFormat format) const
-{
-  if (format == OutputFormat::Text)
-    return gst_caps_from_string ("text/x-raw,format=utf8");
-  return tensor_caps_new ({num_classes (), 1}, 0, 1);
+GstCaps* ResultPublisher::all_caps() const {
+    GstCaps* all = caps(OutputFormat::Tensors);
+    gst_caps_append(all, caps(OutputFormat::Text));
+    return all;
 }
 
-GstCaps *
-ResultPublisher::all_caps () const
-{
-  GstCaps *all = caps (OutputFormat::Tensors);
-  gst_caps_append (all, caps (OutputFormat::Text));
-  return all;
+void set_caps_query_result(GstQuery* query, GstCaps* caps) {
+    GstCaps* filter;
+    gst_query_parse_caps(query, &filter);
+    if (filter) {
+        GstCaps* filtered = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref(caps);
+        caps = filtered;
+    }
+    gst_query_set_caps_result(query, caps);
+    gst_caps_unref(caps);
 }
 
-void
-set_caps_query_result (GstQuery * query, GstCaps * caps)
-{
-  GstCaps *filter;
-  gst_query_parse_caps (query, &filter);
-  if (filter) {
-    GstCaps *filtered = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = filtered;
-  }
-  gst_query_set_caps_result (query, caps);
-  gst_caps_unref (caps);
+GstCaps* ResultPublisher::choose_caps(GstElement* element, GstCaps* peer) {
+    GstCaps* tensors = caps(OutputFormat::Tensors);
+    GstCaps* text = caps(OutputFormat::Text);
+    const bool tensors_ok = !peer || gst_caps_can_intersect(peer, tensors);
+    const bool text_ok = !peer || gst_caps_can_intersect(peer, text);
+    if (!tensors_ok && !text_ok) {
+        gst_caps_unref(tensors);
+        gst_caps_unref(text);
+        GST_ELEMENT_ERROR(element, CORE, NEGOTIATION,
+                          ("Downstream accepts neither emotion tensors nor text."), (NULL));
+        return NULL;
+    }
+    output = tensors_ok ? OutputFormat::Tensors : OutputFormat::Text;
+    gst_caps_unref(tensors_ok ? text : tensors);
+    return tensors_ok ? tensors : text;
 }
 
-GstCaps *
-ResultPublisher::choose_caps (GstElement * element, GstCaps * peer)
-{
-  GstCaps *tensors = caps (OutputFormat::Tensors);
-  GstCaps *text = caps (OutputFormat::Text);
-  const bool tensors_ok = !peer || gst_caps_can_intersect (peer, tensors);
-  const bool text_ok = !peer || gst_caps_can_intersect (peer, text);
-  if (!tensors_ok && !text_ok) {
-    gst_caps_unref (tensors);
-    gst_caps_unref (text);
-    GST_ELEMENT_ERROR (element, CORE, NEGOTIATION,
-        ("Downstream accepts neither emotion tensors nor text."), (NULL));
-    return NULL;
-  }
-  output = tensors_ok ? OutputFormat::Tensors : OutputFormat::Text;
-  gst_caps_unref (tensors_ok ? text : tensors);
-  return tensors_ok ? tensors : text;
+void ResultPublisher::reset_dominant() {
+    label_counts_.clear();
+    dominant_.clear();
 }
 
-void
-ResultPublisher::reset_dominant ()
-{
-  label_counts_.clear ();
-  dominant_.clear ();
+void ResultPublisher::post_message(GstElement* element, const std::string& id, GstClockTime start,
+                                   GstClockTime duration, const std::vector<float>& scores, int best,
+                                   const std::string& true_emotion) const {
+    GstClockTime stream_time = gst_segment_to_stream_time(&segment, GST_FORMAT_TIME, start);
+    GstClockTime running_time = gst_segment_to_running_time(&segment, GST_FORMAT_TIME, start);
+    GValue labels = G_VALUE_INIT, values = G_VALUE_INIT, item = G_VALUE_INIT;
+
+    gst_value_array_init(&labels, scores.size());
+    gst_value_array_init(&values, scores.size());
+    for (size_t k = 0; k < scores.size(); ++k) {
+        g_value_init(&item, G_TYPE_STRING);
+        g_value_set_string(&item, label_ptrs_[k]);
+        gst_value_array_append_and_take_value(&labels, &item);
+        g_value_init(&item, G_TYPE_DOUBLE);
+        g_value_set_double(&item, scores[k]);
+        gst_value_array_append_and_take_value(&values, &item);
+    }
+    GstStructure* s = gst_structure_new(
+        "emotion", "timestamp", G_TYPE_UINT64, start, "stream-time", G_TYPE_UINT64, stream_time,
+        "running-time", G_TYPE_UINT64, running_time, "duration", G_TYPE_UINT64, duration, "segment-id",
+        G_TYPE_STRING, id.c_str(), "label", G_TYPE_STRING, label_ptrs_[best], "confidence", G_TYPE_DOUBLE,
+        (gdouble)scores[best], "model", G_TYPE_STRING, model_name_.c_str(), NULL);
+    gst_structure_take_value(s, "labels", &labels);
+    gst_structure_take_value(s, "scores", &values);
+    if (!true_emotion.empty())
+        gst_structure_set(s, "true-emotion", G_TYPE_STRING, true_emotion.c_str(), NULL);
+    gst_element_post_message(element, gst_message_new_element(GST_OBJECT(element), s));
 }
 
-void
-ResultPublisher::post_message (GstElement * element, const std::string & id,
-    GstClockTime start, GstClockTime duration, const std::vector<float> &scores, int best,
-    const std::string & true_emotion) const
-{
-  GstClockTime stream_time = gst_segment_to_stream_time (&segment, GST_FORMAT_TIME, start);
-  GstClockTime running_time = gst_segment_to_running_time (&segment, GST_FORMAT_TIME, start);
-  GValue labels = G_VALUE_INIT, values = G_VALUE_INIT, item = G_VALUE_INIT;
+GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, GstClockTime start,
+                                    GstClockTime end, const std::vector<float>& scores,
+                                    const std::string& true_emotion, GstEvent** tag) {
+    int best = (int)(std::max_element(scores.begin(), scores.end()) - scores.begin());
+    GstClockTime duration = GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && end > start
+                                ? end - start
+                                : GST_CLOCK_TIME_NONE;
+    std::string label = label_ptrs_[best];
 
-  gst_value_array_init (&labels, scores.size ());
-  gst_value_array_init (&values, scores.size ());
-  for (size_t k = 0; k < scores.size (); ++k) {
-    g_value_init (&item, G_TYPE_STRING);
-    g_value_set_string (&item, label_ptrs_[k]);
-    gst_value_array_append_and_take_value (&labels, &item);
-    g_value_init (&item, G_TYPE_DOUBLE);
-    g_value_set_double (&item, scores[k]);
-    gst_value_array_append_and_take_value (&values, &item);
-  }
-  GstStructure *s = gst_structure_new ("emotion",
-      "timestamp", G_TYPE_UINT64, start,
-      "stream-time", G_TYPE_UINT64, stream_time,
-      "running-time", G_TYPE_UINT64, running_time,
-      "duration", G_TYPE_UINT64, duration,
-      "segment-id", G_TYPE_STRING, id.c_str (),
-      "label", G_TYPE_STRING, label_ptrs_[best],
-      "confidence", G_TYPE_DOUBLE, (gdouble) scores[best],
-      "model", G_TYPE_STRING, model_name_.c_str (), NULL);
-  gst_structure_take_value (s, "labels", &labels);
-  gst_structure_take_value (s, "scores", &values);
-  if (!true_emotion.empty ())
-    gst_structure_set (s, "true-emotion", G_TYPE_STRING, true_emotion.c_str (), NULL);
-  gst_element_post_message (element, gst_message_new_element (GST_OBJECT (element), s));
-}
+    GstBuffer* buffer;
+    if (output == OutputFormat::Tensors) {
+        buffer = gst_buffer_new_memdup(scores.data(), scores.size() * sizeof(float));
+    } else {
+        gchar* line = g_strdup_printf("%s %.2f", label.c_str(), scores[best]);
+        buffer = gst_buffer_new_wrapped(line, strlen(line));
+    }
+    GST_BUFFER_PTS(buffer) = start;
+    GST_BUFFER_DURATION(buffer) = duration;
+    gst_buffer_add_emotion_meta(buffer, scores.size(), label_ptrs_.data(), scores.data(), id.c_str(),
+                                model_name_.c_str());
 
-GstBuffer *
-ResultPublisher::publish (GstElement * element, const std::string & id, GstClockTime start,
-    GstClockTime end, const std::vector<float> &scores, const std::string & true_emotion,
-    GstEvent ** tag)
-{
-  int best = (int) (std::max_element (scores.begin (), scores.end ()) - scores.begin ());
-  GstClockTime duration = GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end)
-      && end > start ? end - start : GST_CLOCK_TIME_NONE;
-  std::string label = label_ptrs_[best];
+    GST_DEBUG_OBJECT(element, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f", id.c_str(),
+                     GST_TIME_ARGS(start), GST_TIME_ARGS(duration), label.c_str(), scores[best]);
+    post_message(element, id, start, duration, scores, best, true_emotion);
 
-  GstBuffer *buffer;
-  if (output == OutputFormat::Tensors) {
-    buffer = gst_buffer_new_memdup (scores.data (), scores.size () * sizeof (float));
-  } else {
-    gchar *line = g_strdup_printf ("%s %.2f", label.c_str (), scores[best]);
-    buffer = gst_buffer_new_wrapped (line, strlen (line));
-  }
-  GST_BUFFER_PTS (buffer) = start;
-  GST_BUFFER_DURATION (buffer) = duration;
-  gst_buffer_add_emotion_meta (buffer, scores.size (), label_ptrs_.data (), scores.data (),
-      id.c_str (), model_name_.c_str ());
-
-  GST_DEBUG_OBJECT (element, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f",
-      id.c_str (), GST_TIME_ARGS (start), GST_TIME_ARGS (duration), label.c_str (),
-      scores[best]);
-  post_message (element, id, start, duration, scores, best, true_emotion);
-
-  /* The dominant emotion changes when a label overtakes it (ties keep the earlier). */
-  *tag = NULL;
-  int count = ++label_counts_[label];
-  if (label != dominant_ && (dominant_.empty () || count > label_counts_[dominant_])) {
-    dominant_ = label;
-    *tag = gst_event_new_tag (dominant_emotion_tags (label.c_str ()));
-  }
-  return buffer;
+    /* The dominant emotion changes when a label overtakes it (ties keep the earlier). */
+    *tag = NULL;
+    int count = ++label_counts_[label];
+    if (label != dominant_ && (dominant_.empty() || count > label_counts_[dominant_])) {
+        dominant_ = label;
+        *tag = gst_event_new_tag(dominant_emotion_tags(label.c_str()));
+    }
+    return buffer;
 }
 
 } // namespace emotion::gst

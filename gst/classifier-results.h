@@ -15,51 +15,48 @@ namespace emotion::gst {
 
 enum class OutputFormat { Tensors, Text };
 
-class ResultPublisher
-{
+class ResultPublisher {
 public:
-  ResultPublisher ();
+    ResultPublisher();
 
-  /* The model's class names (output order) and the name results carry (file name). */
-  void set_model (const std::vector<std::string> & labels, const std::string & name);
-  const std::string & model_name () const { return model_name_; }
-  int num_classes () const { return (int) labels_.size (); }
+    /* The model's class names (output order) and the name results carry (file name). */
+    void set_model(const std::vector<std::string>& labels, const std::string& name);
+    const std::string& model_name() const { return model_name_; }
+    int num_classes() const { return (int)labels_.size(); }
 
-  GstCaps *caps (OutputFormat format) const;
-  /* Tensors, then text: what the src pad can produce once the model is known. */
-  GstCaps *all_caps () const;
-  /* Tensors unless downstream (`peer` caps) takes text only, e.g. a subtitle muxer. Returns the
-   * caps to set and records the format; NULL with an error posted on `element` when downstream
-   * takes neither. */
-  GstCaps *choose_caps (GstElement * element, GstCaps * peer);
+    GstCaps* caps(OutputFormat format) const;
+    /* Tensors, then text: what the src pad can produce once the model is known. */
+    GstCaps* all_caps() const;
+    /* Tensors unless downstream (`peer` caps) takes text only, e.g. a subtitle muxer. Returns the
+     * caps to set and records the format; NULL with an error posted on `element` when downstream
+     * takes neither. */
+    GstCaps* choose_caps(GstElement* element, GstCaps* peer);
 
-  /* One result: posts the `emotion` message on `element` and returns the output buffer (PTS and
-   * duration of [start, end), GstEmotionMeta). *tag receives a tag event when the dominant
-   * emotion changed, else NULL. `scores` are K posteriors. */
-  GstBuffer *publish (GstElement * element, const std::string & id, GstClockTime start,
-      GstClockTime end, const std::vector<float> &scores, const std::string & true_emotion,
-      GstEvent ** tag);
+    /* One result: posts the `emotion` message on `element` and returns the output buffer (PTS and
+     * duration of [start, end), GstEmotionMeta). *tag receives a tag event when the dominant
+     * emotion changed, else NULL. `scores` are K posteriors. */
+    GstBuffer* publish(GstElement* element, const std::string& id, GstClockTime start, GstClockTime end,
+                       const std::vector<float>& scores, const std::string& true_emotion, GstEvent** tag);
 
-  /* A new stream: the dominant emotion starts afresh. */
-  void reset_dominant ();
+    /* A new stream: the dominant emotion starts afresh. */
+    void reset_dominant();
 
-  OutputFormat output = OutputFormat::Tensors;
-  /* The input segment, for the messages' stream-time and running-time. */
-  GstSegment segment;
+    OutputFormat output = OutputFormat::Tensors;
+    /* The input segment, for the messages' stream-time and running-time. */
+    GstSegment segment;
 
 private:
-  void post_message (GstElement * element, const std::string & id, GstClockTime start,
-      GstClockTime duration, const std::vector<float> &scores, int best,
-      const std::string & true_emotion) const;
+    void post_message(GstElement* element, const std::string& id, GstClockTime start, GstClockTime duration,
+                      const std::vector<float>& scores, int best, const std::string& true_emotion) const;
 
-  std::vector<std::string> labels_;
-  std::vector<const char *> label_ptrs_;        /* NULL-terminated, into labels_ */
-  std::string model_name_;
-  std::map<std::string, int> label_counts_;
-  std::string dominant_;
+    std::vector<std::string> labels_;
+    std::vector<const char*> label_ptrs_; /* NULL-terminated, into labels_ */
+    std::string model_name_;
+    std::map<std::string, int> label_counts_;
+    std::string dominant_;
 };
 
 /* Answers a caps query of a classifier's src pad with `caps` (taken) as filtered by the query. */
-void set_caps_query_result (GstQuery * query, GstCaps * caps);
+void set_caps_query_result(GstQuery* query, GstCaps* caps);
 
 } // namespace emotion::gst

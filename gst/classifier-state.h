@@ -12,33 +12,28 @@
 #include "models/classifier.h"
 #include "stream/segment_collector.h"
 
-struct ClassifierState
-{
-  std::unique_ptr<emotion::models::Classifier> classifier;
-  const emotion::models::Architecture *architecture = nullptr;     /* the element class's */
-  bool lld = true;              /* input: LLD frames (else mu-law segments), by the feature kind */
-  int frame_size = 36;          /* floats per input frame or segment */
+struct ClassifierState {
+    std::unique_ptr<emotion::models::Classifier> classifier;
+    const emotion::models::Architecture* architecture = nullptr; /* the element class's */
+    bool lld = true;     /* input: LLD frames (else mu-law segments), by the feature kind */
+    int frame_size = 36; /* floats per input frame or segment */
 
-  /* results: output caps, buffers, messages, tags (also holds the input GstSegment) */
-  emotion::gst::ResultPublisher results;
-  bool output_negotiated = false;
-  bool segment_pending = false; /* train mode: SEGMENT held until the model exists */
+    /* results: output caps, buffers, messages, tags (also holds the input GstSegment) */
+    emotion::gst::ResultPublisher results;
+    bool output_negotiated = false;
+    bool segment_pending = false; /* train mode: SEGMENT held until the model exists */
 
-  /* the input, collected into segments, parts and fallback windows */
-  std::unique_ptr<emotion::stream::SegmentCollector> segments;
-  bool warned_short = false;
+    /* the input, collected into segments, parts and fallback windows */
+    std::unique_ptr<emotion::stream::SegmentCollector> segments;
+    bool warned_short = false;
 
-  std::unique_ptr<emotion::gst::TrainingState> training;    /* mode=train only */
+    std::unique_ptr<emotion::gst::TrainingState> training; /* mode=train only */
 
-  /* A model to classify with, or (mode=train) the one being trained. */
-  bool has_model () const
-  {
-    return classifier || (training && emotion::gst::training_has_model (*training));
-  }
+    /* A model to classify with, or (mode=train) the one being trained. */
+    bool has_model() const { return classifier || (training && emotion::gst::training_has_model(*training)); }
 
-  void set_classifier (std::unique_ptr<emotion::models::Classifier> c, const std::string & name)
-  {
-    classifier = std::move (c);
-    results.set_model (classifier->info ().labels, name);
-  }
+    void set_classifier(std::unique_ptr<emotion::models::Classifier> c, const std::string& name) {
+        classifier = std::move(c);
+        results.set_model(classifier->info().labels, name);
+    }
 };

@@ -10,8 +10,8 @@
 
 namespace emotion::gst {
 
-GstEvent *epoch_start_event (guint epoch, const train::DatasetDescription & dataset);
+GstEvent* epoch_start_event(guint epoch, const train::DatasetDescription& dataset);
 /* The dataset of an epoch-start event; `*epoch` its epoch (0-based). */
-train::DatasetDescription dataset_description (GstEvent * epoch_start, guint * epoch);
+train::DatasetDescription dataset_description(GstEvent* epoch_start, guint* epoch);
 
 } // namespace emotion::gst

@@ -9,7 +9,7 @@
 
 namespace emotion::gst {
 
-void register_tags ();
-GstTagList *dominant_emotion_tags (const gchar * label);
+void register_tags();
+GstTagList* dominant_emotion_tags(const gchar* label);
 
 } // namespace emotion::gst

@@ -2,7 +2,8 @@
  * SECTION:element-alstmclassify
  * @title: alstmclassify
  *
- * Runs model M1 of MODELS.md (bidirectional A-LSTM over the 36 LLD features of lldextract, attention weighted pooling) on each segment.
+ * Runs model M1 of MODELS.md (bidirectional A-LSTM over the 36 LLD features of lldextract, attention weighted
+ * pooling) on each segment.
  *
  * One result per segment (an emotion-segment-start/end pair from upstream, or a fixed window of
  * `window` seconds every `hop` seconds when none arrive): K posteriors as an other/tensors
@@ -18,32 +19,31 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=vad ! alstmclassify ! emotionsink location=emotions.jsonl
+ * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract
+ * segmentation=vad ! alstmclassify ! emotionsink location=emotions.jsonl
  * ]|
  */
 #include "gstalstmclassify.h"
 
-struct _GstAlstmClassify
-{
-  GstEmotionClassifier parent;
+struct _GstAlstmClassify {
+    GstEmotionClassifier parent;
 };
 
-G_DEFINE_TYPE (GstAlstmClassify, gst_alstmclassify, GST_TYPE_EMOTION_CLASSIFIER);
-GST_ELEMENT_REGISTER_DEFINE (alstmclassify, "alstmclassify", GST_RANK_NONE, GST_TYPE_ALSTM_CLASSIFY);
+G_DEFINE_TYPE(GstAlstmClassify, gst_alstmclassify, GST_TYPE_EMOTION_CLASSIFIER);
+GST_ELEMENT_REGISTER_DEFINE(alstmclassify, "alstmclassify", GST_RANK_NONE, GST_TYPE_ALSTM_CLASSIFY);
 
-static void
-gst_alstmclassify_class_init (GstAlstmClassifyClass * klass)
-{
-  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "A-LSTM emotion classifier",
-      "Filter/Analyzer/Audio", "Classifies speech emotion from LLD features with the A-LSTM weighted-pooling RNN (Tao and Liu, ICASSP 2018)", "gst-emotion developers");
-  /* Shown by gst-inspect-1.0. */
-  gst_element_class_add_static_metadata (GST_ELEMENT_CLASS (klass), "example-launch-line",
-      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=vad ! alstmclassify ! emotionsink location=emotions.jsonl");
-  gst_emotion_classifier_class_set_architecture (GST_EMOTION_CLASSIFIER_CLASS (klass), "alstm");
+static void gst_alstmclassify_class_init(GstAlstmClassifyClass* klass) {
+    gst_element_class_set_static_metadata(GST_ELEMENT_CLASS(klass), "A-LSTM emotion classifier",
+                                          "Filter/Analyzer/Audio",
+                                          "Classifies speech emotion from LLD features with the A-LSTM "
+                                          "weighted-pooling RNN (Tao and Liu, ICASSP 2018)",
+                                          "gst-emotion developers");
+    /* Shown by gst-inspect-1.0. */
+    gst_element_class_add_static_metadata(
+        GST_ELEMENT_CLASS(klass), "example-launch-line",
+        "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract "
+        "segmentation=vad ! alstmclassify ! emotionsink location=emotions.jsonl");
+    gst_emotion_classifier_class_set_architecture(GST_EMOTION_CLASSIFIER_CLASS(klass), "alstm");
 }
 
-static void
-gst_alstmclassify_init (GstAlstmClassify * self)
-{
-  (void) self;
-}
+static void gst_alstmclassify_init(GstAlstmClassify* self) { (void)self; }

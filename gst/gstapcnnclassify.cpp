@@ -2,7 +2,10 @@
  * SECTION:element-apcnnclassify
  * @title: apcnnclassify
  *
- * Runs model M2 of MODELS.md on the 400 x 200 mu-law spectrogram segments of mulawspec. When segment events delimit utterances, the utterance's result is the mean of its 2 s segments' posteriors, as in the paper (use mulawspec hop=0.4 for the paper's inference hop); without them each 2 s segment is a result of its own.
+ * Runs model M2 of MODELS.md on the 400 x 200 mu-law spectrogram segments of mulawspec. When segment events
+ * delimit utterances, the utterance's result is the mean of its 2 s segments' posteriors, as in the paper
+ * (use mulawspec hop=0.4 for the paper's inference hop); without them each 2 s segment is a result of its
+ * own.
  *
  * One result per segment (an emotion-segment-start/end pair from upstream, or a fixed window of
  * `window` seconds every `hop` seconds when none arrive): K posteriors as an other/tensors
@@ -18,32 +21,31 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec hop=0.4 ! apcnnclassify ! emotionsink location=emotions.srt format=srt
+ * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec hop=0.4 !
+ * apcnnclassify ! emotionsink location=emotions.srt format=srt
  * ]|
  */
 #include "gstapcnnclassify.h"
 
-struct _GstApcnnClassify
-{
-  GstEmotionClassifier parent;
+struct _GstApcnnClassify {
+    GstEmotionClassifier parent;
 };
 
-G_DEFINE_TYPE (GstApcnnClassify, gst_apcnnclassify, GST_TYPE_EMOTION_CLASSIFIER);
-GST_ELEMENT_REGISTER_DEFINE (apcnnclassify, "apcnnclassify", GST_RANK_NONE, GST_TYPE_APCNN_CLASSIFY);
+G_DEFINE_TYPE(GstApcnnClassify, gst_apcnnclassify, GST_TYPE_EMOTION_CLASSIFIER);
+GST_ELEMENT_REGISTER_DEFINE(apcnnclassify, "apcnnclassify", GST_RANK_NONE, GST_TYPE_APCNN_CLASSIFY);
 
-static void
-gst_apcnnclassify_class_init (GstApcnnClassifyClass * klass)
-{
-  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "Attention-pooling CNN emotion classifier",
-      "Filter/Analyzer/Audio", "Classifies speech emotion from mu-law spectrogram segments with the attention-pooling CNN (Li et al., Interspeech 2018)", "gst-emotion developers");
-  /* Shown by gst-inspect-1.0. */
-  gst_element_class_add_static_metadata (GST_ELEMENT_CLASS (klass), "example-launch-line",
-      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec hop=0.4 ! apcnnclassify model=apcnn.safetensors ! emotionsink location=emotions.srt format=srt");
-  gst_emotion_classifier_class_set_architecture (GST_EMOTION_CLASSIFIER_CLASS (klass), "apcnn");
+static void gst_apcnnclassify_class_init(GstApcnnClassifyClass* klass) {
+    gst_element_class_set_static_metadata(GST_ELEMENT_CLASS(klass),
+                                          "Attention-pooling CNN emotion classifier", "Filter/Analyzer/Audio",
+                                          "Classifies speech emotion from mu-law spectrogram segments with "
+                                          "the attention-pooling CNN (Li et al., Interspeech 2018)",
+                                          "gst-emotion developers");
+    /* Shown by gst-inspect-1.0. */
+    gst_element_class_add_static_metadata(
+        GST_ELEMENT_CLASS(klass), "example-launch-line",
+        "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec "
+        "hop=0.4 ! apcnnclassify model=apcnn.safetensors ! emotionsink location=emotions.srt format=srt");
+    gst_emotion_classifier_class_set_architecture(GST_EMOTION_CLASSIFIER_CLASS(klass), "apcnn");
 }
 
-static void
-gst_apcnnclassify_init (GstApcnnClassify * self)
-{
-  (void) self;
-}
+static void gst_apcnnclassify_init(GstApcnnClassify* self) { (void)self; }

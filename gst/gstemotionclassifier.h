@@ -10,76 +10,80 @@
 
 #include <gst/gst.h>
 
-namespace emotion::gst { struct ClassifierSettings; }
-namespace emotion::models { struct Architecture; }
+namespace emotion::gst {
+struct ClassifierSettings;
+}
+namespace emotion::models {
+struct Architecture;
+}
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_EMOTION_CLASSIFIER (gst_emotion_classifier_get_type ())
-#define GST_EMOTION_CLASSIFIER(obj) \
-  (G_TYPE_CHECK_INSTANCE_CAST ((obj), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifier))
-#define GST_EMOTION_CLASSIFIER_CLASS(klass) \
-  (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifierClass))
-#define GST_EMOTION_CLASSIFIER_GET_CLASS(obj) \
-  (G_TYPE_INSTANCE_GET_CLASS ((obj), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifierClass))
+#define GST_TYPE_EMOTION_CLASSIFIER (gst_emotion_classifier_get_type())
+#define GST_EMOTION_CLASSIFIER(obj)                                                                          \
+    (G_TYPE_CHECK_INSTANCE_CAST((obj), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifier))
+#define GST_EMOTION_CLASSIFIER_CLASS(klass)                                                                  \
+    (G_TYPE_CHECK_CLASS_CAST((klass), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifierClass))
+#define GST_EMOTION_CLASSIFIER_GET_CLASS(obj)                                                                \
+    (G_TYPE_INSTANCE_GET_CLASS((obj), GST_TYPE_EMOTION_CLASSIFIER, GstEmotionClassifierClass))
 
 typedef struct _GstEmotionClassifier GstEmotionClassifier;
 typedef struct _GstEmotionClassifierClass GstEmotionClassifierClass;
 struct ClassifierState;
 
 typedef enum {
-  GST_EMOTION_CLASSIFIER_MODE_INFER,
-  GST_EMOTION_CLASSIFIER_MODE_TRAIN,
+    GST_EMOTION_CLASSIFIER_MODE_INFER,
+    GST_EMOTION_CLASSIFIER_MODE_TRAIN,
 } GstEmotionClassifierMode;
 
 /* The `mode` property's type, shared with ksmmtransformer. */
-#define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type ())
-GType gst_emotion_classifier_mode_get_type (void);
+#define GST_TYPE_EMOTION_CLASSIFIER_MODE (gst_emotion_classifier_mode_get_type())
+GType gst_emotion_classifier_mode_get_type(void);
 
-#define GST_TYPE_EMOTION_OPTIMIZER (gst_emotion_optimizer_get_type ())
-GType gst_emotion_optimizer_get_type (void);
-#define GST_TYPE_EMOTION_SCHEDULE (gst_emotion_schedule_get_type ())
-GType gst_emotion_schedule_get_type (void);
+#define GST_TYPE_EMOTION_OPTIMIZER (gst_emotion_optimizer_get_type())
+GType gst_emotion_optimizer_get_type(void);
+#define GST_TYPE_EMOTION_SCHEDULE (gst_emotion_schedule_get_type())
+GType gst_emotion_schedule_get_type(void);
 
 typedef enum {
-  GST_EMOTION_OPTIMIZER_DEFAULT,
-  GST_EMOTION_OPTIMIZER_ADAM,
-  GST_EMOTION_OPTIMIZER_SGD,
+    GST_EMOTION_OPTIMIZER_DEFAULT,
+    GST_EMOTION_OPTIMIZER_ADAM,
+    GST_EMOTION_OPTIMIZER_SGD,
 } GstEmotionOptimizer;
 
 typedef enum {
-  GST_EMOTION_SCHEDULE_DEFAULT,
-  GST_EMOTION_SCHEDULE_NONE,
-  GST_EMOTION_SCHEDULE_COSINE,
-  GST_EMOTION_SCHEDULE_MULTISTEP,
+    GST_EMOTION_SCHEDULE_DEFAULT,
+    GST_EMOTION_SCHEDULE_NONE,
+    GST_EMOTION_SCHEDULE_COSINE,
+    GST_EMOTION_SCHEDULE_MULTISTEP,
 } GstEmotionSchedule;
 
 struct _GstEmotionClassifier {
-  GstElement parent;
+    GstElement parent;
 
-  GstPad *sinkpad;
-  GstPad *srcpad;
+    GstPad* sinkpad;
+    GstPad* srcpad;
 
-  /* settings (classifier-properties.h), under the object lock */
-  emotion::gst::ClassifierSettings *settings;
+    /* settings (classifier-properties.h), under the object lock */
+    emotion::gst::ClassifierSettings* settings;
 
-  /* processing state, created in READY->PAUSED, destroyed in PAUSED->READY */
-  struct ClassifierState *state;
+    /* processing state, created in READY->PAUSED, destroyed in PAUSED->READY */
+    struct ClassifierState* state;
 };
 
 struct _GstEmotionClassifierClass {
-  GstElementClass parent_class;
+    GstElementClass parent_class;
 
-  /* set by subclasses in class_init (gst_emotion_classifier_class_set_architecture) */
-  const emotion::models::Architecture *architecture;
+    /* set by subclasses in class_init (gst_emotion_classifier_class_set_architecture) */
+    const emotion::models::Architecture* architecture;
 };
 
-GType gst_emotion_classifier_get_type (void);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstEmotionClassifier, gst_object_unref)
+GType gst_emotion_classifier_get_type(void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GstEmotionClassifier, gst_object_unref)
 
 /* For subclass class_init: the architecture the element runs, by its name (models/architecture.h),
  * and the pad templates of its features. */
-void gst_emotion_classifier_class_set_architecture (GstEmotionClassifierClass * klass,
-    const gchar * architecture);
+void gst_emotion_classifier_class_set_architecture(GstEmotionClassifierClass* klass,
+                                                   const gchar* architecture);
 
 G_END_DECLS

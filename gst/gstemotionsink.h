@@ -6,9 +6,9 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_EMOTION_SINK (gst_emotion_sink_get_type ())
-G_DECLARE_FINAL_TYPE (GstEmotionSink, gst_emotion_sink, GST, EMOTION_SINK, GstBaseSink)
+#define GST_TYPE_EMOTION_SINK (gst_emotion_sink_get_type())
+G_DECLARE_FINAL_TYPE(GstEmotionSink, gst_emotion_sink, GST, EMOTION_SINK, GstBaseSink)
 
-GST_ELEMENT_REGISTER_DECLARE (emotionsink);
+GST_ELEMENT_REGISTER_DECLARE(emotionsink);
 
 G_END_DECLS

@@ -6,8 +6,7 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_KSMM_TRANSFORMER (gst_ksmm_transformer_get_type ())
-G_DECLARE_FINAL_TYPE (GstKsmmTransformer, gst_ksmm_transformer, GST, KSMM_TRANSFORMER,
-    GstAggregator);
+#define GST_TYPE_KSMM_TRANSFORMER (gst_ksmm_transformer_get_type())
+G_DECLARE_FINAL_TYPE(GstKsmmTransformer, gst_ksmm_transformer, GST, KSMM_TRANSFORMER, GstAggregator);
 
 G_END_DECLS

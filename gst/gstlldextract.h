@@ -9,16 +9,16 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_LLD_EXTRACT (gst_lld_extract_get_type ())
-G_DECLARE_FINAL_TYPE (GstLldExtract, gst_lld_extract, GST, LLD_EXTRACT, GstEmotionExtractor)
+#define GST_TYPE_LLD_EXTRACT (gst_lld_extract_get_type())
+G_DECLARE_FINAL_TYPE(GstLldExtract, gst_lld_extract, GST, LLD_EXTRACT, GstEmotionExtractor)
 
 struct _GstLldExtract {
-  GstEmotionExtractor parent;
+    GstEmotionExtractor parent;
 
-  /* settings, under the object lock; copied into the processing when streaming starts */
-  GstEmotionSegmentation segmentation;
-  gdouble window;
-  gdouble hop;
+    /* settings, under the object lock; copied into the processing when streaming starts */
+    GstEmotionSegmentation segmentation;
+    gdouble window;
+    gdouble hop;
 };
 
 G_END_DECLS

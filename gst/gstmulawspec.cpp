@@ -71,7 +71,7 @@
 #include "elements.h"
 #include "segmentation.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_mulaw_spec_debug);
+GST_DEBUG_CATEGORY_STATIC(gst_mulaw_spec_debug);
 #define GST_CAT_DEFAULT gst_mulaw_spec_debug
 
 #define MULAW_RATE emotion::dsp::kSampleRate
@@ -81,249 +81,205 @@ GST_DEBUG_CATEGORY_STATIC (gst_mulaw_spec_debug);
 #define SEGMENT_VALUES (MULAW_BINS * MULAW_FRAMES)
 
 /* the window is the model's input size, 200 frames of 10 ms */
-#define WINDOW_SECONDS (MULAW_FRAMES * (double) MULAW_HOP / MULAW_RATE)
+#define WINDOW_SECONDS (MULAW_FRAMES * (double)MULAW_HOP / MULAW_RATE)
 #define DEFAULT_HOP 1.0
 #define MIN_HOP 0.1
 #define MAX_HOP WINDOW_SECONDS
 
-enum
-{
-  PROP_0,
-  PROP_WINDOW,
-  PROP_HOP,
+enum {
+    PROP_0,
+    PROP_WINDOW,
+    PROP_HOP,
 };
 
 namespace {
 
 /* The segments of the utterances: the whole stream part without upstream segment events, else
  * each upstream segment (audio outside them is not used). */
-class MulawProcessing final : public emotion::gst::ExtractorProcessing
-{
+class MulawProcessing final : public emotion::gst::ExtractorProcessing {
 public:
-  MulawProcessing (GstEmotionExtractor * element, int hop_frames)
-  : element_ (element), segmenter_ (MULAW_FRAMES, hop_frames)
-  {
-    emit_ = [this](const emotion::dsp::MulawSegmenter::Segment & segment) {
-      push_segment (segment);
-    };
-  }
-
-  void stream_start () override
-  {
-    cutting_ = true;
-  }
-
-  void process (const float *samples, size_t count) override
-  {
-    if (cutting_)
-      segmenter_.push (samples, count, emit_);
-    check_nonfinite ();
-  }
-
-  /* the utterance ends there (its padded tail is pushed); in a stream with upstream segments,
-   * audio waits for the next segment start */
-  void drain () override
-  {
-    finish_utterance ();
-    cutting_ = !gst_emotion_extractor_upstream_segments_seen (element_);
-  }
-
-  void flush () override
-  {
-    segmenter_.reset ();
-    cutting_ = !gst_emotion_extractor_upstream_segments_seen (element_);
-  }
-
-  /* an upstream start begins an utterance, an end finishes it */
-  void upstream_segment (bool start, bool first G_GNUC_UNUSED) override
-  {
-    if (start) {
-      /* audio before the first upstream segment was one utterance; audio between upstream
-       * segments is dropped */
-      if (cutting_)
-        finish_utterance ();
-      else
-        restart_utterance ();
-      cutting_ = true;
-    } else {
-      finish_utterance ();
-      cutting_ = false;
+    MulawProcessing(GstEmotionExtractor* element, int hop_frames)
+        : element_(element), segmenter_(MULAW_FRAMES, hop_frames) {
+        emit_ = [this](const emotion::dsp::MulawSegmenter::Segment& segment) { push_segment(segment); };
     }
-  }
+
+    void stream_start() override { cutting_ = true; }
+
+    void process(const float* samples, size_t count) override {
+        if (cutting_) segmenter_.push(samples, count, emit_);
+        check_nonfinite();
+    }
+
+    /* the utterance ends there (its padded tail is pushed); in a stream with upstream segments,
+     * audio waits for the next segment start */
+    void drain() override {
+        finish_utterance();
+        cutting_ = !gst_emotion_extractor_upstream_segments_seen(element_);
+    }
+
+    void flush() override {
+        segmenter_.reset();
+        cutting_ = !gst_emotion_extractor_upstream_segments_seen(element_);
+    }
+
+    /* an upstream start begins an utterance, an end finishes it */
+    void upstream_segment(bool start, bool first G_GNUC_UNUSED) override {
+        if (start) {
+            /* audio before the first upstream segment was one utterance; audio between upstream
+             * segments is dropped */
+            if (cutting_)
+                finish_utterance();
+            else
+                restart_utterance();
+            cutting_ = true;
+        } else {
+            finish_utterance();
+            cutting_ = false;
+        }
+    }
 
 private:
-  void push_segment (const emotion::dsp::MulawSegmenter::Segment & segment)
-  {
-    GstBuffer *buffer = gst_emotion_extractor_new_buffer (element_);
-    GstMapInfo map;
+    void push_segment(const emotion::dsp::MulawSegmenter::Segment& segment) {
+        GstBuffer* buffer = gst_emotion_extractor_new_buffer(element_);
+        GstMapInfo map;
 
-    gst_buffer_map (buffer, &map, GST_MAP_WRITE);
-    nonfinite_values_ += emotion::gst::copy_finite (reinterpret_cast < float *>(map.data),
-        segment.values, SEGMENT_VALUES, -1.0f);
-    gst_buffer_unmap (buffer, &map);
+        gst_buffer_map(buffer, &map, GST_MAP_WRITE);
+        nonfinite_values_ += emotion::gst::copy_finite(reinterpret_cast<float*>(map.data), segment.values,
+                                                       SEGMENT_VALUES, -1.0f);
+        gst_buffer_unmap(buffer, &map);
 
-    gst_emotion_extractor_stamp (element_, buffer, (guint64) segment.first_frame,
-        (guint64) segment.real_frames);
-    GST_LOG_OBJECT (element_, "segment %" G_GINT64_FORMAT ": %" GST_PTR_FORMAT, segment.index,
-        buffer);
-    gst_emotion_extractor_push (element_, buffer);
-  }
+        gst_emotion_extractor_stamp(element_, buffer, (guint64)segment.first_frame,
+                                    (guint64)segment.real_frames);
+        GST_LOG_OBJECT(element_, "segment %" G_GINT64_FORMAT ": %" GST_PTR_FORMAT, segment.index, buffer);
+        gst_emotion_extractor_push(element_, buffer);
+    }
 
-  void check_nonfinite ()
-  {
-    gst_emotion_extractor_report_nonfinite (element_, segmenter_.nonfinite_samples (),
-        nonfinite_values_, "output values by -1");
-    nonfinite_values_ = 0;
-  }
+    void check_nonfinite() {
+        gst_emotion_extractor_report_nonfinite(element_, segmenter_.nonfinite_samples(), nonfinite_values_,
+                                               "output values by -1");
+        nonfinite_values_ = 0;
+    }
 
-  /* Starts a new utterance at the current position (its sample 0), dropping unused audio. */
-  void restart_utterance ()
-  {
-    segmenter_.reset ();
-    gst_emotion_extractor_restart (element_);
-  }
+    /* Starts a new utterance at the current position (its sample 0), dropping unused audio. */
+    void restart_utterance() {
+        segmenter_.reset();
+        gst_emotion_extractor_restart(element_);
+    }
 
-  /* Ends the current utterance: pushes its padded tail segments. */
-  void finish_utterance ()
-  {
-    if (cutting_ && gst_emotion_extractor_position (element_) > 0)
-      segmenter_.finish (emit_);
-    check_nonfinite ();
-    restart_utterance ();
-  }
+    /* Ends the current utterance: pushes its padded tail segments. */
+    void finish_utterance() {
+        if (cutting_ && gst_emotion_extractor_position(element_) > 0) segmenter_.finish(emit_);
+        check_nonfinite();
+        restart_utterance();
+    }
 
-  GstEmotionExtractor *element_;
-  emotion::dsp::MulawSegmenter segmenter_;
-  emotion::dsp::MulawSegmenter::Callback emit_;       /* push_segment */
-  bool cutting_ = true;         /* false: outside upstream segments, audio is not used */
-  size_t nonfinite_values_ = 0; /* non-finite output values replaced since the last check */
+    GstEmotionExtractor* element_;
+    emotion::dsp::MulawSegmenter segmenter_;
+    emotion::dsp::MulawSegmenter::Callback emit_; /* push_segment */
+    bool cutting_ = true;                         /* false: outside upstream segments, audio is not used */
+    size_t nonfinite_values_ = 0;                 /* non-finite output values replaced since the last check */
 };
 
 } // namespace
 
-G_DEFINE_TYPE (GstMulawSpec, gst_mulaw_spec, GST_TYPE_EMOTION_EXTRACTOR);
-GST_ELEMENT_REGISTER_DEFINE (mulawspec, "mulawspec", GST_RANK_NONE, GST_TYPE_MULAW_SPEC);
+G_DEFINE_TYPE(GstMulawSpec, gst_mulaw_spec, GST_TYPE_EMOTION_EXTRACTOR);
+GST_ELEMENT_REGISTER_DEFINE(mulawspec, "mulawspec", GST_RANK_NONE, GST_TYPE_MULAW_SPEC);
 
-static void gst_mulaw_spec_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec);
-static void gst_mulaw_spec_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec);
+static void gst_mulaw_spec_set_property(GObject* object, guint prop_id, const GValue* value,
+                                        GParamSpec* pspec);
+static void gst_mulaw_spec_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec);
 
-static emotion::gst::ExtractorProcessing *
-gst_mulaw_spec_start (GstEmotionExtractor * base)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (base);
-  double hop;
+static emotion::gst::ExtractorProcessing* gst_mulaw_spec_start(GstEmotionExtractor* base) {
+    GstMulawSpec* self = GST_MULAW_SPEC(base);
+    double hop;
 
-  GST_OBJECT_LOCK (self);
-  hop = self->hop;
-  GST_OBJECT_UNLOCK (self);
-  return new MulawProcessing (base, (int) emotion::gst::seconds_to_frames (hop));
+    GST_OBJECT_LOCK(self);
+    hop = self->hop;
+    GST_OBJECT_UNLOCK(self);
+    return new MulawProcessing(base, (int)emotion::gst::seconds_to_frames(hop));
 }
 
 /* a segment goes out when the last sample of its last frame has arrived */
-static GstClockTime
-gst_mulaw_spec_latency (GstEmotionExtractor * base G_GNUC_UNUSED)
-{
-  return gst_util_uint64_scale_int ((MULAW_FRAMES - 1) * MULAW_HOP + emotion::dsp::kMulawFrame,
-      GST_SECOND, MULAW_RATE);
+static GstClockTime gst_mulaw_spec_latency(GstEmotionExtractor* base G_GNUC_UNUSED) {
+    return gst_util_uint64_scale_int((MULAW_FRAMES - 1) * MULAW_HOP + emotion::dsp::kMulawFrame, GST_SECOND,
+                                     MULAW_RATE);
 }
 
-static void
-gst_mulaw_spec_class_init (GstMulawSpecClass * klass)
-{
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstEmotionExtractorClass *extractor_class = GST_EMOTION_EXTRACTOR_CLASS (klass);
+static void gst_mulaw_spec_class_init(GstMulawSpecClass* klass) {
+    GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
+    GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+    GstEmotionExtractorClass* extractor_class = GST_EMOTION_EXTRACTOR_CLASS(klass);
 
-  gobject_class->set_property = gst_mulaw_spec_set_property;
-  gobject_class->get_property = gst_mulaw_spec_get_property;
+    gobject_class->set_property = gst_mulaw_spec_set_property;
+    gobject_class->get_property = gst_mulaw_spec_get_property;
 
-  /**
-   * GstMulawSpec:window:
-   *
-   * Length of a segment in seconds: always 2.0 (200 frames), the input size of the model, so
-   * the property is read-only.
-   */
-  g_object_class_install_property (gobject_class, PROP_WINDOW,
-      g_param_spec_double ("window", "Window",
-          "Segment length in seconds (fixed: the model's input is 200 frames of 10 ms)",
-          WINDOW_SECONDS, WINDOW_SECONDS, WINDOW_SECONDS,
-          (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+    /**
+     * GstMulawSpec:window:
+     *
+     * Length of a segment in seconds: always 2.0 (200 frames), the input size of the model, so
+     * the property is read-only.
+     */
+    g_object_class_install_property(
+        gobject_class, PROP_WINDOW,
+        g_param_spec_double("window", "Window",
+                            "Segment length in seconds (fixed: the model's input is 200 frames of 10 ms)",
+                            WINDOW_SECONDS, WINDOW_SECONDS, WINDOW_SECONDS,
+                            (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
-  /**
-   * GstMulawSpec:hop:
-   *
-   * Distance between the starts of consecutive segments of an utterance in seconds, rounded to
-   * 10 ms frames, from 0.1 to 2.0 (at most the window, so every frame lies in a segment).
-   * Default: 1.0, the training setting of the paper; the paper uses 0.4 at inference. Read when
-   * the element starts streaming.
-   */
-  g_object_class_install_property (gobject_class, PROP_HOP,
-      g_param_spec_double ("hop", "Hop",
-          "Distance between segment starts in seconds", MIN_HOP, MAX_HOP, DEFAULT_HOP,
-          (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_READY)));
+    /**
+     * GstMulawSpec:hop:
+     *
+     * Distance between the starts of consecutive segments of an utterance in seconds, rounded to
+     * 10 ms frames, from 0.1 to 2.0 (at most the window, so every frame lies in a segment).
+     * Default: 1.0, the training setting of the paper; the paper uses 0.4 at inference. Read when
+     * the element starts streaming.
+     */
+    g_object_class_install_property(
+        gobject_class, PROP_HOP,
+        g_param_spec_double(
+            "hop", "Hop", "Distance between segment starts in seconds", MIN_HOP, MAX_HOP, DEFAULT_HOP,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 
-  extractor_class->start = gst_mulaw_spec_start;
-  extractor_class->latency = gst_mulaw_spec_latency;
-  /* a segment's time is needed until the segment is complete (generously: two segments) */
-  gst_emotion_extractor_class_set_output (extractor_class, {MULAW_FRAMES, MULAW_BINS}, 0, 1, 2,
-      MULAW_HOP, MULAW_FRAMES * MULAW_HOP * 2);
+    extractor_class->start = gst_mulaw_spec_start;
+    extractor_class->latency = gst_mulaw_spec_latency;
+    /* a segment's time is needed until the segment is complete (generously: two segments) */
+    gst_emotion_extractor_class_set_output(extractor_class, {MULAW_FRAMES, MULAW_BINS}, 0, 1, 2, MULAW_HOP,
+                                           MULAW_FRAMES * MULAW_HOP * 2);
 
-  gst_element_class_set_static_metadata (element_class, "Mu-law spectrogram segments",
-      "Filter/Analyzer/Audio",
-      "Cuts 16 kHz speech into 2 s mu-law spectrogram segments (400 bins x 200 frames)",
-      "gst-emotion developers");
-  /* Shown by gst-inspect-1.0. */
-  gst_element_class_add_static_metadata (element_class, "example-launch-line",
-      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec hop=0.4 ! fakesink");
+    gst_element_class_set_static_metadata(
+        element_class, "Mu-law spectrogram segments", "Filter/Analyzer/Audio",
+        "Cuts 16 kHz speech into 2 s mu-law spectrogram segments (400 bins x 200 frames)",
+        "gst-emotion developers");
+    /* Shown by gst-inspect-1.0. */
+    gst_element_class_add_static_metadata(element_class, "example-launch-line",
+                                          "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! "
+                                          "audioconvert ! audioresample ! mulawspec hop=0.4 ! fakesink");
 
-  GST_DEBUG_CATEGORY_INIT (gst_mulaw_spec_debug, "mulawspec", 0,
-      "mu-law spectrogram segments");
+    GST_DEBUG_CATEGORY_INIT(gst_mulaw_spec_debug, "mulawspec", 0, "mu-law spectrogram segments");
 }
 
-static void
-gst_mulaw_spec_init (GstMulawSpec * self)
-{
-  self->hop = DEFAULT_HOP;
+static void gst_mulaw_spec_init(GstMulawSpec* self) { self->hop = DEFAULT_HOP; }
+
+static void gst_mulaw_spec_set_property(GObject* object, guint prop_id, const GValue* value,
+                                        GParamSpec* pspec) {
+    GstMulawSpec* self = GST_MULAW_SPEC(object);
+
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_HOP: self->hop = g_value_get_double(value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
 }
 
-static void
-gst_mulaw_spec_set_property (GObject * object, guint prop_id, const GValue * value,
-    GParamSpec * pspec)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (object);
+static void gst_mulaw_spec_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+    GstMulawSpec* self = GST_MULAW_SPEC(object);
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_HOP:
-      self->hop = g_value_get_double (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_mulaw_spec_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
-{
-  GstMulawSpec *self = GST_MULAW_SPEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_WINDOW:
-      g_value_set_double (value, WINDOW_SECONDS);
-      break;
-    case PROP_HOP:
-      g_value_set_double (value, self->hop);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_WINDOW: g_value_set_double(value, WINDOW_SECONDS); break;
+    case PROP_HOP: g_value_set_double(value, self->hop); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
 }

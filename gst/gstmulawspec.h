@@ -8,14 +8,14 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_MULAW_SPEC (gst_mulaw_spec_get_type ())
-G_DECLARE_FINAL_TYPE (GstMulawSpec, gst_mulaw_spec, GST, MULAW_SPEC, GstEmotionExtractor)
+#define GST_TYPE_MULAW_SPEC (gst_mulaw_spec_get_type())
+G_DECLARE_FINAL_TYPE(GstMulawSpec, gst_mulaw_spec, GST, MULAW_SPEC, GstEmotionExtractor)
 
 struct _GstMulawSpec {
-  GstEmotionExtractor parent;
+    GstEmotionExtractor parent;
 
-  /* settings, under the object lock; copied into the processing when streaming starts */
-  gdouble hop;
+    /* settings, under the object lock; copied into the processing when streaming starts */
+    gdouble hop;
 };
 
 G_END_DECLS

@@ -2,7 +2,8 @@
  * SECTION:element-stlclassify
  * @title: stlclassify
  *
- * Runs model M3 of MODELS.md (six CNN blocks, BiLSTM, five transformer encoder layers) over the 36 LLD features of lldextract. Segments shorter than 16 frames give no result.
+ * Runs model M3 of MODELS.md (six CNN blocks, BiLSTM, five transformer encoder layers) over the 36 LLD
+ * features of lldextract. Segments shorter than 16 frames give no result.
  *
  * One result per segment (an emotion-segment-start/end pair from upstream, or a fixed window of
  * `window` seconds every `hop` seconds when none arrive): K posteriors as an other/tensors
@@ -18,32 +19,31 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=window window=3 hop=3 ! stlclassify ! emotionsink
+ * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract
+ * segmentation=window window=3 hop=3 ! stlclassify ! emotionsink
  * ]|
  */
 #include "gststlclassify.h"
 
-struct _GstStlClassify
-{
-  GstEmotionClassifier parent;
+struct _GstStlClassify {
+    GstEmotionClassifier parent;
 };
 
-G_DEFINE_TYPE (GstStlClassify, gst_stlclassify, GST_TYPE_EMOTION_CLASSIFIER);
-GST_ELEMENT_REGISTER_DEFINE (stlclassify, "stlclassify", GST_RANK_NONE, GST_TYPE_STL_CLASSIFY);
+G_DEFINE_TYPE(GstStlClassify, gst_stlclassify, GST_TYPE_EMOTION_CLASSIFIER);
+GST_ELEMENT_REGISTER_DEFINE(stlclassify, "stlclassify", GST_RANK_NONE, GST_TYPE_STL_CLASSIFY);
 
-static void
-gst_stlclassify_class_init (GstStlClassifyClass * klass)
-{
-  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "CNN-BiLSTM-transformer emotion classifier",
-      "Filter/Analyzer/Audio", "Classifies speech emotion from LLD features with the CNN-BiLSTM and stacked transformer layers (Wang et al., ICASSP 2021)", "gst-emotion developers");
-  /* Shown by gst-inspect-1.0. */
-  gst_element_class_add_static_metadata (GST_ELEMENT_CLASS (klass), "example-launch-line",
-      "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract segmentation=vad ! stlclassify model=stl.safetensors ! emotionsink");
-  gst_emotion_classifier_class_set_architecture (GST_EMOTION_CLASSIFIER_CLASS (klass), "stl");
+static void gst_stlclassify_class_init(GstStlClassifyClass* klass) {
+    gst_element_class_set_static_metadata(
+        GST_ELEMENT_CLASS(klass), "CNN-BiLSTM-transformer emotion classifier", "Filter/Analyzer/Audio",
+        "Classifies speech emotion from LLD features with the CNN-BiLSTM and stacked transformer layers "
+        "(Wang et al., ICASSP 2021)",
+        "gst-emotion developers");
+    /* Shown by gst-inspect-1.0. */
+    gst_element_class_add_static_metadata(
+        GST_ELEMENT_CLASS(klass), "example-launch-line",
+        "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract "
+        "segmentation=vad ! stlclassify model=stl.safetensors ! emotionsink");
+    gst_emotion_classifier_class_set_architecture(GST_EMOTION_CLASSIFIER_CLASS(klass), "stl");
 }
 
-static void
-gst_stlclassify_init (GstStlClassify * self)
-{
-  (void) self;
-}
+static void gst_stlclassify_init(GstStlClassify* self) { (void)self; }

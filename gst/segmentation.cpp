@@ -2,23 +2,20 @@
 
 #include <gst/emotion/emotion-events.h>
 
-GType
-gst_emotion_segmentation_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
-    {GST_EMOTION_SEGMENTATION_NONE, "No segment events of its own", "none"},
-    {GST_EMOTION_SEGMENTATION_VAD, "Speech segments by voice activity detection", "vad"},
-    {GST_EMOTION_SEGMENTATION_WINDOW, "Fixed windows of window seconds every hop seconds",
-        "window"},
-    {0, NULL, NULL},
-  };
+GType gst_emotion_segmentation_get_type(void) {
+    static gsize type = 0;
+    static const GEnumValue values[] = {
+        {GST_EMOTION_SEGMENTATION_NONE, "No segment events of its own", "none"},
+        {GST_EMOTION_SEGMENTATION_VAD, "Speech segments by voice activity detection", "vad"},
+        {GST_EMOTION_SEGMENTATION_WINDOW, "Fixed windows of window seconds every hop seconds", "window"},
+        {0, NULL, NULL},
+    };
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstEmotionSegmentation", values);
-    g_once_init_leave (&type, t);
-  }
-  return (GType) type;
+    if (g_once_init_enter(&type)) {
+        GType t = g_enum_register_static("GstEmotionSegmentation", values);
+        g_once_init_leave(&type, t);
+    }
+    return (GType)type;
 }
 
 namespace emotion::gst {
@@ -37,9 +34,9 @@ emotion::stream::SegmentLabels segment_labels(GstEvent* event) {
     emotion::stream::SegmentLabels labels;
     const gchar* id = gst_emotion_event_get_segment_id(event);
     labels.id = id ? id : "";
-    for (auto field : {std::make_pair("emotion", &labels.true_emotion), std::make_pair("speaker", &labels.speaker),
-                       std::make_pair("gender", &labels.gender), std::make_pair("split", &labels.split),
-                       std::make_pair("text", &labels.text)})
+    for (auto field : {std::make_pair("emotion", &labels.true_emotion),
+                       std::make_pair("speaker", &labels.speaker), std::make_pair("gender", &labels.gender),
+                       std::make_pair("split", &labels.split), std::make_pair("text", &labels.text)})
         if (const gchar* value = gst_emotion_event_get_field(event, field.first)) *field.second = value;
     return labels;
 }
@@ -72,7 +69,9 @@ VadSegmenter::VadSegmenter(const emotion::dsp::VadSettings& settings, std::strin
 void VadSegmenter::translate(std::vector<GstEvent*>& marks) {
     using Kind = emotion::stream::SegmentMark::Kind;
     for (const auto& m : marks_)
-        marks.push_back(m.kind == Kind::Start ? start_event(m.id) : m.kind == Kind::End ? end_event(m.id) : nullptr);
+        marks.push_back(m.kind == Kind::Start ? start_event(m.id)
+                        : m.kind == Kind::End ? end_event(m.id)
+                                              : nullptr);
     marks_.clear();
 }
 

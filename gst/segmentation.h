@@ -30,13 +30,13 @@ G_BEGIN_DECLS
  * How an element marks segments when upstream sends no `emotion-segment-start/end` events.
  */
 typedef enum {
-  GST_EMOTION_SEGMENTATION_NONE,
-  GST_EMOTION_SEGMENTATION_VAD,
-  GST_EMOTION_SEGMENTATION_WINDOW,
+    GST_EMOTION_SEGMENTATION_NONE,
+    GST_EMOTION_SEGMENTATION_VAD,
+    GST_EMOTION_SEGMENTATION_WINDOW,
 } GstEmotionSegmentation;
 
-#define GST_TYPE_EMOTION_SEGMENTATION (gst_emotion_segmentation_get_type ())
-GType gst_emotion_segmentation_get_type (void);
+#define GST_TYPE_EMOTION_SEGMENTATION (gst_emotion_segmentation_get_type())
+GType gst_emotion_segmentation_get_type(void);
 
 G_END_DECLS
 
@@ -83,8 +83,7 @@ private:
  * (start of a speech segment, end of one, or nullptr). */
 class VadSegmenter {
 public:
-    explicit VadSegmenter(const emotion::dsp::VadSettings& settings = {},
-                          std::string prefix = "vad");
+    explicit VadSegmenter(const emotion::dsp::VadSettings& settings = {}, std::string prefix = "vad");
 
     int lookahead_frames() const { return segments_.lookahead_frames(); }
     /* New stream: ids restart at 0. */

@@ -8,16 +8,12 @@
 
 namespace emotion::gst {
 
-inline stream::Time
-stream_time (GstClockTime t)
-{
-  return GST_CLOCK_TIME_IS_VALID (t) ? (stream::Time) t : stream::kNoTime;
+inline stream::Time stream_time(GstClockTime t) {
+    return GST_CLOCK_TIME_IS_VALID(t) ? (stream::Time)t : stream::kNoTime;
 }
 
-inline GstClockTime
-clock_time (stream::Time t)
-{
-  return stream::has_time (t) ? (GstClockTime) t : GST_CLOCK_TIME_NONE;
+inline GstClockTime clock_time(stream::Time t) {
+    return stream::has_time(t) ? (GstClockTime)t : GST_CLOCK_TIME_NONE;
 }
 
 } // namespace emotion::gst

@@ -11,134 +11,97 @@
  * kind of matter (kind_of below). */
 #include "training-messages.h"
 
-GST_DEBUG_CATEGORY_EXTERN (emotion_classifier_debug);
+GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug);
 #define GST_CAT_DEFAULT emotion_classifier_debug
 
 namespace emotion::gst {
 
 namespace {
 
-struct DomainAndCode
-{
-  GQuark domain;
-  gint code;
+struct DomainAndCode {
+    GQuark domain;
+    gint code;
 };
 
-DomainAndCode
-kind_of (train::TrainingIssue issue)
-{
-  switch (issue) {
-    case train::TrainingIssue::Settings:
-      return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS};
-    case train::TrainingIssue::OutputFolder:
-      return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_WRITE};
-    case train::TrainingIssue::Resume:
-      return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ};
-    case train::TrainingIssue::Write:
-      return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE};
-    case train::TrainingIssue::UnknownLabels:
-      return {GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT};
-    case train::TrainingIssue::Training:
-      break;
-  }
-  return {GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED};
+DomainAndCode kind_of(train::TrainingIssue issue) {
+    switch (issue) {
+    case train::TrainingIssue::Settings: return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS};
+    case train::TrainingIssue::OutputFolder: return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_WRITE};
+    case train::TrainingIssue::Resume: return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ};
+    case train::TrainingIssue::Write: return {GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE};
+    case train::TrainingIssue::UnknownLabels: return {GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT};
+    case train::TrainingIssue::Training: break;
+    }
+    return {GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED};
 }
 
 /* What GST_ELEMENT_ERROR / _WARNING / _INFO do, with the text and kind known only at run time. */
-void
-post_notice (GstElement * element, GstMessageType type, const train::TrainingNotice & notice)
-{
-  const DomainAndCode kind = kind_of (notice.kind);
-  const GstDebugLevel level = type == GST_MESSAGE_INFO ? GST_LEVEL_INFO : GST_LEVEL_WARNING;
-  const gchar *what = gst_message_type_get_name (type);
-  GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, level, element, "%s: %s", what, notice.message.c_str ());
-  if (!notice.details.empty ())
-    GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, level, element, "%s: %s", what, notice.details.c_str ());
-  gst_element_message_full (element, type, kind.domain, kind.code,
-      g_strdup (notice.message.c_str ()),
-      notice.details.empty ()? NULL : g_strdup (notice.details.c_str ()),
-      __FILE__, GST_FUNCTION, __LINE__);
+void post_notice(GstElement* element, GstMessageType type, const train::TrainingNotice& notice) {
+    const DomainAndCode kind = kind_of(notice.kind);
+    const GstDebugLevel level = type == GST_MESSAGE_INFO ? GST_LEVEL_INFO : GST_LEVEL_WARNING;
+    const gchar* what = gst_message_type_get_name(type);
+    GST_CAT_LEVEL_LOG(GST_CAT_DEFAULT, level, element, "%s: %s", what, notice.message.c_str());
+    if (!notice.details.empty())
+        GST_CAT_LEVEL_LOG(GST_CAT_DEFAULT, level, element, "%s: %s", what, notice.details.c_str());
+    gst_element_message_full(element, type, kind.domain, kind.code, g_strdup(notice.message.c_str()),
+                             notice.details.empty() ? NULL : g_strdup(notice.details.c_str()), __FILE__,
+                             GST_FUNCTION, __LINE__);
 }
 
-void
-post (GstElement * element, GstStructure * s)
-{
-  gst_element_post_message (element, gst_message_new_element (GST_OBJECT (element), s));
+void post(GstElement* element, GstStructure* s) {
+    gst_element_post_message(element, gst_message_new_element(GST_OBJECT(element), s));
 }
 
 } // namespace
 
-void
-TrainingBusReporter::on_step (const train::StepProgress & p)
-{
-  post (element_, gst_structure_new ("emotion-training-progress",
-          "epoch", G_TYPE_UINT, (guint) p.epoch,
-          "epochs", G_TYPE_UINT, (guint) p.epochs,
-          "step", G_TYPE_UINT, (guint) p.step,
-          "steps", G_TYPE_UINT, (guint) p.steps,
-          "loss", G_TYPE_DOUBLE, p.loss, NULL));
+void TrainingBusReporter::on_step(const train::StepProgress& p) {
+    post(element_,
+         gst_structure_new("emotion-training-progress", "epoch", G_TYPE_UINT, (guint)p.epoch, "epochs",
+                           G_TYPE_UINT, (guint)p.epochs, "step", G_TYPE_UINT, (guint)p.step, "steps",
+                           G_TYPE_UINT, (guint)p.steps, "loss", G_TYPE_DOUBLE, p.loss, NULL));
 }
 
-void
-TrainingBusReporter::on_epoch (const train::EpochSummary & epoch)
-{
-  const train::EpochReport & r = epoch.report;
-  GstStructure *s = gst_structure_new ("emotion-training",
-      "epoch", G_TYPE_UINT, (guint) r.epoch,
-      "epochs", G_TYPE_UINT, (guint) epoch.epochs,
-      "train-loss", G_TYPE_DOUBLE, r.train_loss,
-      "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy,
-      "train-examples", G_TYPE_UINT, (guint) r.train_examples,
-      "learning-rate", G_TYPE_DOUBLE, r.learning_rate,
-      "epoch-seconds", G_TYPE_DOUBLE, r.seconds,
-      "elapsed", G_TYPE_DOUBLE, epoch.elapsed,
-      "improved", G_TYPE_BOOLEAN, r.improved,
-      "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
-  if (r.has_validation)
-    gst_structure_set (s, "valid-loss", G_TYPE_DOUBLE, r.valid_loss,
-        "wa", G_TYPE_DOUBLE, r.wa, "ua", G_TYPE_DOUBLE, r.ua,
-        "macro-f1", G_TYPE_DOUBLE, r.macro_f1, "best-ua", G_TYPE_DOUBLE, r.best_ua,
-        "best-epoch", G_TYPE_INT, r.best_epoch,
-        "valid-examples", G_TYPE_UINT, (guint) r.valid_examples, NULL);
-  post (element_, s);
+void TrainingBusReporter::on_epoch(const train::EpochSummary& epoch) {
+    const train::EpochReport& r = epoch.report;
+    GstStructure* s = gst_structure_new(
+        "emotion-training", "epoch", G_TYPE_UINT, (guint)r.epoch, "epochs", G_TYPE_UINT, (guint)epoch.epochs,
+        "train-loss", G_TYPE_DOUBLE, r.train_loss, "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy,
+        "train-examples", G_TYPE_UINT, (guint)r.train_examples, "learning-rate", G_TYPE_DOUBLE,
+        r.learning_rate, "epoch-seconds", G_TYPE_DOUBLE, r.seconds, "elapsed", G_TYPE_DOUBLE, epoch.elapsed,
+        "improved", G_TYPE_BOOLEAN, r.improved, "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
+    if (r.has_validation)
+        gst_structure_set(s, "valid-loss", G_TYPE_DOUBLE, r.valid_loss, "wa", G_TYPE_DOUBLE, r.wa, "ua",
+                          G_TYPE_DOUBLE, r.ua, "macro-f1", G_TYPE_DOUBLE, r.macro_f1, "best-ua",
+                          G_TYPE_DOUBLE, r.best_ua, "best-epoch", G_TYPE_INT, r.best_epoch, "valid-examples",
+                          G_TYPE_UINT, (guint)r.valid_examples, NULL);
+    post(element_, s);
 }
 
-void
-TrainingBusReporter::on_done (const train::RunSummary & run)
-{
-  post (element_, gst_structure_new ("emotion-training-done",
-          "epochs-run", G_TYPE_UINT, (guint) run.epochs_run,
-          "best-epoch", G_TYPE_INT, run.best_epoch,
-          "best-ua", G_TYPE_DOUBLE, run.best_ua,
-          "stopped-early", G_TYPE_BOOLEAN, run.stopped_early,
-          "model-location", G_TYPE_STRING, run.model_path.c_str (), NULL));
+void TrainingBusReporter::on_done(const train::RunSummary& run) {
+    post(element_,
+         gst_structure_new("emotion-training-done", "epochs-run", G_TYPE_UINT, (guint)run.epochs_run,
+                           "best-epoch", G_TYPE_INT, run.best_epoch, "best-ua", G_TYPE_DOUBLE, run.best_ua,
+                           "stopped-early", G_TYPE_BOOLEAN, run.stopped_early, "model-location",
+                           G_TYPE_STRING, run.model_path.c_str(), NULL));
 }
 
-void
-TrainingBusReporter::on_warning (const train::TrainingNotice & notice)
-{
-  post_notice (element_, GST_MESSAGE_WARNING, notice);
+void TrainingBusReporter::on_warning(const train::TrainingNotice& notice) {
+    post_notice(element_, GST_MESSAGE_WARNING, notice);
 }
 
-void
-TrainingBusReporter::on_info (const train::TrainingNotice & notice)
-{
-  post_notice (element_, GST_MESSAGE_INFO, notice);
+void TrainingBusReporter::on_info(const train::TrainingNotice& notice) {
+    post_notice(element_, GST_MESSAGE_INFO, notice);
 }
 
-void
-TrainingBusReporter::on_log (train::LogDetail detail, const std::string & text)
-{
-  if (detail == train::LogDetail::Segment)
-    GST_LOG_OBJECT (element_, "%s", text.c_str ());
-  else
-    GST_INFO_OBJECT (element_, "%s", text.c_str ());
+void TrainingBusReporter::on_log(train::LogDetail detail, const std::string& text) {
+    if (detail == train::LogDetail::Segment)
+        GST_LOG_OBJECT(element_, "%s", text.c_str());
+    else
+        GST_INFO_OBJECT(element_, "%s", text.c_str());
 }
 
-void
-post_training_error (GstElement * element, const train::TrainingError & error)
-{
-  post_notice (element, GST_MESSAGE_ERROR, error.notice ());
+void post_training_error(GstElement* element, const train::TrainingError& error) {
+    post_notice(element, GST_MESSAGE_ERROR, error.notice());
 }
 
 } // namespace emotion::gst

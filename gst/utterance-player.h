@@ -16,28 +16,25 @@
 
 namespace emotion::gst {
 
-class UtterancePlayer
-{
+class UtterancePlayer {
 public:
-  /* `text_pad`: the started text pad with a reference, or NULL when there is none. Playing stops
-   * when `cancel` becomes true (the pad's task is being stopped). */
-  UtterancePlayer (GstPad * audio, std::function<GstPad * ()> text_pad,
-      const std::atomic<bool> &cancel);
+    /* `text_pad`: the started text pad with a reference, or NULL when there is none. Playing stops
+     * when `cancel` becomes true (the pad's task is being stopped). */
+    UtterancePlayer(GstPad* audio, std::function<GstPad*()> text_pad, const std::atomic<bool>& cancel);
 
-  struct Played
-  {
-    GstFlowReturn flow = GST_FLOW_OK;   /* downstream's; FLUSHING when cancelled */
-    bool emitted = false;       /* audio went out */
-    bool skipped = false;       /* the file could not be decoded: `error` says why */
-    std::string error;
-  };
-  Played play (const io::Utterance & u, const std::string & id, train::Split split);
+    struct Played {
+        GstFlowReturn flow = GST_FLOW_OK; /* downstream's; FLUSHING when cancelled */
+        bool emitted = false;             /* audio went out */
+        bool skipped = false;             /* the file could not be decoded: `error` says why */
+        std::string error;
+    };
+    Played play(const io::Utterance& u, const std::string& id, train::Split split);
 
 private:
-  GstPad *audio_;
-  std::function<GstPad * ()> text_pad_;
-  const std::atomic<bool> &cancel_;
-  GstClockTime offset_ = 0;     /* output time of the next utterance */
+    GstPad* audio_;
+    std::function<GstPad*()> text_pad_;
+    const std::atomic<bool>& cancel_;
+    GstClockTime offset_ = 0; /* output time of the next utterance */
 };
 
 } // namespace emotion::gst

@@ -22,8 +22,8 @@ std::string quoted(const std::string& value) {
 
 std::string dataset_source(const DatasetOptions& d, const std::string& split, unsigned epochs) {
     std::ostringstream s;
-    s << "emodatasetsrc location=" << quoted(d.manifest) << " epochs=" << epochs
-      << " seed=" << d.seed << " split=" << split;
+    s << "emodatasetsrc location=" << quoted(d.manifest) << " epochs=" << epochs << " seed=" << d.seed
+      << " split=" << split;
     if (d.shuffle && split == "all") s << " shuffle=true";
     if (!d.labels.empty()) s << " labels=" << quoted(d.labels);
     if (!d.label_map.empty()) s << " label-map=" << quoted(d.label_map);
@@ -50,12 +50,13 @@ unsigned get_uint(const GstStructure* s, const char* name) {
 // source ! features ! element settings ! sink; a text model's element also takes the source's
 // text pad (the transcripts meet the audio in M4).
 static std::string classifier_pipeline(const std::string& source, const std::string& architecture,
-                                       const std::string& settings, const std::string& sink, double mulaw_hop) {
+                                       const std::string& settings, const std::string& sink,
+                                       double mulaw_hop) {
     const models::Architecture& a = models::architecture_named(architecture);
     const std::string features = features_element(architecture, mulaw_hop);
     if (a.takes_text())
-        return source + " name=data ! " + features + " ! " + a.element + " name=model " + settings + " ! " + sink +
-               "  data.text ! queue ! model.text";
+        return source + " name=data ! " + features + " ! " + a.element + " name=model " + settings + " ! " +
+               sink + "  data.text ! queue ! model.text";
     return source + " ! " + features + " ! " + a.element + " " + settings + " ! " + sink;
 }
 
@@ -70,7 +71,8 @@ std::string features_element(const std::string& architecture, double mulaw_hop) 
 TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, const ProgressFn& progress,
                          const EpochFn& on_epoch) {
     std::ostringstream p;
-    p << "mode=train threads=" << t.threads << " model-location=" << quoted(t.output) << " seed=" << data.seed;
+    p << "mode=train threads=" << t.threads << " model-location=" << quoted(t.output)
+      << " seed=" << data.seed;
     if (!t.start_model.empty()) p << " model=" << quoted(t.start_model);
     if (t.resume) p << " resume=true";
     if (!t.config.empty()) p << " config=" << quoted(t.config);
@@ -127,14 +129,14 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     return result;
 }
 
-EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture, const std::string& model,
-                          const std::string& split, int threads, double mulaw_hop) {
+EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture,
+                          const std::string& model, const std::string& split, int threads, double mulaw_hop) {
     EvalResult result;
     std::string pipeline;
     try {
         pipeline = classifier_pipeline(dataset_source(data, split, 1), architecture,
-                                       "threads=" + std::to_string(threads) + " model=" + quoted(model), "emotionsink",
-                                       mulaw_hop);
+                                       "threads=" + std::to_string(threads) + " model=" + quoted(model),
+                                       "emotionsink", mulaw_hop);
     } catch (const std::exception& e) { // an unknown architecture
         result.error = e.what();
         return result;

@@ -30,26 +30,26 @@ struct DatasetOptions {
 struct TrainOptions {
     std::string architecture = "alstm"; // a name of models/architecture.h
     std::string output;
-    std::string start_model;   // fine-tune from this model
-    bool resume = false;       // continue from the output's checkpoint when there is one
-    std::string config;        // JSON overrides
+    std::string start_model; // fine-tune from this model
+    bool resume = false;     // continue from the output's checkpoint when there is one
+    std::string config;      // JSON overrides
     int batch_size = 0;
     double learning_rate = 0.0;
-    std::string optimizer;     // "" (the paper's), "adam", "sgd"
-    std::string schedule;      // "" (the paper's), "none", "cosine", "multistep"
-    double weight_decay = -1;  // -1: the paper's
+    std::string optimizer;    // "" (the paper's), "adam", "sgd"
+    std::string schedule;     // "" (the paper's), "none", "cosine", "multistep"
+    double weight_decay = -1; // -1: the paper's
     double clip_norm = 0.0;
     int patience = -1;
     int bn_recalibration = -1; // -1: the architecture's default
     std::string word_vectors;  // ksmm, new model
     int threads = 1;
-    double mulaw_hop = 1.0;    // apcnn training segments
+    double mulaw_hop = 1.0; // apcnn training segments
 };
 
 struct EpochRecord {
     int epoch = 0;
     double train_loss = 0, train_accuracy = 0, valid_loss = 0, wa = 0, ua = 0;
-    double seconds = 0;  // wall time of the epoch's training and validation
+    double seconds = 0; // wall time of the epoch's training and validation
     bool has_validation = false;
 };
 
@@ -67,13 +67,13 @@ struct TrainResult {
 using ProgressFn = std::function<void(unsigned, unsigned, unsigned, unsigned, double)>;
 using EpochFn = std::function<void(const EpochRecord&, unsigned epochs)>;
 
-TrainResult run_training(const DatasetOptions& data, const TrainOptions& train,
-                         const ProgressFn& progress, const EpochFn& on_epoch);
+TrainResult run_training(const DatasetOptions& data, const TrainOptions& train, const ProgressFn& progress,
+                         const EpochFn& on_epoch);
 
 struct EvalResult {
     bool ok = false;
     std::string error;
-    nlohmann::json report;  // emotionsink's evaluation report (confusion matrix, WA, UA, ...)
+    nlohmann::json report; // emotionsink's evaluation report (confusion matrix, WA, UA, ...)
 };
 
 // Evaluates `model` on the utterances of `data` selected by `split` ("all", "test", ...).

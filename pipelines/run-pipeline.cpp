@@ -25,9 +25,7 @@ std::string run_pipeline(const std::string& description,
             bus, GST_CLOCK_TIME_NONE,
             GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING));
         switch (GST_MESSAGE_TYPE(m)) {
-        case GST_MESSAGE_ELEMENT:
-            on_element(gst_message_get_structure(m));
-            break;
+        case GST_MESSAGE_ELEMENT: on_element(gst_message_get_structure(m)); break;
         case GST_MESSAGE_WARNING: {
             GError* w = nullptr;
             gst_message_parse_warning(m, &w, nullptr);
@@ -45,9 +43,7 @@ std::string run_pipeline(const std::string& description,
             done = true;
             break;
         }
-        default:
-            done = true;
-            break;
+        default: done = true; break;
         }
         gst_message_unref(m);
         if (!failure.empty()) done = true;

@@ -76,8 +76,7 @@ void RealFft::forward(const float* in, std::complex<float>* out) {
     float* input = const_cast<float*>(in);
     auto* output = reinterpret_cast<fftwf_complex*>(out);
     const bool aligned = is_simd_aligned(in) && is_simd_aligned(out);
-    fftwf_execute_dft_r2c(aligned ? plans_->forward_aligned : plans_->forward_unaligned, input,
-                          output);
+    fftwf_execute_dft_r2c(aligned ? plans_->forward_aligned : plans_->forward_unaligned, input, output);
 }
 
 void RealFft::inverse(const std::complex<float>* in, float* out) {
@@ -89,8 +88,7 @@ void RealFft::inverse(const std::complex<float>* in, float* out) {
     for (int k = 0; k < bins; ++k) copy[k] = in[k];
     auto* input = reinterpret_cast<fftwf_complex*>(copy);
     const bool aligned = is_simd_aligned(copy) && is_simd_aligned(out);
-    fftwf_execute_dft_c2r(aligned ? plans_->inverse_aligned : plans_->inverse_unaligned, input,
-                          out);
+    fftwf_execute_dft_c2r(aligned ? plans_->inverse_aligned : plans_->inverse_unaligned, input, out);
 }
 
 void RealFft::inverse_destroying_input(std::complex<float>* in, float* out) {

@@ -22,14 +22,42 @@ constexpr double kEps = DBL_EPSILON; // pyAudioAnalysis eps, also where float32 
 constexpr int kBlocks = 10;          // sub-blocks of both entropies
 constexpr double kLog10Of2 = 0.30102999566398119521;
 
-const char* const kNames[kLldFeatures] = {
-    "zcr", "energy", "energy_entropy", "spectral_centroid", "spectral_spread",
-    "spectral_entropy", "spectral_flux", "spectral_rolloff",
-    "mfcc_1", "mfcc_2", "mfcc_3", "mfcc_4", "mfcc_5", "mfcc_6", "mfcc_7", "mfcc_8", "mfcc_9",
-    "mfcc_10", "mfcc_11", "mfcc_12", "mfcc_13",
-    "chroma_1", "chroma_2", "chroma_3", "chroma_4", "chroma_5", "chroma_6", "chroma_7",
-    "chroma_8", "chroma_9", "chroma_10", "chroma_11", "chroma_12", "chroma_std",
-    "harmonic_ratio", "f0"};
+const char* const kNames[kLldFeatures] = {"zcr",
+                                          "energy",
+                                          "energy_entropy",
+                                          "spectral_centroid",
+                                          "spectral_spread",
+                                          "spectral_entropy",
+                                          "spectral_flux",
+                                          "spectral_rolloff",
+                                          "mfcc_1",
+                                          "mfcc_2",
+                                          "mfcc_3",
+                                          "mfcc_4",
+                                          "mfcc_5",
+                                          "mfcc_6",
+                                          "mfcc_7",
+                                          "mfcc_8",
+                                          "mfcc_9",
+                                          "mfcc_10",
+                                          "mfcc_11",
+                                          "mfcc_12",
+                                          "mfcc_13",
+                                          "chroma_1",
+                                          "chroma_2",
+                                          "chroma_3",
+                                          "chroma_4",
+                                          "chroma_5",
+                                          "chroma_6",
+                                          "chroma_7",
+                                          "chroma_8",
+                                          "chroma_9",
+                                          "chroma_10",
+                                          "chroma_11",
+                                          "chroma_12",
+                                          "chroma_std",
+                                          "harmonic_ratio",
+                                          "f0"};
 
 // Sign changes / (n - 1); a step through sign(0) = 0 counts as half.
 double zero_crossing_rate(const float* x, int n) {
@@ -55,9 +83,7 @@ double block_entropy(const double* squares, int n, double total) {
 
 } // namespace
 
-const char* lld_feature_name(int index) {
-    return index >= 0 && index < kLldFeatures ? kNames[index] : "";
-}
+const char* lld_feature_name(int index) { return index >= 0 && index < kLldFeatures ? kNames[index] : ""; }
 
 struct LldAnalyzer::State {
     RealFft fft{kLldWindow};
@@ -165,8 +191,8 @@ void LldAnalyzer::analyze(const float* frame, float* out) {
         double log_energy[kMfccFilters];
         for (int f = 0; f < kMfccFilters; ++f) {
             const MfccFilter& filter = s.tables.mfcc_filters[f];
-            const double energy = dot(filter.weights.data(), s.magnitude + filter.first_bin,
-                                      filter.weights.size());
+            const double energy =
+                dot(filter.weights.data(), s.magnitude + filter.first_bin, filter.weights.size());
             log_energy[f] = std::log2(energy + kEps) * kLog10Of2; // log2 is the faster libm call
         }
         for (int c = 0; c < kMfccCoefficients; ++c)

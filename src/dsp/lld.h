@@ -48,7 +48,7 @@ public:
 
     uint64_t frames_emitted() const { return frames_emitted_; } // since reset
     uint64_t samples_pushed() const { return samples_pushed_; } // since reset
-    uint64_t nonfinite_samples() const { return nonfinite_; }  // since construction
+    uint64_t nonfinite_samples() const { return nonfinite_; }   // since construction
 
 private:
     LldAnalyzer analyzer_;

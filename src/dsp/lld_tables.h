@@ -30,7 +30,7 @@ struct ChromaTerm {
 struct LldTables {
     std::array<MfccFilter, kMfccFilters> mfcc_filters;
     std::array<std::array<double, kMfccFilters>, kMfccCoefficients> dct; // orthonormal DCT-II
-    std::vector<ChromaTerm> chroma_terms;                               // in summation order
+    std::vector<ChromaTerm> chroma_terms;                                // in summation order
 };
 
 // Built once on first use (thread-safe), then shared read-only.

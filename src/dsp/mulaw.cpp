@@ -18,21 +18,21 @@ namespace emotion::dsp {
 struct MulawSegmenter::State {
     int segment_frames, hop_frames;
     RealFft fft{kMulawFft};
-    std::vector<float> window;                    // symmetric Hamming, 640
-    std::vector<float> padded;                    // windowed frame + zeros, 1600
-    std::vector<std::complex<float>> spectrum;    // 801
-    std::vector<float> magnitude;                 // 400, of the newest frame
-    std::vector<float> ring;                      // [400][segment_frames], column = frame % size
-    std::vector<float> column_min, column_max;    // per ring column
-    std::vector<float> values;                    // the emitted segment
-    std::vector<float> pending;                   // samples not yet consumed by a frame
-    int64_t frames = 0;                           // T so far
-    int64_t next_segment = 0;                     // j of the next segment to emit
+    std::vector<float> window;                 // symmetric Hamming, 640
+    std::vector<float> padded;                 // windowed frame + zeros, 1600
+    std::vector<std::complex<float>> spectrum; // 801
+    std::vector<float> magnitude;              // 400, of the newest frame
+    std::vector<float> ring;                   // [400][segment_frames], column = frame % size
+    std::vector<float> column_min, column_max; // per ring column
+    std::vector<float> values;                 // the emitted segment
+    std::vector<float> pending;                // samples not yet consumed by a frame
+    int64_t frames = 0;                        // T so far
+    int64_t next_segment = 0;                  // j of the next segment to emit
     uint64_t samples_pushed = 0, nonfinite = 0;
 
     State(int frames_per_segment, int hop)
-        : segment_frames(frames_per_segment), hop_frames(hop), window(kMulawFrame),
-          padded(kMulawFft, 0.0f), spectrum(kMulawFft / 2 + 1), magnitude(kMulawBins),
+        : segment_frames(frames_per_segment), hop_frames(hop), window(kMulawFrame), padded(kMulawFft, 0.0f),
+          spectrum(kMulawFft / 2 + 1), magnitude(kMulawBins),
           ring(static_cast<size_t>(kMulawBins) * frames_per_segment),
           column_min(static_cast<size_t>(frames_per_segment)),
           column_max(static_cast<size_t>(frames_per_segment)), values(ring.size()) {
@@ -138,8 +138,7 @@ void MulawSegmenter::finish(const Callback& emit) {
     if (s.frames > 0) {
         // Segments up to and including the first j with s_j + segment_frames >= T; those
         // already complete were emitted by push().
-        while (s.next_segment == 0 ||
-               s.segment_start(s.next_segment - 1) + s.segment_frames < s.frames) {
+        while (s.next_segment == 0 || s.segment_start(s.next_segment - 1) + s.segment_frames < s.frames) {
             s.emit_segment(s.next_segment++, emit);
         }
     }

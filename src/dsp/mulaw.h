@@ -24,10 +24,10 @@ constexpr int kMulawSegmentFrames = 200;
 class MulawSegmenter {
 public:
     struct Segment {
-        int64_t index;        // j
-        int64_t first_frame;  // s_j
-        int64_t real_frames;  // frames of real audio (the rest is padding)
-        const float* values;  // 400 x 200, valid during the callback
+        int64_t index;       // j
+        int64_t first_frame; // s_j
+        int64_t real_frames; // frames of real audio (the rest is padding)
+        const float* values; // 400 x 200, valid during the callback
     };
     using Callback = std::function<void(const Segment&)>;
 
@@ -36,12 +36,12 @@ public:
     MulawSegmenter(MulawSegmenter&&) noexcept;
     MulawSegmenter& operator=(MulawSegmenter&&) noexcept;
 
-    void reset();                                   // new utterance, nothing emitted
+    void reset(); // new utterance, nothing emitted
     void push(const float* samples, size_t count, const Callback& emit);
-    void finish(const Callback& emit);              // end of utterance: padded tail segments,
-                                                    // then a new utterance as after reset()
-    uint64_t samples_pushed() const;                // since reset
-    uint64_t nonfinite_samples() const;             // since construction
+    void finish(const Callback& emit);  // end of utterance: padded tail segments,
+                                        // then a new utterance as after reset()
+    uint64_t samples_pushed() const;    // since reset
+    uint64_t nonfinite_samples() const; // since construction
 
 private:
     struct State;

@@ -44,8 +44,7 @@ void mulaw_compand(const float* in, float* out, size_t count, float scale, float
         const float m = bits_to_float((bits & 0x007fffff) + kSqrtHalfBits);
         const float t = (m - 1.0f) / (m + 1.0f);
         const float t2 = t * t;
-        const float series =
-            1.0f + t2 * (1.0f / 3 + t2 * (1.0f / 5 + t2 * (1.0f / 7 + t2 * (1.0f / 9))));
+        const float series = 1.0f + t2 * (1.0f / 3 + t2 * (1.0f / 5 + t2 * (1.0f / 7 + t2 * (1.0f / 9))));
         const float ln_z = static_cast<float>(exponent) * kLn2 + 2.0f * t * series;
         const float companded = ln_z * kInvLn256;
         const int32_t sign = float_to_bits(y) & INT32_MIN;

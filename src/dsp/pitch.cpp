@@ -40,8 +40,8 @@ namespace {
 
 constexpr float kVoicingThreshold = 0.5f;
 constexpr float kOctaveFraction = 0.9f;
-constexpr int kMultipleSlack = 2; // lags of jitter allowed per multiple of a candidate period
-constexpr float kMinDip = 0.2f;   // a candidate peak rises this much above all shorter lags
+constexpr int kMultipleSlack = 2;       // lags of jitter allowed per multiple of a candidate period
+constexpr float kMinDip = 0.2f;         // a candidate peak rises this much above all shorter lags
 constexpr float kSilentEnergy = 1e-10f; // mean square below this (-100 dBFS): no pitch
 
 int next_fft_size(int minimum) {
@@ -61,34 +61,28 @@ struct PitchEstimator::State {
     float min_f0, max_f0;
     int min_lag, max_lag;
     RealFft fft;
-    std::vector<float> padded;                         // fft.size() samples
+    std::vector<float> padded; // fft.size() samples
     std::vector<std::complex<float>> spectrum;
     std::vector<float> autocorr;
-    std::vector<float> prefix_energy;                  // prefix_energy[i] = sum_{n<i} x[n]^2
-    std::vector<float> normalised;                     // nr |nr| over lags 1 .. max_lag + 1
-    std::vector<int> peak_lags;                        // local maxima of nr, in lag order
+    std::vector<float> prefix_energy; // prefix_energy[i] = sum_{n<i} x[n]^2
+    std::vector<float> normalised;    // nr |nr| over lags 1 .. max_lag + 1
+    std::vector<int> peak_lags;       // local maxima of nr, in lag order
 
-    State(int length, int rate, float lowest_f0, float highest_f0, int shortest_lag,
-          int longest_lag)
+    State(int length, int rate, float lowest_f0, float highest_f0, int shortest_lag, int longest_lag)
         : frame_length(length), sample_rate(rate), min_f0(lowest_f0), max_f0(highest_f0),
           min_lag(shortest_lag), max_lag(longest_lag),
           // No circular wrap-around up to lag max_lag + 1 (read by the interpolation).
-          fft(next_fft_size(length + longest_lag + 2)),
-          padded(static_cast<size_t>(fft.size()), 0.0f),
-          spectrum(static_cast<size_t>(fft.size() / 2 + 1)),
-          autocorr(static_cast<size_t>(fft.size())),
-          prefix_energy(static_cast<size_t>(length) + 1),
-          normalised(static_cast<size_t>(max_lag) + 1),
+          fft(next_fft_size(length + longest_lag + 2)), padded(static_cast<size_t>(fft.size()), 0.0f),
+          spectrum(static_cast<size_t>(fft.size() / 2 + 1)), autocorr(static_cast<size_t>(fft.size())),
+          prefix_energy(static_cast<size_t>(length) + 1), normalised(static_cast<size_t>(max_lag) + 1),
           peak_lags(normalised.size()) {}
 
-    static std::unique_ptr<State> create(int frame_length, int sample_rate, float min_f0,
-                                         float max_f0) {
+    static std::unique_ptr<State> create(int frame_length, int sample_rate, float min_f0, float max_f0) {
         if (frame_length < 8 || sample_rate <= 0 || !(min_f0 > 0.0f) || !(max_f0 > min_f0))
             throw std::invalid_argument("PitchEstimator: bad frame length, rate or F0 range");
         const int shortest = std::max(2, static_cast<int>(std::floor(sample_rate / max_f0)));
         // Lags keep at least two samples of overlap, and lag longest + 1 must exist.
-        const int longest =
-            std::min(frame_length - 2, static_cast<int>(std::ceil(sample_rate / min_f0)));
+        const int longest = std::min(frame_length - 2, static_cast<int>(std::ceil(sample_rate / min_f0)));
         if (longest <= shortest)
             throw std::invalid_argument("PitchEstimator: F0 range too narrow for the frame length");
         return std::make_unique<State>(frame_length, sample_rate, min_f0, max_f0, shortest, longest);

@@ -26,10 +26,8 @@ int to_frames(double seconds) {
 } // namespace
 
 Vad::Vad(const VadSettings& settings)
-    : settings_(settings),
-      lookahead_floor_(to_frames(settings.noise_lookahead_s)),
-      window_(to_frames(settings.noise_window_s)),
-      min_speech_(to_frames(settings.min_speech_s)),
+    : settings_(settings), lookahead_floor_(to_frames(settings.noise_lookahead_s)),
+      window_(to_frames(settings.noise_window_s)), min_speech_(to_frames(settings.min_speech_s)),
       hangover_(to_frames(settings.hangover_s)) {}
 
 void Vad::reset() {

@@ -12,11 +12,11 @@
 namespace emotion::dsp {
 
 struct VadSettings {
-    double threshold_db = 12.0;  // speech when energy exceeds the noise floor by this much
-    double min_speech_s = 0.10;  // shorter bursts are not speech
-    double hangover_s = 0.30;    // silence shorter than this does not end a segment
-    double floor_db = -70.0;     // energies below this are never speech (dBFS, full-scale sine = -3)
-    double noise_window_s = 3.0; // noise floor = lowest frame energy over this much past audio...
+    double threshold_db = 12.0;     // speech when energy exceeds the noise floor by this much
+    double min_speech_s = 0.10;     // shorter bursts are not speech
+    double hangover_s = 0.30;       // silence shorter than this does not end a segment
+    double floor_db = -70.0;        // energies below this are never speech (dBFS, full-scale sine = -3)
+    double noise_window_s = 3.0;    // noise floor = lowest frame energy over this much past audio...
     double noise_lookahead_s = 0.3; // ...and this much future audio (finds the floor at a start)
 };
 
@@ -42,10 +42,10 @@ private:
 
     VadSettings settings_;
     int lookahead_floor_ = 0, window_ = 0, min_speech_ = 0, hangover_ = 0; // in frames
-    int64_t frames_seen_ = 0;        // frames pushed since reset
-    std::deque<Level> levels_;       // frames pushed but not yet compared with the floor
-    std::deque<Level> minima_;       // sliding-window minimum: increasing db, increasing frame
-    std::deque<bool> raw_;           // threshold decisions not yet smoothed, in frame order
+    int64_t frames_seen_ = 0;                                              // frames pushed since reset
+    std::deque<Level> levels_; // frames pushed but not yet compared with the floor
+    std::deque<Level> minima_; // sliding-window minimum: increasing db, increasing frame
+    std::deque<bool> raw_;     // threshold decisions not yet smoothed, in frame order
     bool in_speech_ = false;
 };
 

@@ -24,7 +24,8 @@ inline void complex_magnitudes(const std::complex<float>* in, size_t count, floa
     }
     size_t k = 0;
 #if defined(__SSE2__)
-    for (const size_t whole = count - count % 4; k < whole; k += 4) _mm_storeu_ps(out + k, _mm_sqrt_ps(_mm_loadu_ps(out + k)));
+    for (const size_t whole = count - count % 4; k < whole; k += 4)
+        _mm_storeu_ps(out + k, _mm_sqrt_ps(_mm_loadu_ps(out + k)));
 #endif
     for (; k < count; ++k) out[k] = std::sqrt(out[k]);
 }

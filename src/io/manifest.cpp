@@ -58,9 +58,15 @@ std::vector<Record> split_csv(const std::string& text, const std::string& origin
     for (; i < text.size(); ++i) {
         char c = text[i];
         if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') { field += '"'; ++i; }
-            else if (c == '"') quoted = false;
-            else { if (c == '\n') ++line; field += c; }
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"')
+                quoted = false;
+            else {
+                if (c == '\n') ++line;
+                field += c;
+            }
             continue;
         }
         if (c == '"') {
@@ -98,7 +104,8 @@ std::vector<Utterance> parse_csv_manifest(const std::string& text, const std::st
     const Record& header = records[0];
     for (size_t c = 0; c < header.fields.size(); ++c) column[header.fields[c]] = c;
     if (!column.count("path"))
-        throw ManifestError(where(origin, header.line) + "header has no 'path' column (expected path,emotion,speaker,gender,text)");
+        throw ManifestError(where(origin, header.line) +
+                            "header has no 'path' column (expected path,emotion,speaker,gender,text)");
 
     std::vector<Utterance> out;
     for (size_t r = 1; r < records.size(); ++r) {
@@ -144,11 +151,16 @@ std::vector<Utterance> parse_jsonl_manifest(const std::string& text, const std::
             if (!j[name].is_string())
                 throw ManifestError(where(origin, number) + "'" + name + "' must be a string");
             std::string value = j[name].get<std::string>();
-            if (std::string(name) == "path") u.path = value;
-            else if (std::string(name) == "emotion") u.emotion = value;
-            else if (std::string(name) == "speaker") u.speaker = value;
-            else if (std::string(name) == "gender") u.gender = value;
-            else u.text = value;
+            if (std::string(name) == "path")
+                u.path = value;
+            else if (std::string(name) == "emotion")
+                u.emotion = value;
+            else if (std::string(name) == "speaker")
+                u.speaker = value;
+            else if (std::string(name) == "gender")
+                u.gender = value;
+            else
+                u.text = value;
         }
         if (u.path.empty()) throw ManifestError(where(origin, number) + "missing 'path'");
         u.path = resolve(base_dir, u.path);
@@ -177,8 +189,11 @@ void write_jsonl_manifest(const std::string& path, const std::vector<Utterance>&
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw ManifestError(path + ": cannot write manifest");
     for (const auto& u : utterances)
-        out << nlohmann::json{{"path", u.path}, {"emotion", u.emotion}, {"speaker", u.speaker},
-                              {"gender", u.gender}, {"text", u.text}}
+        out << nlohmann::json{{"path", u.path},
+                              {"emotion", u.emotion},
+                              {"speaker", u.speaker},
+                              {"gender", u.gender},
+                              {"text", u.text}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) // readers need UTF-8
             << '\n';
     if (!out.flush()) throw ManifestError(path + ": write failed");

@@ -19,12 +19,12 @@ public:
 };
 
 struct Utterance {
-    std::string path;      // resolved against the manifest folder
+    std::string path; // resolved against the manifest folder
     std::string emotion;
     std::string speaker;
     std::string gender;
     std::string text;
-    int line = 0;          // 1-based line of the manifest (for messages)
+    int line = 0; // 1-based line of the manifest (for messages)
 };
 
 // Reads a manifest; the format follows the extension (.jsonl/.json/.ndjson = JSON Lines, else

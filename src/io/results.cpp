@@ -37,8 +37,8 @@ std::string format_timestamp(double seconds, char fraction_separator) {
     if (!(seconds >= 0.0)) seconds = 0.0;
     auto millis = static_cast<long long>(std::llround(seconds * 1000.0));
     char text[32];
-    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld%c%03lld", millis / 3600000,
-                  millis / 60000 % 60, millis / 1000 % 60, fraction_separator, millis % 1000);
+    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld%c%03lld", millis / 3600000, millis / 60000 % 60,
+                  millis / 1000 % 60, fraction_separator, millis % 1000);
     return text;
 }
 

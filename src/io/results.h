@@ -11,8 +11,8 @@ namespace emotion::io {
 
 struct Result {
     std::string segment_id;
-    double start = 0.0;     // seconds (stream time); negative = unknown
-    double duration = 0.0;  // seconds; negative = unknown
+    double start = 0.0;    // seconds (stream time); negative = unknown
+    double duration = 0.0; // seconds; negative = unknown
     std::vector<std::string> labels;
     std::vector<float> scores;
     int best = 0;

@@ -39,10 +39,9 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::F32, "F32", 4}, {DType::F64, "F64", 8}, {DType::F16, "F16", 2},
-    {DType::BF16, "BF16", 2}, {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
-    {DType::I16, "I16", 2}, {DType::I8, "I8", 1}, {DType::U8, "U8", 1},
-    {DType::BOOL, "BOOL", 1},
+    {DType::F32, "F32", 4}, {DType::F64, "F64", 8},   {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
+    {DType::I64, "I64", 8}, {DType::I32, "I32", 4},   {DType::I16, "I16", 2}, {DType::I8, "I8", 1},
+    {DType::U8, "U8", 1},   {DType::BOOL, "BOOL", 1},
 };
 
 bool dtype_from_name(const std::string& name, DType& dtype) {
@@ -98,9 +97,7 @@ json parse_header_json(const std::string& origin, const uint8_t* text, size_t si
     try {
         header = json::parse(text, text + size, callback, /*allow_exceptions=*/true,
                              /*ignore_comments=*/false);
-    } catch (const json::exception& e) {
-        fail(origin, std::string("header is not valid JSON: ") + e.what());
-    }
+    } catch (const json::exception& e) { fail(origin, std::string("header is not valid JSON: ") + e.what()); }
     if (!duplicate.empty()) fail(origin, "header names '" + duplicate + "' more than once");
     return header;
 }
@@ -173,8 +170,7 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t* data, size_t size, const s
     if (header_length > available)
         fail(origin, "header length " + std::to_string(header_length) + " exceeds the " +
                          std::to_string(available) + " bytes after the length field (truncated?)");
-    if (header_length < 2 || data[8] != '{')
-        fail(origin, "header must be a JSON object starting with '{'");
+    if (header_length < 2 || data[8] != '{') fail(origin, "header must be a JSON object starting with '{'");
 
     const json header = parse_header_json(origin, data + 8, static_cast<size_t>(header_length));
     if (!header.is_object()) fail(origin, "header is " + brief(header) + ", expected a JSON object");
@@ -191,8 +187,8 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t* data, size_t size, const s
                 fail(origin, "__metadata__ is " + brief(value) + ", expected an object of strings");
             for (auto m = value.begin(); m != value.end(); ++m) {
                 if (!m.value().is_string())
-                    fail(origin, "__metadata__ '" + m.key() + "' is " + brief(m.value()) +
-                                     ", expected a string");
+                    fail(origin,
+                         "__metadata__ '" + m.key() + "' is " + brief(m.value()) + ", expected a string");
                 file.metadata_[m.key()] = m.value().get<std::string>();
             }
             continue;
@@ -209,52 +205,55 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t* data, size_t size, const s
 
         auto dtype_it = value.find("dtype");
         if (dtype_it == value.end()) fail_tensor(origin, name, "missing 'dtype'");
-        if (!dtype_it->is_string() ||
-            !dtype_from_name(dtype_it->get<std::string>(), entry.dtype))
-            fail_tensor(origin, name, "dtype " + brief(*dtype_it) +
-                                          ", expected one of F32 F64 F16 BF16 I64 I32 I16 I8 U8 BOOL");
+        if (!dtype_it->is_string() || !dtype_from_name(dtype_it->get<std::string>(), entry.dtype))
+            fail_tensor(origin, name,
+                        "dtype " + brief(*dtype_it) +
+                            ", expected one of F32 F64 F16 BF16 I64 I32 I16 I8 U8 BOOL");
 
         auto shape_it = value.find("shape");
         if (shape_it == value.end()) fail_tensor(origin, name, "missing 'shape'");
         if (!shape_it->is_array())
             fail_tensor(origin, name, "shape " + brief(*shape_it) + ", expected an array");
         if (shape_it->size() > kMaxRank)
-            fail_tensor(origin, name, "rank " + std::to_string(shape_it->size()) +
-                                          " exceeds the limit of " + std::to_string(kMaxRank));
+            fail_tensor(origin, name,
+                        "rank " + std::to_string(shape_it->size()) + " exceeds the limit of " +
+                            std::to_string(kMaxRank));
         uint64_t elements = 1;
         bool overflow = false;
         for (const auto& d : *shape_it) {
             uint64_t dim = 0;
             if (!json_u64(d, dim) || dim > static_cast<uint64_t>(INT64_MAX))
-                fail_tensor(origin, name, "shape " + brief(*shape_it) +
-                                              ": dimensions must be non-negative integers");
+                fail_tensor(origin, name,
+                            "shape " + brief(*shape_it) + ": dimensions must be non-negative integers");
             entry.shape.push_back(static_cast<int64_t>(dim));
             overflow |= __builtin_mul_overflow(elements, dim, &elements);
         }
         uint64_t expected_bytes = 0;
-        overflow |= __builtin_mul_overflow(elements, static_cast<uint64_t>(dtype_size(entry.dtype)),
-                                           &expected_bytes);
+        overflow |=
+            __builtin_mul_overflow(elements, static_cast<uint64_t>(dtype_size(entry.dtype)), &expected_bytes);
 
         auto offsets_it = value.find("data_offsets");
         if (offsets_it == value.end()) fail_tensor(origin, name, "missing 'data_offsets'");
-        if (!offsets_it->is_array() || offsets_it->size() != 2 ||
-            !json_u64((*offsets_it)[0], entry.begin) || !json_u64((*offsets_it)[1], entry.end))
-            fail_tensor(origin, name, "data_offsets " + brief(*offsets_it) +
-                                          ", expected [begin, end] (non-negative integers)");
+        if (!offsets_it->is_array() || offsets_it->size() != 2 || !json_u64((*offsets_it)[0], entry.begin) ||
+            !json_u64((*offsets_it)[1], entry.end))
+            fail_tensor(origin, name,
+                        "data_offsets " + brief(*offsets_it) +
+                            ", expected [begin, end] (non-negative integers)");
         if (entry.begin > entry.end)
-            fail_tensor(origin, name, "data_offsets [" + std::to_string(entry.begin) + ", " +
-                                          std::to_string(entry.end) + "]: begin after end");
+            fail_tensor(origin, name,
+                        "data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+                            "]: begin after end");
         if (entry.end > data_size)
-            fail_tensor(origin, name, "data_offsets [" + std::to_string(entry.begin) + ", " +
-                                          std::to_string(entry.end) + "] outside the data section of " +
-                                          std::to_string(data_size) + " bytes");
+            fail_tensor(origin, name,
+                        "data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+                            "] outside the data section of " + std::to_string(data_size) + " bytes");
         const uint64_t got_bytes = entry.end - entry.begin;
         if (overflow || got_bytes != expected_bytes)
-            fail_tensor(origin, name,
-                        "data_offsets span " + std::to_string(got_bytes) + " bytes, expected " +
-                            (overflow ? std::string("an impossibly large size")
-                                      : std::to_string(expected_bytes)) +
-                            " for " + dtype_name(entry.dtype) + " " + shape_string(entry.shape));
+            fail_tensor(
+                origin, name,
+                "data_offsets span " + std::to_string(got_bytes) + " bytes, expected " +
+                    (overflow ? std::string("an impossibly large size") : std::to_string(expected_bytes)) +
+                    " for " + dtype_name(entry.dtype) + " " + shape_string(entry.shape));
         file.entries_.emplace(name, std::move(entry));
     }
 
@@ -271,9 +270,8 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t* data, size_t size, const s
         if (e->begin < position)
             fail_tensor(origin, e->name,
                         "data_offsets [" + std::to_string(e->begin) + ", " + std::to_string(e->end) +
-                            "] overlap tensor '" + previous->name + "' [" +
-                            std::to_string(previous->begin) + ", " + std::to_string(previous->end) +
-                            "]");
+                            "] overlap tensor '" + previous->name + "' [" + std::to_string(previous->begin) +
+                            ", " + std::to_string(previous->end) + "]");
         if (e->begin > position)
             fail_tensor(origin, e->name,
                         "data_offsets begin at " + std::to_string(e->begin) + ", expected " +
@@ -317,12 +315,11 @@ nn::Tensor SafetensorsFile::f32(const std::string& name) const {
     return tensor;
 }
 
-nn::Tensor SafetensorsFile::f32(const std::string& name,
-                                const std::vector<int64_t>& expected_shape) const {
+nn::Tensor SafetensorsFile::f32(const std::string& name, const std::vector<int64_t>& expected_shape) const {
     const TensorEntry& e = entry(name);
     if (e.shape != expected_shape)
-        fail_tensor(origin_, name, "shape " + shape_string(e.shape) + ", expected " +
-                                       shape_string(expected_shape));
+        fail_tensor(origin_, name,
+                    "shape " + shape_string(e.shape) + ", expected " + shape_string(expected_shape));
     return f32(name);
 }
 
@@ -364,9 +361,8 @@ void SafetensorsWriter::add_i64(const std::string& name, const std::vector<int64
     check_name(name);
     if (nn::shape_elements(shape) != static_cast<int64_t>(values.size()))
         throw std::invalid_argument("safetensors: tensor '" + name + "' has " +
-                                    std::to_string(values.size()) + " values, shape " +
-                                    shape_string(shape) + " needs " +
-                                    std::to_string(nn::shape_elements(shape)));
+                                    std::to_string(values.size()) + " values, shape " + shape_string(shape) +
+                                    " needs " + std::to_string(nn::shape_elements(shape)));
     Pending pending{DType::I64, shape, {}};
     pending.bytes.resize(sizeof(int64_t) * values.size());
     if (!values.empty()) std::memcpy(pending.bytes.data(), values.data(), pending.bytes.size());
@@ -407,8 +403,7 @@ void SafetensorsWriter::write_atomic(const std::string& path) const {
     const std::vector<uint8_t> bytes = serialize();
     std::string temp = path + ".tmp-XXXXXX";
     int fd = ::mkstemp(temp.data());
-    if (fd < 0)
-        throw std::runtime_error(path + ": cannot create a temporary file: " + std::strerror(errno));
+    if (fd < 0) throw std::runtime_error(path + ": cannot create a temporary file: " + std::strerror(errno));
     auto failed = [&](const char* what) {
         const int saved = errno;
         if (fd >= 0) ::close(fd);

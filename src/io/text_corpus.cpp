@@ -52,7 +52,8 @@ std::vector<std::string> read_label_names(const std::string& path) {
     return names;
 }
 
-std::vector<LabelledText> read_goemotions(const std::string& tsv_path, const std::vector<std::string>& source_labels,
+std::vector<LabelledText> read_goemotions(const std::string& tsv_path,
+                                          const std::vector<std::string>& source_labels,
                                           const std::map<std::string, std::string>& label_map,
                                           const std::vector<std::string>& labels, TextCorpusStats* stats) {
     // source id -> model label (-1 = unmapped)
@@ -76,7 +77,8 @@ std::vector<LabelledText> read_goemotions(const std::string& tsv_path, const std
         if (tab == std::string::npos)
             throw std::runtime_error(tsv_path + ":" + std::to_string(number) + ": no tab after the text");
         const size_t tab2 = line.find('\t', tab + 1);
-        const std::string ids = line.substr(tab + 1, tab2 == std::string::npos ? std::string::npos : tab2 - tab - 1);
+        const std::string ids =
+            line.substr(tab + 1, tab2 == std::string::npos ? std::string::npos : tab2 - tab - 1);
         ++local.rows;
         int label = -1;
         bool unmapped = false, conflicting = false;
@@ -85,18 +87,22 @@ std::vector<LabelledText> read_goemotions(const std::string& tsv_path, const std
             int value = -1;
             try {
                 value = std::stoi(id, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != id.size() || id.empty() || value < 0 || value >= static_cast<int>(source_labels.size()))
+            } catch (const std::exception&) { used = 0; }
+            if (used != id.size() || id.empty() || value < 0 ||
+                value >= static_cast<int>(source_labels.size()))
                 throw std::runtime_error(tsv_path + ":" + std::to_string(number) + ": label id '" + id +
                                          "' is not one of 0.." + std::to_string(source_labels.size() - 1));
-            if (target[value] < 0) unmapped = true;
-            else if (label >= 0 && label != target[value]) conflicting = true;
-            else label = target[value];
+            if (target[value] < 0)
+                unmapped = true;
+            else if (label >= 0 && label != target[value])
+                conflicting = true;
+            else
+                label = target[value];
         }
-        if (unmapped) ++local.unmapped;
-        else if (conflicting) ++local.conflicting;
+        if (unmapped)
+            ++local.unmapped;
+        else if (conflicting)
+            ++local.conflicting;
         else {
             out.push_back({line.substr(0, tab), label});
             ++local.kept;

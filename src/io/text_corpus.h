@@ -23,8 +23,8 @@ struct LabelledText {
 struct TextCorpusStats {
     int rows = 0;
     int kept = 0;
-    int unmapped = 0;    // a label outside the map
-    int conflicting = 0; // labels mapping to different model labels
+    int unmapped = 0;           // a label outside the map
+    int conflicting = 0;        // labels mapping to different model labels
     std::vector<int> per_label; // kept rows per model label
 };
 
@@ -43,7 +43,8 @@ std::vector<std::string> read_label_names(const std::string& path);
 // `labels` (std::invalid_argument else); a malformed line (no tab, a label id that is not a
 // number or out of range) is a std::runtime_error naming file and line. Invalid UTF-8 is kept
 // as it is (the tokenizer copes).
-std::vector<LabelledText> read_goemotions(const std::string& tsv_path, const std::vector<std::string>& source_labels,
+std::vector<LabelledText> read_goemotions(const std::string& tsv_path,
+                                          const std::vector<std::string>& source_labels,
                                           const std::map<std::string, std::string>& label_map,
                                           const std::vector<std::string>& labels, TextCorpusStats* stats);
 

@@ -14,10 +14,19 @@ uint32_t u32(const uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_t
 uint16_t u16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
 
 float sample_at(const uint8_t* p, int format, int bits) {
-    if (format == 3 && bits == 32) { float v; std::memcpy(&v, p, 4); return v; }
-    if (format == 3 && bits == 64) { double v; std::memcpy(&v, p, 8); return float(v); }
+    if (format == 3 && bits == 32) {
+        float v;
+        std::memcpy(&v, p, 4);
+        return v;
+    }
+    if (format == 3 && bits == 64) {
+        double v;
+        std::memcpy(&v, p, 8);
+        return float(v);
+    }
     if (bits == 16) return int16_t(u16(p)) / 32768.0f;
-    if (bits == 24) return float(int32_t(uint32_t(p[0] << 8 | p[1] << 16 | uint32_t(p[2]) << 24)) >> 8) / 8388608.0f;
+    if (bits == 24)
+        return float(int32_t(uint32_t(p[0] << 8 | p[1] << 16 | uint32_t(p[2]) << 24)) >> 8) / 8388608.0f;
     if (bits == 32) return float(int32_t(u32(p)) / 2147483648.0);
     return 0.0f;
 }
@@ -49,8 +58,8 @@ WavAudio read_wav(const std::string& path) {
             bool supported = (format == 1 && (bits == 16 || bits == 24 || bits == 32)) ||
                              (format == 3 && (bits == 32 || bits == 64));
             if (!supported || audio.channels < 1)
-                throw std::runtime_error(path + ": unsupported WAV format " + std::to_string(format) +
-                                         "/" + std::to_string(bits) + " bit");
+                throw std::runtime_error(path + ": unsupported WAV format " + std::to_string(format) + "/" +
+                                         std::to_string(bits) + " bit");
             size_t frame_bytes = size_t(bits / 8) * audio.channels;
             size_t frames = size / frame_bytes;
             audio.samples.resize(frames);
@@ -70,13 +79,28 @@ WavAudio read_wav(const std::string& path) {
 void write_wav(const std::string& path, const std::vector<float>& samples, int sample_rate) {
     std::ofstream out(path, std::ios::binary);
     if (!out) throw std::runtime_error(path + ": cannot create");
-    auto put32 = [&](uint32_t v) { uint8_t b[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)}; out.write((char*)b, 4); };
-    auto put16 = [&](uint16_t v) { uint8_t b[2] = {uint8_t(v), uint8_t(v >> 8)}; out.write((char*)b, 2); };
+    auto put32 = [&](uint32_t v) {
+        uint8_t b[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
+        out.write((char*)b, 4);
+    };
+    auto put16 = [&](uint16_t v) {
+        uint8_t b[2] = {uint8_t(v), uint8_t(v >> 8)};
+        out.write((char*)b, 2);
+    };
     uint32_t data_bytes = uint32_t(samples.size() * 4);
-    out.write("RIFF", 4); put32(36 + data_bytes); out.write("WAVE", 4);
-    out.write("fmt ", 4); put32(16); put16(3); put16(1); put32(uint32_t(sample_rate));
-    put32(uint32_t(sample_rate) * 4); put16(4); put16(32);
-    out.write("data", 4); put32(data_bytes);
+    out.write("RIFF", 4);
+    put32(36 + data_bytes);
+    out.write("WAVE", 4);
+    out.write("fmt ", 4);
+    put32(16);
+    put16(3);
+    put16(1);
+    put32(uint32_t(sample_rate));
+    put32(uint32_t(sample_rate) * 4);
+    put16(4);
+    put16(32);
+    out.write("data", 4);
+    put32(data_bytes);
     out.write(reinterpret_cast<const char*>(samples.data()), data_bytes);
     if (!out) throw std::runtime_error(path + ": write failed");
 }

@@ -34,8 +34,7 @@ AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
     AlstmConfig c;
     try {
         if (j.contains("model") && j.at("model").get<std::string>() != "alstm")
-            throw config_error("'model' is '" + j.at("model").get<std::string>() +
-                               "', expected 'alstm'");
+            throw config_error("'model' is '" + j.at("model").get<std::string>() + "', expected 'alstm'");
         c.n_in = j.value("n_in", c.n_in);
         c.fc = j.value("fc", c.fc);
         c.hidden = j.value("hidden", c.hidden);
@@ -59,8 +58,7 @@ AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
     } catch (const nlohmann::json::exception& e) {
         throw config_error(std::string("wrong type of a key: ") + e.what());
     }
-    if (c.n_in < 1 || c.fc < 1 || c.hidden < 1)
-        throw config_error("n_in, fc and hidden must be >= 1");
+    if (c.n_in < 1 || c.fc < 1 || c.hidden < 1) throw config_error("n_in, fc and hidden must be >= 1");
     nn::parse_alstm_cell(c.cell); // throws on an unknown cell
     if (c.cell == "lstm") c.offsets = {1};
     if (c.offsets.empty()) throw config_error("offsets must not be empty");
@@ -73,8 +71,7 @@ AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
         throw config_error("heads must include 'emotion'");
     for (const auto& [task, K] : c.heads) {
         if (K < 1) throw config_error("head '" + task + "' needs >= 1 classes, got " + std::to_string(K));
-        if (!c.loss_weights.count(task))
-            throw config_error("no loss weight for head '" + task + "'");
+        if (!c.loss_weights.count(task)) throw config_error("no loss weight for head '" + task + "'");
     }
     return c;
 }
@@ -84,18 +81,17 @@ nlohmann::json AlstmConfig::to_json() const {
     for (const auto& [task, K] : heads) h[task] = K;
     nlohmann::json w = nlohmann::json::object();
     for (const auto& [task, weight] : loss_weights) w[task] = weight;
-    return {{"model", "alstm"}, {"n_in", n_in},       {"fc", fc},           {"hidden", hidden},
-            {"cell", cell},     {"offsets", offsets}, {"period", period},   {"heads", h},
+    return {{"model", "alstm"},   {"n_in", n_in},       {"fc", fc},         {"hidden", hidden},
+            {"cell", cell},       {"offsets", offsets}, {"period", period}, {"heads", h},
             {"dropout", dropout}, {"loss_weights", w}};
 }
 
 // ---------------------------------------------------------------------------------------------
 
 struct AlstmModel::Head {
-    Head(nn::Context& context, std::string name, int width, int K, float dropout, float weight,
-         nn::Rng& rng)
-        : task(std::move(name)), loss_weight(weight), l0(context, width, width),
-          drop(dropout, rng), l3(context, width, K) {}
+    Head(nn::Context& context, std::string name, int width, int K, float dropout, float weight, nn::Rng& rng)
+        : task(std::move(name)), loss_weight(weight), l0(context, width, width), drop(dropout, rng),
+          l3(context, width, K) {}
 
     std::string task;
     float loss_weight;
@@ -123,9 +119,9 @@ struct AlstmModel::Head {
 };
 
 AlstmModel::AlstmModel(nn::Context& context, const AlstmConfig& config, uint64_t dropout_seed)
-    : context_(context), config_(config), dropout_rng_(dropout_seed),
-      fc_in_(context, config.n_in, config.fc), drop_in_(config.dropout, dropout_rng_),
-      drop_rnn_(config.dropout, dropout_rng_), pool_(2 * config.hidden) {
+    : context_(context), config_(config), dropout_rng_(dropout_seed), fc_in_(context, config.n_in, config.fc),
+      drop_in_(config.dropout, dropout_rng_), drop_rnn_(config.dropout, dropout_rng_),
+      pool_(2 * config.hidden) {
     const nn::AlstmCell cell = nn::parse_alstm_cell(config_.cell);
     if (cell == nn::AlstmCell::Lstm) {
         lstm_ = std::make_unique<nn::Lstm>(context, config_.fc, config_.hidden, true);
@@ -141,9 +137,8 @@ AlstmModel::AlstmModel(nn::Context& context, const AlstmConfig& config, uint64_t
         alstm_ = std::make_unique<nn::Alstm>(context, config_.fc, config_.hidden, options);
     }
     for (const auto& [task, K] : config_.heads)
-        heads_.push_back(std::make_unique<Head>(context, task, 2 * config_.hidden, K,
-                                                config_.dropout, config_.loss_weights.at(task),
-                                                dropout_rng_));
+        heads_.push_back(std::make_unique<Head>(context, task, 2 * config_.hidden, K, config_.dropout,
+                                                config_.loss_weights.at(task), dropout_rng_));
 }
 
 AlstmModel::~AlstmModel() = default;
@@ -166,8 +161,10 @@ nn::ParameterTable AlstmModel::parameters() {
 
 void AlstmModel::init(nn::Rng& rng) {
     init_linear(fc_in_, rng);
-    if (lstm_) lstm_->init_pytorch(rng);
-    else alstm_->init_pytorch(rng);
+    if (lstm_)
+        lstm_->init_pytorch(rng);
+    else
+        alstm_->init_pytorch(rng);
     pool_.init_pytorch(rng);
     for (auto& head : heads_) {
         init_linear(head->l0, rng);
@@ -192,8 +189,7 @@ const nn::Tensor& AlstmModel::forward(const Batch& batch, nn::Mode mode) {
     return forward(normalised_, batch.lengths, mode);
 }
 
-const nn::Tensor& AlstmModel::forward(const nn::Tensor& x, const std::vector<int>& lengths,
-                                      nn::Mode mode) {
+const nn::Tensor& AlstmModel::forward(const nn::Tensor& x, const std::vector<int>& lengths, nn::Mode mode) {
     lengths_ = lengths;
     trained_forward_ = mode == nn::Mode::Train;
     const nn::Tensor& fc = fc_in_.forward(x, mode);
@@ -216,8 +212,7 @@ const nn::Tensor& AlstmModel::forward(const nn::Tensor& x, const std::vector<int
 // function on nn::Alstm (cell lstm, per-step vectorised GEMV) is about twice as fast (measured
 // with bench_m1: 4.8 vs 9.1 ms CPU per 4.5 s utterance). It runs on a copy of the weights
 // (0.4 MB, refreshed every call, so parameter updates are always seen).
-const nn::Tensor& AlstmModel::run_rnn(const nn::Tensor& a, const std::vector<int>& lengths,
-                                      nn::Mode mode) {
+const nn::Tensor& AlstmModel::run_rnn(const nn::Tensor& a, const std::vector<int>& lengths, nn::Mode mode) {
     if (alstm_) return alstm_->forward(a, lengths, mode);
     if (mode == nn::Mode::Infer && a.dim(0) <= kSmallBatch) {
         const auto from = lstm_->parameters(), to = lstm_small_batch_->parameters();
@@ -247,9 +242,8 @@ float AlstmModel::backward(const Batch& batch) {
         auto it = batch.targets.find(head->task);
         if (it == batch.targets.end()) continue;
         if (static_cast<int64_t>(it->second.size()) != head->logits->dim(0))
-            throw std::invalid_argument("alstm: " + std::to_string(it->second.size()) + " '" +
-                                        head->task + "' targets for a batch of " +
-                                        std::to_string(head->logits->dim(0)));
+            throw std::invalid_argument("alstm: " + std::to_string(it->second.size()) + " '" + head->task +
+                                        "' targets for a batch of " + std::to_string(head->logits->dim(0)));
         loss += head->loss_weight * head->loss.forward(*head->logits, it->second);
         const nn::Tensor& dz = head->backward(head->loss.backward(head->loss_weight));
         for (int64_t i = 0; i < dz.size(); ++i) grad_pooled_[i] += dz[i];

@@ -39,8 +39,7 @@ struct AlstmConfig {
     // Tasks and their class counts; "emotion" is required and comes first.
     std::vector<std::pair<std::string, int>> heads = {{"emotion", 4}};
     float dropout = 0.5f;
-    std::map<std::string, float> loss_weights = {{"emotion", 1.0f}, {"speaker", 0.3f},
-                                                 {"gender", 0.6f}};
+    std::map<std::string, float> loss_weights = {{"emotion", 1.0f}, {"speaker", 0.3f}, {"gender", 0.6f}};
 
     // The golden files' keys: n_in, fc, hidden, cell, offsets, period, heads ({task: K}),
     // dropout, loss_weights. Unknown keys ("model", init_*) are ignored; known keys are checked.
@@ -95,9 +94,9 @@ private:
     nn::Rng dropout_rng_;
     nn::Linear fc_in_;
     nn::Dropout drop_in_;
-    std::unique_ptr<nn::Lstm> lstm_;   // cell lstm
+    std::unique_ptr<nn::Lstm> lstm_;              // cell lstm
     std::unique_ptr<nn::Alstm> lstm_small_batch_; // cell lstm, inference at batch <= 4
-    std::unique_ptr<nn::Alstm> alstm_; // cells alstm, mean
+    std::unique_ptr<nn::Alstm> alstm_;            // cells alstm, mean
     nn::Dropout drop_rnn_;
     nn::AttentionPool1d pool_;
     std::vector<std::unique_ptr<Head>> heads_;

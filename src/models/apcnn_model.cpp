@@ -10,7 +10,7 @@ using nn::Tensor;
 
 namespace {
 
-constexpr int kBlocks = 4; // conv2..conv5
+constexpr int kBlocks = 4;      // conv2..conv5
 constexpr size_t kMaxPlans = 4; // inference plans kept (one per input shape)
 
 std::invalid_argument config_error(const std::string& what) {
@@ -27,8 +27,7 @@ ApcnnConfig ApcnnConfig::from_json(const nlohmann::json& j) {
     ApcnnConfig c;
     try {
         if (j.contains("model") && j.at("model").get<std::string>() != "apcnn")
-            throw config_error("'model' is '" + j.at("model").get<std::string>() +
-                               "', expected 'apcnn'");
+            throw config_error("'model' is '" + j.at("model").get<std::string>() + "', expected 'apcnn'");
         c.K = j.value("K", c.K);
         c.pooling = j.value("pooling", c.pooling);
         c.channels = j.value("channels", c.channels);
@@ -72,8 +71,8 @@ nn::ConvStackOptions ApcnnModel::cnn_options(const ApcnnConfig& config) {
     options.in_channels = 1;
     options.max_inference_plans = kMaxPlans;
     const int half = config.channels[0] / 2;
-    options.stages.push_back(stage({{half, nn::Conv2dOptions::same(10, 2)}, {half, nn::Conv2dOptions::same(2, 8)}},
-                                   true));
+    options.stages.push_back(
+        stage({{half, nn::Conv2dOptions::same(10, 2)}, {half, nn::Conv2dOptions::same(2, 8)}}, true));
     for (int k = 1; k <= kBlocks; ++k)
         options.stages.push_back(stage({{config.channels[k], nn::Conv2dOptions::square(3, 1)}}, k < kBlocks));
     return options;
@@ -121,9 +120,7 @@ const Tensor& ApcnnModel::attention_map() const {
     return att_->attention_map();
 }
 
-const Tensor& ApcnnModel::forward(const Batch& batch, Mode mode) {
-    return forward(batch.features, mode);
-}
+const Tensor& ApcnnModel::forward(const Batch& batch, Mode mode) { return forward(batch.features, mode); }
 
 const Tensor& ApcnnModel::forward(const Tensor& x, Mode mode) {
     if (x.rank() != 4 || x.dim(1) != 1)
@@ -162,9 +159,8 @@ float ApcnnModel::backward(const Batch& batch) {
 void ApcnnModel::backward_logits(const Tensor& grad_logits) {
     if (!trained_forward_) throw std::logic_error("apcnn: backward without a Train-mode forward");
     if (grad_logits.shape() != logits_.shape())
-        throw std::invalid_argument("apcnn: logit gradient " +
-                                    nn::shape_to_string(grad_logits.shape()) + ", expected " +
-                                    nn::shape_to_string(logits_.shape()));
+        throw std::invalid_argument("apcnn: logit gradient " + nn::shape_to_string(grad_logits.shape()) +
+                                    ", expected " + nn::shape_to_string(logits_.shape()));
     if (att_) {
         cnn_.backward(att_->backward(grad_logits));
         return;
@@ -183,7 +179,8 @@ void ApcnnModel::backward_logits(const Tensor& grad_logits) {
 Tensor ApcnnModel::utterance_probabilities(const Tensor& segment_logits) {
     if (segment_logits.rank() != 2 || segment_logits.dim(0) < 1)
         throw std::invalid_argument("apcnn: utterance_probabilities needs logits [segments, K], "
-                                    "got " + nn::shape_to_string(segment_logits.shape()));
+                                    "got " +
+                                    nn::shape_to_string(segment_logits.shape()));
     const int64_t S = segment_logits.dim(0), K = segment_logits.dim(1);
     Tensor probs({S, K});
     nn::softmax_rows(segment_logits.data(), probs.data(), S, K);

@@ -39,7 +39,9 @@ nlohmann::json config_with_heads(const nlohmann::json& overrides, int classes, i
         tasks = config.at("tasks").get<std::vector<std::string>>();
         config.erase("tasks");
     }
-    auto wanted = [&](const char* task) { return std::find(tasks.begin(), tasks.end(), task) != tasks.end(); };
+    auto wanted = [&](const char* task) {
+        return std::find(tasks.begin(), tasks.end(), task) != tasks.end();
+    };
     nlohmann::json heads = {{"emotion", classes}};
     if (speakers >= 2 && wanted("speaker")) heads["speaker"] = speakers;
     if (genders >= 2 && wanted("gender")) heads["gender"] = genders;
@@ -110,7 +112,7 @@ Architecture stl() {
     a.name = "stl";
     a.description = "M3: CNN-BiLSTM and stacked transformer layers on LLD frames (Wang et al., ICASSP 2021)";
     read_lld_frames(a);
-    a.min_frames = 16; // the CNN pools time by 16
+    a.min_frames = 16;             // the CNN pools time by 16
     a.training.optimizer = "adam"; // Adam lr 2e-4, batch 32, patience 8
     a.training.learning_rate = 2e-4;
     a.training.batch_size = 32;
@@ -124,7 +126,8 @@ Architecture stl() {
 Architecture ksmm() {
     Architecture a;
     a.name = "ksmm";
-    a.description = "M4: key-sparse multimodal transformer on LLD frames and words (Chen et al., ICASSP 2022)";
+    a.description =
+        "M4: key-sparse multimodal transformer on LLD frames and words (Chen et al., ICASSP 2022)";
     read_lld_frames(a);
     a.vocabulary_size = [](const nlohmann::json& config) { return KsmmConfig::from_json(config).vocab; };
     a.training.optimizer = "sgd"; // SGD momentum 0.9, lr 5e-4, cosine over 120 epochs
@@ -180,7 +183,8 @@ void Architecture::fill_features(const FeatureItem* items, size_t count, Batch& 
     batch.features.resize({b, t_max, static_cast<int64_t>(item)});
     batch.features.zero();
     for (int i = 0; i < b; ++i) {
-        std::memcpy(batch.features.data() + size_t(i) * t_max * item, items[i].values, sizeof(float) * items[i].frames * item);
+        std::memcpy(batch.features.data() + size_t(i) * t_max * item, items[i].values,
+                    sizeof(float) * items[i].frames * item);
         batch.lengths.push_back(items[i].frames);
     }
 }

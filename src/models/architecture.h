@@ -33,15 +33,15 @@ struct FeatureItem {
 struct PublishedTraining {
     std::string optimizer = "adam"; // "adam" | "sgd"
     double learning_rate = 1e-3;
-    double momentum = 0.9;          // sgd
-    bool nesterov = false;          // sgd
+    double momentum = 0.9; // sgd
+    bool nesterov = false; // sgd
     double weight_decay = 0.0;
-    std::string schedule = "none";  // "none" | "cosine" | "multistep"
-    std::vector<int> milestones;    // multistep (0-based epochs)
-    double gamma = 0.1;             // multistep
-    int cosine_epochs = 0;          // cosine T_max (0: the number of epochs)
+    std::string schedule = "none"; // "none" | "cosine" | "multistep"
+    std::vector<int> milestones;   // multistep (0-based epochs)
+    double gamma = 0.1;            // multistep
+    int cosine_epochs = 0;         // cosine T_max (0: the number of epochs)
     int batch_size = 32;
-    int patience = 0;               // epochs without a better validation UA; 0 = never stop
+    int patience = 0; // epochs without a better validation UA; 0 = never stop
     // Training examples of each epoch (a uniform sample) over which the BatchNorm running
     // statistics are re-estimated before validating; 0 = keep the running averages.
     int bn_recalibration = 0;
@@ -51,7 +51,7 @@ struct Architecture {
     std::string name;        // a model file's "architecture"; the shipped model is <name>.safetensors
     std::string description; // one line: the model and its paper
 
-    FeatureSpec features;    // what it reads (a model file must declare exactly this)
+    FeatureSpec features; // what it reads (a model file must declare exactly this)
     BatchLayout batch_layout = BatchLayout::Sequences;
     // The features as NNStreamer tensor caps: dimensions innermost first ("36:1", "200:400") and
     // items per second (0: one tensor per segment, no rate).

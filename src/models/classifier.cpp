@@ -16,10 +16,9 @@ Classifier::Classifier(const std::string& model_path, int threads)
     architecture_ = &architecture_named(info_.architecture); // known: load_model checked it
 }
 
-Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model,
-                       ModelInfo info, std::string path)
-    : path_(std::move(path)), context_(std::move(context)), model_(std::move(model)),
-      info_(std::move(info)) {
+Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model, ModelInfo info,
+                       std::string path)
+    : path_(std::move(path)), context_(std::move(context)), model_(std::move(model)), info_(std::move(info)) {
     architecture_ = &architecture_named(info_.architecture);
 }
 
@@ -35,8 +34,8 @@ std::vector<float> Classifier::classify_frames(const float* frames, int frame_co
     if (architecture_->batch_layout != BatchLayout::Sequences)
         throw std::logic_error("classify_frames on a " + info_.architecture + " model (it takes segments)");
     if (frame_count < min_frames())
-        throw std::invalid_argument("segment of " + std::to_string(frame_count) + " frames, the model needs " +
-                                    std::to_string(min_frames()));
+        throw std::invalid_argument("segment of " + std::to_string(frame_count) +
+                                    " frames, the model needs " + std::to_string(min_frames()));
     const FeatureItem item{frames, frame_count};
     architecture_->fill_features(&item, 1, batch_);
     batch_.tokens.clear();
@@ -46,7 +45,8 @@ std::vector<float> Classifier::classify_frames(const float* frames, int frame_co
 std::vector<float> Classifier::classify_multimodal(const float* frames, int frame_count,
                                                    const std::vector<int>& tokens) {
     if (!architecture_->takes_text())
-        throw std::logic_error("classify_multimodal on a " + info_.architecture + " model (it takes no text)");
+        throw std::logic_error("classify_multimodal on a " + info_.architecture +
+                               " model (it takes no text)");
     if (frame_count < 1) throw std::invalid_argument("segment without frames");
     const FeatureItem item{frames, frame_count};
     architecture_->fill_features(&item, 1, batch_);

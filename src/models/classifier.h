@@ -40,7 +40,8 @@ public:
     std::vector<float> classify_frames(const float* frames, int frame_count);
     // Text models (M4): frames [T, F] of one segment and the word ids of its text (0 = unknown
     // word; the model cuts or pads them to its text length; none = text masked) -> K posteriors.
-    std::vector<float> classify_multimodal(const float* frames, int frame_count, const std::vector<int>& tokens);
+    std::vector<float> classify_multimodal(const float* frames, int frame_count,
+                                           const std::vector<int>& tokens);
     // Segments (segment models: mu-law, each 400 x 200) of one utterance -> mean of the segments'
     // posteriors (the attention-pooling CNN paper's utterance decision).
     std::vector<float> classify_segments(const std::vector<const float*>& segments);

@@ -22,7 +22,6 @@ void check_positive(const char* key, double value) {
     if (!(value > 0)) throw std::invalid_argument(std::string("ksmm config: '") + key + "' must be positive");
 }
 
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -69,11 +68,21 @@ KsmmConfig KsmmConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json KsmmConfig::to_json() const {
-    return {{"n_audio", n_audio}, {"d_word", d_word},       {"vocab", vocab},
-            {"d", d},             {"heads", heads},         {"ffn", ffn},
-            {"n_enc", n_enc},     {"n_ccab", n_ccab},       {"n_ks", n_ks},
-            {"keep_rate", keep_rate}, {"dropout", dropout}, {"head_dropout", head_dropout},
-            {"K", K},             {"audio_len", audio_len}, {"text_len", text_len},
+    return {{"n_audio", n_audio},
+            {"d_word", d_word},
+            {"vocab", vocab},
+            {"d", d},
+            {"heads", heads},
+            {"ffn", ffn},
+            {"n_enc", n_enc},
+            {"n_ccab", n_ccab},
+            {"n_ks", n_ks},
+            {"keep_rate", keep_rate},
+            {"dropout", dropout},
+            {"head_dropout", head_dropout},
+            {"K", K},
+            {"audio_len", audio_len},
+            {"text_len", text_len},
             {"freeze_embedding", freeze_embedding}};
 }
 
@@ -103,7 +112,8 @@ struct KsmmModel::Branch {
             b.self_layer = std::make_unique<nn::KsmmLayer>(context, ks, rng);
             ccab.push_back(std::move(b));
         }
-        for (int i = 0; i < c.n_ks; ++i) this->ks.push_back(std::make_unique<nn::KsmmLayer>(context, ks, rng));
+        for (int i = 0; i < c.n_ks; ++i)
+            this->ks.push_back(std::make_unique<nn::KsmmLayer>(context, ks, rng));
     }
 
     void append_parameters(nn::ParameterTable& table, const std::string& prefix) {
@@ -206,13 +216,15 @@ const Tensor& KsmmModel::forward_prepared(const Tensor& audio, const std::vector
                                     std::to_string(Ta) + ", " + std::to_string(config_.n_audio) + "]");
     if (static_cast<int64_t>(audio_lengths.size()) != B || static_cast<int64_t>(text_lengths.size()) != B ||
         static_cast<int64_t>(text_ids.size()) != B)
-        throw std::invalid_argument("ksmm: lengths / text ids do not match the batch of " + std::to_string(B));
+        throw std::invalid_argument("ksmm: lengths / text ids do not match the batch of " +
+                                    std::to_string(B));
     batch_ = B;
     audio_lengths_ = audio_lengths;
     for (int64_t b = 0; b < B; ++b)
         if (audio_lengths[b] < 0 || audio_lengths[b] > Ta)
             throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has audio length " +
-                                        std::to_string(audio_lengths[b]) + " outside [0, " + std::to_string(Ta) + "]");
+                                        std::to_string(audio_lengths[b]) + " outside [0, " +
+                                        std::to_string(Ta) + "]");
     check_text(text_ids, text_lengths, B);
     embed_text(text_ids, text_lengths, mode);
 
@@ -268,7 +280,8 @@ void KsmmModel::backward_prepared(const Tensor& grad_logits) {
     const int64_t B = batch_, Ta = config_.audio_len, Tt = config_.text_len, d = config_.d;
     if (grad_logits.shape() != nn::Shape{B, config_.K})
         throw std::invalid_argument("ksmm backward: gradient " + nn::shape_to_string(grad_logits.shape()) +
-                                    ", expected [" + std::to_string(B) + ", " + std::to_string(config_.K) + "]");
+                                    ", expected [" + std::to_string(B) + ", " + std::to_string(config_.K) +
+                                    "]");
 
     // Head.
     grad_hidden_.copy_from(head6_.backward(grad_logits));
@@ -311,8 +324,10 @@ void KsmmModel::backward_prepared(const Tensor& grad_logits) {
             x = &it->cross_layer->backward(*x);
             add_into(grad_other.data(), it->cross_layer->grad_key().data(), grad_other.size());
         }
-        if (!branch.ccab.empty()) add_into(grad_own.data(), x->data(), grad_own.size());
-        else add_into(grad_own.data(), grad.data(), grad_own.size());
+        if (!branch.ccab.empty())
+            add_into(grad_own.data(), x->data(), grad_own.size());
+        else
+            add_into(grad_own.data(), grad.data(), grad_own.size());
     };
     ccab_backward(*audio_, grad_a_, grad_a_enc_, grad_t_enc_);
     ccab_backward(*text_, grad_t_, grad_t_enc_, grad_a_enc_);
@@ -326,17 +341,20 @@ void KsmmModel::backward_prepared(const Tensor& grad_logits) {
     embedding_backward(text_->in.backward(*g));
 }
 
-void KsmmModel::check_text(const std::vector<std::vector<int>>& text_ids, const std::vector<int>& text_lengths,
-                           int64_t B) const {
+void KsmmModel::check_text(const std::vector<std::vector<int>>& text_ids,
+                           const std::vector<int>& text_lengths, int64_t B) const {
     const int64_t Tt = config_.text_len;
     if (static_cast<int64_t>(text_lengths.size()) != B || static_cast<int64_t>(text_ids.size()) != B)
-        throw std::invalid_argument("ksmm: text lengths / ids do not match the batch of " + std::to_string(B));
+        throw std::invalid_argument("ksmm: text lengths / ids do not match the batch of " +
+                                    std::to_string(B));
     for (int64_t b = 0; b < B; ++b) {
         if (text_lengths[b] < 0 || text_lengths[b] > Tt)
             throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has text length " +
-                                        std::to_string(text_lengths[b]) + " outside [0, " + std::to_string(Tt) + "]");
+                                        std::to_string(text_lengths[b]) + " outside [0, " +
+                                        std::to_string(Tt) + "]");
         if (static_cast<int64_t>(text_ids[b].size()) < text_lengths[b])
-            throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has fewer ids than its text length");
+            throw std::invalid_argument("ksmm: item " + std::to_string(b) +
+                                        " has fewer ids than its text length");
         for (int64_t t = 0; t < text_lengths[b]; ++t)
             if (text_ids[b][t] < 0 || text_ids[b][t] >= config_.vocab)
                 throw std::invalid_argument("ksmm: word id " + std::to_string(text_ids[b][t]) +
@@ -345,8 +363,8 @@ void KsmmModel::check_text(const std::vector<std::vector<int>>& text_ids, const 
 }
 
 // Text features: embedding rows for real tokens, zero vectors at padded positions.
-void KsmmModel::embed_text(const std::vector<std::vector<int>>& text_ids, const std::vector<int>& text_lengths,
-                           Mode mode) {
+void KsmmModel::embed_text(const std::vector<std::vector<int>>& text_ids,
+                           const std::vector<int>& text_lengths, Mode mode) {
     const int64_t B = static_cast<int64_t>(text_ids.size()), Tt = config_.text_len, dw = config_.d_word;
     text_lengths_ = text_lengths;
     if (mode == Mode::Train && embedding_.trainable) text_ids_ = text_ids;
@@ -365,7 +383,8 @@ void KsmmModel::embedding_backward(const Tensor& grad_features) {
     const int64_t Tt = config_.text_len, dw = config_.d_word;
     for (size_t b = 0; b < text_lengths_.size(); ++b)
         for (int64_t t = 0; t < text_lengths_[b]; ++t)
-            add_into(embedding_.grad.data() + text_ids_[b][t] * dw, grad_features.data() + (b * Tt + t) * dw, dw);
+            add_into(embedding_.grad.data() + text_ids_[b][t] * dw, grad_features.data() + (b * Tt + t) * dw,
+                     dw);
 }
 
 const Tensor& KsmmModel::forward_text(const std::vector<std::vector<int>>& text_ids,
@@ -391,12 +410,14 @@ const Tensor& KsmmModel::forward_text(const std::vector<std::vector<int>>& text_
 void KsmmModel::backward_text(const Tensor& grad_pooled) {
     const int64_t B = batch_, Tt = config_.text_len, d = config_.d;
     if (grad_pooled.shape() != nn::Shape{B, d})
-        throw std::invalid_argument("ksmm backward_text: gradient " + nn::shape_to_string(grad_pooled.shape()) +
-                                    ", expected [" + std::to_string(B) + ", " + std::to_string(d) + "]");
+        throw std::invalid_argument("ksmm backward_text: gradient " +
+                                    nn::shape_to_string(grad_pooled.shape()) + ", expected [" +
+                                    std::to_string(B) + ", " + std::to_string(d) + "]");
     grad_text_ks_.resize({B, Tt, d});
     for (int64_t b = 0; b < B; ++b)
         for (int64_t i = 0; i < Tt; ++i)
-            for (int64_t j = 0; j < d; ++j) grad_text_ks_[(b * Tt + i) * d + j] = grad_pooled[b * d + j] / static_cast<float>(Tt);
+            for (int64_t j = 0; j < d; ++j)
+                grad_text_ks_[(b * Tt + i) * d + j] = grad_pooled[b * d + j] / static_cast<float>(Tt);
     const Tensor* g = &grad_text_ks_;
     for (auto it = text_->ks.rbegin(); it != text_->ks.rend(); ++it) g = &(*it)->backward(*g);
     for (auto it = text_->enc.rbegin(); it != text_->enc.rend(); ++it) g = &(*it)->backward(*g);
@@ -407,12 +428,12 @@ const Tensor& KsmmModel::forward(const Batch& batch, Mode mode) {
     const Tensor& x = batch.features;
     const int64_t Ta = config_.audio_len, Tt = config_.text_len, F = config_.n_audio;
     if (x.rank() != 3 || x.dim(2) != F)
-        throw std::invalid_argument("ksmm: features " + nn::shape_to_string(x.shape()) + ", expected [B, T, " +
-                                    std::to_string(F) + "]");
+        throw std::invalid_argument("ksmm: features " + nn::shape_to_string(x.shape()) +
+                                    ", expected [B, T, " + std::to_string(F) + "]");
     const int64_t B = x.dim(0), T = x.dim(1);
     if (static_cast<int64_t>(batch.lengths.size()) != B)
-        throw std::invalid_argument("ksmm: " + std::to_string(batch.lengths.size()) + " lengths for a batch of " +
-                                    std::to_string(B));
+        throw std::invalid_argument("ksmm: " + std::to_string(batch.lengths.size()) +
+                                    " lengths for a batch of " + std::to_string(B));
     if (!batch.tokens.empty() && static_cast<int64_t>(batch.tokens.size()) != B)
         throw std::invalid_argument("ksmm: token lists for " + std::to_string(batch.tokens.size()) +
                                     " items in a batch of " + std::to_string(B));
@@ -420,7 +441,8 @@ const Tensor& KsmmModel::forward(const Batch& batch, Mode mode) {
     for (int64_t b = 0; b < B; ++b)
         if (batch.lengths[b] < 1 || batch.lengths[b] > T)
             throw std::invalid_argument("ksmm: item " + std::to_string(b) + " has length " +
-                                        std::to_string(batch.lengths[b]) + ", expected 1.." + std::to_string(T));
+                                        std::to_string(batch.lengths[b]) + ", expected 1.." +
+                                        std::to_string(T));
 
     // Each item: z-normalised over all its raw frames, then cut (keeping the start) or
     // zero-padded to audio_len; tokens cut or padded (id 0) to text_len.
@@ -446,7 +468,8 @@ const Tensor& KsmmModel::forward(const Batch& batch, Mode mode) {
 
 float KsmmModel::backward(const Batch& batch) {
     auto it = batch.targets.find("emotion");
-    if (it == batch.targets.end()) throw std::invalid_argument("ksmm backward: the batch has no emotion targets");
+    if (it == batch.targets.end())
+        throw std::invalid_argument("ksmm backward: the batch has no emotion targets");
     const float loss = loss_.forward(logits_, it->second);
     backward_prepared(loss_.backward());
     return loss;

@@ -39,11 +39,10 @@ text::EmbeddingTable read_word_vectors(const std::string& path) {
         const auto& shape = file.entry("text.embedding").shape;
         if (shape.size() != 2) throw io::FormatError("tensor 'text.embedding' must be [V, D]");
         table.vectors = file.f32("text.embedding", {static_cast<int64_t>(table.words.size()), shape[1]});
-    } catch (const io::FormatError& e) {
-        throw io::FormatError(path + ": " + e.what());
-    }
+    } catch (const io::FormatError& e) { throw io::FormatError(path + ": " + e.what()); }
     nlohmann::json config = nlohmann::json::parse(file.metadata_value("config", "{}"), nullptr, false);
-    table.source = {{"text_branch", path}, {"config", config.is_object() ? config : nlohmann::json::object()}};
+    table.source = {{"text_branch", path},
+                    {"config", config.is_object() ? config : nlohmann::json::object()}};
     return table;
 }
 
@@ -62,10 +61,11 @@ void attach_embeddings(Model& model, ModelInfo& info, const text::EmbeddingTable
     nn::Parameter* embedding = find_parameter(model.parameters(), "text.embedding");
     const nn::Shape wanted{static_cast<int64_t>(table.words.size()), table.dimensions()};
     if (!embedding || embedding->value.shape() != wanted)
-        throw std::invalid_argument("the model's text.embedding is " +
-                                    (embedding ? nn::shape_to_string(embedding->value.shape()) : std::string("missing")) +
-                                    " but the table has " + nn::shape_to_string(wanted) +
-                                    " (build the model from with_word_vectors(config, table))");
+        throw std::invalid_argument(
+            "the model's text.embedding is " +
+            (embedding ? nn::shape_to_string(embedding->value.shape()) : std::string("missing")) +
+            " but the table has " + nn::shape_to_string(wanted) +
+            " (build the model from with_word_vectors(config, table))");
     embedding->value.copy_from(table.vectors);
     info.vocabulary = table.words;
     info.config = model.config();
@@ -81,7 +81,8 @@ void load_text_branch(Model& model, const ModelInfo& info, const std::string& pa
         if (file.metadata_value("format") != kTextBranchFormat)
             throw io::FormatError("not a pretrained text branch (metadata 'format' is '" +
                                   file.metadata_value("format") + "', expected '" + kTextBranchFormat + "')");
-        if (text::parse_word_list(file.metadata_value("vocabulary"), "metadata 'vocabulary'") != info.vocabulary)
+        if (text::parse_word_list(file.metadata_value("vocabulary"), "metadata 'vocabulary'") !=
+            info.vocabulary)
             throw io::FormatError("its vocabulary differs from the model's");
         std::set<std::string> unused;
         for (const std::string& name : file.names())
@@ -94,10 +95,9 @@ void load_text_branch(Model& model, const ModelInfo& info, const std::string& pa
             unused.erase(entry.name);
         }
         if (!unused.empty())
-            throw io::FormatError("tensor '" + *unused.begin() + "' has no place in the model (pretrained with other settings?)");
-    } catch (const io::FormatError& e) {
-        throw io::FormatError(path + ": " + e.what());
-    }
+            throw io::FormatError("tensor '" + *unused.begin() +
+                                  "' has no place in the model (pretrained with other settings?)");
+    } catch (const io::FormatError& e) { throw io::FormatError(path + ": " + e.what()); }
 }
 
 std::unique_ptr<Model> create_ksmm_model(nn::Context& context, const nlohmann::json& config,
@@ -106,7 +106,8 @@ std::unique_ptr<Model> create_ksmm_model(nn::Context& context, const nlohmann::j
     nlohmann::json sized = with_word_vectors(config, table);
     if (table.source.contains("text_branch")) // the branch's shape, unless the caller chose one
         for (const char* key : {"d", "heads", "ffn", "n_enc", "n_ks", "keep_rate", "text_len"})
-            if (!sized.contains(key) && table.source["config"].contains(key)) sized[key] = table.source["config"][key];
+            if (!sized.contains(key) && table.source["config"].contains(key))
+                sized[key] = table.source["config"][key];
     auto model = std::make_unique<KsmmModel>(context, KsmmConfig::from_json(sized));
     model->init(rng);
     info.architecture = model->architecture();

@@ -33,12 +33,12 @@ class Model {
 public:
     virtual ~Model() = default;
 
-    virtual std::string architecture() const = 0;   // its descriptor's name (models/architecture.h)
-    virtual nlohmann::json config() const = 0;        // enough to rebuild the model
-    virtual int num_classes() const = 0;              // K of the emotion head
+    virtual std::string architecture() const = 0; // its descriptor's name (models/architecture.h)
+    virtual nlohmann::json config() const = 0;    // enough to rebuild the model
+    virtual int num_classes() const = 0;          // K of the emotion head
     // Every saved tensor by PyTorch state_dict name (parameters and buffers).
     virtual nn::ParameterTable parameters() = 0;
-    virtual void init(nn::Rng& rng) = 0;              // fresh weights (Xavier / PyTorch defaults)
+    virtual void init(nn::Rng& rng) = 0; // fresh weights (Xavier / PyTorch defaults)
 
     // Emotion logits [B, K]. Train mode keeps what backward needs (dropout active).
     virtual const nn::Tensor& forward(const Batch& batch, nn::Mode mode) = 0;

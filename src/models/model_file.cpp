@@ -9,15 +9,17 @@ namespace emotion::models {
 
 using nlohmann::json;
 
-FeatureSpec features_for(const std::string& architecture) { return architecture_named(architecture).features; }
+FeatureSpec features_for(const std::string& architecture) {
+    return architecture_named(architecture).features;
+}
 
 std::unique_ptr<Model> create_model(nn::Context& context, const std::string& architecture,
                                     const nlohmann::json& config) {
     return architecture_named(architecture).create(context, config);
 }
 
-nlohmann::json training_config(const std::string& architecture, const nlohmann::json& overrides,
-                               int classes, int speakers, int genders) {
+nlohmann::json training_config(const std::string& architecture, const nlohmann::json& overrides, int classes,
+                               int speakers, int genders) {
     return architecture_named(architecture).training_config(overrides, classes, speakers, genders);
 }
 
@@ -48,7 +50,8 @@ int vocabulary_size(const Architecture& architecture, const json& config) {
 
 bool is_counter(const std::string& name) {
     const std::string suffix = "num_batches_tracked";
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 } // namespace
@@ -57,8 +60,8 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
     ModelInfo info;
     std::string format = file.metadata_value("format");
     if (format != kModelFormat)
-        throw io::FormatError("not a gst-emotion model: metadata 'format' is '" + format +
-                              "', expected '" + kModelFormat + "'");
+        throw io::FormatError("not a gst-emotion model: metadata 'format' is '" + format + "', expected '" +
+                              kModelFormat + "'");
     info.architecture = file.metadata_value("architecture");
     if (info.architecture.empty()) throw io::FormatError("model metadata: missing 'architecture'");
     const Architecture* architecture = nullptr;
@@ -99,11 +102,13 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
         if (!has_vocabulary)
             throw io::FormatError("model metadata: missing 'vocabulary' (a " + info.architecture +
                                   " model needs the words of text.embedding's rows)");
-        info.vocabulary = text::parse_word_list(file.metadata_value("vocabulary"), "model metadata: 'vocabulary'");
+        info.vocabulary =
+            text::parse_word_list(file.metadata_value("vocabulary"), "model metadata: 'vocabulary'");
         const int rows = vocabulary_size(*architecture, info.config);
         if (static_cast<int>(info.vocabulary.size()) != rows)
-            throw io::FormatError("model metadata: 'vocabulary' has " + std::to_string(info.vocabulary.size()) +
-                                  " words, expected " + std::to_string(rows) + " (config 'vocab')");
+            throw io::FormatError("model metadata: 'vocabulary' has " +
+                                  std::to_string(info.vocabulary.size()) + " words, expected " +
+                                  std::to_string(rows) + " (config 'vocab')");
     } else if (has_vocabulary) {
         throw io::FormatError("model metadata: 'vocabulary' is only for " + architecture_names(true) +
                               " models, not '" + info.architecture + "'");
@@ -115,9 +120,7 @@ ModelInfo read_model_info(const std::string& path) {
     io::SafetensorsFile file = io::SafetensorsFile::read(path);
     try {
         return read_model_info(file);
-    } catch (const io::FormatError& e) {
-        throw io::FormatError(path + ": " + e.what());
-    }
+    } catch (const io::FormatError& e) { throw io::FormatError(path + ": " + e.what()); }
 }
 
 void load_parameters(const io::SafetensorsFile& file, const nn::ParameterTable& table) {
@@ -156,8 +159,8 @@ std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path,
         info = read_model_info(file);
         model = create_model(context, info.architecture, info.config);
         if (model->num_classes() != static_cast<int>(info.labels.size()))
-            throw io::FormatError("the model has " + std::to_string(model->num_classes()) +
-                                  " outputs but " + std::to_string(info.labels.size()) + " labels");
+            throw io::FormatError("the model has " + std::to_string(model->num_classes()) + " outputs but " +
+                                  std::to_string(info.labels.size()) + " labels");
         load_parameters(file, model->parameters());
     } catch (const io::FormatError& e) {
         throw io::FormatError(path + ": " + e.what());
@@ -185,14 +188,14 @@ io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info) {
     if (architecture.takes_text()) {
         const int rows = architecture.vocabulary_size(model.config());
         if (static_cast<int>(info.vocabulary.size()) != rows)
-            throw std::invalid_argument("a " + architecture.name + " model file needs a vocabulary of " + std::to_string(rows) +
-                                        " words (one per text.embedding row), got " +
+            throw std::invalid_argument("a " + architecture.name + " model file needs a vocabulary of " +
+                                        std::to_string(rows) + " words (one per text.embedding row), got " +
                                         std::to_string(info.vocabulary.size()) +
                                         "; models::attach_embeddings sets it");
         writer.set_metadata("vocabulary", json(info.vocabulary).dump());
     } else if (!info.vocabulary.empty()) {
-        throw std::invalid_argument("a vocabulary is only for " + architecture_names(true) + " models, not '" +
-                                    model.architecture() + "'");
+        throw std::invalid_argument("a vocabulary is only for " + architecture_names(true) +
+                                    " models, not '" + model.architecture() + "'");
     }
     for (const auto& entry : model.parameters()) {
         const nn::Tensor& value = entry.parameter->value;

@@ -63,16 +63,16 @@ std::unique_ptr<Model> create_model(nn::Context& context, const std::string& arc
                                     const nlohmann::json& config);
 
 // The configuration of a new model to train (Architecture::training_config by name).
-nlohmann::json training_config(const std::string& architecture, const nlohmann::json& overrides,
-                               int classes, int speakers, int genders);
+nlohmann::json training_config(const std::string& architecture, const nlohmann::json& overrides, int classes,
+                               int speakers, int genders);
 
 // Loads a model file: validation, construction, parameters. Throws io::FormatError or
 // std::runtime_error with a message a user can act on (it names the file).
 std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path, ModelInfo* info);
 
 // The model's tensors and metadata, ready to write (checkpoints add their own entries). A model
-// that takes text (ksmm) needs info.vocabulary with one word per embedding row (std::invalid_argument otherwise:
-// an unreadable file is never written).
+// that takes text (ksmm) needs info.vocabulary with one word per embedding row (std::invalid_argument
+// otherwise: an unreadable file is never written).
 io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info);
 
 // Writes the model atomically (temporary file, fsync, rename).

@@ -17,7 +17,6 @@ void add_into(float* dst, const float* src, int64_t n) {
     for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }
 
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -32,8 +31,10 @@ StlConfig StlConfig::from_json(const nlohmann::json& j) {
     if (j.contains("pools")) {
         c.pools.clear();
         for (const auto& p : j.at("pools")) {
-            if (p.is_null()) c.pools.push_back({0, 0});
-            else c.pools.push_back(p.get<std::vector<int>>());
+            if (p.is_null())
+                c.pools.push_back({0, 0});
+            else
+                c.pools.push_back(p.get<std::vector<int>>());
         }
     }
     c.rnn_hidden = j.value("rnn_hidden", c.rnn_hidden);
@@ -58,7 +59,8 @@ StlConfig StlConfig::from_json(const nlohmann::json& j) {
         if (!none && (p[0] <= 0 || p[1] <= 0)) fail("pool sizes must be positive");
     }
     if (c.d % c.heads != 0) fail("d must be a multiple of heads");
-    if (c.feature_out() <= 0) fail("the pools reduce the " + std::to_string(c.n_feat) + " features to nothing");
+    if (c.feature_out() <= 0)
+        fail("the pools reduce the " + std::to_string(c.n_feat) + " features to nothing");
     if (c.dropout < 0 || c.dropout >= 1) fail("dropout must be in [0, 1)");
     return c;
 }
@@ -67,9 +69,11 @@ nlohmann::json StlConfig::to_json() const {
     nlohmann::json pool_json = nlohmann::json::array();
     for (const auto& p : pools)
         pool_json.push_back(p[0] == 0 && p[1] == 0 ? nlohmann::json(nullptr) : nlohmann::json(p));
-    return {{"n_feat", n_feat}, {"K", K},         {"channels", channels}, {"pools", pool_json},
-            {"rnn_hidden", rnn_hidden}, {"d", d}, {"heads", heads},       {"ffn", ffn},
-            {"n_layers", n_layers}, {"dropout", dropout}};
+    return {{"n_feat", n_feat},         {"K", K},
+            {"channels", channels},     {"pools", pool_json},
+            {"rnn_hidden", rnn_hidden}, {"d", d},
+            {"heads", heads},           {"ffn", ffn},
+            {"n_layers", n_layers},     {"dropout", dropout}};
 }
 
 int StlConfig::time_reduction() const {
@@ -167,7 +171,8 @@ const Tensor& StlModel::forward_normalized(const Tensor& x, const std::vector<in
         const int64_t L = lengths.empty() ? T : lengths[b];
         if (L < r || L > T)
             throw std::invalid_argument("stl: item " + std::to_string(b) + " has " + std::to_string(L) +
-                                        " frames; the model needs " + std::to_string(r) + ".." + std::to_string(T));
+                                        " frames; the model needs " + std::to_string(r) + ".." +
+                                        std::to_string(T));
         frames_[b] = static_cast<int>(L / r);
         masked_ |= frames_[b] != T / r;
     }
@@ -248,14 +253,16 @@ const Tensor& StlModel::forward(const Batch& batch, Mode mode) {
     for (size_t b = 0; b < lengths.size(); ++b)
         if (lengths[b] < 1 || lengths[b] > x.dim(1))
             throw std::invalid_argument("stl: item " + std::to_string(b) + " has length " +
-                                        std::to_string(lengths[b]) + ", expected 1.." + std::to_string(x.dim(1)));
+                                        std::to_string(lengths[b]) + ", expected 1.." +
+                                        std::to_string(x.dim(1)));
     nn::znormalize(x, lengths, input_normalized_);
     return forward_normalized(input_normalized_, lengths, mode);
 }
 
 float StlModel::backward(const Batch& batch) {
     auto it = batch.targets.find("emotion");
-    if (it == batch.targets.end()) throw std::invalid_argument("stl backward: the batch has no emotion targets");
+    if (it == batch.targets.end())
+        throw std::invalid_argument("stl backward: the batch has no emotion targets");
     const float loss = loss_.forward(logits_, it->second);
     backward_logits(loss_.backward());
     return loss;

@@ -46,8 +46,8 @@ struct StlConfig {
     // Unknown keys are ignored ("T", "model" of the golden files); known keys are checked.
     static StlConfig from_json(const nlohmann::json& j);
     nlohmann::json to_json() const;
-    int time_reduction() const;   // product of the time pools (16)
-    int feature_out() const;      // feature axis after the pools (4)
+    int time_reduction() const; // product of the time pools (16)
+    int feature_out() const;    // feature axis after the pools (4)
 };
 
 class StlModel : public Model {
@@ -80,10 +80,10 @@ public:
 
     // Intermediates of the last forward.
     const nn::Tensor& cnn_output() const { return cnn_.output(); } // [B, 64, T', 4]
-    const nn::Tensor& rnn_output() const { return rnn_out_; }   // [B, T', 128]
-    const nn::Tensor& proj_output() const { return proj_out_; } // [B, T', d]
-    const nn::Tensor& stl_output() const { return stl_out_; }   // [B, T', d]
-    const nn::Tensor& pooled() const { return pooled_; }        // [B, d]
+    const nn::Tensor& rnn_output() const { return rnn_out_; }      // [B, T', 128]
+    const nn::Tensor& proj_output() const { return proj_out_; }    // [B, T', d]
+    const nn::Tensor& stl_output() const { return stl_out_; }      // [B, T', d]
+    const nn::Tensor& pooled() const { return pooled_; }           // [B, d]
 
 private:
     static constexpr size_t kMaxPlans = 16; // inference plans of the CNN (one per input shape)

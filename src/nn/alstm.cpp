@@ -97,9 +97,8 @@ void axpy(float* out, float a, const float* x, int H) {
 // gates = activated i, f, g, o of the pre-activations gx + rec; c = f c' + i g; h = o tanh(c).
 // `rec` may be null (t = 0: h' = 0). No argument aliases another (__restrict: vectorised).
 EMOTION_VECTOR_CLONES
-void cell_forward(const float* __restrict gx, const float* __restrict rec,
-                  const float* __restrict cp, float* __restrict gates, float* __restrict c,
-                  float* __restrict h, int H) {
+void cell_forward(const float* __restrict gx, const float* __restrict rec, const float* __restrict cp,
+                  float* __restrict gates, float* __restrict c, float* __restrict h, int H) {
     float* __restrict gi = gates;
     float* __restrict gf = gates + H;
     float* __restrict gg = gates + 2 * H;
@@ -146,9 +145,8 @@ void cell_forward(const float* __restrict gx, const float* __restrict rec,
 // Step backward of the cell: dh (total gradient into h_t), dc_in (gradient into c_t from later
 // steps) -> pre-activation gate grads dgates [4H] and dcp = d c'.
 EMOTION_VECTOR_CLONES
-void cell_backward(const float* __restrict gates, const float* __restrict c,
-                   const float* __restrict cp, const float* __restrict dh,
-                   const float* __restrict dc_in, float* __restrict dgates,
+void cell_backward(const float* __restrict gates, const float* __restrict c, const float* __restrict cp,
+                   const float* __restrict dh, const float* __restrict dc_in, float* __restrict dgates,
                    float* __restrict dcp, int H) {
     const float* __restrict gi = gates;
     const float* __restrict gf = gates + H;
@@ -201,10 +199,10 @@ const char* alstm_cell_name(AlstmCell cell) {
 
 // Whole-sequence matmuls with a runtime row count M = B * T (one primitive for every shape).
 struct Alstm::Primitives {
-    dnnl::matmul project;      // gx [M, 4H] = x [M, I] W_ih^T + b
-    dnnl::matmul grad_input;   // dx [M, I] += dg [M, 4H] W_ih
-    dnnl::matmul grad_w_ih;    // dW_ih [4H, I] += dg^T [4H, M] x [M, I]
-    dnnl::matmul grad_w_hh;    // dW_hh [4H, H] += dg^T [4H, M] h' [M, H]
+    dnnl::matmul project;    // gx [M, 4H] = x [M, I] W_ih^T + b
+    dnnl::matmul grad_input; // dx [M, I] += dg [M, 4H] W_ih
+    dnnl::matmul grad_w_ih;  // dW_ih [4H, I] += dg^T [4H, M] x [M, I]
+    dnnl::matmul grad_w_hh;  // dW_hh [4H, H] += dg^T [4H, M] h' [M, H]
     memory::desc w_ih_t, w_ih, w_hh_t, w_hh, bias, grad_w_ih_desc, grad_w_hh_desc;
     // Per-step matmuls, fixed batch size (a few batch sizes cached).
     detail::LruCache<int64_t, std::shared_ptr<StepPrimitives>> steps{4};
@@ -217,16 +215,13 @@ struct Alstm::StepPrimitives {
 };
 
 Alstm::Alstm(Context& context, int input_size, int hidden_size, AlstmOptions options)
-    : context_(context), input_(input_size), hidden_(hidden_size),
-      dirs_(options.bidirectional ? 2 : 1), options_(std::move(options)),
-      primitives_(std::make_unique<Primitives>()) {
+    : context_(context), input_(input_size), hidden_(hidden_size), dirs_(options.bidirectional ? 2 : 1),
+      options_(std::move(options)), primitives_(std::make_unique<Primitives>()) {
     if (input_size <= 0 || hidden_size <= 0)
-        throw std::invalid_argument("Alstm: sizes must be positive, got input " +
-                                    std::to_string(input_size) + ", hidden " +
-                                    std::to_string(hidden_size));
+        throw std::invalid_argument("Alstm: sizes must be positive, got input " + std::to_string(input_size) +
+                                    ", hidden " + std::to_string(hidden_size));
     if (options_.cell == AlstmCell::Lstm) options_.offsets = {1};
-    if (options_.offsets.empty())
-        throw std::invalid_argument("Alstm: offsets must not be empty");
+    if (options_.offsets.empty()) throw std::invalid_argument("Alstm: offsets must not be empty");
     std::sort(options_.offsets.begin(), options_.offsets.end());
     options_.offsets.erase(std::unique(options_.offsets.begin(), options_.offsets.end()),
                            options_.offsets.end());
@@ -280,8 +275,7 @@ ParameterTable Alstm::parameters() {
         table.push_back({"bias_hh_l0" + sfx, &bias_hh[d]});
     }
     if (options_.cell == AlstmCell::Alstm)
-        for (int d = 0; d < dirs_; ++d)
-            table.push_back({d ? "alstm_w_l0_reverse" : "alstm_w_l0", &w[d]});
+        for (int d = 0; d < dirs_; ++d) table.push_back({d ? "alstm_w_l0_reverse" : "alstm_w_l0", &w[d]});
     return table;
 }
 
@@ -319,12 +313,12 @@ int Alstm::available(int t, int* offsets) const {
 
 const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, Mode mode) {
     if (x.rank() != 3 || x.dim(2) != input_)
-        throw std::invalid_argument("Alstm: input " + shape_to_string(x.shape()) +
-                                    ", expected [B, T, " + std::to_string(input_) + "]");
+        throw std::invalid_argument("Alstm: input " + shape_to_string(x.shape()) + ", expected [B, T, " +
+                                    std::to_string(input_) + "]");
     const int64_t B = x.dim(0), T = x.dim(1), I = input_, H = hidden_, G = 4 * H;
     if (static_cast<int64_t>(lengths.size()) != B)
-        throw std::invalid_argument("Alstm: " + std::to_string(lengths.size()) +
-                                    " lengths for a batch of " + std::to_string(B));
+        throw std::invalid_argument("Alstm: " + std::to_string(lengths.size()) + " lengths for a batch of " +
+                                    std::to_string(B));
     int max_len = 0;
     for (int L : lengths) {
         if (L < 1 || L > T)
@@ -357,11 +351,10 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
         bias_sum_[d].resize({1, G});
         for (int64_t j = 0; j < G; ++j) bias_sum_[d][j] = bias_ih[d].value[j] + bias_hh[d].value[j];
         detail::resize_rounded(gx_[d], {B, T, G}, 1, kRoomFrames);
-        context_.execute(p.project,
-                         {{DNNL_ARG_SRC, x.memory(engine, strided({B * T, I}, {I, 1}))},
-                          {DNNL_ARG_WEIGHTS, weight_ih[d].value.memory(engine, p.w_ih_t)},
-                          {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
-                          {DNNL_ARG_DST, gx_[d].memory(engine, strided({B * T, G}, {G, 1}))}});
+        context_.execute(p.project, {{DNNL_ARG_SRC, x.memory(engine, strided({B * T, I}, {I, 1}))},
+                                     {DNNL_ARG_WEIGHTS, weight_ih[d].value.memory(engine, p.w_ih_t)},
+                                     {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
+                                     {DNNL_ARG_DST, gx_[d].memory(engine, strided({B * T, G}, {G, 1}))}});
         detail::resize_rounded(gates_[d], {B, T, G}, 1, kRoomFrames);
         detail::resize_rounded(c_[d], {B, T, H}, 1, kRoomFrames);
         detail::resize_rounded(h_[d], {B, T, H}, 1, kRoomFrames);
@@ -439,9 +432,8 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
                 if (t >= L) continue;
                 const int64_t frame = d == 0 ? t : L - 1 - t;
                 const int64_t row = b * T + t;
-                cell_forward(gx_[d].data() + (b * T + frame) * G,
-                             n > 0 ? rec_step_.data() + b * G : nullptr, cp_[d].data() + row * H,
-                             gates_[d].data() + row * G, c_[d].data() + row * H,
+                cell_forward(gx_[d].data() + (b * T + frame) * G, n > 0 ? rec_step_.data() + b * G : nullptr,
+                             cp_[d].data() + row * H, gates_[d].data() + row * G, c_[d].data() + row * H,
                              h_[d].data() + row * H, static_cast<int>(H));
             }
         }
@@ -461,8 +453,7 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
                 std::memcpy(yb + frame * D + d * H, hs + t * H, sizeof(float) * H);
             }
             std::memcpy(h_n_.data() + (d * B + b) * H, hs + (L - 1) * H, sizeof(float) * H);
-            std::memcpy(c_n_.data() + (d * B + b) * H, c_[d].data() + (b * T + L - 1) * H,
-                        sizeof(float) * H);
+            std::memcpy(c_n_.data() + (d * B + b) * H, c_[d].data() + (b * T + L - 1) * H, sizeof(float) * H);
         }
         std::memset(yb + L * D, 0, sizeof(float) * (T - L) * D);
     }
@@ -510,10 +501,9 @@ const Tensor& Alstm::backward(const Tensor& dy) {
             }
             std::memset(dst + L * H, 0, sizeof(float) * (T - L) * H);
         }
-        dc_.zero(); // accumulates from later steps
+        dc_.zero();                     // accumulates from later steps
         for (int64_t b = 0; b < B; ++b) // rows past each end stay zero (active rows are written)
-            std::memset(dg_.data() + (b * T + lengths_[b]) * G, 0,
-                        sizeof(float) * (T - lengths_[b]) * G);
+            std::memset(dg_.data() + (b * T + lengths_[b]) * G, 0, sizeof(float) * (T - lengths_[b]) * G);
         const float* wd = attention ? w[d].value.data() : nullptr;
         float* dw = attention && w[d].trainable ? w[d].grad.data() : nullptr;
         std::unordered_map<int, memory> back_args{
@@ -532,18 +522,17 @@ const Tensor& Alstm::backward(const Tensor& dy) {
                     std::memset(dg_row, 0, sizeof(float) * G);
                     continue;
                 }
-                cell_backward(gates_[d].data() + row * G, c_[d].data() + row * H,
-                              cp_[d].data() + row * H, dh_.data() + row * H,
-                              dc_.data() + row * H, dg_row, dcp.data() + b * H,
+                cell_backward(gates_[d].data() + row * G, c_[d].data() + row * H, cp_[d].data() + row * H,
+                              dh_.data() + row * H, dc_.data() + row * H, dg_row, dcp.data() + b * H,
                               static_cast<int>(H));
                 std::memcpy(dg_.data() + row * G, dg_row, sizeof(float) * G);
             }
             if (n == 0) continue; // t = 0: c' = h' = 0, nothing earlier to reach
-            if (small) { // dh' = dg W_hh
+            if (small) {          // dh' = dg W_hh
                 for (int64_t b = 0; b < B; ++b)
                     if (t < lengths_[b])
-                        gemv(dg_step_.data() + b * G, weight_hh[d].value.data(),
-                             static_cast<int>(G), static_cast<int>(H), dhp_step_.data() + b * H);
+                        gemv(dg_step_.data() + b * G, weight_hh[d].value.data(), static_cast<int>(G),
+                             static_cast<int>(H), dhp_step_.data() + b * H);
             } else {
                 context_.execute(sp.back, back_args);
             }
@@ -609,10 +598,9 @@ const Tensor& Alstm::backward(const Tensor& dy) {
                              {{DNNL_ARG_SRC, dgf.memory(engine, rows_g_t)},
                               {DNNL_ARG_WEIGHTS, x_.memory(engine, strided({B * T, I}, {I, 1}))},
                               {DNNL_ARG_DST, weight_ih[d].grad.memory(engine, p.grad_w_ih_desc)}});
-        context_.execute(p.grad_input,
-                         {{DNNL_ARG_SRC, dgf.memory(engine, rows_g)},
-                          {DNNL_ARG_WEIGHTS, weight_ih[d].value.memory(engine, p.w_ih)},
-                          {DNNL_ARG_DST, dx_.memory(engine, strided({B * T, I}, {I, 1}))}});
+        context_.execute(p.grad_input, {{DNNL_ARG_SRC, dgf.memory(engine, rows_g)},
+                                        {DNNL_ARG_WEIGHTS, weight_ih[d].value.memory(engine, p.w_ih)},
+                                        {DNNL_ARG_DST, dx_.memory(engine, strided({B * T, I}, {I, 1}))}});
         // Both biases get the column sums of dg.
         const float* g = dg_.data();
         float* dbi = bias_ih[d].trainable ? bias_ih[d].grad.data() : nullptr;

@@ -85,13 +85,13 @@ private:
     std::vector<int> lengths_;
     int64_t B_ = 0, T_ = 0;
     bool trained_ = false;
-    Tensor x_;              // input copy (Train)
-    Tensor bias_sum_[2];    // [1, 4H] b_ih + b_hh
-    Tensor gx_[2];          // [B, T, 4H] frame-ordered input projection
+    Tensor x_;           // input copy (Train)
+    Tensor bias_sum_[2]; // [1, 4H] b_ih + b_hh
+    Tensor gx_[2];       // [B, T, 4H] frame-ordered input projection
     // Step-ordered [B, T, *] per direction (row b, step t).
-    Tensor gates_[2];       // activated gates i, f, g, o
-    Tensor c_[2], h_[2];    // cell / hidden states
-    Tensor cp_[2], hp_[2];  // combined previous states c', h'
+    Tensor gates_[2];           // activated gates i, f, g, o
+    Tensor c_[2], h_[2];        // cell / hidden states
+    Tensor cp_[2], hp_[2];      // combined previous states c', h'
     Tensor alpha_[2], beta_[2]; // [B, T, slots] combination weights
     Tensor hp_step_, rec_step_; // [B, H], [B, 4H] scratch of the per-step matmul
     Tensor w_hh_t_;             // W_hh^T [H, 4H] for the small-batch GEMV

@@ -50,8 +50,8 @@ const Tensor& AttentionPool1d::forward(const Tensor& y, const std::vector<int>& 
                                     " lengths for a batch of " + std::to_string(B));
     for (int L : lengths)
         if (L < 1 || L > T)
-            throw std::invalid_argument("AttentionPool1d: length " + std::to_string(L) +
-                                        " outside [1, " + std::to_string(T) + "]");
+            throw std::invalid_argument("AttentionPool1d: length " + std::to_string(L) + " outside [1, " +
+                                        std::to_string(T) + "]");
     lengths_ = lengths;
     trained_ = mode == Mode::Train;
     if (trained_) input_.copy_from(y);
@@ -87,9 +87,8 @@ const Tensor& AttentionPool1d::backward(const Tensor& dz) {
     if (!trained_) throw std::logic_error("AttentionPool1d::backward without a Train-mode forward");
     const int64_t B = input_.dim(0), T = input_.dim(1), D = dim_;
     if (dz.rank() != 2 || dz.dim(0) != B || dz.dim(1) != D)
-        throw std::invalid_argument("AttentionPool1d::backward: gradient " +
-                                    shape_to_string(dz.shape()) + ", expected " +
-                                    shape_to_string({B, D}));
+        throw std::invalid_argument("AttentionPool1d::backward: gradient " + shape_to_string(dz.shape()) +
+                                    ", expected " + shape_to_string({B, D}));
     grad_input_.resize({B, T, D}, true);
     std::vector<float> da(T);
     for (int64_t b = 0; b < B; ++b) {

@@ -30,9 +30,8 @@ void AttentionPool2d::init_default(Rng& rng) {
 
 const Tensor& AttentionPool2d::forward(const Tensor& x, Mode) {
     if (x.rank() != 4 || x.dim(1) != channels_ || x.dim(2) * x.dim(3) == 0)
-        throw std::invalid_argument("AttentionPool2d: input has shape " +
-                                    shape_to_string(x.shape()) + ", expected [B, " +
-                                    std::to_string(channels_) + ", H, W] with H*W > 0");
+        throw std::invalid_argument("AttentionPool2d: input has shape " + shape_to_string(x.shape()) +
+                                    ", expected [B, " + std::to_string(channels_) + ", H, W] with H*W > 0");
     const int64_t B = x.dim(0), C = channels_, K = classes_, P = x.dim(2) * x.dim(3);
     input_.copy_from(x);
     top_.resize({B, K, P});

@@ -69,8 +69,8 @@ void check_input(const Tensor& x, int channels) {
 
 BatchNorm2d::BatchNorm2d(int channels, float eps, float momentum)
     : weight(Shape{channels}), bias(Shape{channels}), running_mean(Shape{channels}, false),
-      running_var(Shape{channels}, false), num_batches_tracked(Shape{1}, false),
-      channels_(channels), eps_(eps), momentum_(momentum) {
+      running_var(Shape{channels}, false), num_batches_tracked(Shape{1}, false), channels_(channels),
+      eps_(eps), momentum_(momentum) {
     if (channels <= 0)
         throw std::invalid_argument("BatchNorm2d: channels must be positive, got " +
                                     std::to_string(channels));
@@ -105,8 +105,7 @@ void BatchNorm2d::inference_affine(std::vector<float>& scale, std::vector<float>
 
 float BatchNorm2d::record_batch_statistics(int c, double mean, double var, int64_t count) {
     const double unbiased = var * count / (count - 1);
-    running_mean.value[c] =
-        static_cast<float>((1.0 - momentum_) * running_mean.value[c] + momentum_ * mean);
+    running_mean.value[c] = static_cast<float>((1.0 - momentum_) * running_mean.value[c] + momentum_ * mean);
     running_var.value[c] =
         static_cast<float>((1.0 - momentum_) * running_var.value[c] + momentum_ * unbiased);
     return static_cast<float>(1.0 / std::sqrt(var + eps_));
@@ -121,7 +120,8 @@ const Tensor& BatchNorm2d::forward(const Tensor& x, Mode mode) {
     if (mode == Mode::Train) {
         if (count < 2)
             throw std::invalid_argument("BatchNorm2d: training needs more than one value per "
-                                        "channel, got input " + shape_to_string(x.shape()));
+                                        "channel, got input " +
+                                        shape_to_string(x.shape()));
 #pragma omp parallel for schedule(static)
         for (int64_t c = 0; c < C; ++c) {
             // Shifted by the first value for a stable variance, then re-centred.
@@ -163,9 +163,9 @@ const Tensor& BatchNorm2d::forward(const Tensor& x, Mode mode) {
 
 const Tensor& BatchNorm2d::backward(const Tensor& dy) {
     if (input_.empty() || dy.shape() != input_.shape())
-        throw std::invalid_argument("BatchNorm2d::backward: gradient " +
-                                    shape_to_string(dy.shape()) + " does not match the input " +
-                                    shape_to_string(input_.shape()) + " of the last forward");
+        throw std::invalid_argument("BatchNorm2d::backward: gradient " + shape_to_string(dy.shape()) +
+                                    " does not match the input " + shape_to_string(input_.shape()) +
+                                    " of the last forward");
     const Tensor& x = input_;
     const int64_t B = x.dim(0), C = channels_, plane = x.dim(2) * x.dim(3);
     const int64_t count = B * plane;

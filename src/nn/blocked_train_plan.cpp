@@ -15,9 +15,9 @@ namespace {
 // Channel block of a layout the fused kernels handle (nChw16c, nChw8c, NCHW), 0 for others.
 int block_of(const memory::desc& desc) {
     const memory::dims d = desc.dims();
-    for (auto [tag, block] : {std::pair{memory::format_tag::aBcd16b, 16},
-                              std::pair{memory::format_tag::aBcd8b, 8},
-                              std::pair{memory::format_tag::abcd, 1}})
+    for (auto [tag, block] :
+         {std::pair{memory::format_tag::aBcd16b, 16}, std::pair{memory::format_tag::aBcd8b, 8},
+          std::pair{memory::format_tag::abcd, 1}})
         if (desc == memory::desc(d, memory::data_type::f32, tag)) return block;
     return 0;
 }
@@ -44,9 +44,9 @@ std::unique_ptr<Conv2dStep> make_step(Context& context, Conv2d& conv, const memo
 
 struct BlockedTrainPlan::StagePlan {
     std::vector<std::unique_ptr<Conv2dStep>> steps; // one per convolution
-    memory src;                  // stages after the first: the source, then its gradient
-    std::vector<memory> y;       // each convolution's output, then its gradient
-    std::vector<std::vector<uint8_t>> codes; // pooling decisions for backward
+    memory src;                                     // stages after the first: the source, then its gradient
+    std::vector<memory> y;                          // each convolution's output, then its gradient
+    std::vector<std::vector<uint8_t>> codes;        // pooling decisions for backward
     BatchStatistics stats;
     int pool = 1;
     std::vector<Tensor> grad_src; // first stage, input gradient: one per convolution
@@ -60,7 +60,8 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
     memory::dims dims = to_dims(input);
     for (size_t s = 0; s < stages.size(); ++s) {
         const ConvStage& stage = *stages[s];
-        if (!stage.fusable()) throw std::logic_error("BlockedTrainPlan: stage " + std::to_string(s) + " is not fusable");
+        if (!stage.fusable())
+            throw std::logic_error("BlockedTrainPlan: stage " + std::to_string(s) + " is not fusable");
         if (s > 0 && stage.convs.size() > 1)
             throw std::logic_error("BlockedTrainPlan: only the first stage may have several convolutions");
         stage.check_branch_sizes(dims[2], dims[3]);

@@ -24,7 +24,8 @@ namespace emotion::nn {
 class BlockedTrainPlan {
 public:
     // `stages` must outlive the plan and be fusable.
-    BlockedTrainPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages, const Shape& input);
+    BlockedTrainPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
+                     const Shape& input);
     ~BlockedTrainPlan();
     BlockedTrainPlan(const BlockedTrainPlan&) = delete;
     BlockedTrainPlan& operator=(const BlockedTrainPlan&) = delete;
@@ -43,7 +44,7 @@ private:
     const std::vector<std::unique_ptr<ConvStage>>& stages_;
     Shape input_shape_;
     Tensor input_; // conv backward reads it; the caller's tensor may change before
-    Stage x_; // the input in the first convolutions' source layout (usually NCHW itself)
+    Stage x_;      // the input in the first convolutions' source layout (usually NCHW itself)
     std::vector<StagePlan> plans_;
 };
 

@@ -16,22 +16,19 @@ constexpr int64_t kChunk = 256;
 constexpr uint8_t kAlive = 0x80; // the window's maximum was > 0: ReLU passes its gradient
 
 // Runs f with the block size as a compile-time constant, so the lane loops vectorise.
-template <class F>
-void with_block(int block, F&& f) {
+template <class F> void with_block(int block, F&& f) {
     switch (block) {
     case 16: f(std::integral_constant<int, 16>{}); break;
     case 8: f(std::integral_constant<int, 8>{}); break;
     case 1: f(std::integral_constant<int, 1>{}); break;
-    default: throw std::invalid_argument("bn_relu_pool: unsupported channel block " +
-                                         std::to_string(block));
+    default: throw std::invalid_argument("bn_relu_pool: unsupported channel block " + std::to_string(block));
     }
 }
 
 // Where x's channel lane l of block cb lives in `y` (channels y_first + c), relative to y's
 // (n, 0, oh, ow) position scaled by y.block; 0 for padding lanes.
 template <int B>
-void lane_offsets(const BlockedMap& x, int64_t cb, const BlockedMap& y, int y_first,
-                  int64_t* offset) {
+void lane_offsets(const BlockedMap& x, int64_t cb, const BlockedMap& y, int y_first, int64_t* offset) {
     const int64_t plane = y.H * y.W * y.block;
     for (int l = 0; l < B; ++l) {
         const int64_t c = cb * B + l;
@@ -41,13 +38,12 @@ void lane_offsets(const BlockedMap& x, int64_t cb, const BlockedMap& y, int y_fi
 }
 
 void check_pooled(const BlockedMap& x, int k, const BlockedMap& y, int y_first, const char* what) {
-    if (k < 1 || k > 11 || x.H < k || x.W < k || y.N != x.N || y.H != x.H / k ||
-        y.W != x.W / k || y_first < 0 || y_first + x.C > y.C)
+    if (k < 1 || k > 11 || x.H < k || x.W < k || y.N != x.N || y.H != x.H / k || y.W != x.W / k ||
+        y_first < 0 || y_first + x.C > y.C)
         throw std::invalid_argument(std::string("bn_relu_pool: ") + what + " shapes do not match");
 }
 
-template <int B>
-void moments(const BlockedMap& x, const float* center, double* part) {
+template <int B> void moments(const BlockedMap& x, const float* center, double* part) {
     const int64_t CB = x.blocks(), HW = x.H * x.W;
 #pragma omp parallel for schedule(static)
     for (int64_t nb = 0; nb < x.N * CB; ++nb) {
@@ -119,8 +115,7 @@ void pool_forward(const BlockedMap& x, int k, const BlockedMap& y, int y_first, 
 #pragma omp simd
                 for (int l = 0; l < B; ++l)
                     code[o * B + l] = static_cast<uint8_t>(arg[l] | (best[l] > 0.0f ? kAlive : 0));
-                for (int l = 0; l < lanes; ++l)
-                    out[offset[l] + o * yb] = best[l] > 0.0f ? best[l] : 0.0f;
+                for (int l = 0; l < lanes; ++l) out[offset[l] + o * yb] = best[l] > 0.0f ? best[l] : 0.0f;
             }
     }
 }
@@ -128,8 +123,8 @@ void pool_forward(const BlockedMap& x, int k, const BlockedMap& y, int y_first, 
 // Per lane of pooled value o: the gradient the pooling passes (0 where ReLU blocked it) and the
 // winning window position.
 template <int B>
-void passed_gradient(const uint8_t* code, const float* g, const int64_t* offset, int lanes,
-                     float* gv, int32_t* win) {
+void passed_gradient(const uint8_t* code, const float* g, const int64_t* offset, int lanes, float* gv,
+                     int32_t* win) {
     for (int l = 0; l < B; ++l) {
         gv[l] = l < lanes && (code[l] & kAlive) ? g[offset[l]] : 0.0f;
         win[l] = code[l] & ~kAlive;
@@ -138,8 +133,8 @@ void passed_gradient(const uint8_t* code, const float* g, const int64_t* offset,
 
 // Per (n, block): sum(dy) and sum(dy * (x - mean)) over the values the pooling passed.
 template <int B>
-void gradient_sums(const BlockedMap& x, int k, const BlockedMap& dy, int dy_first,
-                   const uint8_t* codes, const float* mean, double* part) {
+void gradient_sums(const BlockedMap& x, int k, const BlockedMap& dy, int dy_first, const uint8_t* codes,
+                   const float* mean, double* part) {
     const int64_t CB = x.blocks(), W = x.W, OH = dy.H, OW = dy.W, db = dy.block;
     const int64_t dy_image = dy.blocks() * OH * OW * db;
 #pragma omp parallel for schedule(static)
@@ -190,9 +185,8 @@ void gradient_sums(const BlockedMap& x, int k, const BlockedMap& dy, int dy_firs
 // x <- k * (dy - a - (x - mean) * m) everywhere; dy is the pooled gradient at each window's
 // arg-max and 0 elsewhere (also in the rows / columns the floor pooling drops).
 template <int B>
-void input_gradient(const BlockedMap& x, int k, const BlockedMap& dy, int dy_first,
-                    const uint8_t* codes, const float* mean, const float* kk, const float* a,
-                    const float* m) {
+void input_gradient(const BlockedMap& x, int k, const BlockedMap& dy, int dy_first, const uint8_t* codes,
+                    const float* mean, const float* kk, const float* a, const float* m) {
     const int64_t CB = x.blocks(), H = x.H, W = x.W, OH = dy.H, OW = dy.W, db = dy.block;
     const int64_t dy_image = dy.blocks() * OH * OW * db;
 #pragma omp parallel for schedule(static)
@@ -253,8 +247,7 @@ int64_t pooled_code_count(const BlockedMap& x, int k) {
 void bn_batch_statistics(BatchNorm2d& bn, const BlockedMap& x, int first, BatchStatistics& stats) {
     check_map(x, bn, first);
     const int64_t count = x.N * x.H * x.W;
-    if (count < 2)
-        throw std::invalid_argument("BatchNorm2d: training needs more than one value per channel");
+    if (count < 2) throw std::invalid_argument("BatchNorm2d: training needs more than one value per channel");
     const int64_t B = x.block, CB = x.blocks();
     stats.mean.resize(bn.channels());
     stats.inv_std.resize(bn.channels());
@@ -279,8 +272,8 @@ void bn_batch_statistics(BatchNorm2d& bn, const BlockedMap& x, int first, BatchS
     }
 }
 
-void bn_relu_pool_forward(const BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x,
-                          int first, int k, const BlockedMap& y, int y_first, uint8_t* codes) {
+void bn_relu_pool_forward(const BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x, int first,
+                          int k, const BlockedMap& y, int y_first, uint8_t* codes) {
     check_map(x, bn, first);
     check_pooled(x, k, y, y_first, "forward");
     const int64_t B = x.block, CB = x.blocks();
@@ -295,9 +288,8 @@ void bn_relu_pool_forward(const BatchNorm2d& bn, const BatchStatistics& stats, c
     });
 }
 
-void bn_relu_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x,
-                           int first, int k, const BlockedMap& dy, int dy_first,
-                           const uint8_t* codes) {
+void bn_relu_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x, int first,
+                           int k, const BlockedMap& dy, int dy_first, const uint8_t* codes) {
     check_map(x, bn, first);
     check_pooled(x, k, dy, dy_first, "backward");
     const int64_t B = x.block, CB = x.blocks(), count = x.N * x.H * x.W;
@@ -324,8 +316,8 @@ void bn_relu_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const 
         m[c] = static_cast<float>(sum_dy_xc / count * inv_std * inv_std);
     }
     with_block(x.block, [&](auto b) {
-        input_gradient<decltype(b)::value>(x, k, dy, dy_first, codes, mean.data(), kk.data(),
-                                           a.data(), m.data());
+        input_gradient<decltype(b)::value>(x, k, dy, dy_first, codes, mean.data(), kk.data(), a.data(),
+                                           m.data());
     });
 }
 

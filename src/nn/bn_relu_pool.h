@@ -42,14 +42,13 @@ void bn_batch_statistics(BatchNorm2d& bn, const BlockedMap& x, int first, BatchS
 // y = maxpool_k(relu(bn(x))) into y's channels y_first .. y_first + x.C - 1 (y is [N, *, H / k,
 // W / k]); codes (one byte per pooled value in x's channel geometry: pooled_code_count) for
 // backward.
-void bn_relu_pool_forward(const BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x,
-                          int first, int k, const BlockedMap& y, int y_first, uint8_t* codes);
+void bn_relu_pool_forward(const BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x, int first,
+                          int k, const BlockedMap& y, int y_first, uint8_t* codes);
 int64_t pooled_code_count(const BlockedMap& x, int k);
 
 // Backward of the above for d loss / d y (channels dy_first ..): overwrites x with d loss / d x
 // and accumulates the BN's weight / bias grads.
-void bn_relu_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x,
-                           int first, int k, const BlockedMap& dy, int dy_first,
-                           const uint8_t* codes);
+void bn_relu_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x, int first,
+                           int k, const BlockedMap& dy, int dy_first, const uint8_t* codes);
 
 } // namespace emotion::nn

@@ -21,8 +21,7 @@ Context::Context(int threads)
 
 void Context::set_threads(int threads) { threads_ = checked_threads(threads); }
 
-void Context::execute(const dnnl::primitive& primitive,
-                      const std::unordered_map<int, dnnl::memory>& args) {
+void Context::execute(const dnnl::primitive& primitive, const std::unordered_map<int, dnnl::memory>& args) {
     primitive.execute(stream_, args);
     stream_.wait();
 }

@@ -26,8 +26,7 @@ public:
 
     // Runs a primitive and waits for it (the CPU stream is in-order, but callers read results
     // right away).
-    void execute(const dnnl::primitive& primitive,
-                 const std::unordered_map<int, dnnl::memory>& args);
+    void execute(const dnnl::primitive& primitive, const std::unordered_map<int, dnnl::memory>& args);
 
 private:
     dnnl::engine engine_;

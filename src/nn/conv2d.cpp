@@ -60,11 +60,11 @@ struct Conv2d::Plan {
 
 Conv2d::Conv2d(Context& context, int in_channels, int out_channels, const Conv2dOptions& options)
     : weight(Shape{out_channels, in_channels, options.kernel_h, options.kernel_w}),
-      bias(options.bias ? Parameter(Shape{out_channels}) : Parameter()),
-      context_(context), in_(in_channels), out_(out_channels), options_(options) {
+      bias(options.bias ? Parameter(Shape{out_channels}) : Parameter()), context_(context), in_(in_channels),
+      out_(out_channels), options_(options) {
     if (in_channels <= 0 || out_channels <= 0 || options.kernel_h <= 0 || options.kernel_w <= 0 ||
-        options.stride_h <= 0 || options.stride_w <= 0 || options.pad_top < 0 ||
-        options.pad_bottom < 0 || options.pad_left < 0 || options.pad_right < 0)
+        options.stride_h <= 0 || options.stride_w <= 0 || options.pad_top < 0 || options.pad_bottom < 0 ||
+        options.pad_left < 0 || options.pad_right < 0)
         throw std::invalid_argument(
             "Conv2d: channels, kernel and stride must be positive and padding non-negative (in " +
             std::to_string(in_channels) + ", out " + std::to_string(out_channels) + ", kernel " +
@@ -97,16 +97,15 @@ ParameterTable Conv2d::parameters() {
 }
 
 void Conv2d::init_default(Rng& rng) {
-    const float bound = 1.0f / std::sqrt(static_cast<float>(in_) * options_.kernel_h *
-                                         options_.kernel_w);
+    const float bound = 1.0f / std::sqrt(static_cast<float>(in_) * options_.kernel_h * options_.kernel_w);
     uniform(weight.value, -bound, bound, rng);
     if (options_.bias) uniform(bias.value, -bound, bound, rng);
 }
 
 Conv2d::Plan& Conv2d::plan_for(const Shape& shape) {
     if (shape.size() != 4 || shape[1] != in_)
-        throw std::invalid_argument("Conv2d: input has shape " + shape_to_string(shape) +
-                                    ", expected [B, " + std::to_string(in_) + ", H, W]");
+        throw std::invalid_argument("Conv2d: input has shape " + shape_to_string(shape) + ", expected [B, " +
+                                    std::to_string(in_) + ", H, W]");
     auto found = plans_.find(shape);
     if (found != plans_.end()) return *found->second;
     // Variable-length inputs (M3's time axis) would otherwise keep a plan, with its layout
@@ -129,10 +128,9 @@ Conv2d::Plan& Conv2d::plan_for(const Shape& shape) {
     };
     const memory::desc bias_desc =
         options_.bias ? memory::desc(p.bias_dims, memory::data_type::f32, tag::x) : memory::desc();
-    p.forward_pd = compat::convolution_forward_pd(engine, dnnl::prop_kind::forward_training,
-                                                  any(p.src_dims), any(p.weight_dims), bias_desc,
-                                                  any(p.dst_dims), p.strides, p.padding_l,
-                                                  p.padding_r);
+    p.forward_pd = compat::convolution_forward_pd(engine, dnnl::prop_kind::forward_training, any(p.src_dims),
+                                                  any(p.weight_dims), bias_desc, any(p.dst_dims), p.strides,
+                                                  p.padding_l, p.padding_r);
     p.forward = dnnl::convolution_forward(p.forward_pd);
     p.src.init(engine, plain_desc(p.src_dims), p.forward_pd.src_desc());
     p.weights.init(engine, plain_desc(p.weight_dims), p.forward_pd.weights_desc());
@@ -146,8 +144,7 @@ void Conv2d::forward_into(const Tensor& x, Tensor& y, Mode mode) {
     y.resize(Shape(p.dst_dims.begin(), p.dst_dims.end()));
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, p.src.in(context_, x.memory(engine, plain_desc(p.src_dims)))},
-        {DNNL_ARG_WEIGHTS,
-         p.weights.in(context_, weight.value.memory(engine, plain_desc(p.weight_dims)))},
+        {DNNL_ARG_WEIGHTS, p.weights.in(context_, weight.value.memory(engine, plain_desc(p.weight_dims)))},
         {DNNL_ARG_DST, p.dst.target(y.memory(engine, plain_desc(p.dst_dims)))},
     };
     if (options_.bias) args[DNNL_ARG_BIAS] = bias.value.memory(engine, plain_desc(p.bias_dims));
@@ -174,8 +171,7 @@ void Conv2d::accumulate_weight_grads(Plan& p, const memory& src, const memory& d
         {DNNL_ARG_DIFF_DST, p.bw_diff_dst.in(context_, diff_dst)},
         {DNNL_ARG_DIFF_WEIGHTS, p.bw_diff_weights.target(user_dw)},
     };
-    if (options_.bias)
-        args[DNNL_ARG_DIFF_BIAS] = p.diff_bias.memory(engine, plain_desc(p.bias_dims));
+    if (options_.bias) args[DNNL_ARG_DIFF_BIAS] = p.diff_bias.memory(engine, plain_desc(p.bias_dims));
     context_.execute(p.backward_weights, args);
     p.bw_diff_weights.out(context_, user_dw);
 
@@ -208,8 +204,8 @@ const Tensor& Conv2d::backward(const Tensor& x, const Tensor& dy) {
     context_.execute(
         p.backward_data,
         {{DNNL_ARG_DIFF_DST, reuse ? p.bw_diff_dst.buffer() : p.bd_diff_dst.in(context_, user_dy)},
-         {DNNL_ARG_WEIGHTS, p.bd_weights.in(context_, weight.value.memory(
-                                                           engine, plain_desc(p.weight_dims)))},
+         {DNNL_ARG_WEIGHTS,
+          p.bd_weights.in(context_, weight.value.memory(engine, plain_desc(p.weight_dims)))},
          {DNNL_ARG_DIFF_SRC, p.bd_diff_src.target(user_dx)}});
     p.bd_diff_src.out(context_, user_dx);
     return grad_input_;
@@ -231,20 +227,19 @@ void Conv2d::backward_weights(const Tensor& x, const Tensor& dy) {
         const auto any = [](const memory::dims& dims) {
             return memory::desc(dims, memory::data_type::f32, tag::any);
         };
-        const memory::desc bias_desc = options_.bias
-            ? memory::desc(p.bias_dims, memory::data_type::f32, tag::x) : memory::desc();
-        auto bd_pd = compat::convolution_backward_data_pd(engine, any(p.src_dims),
-                                                          any(p.weight_dims), any(p.dst_dims),
-                                                          p.strides, p.padding_l, p.padding_r,
-                                                          p.forward_pd);
+        const memory::desc bias_desc =
+            options_.bias ? memory::desc(p.bias_dims, memory::data_type::f32, tag::x) : memory::desc();
+        auto bd_pd =
+            compat::convolution_backward_data_pd(engine, any(p.src_dims), any(p.weight_dims), any(p.dst_dims),
+                                                 p.strides, p.padding_l, p.padding_r, p.forward_pd);
         p.backward_data = dnnl::convolution_backward_data(bd_pd);
         p.bd_diff_dst.init(engine, plain_desc(p.dst_dims), bd_pd.diff_dst_desc());
         p.bd_weights.init(engine, plain_desc(p.weight_dims), bd_pd.weights_desc());
         p.bd_diff_src.init(engine, plain_desc(p.src_dims), bd_pd.diff_src_desc());
 
-        auto bw_pd = compat::convolution_backward_weights_pd(
-            engine, any(p.src_dims), any(p.weight_dims), bias_desc, any(p.dst_dims), p.strides,
-            p.padding_l, p.padding_r, p.forward_pd);
+        auto bw_pd = compat::convolution_backward_weights_pd(engine, any(p.src_dims), any(p.weight_dims),
+                                                             bias_desc, any(p.dst_dims), p.strides,
+                                                             p.padding_l, p.padding_r, p.forward_pd);
         p.backward_weights = dnnl::convolution_backward_weights(bw_pd);
         p.bw_src.init(engine, plain_desc(p.src_dims), bw_pd.src_desc());
         p.bw_diff_dst.init(engine, plain_desc(p.dst_dims), bw_pd.diff_dst_desc());

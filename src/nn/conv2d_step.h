@@ -15,8 +15,7 @@ class Conv2dStep {
 public:
     // `src` may be format_tag::any (the primitive picks) or a concrete layout; the destination
     // is the primitive's choice, or plain NCHW with `plain_dst`.
-    Conv2dStep(Context& context, Conv2d& conv, const dnnl::memory::desc& src,
-               bool plain_dst = false);
+    Conv2dStep(Context& context, Conv2d& conv, const dnnl::memory::desc& src, bool plain_dst = false);
 
     const dnnl::memory::desc& src_desc() const { return src_; }
     const dnnl::memory::desc& dst_desc() const { return dst_; }

@@ -38,13 +38,14 @@ struct ConvStack::LayeredPath {
     }
 
     // Returns d input, or null when `input_grad` is false (the first convolution's weights only).
-    const Tensor* backward(std::vector<std::unique_ptr<ConvStage>>& stages, const Tensor& dy, bool input_grad) {
+    const Tensor* backward(std::vector<std::unique_ptr<ConvStage>>& stages, const Tensor& dy,
+                           bool input_grad) {
         const Tensor* g = &dy;
         for (size_t i = stages.size(); i-- > 0;) {
             ConvStage& stage = *stages[i];
             const Tensor& gp = layers[i].pool ? layers[i].pool->backward(*g) : *g;
             const Tensor& ga = stage.options.activation == ConvActivation::ELU ? layers[i].elu.backward(gp)
-                                                                                : layers[i].relu.backward(gp);
+                                                                               : layers[i].relu.backward(gp);
             const Tensor& gb = stage.bn.backward(ga);
             if (i == 0 && !input_grad) {
                 stage.convs[0]->backward_weights(gb);
@@ -93,8 +94,8 @@ void ConvStack::init_default(Rng& rng) {
 
 const Tensor& ConvStack::forward(const Tensor& x, Mode mode) {
     if (x.rank() != 4 || x.dim(1) != stages_[0]->in_channels)
-        throw std::invalid_argument("conv stack: input has shape " + shape_to_string(x.shape()) + ", expected [B, " +
-                                    std::to_string(stages_[0]->in_channels) + ", H, W]");
+        throw std::invalid_argument("conv stack: input has shape " + shape_to_string(x.shape()) +
+                                    ", expected [B, " + std::to_string(stages_[0]->in_channels) + ", H, W]");
     trained_forward_ = mode == Mode::Train;
     if (mode == Mode::Infer) return forward_infer(x);
     if (layered_) {
@@ -116,7 +117,8 @@ const Tensor& ConvStack::forward_infer(const Tensor& x) {
         // Batch sizes and lengths vary (segments per utterance); keep a few plans, not one per
         // shape ever seen.
         if (plans_.size() >= max_plans_) plans_.clear();
-        found = plans_.emplace(x.shape(), std::make_unique<FoldedConvPlan>(context_, stages_, x.shape())).first;
+        found =
+            plans_.emplace(x.shape(), std::make_unique<FoldedConvPlan>(context_, stages_, x.shape())).first;
     }
     found->second->run(x, own_output_);
     output_ = &own_output_;

@@ -13,8 +13,8 @@ int ConvStageOptions::out_channels() const {
 
 int64_t pooled_size(int64_t n, int kernel, int stride) {
     if (n < kernel)
-        throw std::invalid_argument("conv stage: a pool of " + std::to_string(kernel) +
-                                    " on a map of " + std::to_string(n));
+        throw std::invalid_argument("conv stage: a pool of " + std::to_string(kernel) + " on a map of " +
+                                    std::to_string(n));
     return (n - kernel) / stride + 1;
 }
 
@@ -49,7 +49,8 @@ int ConvStage::pool_size() const { return options.pool ? options.pool->kernel_h 
 
 void ConvStage::check_branch_sizes(int64_t h, int64_t w) const {
     for (const auto& conv : convs)
-        if (conv->output_height(h) != convs[0]->output_height(h) || conv->output_width(w) != convs[0]->output_width(w))
+        if (conv->output_height(h) != convs[0]->output_height(h) ||
+            conv->output_width(w) != convs[0]->output_width(w))
             throw std::invalid_argument("conv stage: its convolutions map " + std::to_string(h) + " x " +
                                         std::to_string(w) + " to different sizes");
 }

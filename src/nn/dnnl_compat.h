@@ -31,8 +31,7 @@ inline dnnl::matmul::primitive_desc matmul_pd(const dnnl::engine& engine, const 
 
 inline dnnl::matmul::primitive_desc matmul_pd(const dnnl::engine& engine, const memory::desc& src,
                                               const memory::desc& weights, const memory::desc& bias,
-                                              const memory::desc& dst,
-                                              const dnnl::primitive_attr& attr) {
+                                              const memory::desc& dst, const dnnl::primitive_attr& attr) {
 #if EMOTION_DNNL_V3
     return dnnl::matmul::primitive_desc(engine, src, weights, bias, dst, attr);
 #else
@@ -49,56 +48,54 @@ inline void append_eltwise(dnnl::post_ops& ops, algorithm alg, float alpha = 0.f
 #endif
 }
 
-inline dnnl::eltwise_forward::primitive_desc eltwise_forward_pd(const dnnl::engine& engine,
-                                                                prop_kind prop, algorithm alg,
-                                                                const memory::desc& data,
+inline dnnl::eltwise_forward::primitive_desc eltwise_forward_pd(const dnnl::engine& engine, prop_kind prop,
+                                                                algorithm alg, const memory::desc& data,
                                                                 float alpha = 0.f, float beta = 0.f) {
 #if EMOTION_DNNL_V3
     return dnnl::eltwise_forward::primitive_desc(engine, prop, alg, data, data, alpha, beta);
 #else
-    return dnnl::eltwise_forward::primitive_desc(
-        dnnl::eltwise_forward::desc(prop, alg, data, alpha, beta), engine);
+    return dnnl::eltwise_forward::primitive_desc(dnnl::eltwise_forward::desc(prop, alg, data, alpha, beta),
+                                                 engine);
 #endif
 }
 
 // Backward from the forward *source* (alg must be a non-`_use_dst_for_bwd` algorithm).
-inline dnnl::eltwise_backward::primitive_desc eltwise_backward_pd(
-    const dnnl::engine& engine, algorithm alg, const memory::desc& data,
-    const dnnl::eltwise_forward::primitive_desc& hint, float alpha = 0.f, float beta = 0.f) {
+inline dnnl::eltwise_backward::primitive_desc
+eltwise_backward_pd(const dnnl::engine& engine, algorithm alg, const memory::desc& data,
+                    const dnnl::eltwise_forward::primitive_desc& hint, float alpha = 0.f, float beta = 0.f) {
 #if EMOTION_DNNL_V3
     return dnnl::eltwise_backward::primitive_desc(engine, alg, data, data, data, alpha, beta, hint);
 #else
-    return dnnl::eltwise_backward::primitive_desc(
-        dnnl::eltwise_backward::desc(alg, data, data, alpha, beta), engine, hint);
+    return dnnl::eltwise_backward::primitive_desc(dnnl::eltwise_backward::desc(alg, data, data, alpha, beta),
+                                                  engine, hint);
 #endif
 }
 
 // ---- Convolution and pooling (Conv2d, Pool2d, the M2 inference plan) ----
 
 // Forward convolution; `bias` may be a zero descriptor (no bias).
-inline dnnl::convolution_forward::primitive_desc convolution_forward_pd(
-    const dnnl::engine& engine, prop_kind prop, const memory::desc& src,
-    const memory::desc& weights, const memory::desc& bias, const memory::desc& dst,
-    const memory::dims& strides, const memory::dims& padding_l, const memory::dims& padding_r,
-    const dnnl::primitive_attr& attr = {}) {
+inline dnnl::convolution_forward::primitive_desc
+convolution_forward_pd(const dnnl::engine& engine, prop_kind prop, const memory::desc& src,
+                       const memory::desc& weights, const memory::desc& bias, const memory::desc& dst,
+                       const memory::dims& strides, const memory::dims& padding_l,
+                       const memory::dims& padding_r, const dnnl::primitive_attr& attr = {}) {
     const bool has_bias = bias.get_size() != 0;
 #if EMOTION_DNNL_V3
     if (has_bias)
-        return dnnl::convolution_forward::primitive_desc(engine, prop, algorithm::convolution_direct,
-                                                         src, weights, bias, dst, strides,
-                                                         padding_l, padding_r, attr);
-    return dnnl::convolution_forward::primitive_desc(engine, prop, algorithm::convolution_direct,
-                                                     src, weights, dst, strides, padding_l,
-                                                     padding_r, attr);
+        return dnnl::convolution_forward::primitive_desc(engine, prop, algorithm::convolution_direct, src,
+                                                         weights, bias, dst, strides, padding_l, padding_r,
+                                                         attr);
+    return dnnl::convolution_forward::primitive_desc(engine, prop, algorithm::convolution_direct, src,
+                                                     weights, dst, strides, padding_l, padding_r, attr);
 #else
     if (has_bias)
         return dnnl::convolution_forward::primitive_desc(
-            dnnl::convolution_forward::desc(prop, algorithm::convolution_direct, src, weights, bias,
-                                            dst, strides, padding_l, padding_r),
+            dnnl::convolution_forward::desc(prop, algorithm::convolution_direct, src, weights, bias, dst,
+                                            strides, padding_l, padding_r),
             attr, engine);
     return dnnl::convolution_forward::primitive_desc(
-        dnnl::convolution_forward::desc(prop, algorithm::convolution_direct, src, weights, dst,
-                                        strides, padding_l, padding_r),
+        dnnl::convolution_forward::desc(prop, algorithm::convolution_direct, src, weights, dst, strides,
+                                        padding_l, padding_r),
         attr, engine);
 #endif
 }
@@ -109,13 +106,13 @@ inline dnnl::convolution_backward_data::primitive_desc convolution_backward_data
     const memory::dims& padding_r, const dnnl::convolution_forward::primitive_desc& hint,
     const dnnl::primitive_attr& attr = {}) {
 #if EMOTION_DNNL_V3
-    return dnnl::convolution_backward_data::primitive_desc(
-        engine, algorithm::convolution_direct, diff_src, weights, diff_dst, strides, padding_l,
-        padding_r, hint, attr);
+    return dnnl::convolution_backward_data::primitive_desc(engine, algorithm::convolution_direct, diff_src,
+                                                           weights, diff_dst, strides, padding_l, padding_r,
+                                                           hint, attr);
 #else
     return dnnl::convolution_backward_data::primitive_desc(
-        dnnl::convolution_backward_data::desc(algorithm::convolution_direct, diff_src, weights,
-                                              diff_dst, strides, padding_l, padding_r),
+        dnnl::convolution_backward_data::desc(algorithm::convolution_direct, diff_src, weights, diff_dst,
+                                              strides, padding_l, padding_r),
         attr, engine, hint);
 #endif
 }
@@ -129,85 +126,77 @@ inline dnnl::convolution_backward_weights::primitive_desc convolution_backward_w
     const bool has_bias = diff_bias.get_size() != 0;
 #if EMOTION_DNNL_V3
     if (has_bias)
-        return dnnl::convolution_backward_weights::primitive_desc(
-            engine, algorithm::convolution_direct, src, diff_weights, diff_bias, diff_dst, strides,
-            padding_l, padding_r, hint, attr);
-    return dnnl::convolution_backward_weights::primitive_desc(
-        engine, algorithm::convolution_direct, src, diff_weights, diff_dst, strides, padding_l,
-        padding_r, hint, attr);
+        return dnnl::convolution_backward_weights::primitive_desc(engine, algorithm::convolution_direct, src,
+                                                                  diff_weights, diff_bias, diff_dst, strides,
+                                                                  padding_l, padding_r, hint, attr);
+    return dnnl::convolution_backward_weights::primitive_desc(engine, algorithm::convolution_direct, src,
+                                                              diff_weights, diff_dst, strides, padding_l,
+                                                              padding_r, hint, attr);
 #else
     if (has_bias)
         return dnnl::convolution_backward_weights::primitive_desc(
-            dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, src,
-                                                     diff_weights, diff_bias, diff_dst, strides,
-                                                     padding_l, padding_r),
+            dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, src, diff_weights,
+                                                     diff_bias, diff_dst, strides, padding_l, padding_r),
             attr, engine, hint);
     return dnnl::convolution_backward_weights::primitive_desc(
-        dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, src, diff_weights,
-                                                 diff_dst, strides, padding_l, padding_r),
+        dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, src, diff_weights, diff_dst,
+                                                 strides, padding_l, padding_r),
         attr, engine, hint);
 #endif
 }
 
 // Pooling without dilation (alg: pooling_max or pooling_avg_exclude_padding / _include_padding).
-inline dnnl::pooling_forward::primitive_desc pooling_forward_pd(
-    const dnnl::engine& engine, prop_kind prop, algorithm alg, const memory::desc& src,
-    const memory::desc& dst, const memory::dims& strides, const memory::dims& kernel,
-    const memory::dims& padding_l, const memory::dims& padding_r) {
+inline dnnl::pooling_forward::primitive_desc
+pooling_forward_pd(const dnnl::engine& engine, prop_kind prop, algorithm alg, const memory::desc& src,
+                   const memory::desc& dst, const memory::dims& strides, const memory::dims& kernel,
+                   const memory::dims& padding_l, const memory::dims& padding_r) {
 #if EMOTION_DNNL_V3
     const memory::dims dilation(kernel.size(), 0);
-    return dnnl::pooling_forward::primitive_desc(engine, prop, alg, src, dst, strides, kernel,
-                                                 dilation, padding_l, padding_r);
+    return dnnl::pooling_forward::primitive_desc(engine, prop, alg, src, dst, strides, kernel, dilation,
+                                                 padding_l, padding_r);
 #else
     return dnnl::pooling_forward::primitive_desc(
-        dnnl::pooling_forward::desc(prop, alg, src, dst, strides, kernel, padding_l, padding_r),
-        engine);
+        dnnl::pooling_forward::desc(prop, alg, src, dst, strides, kernel, padding_l, padding_r), engine);
 #endif
 }
 
-inline dnnl::pooling_backward::primitive_desc pooling_backward_pd(
-    const dnnl::engine& engine, algorithm alg, const memory::desc& diff_src,
-    const memory::desc& diff_dst, const memory::dims& strides, const memory::dims& kernel,
-    const memory::dims& padding_l, const memory::dims& padding_r,
-    const dnnl::pooling_forward::primitive_desc& hint) {
+inline dnnl::pooling_backward::primitive_desc
+pooling_backward_pd(const dnnl::engine& engine, algorithm alg, const memory::desc& diff_src,
+                    const memory::desc& diff_dst, const memory::dims& strides, const memory::dims& kernel,
+                    const memory::dims& padding_l, const memory::dims& padding_r,
+                    const dnnl::pooling_forward::primitive_desc& hint) {
 #if EMOTION_DNNL_V3
     const memory::dims dilation(kernel.size(), 0);
-    return dnnl::pooling_backward::primitive_desc(engine, alg, diff_src, diff_dst, strides, kernel,
-                                                  dilation, padding_l, padding_r, hint);
+    return dnnl::pooling_backward::primitive_desc(engine, alg, diff_src, diff_dst, strides, kernel, dilation,
+                                                  padding_l, padding_r, hint);
 #else
     return dnnl::pooling_backward::primitive_desc(
-        dnnl::pooling_backward::desc(alg, diff_src, diff_dst, strides, kernel, padding_l,
-                                     padding_r),
-        engine, hint);
+        dnnl::pooling_backward::desc(alg, diff_src, diff_dst, strides, kernel, padding_l, padding_r), engine,
+        hint);
 #endif
 }
 
-
 // Softmax over `axis` (accurate variant; 3.x names the algorithm explicitly).
-inline dnnl::softmax_forward::primitive_desc softmax_forward_pd(const dnnl::engine& engine,
-                                                                prop_kind prop,
+inline dnnl::softmax_forward::primitive_desc softmax_forward_pd(const dnnl::engine& engine, prop_kind prop,
                                                                 const memory::desc& data, int axis) {
 #if EMOTION_DNNL_V3
-    return dnnl::softmax_forward::primitive_desc(engine, prop, algorithm::softmax_accurate, data,
-                                                 data, axis);
+    return dnnl::softmax_forward::primitive_desc(engine, prop, algorithm::softmax_accurate, data, data, axis);
 #else
-    return dnnl::softmax_forward::primitive_desc(dnnl::softmax_forward::desc(prop, data, axis),
-                                                 engine);
+    return dnnl::softmax_forward::primitive_desc(dnnl::softmax_forward::desc(prop, data, axis), engine);
 #endif
 }
 
 // Vanilla LSTM (gate order i, f, c~, o), no peephole / projection. An empty memory::desc for
 // src_iter / src_iter_c means zero initial states.
-inline dnnl::lstm_forward::primitive_desc lstm_forward_pd(
-    const dnnl::engine& engine, prop_kind prop, dnnl::rnn_direction direction,
-    const memory::desc& src_layer, const memory::desc& src_iter, const memory::desc& src_iter_c,
-    const memory::desc& weights_layer, const memory::desc& weights_iter,
-    const memory::desc& bias, const memory::desc& dst_layer, const memory::desc& dst_iter,
-    const memory::desc& dst_iter_c) {
+inline dnnl::lstm_forward::primitive_desc
+lstm_forward_pd(const dnnl::engine& engine, prop_kind prop, dnnl::rnn_direction direction,
+                const memory::desc& src_layer, const memory::desc& src_iter, const memory::desc& src_iter_c,
+                const memory::desc& weights_layer, const memory::desc& weights_iter, const memory::desc& bias,
+                const memory::desc& dst_layer, const memory::desc& dst_iter, const memory::desc& dst_iter_c) {
 #if EMOTION_DNNL_V3
-    return dnnl::lstm_forward::primitive_desc(engine, prop, direction, src_layer, src_iter,
-                                              src_iter_c, weights_layer, weights_iter, bias,
-                                              dst_layer, dst_iter, dst_iter_c);
+    return dnnl::lstm_forward::primitive_desc(engine, prop, direction, src_layer, src_iter, src_iter_c,
+                                              weights_layer, weights_iter, bias, dst_layer, dst_iter,
+                                              dst_iter_c);
 #else
     return dnnl::lstm_forward::primitive_desc(
         dnnl::lstm_forward::desc(prop, direction, src_layer, src_iter, src_iter_c, weights_layer,
@@ -219,35 +208,32 @@ inline dnnl::lstm_forward::primitive_desc lstm_forward_pd(
 // Backward of the above. Diff weights / bias ACCUMULATE into their buffers (zero them first).
 inline dnnl::lstm_backward::primitive_desc lstm_backward_pd(
     const dnnl::engine& engine, dnnl::rnn_direction direction, const memory::desc& src_layer,
-    const memory::desc& src_iter, const memory::desc& src_iter_c,
-    const memory::desc& weights_layer, const memory::desc& weights_iter,
-    const memory::desc& bias, const memory::desc& dst_layer, const memory::desc& dst_iter,
-    const memory::desc& dst_iter_c, const memory::desc& diff_src_layer,
+    const memory::desc& src_iter, const memory::desc& src_iter_c, const memory::desc& weights_layer,
+    const memory::desc& weights_iter, const memory::desc& bias, const memory::desc& dst_layer,
+    const memory::desc& dst_iter, const memory::desc& dst_iter_c, const memory::desc& diff_src_layer,
     const memory::desc& diff_src_iter, const memory::desc& diff_src_iter_c,
     const memory::desc& diff_weights_layer, const memory::desc& diff_weights_iter,
-    const memory::desc& diff_bias, const memory::desc& diff_dst_layer,
-    const memory::desc& diff_dst_iter, const memory::desc& diff_dst_iter_c,
-    const dnnl::lstm_forward::primitive_desc& hint) {
+    const memory::desc& diff_bias, const memory::desc& diff_dst_layer, const memory::desc& diff_dst_iter,
+    const memory::desc& diff_dst_iter_c, const dnnl::lstm_forward::primitive_desc& hint) {
 #if EMOTION_DNNL_V3
     return dnnl::lstm_backward::primitive_desc(
-        engine, prop_kind::backward, direction, src_layer, src_iter, src_iter_c, weights_layer,
-        weights_iter, bias, dst_layer, dst_iter, dst_iter_c, diff_src_layer, diff_src_iter,
-        diff_src_iter_c, diff_weights_layer, diff_weights_iter, diff_bias, diff_dst_layer,
-        diff_dst_iter, diff_dst_iter_c, hint);
+        engine, prop_kind::backward, direction, src_layer, src_iter, src_iter_c, weights_layer, weights_iter,
+        bias, dst_layer, dst_iter, dst_iter_c, diff_src_layer, diff_src_iter, diff_src_iter_c,
+        diff_weights_layer, diff_weights_iter, diff_bias, diff_dst_layer, diff_dst_iter, diff_dst_iter_c,
+        hint);
 #else
     return dnnl::lstm_backward::primitive_desc(
-        dnnl::lstm_backward::desc(prop_kind::backward, direction, src_layer, src_iter, src_iter_c,
-                                  weights_layer, weights_iter, bias, dst_layer, dst_iter,
-                                  dst_iter_c, diff_src_layer, diff_src_iter, diff_src_iter_c,
-                                  diff_weights_layer, diff_weights_iter, diff_bias,
-                                  diff_dst_layer, diff_dst_iter, diff_dst_iter_c),
+        dnnl::lstm_backward::desc(
+            prop_kind::backward, direction, src_layer, src_iter, src_iter_c, weights_layer, weights_iter,
+            bias, dst_layer, dst_iter, dst_iter_c, diff_src_layer, diff_src_iter, diff_src_iter_c,
+            diff_weights_layer, diff_weights_iter, diff_bias, diff_dst_layer, diff_dst_iter, diff_dst_iter_c),
         engine, hint);
 #endif
 }
 
 // Concatenation of `srcs` along `axis` into `dst` (dst may be format_tag::any).
-inline dnnl::concat::primitive_desc concat_pd(const dnnl::engine& engine, const memory::desc& dst,
-                                              int axis, const std::vector<memory::desc>& srcs) {
+inline dnnl::concat::primitive_desc concat_pd(const dnnl::engine& engine, const memory::desc& dst, int axis,
+                                              const std::vector<memory::desc>& srcs) {
 #if EMOTION_DNNL_V3
     return dnnl::concat::primitive_desc(engine, dst, axis, srcs);
 #else

@@ -44,7 +44,6 @@ void check_options(const EncoderLayerOptions& o) {
                                     std::to_string(o.d) + ", ffn = " + std::to_string(o.ffn));
 }
 
-
 } // namespace
 
 void init_linear_default(Linear& linear, Rng& rng) {
@@ -58,9 +57,9 @@ void init_linear_default(Linear& linear, Rng& rng) {
 
 PostLnTail::PostLnTail(Context& context, const EncoderLayerOptions& options, Rng* dropout_rng)
     : linear1(context, options.d, options.ffn), linear2(context, options.ffn, options.d),
-      norm1(context, options.d), norm2(context, options.d), options_(options),
-      dropout_rng_(dropout_rng), drop1_(options.dropout, dropout_rng),
-      drop_ffn_(options.dropout, dropout_rng), drop2_(options.dropout, dropout_rng) {
+      norm1(context, options.d), norm2(context, options.d), options_(options), dropout_rng_(dropout_rng),
+      drop1_(options.dropout, dropout_rng), drop_ffn_(options.dropout, dropout_rng),
+      drop2_(options.dropout, dropout_rng) {
     check_options(options);
 }
 
@@ -88,8 +87,10 @@ const Tensor& PostLnTail::forward(const Tensor& residual, const Tensor& attentio
     add_into(sum1_.data(), residual.data(), sum1_.size());
     const Tensor& x1 = norm1.forward(sum1_, mode);
 
-    if (mode == Mode::Train) hidden_.copy_from(linear1.forward(x1, mode)); // saves x1
-    else linear1.forward_into(x1, hidden_);
+    if (mode == Mode::Train)
+        hidden_.copy_from(linear1.forward(x1, mode)); // saves x1
+    else
+        linear1.forward_into(x1, hidden_);
     relu_forward(hidden_.data(), hidden_.data(), hidden_.size());
     drop_ffn_.forward_in_place(hidden_.data(), hidden_.size(), mode);
     const Tensor& f = linear2.forward(hidden_, mode);
@@ -101,7 +102,7 @@ const Tensor& PostLnTail::forward(const Tensor& residual, const Tensor& attentio
 }
 
 const Tensor& PostLnTail::backward(const Tensor& dy) {
-    const Tensor& g2 = norm2.backward(dy);            // d sum2 = d x1 (residual) + d f
+    const Tensor& g2 = norm2.backward(dy); // d sum2 = d x1 (residual) + d f
     grad_ffn_.copy_from(g2);
     drop2_.backward_in_place(grad_ffn_.data(), grad_ffn_.size());
     const Tensor& gh = linear2.backward(grad_ffn_);
@@ -111,7 +112,7 @@ const Tensor& PostLnTail::backward(const Tensor& dy) {
     const Tensor& gx1 = linear1.backward(grad_hidden_);
     grad_sum1_.copy_from(g2);
     add_into(grad_sum1_.data(), gx1.data(), grad_sum1_.size());
-    const Tensor& g1 = norm1.backward(grad_sum1_);    // d sum1
+    const Tensor& g1 = norm1.backward(grad_sum1_); // d sum1
     grad_sum1_.copy_from(g1);
     grad_attention_.copy_from(g1);
     drop1_.backward_in_place(grad_attention_.data(), grad_attention_.size());
@@ -189,8 +190,8 @@ const Tensor& KsmmLayer::forward(const Tensor& x, const Tensor* key, const std::
         throw std::invalid_argument(options_.cross ? "KsmmLayer: a cross-attention layer needs a key input"
                                                    : "KsmmLayer: a self-attention layer takes no key input");
     if (x.rank() != 3 || x.dim(2) != options_.d)
-        throw std::invalid_argument("KsmmLayer: input " + shape_to_string(x.shape()) +
-                                    ", expected [B, T, " + std::to_string(options_.d) + "]");
+        throw std::invalid_argument("KsmmLayer: input " + shape_to_string(x.shape()) + ", expected [B, T, " +
+                                    std::to_string(options_.d) + "]");
     const Tensor& x0 = norm_in.forward(x, mode);
     add_positions(query_in_, x0, positions(x.dim(1)));
     if (!options_.cross) {

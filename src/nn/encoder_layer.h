@@ -34,7 +34,7 @@ struct EncoderLayerOptions {
     int d = 0;
     int heads = 1;
     int ffn = 0;
-    float dropout = 0.0f;   // attention weights, after attention, inside and after the FFN
+    float dropout = 0.0f; // attention weights, after attention, inside and after the FFN
     // KsmmLayer only:
     bool cross = false;
     bool key_sparse = false;
@@ -105,8 +105,7 @@ public:
     void init(Rng& rng);
     // Self: x [B, T, d], key null, key_lengths the padding mask of x (or null).
     // Cross: x [B, Tq, d], key [B, Tk, d], key_lengths of key (or null). Returns y [B, Tq, d].
-    const Tensor& forward(const Tensor& x, const Tensor* key, const std::vector<int>* key_lengths,
-                          Mode mode);
+    const Tensor& forward(const Tensor& x, const Tensor* key, const std::vector<int>* key_lengths, Mode mode);
     // dy -> dx (returned); in cross layers grad_key() holds d loss / d key.
     const Tensor& backward(const Tensor& dy);
     const Tensor& grad_key() const { return grad_key_; }
@@ -115,8 +114,8 @@ private:
     const Tensor& positions(int64_t T);
 
     EncoderLayerOptions options_;
-    Tensor position_table_; // [T, d] for the largest T seen
-    Tensor query_in_, key_in_;  // x0 + P, k0 + P
+    Tensor position_table_;    // [T, d] for the largest T seen
+    Tensor query_in_, key_in_; // x0 + P, k0 + P
     Tensor grad_x0_, grad_k0_, grad_input_, grad_key_;
 };
 

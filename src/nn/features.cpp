@@ -51,7 +51,8 @@ Tensor sinusoidal_positions(int T, int d) {
         const double inv_freq = std::pow(10000.0, -2.0 * (j / 2) / d);
         for (int pos = 0; pos < T; ++pos) {
             const double angle = pos * inv_freq;
-            pe[static_cast<int64_t>(pos) * d + j] = static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
+            pe[static_cast<int64_t>(pos) * d + j] =
+                static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
         }
     }
     return pe;

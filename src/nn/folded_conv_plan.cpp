@@ -41,15 +41,17 @@ struct FoldedConvPlan::Conv {
         weight_dims = {conv.out_channels(), conv.in_channels(), o.kernel_h, o.kernel_w};
         dst_dims = {s[0], conv.out_channels(), conv.output_height(s[2]), conv.output_width(s[3])};
         dnnl::post_ops ops;
-        if (activation == ConvActivation::ReLU) compat::append_eltwise(ops, dnnl::algorithm::eltwise_relu);
-        else compat::append_eltwise(ops, dnnl::algorithm::eltwise_elu, 1.0f);
+        if (activation == ConvActivation::ReLU)
+            compat::append_eltwise(ops, dnnl::algorithm::eltwise_relu);
+        else
+            compat::append_eltwise(ops, dnnl::algorithm::eltwise_elu, 1.0f);
         dnnl::primitive_attr attr;
         attr.set_post_ops(ops);
         pd = compat::convolution_forward_pd(
             engine, dnnl::prop_kind::forward_inference, src, any_desc(weight_dims),
             memory::desc({conv.out_channels()}, memory::data_type::f32, memory::format_tag::x),
-            any_desc(dst_dims), {o.stride_h, o.stride_w}, {o.pad_top, o.pad_left}, {o.pad_bottom, o.pad_right},
-            attr);
+            any_desc(dst_dims), {o.stride_h, o.stride_w}, {o.pad_top, o.pad_left},
+            {o.pad_bottom, o.pad_right}, attr);
         primitive = dnnl::convolution_forward(pd);
         weights.init(engine, plain_desc(weight_dims), pd.weights_desc());
         dst = memory(pd.dst_desc(), engine);
@@ -57,11 +59,12 @@ struct FoldedConvPlan::Conv {
 
     void run(Context& context, const memory& src) {
         const auto& engine = context.engine();
-        context.execute(primitive,
-                        {{DNNL_ARG_SRC, src},
-                         {DNNL_ARG_WEIGHTS, weights.in(context, folded_weight.memory(engine, plain_desc(weight_dims)))},
-                         {DNNL_ARG_BIAS, folded_bias.memory(engine)},
-                         {DNNL_ARG_DST, dst}});
+        context.execute(
+            primitive,
+            {{DNNL_ARG_SRC, src},
+             {DNNL_ARG_WEIGHTS, weights.in(context, folded_weight.memory(engine, plain_desc(weight_dims)))},
+             {DNNL_ARG_BIAS, folded_bias.memory(engine)},
+             {DNNL_ARG_DST, dst}});
     }
 };
 
@@ -115,7 +118,8 @@ struct FoldedConvPlan::Link {
             context.execute(primitive, {{DNNL_ARG_FROM, *from[0]}, {DNNL_ARG_TO, to}});
         } else if (kind == Kind::Concat) {
             std::unordered_map<int, memory> args{{DNNL_ARG_DST, to}};
-            for (size_t j = 0; j < from.size(); ++j) args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(j)] = *from[j];
+            for (size_t j = 0; j < from.size(); ++j)
+                args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(j)] = *from[j];
             context.execute(primitive, args);
         }
     }
@@ -123,7 +127,7 @@ struct FoldedConvPlan::Link {
 
 struct FoldedConvPlan::StagePlan {
     std::vector<Conv> convs;
-    std::vector<Pool> pools; // one per convolution when the stage pools
+    std::vector<Pool> pools;    // one per convolution when the stage pools
     std::unique_ptr<Link> link; // to the next stage's source, or to the NCHW output
     memory next_src;            // where an intermediate link writes
 
@@ -149,7 +153,8 @@ FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_p
         stage.check_branch_sizes(dims[2], dims[3]);
         plan.convs.reserve(stage.convs.size()); // built in place, never moved
         plan.pools.reserve(stage.convs.size());
-        for (const auto& conv : stage.convs) plan.convs.emplace_back(engine, *conv, stage.options.activation, src);
+        for (const auto& conv : stage.convs)
+            plan.convs.emplace_back(engine, *conv, stage.options.activation, src);
         if (s > 0) {
             StagePlan& prev = plans_[s - 1];
             const memory::desc wanted = plan.convs[0].pd.src_desc();
@@ -157,7 +162,8 @@ FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_p
             if (prev.link->writes()) prev.next_src = memory(wanted, engine);
         }
         if (stage.options.pool)
-            for (const Conv& conv : plan.convs) plan.pools.emplace_back(engine, *stage.options.pool, conv.pd.dst_desc());
+            for (const Conv& conv : plan.convs)
+                plan.pools.emplace_back(engine, *stage.options.pool, conv.pd.dst_desc());
         dims = plan.output(0).get_desc().dims();
         dims[1] = stage.options.out_channels();
     }

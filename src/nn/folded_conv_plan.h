@@ -25,7 +25,8 @@ void fold_batch_norm(const Conv2d& conv, const std::vector<float>& scale, const 
 class FoldedConvPlan {
 public:
     // `stages` must outlive the plan; their parameters are read (and folded) at every run.
-    FoldedConvPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages, const Shape& input);
+    FoldedConvPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
+                   const Shape& input);
     ~FoldedConvPlan();
     FoldedConvPlan(const FoldedConvPlan&) = delete;
     FoldedConvPlan& operator=(const FoldedConvPlan&) = delete;

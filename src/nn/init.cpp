@@ -24,8 +24,7 @@ void uniform(Tensor& tensor, float low, float high, Rng& rng) {
 void xavier_uniform(Tensor& weight, int64_t fan_in, int64_t fan_out, Rng& rng, float gain) {
     if (fan_in + fan_out <= 0)
         throw std::invalid_argument("xavier_uniform: fan_in + fan_out must be positive");
-    const float bound =
-        gain * static_cast<float>(std::sqrt(6.0 / static_cast<double>(fan_in + fan_out)));
+    const float bound = gain * static_cast<float>(std::sqrt(6.0 / static_cast<double>(fan_in + fan_out)));
     uniform(weight, -bound, bound, rng);
 }
 

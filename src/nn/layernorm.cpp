@@ -110,7 +110,8 @@ const Tensor& LayerNorm::backward(const Tensor& dy) {
         mean_dn_n /= d_;
         const double rstd = rstd_[r];
         for (int i = 0; i < d_; ++i)
-            dx[i] = static_cast<float>(rstd * (static_cast<double>(g[i]) * w[i] - mean_dn - n[i] * mean_dn_n));
+            dx[i] =
+                static_cast<float>(rstd * (static_cast<double>(g[i]) * w[i] - mean_dn - n[i] * mean_dn_n));
     }
     return grad_input_;
 }

@@ -17,8 +17,7 @@ inline dnnl::memory::desc any_desc(const dnnl::memory::dims& dims) {
 
 class Stage {
 public:
-    void init(const dnnl::engine& engine, const dnnl::memory::desc& user,
-              const dnnl::memory::desc& wanted) {
+    void init(const dnnl::engine& engine, const dnnl::memory::desc& user, const dnnl::memory::desc& wanted) {
         needed_ = user != wanted;
         if (!needed_) return;
         buffer_ = dnnl::memory(wanted, engine);

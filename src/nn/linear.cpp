@@ -51,13 +51,11 @@ Shape with_last(const Shape& shape, int64_t last) {
 } // namespace
 
 Linear::Linear(Context& context, int in_features, int out_features, bool bias)
-    : weight(Shape{out_features, in_features}),
-      bias(bias ? Parameter(Shape{out_features}) : Parameter()),
+    : weight(Shape{out_features, in_features}), bias(bias ? Parameter(Shape{out_features}) : Parameter()),
       context_(context), in_(in_features), out_(out_features), has_bias_(bias) {
     if (in_features <= 0 || out_features <= 0)
         throw std::invalid_argument("Linear: features must be positive, got in " +
-                                    std::to_string(in_features) + ", out " +
-                                    std::to_string(out_features));
+                                    std::to_string(in_features) + ", out " + std::to_string(out_features));
     if (!bias) this->bias.trainable = false;
 
     auto p = std::make_shared<Primitives>();
@@ -71,9 +69,9 @@ Linear::Linear(Context& context, int in_features, int out_features, bool bias)
 
     auto x_rt = strided({kRuntime, in}, {in, 1});
     auto y_rt = strided({kRuntime, out}, {out, 1});
-    p->forward = dnnl::matmul(
-        has_bias_ ? compat::matmul_pd(engine, x_rt, p->weight_t_desc, p->bias_desc, y_rt, {})
-                  : compat::matmul_pd(engine, x_rt, p->weight_t_desc, y_rt));
+    p->forward =
+        dnnl::matmul(has_bias_ ? compat::matmul_pd(engine, x_rt, p->weight_t_desc, p->bias_desc, y_rt, {})
+                               : compat::matmul_pd(engine, x_rt, p->weight_t_desc, y_rt));
     p->backward_data = dnnl::matmul(compat::matmul_pd(engine, y_rt, p->weight_desc, x_rt));
 
     dnnl::post_ops accumulate;
@@ -81,8 +79,7 @@ Linear::Linear(Context& context, int in_features, int out_features, bool bias)
     dnnl::primitive_attr attr;
     attr.set_post_ops(accumulate);
     auto dy_t_rt = strided({out, kRuntime}, {1, out});
-    p->backward_weights =
-        dnnl::matmul(compat::matmul_pd(engine, dy_t_rt, x_rt, p->grad_weight_desc, attr));
+    p->backward_weights = dnnl::matmul(compat::matmul_pd(engine, dy_t_rt, x_rt, p->grad_weight_desc, attr));
     primitives_ = std::move(p);
 }
 

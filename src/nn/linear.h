@@ -19,7 +19,7 @@ public:
     Parameter bias;   // [out] (empty when constructed without bias)
 
     ParameterTable parameters();
-    void init_xavier(Rng& rng);   // Xavier-uniform weight, zero bias
+    void init_xavier(Rng& rng); // Xavier-uniform weight, zero bias
 
     // x [..., in] -> y [..., out]
     const Tensor& forward(const Tensor& x, Mode mode = Mode::Infer);

@@ -44,7 +44,7 @@ struct Lstm::Primitives {
     dnnl::lstm_backward::primitive_desc bwd_pd;
     dnnl::lstm_backward bwd;
     dnnl::reorder bwd_w_layer_reorder, bwd_w_iter_reorder;
-    dnnl::reorder dw_layer_reorder, dw_iter_reorder;        // diff layout -> grads, accumulating
+    dnnl::reorder dw_layer_reorder, dw_iter_reorder; // diff layout -> grads, accumulating
     // Descriptors shared by forward and backward.
     memory::desc src_layer, dst_layer, state, bias, w_layer_user, w_iter_user;
 };
@@ -57,9 +57,8 @@ Lstm::Lstm(Context& context, int input_size, int hidden_size, bool bidirectional
     : context_(context), input_(input_size), hidden_(hidden_size), dirs_(bidirectional ? 2 : 1),
       cache_(std::make_unique<Shapes>()) {
     if (input_size <= 0 || hidden_size <= 0)
-        throw std::invalid_argument("Lstm: sizes must be positive, got input " +
-                                    std::to_string(input_size) + ", hidden " +
-                                    std::to_string(hidden_size));
+        throw std::invalid_argument("Lstm: sizes must be positive, got input " + std::to_string(input_size) +
+                                    ", hidden " + std::to_string(hidden_size));
     const int64_t G = 4 * static_cast<int64_t>(hidden_);
     for (int d = 0; d < dirs_; ++d) {
         weight_ih[d] = Parameter(Shape{G, input_});
@@ -105,9 +104,8 @@ Lstm::Primitives& Lstm::primitives(int64_t T, int64_t B, bool train) {
     p.w_iter_user = md({1, 1, H, 4, H}, tag::ldgoi);
     p.fwd_pd = compat::lstm_forward_pd(
         engine, train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference,
-        dnnl::rnn_direction::unidirectional_left2right, p.src_layer, memory::desc(),
-        memory::desc(), md({1, 1, I, 4, H}, tag::any), md({1, 1, H, 4, H}, tag::any), p.bias,
-        p.dst_layer, p.state, p.state);
+        dnnl::rnn_direction::unidirectional_left2right, p.src_layer, memory::desc(), memory::desc(),
+        md({1, 1, I, 4, H}, tag::any), md({1, 1, H, 4, H}, tag::any), p.bias, p.dst_layer, p.state, p.state);
     p.fwd = dnnl::lstm_forward(p.fwd_pd);
     if (p.fwd_pd.weights_layer_desc() != p.w_layer_user)
         p.fwd_w_layer_reorder = dnnl::reorder(
@@ -127,12 +125,12 @@ void Lstm::prepare_bias(int d) {
 
 const Tensor& Lstm::forward(const Tensor& x, const std::vector<int>& lengths, Mode mode) {
     if (x.rank() != 3 || x.dim(2) != input_)
-        throw std::invalid_argument("Lstm: input " + shape_to_string(x.shape()) +
-                                    ", expected [B, T, " + std::to_string(input_) + "]");
+        throw std::invalid_argument("Lstm: input " + shape_to_string(x.shape()) + ", expected [B, T, " +
+                                    std::to_string(input_) + "]");
     const int64_t B = x.dim(0), T = x.dim(1), I = input_, H = hidden_;
     if (static_cast<int64_t>(lengths.size()) != B)
-        throw std::invalid_argument("Lstm: " + std::to_string(lengths.size()) +
-                                    " lengths for a batch of " + std::to_string(B));
+        throw std::invalid_argument("Lstm: " + std::to_string(lengths.size()) + " lengths for a batch of " +
+                                    std::to_string(B));
     for (int L : lengths)
         if (L < 1 || L > T)
             throw std::invalid_argument("Lstm: length " + std::to_string(L) + " outside [1, " +
@@ -273,16 +271,16 @@ const Tensor& Lstm::backward(const Tensor& dy) {
         const memory::desc none;
         p.bwd_pd = compat::lstm_backward_pd(
             engine, dnnl::rnn_direction::unidirectional_left2right, p.src_layer, none, none,
-            md({1, 1, I, 4, H}, tag::any), md({1, 1, H, 4, H}, tag::any), p.bias, p.dst_layer,
-            p.state, p.state, p.src_layer, none, none, md({1, 1, I, 4, H}, tag::any),
-            md({1, 1, H, 4, H}, tag::any), p.bias, p.dst_layer, p.state, p.state, p.fwd_pd);
+            md({1, 1, I, 4, H}, tag::any), md({1, 1, H, 4, H}, tag::any), p.bias, p.dst_layer, p.state,
+            p.state, p.src_layer, none, none, md({1, 1, I, 4, H}, tag::any), md({1, 1, H, 4, H}, tag::any),
+            p.bias, p.dst_layer, p.state, p.state, p.fwd_pd);
         p.bwd = dnnl::lstm_backward(p.bwd_pd);
         if (p.bwd_pd.weights_layer_desc() != p.w_layer_user)
-            p.bwd_w_layer_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(
-                engine, p.w_layer_user, engine, p.bwd_pd.weights_layer_desc()));
+            p.bwd_w_layer_reorder = dnnl::reorder(
+                dnnl::reorder::primitive_desc(engine, p.w_layer_user, engine, p.bwd_pd.weights_layer_desc()));
         if (p.bwd_pd.weights_iter_desc() != p.w_iter_user)
-            p.bwd_w_iter_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(
-                engine, p.w_iter_user, engine, p.bwd_pd.weights_iter_desc()));
+            p.bwd_w_iter_reorder = dnnl::reorder(
+                dnnl::reorder::primitive_desc(engine, p.w_iter_user, engine, p.bwd_pd.weights_iter_desc()));
         // grad += diff weights: a reorder with a sum post-op into the PyTorch-layout grads.
         dnnl::post_ops accumulate;
         accumulate.append_sum(1.0f);
@@ -333,22 +331,22 @@ const Tensor& Lstm::backward(const Tensor& dy) {
         zero_bytes(dw_iter_, p.bwd_pd.diff_weights_iter_desc());
         dbias_.zero();
         auto zero = zero_state_.memory(engine, p.state);
-        context_.execute(p.bwd,
-                         {{DNNL_ARG_SRC_LAYER, xs_[d].memory(engine, p.src_layer)},
-                          {DNNL_ARG_WEIGHTS_LAYER, wl},
-                          {DNNL_ARG_WEIGHTS_ITER, wi},
-                          {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
-                          {DNNL_ARG_DST_LAYER, ys_[d].memory(engine, p.dst_layer)},
-                          {DNNL_ARG_DST_ITER, hT_[d].memory(engine, p.state)},
-                          {DNNL_ARG_DST_ITER_C, cT_[d].memory(engine, p.state)},
-                          {DNNL_ARG_WORKSPACE, memory(p.fwd_pd.workspace_desc(), engine, workspace_[d].data())},
-                          {DNNL_ARG_DIFF_DST_LAYER, dys_.memory(engine, p.dst_layer)},
-                          {DNNL_ARG_DIFF_DST_ITER, zero},
-                          {DNNL_ARG_DIFF_DST_ITER_C, zero},
-                          {DNNL_ARG_DIFF_SRC_LAYER, dxs_.memory(engine, p.src_layer)},
-                          {DNNL_ARG_DIFF_WEIGHTS_LAYER, dwl},
-                          {DNNL_ARG_DIFF_WEIGHTS_ITER, dwi},
-                          {DNNL_ARG_DIFF_BIAS, dbias_.memory(engine, p.bias)}});
+        context_.execute(
+            p.bwd, {{DNNL_ARG_SRC_LAYER, xs_[d].memory(engine, p.src_layer)},
+                    {DNNL_ARG_WEIGHTS_LAYER, wl},
+                    {DNNL_ARG_WEIGHTS_ITER, wi},
+                    {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
+                    {DNNL_ARG_DST_LAYER, ys_[d].memory(engine, p.dst_layer)},
+                    {DNNL_ARG_DST_ITER, hT_[d].memory(engine, p.state)},
+                    {DNNL_ARG_DST_ITER_C, cT_[d].memory(engine, p.state)},
+                    {DNNL_ARG_WORKSPACE, memory(p.fwd_pd.workspace_desc(), engine, workspace_[d].data())},
+                    {DNNL_ARG_DIFF_DST_LAYER, dys_.memory(engine, p.dst_layer)},
+                    {DNNL_ARG_DIFF_DST_ITER, zero},
+                    {DNNL_ARG_DIFF_DST_ITER_C, zero},
+                    {DNNL_ARG_DIFF_SRC_LAYER, dxs_.memory(engine, p.src_layer)},
+                    {DNNL_ARG_DIFF_WEIGHTS_LAYER, dwl},
+                    {DNNL_ARG_DIFF_WEIGHTS_ITER, dwi},
+                    {DNNL_ARG_DIFF_BIAS, dbias_.memory(engine, p.bias)}});
         if (weight_ih[d].trainable) {
             auto grad = weight_ih[d].grad.memory(engine, p.w_layer_user);
             p.dw_layer_reorder.execute(context_.stream(), dwl, grad);

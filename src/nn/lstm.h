@@ -73,11 +73,11 @@ private:
     int64_t B_ = 0, T_ = 0, Tp_ = 0; // batch, input length, padded length the primitives run
     bool trained_ = false, c_n_valid_ = false;
     Primitives* last_ = nullptr;
-    Tensor xs_[2];                   // [B, Tp, I] step-ordered inputs per direction
-    Tensor ys_[2];                   // [B, Tp, H] step-ordered outputs per direction
-    Tensor hT_[2], cT_[2];           // [1, 1, B, H] states after step Tp-1 (primitive dst_iter)
+    Tensor xs_[2];         // [B, Tp, I] step-ordered inputs per direction
+    Tensor ys_[2];         // [B, Tp, H] step-ordered outputs per direction
+    Tensor hT_[2], cT_[2]; // [1, 1, B, H] states after step Tp-1 (primitive dst_iter)
     detail::RawBuffer workspace_[2];
-    Tensor bias_sum_[2];             // b_ih + b_hh
+    Tensor bias_sum_[2];                       // b_ih + b_hh
     detail::RawBuffer w_layer_[2], w_iter_[2]; // weights in the primitive's preferred layout
     Tensor y_, h_n_, c_n_;
     // Backward buffers.

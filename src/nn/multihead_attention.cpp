@@ -26,7 +26,8 @@ bool try_gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, float
             for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
         return true;
     }
-    return dnnl::sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == dnnl::status::success;
+    return dnnl::sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) ==
+           dnnl::status::success;
 }
 
 void check_gemm(bool ok) {
@@ -57,8 +58,8 @@ void accumulate_column_sums(const float* src, int64_t rows, int64_t cols, int64_
 void check_input(const Tensor& t, int d, const char* what) {
     if (t.rank() != 3 || t.dim(2) != d)
         throw std::invalid_argument(std::string("MultiheadAttention: ") + what + " has shape " +
-                                    shape_to_string(t.shape()) + ", expected [B, T, " +
-                                    std::to_string(d) + "]");
+                                    shape_to_string(t.shape()) + ", expected [B, T, " + std::to_string(d) +
+                                    "]");
 }
 
 } // namespace
@@ -86,15 +87,13 @@ struct MultiheadAttention::Primitives {
 
 MultiheadAttention::MultiheadAttention(Context& context, const AttentionOptions& options, Rng* dropout_rng)
     : in_proj_weight(Shape{3 * static_cast<int64_t>(options.d), options.d}),
-      in_proj_bias(Shape{3 * static_cast<int64_t>(options.d)}),
-      out_proj_weight(Shape{options.d, options.d}),
-      out_proj_bias(Shape{options.d}),
-      context_(context), options_(options), dropout_rng_(dropout_rng),
+      in_proj_bias(Shape{3 * static_cast<int64_t>(options.d)}), out_proj_weight(Shape{options.d, options.d}),
+      out_proj_bias(Shape{options.d}), context_(context), options_(options), dropout_rng_(dropout_rng),
       primitives_(std::make_shared<Primitives>()) {
     if (options.d <= 0 || options.heads <= 0 || options.d % options.heads != 0)
-        throw std::invalid_argument("MultiheadAttention: d = " + std::to_string(options.d) +
-                                    " is not a positive multiple of heads = " +
-                                    std::to_string(options.heads));
+        throw std::invalid_argument(
+            "MultiheadAttention: d = " + std::to_string(options.d) +
+            " is not a positive multiple of heads = " + std::to_string(options.heads));
     if (options.dropout < 0.0f || options.dropout >= 1.0f)
         throw std::invalid_argument("MultiheadAttention: dropout must be in [0, 1), got " +
                                     std::to_string(options.dropout));
@@ -176,8 +175,10 @@ void MultiheadAttention::softmax_forward() {
             float* block = probs_.data() + b * heads * tq_ * tk_;
             for (int64_t r = 0; r < heads * tq_; ++r) {
                 float* row = block + r * tk_;
-                if (len == 0) std::fill(row, row + tk_, 0.0f);
-                else std::fill(row + len, row + tk_, 0.0f);
+                if (len == 0)
+                    std::fill(row, row + tk_, 0.0f);
+                else
+                    std::fill(row + len, row + tk_, 0.0f);
             }
         }
     }
@@ -187,8 +188,9 @@ void MultiheadAttention::select_columns() {
     const int64_t heads = options_.heads;
     const int64_t kk = static_cast<int64_t>(options_.keep_rate * static_cast<double>(tk_));
     if (kk < 1)
-        throw std::invalid_argument("MultiheadAttention: key-sparse attention needs int(keep_rate * Tk) >= 1, Tk = " +
-                                    std::to_string(tk_));
+        throw std::invalid_argument(
+            "MultiheadAttention: key-sparse attention needs int(keep_rate * Tk) >= 1, Tk = " +
+            std::to_string(tk_));
     column_sums_.resize({batch_, heads, tk_});
     keep_.resize({batch_, heads, tk_});
     std::vector<float> sorted(static_cast<size_t>(tk_));
@@ -241,8 +243,8 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
     tq_ = query.dim(1);
     tk_ = key.dim(1);
     if (key.dim(0) != batch_ || value.dim(0) != batch_ || value.dim(1) != tk_)
-        throw std::invalid_argument("MultiheadAttention: query " + shape_to_string(query.shape()) +
-                                    ", key " + shape_to_string(key.shape()) + ", value " +
+        throw std::invalid_argument("MultiheadAttention: query " + shape_to_string(query.shape()) + ", key " +
+                                    shape_to_string(key.shape()) + ", value " +
                                     shape_to_string(value.shape()) + " do not match");
     has_mask_ = key_lengths != nullptr;
     if (has_mask_) {
@@ -279,7 +281,8 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
     for (int64_t bh = 0; bh < blocks; ++bh) {
         const int64_t b = bh / heads, h = bh % heads;
         ok = try_gemm('N', 'T', tq_, tk_, hd, scale_, qp_ + b * tq_ * ldq_ + h * hd, ldq_,
-                      kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f, probs_.data() + bh * tq_ * tk_, tk_) && ok;
+                      kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f, probs_.data() + bh * tq_ * tk_, tk_) &&
+             ok;
     }
     check_gemm(ok);
     softmax_forward();
@@ -308,13 +311,14 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
     context_out_.resize({batch_, tq_, d});
     const bool needs_scratch = (options_.key_sparse && !keep_applied_) || dropout_active_;
     if (needs_scratch) scratch_.resize({tq_, tk_});
-    // Parallel over blocks only when the weights are read in place (one scratch block otherwise).
+        // Parallel over blocks only when the weights are read in place (one scratch block otherwise).
 #pragma omp parallel for schedule(static) if (blocks > 1 && !needs_scratch) reduction(&& : ok)
     for (int64_t bh = 0; bh < blocks; ++bh) {
         const int64_t b = bh / heads, h = bh % heads;
         const float* w = effective_weights(bh, scratch_.data());
         ok = try_gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
-                      context_out_.data() + b * tq_ * d + h * hd, d) && ok;
+                      context_out_.data() + b * tq_ * d + h * hd, d) &&
+             ok;
     }
     check_gemm(ok);
 
@@ -343,9 +347,8 @@ void MultiheadAttention::backward(const Tensor& dy) {
     if (!train_) throw std::logic_error("MultiheadAttention::backward without a Train-mode forward");
     const int64_t d = options_.d, heads = options_.heads, hd = head_dim_;
     if (dy.rank() != 3 || dy.dim(0) != batch_ || dy.dim(1) != tq_ || dy.dim(2) != d)
-        throw std::invalid_argument("MultiheadAttention::backward: gradient " +
-                                    shape_to_string(dy.shape()) + ", expected " +
-                                    shape_to_string({batch_, tq_, d}));
+        throw std::invalid_argument("MultiheadAttention::backward: gradient " + shape_to_string(dy.shape()) +
+                                    ", expected " + shape_to_string({batch_, tq_, d}));
     const int64_t rq = batch_ * tq_, rk = batch_ * tk_;
 
     // Output projection.
@@ -354,8 +357,8 @@ void MultiheadAttention::backward(const Tensor& dy) {
              out_proj_weight.grad.data(), d);
     if (out_proj_bias.trainable) accumulate_column_sums(dy.data(), rq, d, d, out_proj_bias.grad.data());
     grad_context_.resize({rq, d});
-    gemm('N', 'N', rq, d, d, 1.0f, dy.data(), d, out_proj_weight.value.data(), d, 0.0f,
-         grad_context_.data(), d);
+    gemm('N', 'N', rq, d, d, 1.0f, dy.data(), d, out_proj_weight.value.data(), d, 0.0f, grad_context_.data(),
+         d);
 
     // Gradient buffers of the projections, laid out like the forward ones.
     float* gq;

@@ -34,9 +34,9 @@ namespace emotion::nn {
 struct AttentionOptions {
     int d = 0;
     int heads = 1;
-    float dropout = 0.0f;     // on the attention weights, Train mode only
+    float dropout = 0.0f; // on the attention weights, Train mode only
     bool key_sparse = false;
-    double keep_rate = 0.5;   // key-sparse: k = int(keep_rate * Tk)
+    double keep_rate = 0.5; // key-sparse: k = int(keep_rate * Tk)
 };
 
 class MultiheadAttention {
@@ -92,23 +92,25 @@ private:
 
     // Shapes of the last forward.
     int64_t batch_ = 0, tq_ = 0, tk_ = 0;
-    bool packed_ = false;        // query, key and value were one tensor
+    bool packed_ = false; // query, key and value were one tensor
     bool train_ = false;
     bool dropout_active_ = false;
-    bool keep_applied_ = false;  // Infer: the keep mask was multiplied into probs_
+    bool keep_applied_ = false; // Infer: the keep mask was multiplied into probs_
 
     // Projections: packed -> qkv_ [B*T, 3d]; else q_ [B*Tq, d], k_ and v_ [B*Tk, d].
     Tensor qkv_, q_, k_, v_;
-    const float* qp_ = nullptr; const float* kp_ = nullptr; const float* vp_ = nullptr;
+    const float* qp_ = nullptr;
+    const float* kp_ = nullptr;
+    const float* vp_ = nullptr;
     int64_t ldq_ = 0, ldk_ = 0, ldv_ = 0;
-    Tensor probs_;        // softmax P [B, heads, Tq, Tk] (Infer + key-sparse: P * keep)
-    Tensor column_sums_;  // [B, heads, Tk]
-    Tensor keep_;         // [B, heads, Tk]
+    Tensor probs_;                      // softmax P [B, heads, Tq, Tk] (Infer + key-sparse: P * keep)
+    Tensor column_sums_;                // [B, heads, Tk]
+    Tensor keep_;                       // [B, heads, Tk]
     std::vector<uint8_t> dropout_mask_; // [B, heads, Tq, Tk], Train mode with dropout
-    Tensor context_out_;  // o [B, Tq, d] (heads concatenated)
-    Tensor output_;       // y [B, Tq, d]
-    Tensor scratch_;      // one [Tq, Tk] block
-    Tensor scratch_grad_; // one [Tq, Tk] block
+    Tensor context_out_;                // o [B, Tq, d] (heads concatenated)
+    Tensor output_;                     // y [B, Tq, d]
+    Tensor scratch_;                    // one [Tq, Tk] block
+    Tensor scratch_grad_;               // one [Tq, Tk] block
     std::vector<int> key_lengths_;
     bool has_mask_ = false;
 

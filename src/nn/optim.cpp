@@ -162,15 +162,18 @@ void Sgd::import_state(const OptimizerState& state) {
     const int64_t step = state_step(state);
     for (size_t k = 0; k < parameters_.size(); ++k) {
         const std::string name = "momentum_buffer." + std::to_string(k);
-        if (state.count(name)) state_tensor(state, name, parameters_[k]->value.shape());
+        if (state.count(name))
+            state_tensor(state, name, parameters_[k]->value.shape());
         else if (options_.momentum != 0.0 && step > 0)
             throw std::invalid_argument("optimizer state: missing '" + name + "'");
     }
     step_ = step;
     for (size_t k = 0; k < parameters_.size(); ++k) {
         auto it = state.find("momentum_buffer." + std::to_string(k));
-        if (it != state.end()) buffers_[k].copy_from(it->second);
-        else buffers_[k] = Tensor();
+        if (it != state.end())
+            buffers_[k].copy_from(it->second);
+        else
+            buffers_[k] = Tensor();
     }
 }
 

@@ -15,7 +15,7 @@ struct Parameter {
         : value(shape), grad(is_trainable ? Tensor(shape) : Tensor()), trainable(is_trainable) {}
 
     Tensor value;
-    Tensor grad;     // empty for buffers
+    Tensor grad; // empty for buffers
     bool trainable = true;
 };
 

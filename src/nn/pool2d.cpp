@@ -6,28 +6,24 @@
 namespace emotion::nn {
 
 Pool2d::Pool2d(const Pool2dOptions& options) : options_(options) {
-    if (options.kernel_h <= 0 || options.kernel_w <= 0 || options.stride_h <= 0 ||
-        options.stride_w <= 0)
-        throw std::invalid_argument("Pool2d: kernel and stride must be positive, got kernel " +
-                                    std::to_string(options.kernel_h) + "x" +
-                                    std::to_string(options.kernel_w) + ", stride " +
-                                    std::to_string(options.stride_h) + "x" +
-                                    std::to_string(options.stride_w));
+    if (options.kernel_h <= 0 || options.kernel_w <= 0 || options.stride_h <= 0 || options.stride_w <= 0)
+        throw std::invalid_argument(
+            "Pool2d: kernel and stride must be positive, got kernel " + std::to_string(options.kernel_h) +
+            "x" + std::to_string(options.kernel_w) + ", stride " + std::to_string(options.stride_h) + "x" +
+            std::to_string(options.stride_w));
 }
 
 int64_t Pool2d::output_height(int64_t h) const {
     if (h < options_.kernel_h)
         throw std::invalid_argument("Pool2d: input height " + std::to_string(h) +
-                                    " is smaller than the kernel " +
-                                    std::to_string(options_.kernel_h));
+                                    " is smaller than the kernel " + std::to_string(options_.kernel_h));
     return (h - options_.kernel_h) / options_.stride_h + 1;
 }
 
 int64_t Pool2d::output_width(int64_t w) const {
     if (w < options_.kernel_w)
         throw std::invalid_argument("Pool2d: input width " + std::to_string(w) +
-                                    " is smaller than the kernel " +
-                                    std::to_string(options_.kernel_w));
+                                    " is smaller than the kernel " + std::to_string(options_.kernel_w));
     return (w - options_.kernel_w) / options_.stride_w + 1;
 }
 

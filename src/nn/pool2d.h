@@ -48,7 +48,7 @@ public:
 
 private:
     Pool2dOptions options_;
-    Shape input_shape_; // of the last Train-mode forward (empty: none yet)
+    Shape input_shape_;           // of the last Train-mode forward (empty: none yet)
     std::vector<int32_t> argmax_; // max pooling: offset of each output's winner in its plane
     Tensor output_, grad_input_;
 };

@@ -27,8 +27,7 @@ namespace emotion::nn::detail {
 
 // Least-recently-used map with a fixed capacity: primitives keyed by shape (sequence lengths vary
 // per utterance, so an unbounded map would grow with every new length).
-template <class Key, class Value>
-class LruCache {
+template <class Key, class Value> class LruCache {
 public:
     explicit LruCache(size_t capacity) : capacity_(capacity) {}
 
@@ -59,8 +58,7 @@ private:
 // t.resize(shape), but when the storage must grow it is allocated for dimension `dim` rounded up
 // to a multiple of `quantum`: batches whose length varies a little reuse one allocation instead
 // of reallocating (and zero-filling) every time the length grows by a frame.
-inline void resize_rounded(Tensor& t, const Shape& shape, int dim, int64_t quantum,
-                           bool zero = false) {
+inline void resize_rounded(Tensor& t, const Shape& shape, int dim, int64_t quantum, bool zero = false) {
     Shape room = shape;
     room[dim] = (room[dim] + quantum - 1) / quantum * quantum;
     if (room != shape) t.resize(room);

@@ -9,7 +9,8 @@ namespace emotion::nn {
 
 CosineAnnealing::CosineAnnealing(double base_lr, int t_max, double eta_min)
     : base_(base_lr), eta_min_(eta_min), t_max_(t_max) {
-    if (t_max <= 0) throw std::invalid_argument("CosineAnnealing: T_max must be positive, got " + std::to_string(t_max));
+    if (t_max <= 0)
+        throw std::invalid_argument("CosineAnnealing: T_max must be positive, got " + std::to_string(t_max));
 }
 
 double CosineAnnealing::lr(int epoch) const {

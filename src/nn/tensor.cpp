@@ -40,8 +40,7 @@ Tensor::Tensor(Shape shape, std::vector<float> values) {
     resize(shape);
     if (static_cast<int64_t>(values.size()) != size_)
         throw std::invalid_argument("tensor of shape " + shape_to_string(shape) + " needs " +
-                                    std::to_string(size_) + " values, got " +
-                                    std::to_string(values.size()));
+                                    std::to_string(size_) + " values, got " + std::to_string(values.size()));
     std::copy(values.begin(), values.end(), data_);
 }
 
@@ -78,9 +77,7 @@ void Tensor::reshape(const Shape& shape) {
     shape_ = shape;
 }
 
-dnnl::memory::dims to_dims(const Shape& shape) {
-    return dnnl::memory::dims(shape.begin(), shape.end());
-}
+dnnl::memory::dims to_dims(const Shape& shape) { return dnnl::memory::dims(shape.begin(), shape.end()); }
 
 dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims) {
     dnnl::memory::dims strides(dims.size(), 1);

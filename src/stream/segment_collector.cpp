@@ -118,7 +118,8 @@ bool SegmentCollector::start_segment(SegmentLabels labels) {
 }
 
 bool SegmentCollector::end_segment(const std::string& id) {
-    auto it = std::find_if(open_.begin(), open_.end(), [&](const OpenSegment& s) { return s.labels.id == id; });
+    auto it =
+        std::find_if(open_.begin(), open_.end(), [&](const OpenSegment& s) { return s.labels.id == id; });
     if (it == open_.end()) return false;
     finish_part(*it, false);
     open_.erase(it);

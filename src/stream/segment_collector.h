@@ -101,8 +101,8 @@ public:
 private:
     struct OpenSegment {
         SegmentLabels labels;
-        int64_t first_frame = 0; // frames: where the current part starts
-        int parts = 0;           // parts already ready
+        int64_t first_frame = 0;             // frames: where the current part starts
+        int parts = 0;                       // parts already ready
         Time start = kNoTime, end = kNoTime; // whole segments: span of the current part's items
         std::vector<std::vector<float>> items;
     };

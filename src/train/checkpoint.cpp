@@ -34,8 +34,8 @@ json restore_checkpoint(const std::string& path, models::Model& model, Trainer& 
     const std::string text = file.metadata_value(models::kCheckpointKey);
     json state = json::parse(text, nullptr, false);
     if (!state.is_object() || !state.contains("trainer") || !state.contains("run"))
-        throw io::FormatError(path + ": not a training checkpoint (metadata '" +
-                              models::kCheckpointKey + "' missing or malformed)");
+        throw io::FormatError(path + ": not a training checkpoint (metadata '" + models::kCheckpointKey +
+                              "' missing or malformed)");
     nn::OptimizerState optimizer;
     const std::string prefix = models::kOptimizerPrefix;
     for (const std::string& name : file.names())

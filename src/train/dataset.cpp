@@ -36,12 +36,14 @@ std::array<unsigned, 3> Dataset::split_counts() const {
 std::vector<size_t> Dataset::epoch_order(unsigned epoch) const {
     std::vector<size_t> order;
     for (Split part : {Split::Train, Split::Valid, Split::Test}) {
-        if (std::find(settings_.played.begin(), settings_.played.end(), part) == settings_.played.end()) continue;
+        if (std::find(settings_.played.begin(), settings_.played.end(), part) == settings_.played.end())
+            continue;
         std::vector<size_t> members;
         for (size_t i = 0; i < utterances_.size(); ++i)
             if (splits_[i] == part) members.push_back(i);
         if (part == Split::Train && settings_.shuffle) {
-            for (size_t p : shuffled_order(members.size(), settings_.seed, epoch)) order.push_back(members[p]);
+            for (size_t p : shuffled_order(members.size(), settings_.seed, epoch))
+                order.push_back(members[p]);
         } else {
             order.insert(order.end(), members.begin(), members.end());
         }

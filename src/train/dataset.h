@@ -20,7 +20,7 @@ struct DatasetSettings {
     std::string valid_speakers, test_speakers; // comma-separated
     double valid_fraction = 0.0;               // without valid_speakers: drawn by speaker
     uint64_t seed = 0;
-    bool shuffle = false;                      // the training utterances, anew every epoch
+    bool shuffle = false; // the training utterances, anew every epoch
     unsigned epochs = 1;
     std::vector<Split> played = {Split::Train, Split::Valid, Split::Test};
 };

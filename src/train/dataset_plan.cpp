@@ -57,7 +57,8 @@ namespace {
 uint64_t bounded(std::mt19937_64& rng, uint64_t bound) {
     uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
     uint64_t x;
-    do x = rng(); while (x >= limit);
+    do x = rng();
+    while (x >= limit);
     return x % bound;
 }
 
@@ -83,14 +84,16 @@ std::vector<Split> assign_splits(const std::vector<io::Utterance>& utterances,
     auto check_named = [&](const std::vector<std::string>& names, const char* what) {
         for (const auto& name : names)
             if (!speakers.count(name))
-                throw std::invalid_argument(std::string(what) + " speaker '" + name + "' is not in the manifest");
+                throw std::invalid_argument(std::string(what) + " speaker '" + name +
+                                            "' is not in the manifest");
     };
     check_named(settings.valid_speakers, "validation");
     check_named(settings.test_speakers, "test");
     std::set<std::string> test(settings.test_speakers.begin(), settings.test_speakers.end());
     std::set<std::string> valid(settings.valid_speakers.begin(), settings.valid_speakers.end());
     for (const auto& name : valid)
-        if (test.count(name)) throw std::invalid_argument("speaker '" + name + "' is in both validation and test");
+        if (test.count(name))
+            throw std::invalid_argument("speaker '" + name + "' is in both validation and test");
 
     if (valid.empty() && settings.valid_fraction > 0.0) {
         if (settings.valid_fraction >= 1.0) throw std::invalid_argument("valid-fraction must be below 1");
@@ -111,7 +114,9 @@ std::vector<Split> assign_splits(const std::vector<io::Utterance>& utterances,
     std::vector<Split> out;
     out.reserve(utterances.size());
     for (const auto& u : utterances)
-        out.push_back(test.count(u.speaker) ? Split::Test : valid.count(u.speaker) ? Split::Valid : Split::Train);
+        out.push_back(test.count(u.speaker)    ? Split::Test
+                      : valid.count(u.speaker) ? Split::Valid
+                                               : Split::Train);
     return out;
 }
 

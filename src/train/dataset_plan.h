@@ -36,8 +36,7 @@ std::vector<std::string> split_list(const std::string& text);
 // The split of every utterance. Named speakers must exist (std::invalid_argument otherwise);
 // a speaker never appears in two splits. With valid_fraction, whole training speakers are drawn
 // (seeded) until they hold at least that fraction of the utterances.
-std::vector<Split> assign_splits(const std::vector<io::Utterance>& utterances,
-                                 const SplitSettings& settings);
+std::vector<Split> assign_splits(const std::vector<io::Utterance>& utterances, const SplitSettings& settings);
 
 // A permutation of 0..n-1 for the given epoch: Fisher-Yates on a 64-bit Mersenne Twister seeded
 // from (seed, epoch), with unbiased bounded integers, so runs are reproducible everywhere.

@@ -63,7 +63,10 @@ double ConfusionMatrix::unweighted_accuracy() const {
     double sum = 0.0;
     int present = 0;
     for (int k = 0; k < classes(); ++k)
-        if (support(k)) { sum += r[k]; ++present; }
+        if (support(k)) {
+            sum += r[k];
+            ++present;
+        }
     return present ? sum / present : 0.0;
 }
 
@@ -79,7 +82,10 @@ double ConfusionMatrix::macro_precision() const {
     double sum = 0.0;
     int n = 0;
     for (int k = 0; k < classes(); ++k)
-        if (counted[k]) { sum += p[k]; ++n; }
+        if (counted[k]) {
+            sum += p[k];
+            ++n;
+        }
     return n ? sum / n : 0.0;
 }
 

@@ -22,15 +22,15 @@ public:
     void merge(const ConfusionMatrix& other); // same labels
     int count(int truth, int predicted) const { return counts_[truth * classes() + predicted]; }
     int total() const;
-    int support(int truth) const;     // row sum
-    int predicted(int label) const;   // column sum
+    int support(int truth) const;   // row sum
+    int predicted(int label) const; // column sum
 
     double weighted_accuracy() const;
     double unweighted_accuracy() const;
     double macro_f1() const;
     double macro_precision() const;
-    std::vector<double> recall() const;     // NaN-free: 0 for classes without support
-    std::vector<double> precision() const;  // 0 for classes never predicted
+    std::vector<double> recall() const;    // NaN-free: 0 for classes without support
+    std::vector<double> precision() const; // 0 for classes never predicted
 
     // {"labels", "matrix" (rows = truth), "wa", "ua", "macro_f1", "macro_precision",
     //  "recall" {label: r}, "precision", "support", "total"}

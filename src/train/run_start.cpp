@@ -39,18 +39,23 @@ std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, con
             model->init(rng);
         }
     } catch (const std::exception& e) {
-        throw TrainingError(TrainingIssue::Settings, std::string("Cannot build the model to train: ") + e.what());
+        throw TrainingError(TrainingIssue::Settings,
+                            std::string("Cannot build the model to train: ") + e.what());
     }
     info.architecture = spec.architecture->name;
     info.config = model->config();
     info.labels = spec.labels;
     info.features = spec.architecture->features;
     info.normalisation = spec.architecture->normalisation;
-    return std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info), spec.path);
+    return std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info),
+                                                spec.path);
 }
 
 nlohmann::json RunProgress::to_json() const {
-    return {{"epochs_done", epochs_done}, {"epoch_offset", epoch_offset}, {"stopped", stopped}, {"seconds", seconds}};
+    return {{"epochs_done", epochs_done},
+            {"epoch_offset", epoch_offset},
+            {"stopped", stopped},
+            {"seconds", seconds}};
 }
 
 RunProgress RunProgress::from_json(const nlohmann::json& run) {
@@ -79,12 +84,12 @@ ResumedRun resume_run(const std::string& checkpoint, const models::Architecture&
         const nlohmann::json wanted = settings.to_json();
         const nlohmann::json recorded = info.training.value("settings", nlohmann::json());
         if (recorded != wanted)
-            throw std::runtime_error("it was made with other training settings: " + recorded.dump() + ", now " +
-                                     wanted.dump());
+            throw std::runtime_error("it was made with other training settings: " + recorded.dump() +
+                                     ", now " + wanted.dump());
         auto trainer = std::make_unique<Trainer>(*model, info.labels, settings, architecture.item_size());
         RunProgress progress = RunProgress::from_json(restore_checkpoint(checkpoint, *model, *trainer));
-        auto classifier =
-            std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info), model_path);
+        auto classifier = std::make_unique<models::Classifier>(std::move(context), std::move(model),
+                                                               std::move(info), model_path);
         return {std::move(classifier), std::move(trainer), progress};
     } catch (const std::exception& e) {
         throw TrainingError(TrainingIssue::Resume,

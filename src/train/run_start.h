@@ -30,18 +30,18 @@ struct NewModelSpec {
     std::vector<std::string> labels; // at least two
     int speakers = 0, genders = 0;   // of the training data (M1's extra heads)
     uint64_t seed = 1;
-    std::string path;                // where it will be written (names it in messages)
-    int threads = 1;                 // of the new model's context
+    std::string path; // where it will be written (names it in messages)
+    int threads = 1;  // of the new model's context
 };
 
 std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, const ModelFactory& factory);
 
 // The bookkeeping of a run that a checkpoint carries besides the trainer's state.
 struct RunProgress {
-    int epochs_done = 0;    // epochs of this run
-    int epoch_offset = 0;   // epochs of the model it started from
-    bool stopped = false;   // early stopping said no further epoch
-    double seconds = 0.0;   // training time so far
+    int epochs_done = 0;  // epochs of this run
+    int epoch_offset = 0; // epochs of the model it started from
+    bool stopped = false; // early stopping said no further epoch
+    double seconds = 0.0; // training time so far
     nlohmann::json to_json() const;
     static RunProgress from_json(const nlohmann::json& run); // throws when a field is missing
 };

@@ -5,7 +5,8 @@
 
 namespace emotion::train {
 
-std::vector<io::Utterance> pair_with_texts(const std::vector<io::Utterance>& utterances, const LabelPolicy& policy,
+std::vector<io::Utterance> pair_with_texts(const std::vector<io::Utterance>& utterances,
+                                           const LabelPolicy& policy,
                                            const std::vector<io::LabelledText>& texts,
                                            const std::vector<std::string>& labels, uint64_t seed,
                                            PairingReport* report) {
@@ -35,8 +36,9 @@ std::vector<io::Utterance> pair_with_texts(const std::vector<io::Utterance>& utt
                                         "' is not one of the text labels");
         int& used = r.used_per_label[label];
         if (used == r.available_per_label[label])
-            throw std::invalid_argument("the text corpus has only " + std::to_string(used) + " sentences labelled '" +
-                                        mapped + "', fewer than the manifest's utterances of it");
+            throw std::invalid_argument("the text corpus has only " + std::to_string(used) +
+                                        " sentences labelled '" + mapped +
+                                        "', fewer than the manifest's utterances of it");
         io::Utterance paired = u;
         paired.emotion = mapped;
         paired.text = texts[pools[label][size_t(used++)]].text;

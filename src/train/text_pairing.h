@@ -24,7 +24,8 @@ struct PairingReport {
 // by a sentence of that label. Sentences are drawn without replacement in a seeded random order
 // per label, so no sentence appears twice (a test utterance never shares its sentence with a
 // training one). std::invalid_argument when a label has fewer sentences than utterances.
-std::vector<io::Utterance> pair_with_texts(const std::vector<io::Utterance>& utterances, const LabelPolicy& policy,
+std::vector<io::Utterance> pair_with_texts(const std::vector<io::Utterance>& utterances,
+                                           const LabelPolicy& policy,
                                            const std::vector<io::LabelledText>& texts,
                                            const std::vector<std::string>& labels, uint64_t seed,
                                            PairingReport* report);

@@ -15,17 +15,17 @@
 namespace emotion::train {
 
 nlohmann::json TextPretrainSettings::to_json() const {
-    return {{"optimizer", "adam"},         {"learning_rate", learning_rate}, {"schedule", "cosine"},
-            {"epochs", epochs},            {"batch_size", batch_size},       {"weight_decay", weight_decay},
-            {"clip_norm", clip_norm},      {"class_weights", balance ? "N / (K n_c)" : "none"},
-            {"selection", select},         {"seed", seed}};
+    return {{"optimizer", "adam"},      {"learning_rate", learning_rate},
+            {"schedule", "cosine"},     {"epochs", epochs},
+            {"batch_size", batch_size}, {"weight_decay", weight_decay},
+            {"clip_norm", clip_norm},   {"class_weights", balance ? "N / (K n_c)" : "none"},
+            {"selection", select},      {"seed", seed}};
 }
 
 TextPretrainer::TextPretrainer(nn::Context& context, const text::EmbeddingTable& table,
                                std::vector<std::string> labels, const nlohmann::json& config,
                                const TextPretrainSettings& settings)
-    : labels_(std::move(labels)), settings_(settings), vocabulary_(table.words),
-      model_([&] {
+    : labels_(std::move(labels)), settings_(settings), vocabulary_(table.words), model_([&] {
           nlohmann::json c = models::with_word_vectors(config, table);
           c["K"] = static_cast<int>(labels_.size());
           return std::make_unique<models::KsmmModel>(context, models::KsmmConfig::from_json(c));
@@ -97,7 +97,8 @@ const nn::Tensor& TextPretrainer::logits(const std::vector<TextItem>& items, siz
     return head_.forward(model_->forward_text(ids_, lengths_, mode), mode);
 }
 
-TextEpochReport TextPretrainer::train_epoch(const std::vector<TextItem>& train, const std::vector<TextItem>& valid) {
+TextEpochReport TextPretrainer::train_epoch(const std::vector<TextItem>& train,
+                                            const std::vector<TextItem>& valid) {
     if (train.empty()) throw std::invalid_argument("text pretraining: no training items");
     const auto start = std::chrono::steady_clock::now();
     TextEpochReport report;
@@ -173,7 +174,8 @@ void TextPretrainer::restore_best() {
     for (size_t i = 0; i < best_.size(); ++i) branch_[i].parameter->value.copy_from(best_[i]);
 }
 
-void TextPretrainer::save(const std::string& path, const nlohmann::json& training, const nlohmann::json& metrics) {
+void TextPretrainer::save(const std::string& path, const nlohmann::json& training,
+                          const nlohmann::json& metrics) {
     io::SafetensorsWriter writer;
     writer.set_metadata("format", models::kTextBranchFormat);
     writer.set_metadata("vocabulary", nlohmann::json(vocabulary_.words()).dump());

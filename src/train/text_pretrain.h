@@ -31,8 +31,8 @@ struct TextPretrainSettings {
     int batch_size = 32;
     double learning_rate = 5e-4; // Adam, cosine schedule over `epochs`
     double weight_decay = 0.0;
-    double clip_norm = 5.0;      // 0 = off
-    bool balance = true;         // loss weights N / (K n_c): the corpus is 44 % joy, 7 % sadness
+    double clip_norm = 5.0;          // 0 = off
+    bool balance = true;             // loss weights N / (K n_c): the corpus is 44 % joy, 7 % sadness
     std::string select = "macro_f1"; // validation metric choosing the epoch: "macro_f1" | "ua"
     uint64_t seed = 1;
     nlohmann::json to_json() const;

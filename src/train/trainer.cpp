@@ -19,10 +19,14 @@ TrainSettings TrainSettings::defaults(const std::string& architecture) {
 }
 
 nlohmann::json TrainSettings::to_json() const {
-    nlohmann::json j = {{"optimizer", optimizer}, {"learning_rate", learning_rate},
-                        {"weight_decay", weight_decay}, {"schedule", schedule},
-                        {"batch_size", batch_size}, {"patience", patience},
-                        {"clip_norm", clip_norm}, {"bn_recalibration", bn_recalibration},
+    nlohmann::json j = {{"optimizer", optimizer},
+                        {"learning_rate", learning_rate},
+                        {"weight_decay", weight_decay},
+                        {"schedule", schedule},
+                        {"batch_size", batch_size},
+                        {"patience", patience},
+                        {"clip_norm", clip_norm},
+                        {"bn_recalibration", bn_recalibration},
                         {"seed", seed}};
     if (optimizer == "sgd") {
         j["momentum"] = momentum;
@@ -37,10 +41,14 @@ nlohmann::json TrainSettings::to_json() const {
 }
 
 nlohmann::json EpochReport::to_json() const {
-    nlohmann::json j = {{"epoch", epoch},           {"learning_rate", learning_rate},
-                        {"train_examples", train_examples}, {"train_loss", train_loss},
-                        {"train_accuracy", train_accuracy}, {"seconds", seconds},
-                        {"improved", improved},     {"stop", stop}};
+    nlohmann::json j = {{"epoch", epoch},
+                        {"learning_rate", learning_rate},
+                        {"train_examples", train_examples},
+                        {"train_loss", train_loss},
+                        {"train_accuracy", train_accuracy},
+                        {"seconds", seconds},
+                        {"improved", improved},
+                        {"stop", stop}};
     if (has_validation) {
         j["valid_examples"] = valid_examples;
         j["valid_loss"] = valid_loss;
@@ -60,8 +68,9 @@ Trainer::Trainer(models::Model& model, std::vector<std::string> labels, const Tr
       settings_(settings), frame_size_(frame_size), valid_(labels_) {
     if (settings_.batch_size < 1) throw std::invalid_argument("batch size must be at least 1");
     if (frame_size_ != architecture_.item_size())
-        throw std::invalid_argument("examples of " + std::to_string(frame_size_) + " floats per frame for a " +
-                                    architecture_.name + " model, which takes " + architecture_.features.describe());
+        throw std::invalid_argument("examples of " + std::to_string(frame_size_) +
+                                    " floats per frame for a " + architecture_.name + " model, which takes " +
+                                    architecture_.features.describe());
     if (static_cast<int>(labels_.size()) != model_.num_classes())
         throw std::invalid_argument("the model has " + std::to_string(model_.num_classes()) +
                                     " classes but " + std::to_string(labels_.size()) + " labels");
@@ -85,10 +94,11 @@ Trainer::Trainer(models::Model& model, std::vector<std::string> labels, const Tr
         schedule_ = std::make_unique<nn::CosineAnnealing>(settings_.learning_rate,
                                                           std::max(1, settings_.cosine_epochs));
     else if (settings_.schedule == "multistep")
-        schedule_ = std::make_unique<nn::MultiStep>(settings_.learning_rate, settings_.milestones,
-                                                    settings_.gamma);
+        schedule_ =
+            std::make_unique<nn::MultiStep>(settings_.learning_rate, settings_.milestones, settings_.gamma);
     else if (settings_.schedule != "none")
-        throw std::invalid_argument("unknown schedule '" + settings_.schedule + "' (none, cosine, multistep)");
+        throw std::invalid_argument("unknown schedule '" + settings_.schedule +
+                                    "' (none, cosine, multistep)");
     begin_epoch(0);
 }
 
@@ -239,7 +249,9 @@ void Trainer::copy_best_into_model() {
 }
 
 nlohmann::json Trainer::progress() const {
-    return {{"best_ua", best_ua_}, {"best_epoch", best_epoch_}, {"above_chance", above_chance_},
+    return {{"best_ua", best_ua_},
+            {"best_epoch", best_epoch_},
+            {"above_chance", above_chance_},
             {"epochs_without_improvement", epochs_without_improvement_}};
 }
 

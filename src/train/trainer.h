@@ -24,7 +24,7 @@ namespace emotion::train {
 // optimiser, schedule, batch size, patience, BatchNorm re-estimation), as the user overrides
 // them, and those of the run alone.
 struct TrainSettings : models::PublishedTraining {
-    double clip_norm = 0.0;           // global gradient norm limit; 0 = off
+    double clip_norm = 0.0; // global gradient norm limit; 0 = off
     uint64_t seed = 1;
 
     // The published settings of an architecture (spec/MODELS.md; its descriptor's `training`).
@@ -53,11 +53,11 @@ struct EpochReport {
     bool has_validation = false;
     int valid_examples = 0;
     double valid_loss = 0.0, wa = 0.0, ua = 0.0, macro_f1 = 0.0;
-    bool improved = false;  // best validation UA so far (without validation: trained at all)
-    bool stop = false;      // early stopping says: no further epoch
+    bool improved = false; // best validation UA so far (without validation: trained at all)
+    bool stop = false;     // early stopping says: no further epoch
     double best_ua = 0.0;
     int best_epoch = -1;
-    double seconds = 0.0;   // wall time of the epoch
+    double seconds = 0.0;     // wall time of the epoch
     nlohmann::json confusion; // validation confusion matrix (ConfusionMatrix::to_json)
     nlohmann::json to_json() const;
 };

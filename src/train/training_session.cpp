@@ -40,14 +40,17 @@ bool writable_folder(const std::string& folder) {
 TrainingSession::TrainingSession(SessionSettings settings, TrainingListener& listener)
     : settings_(std::move(settings)), listener_(listener), started_(std::chrono::steady_clock::now()) {
     const std::string& out = settings_.output_path;
-    if (out.empty()) throw TrainingError(TrainingIssue::Settings, "Cannot train: no file to write the model to.");
+    if (out.empty())
+        throw TrainingError(TrainingIssue::Settings, "Cannot train: no file to write the model to.");
     const std::string folder = folder_of(out);
     if (!writable_folder(folder))
         throw TrainingError(TrainingIssue::OutputFolder, "Cannot write the model to '" + out + "': folder '" +
                                                              folder + "' does not exist or is not writable.");
     if (!settings_.config_overrides.is_object())
-        throw TrainingError(TrainingIssue::Settings, "Cannot train: the configuration overrides are not a JSON "
-                                                     "object: " + settings_.config_overrides.dump());
+        throw TrainingError(TrainingIssue::Settings,
+                            "Cannot train: the configuration overrides are not a JSON "
+                            "object: " +
+                                settings_.config_overrides.dump());
     checkpoint_path_ = train::checkpoint_path(out);
 }
 
@@ -56,8 +59,9 @@ TrainingSession::~TrainingSession() = default;
 void TrainingSession::start_from(std::unique_ptr<models::Classifier> classifier) {
     if (trainer_) throw std::logic_error("TrainingSession::start_from after training started");
     if (&models::architecture_of(classifier->model()) != settings_.architecture)
-        throw TrainingError(TrainingIssue::Settings, "Cannot fine-tune a '" + classifier->info().architecture +
-                                                         "' model as a '" + settings_.architecture->name + "' model.");
+        throw TrainingError(TrainingIssue::Settings, "Cannot fine-tune a '" +
+                                                         classifier->info().architecture + "' model as a '" +
+                                                         settings_.architecture->name + "' model.");
     classifier_ = std::move(classifier);
     classifier_->set_threads(settings_.threads);
 }
@@ -69,7 +73,7 @@ std::optional<nn::ThreadScope> TrainingSession::model_threads() const {
 
 void TrainingSession::start_epoch(int epoch, const DatasetDescription& dataset) {
     const auto threads = model_threads();
-    end_epoch(); // an epoch left open upstream
+    end_epoch();       // an epoch left open upstream
     if (stop_) return; // stopped early: the data source is told by the caller
     if (!trainer_) set_up(dataset);
     begin(epoch);
@@ -98,8 +102,8 @@ void TrainingSession::set_up(const DatasetDescription& dataset) {
     if (trainer_) return;
     const auto threads = model_threads();
     try {
-        trainer_ = std::make_unique<Trainer>(classifier_->model(), classifier_->info().labels, settings_.train,
-                                             settings_.architecture->item_size());
+        trainer_ = std::make_unique<Trainer>(classifier_->model(), classifier_->info().labels,
+                                             settings_.train, settings_.architecture->item_size());
     } catch (const std::exception& e) {
         throw TrainingError(TrainingIssue::Settings, std::string("Cannot train: ") + e.what());
     }
@@ -109,7 +113,8 @@ void TrainingSession::set_up(const DatasetDescription& dataset) {
 bool TrainingSession::resume() {
     std::error_code error;
     if (!std::filesystem::exists(checkpoint_path_, error)) {
-        listener_.on_log(LogDetail::Epoch, "no checkpoint '" + checkpoint_path_ + "': training starts afresh");
+        listener_.on_log(LogDetail::Epoch,
+                         "no checkpoint '" + checkpoint_path_ + "': training starts afresh");
         return false;
     }
     ResumedRun run = resume_run(checkpoint_path_, *settings_.architecture, dataset_.labels, settings_.train,
@@ -121,8 +126,10 @@ bool TrainingSession::resume() {
     seconds_before_ = run.progress.seconds;
     classifier_ = std::move(run.classifier);
     trainer_ = std::move(run.trainer);
-    listener_.on_info({TrainingIssue::Resume, "Resuming training after epoch " + std::to_string(skip_epochs_) +
-                                                  " from '" + checkpoint_path_ + "'.", ""});
+    listener_.on_info({TrainingIssue::Resume,
+                       "Resuming training after epoch " + std::to_string(skip_epochs_) + " from '" +
+                           checkpoint_path_ + "'.",
+                       ""});
     return true;
 }
 
@@ -134,8 +141,9 @@ void TrainingSession::begin(int epoch) {
 
 void TrainingSession::add(LabelledSegment segment) {
     if (!classifier_ || !trainer_)
-        throw TrainingError(TrainingIssue::Training, "Cannot train: a segment came before any epoch start and "
-                                                     "there is no starting model.");
+        throw TrainingError(TrainingIssue::Training,
+                            "Cannot train: a segment came before any epoch start and "
+                            "there is no starting model.");
     const auto threads = model_threads();
     if (epoch_ < 0) begin(0); // labelled segments without epoch starts: one epoch
     if (skipping_) return;
@@ -152,8 +160,9 @@ void TrainingSession::add(LabelledSegment segment) {
     }
     std::vector<Example>& parts = segment.parts;
     const int min_frames = classifier_->min_frames();
-    parts.erase(std::remove_if(parts.begin(), parts.end(), [&](const Example& e) { return e.frames < min_frames; }),
-                parts.end());
+    parts.erase(
+        std::remove_if(parts.begin(), parts.end(), [&](const Example& e) { return e.frames < min_frames; }),
+        parts.end());
     if (parts.empty()) return;
     for (auto& e : parts) {
         e.emotion = emotion;
@@ -169,8 +178,9 @@ void TrainingSession::add(LabelledSegment segment) {
         const int batch = settings_.train.batch_size;
         for (auto& e : parts) {
             if (!trainer_->add_training(std::move(e))) continue;
-            listener_.on_step({epoch_offset_ + epoch_, epoch_offset_ + dataset_.epochs, trainer_->steps_in_epoch(),
-                               (dataset_.train_utterances + batch - 1) / batch, trainer_->last_loss()});
+            listener_.on_step({epoch_offset_ + epoch_, epoch_offset_ + dataset_.epochs,
+                               trainer_->steps_in_epoch(), (dataset_.train_utterances + batch - 1) / batch,
+                               trainer_->last_loss()});
         }
     } catch (const std::exception& e) {
         throw TrainingError(TrainingIssue::Training, "Training step failed.", e.what());
@@ -205,8 +215,9 @@ void TrainingSession::end_epoch() {
     }
     save_checkpoint();
     char line[160];
-    std::snprintf(line, sizeof line, "epoch %d: loss %.4f, train accuracy %.3f, valid UA %.3f%s", report.epoch,
-                  report.train_loss, report.train_accuracy, report.ua, report.stop ? " (early stop)" : "");
+    std::snprintf(line, sizeof line, "epoch %d: loss %.4f, train accuracy %.3f, valid UA %.3f%s",
+                  report.epoch, report.train_loss, report.train_accuracy, report.ua,
+                  report.stop ? " (early stop)" : "");
     listener_.on_log(LogDetail::Epoch, line);
     listener_.on_epoch({report, epoch_offset_ + dataset_.epochs, seconds_since(started_)});
     if (unwritten) throw *unwritten;
@@ -216,9 +227,12 @@ void TrainingSession::finish() {
     end_epoch();
     if (!trainer_) return;
     if (skipped_)
-        listener_.on_warning({TrainingIssue::UnknownLabels, std::to_string(skipped_) + " segments had labels the "
-                                                            "model does not know and were left out.", ""});
-    listener_.on_done({epochs_run_, trainer_->best_epoch(), trainer_->best_ua(), stop_, settings_.output_path});
+        listener_.on_warning({TrainingIssue::UnknownLabels,
+                              std::to_string(skipped_) + " segments had labels the "
+                                                         "model does not know and were left out.",
+                              ""});
+    listener_.on_done(
+        {epochs_run_, trainer_->best_epoch(), trainer_->best_ua(), stop_, settings_.output_path});
 }
 
 double TrainingSession::training_seconds() const { return seconds_before_ + seconds_since(started_); }
@@ -251,10 +265,12 @@ void TrainingSession::describe_training(const EpochReport& report) {
 void TrainingSession::save_checkpoint() {
     RunProgress run{epochs_run_, epoch_offset_, stop_, training_seconds()};
     try {
-        write_checkpoint(checkpoint_path_, classifier_->model(), classifier_->info(), *trainer_, run.to_json());
+        write_checkpoint(checkpoint_path_, classifier_->model(), classifier_->info(), *trainer_,
+                         run.to_json());
     } catch (const std::exception& e) {
-        listener_.on_warning({TrainingIssue::Write, "Cannot write the training checkpoint '" + checkpoint_path_ +
-                                                        "'; training goes on, but cannot be resumed from this epoch.",
+        listener_.on_warning({TrainingIssue::Write,
+                              "Cannot write the training checkpoint '" + checkpoint_path_ +
+                                  "'; training goes on, but cannot be resumed from this epoch.",
                               e.what()});
     }
 }

@@ -36,7 +36,7 @@ namespace emotion::train {
 struct SessionSettings {
     const models::Architecture* architecture = nullptr; // of the model to train
     TrainSettings train;
-    std::string output_path;   // the best model; the checkpoint goes beside it
+    std::string output_path; // the best model; the checkpoint goes beside it
     nlohmann::json config_overrides = nlohmann::json::object(); // a new model's configuration
     bool resume = false;       // continue from the checkpoint when there is one
     int threads = 1;           // OpenMP threads of the model's work
@@ -75,8 +75,8 @@ public:
     // Closes the open epoch and reports the run.
     void finish();
 
-    bool ready() const { return trainer_ != nullptr; } // the model and its trainer exist
-    bool stopped() const { return stop_; }             // early stopping: no further epoch
+    bool ready() const { return trainer_ != nullptr; }             // the model and its trainer exist
+    bool stopped() const { return stop_; }                         // early stopping: no further epoch
     models::Classifier* classifier() { return classifier_.get(); } // null before a model
     const models::Classifier* classifier() const { return classifier_.get(); }
     const std::string& checkpoint_path() const { return checkpoint_path_; }
@@ -99,14 +99,14 @@ private:
     std::unique_ptr<Trainer> trainer_;
     DatasetDescription dataset_;
 
-    int skip_epochs_ = 0;       // epochs a resumed run has already done
-    bool skipping_ = false;     // inside one of those epochs
+    int skip_epochs_ = 0;         // epochs a resumed run has already done
+    bool skipping_ = false;       // inside one of those epochs
     double seconds_before_ = 0.0; // training time before the resumption
-    int epoch_offset_ = 0;      // epochs of the starting model
-    int epoch_ = -1;            // current epoch, -1 outside one
+    int epoch_offset_ = 0;        // epochs of the starting model
+    int epoch_ = -1;              // current epoch, -1 outside one
     int epochs_run_ = 0;
     bool stop_ = false;
-    int skipped_ = 0;           // segments without a usable label
+    int skipped_ = 0; // segments without a usable label
     std::chrono::steady_clock::time_point started_;
 };
 

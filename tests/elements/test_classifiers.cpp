@@ -13,432 +13,392 @@
 
 using namespace emotion_test;
 
-static const char *kLabels[] = { "angry", "happy", "neutral", "sad" };
+static const char* kLabels[] = {"angry", "happy", "neutral", "sad"};
 
-static GstHarness *
-classifier_harness (const std::string & description, const char *caps, GstBus ** bus)
-{
-  GstHarness *h = gst_harness_new_parse (description.c_str ());
-  if (bus) {
-    *bus = gst_bus_new ();
-    gst_element_set_bus (h->element, *bus);
-  }
-  gst_harness_set_src_caps_str (h, caps);
-  return h;
+static GstHarness* classifier_harness(const std::string& description, const char* caps, GstBus** bus) {
+    GstHarness* h = gst_harness_new_parse(description.c_str());
+    if (bus) {
+        *bus = gst_bus_new();
+        gst_element_set_bus(h->element, *bus);
+    }
+    gst_harness_set_src_caps_str(h, caps);
+    return h;
 }
 
-static std::string
-alstm_description (const char *extra = "")
-{
-  return "alstmclassify model=\"" + model_file ("model_alstm_mean") + "\" " + extra;
+static std::string alstm_description(const char* extra = "") {
+    return "alstmclassify model=\"" + model_file("model_alstm_mean") + "\" " + extra;
 }
 
 /* Posteriors computed directly by the core library: model forward, then softmax (double). */
-static std::vector < float >
-direct_posteriors (const std::string & model, const float *frames, int count)
-{
-  emotion::nn::Context context;
-  emotion::models::ModelInfo info;
-  auto m = emotion::models::load_model (context, model, &info);
-  emotion::models::Batch batch;
-  batch.features.resize ({1, count, 36});
-  memcpy (batch.features.data (), frames, sizeof (float) * count * 36);
-  batch.lengths.assign (1, count);
-  const auto & logits = m->forward (batch, emotion::nn::Mode::Infer);
-  int k = (int) logits.dim (1);
-  double peak = -1e300, sum = 0;
-  for (int c = 0; c < k; c++)
-    peak = std::max (peak, (double) logits.data ()[c]);
-  std::vector < double >e (k);
-  for (int c = 0; c < k; c++)
-    sum += e[c] = std::exp ((double) logits.data ()[c] - peak);
-  std::vector < float >out (k);
-  for (int c = 0; c < k; c++)
-    out[c] = (float) (e[c] / sum);
-  return out;
+static std::vector<float> direct_posteriors(const std::string& model, const float* frames, int count) {
+    emotion::nn::Context context;
+    emotion::models::ModelInfo info;
+    auto m = emotion::models::load_model(context, model, &info);
+    emotion::models::Batch batch;
+    batch.features.resize({1, count, 36});
+    memcpy(batch.features.data(), frames, sizeof(float) * count * 36);
+    batch.lengths.assign(1, count);
+    const auto& logits = m->forward(batch, emotion::nn::Mode::Infer);
+    int k = (int)logits.dim(1);
+    double peak = -1e300, sum = 0;
+    for (int c = 0; c < k; c++) peak = std::max(peak, (double)logits.data()[c]);
+    std::vector<double> e(k);
+    for (int c = 0; c < k; c++) sum += e[c] = std::exp((double)logits.data()[c] - peak);
+    std::vector<float> out(k);
+    for (int c = 0; c < k; c++) out[c] = (float)(e[c] / sum);
+    return out;
 }
 
-static double
-max_diff (const std::vector < float >&a, const std::vector < float >&b)
-{
-  fail_unless_equals_int ((int) a.size (), (int) b.size ());
-  double m = 0;
-  for (size_t i = 0; i < a.size (); i++)
-    m = std::max (m, (double) std::fabs (a[i] - b[i]));
-  return m;
+static double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    fail_unless_equals_int((int)a.size(), (int)b.size());
+    double m = 0;
+    for (size_t i = 0; i < a.size(); i++) m = std::max(m, (double)std::fabs(a[i] - b[i]));
+    return m;
 }
 
-static void
-check_posteriors (const Result & r, int k)
-{
-  fail_unless_equals_int ((int) r.scores.size (), k);
-  for (float v:r.scores)
-    fail_unless (std::isfinite (v) && v >= 0 && v <= 1, "score %f", v);
-  fail_unless (std::fabs (sum_of (r.scores) - 1.0) < 1e-5, "sum %f", sum_of (r.scores));
-  fail_unless (r.has_meta);
-  fail_unless (r.meta_scores == r.scores);
-  int best = (int) (std::max_element (r.scores.begin (), r.scores.end ()) - r.scores.begin ());
-  fail_unless_equals_int ((int) r.best, best);
+static void check_posteriors(const Result& r, int k) {
+    fail_unless_equals_int((int)r.scores.size(), k);
+    for (float v : r.scores) fail_unless(std::isfinite(v) && v >= 0 && v <= 1, "score %f", v);
+    fail_unless(std::fabs(sum_of(r.scores) - 1.0) < 1e-5, "sum %f", sum_of(r.scores));
+    fail_unless(r.has_meta);
+    fail_unless(r.meta_scores == r.scores);
+    int best = (int)(std::max_element(r.scores.begin(), r.scores.end()) - r.scores.begin());
+    fail_unless_equals_int((int)r.best, best);
 }
 
 /* Two labelled segments through alstmclassify: results, meta, messages, tag, golden. */
-GST_START_TEST (test_alstm_segments)
-{
-  std::vector < float >frames = lld_frames ("lld/emodb_03a01Fa.wav");
-  const size_t total = frames.size () / 36;
-  const size_t a0 = 10, a1 = 120, b0 = 130, b1 = total;
-  GstBus *bus;
-  GstHarness *h = classifier_harness (alstm_description (), LLD_CAPS, &bus);
+GST_START_TEST(test_alstm_segments) {
+    std::vector<float> frames = lld_frames("lld/emodb_03a01Fa.wav");
+    const size_t total = frames.size() / 36;
+    const size_t a0 = 10, a1 = 120, b0 = 130, b1 = total;
+    GstBus* bus;
+    GstHarness* h = classifier_harness(alstm_description(), LLD_CAPS, &bus);
 
-  fail_unless_equals_int (push_frames (h, frames, 0, a0), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("a", "emotion", "happy",
-          "speaker", "emodb03", NULL));
-  fail_unless_equals_int (push_frames (h, frames, a0, a1 - a0), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_end ("a"));
-  fail_unless_equals_int (push_frames (h, frames, a1, b0 - a1), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("b", NULL, NULL));
-  fail_unless_equals_int (push_frames (h, frames, b0, b1 - b0, 13), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_end ("b"));
-  gst_harness_push_event (h, gst_event_new_eos ());
+    fail_unless_equals_int(push_frames(h, frames, 0, a0), GST_FLOW_OK);
+    gst_harness_push_event(
+        h, gst_emotion_event_new_segment_start("a", "emotion", "happy", "speaker", "emodb03", NULL));
+    fail_unless_equals_int(push_frames(h, frames, a0, a1 - a0), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("a"));
+    fail_unless_equals_int(push_frames(h, frames, a1, b0 - a1), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("b", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, b0, b1 - b0, 13), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("b"));
+    gst_harness_push_event(h, gst_event_new_eos());
 
-  std::vector < Result > results = pull_results (h);
-  fail_unless_equals_int ((int) results.size (), 2);
-  const size_t seg_first[2] = { a0, b0 }, seg_last[2] = { a1, b1 };
-  const char *ids[2] = { "a", "b" };
-  std::string model = model_file ("model_alstm_mean");
-  double worst = 0;
-  for (int i = 0; i < 2; i++) {
-    const Result & r = results[i];
-    check_posteriors (r, 4);
-    fail_unless_equals_uint64 (r.pts, seg_first[i] * 10 * GST_MSECOND);
-    fail_unless_equals_uint64 (r.duration, (seg_last[i] - seg_first[i]) * 10 * GST_MSECOND);
-    fail_unless_equals_string (r.segment_id.c_str (), ids[i]);
-    fail_unless (!r.model.empty ());
-    for (int k = 0; k < 4; k++)
-      fail_unless_equals_string (r.labels[k].c_str (), kLabels[k]);
-    std::vector < float >direct = direct_posteriors (model, frames.data () + seg_first[i] * 36,
-        (int) (seg_last[i] - seg_first[i]));
-    worst = std::max (worst, max_diff (r.scores, direct));
-    /* the Classifier API the element wraps gives the same */
-    emotion::models::Classifier c (model);
-    worst = std::max (worst, max_diff (r.scores, c.classify_frames (frames.data () +
-                seg_first[i] * 36, (int) (seg_last[i] - seg_first[i]))));
-  }
-  printf ("alstmclassify vs core library (forward + softmax): max |diff| %.3e\n", worst);
-  fail_unless (worst <= 1e-6, "element and core library differ by %g", worst);
-
-  /* messages, field by field */
-  std::vector < GstStructure * >messages = element_messages (bus, "emotion");
-  fail_unless_equals_int ((int) messages.size (), 2);
-  for (int i = 0; i < 2; i++) {
-    GstStructure *s = messages[i];
-    guint64 ts, st, rt, dur;
-    gdouble confidence;
-    fail_unless (gst_structure_get_uint64 (s, "timestamp", &ts));
-    fail_unless (gst_structure_get_uint64 (s, "stream-time", &st));
-    fail_unless (gst_structure_get_uint64 (s, "running-time", &rt));
-    fail_unless (gst_structure_get_uint64 (s, "duration", &dur));
-    fail_unless_equals_uint64 (ts, results[i].pts);
-    fail_unless_equals_uint64 (st, results[i].pts);
-    fail_unless_equals_uint64 (rt, results[i].pts);
-    fail_unless_equals_uint64 (dur, results[i].duration);
-    fail_unless_equals_string (gst_structure_get_string (s, "segment-id"), ids[i]);
-    fail_unless_equals_string (gst_structure_get_string (s, "label"),
-        kLabels[results[i].best]);
-    fail_unless (gst_structure_get_double (s, "confidence", &confidence));
-    fail_unless (std::fabs (confidence - results[i].scores[results[i].best]) < 1e-7);
-    fail_unless_equals_string (gst_structure_get_string (s, "model"),
-        results[i].model.c_str ());
-    const GValue *labels = gst_structure_get_value (s, "labels");
-    const GValue *scores = gst_structure_get_value (s, "scores");
-    fail_unless (labels && GST_VALUE_HOLDS_ARRAY (labels));
-    fail_unless (scores && GST_VALUE_HOLDS_ARRAY (scores));
-    fail_unless_equals_int (gst_value_array_get_size (labels), 4);
-    fail_unless_equals_int (gst_value_array_get_size (scores), 4);
-    for (int k = 0; k < 4; k++) {
-      fail_unless_equals_string (g_value_get_string (gst_value_array_get_value (labels, k)),
-          kLabels[k]);
-      fail_unless (std::fabs (g_value_get_double (gst_value_array_get_value (scores,
-                      k)) - results[i].scores[k]) < 1e-7);
+    std::vector<Result> results = pull_results(h);
+    fail_unless_equals_int((int)results.size(), 2);
+    const size_t seg_first[2] = {a0, b0}, seg_last[2] = {a1, b1};
+    const char* ids[2] = {"a", "b"};
+    std::string model = model_file("model_alstm_mean");
+    double worst = 0;
+    for (int i = 0; i < 2; i++) {
+        const Result& r = results[i];
+        check_posteriors(r, 4);
+        fail_unless_equals_uint64(r.pts, seg_first[i] * 10 * GST_MSECOND);
+        fail_unless_equals_uint64(r.duration, (seg_last[i] - seg_first[i]) * 10 * GST_MSECOND);
+        fail_unless_equals_string(r.segment_id.c_str(), ids[i]);
+        fail_unless(!r.model.empty());
+        for (int k = 0; k < 4; k++) fail_unless_equals_string(r.labels[k].c_str(), kLabels[k]);
+        std::vector<float> direct =
+            direct_posteriors(model, frames.data() + seg_first[i] * 36, (int)(seg_last[i] - seg_first[i]));
+        worst = std::max(worst, max_diff(r.scores, direct));
+        /* the Classifier API the element wraps gives the same */
+        emotion::models::Classifier c(model);
+        worst = std::max(worst, max_diff(r.scores, c.classify_frames(frames.data() + seg_first[i] * 36,
+                                                                     (int)(seg_last[i] - seg_first[i]))));
     }
-    if (i == 0) {
-      fail_unless_equals_string (gst_structure_get_string (s, "true-emotion"), "happy");
-    } else {
-      fail_unless (!gst_structure_has_field (s, "true-emotion"));
-    }
-  }
-  free_structures (messages);
+    printf("alstmclassify vs core library (forward + softmax): max |diff| %.3e\n", worst);
+    fail_unless(worst <= 1e-6, "element and core library differ by %g", worst);
 
-  /* segment events forwarded in order, and a tag event with the dominant emotion */
-  int starts = 0, ends = 0, tags = 0;
-  std::string tagged;
-  GstEvent *event;
-  while ((event = gst_harness_try_pull_event (h)) != NULL) {
-    if (gst_emotion_event_is_segment_start (event))
-      starts++;
-    if (gst_emotion_event_is_segment_end (event))
-      ends++;
-    if (GST_EVENT_TYPE (event) == GST_EVENT_TAG) {
-      GstTagList *list;
-      gst_event_parse_tag (event, &list);
-      gchar *value = NULL, *keyword = NULL;
-      fail_unless (gst_tag_list_get_string (list, "emotion", &value));
-      fail_unless (gst_tag_list_get_string (list, GST_TAG_KEYWORDS, &keyword));
-      fail_unless_equals_string (keyword, (std::string ("emotion=") + value).c_str ());
-      fail_unless_equals_int (gst_tag_list_get_scope (list), GST_TAG_SCOPE_GLOBAL);
-      tagged = value;
-      tags++;
-      g_free (value);
-      g_free (keyword);
+    /* messages, field by field */
+    std::vector<GstStructure*> messages = element_messages(bus, "emotion");
+    fail_unless_equals_int((int)messages.size(), 2);
+    for (int i = 0; i < 2; i++) {
+        GstStructure* s = messages[i];
+        guint64 ts, st, rt, dur;
+        gdouble confidence;
+        fail_unless(gst_structure_get_uint64(s, "timestamp", &ts));
+        fail_unless(gst_structure_get_uint64(s, "stream-time", &st));
+        fail_unless(gst_structure_get_uint64(s, "running-time", &rt));
+        fail_unless(gst_structure_get_uint64(s, "duration", &dur));
+        fail_unless_equals_uint64(ts, results[i].pts);
+        fail_unless_equals_uint64(st, results[i].pts);
+        fail_unless_equals_uint64(rt, results[i].pts);
+        fail_unless_equals_uint64(dur, results[i].duration);
+        fail_unless_equals_string(gst_structure_get_string(s, "segment-id"), ids[i]);
+        fail_unless_equals_string(gst_structure_get_string(s, "label"), kLabels[results[i].best]);
+        fail_unless(gst_structure_get_double(s, "confidence", &confidence));
+        fail_unless(std::fabs(confidence - results[i].scores[results[i].best]) < 1e-7);
+        fail_unless_equals_string(gst_structure_get_string(s, "model"), results[i].model.c_str());
+        const GValue* labels = gst_structure_get_value(s, "labels");
+        const GValue* scores = gst_structure_get_value(s, "scores");
+        fail_unless(labels && GST_VALUE_HOLDS_ARRAY(labels));
+        fail_unless(scores && GST_VALUE_HOLDS_ARRAY(scores));
+        fail_unless_equals_int(gst_value_array_get_size(labels), 4);
+        fail_unless_equals_int(gst_value_array_get_size(scores), 4);
+        for (int k = 0; k < 4; k++) {
+            fail_unless_equals_string(g_value_get_string(gst_value_array_get_value(labels, k)), kLabels[k]);
+            fail_unless(std::fabs(g_value_get_double(gst_value_array_get_value(scores, k)) -
+                                  results[i].scores[k]) < 1e-7);
+        }
+        if (i == 0) {
+            fail_unless_equals_string(gst_structure_get_string(s, "true-emotion"), "happy");
+        } else {
+            fail_unless(!gst_structure_has_field(s, "true-emotion"));
+        }
     }
-    gst_event_unref (event);
-  }
-  fail_unless_equals_int (starts, 2);
-  fail_unless_equals_int (ends, 2);
-  fail_unless (tags >= 1);
-  /* with two results, the dominant one is the first label seen (ties keep the earlier) */
-  fail_unless_equals_string (tagged.c_str (), kLabels[results[0].best]);
-  harness_teardown (h, bus);
+    free_structures(messages);
+
+    /* segment events forwarded in order, and a tag event with the dominant emotion */
+    int starts = 0, ends = 0, tags = 0;
+    std::string tagged;
+    GstEvent* event;
+    while ((event = gst_harness_try_pull_event(h)) != NULL) {
+        if (gst_emotion_event_is_segment_start(event)) starts++;
+        if (gst_emotion_event_is_segment_end(event)) ends++;
+        if (GST_EVENT_TYPE(event) == GST_EVENT_TAG) {
+            GstTagList* list;
+            gst_event_parse_tag(event, &list);
+            gchar *value = NULL, *keyword = NULL;
+            fail_unless(gst_tag_list_get_string(list, "emotion", &value));
+            fail_unless(gst_tag_list_get_string(list, GST_TAG_KEYWORDS, &keyword));
+            fail_unless_equals_string(keyword, (std::string("emotion=") + value).c_str());
+            fail_unless_equals_int(gst_tag_list_get_scope(list), GST_TAG_SCOPE_GLOBAL);
+            tagged = value;
+            tags++;
+            g_free(value);
+            g_free(keyword);
+        }
+        gst_event_unref(event);
+    }
+    fail_unless_equals_int(starts, 2);
+    fail_unless_equals_int(ends, 2);
+    fail_unless(tags >= 1);
+    /* with two results, the dominant one is the first label seen (ties keep the earlier) */
+    fail_unless_equals_string(tagged.c_str(), kLabels[results[0].best]);
+    harness_teardown(h, bus);
 }
 
 GST_END_TEST;
 
 /* downstream takes text only: one readable line per segment, with the meta */
-GST_START_TEST (test_text_output)
-{
-  std::vector < float >frames = lld_frames ("lld/emodb_08a02Wc.wav");
-  GstHarness *h = gst_harness_new_parse (alstm_description ().c_str ());
-  gst_harness_set_sink_caps_str (h, "text/x-raw,format=utf8");
-  gst_harness_set_src_caps_str (h, LLD_CAPS);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("u1", NULL, NULL));
-  fail_unless_equals_int (push_frames (h, frames, 0, 150), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_end ("u1"));
-  gst_harness_push_event (h, gst_event_new_eos ());
+GST_START_TEST(test_text_output) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    GstHarness* h = gst_harness_new_parse(alstm_description().c_str());
+    gst_harness_set_sink_caps_str(h, "text/x-raw,format=utf8");
+    gst_harness_set_src_caps_str(h, LLD_CAPS);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("u1", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 0, 150), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("u1"));
+    gst_harness_push_event(h, gst_event_new_eos());
 
-  GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
-  fail_unless (caps != NULL);
-  fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0), "text/x-raw"));
-  fail_unless_equals_string (gst_structure_get_string (gst_caps_get_structure (caps, 0),
-          "format"), "utf8");
-  gst_caps_unref (caps);
+    GstCaps* caps = gst_pad_get_current_caps(h->sinkpad);
+    fail_unless(caps != NULL);
+    fail_unless(gst_structure_has_name(gst_caps_get_structure(caps, 0), "text/x-raw"));
+    fail_unless_equals_string(gst_structure_get_string(gst_caps_get_structure(caps, 0), "format"), "utf8");
+    gst_caps_unref(caps);
 
-  std::vector < Result > results = pull_results (h, true);
-  fail_unless_equals_int ((int) results.size (), 1);
-  const Result & r = results[0];
-  fail_unless (r.has_meta);
-  gchar *expected = g_strdup_printf ("%s %.2f", r.labels[r.best].c_str (),
-      r.meta_scores[r.best]);
-  fail_unless_equals_string (r.text.c_str (), expected);
-  fail_unless (g_utf8_validate (r.text.c_str (), -1, NULL));
-  g_free (expected);
-  fail_unless_equals_uint64 (r.pts, 0);
-  fail_unless_equals_uint64 (r.duration, 1500 * GST_MSECOND);
-  gst_harness_teardown (h);
+    std::vector<Result> results = pull_results(h, true);
+    fail_unless_equals_int((int)results.size(), 1);
+    const Result& r = results[0];
+    fail_unless(r.has_meta);
+    gchar* expected = g_strdup_printf("%s %.2f", r.labels[r.best].c_str(), r.meta_scores[r.best]);
+    fail_unless_equals_string(r.text.c_str(), expected);
+    fail_unless(g_utf8_validate(r.text.c_str(), -1, NULL));
+    g_free(expected);
+    fail_unless_equals_uint64(r.pts, 0);
+    fail_unless_equals_uint64(r.duration, 1500 * GST_MSECOND);
+    gst_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* no segment events: windows of 1 s every 0.5 s, and the last, shorter window at EOS */
-GST_START_TEST (test_fallback_windows)
-{
-  std::vector < float >frames = lld_frames ("lld/emodb_08a02Wc.wav");
-  fail_unless (frames.size () / 36 >= 170);
-  GstBus *bus;
-  GstHarness *h = classifier_harness (alstm_description ("window=1.0 hop=0.5"), LLD_CAPS,
-      &bus);
-  fail_unless_equals_int (push_frames (h, frames, 0, 170, 9), GST_FLOW_OK);
-  /* before EOS: windows [0,100) [50,150) */
-  std::vector < Result > before = pull_results (h);
-  fail_unless_equals_int ((int) before.size (), 2);
-  gst_harness_push_event (h, gst_event_new_eos ());
-  std::vector < Result > after = pull_results (h);
-  fail_unless_equals_int ((int) after.size (), 1);
-  before.push_back (after[0]);
-  const GstClockTime pts[3] = { 0, 500 * GST_MSECOND, GST_SECOND };
-  const GstClockTime dur[3] = { GST_SECOND, GST_SECOND, 700 * GST_MSECOND };
-  for (int i = 0; i < 3; i++) {
-    check_posteriors (before[i], 4);
-    fail_unless_equals_uint64 (before[i].pts, pts[i]);
-    fail_unless_equals_uint64 (before[i].duration, dur[i]);
-    fail_unless_equals_string (before[i].segment_id.c_str (), ("w" + std::to_string (i)).c_str ());
-  }
-  /* the partial window is classified on exactly its frames */
-  std::vector < float >direct = direct_posteriors (model_file ("model_alstm_mean"),
-      frames.data () + 100 * 36, 70);
-  double d = max_diff (before[2].scores, direct);
-  printf ("fallback partial window vs core library: max |diff| %.3e\n", d);
-  fail_unless (d <= 1e-6);
-  std::vector < GstStructure * >messages = element_messages (bus, "emotion");
-  fail_unless_equals_int ((int) messages.size (), 3);
-  free_structures (messages);
-  harness_teardown (h, bus);
+GST_START_TEST(test_fallback_windows) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    fail_unless(frames.size() / 36 >= 170);
+    GstBus* bus;
+    GstHarness* h = classifier_harness(alstm_description("window=1.0 hop=0.5"), LLD_CAPS, &bus);
+    fail_unless_equals_int(push_frames(h, frames, 0, 170, 9), GST_FLOW_OK);
+    /* before EOS: windows [0,100) [50,150) */
+    std::vector<Result> before = pull_results(h);
+    fail_unless_equals_int((int)before.size(), 2);
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> after = pull_results(h);
+    fail_unless_equals_int((int)after.size(), 1);
+    before.push_back(after[0]);
+    const GstClockTime pts[3] = {0, 500 * GST_MSECOND, GST_SECOND};
+    const GstClockTime dur[3] = {GST_SECOND, GST_SECOND, 700 * GST_MSECOND};
+    for (int i = 0; i < 3; i++) {
+        check_posteriors(before[i], 4);
+        fail_unless_equals_uint64(before[i].pts, pts[i]);
+        fail_unless_equals_uint64(before[i].duration, dur[i]);
+        fail_unless_equals_string(before[i].segment_id.c_str(), ("w" + std::to_string(i)).c_str());
+    }
+    /* the partial window is classified on exactly its frames */
+    std::vector<float> direct =
+        direct_posteriors(model_file("model_alstm_mean"), frames.data() + 100 * 36, 70);
+    double d = max_diff(before[2].scores, direct);
+    printf("fallback partial window vs core library: max |diff| %.3e\n", d);
+    fail_unless(d <= 1e-6);
+    std::vector<GstStructure*> messages = element_messages(bus, "emotion");
+    fail_unless_equals_int((int)messages.size(), 3);
+    free_structures(messages);
+    harness_teardown(h, bus);
 }
 
 GST_END_TEST;
 
 /* a segment longer than max-duration is published in parts <id>.0, <id>.1, ... */
-GST_START_TEST (test_max_duration_parts)
-{
-  std::vector < float >frames = lld_frames ("lld/emodb_08a02Wc.wav");
-  GstHarness *h = classifier_harness (alstm_description ("max-duration=1.0"), LLD_CAPS, NULL);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("long", NULL, NULL));
-  fail_unless_equals_int (push_frames (h, frames, 0, 100, 10), GST_FLOW_OK);
-  /* the first part leaves as soon as it is full, before the segment ends */
-  std::vector < Result > early = pull_results (h);
-  fail_unless_equals_int ((int) early.size (), 1);
-  fail_unless_equals_int (push_frames (h, frames, 100, 150, 10), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_end ("long"));
-  gst_harness_push_event (h, gst_event_new_eos ());
-  std::vector < Result > rest = pull_results (h);
-  rest.insert (rest.begin (), early[0]);
-  fail_unless_equals_int ((int) rest.size (), 3);
-  const GstClockTime pts[3] = { 0, GST_SECOND, 2 * GST_SECOND };
-  const GstClockTime dur[3] = { GST_SECOND, GST_SECOND, 500 * GST_MSECOND };
-  for (int i = 0; i < 3; i++) {
-    check_posteriors (rest[i], 4);
-    fail_unless_equals_string (rest[i].segment_id.c_str (),
-        ("long." + std::to_string (i)).c_str ());
-    fail_unless_equals_uint64 (rest[i].pts, pts[i]);
-    fail_unless_equals_uint64 (rest[i].duration, dur[i]);
-  }
-  gst_harness_teardown (h);
+GST_START_TEST(test_max_duration_parts) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    GstHarness* h = classifier_harness(alstm_description("max-duration=1.0"), LLD_CAPS, NULL);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("long", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 0, 100, 10), GST_FLOW_OK);
+    /* the first part leaves as soon as it is full, before the segment ends */
+    std::vector<Result> early = pull_results(h);
+    fail_unless_equals_int((int)early.size(), 1);
+    fail_unless_equals_int(push_frames(h, frames, 100, 150, 10), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("long"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> rest = pull_results(h);
+    rest.insert(rest.begin(), early[0]);
+    fail_unless_equals_int((int)rest.size(), 3);
+    const GstClockTime pts[3] = {0, GST_SECOND, 2 * GST_SECOND};
+    const GstClockTime dur[3] = {GST_SECOND, GST_SECOND, 500 * GST_MSECOND};
+    for (int i = 0; i < 3; i++) {
+        check_posteriors(rest[i], 4);
+        fail_unless_equals_string(rest[i].segment_id.c_str(), ("long." + std::to_string(i)).c_str());
+        fail_unless_equals_uint64(rest[i].pts, pts[i]);
+        fail_unless_equals_uint64(rest[i].duration, dur[i]);
+    }
+    gst_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* a segment still open at EOS is published; an EOS right after a segment start is not */
-GST_START_TEST (test_eos_open_segment)
-{
-  std::vector < float >frames = lld_frames ("lld/emodb_08a02Wc.wav");
-  GstHarness *h = classifier_harness (alstm_description (), LLD_CAPS, NULL);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("open", NULL, NULL));
-  fail_unless_equals_int (push_frames (h, frames, 0, 80), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_event_new_eos ());
-  std::vector < Result > results = pull_results (h);
-  fail_unless_equals_int ((int) results.size (), 1);
-  fail_unless_equals_string (results[0].segment_id.c_str (), "open");
-  fail_unless_equals_uint64 (results[0].duration, 800 * GST_MSECOND);
-  gst_harness_teardown (h);
+GST_START_TEST(test_eos_open_segment) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    GstHarness* h = classifier_harness(alstm_description(), LLD_CAPS, NULL);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("open", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 0, 80), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> results = pull_results(h);
+    fail_unless_equals_int((int)results.size(), 1);
+    fail_unless_equals_string(results[0].segment_id.c_str(), "open");
+    fail_unless_equals_uint64(results[0].duration, 800 * GST_MSECOND);
+    gst_harness_teardown(h);
 
-  GstBus *bus;
-  h = classifier_harness (alstm_description (), LLD_CAPS, &bus);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("empty", NULL, NULL));
-  gst_harness_push_event (h, gst_event_new_eos ());
-  fail_unless_equals_int ((int) pull_results (h).size (), 0);
-  fail_unless_equals_string (error_of (bus).c_str (), "");
-  harness_teardown (h, bus);
+    GstBus* bus;
+    h = classifier_harness(alstm_description(), LLD_CAPS, &bus);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("empty", NULL, NULL));
+    gst_harness_push_event(h, gst_event_new_eos());
+    fail_unless_equals_int((int)pull_results(h).size(), 0);
+    fail_unless_equals_string(error_of(bus).c_str(), "");
+    harness_teardown(h, bus);
 }
 
 GST_END_TEST;
 
 /* M2: the mu-law segments of one utterance give one result, the mean of the segments alone */
-GST_START_TEST (test_apcnn_utterance_average)
-{
-  std::string model = model_file ("model_apcnn");
-  std::string description = "apcnnclassify model=\"" + model + "\"";
-  std::mt19937 rng (7);
-  std::uniform_real_distribution < float >uniform (-1.0f, 1.0f);
-  std::vector < std::vector < float >>segments (3, std::vector < float >(200 * 400));
-  for (auto & s:segments)
-    for (auto & v:s)
-      v = uniform (rng);
-  auto push_segment =[&](GstHarness * h, int i) {
-    GstBuffer *b = gst_buffer_new_memdup (segments[i].data (), segments[i].size () * 4);
-    GST_BUFFER_PTS (b) = i * 2 * GST_SECOND;
-    GST_BUFFER_DURATION (b) = 4 * GST_SECOND;
-    fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
-  };
+GST_START_TEST(test_apcnn_utterance_average) {
+    std::string model = model_file("model_apcnn");
+    std::string description = "apcnnclassify model=\"" + model + "\"";
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    std::vector<std::vector<float>> segments(3, std::vector<float>(200 * 400));
+    for (auto& s : segments)
+        for (auto& v : s) v = uniform(rng);
+    auto push_segment = [&](GstHarness* h, int i) {
+        GstBuffer* b = gst_buffer_new_memdup(segments[i].data(), segments[i].size() * 4);
+        GST_BUFFER_PTS(b) = i * 2 * GST_SECOND;
+        GST_BUFFER_DURATION(b) = 4 * GST_SECOND;
+        fail_unless_equals_int(gst_harness_push(h, b), GST_FLOW_OK);
+    };
 
-  GstHarness *alone = classifier_harness (description, MULAW_CAPS, NULL);
-  for (int i = 0; i < 3; i++)
-    push_segment (alone, i);
-  gst_harness_push_event (alone, gst_event_new_eos ());
-  std::vector < Result > single = pull_results (alone);
-  gst_harness_teardown (alone);
-  fail_unless_equals_int ((int) single.size (), 3);
-  for (int i = 0; i < 3; i++) {
-    check_posteriors (single[i], 4);
-    fail_unless_equals_uint64 (single[i].pts, i * 2 * GST_SECOND);
-    fail_unless_equals_string (single[i].segment_id.c_str (), ("s" + std::to_string (i)).c_str ());
-  }
+    GstHarness* alone = classifier_harness(description, MULAW_CAPS, NULL);
+    for (int i = 0; i < 3; i++) push_segment(alone, i);
+    gst_harness_push_event(alone, gst_event_new_eos());
+    std::vector<Result> single = pull_results(alone);
+    gst_harness_teardown(alone);
+    fail_unless_equals_int((int)single.size(), 3);
+    for (int i = 0; i < 3; i++) {
+        check_posteriors(single[i], 4);
+        fail_unless_equals_uint64(single[i].pts, i * 2 * GST_SECOND);
+        fail_unless_equals_string(single[i].segment_id.c_str(), ("s" + std::to_string(i)).c_str());
+    }
 
-  GstHarness *h = classifier_harness (description, MULAW_CAPS, NULL);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("utt", NULL, NULL));
-  for (int i = 0; i < 3; i++)
-    push_segment (h, i);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_end ("utt"));
-  gst_harness_push_event (h, gst_event_new_eos ());
-  std::vector < Result > utterance = pull_results (h);
-  gst_harness_teardown (h);
-  fail_unless_equals_int ((int) utterance.size (), 1);
-  check_posteriors (utterance[0], 4);
-  fail_unless_equals_string (utterance[0].segment_id.c_str (), "utt");
-  fail_unless_equals_uint64 (utterance[0].pts, 0);
-  fail_unless_equals_uint64 (utterance[0].duration, 8 * GST_SECOND);
+    GstHarness* h = classifier_harness(description, MULAW_CAPS, NULL);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("utt", NULL, NULL));
+    for (int i = 0; i < 3; i++) push_segment(h, i);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("utt"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> utterance = pull_results(h);
+    gst_harness_teardown(h);
+    fail_unless_equals_int((int)utterance.size(), 1);
+    check_posteriors(utterance[0], 4);
+    fail_unless_equals_string(utterance[0].segment_id.c_str(), "utt");
+    fail_unless_equals_uint64(utterance[0].pts, 0);
+    fail_unless_equals_uint64(utterance[0].duration, 8 * GST_SECOND);
 
-  std::vector < float >mean (4, 0.0f);
-  for (int i = 0; i < 3; i++)
-    for (int k = 0; k < 4; k++)
-      mean[k] += single[i].scores[k] / 3;
-  double d = max_diff (utterance[0].scores, mean);
-  emotion::models::Classifier c (model);
-  std::vector < const float *>parts = { segments[0].data (), segments[1].data (),
-    segments[2].data ()
-  };
-  double d2 = max_diff (utterance[0].scores, c.classify_segments (parts));
-  printf ("apcnnclassify utterance vs mean of single segments: max |diff| %.3e; vs core "
-      "library %.3e\n", d, d2);
-  fail_unless (d <= 1e-5);
-  fail_unless (d2 <= 1e-6);
-  /* averaging must matter: the segments alone disagree with each other */
-  fail_unless (max_diff (single[0].scores, single[1].scores) > 1e-6);
+    std::vector<float> mean(4, 0.0f);
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 4; k++) mean[k] += single[i].scores[k] / 3;
+    double d = max_diff(utterance[0].scores, mean);
+    emotion::models::Classifier c(model);
+    std::vector<const float*> parts = {segments[0].data(), segments[1].data(), segments[2].data()};
+    double d2 = max_diff(utterance[0].scores, c.classify_segments(parts));
+    printf("apcnnclassify utterance vs mean of single segments: max |diff| %.3e; vs core "
+           "library %.3e\n",
+           d, d2);
+    fail_unless(d <= 1e-5);
+    fail_unless(d2 <= 1e-6);
+    /* averaging must matter: the segments alone disagree with each other */
+    fail_unless(max_diff(single[0].scores, single[1].scores) > 1e-6);
 }
 
 GST_END_TEST;
 
 /* M3 with a model built from the model_stl reference */
-GST_START_TEST (test_stl_segments)
-{
-  std::string model = model_file ("model_stl");
-  emotion::models::Classifier c (model);
-  const int k = c.num_classes ();
-  std::vector < float >frames = lld_frames ("lld/emodb_16b10Tb.wav");
-  GstHarness *h = classifier_harness ("stlclassify model=\"" + model + "\"", LLD_CAPS, NULL);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("x", NULL, NULL));
-  fail_unless_equals_int (push_frames (h, frames, 0, 200), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_end ("x"));
-  /* shorter than the 16 frames M3 needs: no result, no error */
-  gst_harness_push_event (h, gst_emotion_event_new_segment_start ("tiny", NULL, NULL));
-  fail_unless_equals_int (push_frames (h, frames, 200, 10), GST_FLOW_OK);
-  gst_harness_push_event (h, gst_emotion_event_new_segment_end ("tiny"));
-  gst_harness_push_event (h, gst_event_new_eos ());
-  std::vector < Result > results = pull_results (h);
-  gst_harness_teardown (h);
-  fail_unless_equals_int ((int) results.size (), 1);
-  check_posteriors (results[0], k);
-  fail_unless_equals_uint64 (results[0].duration, 2 * GST_SECOND);
-  double d = max_diff (results[0].scores, direct_posteriors (model, frames.data (), 200));
-  printf ("stlclassify vs core library: max |diff| %.3e (K=%d)\n", d, k);
-  fail_unless (d <= 1e-6);
+GST_START_TEST(test_stl_segments) {
+    std::string model = model_file("model_stl");
+    emotion::models::Classifier c(model);
+    const int k = c.num_classes();
+    std::vector<float> frames = lld_frames("lld/emodb_16b10Tb.wav");
+    GstHarness* h = classifier_harness("stlclassify model=\"" + model + "\"", LLD_CAPS, NULL);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("x", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 0, 200), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("x"));
+    /* shorter than the 16 frames M3 needs: no result, no error */
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("tiny", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 200, 10), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("tiny"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> results = pull_results(h);
+    gst_harness_teardown(h);
+    fail_unless_equals_int((int)results.size(), 1);
+    check_posteriors(results[0], k);
+    fail_unless_equals_uint64(results[0].duration, 2 * GST_SECOND);
+    double d = max_diff(results[0].scores, direct_posteriors(model, frames.data(), 200));
+    printf("stlclassify vs core library: max |diff| %.3e (K=%d)\n", d, k);
+    fail_unless(d <= 1e-6);
 }
 
 GST_END_TEST;
 
 /* silence through lldextract and the classifier: finite posteriors */
-GST_START_TEST (test_silence_finite)
-{
-  std::string description = "lldextract ! " + alstm_description ("window=1.0 hop=1.0");
-  GstHarness *h = gst_harness_new_parse (description.c_str ());
-  gst_harness_set_src_caps_str (h, AUDIO_CAPS);
-  std::vector < float >silence (16000 * 3, 0.0f);
-  fail_unless (push_samples (h, silence,[]() {
-          return 1600;}));
-  gst_harness_push_event (h, gst_event_new_eos ());
-  std::vector < Result > results = pull_results (h);
-  fail_unless (results.size () >= 2);
-  for (const auto & r:results)
-    check_posteriors (r, 4);
-  gst_harness_teardown (h);
+GST_START_TEST(test_silence_finite) {
+    std::string description = "lldextract ! " + alstm_description("window=1.0 hop=1.0");
+    GstHarness* h = gst_harness_new_parse(description.c_str());
+    gst_harness_set_src_caps_str(h, AUDIO_CAPS);
+    std::vector<float> silence(16000 * 3, 0.0f);
+    fail_unless(push_samples(h, silence, []() { return 1600; }));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> results = pull_results(h);
+    fail_unless(results.size() >= 2);
+    for (const auto& r : results) check_posteriors(r, 4);
+    gst_harness_teardown(h);
 }
 
 GST_END_TEST;
@@ -446,372 +406,340 @@ GST_END_TEST;
 /* ---- bad input ---------------------------------------------------------------------------- */
 
 /* The classifier alone in a pipeline taken to PAUSED: the state change fails with an error. */
-static std::string
-start_error (const std::string & description)
-{
-  GError *err = NULL;
-  GstElement *e = gst_parse_launch (description.c_str (), &err);
-  fail_unless (e != NULL && err == NULL);
-  GstElement *pipeline = gst_pipeline_new (NULL);
-  gst_bin_add (GST_BIN (pipeline), e);
-  GstBus *bus = gst_element_get_bus (pipeline);
-  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  std::string error = error_of (bus);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  printf ("  %s -> %s\n", description.c_str (), error.c_str ());
-  fail_unless (!error.empty ());
-  return error;
+static std::string start_error(const std::string& description) {
+    GError* err = NULL;
+    GstElement* e = gst_parse_launch(description.c_str(), &err);
+    fail_unless(e != NULL && err == NULL);
+    GstElement* pipeline = gst_pipeline_new(NULL);
+    gst_bin_add(GST_BIN(pipeline), e);
+    GstBus* bus = gst_element_get_bus(pipeline);
+    fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+    std::string error = error_of(bus);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    gst_object_unref(pipeline);
+    printf("  %s -> %s\n", description.c_str(), error.c_str());
+    fail_unless(!error.empty());
+    return error;
 }
 
-GST_START_TEST (test_missing_model_n)
-{
-  std::string e = start_error ("alstmclassify model=/nonexistent/m.safetensors");
-  fail_unless (e.find ("/nonexistent/m.safetensors") != std::string::npos);
+GST_START_TEST(test_missing_model_n) {
+    std::string e = start_error("alstmclassify model=/nonexistent/m.safetensors");
+    fail_unless(e.find("/nonexistent/m.safetensors") != std::string::npos);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_corrupt_model_n)
-{
-  std::string good = read_text (model_file ("model_alstm_mean"));
-  fail_unless (good.size () > 1000);
-  std::string truncated = temp_path ("truncated.safetensors");
-  std::string garbage = temp_path ("garbage.safetensors");
-  std::string empty = temp_path ("empty.safetensors");
-  fail_unless (g_file_set_contents (truncated.c_str (), good.data (), good.size () / 2, NULL));
-  std::string junk (4096, '\0');
-  std::mt19937 rng (3);
-  for (auto & c:junk)
-    c = (char) (rng () & 0xff);
-  fail_unless (g_file_set_contents (garbage.c_str (), junk.data (), junk.size (), NULL));
-  fail_unless (g_file_set_contents (empty.c_str (), "", 0, NULL));
-  for (const auto & path: {
-        truncated, garbage, empty}) {
-    std::string e = start_error ("alstmclassify model=\"" + path + "\"");
-    fail_unless (e.find (path) != std::string::npos, "error does not name the file: %s",
-        e.c_str ());
-  }
+GST_START_TEST(test_corrupt_model_n) {
+    std::string good = read_text(model_file("model_alstm_mean"));
+    fail_unless(good.size() > 1000);
+    std::string truncated = temp_path("truncated.safetensors");
+    std::string garbage = temp_path("garbage.safetensors");
+    std::string empty = temp_path("empty.safetensors");
+    fail_unless(g_file_set_contents(truncated.c_str(), good.data(), good.size() / 2, NULL));
+    std::string junk(4096, '\0');
+    std::mt19937 rng(3);
+    for (auto& c : junk) c = (char)(rng() & 0xff);
+    fail_unless(g_file_set_contents(garbage.c_str(), junk.data(), junk.size(), NULL));
+    fail_unless(g_file_set_contents(empty.c_str(), "", 0, NULL));
+    for (const auto& path : {truncated, garbage, empty}) {
+        std::string e = start_error("alstmclassify model=\"" + path + "\"");
+        fail_unless(e.find(path) != std::string::npos, "error does not name the file: %s", e.c_str());
+    }
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_wrong_architecture_n)
-{
-  std::string e = start_error ("stlclassify model=\"" + model_file ("model_alstm_mean") + "\"");
-  fail_unless (e.find ("alstm") != std::string::npos && e.find ("stl") != std::string::npos);
-  e = start_error ("apcnnclassify model=\"" + model_file ("model_stl") + "\"");
-  fail_unless (e.find ("stl") != std::string::npos && e.find ("apcnn") != std::string::npos);
+GST_START_TEST(test_wrong_architecture_n) {
+    std::string e = start_error("stlclassify model=\"" + model_file("model_alstm_mean") + "\"");
+    fail_unless(e.find("alstm") != std::string::npos && e.find("stl") != std::string::npos);
+    e = start_error("apcnnclassify model=\"" + model_file("model_stl") + "\"");
+    fail_unless(e.find("stl") != std::string::npos && e.find("apcnn") != std::string::npos);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_no_model_n)
-{
-  std::string empty = temp_path ("no-models");
-  g_mkdir_with_parents (empty.c_str (), 0755);
-  g_setenv ("GST_EMOTION_MODEL_PATH", empty.c_str (), TRUE);
-  /* Without `model`, the element looks in GST_EMOTION_MODEL_PATH, then the installed and the
-   * source models folders: an architecture the source tree ships a model for starts with it;
-   * one without a shipped model fails cleanly. */
-  const gchar *shipped_dir = g_getenv ("EMOTION_SOURCE_MODELS");
-  fail_unless (shipped_dir != NULL, "EMOTION_SOURCE_MODELS is not set (tests/meson.build sets it)");
-  const std::pair < const char *, const char *>elements[] = {
-    {"stlclassify", "stl"}, {"apcnnclassify", "apcnn"}, {"alstmclassify", "alstm"},
-    {"ksmmtransformer", "ksmm"}
-  };
-  for (const auto &[factory, architecture] : elements) {
-    const std::string file = std::string (shipped_dir) + "/" + architecture + ".safetensors";
-    const bool shipped = g_file_test (file.c_str (), G_FILE_TEST_IS_REGULAR);
-    GstElement *pipeline = gst_pipeline_new (NULL);
-    gst_bin_add (GST_BIN (pipeline), gst_element_factory_make (factory, NULL));
-    GstBus *bus = gst_element_get_bus (pipeline);
-    GstStateChangeReturn ret = gst_element_set_state (pipeline, GST_STATE_PAUSED);
-    std::string e = error_of (bus);
-    gst_element_set_state (pipeline, GST_STATE_NULL);
-    gst_object_unref (bus);
-    gst_object_unref (pipeline);
-    printf ("  %s (%s model %s): %s\n", factory, architecture, shipped ? "shipped" :
-        "not shipped", ret == GST_STATE_CHANGE_FAILURE ? e.c_str () : "started");
-    if (shipped)
-      fail_unless (ret != GST_STATE_CHANGE_FAILURE, "%s: %s", factory, e.c_str ());
-    else
-      fail_unless (e.find ("No model file") != std::string::npos, "%s: %s", factory, e.c_str ());
-  }
+GST_START_TEST(test_no_model_n) {
+    std::string empty = temp_path("no-models");
+    g_mkdir_with_parents(empty.c_str(), 0755);
+    g_setenv("GST_EMOTION_MODEL_PATH", empty.c_str(), TRUE);
+    /* Without `model`, the element looks in GST_EMOTION_MODEL_PATH, then the installed and the
+     * source models folders: an architecture the source tree ships a model for starts with it;
+     * one without a shipped model fails cleanly. */
+    const gchar* shipped_dir = g_getenv("EMOTION_SOURCE_MODELS");
+    fail_unless(shipped_dir != NULL, "EMOTION_SOURCE_MODELS is not set (tests/meson.build sets it)");
+    const std::pair<const char*, const char*> elements[] = {{"stlclassify", "stl"},
+                                                            {"apcnnclassify", "apcnn"},
+                                                            {"alstmclassify", "alstm"},
+                                                            {"ksmmtransformer", "ksmm"}};
+    for (const auto& [factory, architecture] : elements) {
+        const std::string file = std::string(shipped_dir) + "/" + architecture + ".safetensors";
+        const bool shipped = g_file_test(file.c_str(), G_FILE_TEST_IS_REGULAR);
+        GstElement* pipeline = gst_pipeline_new(NULL);
+        gst_bin_add(GST_BIN(pipeline), gst_element_factory_make(factory, NULL));
+        GstBus* bus = gst_element_get_bus(pipeline);
+        GstStateChangeReturn ret = gst_element_set_state(pipeline, GST_STATE_PAUSED);
+        std::string e = error_of(bus);
+        gst_element_set_state(pipeline, GST_STATE_NULL);
+        gst_object_unref(bus);
+        gst_object_unref(pipeline);
+        printf("  %s (%s model %s): %s\n", factory, architecture, shipped ? "shipped" : "not shipped",
+               ret == GST_STATE_CHANGE_FAILURE ? e.c_str() : "started");
+        if (shipped)
+            fail_unless(ret != GST_STATE_CHANGE_FAILURE, "%s: %s", factory, e.c_str());
+        else
+            fail_unless(e.find("No model file") != std::string::npos, "%s: %s", factory, e.c_str());
+    }
 
-  /* a model in GST_EMOTION_MODEL_PATH is found */
-  std::string stl = read_text (model_file ("model_stl"));
-  std::string in_path = empty + "/stl.safetensors";
-  fail_unless (g_file_set_contents (in_path.c_str (), stl.data (), stl.size (), NULL));
-  GstElement *pipeline = gst_pipeline_new (NULL);
-  gst_bin_add (GST_BIN (pipeline), gst_element_factory_make ("stlclassify", NULL));
-  fail_unless (gst_element_set_state (pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-  g_unsetenv ("GST_EMOTION_MODEL_PATH");
-  g_unlink (in_path.c_str ());
-  g_rmdir (empty.c_str ());
+    /* a model in GST_EMOTION_MODEL_PATH is found */
+    std::string stl = read_text(model_file("model_stl"));
+    std::string in_path = empty + "/stl.safetensors";
+    fail_unless(g_file_set_contents(in_path.c_str(), stl.data(), stl.size(), NULL));
+    GstElement* pipeline = gst_pipeline_new(NULL);
+    gst_bin_add(GST_BIN(pipeline), gst_element_factory_make("stlclassify", NULL));
+    fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+    g_unsetenv("GST_EMOTION_MODEL_PATH");
+    g_unlink(in_path.c_str());
+    g_rmdir(empty.c_str());
 }
 
 GST_END_TEST;
 
 /* mu-law segments into an LLD classifier: a clear error naming both sides, no crash */
-GST_START_TEST (test_mismatched_features_n)
-{
-  std::string description = "audiotestsrc num-buffers=100 samplesperbuffer=1600 ! "
-      "audio/x-raw,format=F32LE,rate=16000,channels=1 ! mulawspec name=spec ! "
-      "alstmclassify name=cls model=\"" + model_file ("model_alstm_mean") + "\" ! fakesink";
-  GError *err = NULL;
-  GstElement *pipeline = gst_parse_launch (description.c_str (), &err);
-  std::string message;
-  if (err) {
-    /* linking already fails: gst_parse_launch names both elements */
-    message = err->message;
-    g_clear_error (&err);
-  }
-  if (pipeline) {
-    if (message.empty ())
-      message = run_pipeline (pipeline);
-    gst_element_set_state (pipeline, GST_STATE_NULL);
-    gst_object_unref (pipeline);
-  }
-  printf ("mulawspec ! alstmclassify -> %s\n", message.c_str ());
-  fail_unless (!message.empty ());
-  fail_unless (message.find ("spec") != std::string::npos
-      || message.find ("200:400") != std::string::npos, "%s", message.c_str ());
-  fail_unless (message.find ("cls") != std::string::npos
-      || message.find ("36:1") != std::string::npos, "%s", message.c_str ());
+GST_START_TEST(test_mismatched_features_n) {
+    std::string description = "audiotestsrc num-buffers=100 samplesperbuffer=1600 ! "
+                              "audio/x-raw,format=F32LE,rate=16000,channels=1 ! mulawspec name=spec ! "
+                              "alstmclassify name=cls model=\"" +
+                              model_file("model_alstm_mean") + "\" ! fakesink";
+    GError* err = NULL;
+    GstElement* pipeline = gst_parse_launch(description.c_str(), &err);
+    std::string message;
+    if (err) {
+        /* linking already fails: gst_parse_launch names both elements */
+        message = err->message;
+        g_clear_error(&err);
+    }
+    if (pipeline) {
+        if (message.empty()) message = run_pipeline(pipeline);
+        gst_element_set_state(pipeline, GST_STATE_NULL);
+        gst_object_unref(pipeline);
+    }
+    printf("mulawspec ! alstmclassify -> %s\n", message.c_str());
+    fail_unless(!message.empty());
+    fail_unless(message.find("spec") != std::string::npos || message.find("200:400") != std::string::npos,
+                "%s", message.c_str());
+    fail_unless(message.find("cls") != std::string::npos || message.find("36:1") != std::string::npos, "%s",
+                message.c_str());
 }
 
 GST_END_TEST;
 
 /* caps of the right kind but the wrong size reach the element: negotiation error */
-GST_START_TEST (test_wrong_dimensions_n)
-{
-  GstBus *bus;
-  GstHarness *h = gst_harness_new_parse (alstm_description ().c_str ());
-  bus = gst_bus_new ();
-  gst_element_set_bus (h->element, bus);
-  gst_harness_set_src_caps_str (h, "other/tensors,format=static,num_tensors=1,types=float32,"
-      "dimensions=(string)40:1,framerate=100/1");
-  float frame[40] = { 0 };
-  GstBuffer *b = gst_buffer_new_memdup (frame, sizeof (frame));
-  GstFlowReturn ret = gst_harness_push (h, b);
-  fail_unless (ret != GST_FLOW_OK);
-  harness_teardown (h, bus);
+GST_START_TEST(test_wrong_dimensions_n) {
+    GstBus* bus;
+    GstHarness* h = gst_harness_new_parse(alstm_description().c_str());
+    bus = gst_bus_new();
+    gst_element_set_bus(h->element, bus);
+    gst_harness_set_src_caps_str(h, "other/tensors,format=static,num_tensors=1,types=float32,"
+                                    "dimensions=(string)40:1,framerate=100/1");
+    float frame[40] = {0};
+    GstBuffer* b = gst_buffer_new_memdup(frame, sizeof(frame));
+    GstFlowReturn ret = gst_harness_push(h, b);
+    fail_unless(ret != GST_FLOW_OK);
+    harness_teardown(h, bus);
 }
 
 GST_END_TEST;
 
 /* EOS right away: no result, no error */
-GST_START_TEST (test_empty_stream_n)
-{
-  GstBus *bus;
-  GstHarness *h = classifier_harness (alstm_description (), LLD_CAPS, &bus);
-  gst_harness_push_event (h, gst_event_new_eos ());
-  fail_unless_equals_int ((int) pull_results (h).size (), 0);
-  fail_unless_equals_string (error_of (bus).c_str (), "");
-  fail_unless_equals_int ((int) element_messages (bus, "emotion").size (), 0);
-  harness_teardown (h, bus);
+GST_START_TEST(test_empty_stream_n) {
+    GstBus* bus;
+    GstHarness* h = classifier_harness(alstm_description(), LLD_CAPS, &bus);
+    gst_harness_push_event(h, gst_event_new_eos());
+    fail_unless_equals_int((int)pull_results(h).size(), 0);
+    fail_unless_equals_string(error_of(bus).c_str(), "");
+    fail_unless_equals_int((int)element_messages(bus, "emotion").size(), 0);
+    harness_teardown(h, bus);
 
-  /* a real empty stream: zero samples through the whole chain */
-  std::string wav = temp_path ("empty.wav");
-  const char header[44] = { 'R', 'I', 'F', 'F', 36, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm',
-    't', ' ', 16, 0, 0, 0, 1, 0, 1, 0, (char) 0x80, 0x3e, 0, 0, 0, 0x7d, 0, 0, 2, 0, 16, 0,
-    'd', 'a', 't', 'a', 0, 0, 0, 0
-  };
-  fail_unless (g_file_set_contents (wav.c_str (), header, 44, NULL));
-  std::string description = "filesrc location=\"" + wav + "\" ! wavparse ! audioconvert ! "
-      "audioresample ! lldextract ! " + alstm_description () + " ! fakesink";
-  GstElement *pipeline = gst_parse_launch (description.c_str (), NULL);
-  std::string error = run_pipeline (pipeline);
-  printf ("empty WAV -> '%s'\n", error.c_str ());
-  fail_unless_equals_string (error.c_str (), "");
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
+    /* a real empty stream: zero samples through the whole chain */
+    std::string wav = temp_path("empty.wav");
+    const char header[44] = {'R', 'I', 'F', 'F', 36, 0, 0,   0,   'W', 'A',        'V',  'E', 'f', 'm', 't',
+                             ' ', 16,  0,   0,   0,  1, 0,   1,   0,   (char)0x80, 0x3e, 0,   0,   0,   0x7d,
+                             0,   0,   2,   0,   16, 0, 'd', 'a', 't', 'a',        0,    0,   0,   0};
+    fail_unless(g_file_set_contents(wav.c_str(), header, 44, NULL));
+    std::string description = "filesrc location=\"" + wav +
+                              "\" ! wavparse ! audioconvert ! "
+                              "audioresample ! lldextract ! " +
+                              alstm_description() + " ! fakesink";
+    GstElement* pipeline = gst_parse_launch(description.c_str(), NULL);
+    std::string error = run_pipeline(pipeline);
+    printf("empty WAV -> '%s'\n", error.c_str());
+    fail_unless_equals_string(error.c_str(), "");
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
 }
 
 GST_END_TEST;
 
 /* EOS without any segment event and fewer frames than one window: the partial window only */
-GST_START_TEST (test_eos_without_segments)
-{
-  std::vector < float >frames = lld_frames ("lld/emodb_08a02Wc.wav");
-  GstHarness *h = classifier_harness (alstm_description (), LLD_CAPS, NULL);
-  fail_unless_equals_int (push_frames (h, frames, 0, 120), GST_FLOW_OK);
-  fail_unless_equals_int ((int) pull_results (h).size (), 0);
-  gst_harness_push_event (h, gst_event_new_eos ());
-  std::vector < Result > results = pull_results (h);
-  fail_unless_equals_int ((int) results.size (), 1);
-  fail_unless_equals_uint64 (results[0].duration, 1200 * GST_MSECOND);
-  gst_harness_teardown (h);
+GST_START_TEST(test_eos_without_segments) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    GstHarness* h = classifier_harness(alstm_description(), LLD_CAPS, NULL);
+    fail_unless_equals_int(push_frames(h, frames, 0, 120), GST_FLOW_OK);
+    fail_unless_equals_int((int)pull_results(h).size(), 0);
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> results = pull_results(h);
+    fail_unless_equals_int((int)results.size(), 1);
+    fail_unless_equals_uint64(results[0].duration, 1200 * GST_MSECOND);
+    gst_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* ---- pipelines ---------------------------------------------------------------------------- */
 
-struct Collected
-{
-  std::vector < std::vector < float >>scores;
-  std::vector < GstClockTime > pts;
+struct Collected {
+    std::vector<std::vector<float>> scores;
+    std::vector<GstClockTime> pts;
 };
 
-static void
-collect_sample (GstElement * sink, Collected ** target)
-{
-  GstSample *sample = NULL;
-  g_signal_emit_by_name (sink, "pull-sample", &sample);
-  if (!sample)
-    return;
-  GstBuffer *b = gst_sample_get_buffer (sample);
-  Result r = to_result (b, false);
-  (*target)->scores.push_back (r.scores);
-  (*target)->pts.push_back (r.pts);
-  gst_sample_unref (sample);
+static void collect_sample(GstElement* sink, Collected** target) {
+    GstSample* sample = NULL;
+    g_signal_emit_by_name(sink, "pull-sample", &sample);
+    if (!sample) return;
+    GstBuffer* b = gst_sample_get_buffer(sample);
+    Result r = to_result(b, false);
+    (*target)->scores.push_back(r.scores);
+    (*target)->pts.push_back(r.pts);
+    gst_sample_unref(sample);
 }
 
-static std::string
-file_pipeline (const std::string & wav)
-{
-  return "filesrc location=\"" + wav + "\" ! wavparse ! audioconvert ! audioresample ! "
-      "lldextract ! " + alstm_description ("window=1.0 hop=0.5") +
-      " ! appsink name=sink sync=false emit-signals=true";
+static std::string file_pipeline(const std::string& wav) {
+    return "filesrc location=\"" + wav +
+           "\" ! wavparse ! audioconvert ! audioresample ! "
+           "lldextract ! " +
+           alstm_description("window=1.0 hop=0.5") + " ! appsink name=sink sync=false emit-signals=true";
 }
 
-static Collected
-run_file (const std::string & wav)
-{
-  GstElement *pipeline = gst_parse_launch (file_pipeline (wav).c_str (), NULL);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  Collected out;
-  Collected *target = &out;
-  g_signal_connect (sink, "new-sample", G_CALLBACK (collect_sample), &target);
-  std::string error = run_pipeline (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  fail_unless_equals_string (error.c_str (), "");
-  return out;
+static Collected run_file(const std::string& wav) {
+    GstElement* pipeline = gst_parse_launch(file_pipeline(wav).c_str(), NULL);
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    Collected out;
+    Collected* target = &out;
+    g_signal_connect(sink, "new-sample", G_CALLBACK(collect_sample), &target);
+    std::string error = run_pipeline(pipeline);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(sink);
+    gst_object_unref(pipeline);
+    fail_unless_equals_string(error.c_str(), "");
+    return out;
 }
 
-GST_START_TEST (test_state_changes)
-{
-  std::string wav = reference ("lld/emodb_08a02Wc.wav");
-  GstElement *pipeline = gst_parse_launch (file_pipeline (wav).c_str (), NULL);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  Collected out;
-  Collected *target = &out;
-  g_signal_connect (sink, "new-sample", G_CALLBACK (collect_sample), &target);
-  size_t per_run = 0;
-  for (int i = 0; i < 20; i++) {
-    out = Collected ();
-    fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-    fail_unless (out.scores.size () > 0);
-    if (i == 0)
-      per_run = out.scores.size ();
-    fail_unless_equals_int ((int) out.scores.size (), (int) per_run);
-    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
-        GST_STATE_CHANGE_SUCCESS);
-  }
-  /* and up and down without data */
-  for (int i = 0; i < 20; i++) {
-    fail_unless (gst_element_set_state (pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
-    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
-        GST_STATE_CHANGE_SUCCESS);
-  }
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
+GST_START_TEST(test_state_changes) {
+    std::string wav = reference("lld/emodb_08a02Wc.wav");
+    GstElement* pipeline = gst_parse_launch(file_pipeline(wav).c_str(), NULL);
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    Collected out;
+    Collected* target = &out;
+    g_signal_connect(sink, "new-sample", G_CALLBACK(collect_sample), &target);
+    size_t per_run = 0;
+    for (int i = 0; i < 20; i++) {
+        out = Collected();
+        fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
+        fail_unless(out.scores.size() > 0);
+        if (i == 0) per_run = out.scores.size();
+        fail_unless_equals_int((int)out.scores.size(), (int)per_run);
+        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    }
+    /* and up and down without data */
+    for (int i = 0; i < 20; i++) {
+        fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    }
+    gst_object_unref(sink);
+    gst_object_unref(pipeline);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_flushing_seek)
-{
-  std::string wav = reference ("lld/emodb_08a02Wc.wav");
-  GstElement *pipeline = gst_parse_launch (file_pipeline (wav).c_str (), NULL);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  GstBus *bus = gst_element_get_bus (pipeline);
-  Collected run1, run2;
-  Collected *target = &run1;
-  g_signal_connect (sink, "new-sample", G_CALLBACK (collect_sample), &target);
-  fail_unless_equals_string (run_pipeline (pipeline).c_str (), "");
-  fail_unless (run1.scores.size () >= 2);
-  target = &run2;
-  fail_unless (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
-          (GstSeekFlags) (GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
-      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  fail_unless (m != NULL && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS);
-  gst_message_unref (m);
-  fail_unless_equals_int ((int) run2.scores.size (), (int) run1.scores.size ());
-  double worst = 0;
-  for (size_t i = 0; i < run1.scores.size (); i++) {
-    fail_unless_equals_uint64 (run1.pts[i], run2.pts[i]);
-    worst = std::max (worst, max_diff (run1.scores[i], run2.scores[i]));
-  }
-  printf ("after flushing seek: %zu results, max |diff| %.3e\n", run1.scores.size (), worst);
-  fail_unless (worst == 0.0);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
+GST_START_TEST(test_flushing_seek) {
+    std::string wav = reference("lld/emodb_08a02Wc.wav");
+    GstElement* pipeline = gst_parse_launch(file_pipeline(wav).c_str(), NULL);
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    GstBus* bus = gst_element_get_bus(pipeline);
+    Collected run1, run2;
+    Collected* target = &run1;
+    g_signal_connect(sink, "new-sample", G_CALLBACK(collect_sample), &target);
+    fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
+    fail_unless(run1.scores.size() >= 2);
+    target = &run2;
+    fail_unless(gst_element_seek_simple(pipeline, GST_FORMAT_TIME,
+                                        (GstSeekFlags)(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
+                                               (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    fail_unless(m != NULL && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS);
+    gst_message_unref(m);
+    fail_unless_equals_int((int)run2.scores.size(), (int)run1.scores.size());
+    double worst = 0;
+    for (size_t i = 0; i < run1.scores.size(); i++) {
+        fail_unless_equals_uint64(run1.pts[i], run2.pts[i]);
+        worst = std::max(worst, max_diff(run1.scores[i], run2.scores[i]));
+    }
+    printf("after flushing seek: %zu results, max |diff| %.3e\n", run1.scores.size(), worst);
+    fail_unless(worst == 0.0);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    gst_object_unref(sink);
+    gst_object_unref(pipeline);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_parallel_pipelines)
-{
-  std::string wav = reference ("lld/emodb_16b10Tb.wav");
-  model_file ("model_alstm_mean");
-  Collected a, b;
-  std::thread ta ([&]() {
-        a = run_file (wav);});
-  std::thread tb ([&]() {
-        b = run_file (wav);});
-  ta.join ();
-  tb.join ();
-  fail_unless (a.scores.size () >= 2);
-  fail_unless_equals_int ((int) a.scores.size (), (int) b.scores.size ());
-  double worst = 0;
-  for (size_t i = 0; i < a.scores.size (); i++)
-    worst = std::max (worst, max_diff (a.scores[i], b.scores[i]));
-  printf ("two parallel pipelines: %zu results each, max |diff| %.3e\n", a.scores.size (),
-      worst);
-  fail_unless (worst == 0.0);
+GST_START_TEST(test_parallel_pipelines) {
+    std::string wav = reference("lld/emodb_16b10Tb.wav");
+    model_file("model_alstm_mean");
+    Collected a, b;
+    std::thread ta([&]() { a = run_file(wav); });
+    std::thread tb([&]() { b = run_file(wav); });
+    ta.join();
+    tb.join();
+    fail_unless(a.scores.size() >= 2);
+    fail_unless_equals_int((int)a.scores.size(), (int)b.scores.size());
+    double worst = 0;
+    for (size_t i = 0; i < a.scores.size(); i++) worst = std::max(worst, max_diff(a.scores[i], b.scores[i]));
+    printf("two parallel pipelines: %zu results each, max |diff| %.3e\n", a.scores.size(), worst);
+    fail_unless(worst == 0.0);
 }
 
 GST_END_TEST;
 
-static Suite *
-classifiers_suite (void)
-{
-  Suite *s = suite_create ("classifiers");
-  TCase *tc = tcase_create ("general");
+static Suite* classifiers_suite(void) {
+    Suite* s = suite_create("classifiers");
+    TCase* tc = tcase_create("general");
 
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_alstm_segments);
-  tcase_add_test (tc, test_text_output);
-  tcase_add_test (tc, test_fallback_windows);
-  tcase_add_test (tc, test_max_duration_parts);
-  tcase_add_test (tc, test_eos_open_segment);
-  tcase_add_test (tc, test_apcnn_utterance_average);
-  tcase_add_test (tc, test_stl_segments);
-  tcase_add_test (tc, test_silence_finite);
-  tcase_add_test (tc, test_missing_model_n);
-  tcase_add_test (tc, test_corrupt_model_n);
-  tcase_add_test (tc, test_wrong_architecture_n);
-  tcase_add_test (tc, test_no_model_n);
-  tcase_add_test (tc, test_mismatched_features_n);
-  tcase_add_test (tc, test_wrong_dimensions_n);
-  tcase_add_test (tc, test_empty_stream_n);
-  tcase_add_test (tc, test_eos_without_segments);
-  tcase_add_test (tc, test_state_changes);
-  tcase_add_test (tc, test_flushing_seek);
-  tcase_add_test (tc, test_parallel_pipelines);
-  return s;
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, test_alstm_segments);
+    tcase_add_test(tc, test_text_output);
+    tcase_add_test(tc, test_fallback_windows);
+    tcase_add_test(tc, test_max_duration_parts);
+    tcase_add_test(tc, test_eos_open_segment);
+    tcase_add_test(tc, test_apcnn_utterance_average);
+    tcase_add_test(tc, test_stl_segments);
+    tcase_add_test(tc, test_silence_finite);
+    tcase_add_test(tc, test_missing_model_n);
+    tcase_add_test(tc, test_corrupt_model_n);
+    tcase_add_test(tc, test_wrong_architecture_n);
+    tcase_add_test(tc, test_no_model_n);
+    tcase_add_test(tc, test_mismatched_features_n);
+    tcase_add_test(tc, test_wrong_dimensions_n);
+    tcase_add_test(tc, test_empty_stream_n);
+    tcase_add_test(tc, test_eos_without_segments);
+    tcase_add_test(tc, test_state_changes);
+    tcase_add_test(tc, test_flushing_seek);
+    tcase_add_test(tc, test_parallel_pipelines);
+    return s;
 }
 
-GST_CHECK_MAIN (classifiers);
+GST_CHECK_MAIN(classifiers);

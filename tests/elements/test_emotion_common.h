@@ -8,10 +8,12 @@
 #include <gst/emotion/emotion.h>
 #include <glib/gstdio.h>
 
-#define LLD_CAPS "other/tensors,format=static,num_tensors=1,types=float32," \
-  "dimensions=(string)36:1,framerate=100/1"
-#define MULAW_CAPS "other/tensors,format=static,num_tensors=1,types=float32," \
-  "dimensions=(string)200:400,framerate=0/1"
+#define LLD_CAPS                                                                                             \
+    "other/tensors,format=static,num_tensors=1,types=float32,"                                               \
+    "dimensions=(string)36:1,framerate=100/1"
+#define MULAW_CAPS                                                                                           \
+    "other/tensors,format=static,num_tensors=1,types=float32,"                                               \
+    "dimensions=(string)200:400,framerate=0/1"
 
 namespace emotion_test {
 
@@ -29,8 +31,7 @@ inline const std::string& temp_dir() {
             GDir* gd = g_dir_open(dir.c_str(), 0, NULL);
             if (gd) {
                 const gchar* name;
-                while ((name = g_dir_read_name(gd)) != NULL)
-                    g_unlink((dir + "/" + name).c_str());
+                while ((name = g_dir_read_name(gd)) != NULL) g_unlink((dir + "/" + name).c_str());
                 g_dir_close(gd);
             }
             g_rmdir(dir.c_str());
@@ -49,12 +50,12 @@ inline std::string model_file(const std::string& stem,
     const char* tool = g_getenv("EMOTION_MODEL_TOOL");
     fail_unless(tool != NULL, "EMOTION_MODEL_TOOL is not set (tests/meson.build sets it)");
     std::string ref = reference("nn/" + stem + ".safetensors");
-    const gchar* argv[] = {tool, "from-reference", ref.c_str(), out.c_str(), "--labels",
-                           labels.c_str(), NULL};
+    const gchar* argv[] = {tool,       "from-reference", ref.c_str(), out.c_str(),
+                           "--labels", labels.c_str(),   NULL};
     gchar* err = NULL;
     gint status = -1;
-    fail_unless(g_spawn_sync(NULL, (gchar**)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err,
-                             &status, NULL));
+    fail_unless(
+        g_spawn_sync(NULL, (gchar**)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, NULL));
     fail_unless(g_spawn_check_wait_status(status, NULL), "emotion-model failed: %s", err);
     g_free(err);
     return out;
@@ -68,9 +69,7 @@ inline bool have_emodb(const char* test) {
     return false;
 }
 
-inline std::string emodb(const std::string& relative) {
-    return shared_dir() + "/data/emodb/" + relative;
-}
+inline std::string emodb(const std::string& relative) { return shared_dir() + "/data/emodb/" + relative; }
 
 /* LLD frames [T, 36] of a reference WAV (shared/reference/<relative>) through lldextract. */
 inline std::vector<float> lld_frames(const std::string& relative) {
@@ -86,8 +85,8 @@ inline std::vector<float> lld_frames(const std::string& relative) {
 
 /* Pushes LLD frames [first, first + count) of `frames`, `per_buffer` frames per buffer, with PTS
  * of 10 ms per frame index. */
-inline GstFlowReturn push_frames(GstHarness* h, const std::vector<float>& frames, size_t first,
-                                 size_t count, size_t per_buffer = 7) {
+inline GstFlowReturn push_frames(GstHarness* h, const std::vector<float>& frames, size_t first, size_t count,
+                                 size_t per_buffer = 7) {
     for (size_t done = 0; done < count;) {
         size_t n = std::min(per_buffer, count - done);
         GstBuffer* b = gst_buffer_new_memdup(frames.data() + (first + done) * 36, n * 36 * sizeof(float));
@@ -103,8 +102,8 @@ inline GstFlowReturn push_frames(GstHarness* h, const std::vector<float>& frames
 /* One result buffer pulled from a classifier. */
 struct Result {
     GstClockTime pts, duration;
-    std::vector<float> scores;      /* tensor output */
-    std::string text;               /* text output */
+    std::vector<float> scores; /* tensor output */
+    std::string text;          /* text output */
     std::vector<std::string> labels;
     std::vector<float> meta_scores;
     guint best = 0;
@@ -219,7 +218,7 @@ struct Run {
     std::string error;
     std::vector<GstStructure*> elements; /* element message structures, in order */
     std::vector<std::string> warnings;
-    std::vector<GstTagList*> tags;        /* tag messages, in order */
+    std::vector<GstTagList*> tags; /* tag messages, in order */
     ~Run() {
         for (auto* s : elements) gst_structure_free(s);
         for (auto* t : tags) gst_tag_list_unref(t);
@@ -274,11 +273,8 @@ inline void run_collect(GstElement* pipeline, Run* run, GstClockTime timeout = 1
             done = true;
             break;
         }
-        case GST_MESSAGE_EOS:
-            done = true;
-            break;
-        default:
-            break;
+        case GST_MESSAGE_EOS: done = true; break;
+        default: break;
         }
         gst_message_unref(m);
         if (done) break;

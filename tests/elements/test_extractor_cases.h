@@ -11,12 +11,12 @@ namespace extractor_test {
 
 /* What the shared cases need to know about the element under test. */
 struct ExtractorCases {
-    const char* factory;          /* "lldextract" */
-    size_t values_per_buffer;     /* floats in one output buffer */
-    const char* configured;       /* with its typical options: "lldextract segmentation=vad" */
-    const char* pipeline_wav;     /* reference WAV of the state-change pipeline */
-    const char* seek_wav;         /* reference WAV of the flushing seek ... */
-    size_t seek_buffers;          /* ... and the buffers it makes */
+    const char* factory;      /* "lldextract" */
+    size_t values_per_buffer; /* floats in one output buffer */
+    const char* configured;   /* with its typical options: "lldextract segmentation=vad" */
+    const char* pipeline_wav; /* reference WAV of the state-change pipeline */
+    const char* seek_wav;     /* reference WAV of the flushing seek ... */
+    size_t seek_buffers;      /* ... and the buffers it makes */
 };
 
 /* The element of this test binary; add_extractor_cases() sets it before the cases run. */
@@ -27,20 +27,20 @@ inline ExtractorCases& under_test() {
 
 /* Output of the element of `description` (made by `factory`) for `samples`, pushed in pieces
  * of `piece` samples with PTS from `base`, then EOS. */
-inline Capture extract_from(const char* factory, size_t values_per_buffer,
-                            const std::vector<float>& samples, size_t piece,
-                            const char* description, GstClockTime base) {
+inline Capture extract_from(const char* factory, size_t values_per_buffer, const std::vector<float>& samples,
+                            size_t piece, const char* description, GstClockTime base) {
     Capture capture;
     GstHarness* h = harness_new(factory, description, &capture, values_per_buffer, NULL);
-    fail_unless(push_samples(h, samples, [piece]() { return piece; }, base));
+    fail_unless(push_samples(
+        h, samples, [piece]() { return piece; }, base));
     fail_unless(gst_harness_push_event(h, gst_event_new_eos()));
     harness_teardown(h, NULL);
     return capture;
 }
 
 /* Non-finite samples: `expected_buffers` buffers of finite values, one warning, no error. */
-inline Capture extract_nonfinite(const char* description, const std::vector<float>& samples,
-                                 size_t piece, size_t expected_buffers) {
+inline Capture extract_nonfinite(const char* description, const std::vector<float>& samples, size_t piece,
+                                 size_t expected_buffers) {
     const ExtractorCases& e = under_test();
     Capture out;
     GstBus* bus;
@@ -77,8 +77,7 @@ inline GstClockTime latency_of(const char* description) {
  * through an appsrc fail with not-negotiated. */
 inline void check_refused(const char* caps) {
     const char* factory = under_test().factory;
-    gchar* description = g_strdup_printf("audiotestsrc num-buffers=10 ! %s ! %s ! fakesink", caps,
-                                         factory);
+    gchar* description = g_strdup_printf("audiotestsrc num-buffers=10 ! %s ! %s ! fakesink", caps, factory);
     GstElement* pipeline = gst_parse_launch(description, NULL);
     std::string error = run_pipeline(pipeline);
     gst_element_set_state(pipeline, GST_STATE_NULL);
@@ -89,8 +88,7 @@ inline void check_refused(const char* caps) {
                     error.find("not-negotiated") != std::string::npos,
                 "%s", error.c_str());
 
-    description = g_strdup_printf("appsrc name=src format=time caps=\"%s\" ! %s ! fakesink", caps,
-                                  factory);
+    description = g_strdup_printf("appsrc name=src format=time caps=\"%s\" ! %s ! fakesink", caps, factory);
     pipeline = gst_parse_launch(description, NULL);
     GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
     GstFlowReturn ret;
@@ -109,19 +107,13 @@ inline void check_refused(const char* caps) {
     fail_unless(error.find("not-negotiated") != std::string::npos, "%s", error.c_str());
 }
 
-GST_START_TEST(test_caps_44100_n) {
-    check_refused("audio/x-raw,format=F32LE,rate=44100,channels=1");
-}
+GST_START_TEST(test_caps_44100_n) { check_refused("audio/x-raw,format=F32LE,rate=44100,channels=1"); }
 GST_END_TEST;
 
-GST_START_TEST(test_caps_s16_n) {
-    check_refused("audio/x-raw,format=S16LE,rate=16000,channels=1");
-}
+GST_START_TEST(test_caps_s16_n) { check_refused("audio/x-raw,format=S16LE,rate=16000,channels=1"); }
 GST_END_TEST;
 
-GST_START_TEST(test_caps_stereo_n) {
-    check_refused("audio/x-raw,format=F32LE,rate=16000,channels=2");
-}
+GST_START_TEST(test_caps_stereo_n) { check_refused("audio/x-raw,format=F32LE,rate=16000,channels=2"); }
 GST_END_TEST;
 
 /* the harness: wrong caps are refused and a push fails with not-negotiated */
@@ -130,8 +122,7 @@ GST_START_TEST(test_harness_caps_n) {
     gst_harness_set_src_caps_str(h, "audio/x-raw,format=F32LE,rate=44100,channels=1,"
                                     "layout=interleaved");
     float samples[1000] = {0};
-    fail_unless_equals_int(gst_harness_push(h, make_buffer(samples, 1000, 0)),
-                           GST_FLOW_NOT_NEGOTIATED);
+    fail_unless_equals_int(gst_harness_push(h, make_buffer(samples, 1000, 0)), GST_FLOW_NOT_NEGOTIATED);
     gst_harness_teardown(h);
 }
 GST_END_TEST;
@@ -147,8 +138,7 @@ static void check_eos_only(const char* description) {
     fail_unless_equals_int((int)out.buffers(), 0);
     fail_unless_equals_int(out.eos, 1);
     fail_unless_equals_int((int)out.events.size(), 0);
-    fail_unless_equals_int(
-        count_messages(bus, (GstMessageType)(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING)), 0);
+    fail_unless_equals_int(count_messages(bus, (GstMessageType)(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING)), 0);
     harness_teardown(h, bus);
 }
 
@@ -171,8 +161,8 @@ GST_END_TEST;
 GST_START_TEST(test_partial_sample_n) {
     GstBus* bus;
     Capture out;
-    GstHarness* h = harness_new(under_test().factory, under_test().factory, &out,
-                                under_test().values_per_buffer, &bus);
+    GstHarness* h =
+        harness_new(under_test().factory, under_test().factory, &out, under_test().values_per_buffer, &bus);
     GstBuffer* buffer = gst_buffer_new_allocate(NULL, 4001, NULL);
 
     gst_buffer_memset(buffer, 0, 0, 4001);
@@ -186,11 +176,11 @@ GST_END_TEST;
 
 /* any audio works behind audioconvert ! audioresample (the documented launch line) */
 GST_START_TEST(test_converted_input) {
-    gchar* description = g_strdup_printf(
-        "audiotestsrc num-buffers=100 wave=pink-noise ! "
-        "audio/x-raw,format=S16LE,rate=44100,channels=2 ! audioconvert ! audioresample ! "
-        "%s ! fakesink",
-        under_test().configured);
+    gchar* description =
+        g_strdup_printf("audiotestsrc num-buffers=100 wave=pink-noise ! "
+                        "audio/x-raw,format=S16LE,rate=44100,channels=2 ! audioconvert ! audioresample ! "
+                        "%s ! fakesink",
+                        under_test().configured);
     GstElement* pipeline = gst_parse_launch(description, NULL);
     fail_unless(pipeline != NULL);
     fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
@@ -211,12 +201,10 @@ GST_START_TEST(test_state_changes) {
             fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
         } else {
             /* interrupted mid-stream */
-            fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) !=
-                        GST_STATE_CHANGE_FAILURE);
+            fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
             gst_element_get_state(pipeline, NULL, NULL, GST_CLOCK_TIME_NONE);
         }
-        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL),
-                               GST_STATE_CHANGE_SUCCESS);
+        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
     }
     gst_object_unref(pipeline);
     g_free(description);
@@ -257,8 +245,8 @@ GST_START_TEST(test_flushing_seek) {
     current = &run2;
     GstSeekFlags flags = (GstSeekFlags)(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE);
     fail_unless(gst_element_seek_simple(pipeline, GST_FORMAT_TIME, flags, 0));
-    GstMessage* message = gst_bus_timed_pop_filtered(
-        bus, 30 * GST_SECOND, (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    GstMessage* message = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
+                                                     (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     fail_unless(message != NULL && GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS);
     gst_message_unref(message);
 

@@ -31,9 +31,7 @@ inline std::string shared_dir() {
     return dir ? dir : "../shared";
 }
 
-inline std::string reference(const std::string& relative) {
-    return shared_dir() + "/reference/" + relative;
-}
+inline std::string reference(const std::string& relative) { return shared_dir() + "/reference/" + relative; }
 
 inline std::vector<float> load_wav(const std::string& relative) {
     emotion::io::WavAudio wav = emotion::io::read_wav(reference(relative));
@@ -114,14 +112,12 @@ inline GstPadProbeReturn capture_probe(GstPad*, GstPadProbeInfo* info, gpointer 
         capture->add(GST_PAD_PROBE_INFO_BUFFER(info));
     } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
         GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
-        for (guint i = 0; i < gst_buffer_list_length(list); i++)
-            capture->add(gst_buffer_list_get(list, i));
+        for (guint i = 0; i < gst_buffer_list_length(list); i++) capture->add(gst_buffer_list_get(list, i));
     } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
         GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
         if (gst_emotion_event_is_segment_start(event) || gst_emotion_event_is_segment_end(event))
             capture->events.push_back({(bool)gst_emotion_event_is_segment_start(event),
-                                       gst_emotion_event_get_segment_id(event),
-                                       capture->buffers()});
+                                       gst_emotion_event_get_segment_id(event), capture->buffers()});
         else if (GST_EVENT_TYPE(event) == GST_EVENT_EOS)
             capture->eos++;
     }
@@ -159,8 +155,8 @@ inline GstHarness* harness_new(const char* factory, const char* description, Cap
 /* Pushes `samples` in pieces of the sizes `sizes` returns (cycled), with sample-counted PTS from
  * `base`; returns false on a flow error. */
 template <typename Sizes>
-inline bool push_samples(GstHarness* h, const std::vector<float>& samples, Sizes sizes,
-                         GstClockTime base = 0, size_t first_sample = 0) {
+inline bool push_samples(GstHarness* h, const std::vector<float>& samples, Sizes sizes, GstClockTime base = 0,
+                         size_t first_sample = 0) {
     size_t done = 0;
     while (done < samples.size()) {
         size_t n = std::min(samples.size() - done, (size_t)sizes());
@@ -195,8 +191,8 @@ inline std::string run_pipeline(GstElement* pipeline, GstClockTime timeout = 60 
     GstBus* bus = gst_element_get_bus(pipeline);
     std::string error;
     gst_element_set_state(pipeline, GST_STATE_PLAYING);
-    GstMessage* message = gst_bus_timed_pop_filtered(
-        bus, timeout, (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    GstMessage* message =
+        gst_bus_timed_pop_filtered(bus, timeout, (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     if (message == NULL) {
         error = "timeout";
     } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {

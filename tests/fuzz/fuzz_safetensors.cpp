@@ -22,7 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             }
         }
         file.metadata_value("kind");
-    } catch (const FormatError&) {
-    }
+    } catch (const FormatError&) {}
     return 0;
 }

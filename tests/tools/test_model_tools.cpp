@@ -35,8 +35,8 @@ Run run(std::vector<std::string> argv) {
     gint wait_status = -1;
     GError* error = nullptr;
     Run r;
-    if (!g_spawn_sync(nullptr, args.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err, &wait_status,
-                      &error)) {
+    if (!g_spawn_sync(nullptr, args.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
+                      &wait_status, &error)) {
         r.err = error ? error->message : "cannot spawn";
         g_clear_error(&error);
         return r;
@@ -61,7 +61,9 @@ std::string temp_dir() {
     return dir;
 }
 
-std::string reference_wav(const std::string& stem) { return emotion::test::shared_dir() + "/reference/lld/emodb_" + stem + ".wav"; }
+std::string reference_wav(const std::string& stem) {
+    return emotion::test::shared_dir() + "/reference/lld/emodb_" + stem + ".wav";
+}
 
 // Three utterances, three emotions, three speakers.
 std::string small_manifest() {
@@ -74,15 +76,20 @@ std::string small_manifest() {
     return path;
 }
 
-std::string shipped(const std::string& architecture) { return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors"; }
+std::string shipped(const std::string& architecture) {
+    return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors";
+}
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 } // namespace
 
 TEST(eval_runs_the_model_files_architecture) {
     const std::string report = temp_dir() + "/report.json";
-    Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--report", report});
+    Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+                 "--report", report});
     EXPECT_MSG(r.status == 0, r.err);
     EXPECT_MSG(contains(r.out, "evaluation of " + shipped("stl")), r.out);
     nlohmann::json j = nlohmann::json::parse(std::ifstream(report), nullptr, false);
@@ -99,10 +106,12 @@ TEST(eval_runs_the_model_files_architecture) {
 }
 
 TEST(eval_refuses_an_arch_that_disagrees_with_the_model_n) {
-    Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--arch", "apcnn"});
+    Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+                 "--arch", "apcnn"});
     EXPECT_MSG(r.status == 2, r.err);
     EXPECT_MSG(contains(r.err, "'stl' model") && contains(r.err, "apcnn") && contains(r.err, "usage"), r.err);
-    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--arch", "stl"});
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--arch",
+             "stl"});
     EXPECT_MSG(r.status == 0, r.err); // agreeing is fine
     r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--arch", "svm"});
     EXPECT_MSG(r.status == 2 && contains(r.err, "alstm, apcnn, stl, ksmm"), r.err);
@@ -125,7 +134,8 @@ TEST(analyze_runs_the_model_files_architecture) {
     EXPECT_MSG(r.status == 0, r.err);
     EXPECT_MSG(contains(r.out, "s0") && has_label(r.out), r.out);
 
-    r = run({env("EMOTION_ANALYZE_TOOL"), "--model", temp_dir() + "/missing.safetensors", reference_wav("08a02Wc")});
+    r = run({env("EMOTION_ANALYZE_TOOL"), "--model", temp_dir() + "/missing.safetensors",
+             reference_wav("08a02Wc")});
     EXPECT_MSG(r.status == 1 && contains(r.err, "missing.safetensors"), r.err);
 }
 

@@ -131,7 +131,8 @@ inline GradCheckResult gradcheck(const std::function<double()>& loss, const std:
         const nn::Tensor& analytic = *input.analytic;
         char line[256];
         if (analytic.size() != value.size()) {
-            std::snprintf(line, sizeof line, "  %-16s analytic gradient has %lld elements, value %lld  FAIL\n",
+            std::snprintf(line, sizeof line,
+                          "  %-16s analytic gradient has %lld elements, value %lld  FAIL\n",
                           input.name.c_str(), static_cast<long long>(analytic.size()),
                           static_cast<long long>(value.size()));
             result.report += line;
@@ -145,7 +146,8 @@ inline GradCheckResult gradcheck(const std::function<double()>& loss, const std:
             elements.resize(static_cast<size_t>(options.max_elements));
         }
         double scale = 0.0;
-        for (int64_t i = 0; i < analytic.size(); ++i) scale = std::max(scale, std::fabs(static_cast<double>(analytic[i])));
+        for (int64_t i = 0; i < analytic.size(); ++i)
+            scale = std::max(scale, std::fabs(static_cast<double>(analytic[i])));
 
         double max_diff = 0.0, max_numeric = 0.0;
         int64_t worst = -1;
@@ -196,9 +198,9 @@ inline GradCheckResult gradcheck(const std::function<double()>& loss, const std:
                                 static_cast<double>(options.skip_allowance)));
         const bool ok = err <= options.tolerance && !too_many_skips;
         std::snprintf(line, sizeof line,
-                      "  %-16s err %.2e (tol %.0e)  checked %d, skipped near kinks %d%s  %s", input.name.c_str(),
-                      err, options.tolerance, checked, skipped, too_many_skips ? " (too many)" : "",
-                      ok ? "ok" : "FAIL");
+                      "  %-16s err %.2e (tol %.0e)  checked %d, skipped near kinks %d%s  %s",
+                      input.name.c_str(), err, options.tolerance, checked, skipped,
+                      too_many_skips ? " (too many)" : "", ok ? "ok" : "FAIL");
         result.report += line;
         if (!ok && worst >= 0) {
             std::snprintf(line, sizeof line, "  [worst at %lld: analytic %.6g, numeric %.6g]",

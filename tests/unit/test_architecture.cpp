@@ -26,7 +26,8 @@ constexpr int kClasses = 3;
 std::vector<std::vector<float>> random_items(const models::Architecture& a, nn::Rng& rng,
                                              std::vector<models::FeatureItem>& items) {
     const bool sequences = a.batch_layout == models::BatchLayout::Sequences;
-    const std::vector<int> frames = sequences ? std::vector<int>{a.min_frames, a.min_frames + 7} : std::vector<int>{1, 1};
+    const std::vector<int> frames =
+        sequences ? std::vector<int>{a.min_frames, a.min_frames + 7} : std::vector<int>{1, 1};
     std::vector<std::vector<float>> values;
     for (int n : frames) {
         values.emplace_back(static_cast<size_t>(n) * a.item_size());
@@ -112,10 +113,12 @@ TEST(every_architecture_runs_a_batch_built_its_way) {
         a.fill_features(items.data(), items.size(), batch);
         if (a.takes_text()) batch.tokens = {{1, 2, 3}, {}}; // the second item's text masked
         const nn::Tensor& logits = model->forward(batch, nn::Mode::Infer);
-        EXPECT_MSG((logits.shape() == nn::Shape{2, kClasses}), a.name + ": " + nn::shape_to_string(logits.shape()));
+        EXPECT_MSG((logits.shape() == nn::Shape{2, kClasses}),
+                   a.name + ": " + nn::shape_to_string(logits.shape()));
         for (int64_t i = 0; i < logits.size(); ++i) EXPECT_MSG(std::isfinite(logits[i]), a.name);
         std::printf("%-6s %s: logits %s from features %s\n", a.name.c_str(), a.description.c_str(),
-                    nn::shape_to_string(logits.shape()).c_str(), nn::shape_to_string(batch.features.shape()).c_str());
+                    nn::shape_to_string(logits.shape()).c_str(),
+                    nn::shape_to_string(batch.features.shape()).c_str());
     }
 }
 
@@ -138,14 +141,17 @@ TEST(batch_layouts_follow_the_feature_dimensions) {
             const size_t real = size_t(items[0].frames) * a.item_size();
             EXPECT_MSG(std::equal(values[0].begin(), values[0].end(), batch.features.data()), a.name);
             bool padded_with_zeros = true;
-            for (size_t i = real; i < size_t(t) * a.item_size(); ++i) padded_with_zeros &= batch.features[i] == 0.0f;
+            for (size_t i = real; i < size_t(t) * a.item_size(); ++i)
+                padded_with_zeros &= batch.features[i] == 0.0f;
             EXPECT_MSG(padded_with_zeros, a.name);
-            EXPECT_MSG(std::equal(values[1].begin(), values[1].end(), batch.features.data() + size_t(t) * a.item_size()),
+            EXPECT_MSG(std::equal(values[1].begin(), values[1].end(),
+                                  batch.features.data() + size_t(t) * a.item_size()),
                        a.name);
         } else {
             EXPECT_MSG((batch.features.shape() == nn::Shape{2, 1, dims.at(0), dims.at(1)}), a.name);
             EXPECT_MSG((batch.lengths == std::vector<int>{dims.at(1), dims.at(1)}), a.name);
-            EXPECT_MSG(std::equal(values[1].begin(), values[1].end(), batch.features.data() + a.item_size()), a.name);
+            EXPECT_MSG(std::equal(values[1].begin(), values[1].end(), batch.features.data() + a.item_size()),
+                       a.name);
         }
     }
 }
@@ -161,7 +167,8 @@ TEST(min_frames_are_respected) {
         EXPECT(&classifier.architecture() == &a);
         std::vector<float> frames(size_t(a.min_frames) * a.item_size(), 0.5f);
         if (a.batch_layout == models::BatchLayout::Sequences) {
-            EXPECT_MSG(classifier.classify_frames(frames.data(), a.min_frames).size() == size_t(kClasses), a.name);
+            EXPECT_MSG(classifier.classify_frames(frames.data(), a.min_frames).size() == size_t(kClasses),
+                       a.name);
             EXPECT_THROWS(classifier.classify_frames(frames.data(), a.min_frames - 1));
             EXPECT_THROWS(classifier.classify_segments({frames.data()}));
         } else {
@@ -197,7 +204,8 @@ TEST(training_configs_set_classes_and_auxiliary_heads) {
         nn::Context context;
         auto model = a.create(context, a.training_config(nlohmann::json::object(), 5, 4, 2));
         EXPECT_MSG(model->num_classes() == 5, a.name);
-        EXPECT_MSG(a.training_config({{"note", "kept"}}, 5, 4, 2).at("note") == "kept", a.name); // user settings stay
+        EXPECT_MSG(a.training_config({{"note", "kept"}}, 5, 4, 2).at("note") == "kept",
+                   a.name); // user settings stay
     }
     const auto& alstm = models::architecture_named("alstm");
     auto heads = alstm.training_config(nlohmann::json::object(), 4, 10, 2).at("heads");
@@ -213,11 +221,12 @@ TEST(published_training_becomes_the_train_settings) {
     for (const auto& a : models::architectures()) {
         const train::TrainSettings s = train::TrainSettings::defaults(a);
         const models::PublishedTraining& p = a.training;
-        EXPECT_MSG(s.optimizer == p.optimizer && s.learning_rate == p.learning_rate && s.momentum == p.momentum &&
-                       s.nesterov == p.nesterov && s.weight_decay == p.weight_decay && s.schedule == p.schedule &&
-                       s.milestones == p.milestones && s.gamma == p.gamma && s.cosine_epochs == p.cosine_epochs &&
-                       s.batch_size == p.batch_size && s.patience == p.patience &&
-                       s.bn_recalibration == p.bn_recalibration,
+        EXPECT_MSG(s.optimizer == p.optimizer && s.learning_rate == p.learning_rate &&
+                       s.momentum == p.momentum && s.nesterov == p.nesterov &&
+                       s.weight_decay == p.weight_decay && s.schedule == p.schedule &&
+                       s.milestones == p.milestones && s.gamma == p.gamma &&
+                       s.cosine_epochs == p.cosine_epochs && s.batch_size == p.batch_size &&
+                       s.patience == p.patience && s.bn_recalibration == p.bn_recalibration,
                    a.name);
         EXPECT_MSG(train::TrainSettings::defaults(a.name).to_json() == s.to_json(), a.name);
     }
@@ -272,7 +281,8 @@ TEST(model_files_declare_their_architecture_features) {
         models::read_model_info(temp_path("svm.safetensors"));
         EXPECT(false);
     } catch (const io::FormatError& e) {
-        EXPECT_MSG(std::string(e.what()).find("known: " + models::architecture_names()) != std::string::npos, e.what());
+        EXPECT_MSG(std::string(e.what()).find("known: " + models::architecture_names()) != std::string::npos,
+                   e.what());
     }
 }
 

@@ -14,13 +14,12 @@
 using namespace emotion;
 
 TEST(csv_quoting_and_resolution) {
-    auto rows = io::parse_csv_manifest(
-        "path,emotion,speaker,gender,text\n"
-        "a.wav,angry,s1,f,\"Hello, \"\"world\"\"\"\n"
-        "/abs/b.wav,sad,s2,m,\"two\nlines\"\n"
-        "\n"
-        "c.wav,,s3,,\n",
-        "m.csv", "/data");
+    auto rows = io::parse_csv_manifest("path,emotion,speaker,gender,text\n"
+                                       "a.wav,angry,s1,f,\"Hello, \"\"world\"\"\"\n"
+                                       "/abs/b.wav,sad,s2,m,\"two\nlines\"\n"
+                                       "\n"
+                                       "c.wav,,s3,,\n",
+                                       "m.csv", "/data");
     EXPECT(rows.size() == 3);
     EXPECT(rows[0].path == "/data/a.wav" && rows[0].text == "Hello, \"world\"");
     EXPECT(rows[1].path == "/abs/b.wav" && rows[1].text == "two\nlines");
@@ -35,11 +34,11 @@ TEST(csv_columns_in_any_order) {
 
 static std::string error_of(const std::string& text, bool jsonl = false) {
     try {
-        if (jsonl) io::parse_jsonl_manifest(text, "m", ".");
-        else io::parse_csv_manifest(text, "m", ".");
-    } catch (const io::ManifestError& e) {
-        return e.what();
-    }
+        if (jsonl)
+            io::parse_jsonl_manifest(text, "m", ".");
+        else
+            io::parse_csv_manifest(text, "m", ".");
+    } catch (const io::ManifestError& e) { return e.what(); }
     return "";
 }
 
@@ -58,7 +57,8 @@ TEST(malformed_manifests_name_the_line_n) {
 TEST(jsonl_manifest) {
     auto rows = io::parse_jsonl_manifest(
         "{\"path\": \"x.wav\", \"emotion\": \"happy\", \"speaker\": \"s\", \"text\": \"hi\"}\n\n"
-        "{\"path\": \"y.wav\", \"gender\": null}\n", "m.jsonl", "/d");
+        "{\"path\": \"y.wav\", \"gender\": null}\n",
+        "m.jsonl", "/d");
     EXPECT(rows.size() == 2 && rows[0].path == "/d/x.wav" && rows[0].text == "hi" && rows[1].line == 3);
 }
 
@@ -91,8 +91,9 @@ TEST(named_speaker_splits) {
     auto splits = train::assign_splits(utterances, settings);
     for (size_t i = 0; i < utterances.size(); ++i) {
         const auto& s = utterances[i].speaker;
-        auto expected = s == "spk1" ? train::Split::Valid
-                        : (s == "spk2" || s == "spk3") ? train::Split::Test : train::Split::Train;
+        auto expected = s == "spk1"                    ? train::Split::Valid
+                        : (s == "spk2" || s == "spk3") ? train::Split::Test
+                                                       : train::Split::Train;
         EXPECT(splits[i] == expected);
     }
     settings.valid_speakers = {"nobody"};
@@ -116,7 +117,10 @@ TEST(valid_fraction_is_drawn_by_speaker) {
         std::set<std::string> valid_speakers;
         for (size_t i = 0; i < utterances.size(); ++i) {
             per_speaker[utterances[i].speaker].insert(splits[i]);
-            if (splits[i] == train::Split::Valid) { ++valid; valid_speakers.insert(utterances[i].speaker); }
+            if (splits[i] == train::Split::Valid) {
+                ++valid;
+                valid_speakers.insert(utterances[i].speaker);
+            }
             if (utterances[i].speaker != "spk9") ++candidates;
         }
         for (const auto& entry : per_speaker) EXPECT(entry.second.size() == 1);
@@ -142,7 +146,8 @@ TEST(shuffle_is_a_reproducible_unbiased_permutation) {
     }
     double chi2 = 0.0, expected = double(trials) / n;
     for (int c : counts) chi2 += (c - expected) * (c - expected) / expected;
-    std::printf("chi-square of position of item 0 over %d shuffles: %.2f (9 dof, p=0.001 at 27.9)\n", trials, chi2);
+    std::printf("chi-square of position of item 0 over %d shuffles: %.2f (9 dof, p=0.001 at 27.9)\n", trials,
+                chi2);
     EXPECT(chi2 < 27.9);
 }
 
@@ -178,7 +183,8 @@ TEST(text_pairing_matches_labels_without_reuse) {
     auto policy = train::LabelPolicy::parse("joy:happy", "angry,happy,sad");
     std::vector<io::Utterance> speech;
     const char* emotions[] = {"angry", "joy", "sad", "bored", "angry", "happy", "sad", "angry"};
-    for (int i = 0; i < 8; ++i) speech.push_back({"u" + std::to_string(i) + ".wav", emotions[i], "s", "", "old", i + 2});
+    for (int i = 0; i < 8; ++i)
+        speech.push_back({"u" + std::to_string(i) + ".wav", emotions[i], "s", "", "old", i + 2});
     std::vector<io::LabelledText> texts;
     for (int i = 0; i < 30; ++i) texts.push_back({"sentence " + std::to_string(i), i % 3});
 
@@ -234,7 +240,8 @@ TEST(dataset_epochs_and_description) {
         const std::vector<size_t> order = dataset.epoch_order(epoch);
         EXPECT(order.size() == 6);
         for (size_t i = 0; i < 3; ++i) EXPECT(dataset.split(order[i]) == train::Split::Train);
-        EXPECT(dataset.split(order[3]) == train::Split::Valid && dataset.split(order[4]) == train::Split::Valid);
+        EXPECT(dataset.split(order[3]) == train::Split::Valid &&
+               dataset.split(order[4]) == train::Split::Valid);
         EXPECT(dataset.split(order[5]) == train::Split::Test);
         EXPECT(order == train::Dataset(settings).epoch_order(epoch)); // reproducible
         orders.insert(std::vector<size_t>(order.begin(), order.begin() + 3));

@@ -9,7 +9,8 @@ using namespace emotion;
 
 namespace {
 
-io::SafetensorsFile make(const std::map<std::string, nn::Tensor>& tensors, const std::string& zero_grads = "") {
+io::SafetensorsFile make(const std::map<std::string, nn::Tensor>& tensors,
+                         const std::string& zero_grads = "") {
     io::SafetensorsWriter writer;
     writer.set_metadata("kind", "test");
     writer.set_metadata("config", "{\"d\": 3}");
@@ -27,13 +28,13 @@ TEST(metric_and_tolerances) {
                       {"out.z", nn::Tensor({2}, {0, 0})}});
     golden::Case ok(file, "synthetic");
     EXPECT(ok.config().at("d") == 3);
-    ok.compare("out.y", nn::Tensor({4}, {1, -2, 3, 4.0002f}));     // err 5e-5 <= 1e-4
-    ok.compare("grad.in.x", nn::Tensor({2}, {10.005f, 0.0f}));     // err 5e-4 <= 1e-3
-    ok.compare("out.z", nn::Tensor({2}, {0, 5e-5f}));              // all-zero reference: absolute
+    ok.compare("out.y", nn::Tensor({4}, {1, -2, 3, 4.0002f})); // err 5e-5 <= 1e-4
+    ok.compare("grad.in.x", nn::Tensor({2}, {10.005f, 0.0f})); // err 5e-4 <= 1e-3
+    ok.compare("out.z", nn::Tensor({2}, {0, 5e-5f}));          // all-zero reference: absolute
     EXPECT(ok.report());
 
     golden::Case bad(file, "synthetic");
-    bad.compare("out.y", nn::Tensor({4}, {1, -2, 3, 4.001f}));     // err 2.5e-4 > 1e-4
+    bad.compare("out.y", nn::Tensor({4}, {1, -2, 3, 4.001f})); // err 2.5e-4 > 1e-4
     bad.compare("grad.in.x", nn::Tensor({2}, {10, 0}));
     bad.compare("out.z", nn::Tensor({2}, {0, 0}));
     EXPECT(!bad.report());
@@ -102,10 +103,10 @@ TEST(load_params_checks_both_directions) {
     c.load_params({{"u", &u}}, "rnn");
     EXPECT(u.value[1] == 8.0f);
     nn::Parameter w({2, 2}), b({2}), wrong({4});
-    EXPECT_THROWS(c.load_params({{"weight", &w}, {"bias", &b}}));            // param.rnn.u left over
-    EXPECT_THROWS(c.load_params({{"weight", &wrong}}, "nothing"));            // missing tensor
+    EXPECT_THROWS(c.load_params({{"weight", &w}, {"bias", &b}}));  // param.rnn.u left over
+    EXPECT_THROWS(c.load_params({{"weight", &wrong}}, "nothing")); // missing tensor
     nn::Parameter u_wrong({3});
-    EXPECT_THROWS(c.load_params({{"u", &u_wrong}}, "rnn."));                  // shape
+    EXPECT_THROWS(c.load_params({{"u", &u_wrong}}, "rnn.")); // shape
 }
 
 TEST_MAIN()

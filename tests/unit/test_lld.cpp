@@ -26,9 +26,12 @@ std::vector<std::string> split_csv(const std::string& line) {
     std::vector<std::string> fields(1);
     bool quoted = false;
     for (char c : line) {
-        if (c == '"') quoted = !quoted;
-        else if (c == ',' && !quoted) fields.emplace_back();
-        else if (c != '\r') fields.back() += c;
+        if (c == '"')
+            quoted = !quoted;
+        else if (c == ',' && !quoted)
+            fields.emplace_back();
+        else if (c != '\r')
+            fields.back() += c;
     }
     return fields;
 }
@@ -117,8 +120,8 @@ TEST(golden_parity_every_file) {
                                wav + " frame " + std::to_string(t) + " " + name + ": got " +
                                    std::to_string(got) + ", golden " + std::to_string(want));
             }
-            std::printf("  %-17s max |err| %.3g (%.2f of tolerance)%s\n", name.c_str(), worst,
-                        worst_ratio, bad ? "  FAIL" : "");
+            std::printf("  %-17s max |err| %.3g (%.2f of tolerance)%s\n", name.c_str(), worst, worst_ratio,
+                        bad ? "  FAIL" : "");
         }
     }
 }
@@ -172,8 +175,7 @@ TEST(split_invariance_bit_identical) {
 TEST(nonfinite_input_is_zeroed_and_counted) {
     std::vector<float> samples = read_samples("speech_en_espeak.wav");
     std::vector<float> zeroed = samples;
-    const float bad[] = {std::numeric_limits<float>::quiet_NaN(),
-                         std::numeric_limits<float>::infinity(),
+    const float bad[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                          -std::numeric_limits<float>::infinity()};
     for (size_t i = 1000, k = 0; i < samples.size(); i += 997, ++k) {
         samples[i] = bad[k % 3];

@@ -44,35 +44,37 @@ inline std::string shared_dir() {
 
 } // namespace emotion::test
 
-#define TEST(name)                                                                  \
-    static void name();                                                             \
-    static ::emotion::test::Registrar name##_registrar(#name, name);                \
+#define TEST(name)                                                                                           \
+    static void name();                                                                                      \
+    static ::emotion::test::Registrar name##_registrar(#name, name);                                         \
     static void name()
 
-#define EXPECT(cond)                                                                \
-    do {                                                                            \
-        if (!(cond)) ::emotion::test::fail(__FILE__, __LINE__, #cond);              \
+#define EXPECT(cond)                                                                                         \
+    do {                                                                                                     \
+        if (!(cond)) ::emotion::test::fail(__FILE__, __LINE__, #cond);                                       \
     } while (0)
 
-#define EXPECT_MSG(cond, msg)                                                       \
-    do {                                                                            \
-        if (!(cond)) ::emotion::test::fail(__FILE__, __LINE__, std::string(#cond) + ": " + (msg)); \
+#define EXPECT_MSG(cond, msg)                                                                                \
+    do {                                                                                                     \
+        if (!(cond)) ::emotion::test::fail(__FILE__, __LINE__, std::string(#cond) + ": " + (msg));           \
     } while (0)
 
-#define EXPECT_NEAR(a, b, tol)                                                      \
-    do {                                                                            \
-        double a_ = (a), b_ = (b);                                                  \
-        if (!(std::fabs(a_ - b_) <= (tol)))                                         \
-            ::emotion::test::fail(__FILE__, __LINE__,                               \
-                std::string(#a " = ") + std::to_string(a_) + ", " #b " = " +        \
-                std::to_string(b_) + ", tolerance " + std::to_string(tol));         \
+#define EXPECT_NEAR(a, b, tol)                                                                               \
+    do {                                                                                                     \
+        double a_ = (a), b_ = (b);                                                                           \
+        if (!(std::fabs(a_ - b_) <= (tol)))                                                                  \
+            ::emotion::test::fail(__FILE__, __LINE__,                                                        \
+                                  std::string(#a " = ") + std::to_string(a_) + ", " #b " = " +               \
+                                      std::to_string(b_) + ", tolerance " + std::to_string(tol));            \
     } while (0)
 
-#define EXPECT_THROWS(stmt)                                                         \
-    do {                                                                            \
-        bool thrown_ = false;                                                       \
-        try { stmt; } catch (const std::exception&) { thrown_ = true; }             \
-        if (!thrown_) ::emotion::test::fail(__FILE__, __LINE__, #stmt " did not throw"); \
+#define EXPECT_THROWS(stmt)                                                                                  \
+    do {                                                                                                     \
+        bool thrown_ = false;                                                                                \
+        try {                                                                                                \
+            stmt;                                                                                            \
+        } catch (const std::exception&) { thrown_ = true; }                                                  \
+        if (!thrown_) ::emotion::test::fail(__FILE__, __LINE__, #stmt " did not throw");                     \
     } while (0)
 
 namespace emotion::test {
@@ -87,9 +89,9 @@ inline int run_all(int argc, char** argv) {
             if (!wanted) continue;
         }
         int before = failures();
-        try { c.body(); } catch (const std::exception& e) {
-            fail(c.name, 0, std::string("exception: ") + e.what());
-        }
+        try {
+            c.body();
+        } catch (const std::exception& e) { fail(c.name, 0, std::string("exception: ") + e.what()); }
         std::printf("%s: %s\n", failures() == before ? "PASS" : "FAIL", c.name);
         ++ran;
     }
@@ -102,17 +104,17 @@ constexpr int kSkipped = 77;
 
 } // namespace emotion::test
 
-#define TEST_MAIN()                                                                 \
+#define TEST_MAIN()                                                                                          \
     int main(int argc, char** argv) { return ::emotion::test::run_all(argc, argv); }
 
 // Like TEST_MAIN, but the test is skipped when `reason` (a std::string expression, e.g. "no
 // data at ...") is not empty: data a test needs is absent.
-#define TEST_MAIN_UNLESS(reason)                                                    \
-    int main(int argc, char** argv) {                                               \
-        const std::string skip_ = (reason);                                         \
-        if (!skip_.empty()) {                                                       \
-            std::printf("SKIP: %s\n", skip_.c_str());                               \
-            return ::emotion::test::kSkipped;                                       \
-        }                                                                           \
-        return ::emotion::test::run_all(argc, argv);                                \
+#define TEST_MAIN_UNLESS(reason)                                                                             \
+    int main(int argc, char** argv) {                                                                        \
+        const std::string skip_ = (reason);                                                                  \
+        if (!skip_.empty()) {                                                                                \
+            std::printf("SKIP: %s\n", skip_.c_str());                                                        \
+            return ::emotion::test::kSkipped;                                                                \
+        }                                                                                                    \
+        return ::emotion::test::run_all(argc, argv);                                                         \
     }

@@ -56,7 +56,8 @@ TEST(golden_parity_every_csv) {
     const auto manifest = read_csv(mulaw_dir() + "manifest.csv");
     EXPECT(manifest.size() == 6u);
     for (size_t r = 1; r < manifest.size(); ++r) {
-        const auto& m = manifest[r]; // csv,input_wav,samples,frames_total,first_frame,real_frames,zero_columns
+        const auto& m =
+            manifest[r]; // csv,input_wav,samples,frames_total,first_frame,real_frames,zero_columns
         const std::vector<float> x = io::read_wav(mulaw_dir() + m[1]).samples;
         EXPECT(x.size() == std::stoul(m[2]));
         const Collected segments = run(x, 4096);
@@ -72,10 +73,9 @@ TEST(golden_parity_every_csv) {
         double worst = 0.0;
         for (size_t k = 0; k < golden.size(); ++k)
             for (size_t c = 0; c < golden[k].size(); ++c)
-                worst = std::max(worst, std::fabs(segments.values[j][k * 200 + c] -
-                                                  std::stod(golden[k][c])));
-        std::printf("%s: segment %zu of %zu, max |err| %.3g\n", m[0].c_str(), j,
-                    segments.values.size(), worst);
+                worst = std::max(worst, std::fabs(segments.values[j][k * 200 + c] - std::stod(golden[k][c])));
+        std::printf("%s: segment %zu of %zu, max |err| %.3g\n", m[0].c_str(), j, segments.values.size(),
+                    worst);
         EXPECT_MSG(worst <= 5e-5, m[0]);
     }
 }
@@ -104,8 +104,7 @@ TEST(streaming_split_invariance) {
         const Collected split = run(x, chunk);
         bool same = split.values.size() == whole.values.size();
         for (size_t i = 0; same && i < split.values.size(); ++i)
-            same = std::memcmp(split.values[i].data(), whole.values[i].data(),
-                               kValues * sizeof(float)) == 0;
+            same = std::memcmp(split.values[i].data(), whole.values[i].data(), kValues * sizeof(float)) == 0;
         EXPECT_MSG(same, "chunk " + std::to_string(chunk));
     }
     // Complete segments come out during push, before finish().

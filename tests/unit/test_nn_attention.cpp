@@ -29,7 +29,8 @@ void expect_gradcheck(const GradCheckResult& r, const char* what, const char* fi
 
 void randomize(const nn::ParameterTable& table, nn::Rng& rng, float scale = 0.5f) {
     for (const auto& e : table)
-        for (int64_t i = 0; i < e.parameter->value.size(); ++i) e.parameter->value[i] = rng.uniform(-scale, scale);
+        for (int64_t i = 0; i < e.parameter->value.size(); ++i)
+            e.parameter->value[i] = rng.uniform(-scale, scale);
 }
 
 // LayerNorm gains around 1 (random signs would make the check no harder, only less typical).
@@ -37,7 +38,8 @@ void randomize_norm_gains(const nn::ParameterTable& table, nn::Rng& rng) {
     for (const auto& e : table)
         if (e.name.find("norm") != std::string::npos && e.name.size() > 7 &&
             e.name.compare(e.name.size() - 7, 7, ".weight") == 0)
-            for (int64_t i = 0; i < e.parameter->value.size(); ++i) e.parameter->value[i] = rng.uniform(0.5f, 1.5f);
+            for (int64_t i = 0; i < e.parameter->value.size(); ++i)
+                e.parameter->value[i] = rng.uniform(0.5f, 1.5f);
 }
 
 std::vector<GradInput> param_inputs(const nn::ParameterTable& table, std::vector<nn::Tensor>& grads) {
@@ -45,7 +47,8 @@ std::vector<GradInput> param_inputs(const nn::ParameterTable& table, std::vector
     grads.reserve(table.size());
     for (const auto& e : table) grads.push_back(copy_of(e.parameter->grad));
     std::vector<GradInput> inputs;
-    for (size_t i = 0; i < table.size(); ++i) inputs.push_back({table[i].name, &table[i].parameter->value, &grads[i]});
+    for (size_t i = 0; i < table.size(); ++i)
+        inputs.push_back({table[i].name, &table[i].parameter->value, &grads[i]});
     return inputs;
 }
 
@@ -80,18 +83,21 @@ TEST(attention_cross_masked_gradients) {
     nn::MultiheadAttention attn(context, o);
     const auto table = attn.parameters();
     randomize(table, rng);
-    nn::Tensor q = random_tensor({2, 5, 12}, rng), k = random_tensor({2, 7, 12}, rng), v = random_tensor({2, 7, 12}, rng);
+    nn::Tensor q = random_tensor({2, 5, 12}, rng), k = random_tensor({2, 7, 12}, rng),
+               v = random_tensor({2, 7, 12}, rng);
     nn::Tensor probe = random_tensor({2, 5, 12}, rng);
     std::vector<int> lengths{7, 4};
 
     nn::zero_grads(table);
     attn.forward(q, k, v, &lengths, nn::Mode::Train);
     attn.backward(probe);
-    nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()), dv = copy_of(attn.grad_value());
+    nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()),
+               dv = copy_of(attn.grad_value());
     // Padded keys and values get no gradient.
     double padded = 0;
     for (int64_t t = 4; t < 7; ++t)
-        for (int64_t j = 0; j < 12; ++j) padded += std::fabs(dk[(7 + t) * 12 + j]) + std::fabs(dv[(7 + t) * 12 + j]);
+        for (int64_t j = 0; j < 12; ++j)
+            padded += std::fabs(dk[(7 + t) * 12 + j]) + std::fabs(dv[(7 + t) * 12 + j]);
     EXPECT_NEAR(padded, 0.0, 0.0);
 
     std::vector<nn::Tensor> grads;
@@ -155,7 +161,8 @@ TEST(attention_packed_equals_separate) {
     }
     for (size_t p = 0; p < ta.size(); ++p)
         for (int64_t i = 0; i < ta[p].parameter->grad.size(); ++i)
-            dw = std::max(dw, std::fabs(static_cast<double>(ta[p].parameter->grad[i]) - tb[p].parameter->grad[i]));
+            dw = std::max(
+                dw, std::fabs(static_cast<double>(ta[p].parameter->grad[i]) - tb[p].parameter->grad[i]));
     std::printf("packed vs separate: max |dy| %.1e, |dx| %.1e, |dW| %.1e\n", dy, dx, dw);
     EXPECT(dy < 1e-5 && dx < 1e-5 && dw < 1e-5);
 }
@@ -242,7 +249,8 @@ TEST(key_sparse_attention_gradients) {
 
         nn::zero_grads(table);
         attn.backward(probe);
-        nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()), dv = copy_of(attn.grad_value());
+        nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()),
+                   dv = copy_of(attn.grad_value());
         std::vector<nn::Tensor> grads;
         auto inputs = param_inputs(table, grads);
         inputs.push_back({"query", &q, &dq});
@@ -251,10 +259,12 @@ TEST(key_sparse_attention_gradients) {
         GradCheckOptions go;
         go.eps = 1e-3;
         auto loss = [&] { return dot(attn.forward(q, k, v, &lengths, nn::Mode::Infer), probe); };
-        EXPECT_GRADCHECK(gradcheck(loss, inputs, go), "key-sparse attention, Tk = 9 (k = 4), key mask [9, 8]");
+        EXPECT_GRADCHECK(gradcheck(loss, inputs, go),
+                         "key-sparse attention, Tk = 9 (k = 4), key mask [9, 8]");
         attn.forward(q, k, v, &lengths, nn::Mode::Infer);
         double changed = 0;
-        for (int64_t i = 0; i < keep_before.size(); ++i) changed += std::fabs(attn.keep_mask()[i] - keep_before[i]);
+        for (int64_t i = 0; i < keep_before.size(); ++i)
+            changed += std::fabs(attn.keep_mask()[i] - keep_before[i]);
         EXPECT_NEAR(changed, 0.0, 0.0);
         return;
     }
@@ -308,7 +318,8 @@ TEST(ksmm_self_layer_gradients) {
     GradCheckOptions go;
     go.eps = 1e-3;
     auto loss = [&] { return dot(layer.forward(x, nullptr, &lengths, nn::Mode::Infer), probe); };
-    EXPECT_GRADCHECK(gradcheck(loss, inputs, go), "M4 vanilla self layer (positions, post-LN), key mask [2, 5]");
+    EXPECT_GRADCHECK(gradcheck(loss, inputs, go),
+                     "M4 vanilla self layer (positions, post-LN), key mask [2, 5]");
 }
 
 TEST(ksmm_key_sparse_cross_layer_gradients) {
@@ -342,10 +353,12 @@ TEST(ksmm_key_sparse_cross_layer_gradients) {
         GradCheckOptions go;
         go.eps = 1e-3;
         auto loss = [&] { return dot(layer.forward(x, &key, &lengths, nn::Mode::Infer), probe); };
-        EXPECT_GRADCHECK(gradcheck(loss, inputs, go), "M4 key-sparse cross layer, Tk = 7 (k = 3), key mask [7, 6]");
+        EXPECT_GRADCHECK(gradcheck(loss, inputs, go),
+                         "M4 key-sparse cross layer, Tk = 7 (k = 3), key mask [7, 6]");
         layer.forward(x, &key, &lengths, nn::Mode::Infer);
         double changed = 0;
-        for (int64_t i = 0; i < keep_before.size(); ++i) changed += std::fabs(layer.attention.keep_mask()[i] - keep_before[i]);
+        for (int64_t i = 0; i < keep_before.size(); ++i)
+            changed += std::fabs(layer.attention.keep_mask()[i] - keep_before[i]);
         EXPECT_NEAR(changed, 0.0, 0.0);
         return;
     }
@@ -371,8 +384,8 @@ TEST(encoder_layer_dropout_train_vs_infer) {
         same = std::max(same, std::fabs(static_cast<double>(y1[i]) - y2[i]));
         differs = std::max(differs, std::fabs(static_cast<double>(y1[i]) - yt[i]));
     }
-    EXPECT_NEAR(same, 0.0, 0.0);  // Infer: dropout off, deterministic
-    EXPECT(differs > 1e-3);       // Train: dropout active
+    EXPECT_NEAR(same, 0.0, 0.0); // Infer: dropout off, deterministic
+    EXPECT(differs > 1e-3);      // Train: dropout active
     nn::zero_grads(layer.parameters());
     layer.backward(random_tensor({2, 5, 8}, rng));
     for (const auto& e : layer.parameters()) EXPECT(all_finite(e.parameter->grad));
@@ -414,13 +427,15 @@ TEST(ksmm_batch_input_preparation) {
             }
             const double sd = std::max(std::sqrt(var / L), 1e-5);
             for (int t = 0; t < std::min(L, 12); ++t)
-                audio[(b * 12 + t) * 36 + f] = static_cast<float>((batch.features[(b * 15 + t) * 36 + f] - mean) / sd);
+                audio[(b * 12 + t) * 36 + f] =
+                    static_cast<float>((batch.features[(b * 15 + t) * 36 + f] - mean) / sd);
         }
     }
-    const nn::Tensor expected =
-        copy_of(model.forward_prepared(audio, {12, 7}, {{3, 1, 4, 1}, {2, 6, 0, 0}}, {4, 2}, nn::Mode::Infer));
+    const nn::Tensor expected = copy_of(
+        model.forward_prepared(audio, {12, 7}, {{3, 1, 4, 1}, {2, 6, 0, 0}}, {4, 2}, nn::Mode::Infer));
     double diff = 0;
-    for (int64_t i = 0; i < logits.size(); ++i) diff = std::max(diff, std::fabs(static_cast<double>(logits[i]) - expected[i]));
+    for (int64_t i = 0; i < logits.size(); ++i)
+        diff = std::max(diff, std::fabs(static_cast<double>(logits[i]) - expected[i]));
     EXPECT(diff < 1e-5);
     EXPECT(all_finite(logits));
     // An item without tokens (fully padded text) still gives finite logits.
@@ -439,7 +454,8 @@ TEST(stl_infer_lengths) {
     model.init(rng);
     for (const auto& e : model.parameters())
         if (e.name.find("running_var") != std::string::npos)
-            for (int64_t i = 0; i < e.parameter->value.size(); ++i) e.parameter->value[i] = rng.uniform(0.5f, 2.0f);
+            for (int64_t i = 0; i < e.parameter->value.size(); ++i)
+                e.parameter->value[i] = rng.uniform(0.5f, 2.0f);
     for (int T : {160, 77}) {
         models::Batch batch;
         batch.features = random_tensor({1, T, 36}, rng);

@@ -41,7 +41,8 @@ nn::Tensor naive_linear(const nn::Tensor& x, const nn::Linear& l) {
         for (int o = 0; o < l.out_features(); ++o) {
             double s = l.bias.value.empty() ? 0.0 : l.bias.value[o];
             for (int i = 0; i < l.in_features(); ++i)
-                s += static_cast<double>(x[r * l.in_features() + i]) * l.weight.value[o * l.in_features() + i];
+                s +=
+                    static_cast<double>(x[r * l.in_features() + i]) * l.weight.value[o * l.in_features() + i];
             y[r * l.out_features() + o] = static_cast<float>(s);
         }
     return y;
@@ -73,9 +74,10 @@ TEST(linear_gradients) {
     nn::Tensor dw = copy_of(linear.weight.grad), db = copy_of(linear.bias.grad);
 
     auto loss = [&] { return dot(linear.forward(x), probe); };
-    EXPECT_GRADCHECK(gradcheck(loss, {{"x", &x, &dx}, {"weight", &linear.weight.value, &dw},
-                                      {"bias", &linear.bias.value, &db}}),
-                     "Linear 7->4, x [2, 3, 7]");
+    EXPECT_GRADCHECK(
+        gradcheck(loss,
+                  {{"x", &x, &dx}, {"weight", &linear.weight.value, &dw}, {"bias", &linear.bias.value, &db}}),
+        "Linear 7->4, x [2, 3, 7]");
 
     // Gradients accumulate: a second backward doubles them.
     linear.forward(x, nn::Mode::Train);
@@ -178,9 +180,10 @@ TEST(layernorm_gradients) {
     nn::Tensor dx = copy_of(norm.backward(probe));
     nn::Tensor dw = copy_of(norm.weight.grad), db = copy_of(norm.bias.grad);
     auto loss = [&] { return dot(norm.forward(x), probe); };
-    EXPECT_GRADCHECK(gradcheck(loss, {{"x", &x, &dx}, {"weight", &norm.weight.value, &dw},
-                                      {"bias", &norm.bias.value, &db}}),
-                     "LayerNorm(12), x [3, 4, 12]");
+    EXPECT_GRADCHECK(
+        gradcheck(loss,
+                  {{"x", &x, &dx}, {"weight", &norm.weight.value, &dw}, {"bias", &norm.bias.value, &db}}),
+        "LayerNorm(12), x [3, 4, 12]");
     // Output rows have mean bias-weighted 0 / unit variance before the affine part.
     nn::LayerNorm plain(12);
     const nn::Tensor& y = plain.forward(x);
@@ -437,13 +440,15 @@ TEST(bench_activations) {
         for (int r = 0; r < reps; ++r) nn::elu_forward(x.data(), y.data(), n, 1.0f);
         auto t1 = std::chrono::steady_clock::now();
         auto pd = nn::compat::eltwise_forward_pd(context.engine(), dnnl::prop_kind::forward_inference,
-                                             dnnl::algorithm::eltwise_elu, x.desc(), 1.0f);
+                                                 dnnl::algorithm::eltwise_elu, x.desc(), 1.0f);
         dnnl::eltwise_forward prim(pd);
         auto xm = x.memory(context.engine()), ym = y.memory(context.engine());
         auto t2 = std::chrono::steady_clock::now();
         for (int r = 0; r < reps; ++r) context.execute(prim, {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DST, ym}});
         auto t3 = std::chrono::steady_clock::now();
-        auto us = [&](auto a, auto b) { return std::chrono::duration<double, std::micro>(b - a).count() / reps; };
+        auto us = [&](auto a, auto b) {
+            return std::chrono::duration<double, std::micro>(b - a).count() / reps;
+        };
         std::printf("ELU n=%lld: loop %.1f us, oneDNN eltwise %.1f us\n", static_cast<long long>(n),
                     us(t0, t1), us(t2, t3));
     }

@@ -23,13 +23,12 @@ using namespace emotion::test;
 namespace {
 
 void report(const char* what, const GradCheckResult& r) {
-    std::printf("%s: max err %.2e, %d checked, %d skipped\n%s", what, r.max_error, r.checked,
-                r.skipped, r.report.c_str());
+    std::printf("%s: max err %.2e, %d checked, %d skipped\n%s", what, r.max_error, r.checked, r.skipped,
+                r.report.c_str());
     EXPECT_MSG(r.ok, r.report);
 }
 
-void check_conv(const nn::Conv2dOptions& o, int in, int out, const nn::Shape& x_shape,
-                const char* what) {
+void check_conv(const nn::Conv2dOptions& o, int in, int out, const nn::Shape& x_shape, const char* what) {
     nn::Context context;
     nn::Rng rng(11);
     nn::Conv2d conv(context, in, out, o);
@@ -42,8 +41,7 @@ void check_conv(const nn::Conv2dOptions& o, int in, int out, const nn::Shape& x_
     EXPECT(conv.forward(x, nn::Mode::Train).shape() == y_shape);
     nn::Tensor dx = copy_of(conv.backward(probe));
     auto loss = [&] { return dot(conv.forward(x, nn::Mode::Infer), probe); };
-    std::vector<GradInput> inputs = {{"x", &x, &dx},
-                                     {"weight", &conv.weight.value, &conv.weight.grad}};
+    std::vector<GradInput> inputs = {{"x", &x, &dx}, {"weight", &conv.weight.value, &conv.weight.grad}};
     if (o.bias) inputs.push_back({"bias", &conv.bias.value, &conv.bias.grad});
     report(what, gradcheck(loss, inputs));
 }
@@ -78,11 +76,11 @@ TEST(conv2d_output_shape_and_errors) {
     EXPECT(conv.output_height(400) == 400 && conv.output_width(200) == 200);
     const auto b = nn::Conv2dOptions::same(2, 8);
     EXPECT(b.pad_top == 0 && b.pad_bottom == 1 && b.pad_left == 3 && b.pad_right == 4);
-    EXPECT_THROWS(conv.forward(nn::Tensor({1, 2, 10, 10})));        // wrong channel count
-    EXPECT_THROWS(conv.forward(nn::Tensor({1, 10, 10})));           // not NCHW
+    EXPECT_THROWS(conv.forward(nn::Tensor({1, 2, 10, 10})));       // wrong channel count
+    EXPECT_THROWS(conv.forward(nn::Tensor({1, 10, 10})));          // not NCHW
     EXPECT_THROWS(nn::Conv2d(context, 0, 4, nn::Conv2dOptions{})); // no channels
     nn::Conv2d big(context, 1, 1, nn::Conv2dOptions::square(5));
-    EXPECT_THROWS(big.forward(nn::Tensor({1, 1, 3, 3})));           // kernel does not fit
+    EXPECT_THROWS(big.forward(nn::Tensor({1, 1, 3, 3}))); // kernel does not fit
 }
 
 TEST(batchnorm_train_gradients) {
@@ -272,8 +270,8 @@ TEST(apcnn_inference_plan_matches_layers) {
             scale = std::max(scale, std::fabs(static_cast<double>(batch_logits[b * 4 + k])));
             diff = std::max(diff, std::fabs(static_cast<double>(logits[k] - batch_logits[b * 4 + k])));
         }
-        EXPECT_MSG(diff <= 1e-4 * scale, "item " + std::to_string(b) + ": batch vs single " +
-                                             std::to_string(diff / scale));
+        EXPECT_MSG(diff <= 1e-4 * scale,
+                   "item " + std::to_string(b) + ": batch vs single " + std::to_string(diff / scale));
     }
     // Utterance probabilities: mean of the rows' softmax, sums to 1.
     nn::Tensor u = models::ApcnnModel::utterance_probabilities(batch_logits);
@@ -321,7 +319,7 @@ TEST(apcnn_config_validation_n) {
     EXPECT(models::ApcnnConfig::from_json(c.to_json()).to_json() == c.to_json());
     models::ApcnnModel model(context, c);
     EXPECT_THROWS(model.forward(nn::Tensor({1, 2, 400, 200}), nn::Mode::Infer));
-    EXPECT_THROWS(model.backward_logits(nn::Tensor({1, 7})));  // no Train forward
+    EXPECT_THROWS(model.backward_logits(nn::Tensor({1, 7}))); // no Train forward
     // State dict entries: 6 convs x 2 (conv1a, conv1b, conv2..5) + 5 BN x 5 + fc x 2.
     EXPECT(model.parameters().size() == 12 + 25 + 2);
 }

@@ -44,9 +44,10 @@ nn::Pool2dOptions avg(int h, int w) { return nn::Pool2dOptions::of(nn::PoolOp::A
 // (partial channel blocks), every stage ReLU + max-pool or no pool: the fused Train path.
 nn::ConvStackOptions fused_options() {
     nn::ConvStackOptions o;
-    o.stages = {stage({{3, nn::Conv2dOptions::same(5, 2)}, {3, nn::Conv2dOptions::same(2, 4)}}, kReLU, max2()),
-                stage({{5, nn::Conv2dOptions::square(3, 1)}}, kReLU, max2()),
-                stage({{7, nn::Conv2dOptions::square(3, 1)}}, kReLU, std::nullopt)};
+    o.stages = {
+        stage({{3, nn::Conv2dOptions::same(5, 2)}, {3, nn::Conv2dOptions::same(2, 4)}}, kReLU, max2()),
+        stage({{5, nn::Conv2dOptions::square(3, 1)}}, kReLU, max2()),
+        stage({{7, nn::Conv2dOptions::square(3, 1)}}, kReLU, std::nullopt)};
     return o;
 }
 
@@ -118,12 +119,14 @@ struct Reference {
             nn::ConvStage& st = stack.stage(s);
             Layers l;
             for (const auto& conv : st.convs) {
-                l.convs.push_back(std::make_unique<nn::Conv2d>(context, in, conv->out_channels(), conv->options()));
+                l.convs.push_back(
+                    std::make_unique<nn::Conv2d>(context, in, conv->out_channels(), conv->options()));
                 copy_values(l.convs.back()->weight.value, conv->weight.value);
                 copy_values(l.convs.back()->bias.value, conv->bias.value);
             }
             l.bn = std::make_unique<nn::BatchNorm2d>(st.bn.channels(), st.bn.eps(), st.bn.momentum());
-            for (auto [to, from] : {std::pair{&l.bn->weight, &st.bn.weight}, {&l.bn->bias, &st.bn.bias},
+            for (auto [to, from] : {std::pair{&l.bn->weight, &st.bn.weight},
+                                    {&l.bn->bias, &st.bn.bias},
                                     {&l.bn->running_mean, &st.bn.running_mean},
                                     {&l.bn->running_var, &st.bn.running_var}})
                 copy_values(to->value, from->value);
@@ -160,8 +163,10 @@ struct Reference {
             int64_t first = 0;
             for (auto& conv : l.convs) {
                 const nn::Tensor& d = conv->backward(channel_slice(gb, first, conv->out_channels()));
-                if (dx.empty()) dx = copy_of(d);
-                else for (int64_t i = 0; i < dx.size(); ++i) dx[i] += d[i];
+                if (dx.empty())
+                    dx = copy_of(d);
+                else
+                    for (int64_t i = 0; i < dx.size(); ++i) dx[i] += d[i];
                 first += conv->out_channels();
             }
             g = std::move(dx); // (a Tensor copy would share dx's storage)
@@ -213,7 +218,8 @@ void expect_close(const nn::Tensor& got, const nn::Tensor& want, double toleranc
     const double err = relative_error(got, want, scale);
     std::printf("  %-40s err %.2e\n", what.c_str(), err);
     EXPECT_MSG(err <= tolerance, what + ": relative error " + std::to_string(err) + ", shapes " +
-                                     nn::shape_to_string(got.shape()) + " / " + nn::shape_to_string(want.shape()));
+                                     nn::shape_to_string(got.shape()) + " / " +
+                                     nn::shape_to_string(want.shape()));
 }
 
 void check_inference(const nn::ConvStackOptions& options, const nn::Shape& input, const char* what) {
@@ -239,8 +245,9 @@ void check_training(const nn::ConvStackOptions& options, const nn::Shape& input,
     other[0] += 1;
     stack.forward(random_tensor(other, rng), nn::Mode::Train);
     for (size_t s = 0; s < stack.size(); ++s) // the running statistics after that step
-        for (auto [to, from] : {std::pair{&reference.stages[s].bn->running_mean, &stack.stage(s).bn.running_mean},
-                                {&reference.stages[s].bn->running_var, &stack.stage(s).bn.running_var}})
+        for (auto [to, from] :
+             {std::pair{&reference.stages[s].bn->running_mean, &stack.stage(s).bn.running_mean},
+              {&reference.stages[s].bn->running_var, &stack.stage(s).bn.running_var}})
             copy_values(to->value, from->value);
 
     const nn::Tensor x = random_tensor(input, rng);
@@ -252,7 +259,8 @@ void check_training(const nn::ConvStackOptions& options, const nn::Shape& input,
     const nn::Tensor dx = reference.backward(dy);
     expect_close(stack.input_gradient(), dx, 1e-4, std::string(what) + " input gradient");
     for (const auto& p : reference.pairs(stack))
-        expect_close(p.mine->grad, p.theirs->grad, 1e-4, std::string(what) + " " + p.name + " gradient", p.scale);
+        expect_close(p.mine->grad, p.theirs->grad, 1e-4, std::string(what) + " " + p.name + " gradient",
+                     p.scale);
     for (size_t s = 0; s < stack.size(); ++s) {
         expect_close(stack.stage(s).bn.running_mean.value, reference.stages[s].bn->running_mean.value, 1e-5,
                      std::string(what) + " running mean " + std::to_string(s));
@@ -277,8 +285,8 @@ TEST(fold_batch_norm_known_numbers) {
     nn::Tensor weight, bias;
     nn::fold_batch_norm(conv, scale, shift, 1, weight, bias);
     EXPECT(weight.shape() == conv.weight.value.shape() && bias.shape() == nn::Shape({2}));
-    EXPECT(weight[0] == 6.0f && weight[1] == -0.5f);  // w * scale
-    EXPECT(bias[0] == 0.5f && bias[1] == 2.5f);       // b * scale + shift
+    EXPECT(weight[0] == 6.0f && weight[1] == -0.5f); // w * scale
+    EXPECT(bias[0] == 0.5f && bias[1] == 2.5f);      // b * scale + shift
 
     nn::Conv2d no_bias(context, 1, 1, nn::Conv2dOptions::square(1, 0, 1, false));
     no_bias.weight.value[0] = 4.0f;
@@ -320,9 +328,10 @@ TEST(conv_stack_gradients) {
     auto loss = [&] { return dot(stack.forward(x, nn::Mode::Train), probe); };
     GradCheckOptions o;
     o.max_skip_fraction = 0.4;
-    const GradCheckResult r = gradcheck(loss, {{"x", &x, &dx}, {"conv.weight", &stack.stage(1).convs[0]->weight.value, &dw}}, o);
-    std::printf("conv stack gradients: max err %.2e, %d checked, %d skipped\n%s", r.max_error, r.checked, r.skipped,
-                r.report.c_str());
+    const GradCheckResult r =
+        gradcheck(loss, {{"x", &x, &dx}, {"conv.weight", &stack.stage(1).convs[0]->weight.value, &dw}}, o);
+    std::printf("conv stack gradients: max err %.2e, %d checked, %d skipped\n%s", r.max_error, r.checked,
+                r.skipped, r.report.c_str());
     EXPECT_MSG(r.ok, r.report);
 }
 
@@ -368,14 +377,14 @@ TEST(conv_stack_bad_calls_n) {
     nn::ConvStack stack(context, fused_options());
     nn::Rng rng(25);
     stack.init_default(rng);
-    EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 3})));                    // no Train forward
+    EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 3})));                           // no Train forward
     EXPECT_THROWS(stack.forward(random_tensor({2, 2, 16, 12}, rng), nn::Mode::Infer)); // channels
     EXPECT_THROWS(stack.forward(random_tensor({2, 16, 12}, rng), nn::Mode::Train));    // rank
     EXPECT_THROWS(stack.forward(random_tensor({2, 1, 2, 2}, rng), nn::Mode::Infer));   // too small
     stack.forward(random_tensor({2, 1, 16, 12}, rng), nn::Mode::Train);
-    EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 4})));                    // gradient shape
+    EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 4}))); // gradient shape
     stack.forward(random_tensor({2, 1, 16, 12}, rng), nn::Mode::Infer);
-    EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 3})));                    // after Infer
+    EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 3}))); // after Infer
 
     // Side-by-side convolutions must give maps of one size.
     nn::ConvStackOptions mismatch = fused_options();

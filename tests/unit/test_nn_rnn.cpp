@@ -45,8 +45,7 @@ void zero_padding(nn::Tensor& x, const std::vector<int>& lengths) {
 
 // Runs gradcheck on a recurrent layer with loss = sum(y * probe).
 template <class Layer>
-GradCheckResult check_recurrent(Layer& layer, nn::Tensor& x, const std::vector<int>& lengths,
-                                nn::Rng& rng) {
+GradCheckResult check_recurrent(Layer& layer, nn::Tensor& x, const std::vector<int>& lengths, nn::Rng& rng) {
     const int out = layer.directions() * layer.hidden_size();
     nn::Tensor probe = random_tensor({x.dim(0), x.dim(1), out}, rng);
     const auto table = layer.parameters();
@@ -89,7 +88,8 @@ GradCheckResult check_alstm(nn::AlstmCell cell, int period, std::vector<int> off
     randomise(layer.parameters(), rng, 0.8f);
     if (cell == nn::AlstmCell::Alstm)
         for (int d = 0; d < layer.directions(); ++d)
-            for (int64_t i = 0; i < layer.w[d].value.size(); ++i) layer.w[d].value[i] = rng.uniform(-2.0f, 2.0f);
+            for (int64_t i = 0; i < layer.w[d].value.size(); ++i)
+                layer.w[d].value[i] = rng.uniform(-2.0f, 2.0f);
     nn::Tensor x = random_tensor({static_cast<int64_t>(lengths.size()), T, 3}, rng);
     zero_padding(x, lengths);
     return check_recurrent(layer, x, lengths, rng);
@@ -227,7 +227,8 @@ TEST(alstm_batch_equals_single_sequences) {
         for (int64_t i = 0; i < L * 4; ++i) one[i] = x[b * 12 * 4 + i];
         const nn::Tensor& y = layer.forward(one, {L}, nn::Mode::Infer);
         double d = 0.0;
-        for (int64_t i = 0; i < L * 12; ++i) d = std::max(d, double(std::fabs(y[i] - batched[b * 12 * 12 + i])));
+        for (int64_t i = 0; i < L * 12; ++i)
+            d = std::max(d, double(std::fabs(y[i] - batched[b * 12 * 12 + i])));
         EXPECT_MSG(d < 1e-6, "sequence " + std::to_string(b) + ": " + std::to_string(d));
         for (int64_t i = L * 12; i < 12 * 12; ++i) EXPECT(batched[b * 12 * 12 + i] == 0.0f);
     }
@@ -249,7 +250,8 @@ TEST(lstm_batch_equals_single_sequences) {
         for (int64_t i = 0; i < L * 4; ++i) one[i] = x[b * 30 * 4 + i];
         const nn::Tensor& y = layer.forward(one, {L}, nn::Mode::Infer);
         double d = 0.0;
-        for (int64_t i = 0; i < L * 12; ++i) d = std::max(d, double(std::fabs(y[i] - batched[b * 30 * 12 + i])));
+        for (int64_t i = 0; i < L * 12; ++i)
+            d = std::max(d, double(std::fabs(y[i] - batched[b * 30 * 12 + i])));
         EXPECT_MSG(d < 1e-6, "sequence " + std::to_string(b) + ": " + std::to_string(d));
     }
 }
@@ -335,11 +337,11 @@ TEST(recurrent_bad_input_n) {
     nn::Lstm lstm(context, 3, 4, true);
     nn::Alstm alstm(context, 3, 4, {});
     nn::Tensor x({2, 5, 3});
-    EXPECT_THROWS(lstm.forward(x, {5}, nn::Mode::Infer));        // lengths count
-    EXPECT_THROWS(lstm.forward(x, {5, 6}, nn::Mode::Infer));     // length > T
-    EXPECT_THROWS(alstm.forward(x, {0, 5}, nn::Mode::Infer));    // length 0
+    EXPECT_THROWS(lstm.forward(x, {5}, nn::Mode::Infer));                         // lengths count
+    EXPECT_THROWS(lstm.forward(x, {5, 6}, nn::Mode::Infer));                      // length > T
+    EXPECT_THROWS(alstm.forward(x, {0, 5}, nn::Mode::Infer));                     // length 0
     EXPECT_THROWS(alstm.forward(nn::Tensor({2, 5, 4}), {5, 5}, nn::Mode::Infer)); // features
-    EXPECT_THROWS(lstm.backward(nn::Tensor({2, 5, 8})));         // no Train forward
+    EXPECT_THROWS(lstm.backward(nn::Tensor({2, 5, 8})));                          // no Train forward
     nn::AlstmOptions bad;
     bad.offsets = {0, 2};
     EXPECT_THROWS(nn::Alstm(context, 3, 4, bad));

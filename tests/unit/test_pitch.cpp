@@ -66,8 +66,7 @@ TEST(tones_voiced_within_two_percent) {
         const double median = errors[errors.size() / 2], worst = errors.back();
         std::printf("%s: F0 %.0f Hz, %zu frames, %d unvoiced, relative error median %.4f %% "
                     "worst %.4f %%\n",
-                    ref.file.c_str(), ref.f0_hz, frames.size(), unvoiced, 100 * median,
-                    100 * worst);
+                    ref.file.c_str(), ref.f0_hz, frames.size(), unvoiced, 100 * median, 100 * worst);
         EXPECT_MSG(unvoiced == 0, ref.file);
         EXPECT_MSG(worst <= 0.02, ref.file);
     }
@@ -120,8 +119,8 @@ TEST(no_octave_errors_on_synthetic_voices) {
         std::vector<float> x(4000);
         for (size_t n = 0; n < x.size(); ++n)
             for (int k = 0; k < 6; ++k)
-                x[n] += static_cast<float>(v.amplitudes[k] *
-                                           std::sin(2 * M_PI * (k + 1) * v.f0 * n / 16000.0));
+                x[n] +=
+                    static_cast<float>(v.amplitudes[k] * std::sin(2 * M_PI * (k + 1) * v.f0 * n / 16000.0));
         double worst = 0.0;
         for (const auto& r : analyze_frames(x)) worst = std::max(worst, std::fabs(r.f0_hz - v.f0) / v.f0);
         std::printf("synthetic voice F0 %.0f Hz: worst relative error %.4f %%\n", v.f0, 100 * worst);
@@ -147,8 +146,8 @@ TEST(speech_f0_plausible) {
     std::sort(f0.begin(), f0.end());
     const auto in_range = std::count_if(f0.begin(), f0.end(), [](float v) { return v <= 350.0f; });
     const float median = f0.empty() ? 0.0f : f0[f0.size() / 2];
-    std::printf("emodb_03a01Fa: %zu of %zu frames voiced, median F0 %.1f Hz, %ld in 70-350 Hz\n",
-                f0.size(), frames.size(), median, static_cast<long>(in_range));
+    std::printf("emodb_03a01Fa: %zu of %zu frames voiced, median F0 %.1f Hz, %ld in 70-350 Hz\n", f0.size(),
+                frames.size(), median, static_cast<long>(in_range));
     EXPECT(f0.size() > frames.size() / 4 && f0.size() < frames.size());
     EXPECT(median >= 90.0f && median <= 250.0f);
     EXPECT(in_range >= static_cast<long>(0.9 * f0.size()));

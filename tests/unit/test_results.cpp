@@ -87,7 +87,8 @@ TEST(webvtt_cues) {
 TEST(srt_numbering) {
     std::string text = render(ResultFormat::Srt, {sample("a", 0.5, 1.0, 0), sample("b", 2.0, 1.0, 1)});
     EXPECT_MSG(text == "1\n00:00:00,500 --> 00:00:01,500\nangry (70%)\n\n"
-                       "2\n00:00:02,000 --> 00:00:03,000\nhappy (70%)\n\n", text);
+                       "2\n00:00:02,000 --> 00:00:03,000\nhappy (70%)\n\n",
+               text);
 }
 
 TEST(format_names) {

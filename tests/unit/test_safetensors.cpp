@@ -36,8 +36,8 @@ SafetensorsFile parse(const std::vector<uint8_t>& bytes) {
 }
 
 // Expects a FormatError (not any other exception, not a crash) whose message contains `needle`.
-void expect_format_error(const std::vector<uint8_t>& bytes, const std::string& needle,
-                         const char* file, int line) {
+void expect_format_error(const std::vector<uint8_t>& bytes, const std::string& needle, const char* file,
+                         int line) {
     try {
         parse(bytes);
         emotion::test::fail(file, line, "no FormatError (expected '" + needle + "')");
@@ -62,7 +62,7 @@ void expect_format_error_call(F&& f, const std::string& needle, const char* file
         emotion::test::fail(file, line, std::string("wrong exception type: ") + e.what());
     }
 }
-#define EXPECT_FORMAT_ERROR_CALL(stmt, needle) \
+#define EXPECT_FORMAT_ERROR_CALL(stmt, needle)                                                               \
     expect_format_error_call([&] { stmt; }, needle, __FILE__, __LINE__)
 
 const std::string kOneTensor =
@@ -168,7 +168,8 @@ TEST(valid_minimal_files) {
     EXPECT(empty.names().empty());
     // Zero-size tensors may share an offset.
     parse(make_file(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},)"
-                    R"("b":{"dtype":"F32","shape":[0,3],"data_offsets":[0,0]}})", 0));
+                    R"("b":{"dtype":"F32","shape":[0,3],"data_offsets":[0,0]}})",
+                    0));
 }
 
 TEST(truncated_n) {
@@ -197,7 +198,8 @@ TEST(bad_json_n) {
     EXPECT_FORMAT_ERROR(make_file("{\"a\": \"\xff\xfe\"}", 0), "not valid JSON");
     EXPECT_FORMAT_ERROR(make_file(std::string("{\0}", 3), 0), "not valid JSON");
     EXPECT_FORMAT_ERROR(make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                                  "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8),
+                                  "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                                  8),
                         "more than once");
     EXPECT_FORMAT_ERROR(make_file("{\"a\": 5}", 0), "expected an object");
 }
@@ -209,9 +211,7 @@ TEST(bad_metadata_n) {
 }
 
 TEST(bad_fields_n) {
-    auto one = [](const std::string& entry, size_t data) {
-        return make_file("{\"t\":" + entry + "}", data);
-    };
+    auto one = [](const std::string& entry, size_t data) { return make_file("{\"t\":" + entry + "}", data); };
     EXPECT_FORMAT_ERROR(one(R"({"dtype":"F33","shape":[1],"data_offsets":[0,4]})", 4), "tensor 't': dtype");
     EXPECT_FORMAT_ERROR(one(R"({"dtype":4,"shape":[1],"data_offsets":[0,4]})", 4), "dtype");
     EXPECT_FORMAT_ERROR(one(R"({"shape":[1],"data_offsets":[0,4]})", 4), "missing 'dtype'");
@@ -224,7 +224,9 @@ TEST(bad_fields_n) {
     EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1],"data_offsets":[-4,0]})", 4), "[begin, end]");
     EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1})", 4), "unknown field");
     EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],)"
-                            R"("data_offsets":[0,4]})", 4), "rank");
+                            R"("data_offsets":[0,4]})",
+                            4),
+                        "rank");
     EXPECT_FORMAT_ERROR(make_file(R"({"":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4),
                         "empty name");
 }
@@ -237,35 +239,44 @@ TEST(wrong_dtype_size_n) {
                         "expected 16");
     // Element count overflows 64 bits: must not wrap around to a "matching" size.
     EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"F32","shape":[4611686018427387904,4],)"
-                                  R"("data_offsets":[0,0]}})", 0), "impossibly large");
+                                  R"("data_offsets":[0,0]}})",
+                                  0),
+                        "impossibly large");
     EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"F64","shape":[2305843009213693952],)"
-                                  R"("data_offsets":[0,0]}})", 0), "impossibly large");
+                                  R"("data_offsets":[0,0]}})",
+                                  0),
+                        "impossibly large");
     EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"U8","shape":[18446744073709551615],)"
-                                  R"("data_offsets":[0,0]}})", 0), "non-negative");
+                                  R"("data_offsets":[0,0]}})",
+                                  0),
+                        "non-negative");
 }
 
 TEST(offsets_n) {
     EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12),
+                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                  12),
                         "overlap tensor 'a'");
     EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 8),
+                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+                                  8),
                         "overlap");
     EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", 8),
                         "begin after end");
     EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[100,104]}})", 8),
                         "outside the data section of 8 bytes");
     EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],)"
-                                  R"("data_offsets":[18446744073709551612,18446744073709551615]}})", 8),
+                                  R"("data_offsets":[18446744073709551612,18446744073709551615]}})",
+                                  8),
                         "outside");
-    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8),
-                        "gap");
+    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8), "gap");
 }
 
 TEST(typed_access_n) {
     auto file = parse(make_file(R"({"f":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                 R"("i":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},)"
-                                R"("h":{"dtype":"F16","shape":[4],"data_offsets":[16,24]}})", 24));
+                                R"("h":{"dtype":"F16","shape":[4],"data_offsets":[16,24]}})",
+                                24));
     EXPECT_FORMAT_ERROR_CALL(file.entry("missing"), "missing tensor 'missing'");
     EXPECT_FORMAT_ERROR_CALL(file.f32("missing"), "missing tensor");
     EXPECT_FORMAT_ERROR_CALL(file.f32("i"), "tensor 'i': dtype I64, expected F32");
@@ -293,9 +304,7 @@ TEST(every_truncation_of_a_reference_file_n) {
         bool clean = false;
         try {
             parse(prefix);
-        } catch (const FormatError&) {
-            clean = true;
-        }
+        } catch (const FormatError&) { clean = true; }
         EXPECT_MSG(clean, "prefix of " + std::to_string(cut) + " bytes");
     }
 }

@@ -57,7 +57,8 @@ std::vector<Taken> take(SegmentCollector& c) {
         for (int64_t i = 0; i < p.frame_count; ++i)
             right &= p.frames[i * kSize] == static_cast<float>(first + i) &&
                      p.frames[i * kSize + 1] == -static_cast<float>(first + i);
-        if (p.frame_count > 0) right &= p.start == first * 10 * kMs && p.end == (first + p.frame_count) * 10 * kMs;
+        if (p.frame_count > 0)
+            right &= p.start == first * 10 * kMs && p.end == (first + p.frame_count) * 10 * kMs;
         taken.push_back({p.id, p.segment.id, p.segment.true_emotion, p.start, p.end, p.frame_count, right,
                          p.items.size()});
     }
@@ -115,8 +116,8 @@ TEST(windows_start_every_hop_and_end_after_window) {
         w.frame(&started, &ended);
         per_frame.push_back(describe(started) + "|" + describe(ended));
     }
-    const std::vector<std::string> expected = {"w0:0-4|", "|", "w1:2-6|", "|w0:0-4", "w2:4-8|", "|w1:2-6",
-                                               "w3:6-10|", "|w2:4-8", "w4:8-12|"};
+    const std::vector<std::string> expected = {"w0:0-4|", "|",        "w1:2-6|", "|w0:0-4", "w2:4-8|",
+                                               "|w1:2-6", "w3:6-10|", "|w2:4-8", "w4:8-12|"};
     EXPECT(per_frame == expected);
     EXPECT(w.open());
     EXPECT(w.first_open_frame() == 6);
@@ -357,7 +358,7 @@ TEST(collector_flush_drops_what_was_collected) {
     feed(c, 0, 50);
     c.flush();
     EXPECT(c.frames() == 0 && c.frames_held() == 0);
-    EXPECT(!c.end_segment("a")); // a segment never spans a flush
+    EXPECT(!c.end_segment("a"));        // a segment never spans a flush
     EXPECT(c.upstream_segments_seen()); // still no fallback windows in this stream
     feed(c, 0, 500);
     c.finish();

@@ -45,7 +45,7 @@ std::string cpu_isa() {
 }
 
 struct Inputs {
-    std::vector<float> lld;   // [frames, 36]
+    std::vector<float> lld; // [frames, 36]
     int frames = 0;
     std::vector<std::vector<float>> mulaw;
 };
@@ -78,7 +78,8 @@ std::map<std::string, std::vector<float>> run_models(const Inputs& in) {
         models::Classifier c(models + "ksmm.safetensors", 1);
         text::Vocabulary vocabulary(c.info().vocabulary);
         const size_t text_len = c.info().config.value("text_len", 20);
-        out["ksmm_text"] = c.classify_multimodal(in.lld.data(), in.frames, vocabulary.ids(kSentence, text_len));
+        out["ksmm_text"] =
+            c.classify_multimodal(in.lld.data(), in.frames, vocabulary.ids(kSentence, text_len));
         out["ksmm_masked"] = c.classify_frames(in.lld.data(), in.frames);
     }
     return out;
@@ -100,8 +101,8 @@ TEST(outputs_match_the_recorded_ones) {
     EXPECT(expected.at("outputs").size() == outputs.size());
     for (const auto& [name, values] : outputs) {
         const auto want = expected.at("outputs").at(name).get<std::vector<float>>();
-        EXPECT_MSG(want.size() == values.size(), name + ": " + std::to_string(values.size()) + " scores, recorded " +
-                                                     std::to_string(want.size()));
+        EXPECT_MSG(want.size() == values.size(), name + ": " + std::to_string(values.size()) +
+                                                     " scores, recorded " + std::to_string(want.size()));
         if (want.size() != values.size()) continue;
         double worst = 0.0;
         int differing_bits = 0;
@@ -109,8 +110,8 @@ TEST(outputs_match_the_recorded_ones) {
             worst = std::max(worst, std::fabs(double(values[i]) - want[i]));
             differing_bits += std::memcmp(&values[i], &want[i], sizeof(float)) != 0;
         }
-        std::printf("%-12s largest difference %.3g, %d of %zu scores not bit-identical\n", name.c_str(), worst,
-                    differing_bits, values.size());
+        std::printf("%-12s largest difference %.3g, %d of %zu scores not bit-identical\n", name.c_str(),
+                    worst, differing_bits, values.size());
         if (same_isa)
             EXPECT_MSG(differing_bits == 0, name + " differs from the recorded output");
         else

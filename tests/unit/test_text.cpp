@@ -40,7 +40,8 @@ std::string join(const Words& words) {
 void expect_tokens(int line, std::string_view input, const Words& want) {
     const Words got = text::tokenize(input);
     if (got != want)
-        test::fail(__FILE__, line, "tokenize(\"" + std::string(input) + "\") = " + join(got) + ", expected " + join(want));
+        test::fail(__FILE__, line,
+                   "tokenize(\"" + std::string(input) + "\") = " + join(got) + ", expected " + join(want));
 }
 #define EXPECT_TOKENS(input, ...) expect_tokens(__LINE__, input, Words __VA_ARGS__)
 
@@ -59,8 +60,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // A small ksmm configuration (fast; same structure as the default).
 nlohmann::json small_config(int vocab) {
-    return {{"vocab", vocab}, {"d", 16}, {"heads", 2}, {"ffn", 16}, {"n_enc", 1}, {"n_ccab", 1}, {"n_ks", 1},
-            {"K", 2},         {"audio_len", 12}, {"text_len", 6}, {"dropout", 0.0}, {"head_dropout", 0.0}};
+    return {{"vocab", vocab},  {"d", 16},       {"heads", 2},     {"ffn", 16},
+            {"n_enc", 1},      {"n_ccab", 1},   {"n_ks", 1},      {"K", 2},
+            {"audio_len", 12}, {"text_len", 6}, {"dropout", 0.0}, {"head_dropout", 0.0}};
 }
 
 text::EmbeddingTable small_table() {
@@ -99,7 +101,8 @@ TEST(tokenize_apostrophes) {
     EXPECT_TOKENS("don't", {"do", "not"});
     EXPECT_TOKENS("DON\xE2\x80\x99T", {"do", "not"}); // U+2019
     EXPECT_TOKENS("can't won\xE2\x80\x99t isn't", {"can", "not", "will", "not", "is", "not"});
-    EXPECT_TOKENS("I'm you're we'll they've she'd", {"i", "am", "you", "are", "we", "will", "they", "have", "she", "would"});
+    EXPECT_TOKENS("I'm you're we'll they've she'd",
+                  {"i", "am", "you", "are", "we", "will", "they", "have", "she", "would"});
     EXPECT_TOKENS("it's John's", {"it", "john"});
     EXPECT_TOKENS("o'clock rock'n'roll", {"o", "clock", "rock", "n", "roll"});
     EXPECT_TOKENS("'quoted' `x`", {"quoted", "x"});
@@ -109,20 +112,28 @@ TEST(tokenize_apostrophes) {
 TEST(tokenize_hyphens_and_punctuation) {
     EXPECT_TOKENS("well-known long\xE2\x80\x91term", {"well-known", "long-term"}); // U+2011
     EXPECT_TOKENS("--wait-- a - b x-", {"wait", "a", "b", "x"});
-    EXPECT_TOKENS("em\xE2\x80\x94" "dash", {"em", "dash"}); // U+2014 separates
+    EXPECT_TOKENS("em\xE2\x80\x94"
+                  "dash",
+                  {"em", "dash"}); // U+2014 separates
     EXPECT_TOKENS("Why?!? Wow!!! ok.", {"why", "?", "!", "?", "wow", "!", "ok"});
     EXPECT_TOKENS("a,b;c:d(e)[f]\"g\" #h @i", {"a", "b", "c", "d", "e", "f", "g", "h", "i"});
 }
 
 TEST(tokenize_emoji) {
     EXPECT_TOKENS("I love it \xF0\x9F\x98\x80\xF0\x9F\x98\xA1", {"i", "love", "it"});
-    EXPECT_TOKENS("happy\xF0\x9F\x98\x80" "day", {"happy", "day"});
+    EXPECT_TOKENS("happy\xF0\x9F\x98\x80"
+                  "day",
+                  {"happy", "day"});
     EXPECT_TOKENS("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD", {}); // thumbs up + skin tone
 }
 
 TEST(tokenize_invalid_utf8) {
-    EXPECT_TOKENS("\xff\xfe" "abc\xc3", {"abc"});
-    EXPECT_TOKENS("ab\xff" "cd", {"ab", "cd"});
+    EXPECT_TOKENS("\xff\xfe"
+                  "abc\xc3",
+                  {"abc"});
+    EXPECT_TOKENS("ab\xff"
+                  "cd",
+                  {"ab", "cd"});
     EXPECT_TOKENS(std::string_view("ab\0cd", 5), {"ab", "cd"});
     EXPECT_TOKENS("\xed\xa0\x80 surrogate \xc0\xaf overlong", {"surrogate", "overlong"});
     // Random bytes: never throws, every token is valid UTF-8 and non-empty.
@@ -133,10 +144,9 @@ TEST(tokenize_invalid_utf8) {
         Words tokens;
         try {
             tokens = text::tokenize(bytes);
-        } catch (const std::exception& e) {
-            EXPECT_MSG(false, e.what());
-        }
-        for (const std::string& t : tokens) EXPECT(!t.empty() && g_utf8_validate(t.data(), t.size(), nullptr));
+        } catch (const std::exception& e) { EXPECT_MSG(false, e.what()); }
+        for (const std::string& t : tokens)
+            EXPECT(!t.empty() && g_utf8_validate(t.data(), t.size(), nullptr));
     }
 }
 
@@ -331,7 +341,8 @@ TEST(text_branch_gradients) {
         if (!text) { // nothing outside the branch moves
             double sum = 0.0;
             if (has_grad)
-                for (int64_t i = 0; i < entry.parameter->grad.size(); ++i) sum += std::fabs(entry.parameter->grad[i]);
+                for (int64_t i = 0; i < entry.parameter->grad.size(); ++i)
+                    sum += std::fabs(entry.parameter->grad[i]);
             EXPECT_MSG(sum == 0.0, entry.name);
             continue;
         }
@@ -403,7 +414,8 @@ TEST(text_branch_pretrain_toy_and_start_model) {
 
     // Without settings of its own, the model takes the branch's shape (d 16, one layer each).
     models::ModelInfo shaped_info;
-    auto shaped = models::create_ksmm_model(context, {{"K", 2}, {"audio_len", 12}}, path, init_rng, shaped_info);
+    auto shaped =
+        models::create_ksmm_model(context, {{"K", 2}, {"audio_len", 12}}, path, init_rng, shaped_info);
     EXPECT(shaped_info.config.value("d", 0) == 16 && shaped_info.config.value("n_enc", 0) == 1 &&
            shaped_info.config.value("text_len", 0) == 6);
 

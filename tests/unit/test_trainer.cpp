@@ -24,8 +24,8 @@ train::Example make_example(int label, nn::Rng& rng) {
     float level = rng.uniform(-3.0f, 3.0f);
     for (int t = 0; t < e.frames; ++t)
         for (int f = 0; f < 36; ++f)
-            e.features[size_t(t) * 36 + f] = level + rng.normal(0.0f, 0.3f) +
-                (f < 12 ? std::sin(6.2832f * t / period + phase + f) : 0.0f);
+            e.features[size_t(t) * 36 + f] =
+                level + rng.normal(0.0f, 0.3f) + (f < 12 ? std::sin(6.2832f * t / period + phase + f) : 0.0f);
     return e;
 }
 
@@ -61,8 +61,8 @@ TEST(learns_a_temporal_pattern) {
         for (int i = 0; i < 64; ++i) trainer.add_training(make_example(i % 2, rng));
         for (const auto& e : valid) trainer.add_validation({e});
         report = trainer.end_epoch();
-        std::printf("epoch %d: loss %.3f train acc %.2f valid UA %.2f (%d steps)\n", epoch,
-                    report.train_loss, report.train_accuracy, report.ua, report.train_steps);
+        std::printf("epoch %d: loss %.3f train acc %.2f valid UA %.2f (%d steps)\n", epoch, report.train_loss,
+                    report.train_accuracy, report.ua, report.train_steps);
     }
     EXPECT(report.train_steps == 8);
     EXPECT(report.has_validation && report.valid_examples == 40);
@@ -115,8 +115,10 @@ TEST(patience_counts_from_the_first_epoch_above_chance) {
         if (report.stop) stopped_at = epoch;
     }
     std::printf("constant validation UA %.3f, stopped at epoch %d\n", ua, stopped_at);
-    if (ua > 0.5) EXPECT(stopped_at == 3);
-    else EXPECT(stopped_at == -1);
+    if (ua > 0.5)
+        EXPECT(stopped_at == 3);
+    else
+        EXPECT(stopped_at == -1);
 }
 
 TEST(the_validated_model_is_the_one_kept) {

@@ -36,7 +36,8 @@ struct TempFolder {
     std::string file(const std::string& name) const { return path + "/" + name; }
     std::vector<std::string> names() const {
         std::vector<std::string> found;
-        for (const auto& entry : fs::directory_iterator(path)) found.push_back(entry.path().filename().string());
+        for (const auto& entry : fs::directory_iterator(path))
+            found.push_back(entry.path().filename().string());
         std::sort(found.begin(), found.end());
         return found;
     }
@@ -84,8 +85,10 @@ struct Dataset {
     train::DatasetDescription description;
     explicit Dataset(int train_count = 48, int valid_count = 16) : train_count(size_t(train_count)) {
         nn::Rng rng(17);
-        for (int i = 0; i < train_count; ++i) segments.push_back(make_segment(i % 2 ? "fast" : "slow", "train", rng));
-        for (int i = 0; i < valid_count; ++i) segments.push_back(make_segment(i % 2 ? "fast" : "slow", "valid", rng));
+        for (int i = 0; i < train_count; ++i)
+            segments.push_back(make_segment(i % 2 ? "fast" : "slow", "train", rng));
+        for (int i = 0; i < valid_count; ++i)
+            segments.push_back(make_segment(i % 2 ? "fast" : "slow", "valid", rng));
         description.labels = {"slow", "fast"};
         description.speakers = {"s0", "s1", "s2", "s3"};
         description.dataset = "synthetic";
@@ -161,8 +164,9 @@ TEST(learns_and_writes_the_best_model_atomically) {
     EXPECT(recorder.steps.size() == 8 * 6); // 48 training segments in batches of 8
     EXPECT(recorder.steps.front().steps == 6 && recorder.steps.front().epochs == 8);
     for (const auto& e : recorder.epochs)
-        std::printf("epoch %d: loss %.3f, train acc %.2f, valid UA %.2f%s\n", e.report.epoch, e.report.train_loss,
-                    e.report.train_accuracy, e.report.ua, e.report.improved ? " (best)" : "");
+        std::printf("epoch %d: loss %.3f, train acc %.2f, valid UA %.2f%s\n", e.report.epoch,
+                    e.report.train_loss, e.report.train_accuracy, e.report.ua,
+                    e.report.improved ? " (best)" : "");
     EXPECT(recorder.epochs.back().report.train_loss < 0.8 * recorder.epochs.front().report.train_loss);
     EXPECT(recorder.done.size() == 1);
     const train::RunSummary& done = recorder.done.at(0);
@@ -259,7 +263,8 @@ TEST(a_resumed_run_equals_the_uninterrupted_one) {
         EXPECT(e.report.train_loss == same.train_loss && e.report.valid_loss == same.valid_loss);
         EXPECT(e.report.ua == same.ua && e.report.learning_rate == same.learning_rate);
     }
-    EXPECT(rest.done.at(0).epochs_run == epochs && rest.done.at(0).best_epoch == uninterrupted.done.at(0).best_epoch);
+    EXPECT(rest.done.at(0).epochs_run == epochs &&
+           rest.done.at(0).best_epoch == uninterrupted.done.at(0).best_epoch);
     EXPECT(rest.done.at(0).best_ua == uninterrupted.done.at(0).best_ua);
     std::string why;
     EXPECT_MSG(same_weights(train::checkpoint_path(whole), train::checkpoint_path(resumed), &why), why);
@@ -293,7 +298,8 @@ TEST(resuming_refuses_another_runs_checkpoint) {
     EXPECT(kind_thrown([&] { start(settings, three); }, &message) == train::TrainingIssue::Resume);
     EXPECT_MSG(message.find("labels") != std::string::npos, message);
 
-    fs::copy_file(out, train::checkpoint_path(out), fs::copy_options::overwrite_existing); // a model, no checkpoint
+    fs::copy_file(out, train::checkpoint_path(out),
+                  fs::copy_options::overwrite_existing); // a model, no checkpoint
     try {
         start(settings, data.description);
         EXPECT_MSG(false, "a model file was resumed from as a checkpoint");
@@ -352,7 +358,8 @@ TEST(segments_the_model_cannot_use_are_left_out) {
     session.end_epoch();
     session.finish();
     EXPECT(recorder.epochs.size() == 1);
-    EXPECT(recorder.warnings.size() == 1 && recorder.warnings.at(0).kind == train::TrainingIssue::UnknownLabels);
+    EXPECT(recorder.warnings.size() == 1 &&
+           recorder.warnings.at(0).kind == train::TrainingIssue::UnknownLabels);
     EXPECT_MSG(recorder.warnings.at(0).message.rfind("1 segments", 0) == 0, recorder.warnings.at(0).message);
 }
 
@@ -379,11 +386,13 @@ TEST(bad_settings_and_data_are_typed_errors) {
     };
     train::SessionSettings bad_optimizer = small_m1(out);
     bad_optimizer.train.optimizer = "rmsprop";
-    EXPECT(kind_thrown([&] { first_epoch(bad_optimizer, data.description); }, &message) == TrainingIssue::Settings);
+    EXPECT(kind_thrown([&] { first_epoch(bad_optimizer, data.description); }, &message) ==
+           TrainingIssue::Settings);
     EXPECT_MSG(message.find("rmsprop") != std::string::npos, message);
     train::SessionSettings bad_cell = small_m1(out);
     bad_cell.config_overrides["cell"] = "gru";
-    EXPECT(kind_thrown([&] { first_epoch(bad_cell, data.description); }, &message) == TrainingIssue::Settings);
+    EXPECT(kind_thrown([&] { first_epoch(bad_cell, data.description); }, &message) ==
+           TrainingIssue::Settings);
     EXPECT_MSG(message.find("Cannot build the model") != std::string::npos, message);
     train::DatasetDescription one_class = data.description;
     one_class.labels = {"slow"};

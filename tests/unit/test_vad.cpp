@@ -101,8 +101,8 @@ TEST(speech_silence_speech_boundaries_within_100ms) {
         std::printf("noise %.0f dBFS: %zu segments\n", noise_db, found.size());
         EXPECT(found.size() == 2u);
         for (size_t i = 0; i < found.size() && i < 2; ++i) {
-            std::printf("  part %zu: true %.3f-%.3f s, detected %.3f-%.3f s (errors %+.0f / %+.0f ms)\n",
-                        i, truth[i].start_s, truth[i].end_s, found[i].start_s, found[i].end_s,
+            std::printf("  part %zu: true %.3f-%.3f s, detected %.3f-%.3f s (errors %+.0f / %+.0f ms)\n", i,
+                        truth[i].start_s, truth[i].end_s, found[i].start_s, found[i].end_s,
                         1000 * (found[i].start_s - truth[i].start_s),
                         1000 * (found[i].end_s - truth[i].end_s));
             EXPECT_NEAR(found[i].start_s, truth[i].start_s, 0.100);

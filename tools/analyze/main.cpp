@@ -26,7 +26,7 @@ constexpr int kEnergy = 1, kHarmonicRatio = 34, kF0 = 35;
 struct Segment {
     std::string id;
     GstClockTime start = GST_CLOCK_TIME_NONE, end = GST_CLOCK_TIME_NONE;
-    std::vector<float> f0;       // voiced frames only
+    std::vector<float> f0; // voiced frames only
     double energy_sum = 0.0;
     int frames = 0;
 };
@@ -107,8 +107,8 @@ void print_summary(const Analysis& analysis, const Emotions& emotions) {
         if (s.frames == 0) continue;
         double level = 10.0 * std::log10(s.energy_sum / s.frames + 1e-12) + 3.0103; // dBFS, sine = 0
         auto e = emotions.by_id.find(s.id);
-        std::printf("%-8s %8.2f %8.2f %6.0f%% %7.1f %9.1f  %s", s.id.c_str(), s.start / 1e9,
-                    s.end / 1e9, 100.0 * s.f0.size() / s.frames, median(s.f0), level,
+        std::printf("%-8s %8.2f %8.2f %6.0f%% %7.1f %9.1f  %s", s.id.c_str(), s.start / 1e9, s.end / 1e9,
+                    100.0 * s.f0.size() / s.frames, median(s.f0), level,
                     e == emotions.by_id.end() ? "-" : e->second.label.c_str());
         if (e != emotions.by_id.end()) std::printf(" (%.0f%%)", 100.0 * e->second.confidence);
         std::printf("\n");
@@ -117,11 +117,12 @@ void print_summary(const Analysis& analysis, const Emotions& emotions) {
 
 // Models that take no LLD frames: the classifier's results alone.
 void print_results(const Emotions& emotions) {
-    std::printf("%zu segments\n%-8s %8s %8s  %s\n", emotions.order.size(), "segment", "start s", "end s", "emotion");
+    std::printf("%zu segments\n%-8s %8s %8s  %s\n", emotions.order.size(), "segment", "start s", "end s",
+                "emotion");
     for (const std::string& id : emotions.order) {
         const Emotion& e = emotions.by_id.at(id);
-        std::printf("%-8s %8.2f %8.2f  %s (%.0f%%)\n", id.c_str(), e.start / 1e9, (e.start + e.duration) / 1e9,
-                    e.label.c_str(), 100.0 * e.confidence);
+        std::printf("%-8s %8.2f %8.2f  %s (%.0f%%)\n", id.c_str(), e.start / 1e9,
+                    (e.start + e.duration) / 1e9, e.label.c_str(), 100.0 * e.confidence);
     }
 }
 
@@ -147,7 +148,8 @@ int main(int argc, char** argv) {
     const bool lld = architecture->features.kind == emotion::models::FeatureKind::Lld;
     gchar* uri = gst_filename_to_uri(argv[argc - 1], nullptr);
     gchar* model_property = model.empty() ? g_strdup("") : g_strdup_printf(" model=\"%s\"", model.c_str());
-    std::string description = std::string("uridecodebin uri=\"") + uri +
+    std::string description =
+        std::string("uridecodebin uri=\"") + uri +
         "\" ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! " +
         architecture->features_element + (lld ? " segmentation=vad" : "") + " ! " + architecture->element +
         " name=classifier" + model_property + " ! fakesink sync=false";
@@ -164,7 +166,8 @@ int main(int argc, char** argv) {
     if (lld) { // LLD frames and segment events as the classifier receives them
         GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
         GstPad* pad = gst_element_get_static_pad(sink, "sink");
-        gst_pad_add_probe(pad, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+        gst_pad_add_probe(pad,
+                          GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                           on_data, &analysis, nullptr);
         gst_object_unref(pad);
         gst_object_unref(sink);
@@ -197,7 +200,9 @@ int main(int argc, char** argv) {
     gst_object_unref(bus);
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
-    if (status == 0 && lld) print_summary(analysis, emotions); // streaming threads have stopped
-    else if (status == 0) print_results(emotions);
+    if (status == 0 && lld)
+        print_summary(analysis, emotions); // streaming threads have stopped
+    else if (status == 0)
+        print_results(emotions);
     return status;
 }

@@ -61,8 +61,10 @@ void panel(cairo_t* cr, double x0, double y0, double w, double h, const std::vec
         cairo_set_source_rgb(cr, s.r, s.g, s.b);
         cairo_set_line_width(cr, 2.0);
         for (size_t i = 0; i < s.values.size(); ++i) {
-            if (i == 0) cairo_move_to(cr, px(i), py(s.values[i]));
-            else cairo_line_to(cr, px(i), py(s.values[i]));
+            if (i == 0)
+                cairo_move_to(cr, px(i), py(s.values[i]));
+            else
+                cairo_line_to(cr, px(i), py(s.values[i]));
         }
         cairo_stroke(cr);
         for (size_t i = 0; i < s.values.size(); ++i) {
@@ -95,7 +97,8 @@ void plot_learning_curves(const std::string& path, const std::vector<pipelines::
     cairo_set_source_rgb(cr, 0, 0, 0);
     text(cr, width / 2.0, 24, title, 15, true);
 
-    Series train_loss{"train loss", {}, 0.12, 0.47, 0.71}, valid_loss{"validation loss", {}, 0.84, 0.15, 0.16};
+    Series train_loss{"train loss", {}, 0.12, 0.47, 0.71},
+        valid_loss{"validation loss", {}, 0.84, 0.15, 0.16};
     Series train_acc{"train accuracy", {}, 0.12, 0.47, 0.71}, wa{"validation WA", {}, 1.0, 0.5, 0.05},
         ua{"validation UA", {}, 0.17, 0.63, 0.17};
     double loss_max = 0.0;

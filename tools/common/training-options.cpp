@@ -3,9 +3,10 @@
 namespace emotion::tools {
 
 std::map<std::string, std::string> training_option_defaults() {
-    return {{"config", ""},        {"batch-size", "0"},     {"learning-rate", "0"}, {"optimizer", ""},
-            {"schedule", ""},      {"weight-decay", "-1"},  {"clip-norm", "0"},     {"patience", "-1"},
-            {"bn-recalibration", "-1"}, {"word-vectors", ""}, {"threads", "1"}};
+    return {{"config", ""},       {"batch-size", "0"}, {"learning-rate", "0"},
+            {"optimizer", ""},    {"schedule", ""},    {"weight-decay", "-1"},
+            {"clip-norm", "0"},   {"patience", "-1"},  {"bn-recalibration", "-1"},
+            {"word-vectors", ""}, {"threads", "1"}};
 }
 
 const char* kTrainingOptionsUsage =

@@ -30,16 +30,21 @@ int main(int argc, char** argv) {
     int words = 40000;
     for (int i = 1; i < argc; ++i) {
         const bool has_value = i + 1 < argc;
-        if (std::strcmp(argv[i], "--package") == 0 && has_value) package = argv[++i];
-        else if (std::strcmp(argv[i], "--out") == 0 && has_value) out = argv[++i];
-        else if (std::strcmp(argv[i], "--words") == 0 && has_value) words = std::atoi(argv[++i]);
-        else return usage();
+        if (std::strcmp(argv[i], "--package") == 0 && has_value)
+            package = argv[++i];
+        else if (std::strcmp(argv[i], "--out") == 0 && has_value)
+            out = argv[++i];
+        else if (std::strcmp(argv[i], "--words") == 0 && has_value)
+            words = std::atoi(argv[++i]);
+        else
+            return usage();
     }
     try {
         const auto start = std::chrono::steady_clock::now();
         text::EmbeddingTable table = text::read_wink_embeddings(package, words);
         text::write_embedding_table(out, table);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::printf("%s: %zu words x %d (row 0 = unknown) from %d words of %s %s, %.1f s\n", out.c_str(),
                     table.words.size() - 1, table.dimensions(), table.source.value("package_words", 0),
                     text::kWinkPackage, text::kWinkVersion, seconds);

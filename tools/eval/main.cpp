@@ -74,8 +74,8 @@ std::vector<std::string> speakers_of(const DatasetOptions& data) {
     return {speakers.begin(), speakers.end()};
 }
 
-std::vector<std::vector<std::string>> make_folds(const std::vector<std::string>& speakers, const std::string& spec,
-                                                 uint64_t seed) {
+std::vector<std::vector<std::string>> make_folds(const std::vector<std::string>& speakers,
+                                                 const std::string& spec, uint64_t seed) {
     std::vector<std::vector<std::string>> folds;
     if (spec == "loso") {
         for (const auto& s : speakers) folds.push_back({s});
@@ -93,17 +93,22 @@ std::vector<std::vector<std::string>> make_folds(const std::vector<std::string>&
 void print_summary(const std::vector<Fold>& folds, const std::string& title, nlohmann::json& out) {
     std::vector<double> wa, ua, f1;
     train::ConfusionMatrix total(folds.front().confusion.labels());
-    std::printf("\n%s\n%-24s %7s %7s %7s %6s\n", title.c_str(), "fold (test speakers)", "WA", "UA", "MF1", "n");
+    std::printf("\n%s\n%-24s %7s %7s %7s %6s\n", title.c_str(), "fold (test speakers)", "WA", "UA", "MF1",
+                "n");
     for (const auto& f : folds) {
         wa.push_back(f.confusion.weighted_accuracy());
         ua.push_back(f.confusion.unweighted_accuracy());
         f1.push_back(f.confusion.macro_f1());
         total.merge(f.confusion);
-        std::printf("%-24s %7.3f %7.3f %7.3f %6d\n", join(f.test_speakers).c_str(), wa.back(), ua.back(), f1.back(),
-                    f.confusion.total());
-        out["folds"].push_back({{"test_speakers", f.test_speakers}, {"wa", wa.back()}, {"ua", ua.back()},
-                                {"macro_f1", f1.back()}, {"best_epoch", f.best_epoch},
-                                {"seconds", f.seconds}, {"confusion", f.confusion.to_json()}});
+        std::printf("%-24s %7.3f %7.3f %7.3f %6d\n", join(f.test_speakers).c_str(), wa.back(), ua.back(),
+                    f1.back(), f.confusion.total());
+        out["folds"].push_back({{"test_speakers", f.test_speakers},
+                                {"wa", wa.back()},
+                                {"ua", ua.back()},
+                                {"macro_f1", f1.back()},
+                                {"best_epoch", f.best_epoch},
+                                {"seconds", f.seconds},
+                                {"confusion", f.confusion.to_json()}});
     }
     auto stats = [](const std::vector<double>& v) {
         double mean = 0, var = 0;
@@ -114,12 +119,12 @@ void print_summary(const std::vector<Fold>& folds, const std::string& title, nlo
     auto [wa_m, wa_s] = stats(wa);
     auto [ua_m, ua_s] = stats(ua);
     auto [f1_m, f1_s] = stats(f1);
-    std::printf("%-24s %.3f+-%.3f %.3f+-%.3f %.3f+-%.3f (mean +- std over folds)\n", "mean", wa_m, wa_s, ua_m, ua_s,
-                f1_m, f1_s);
+    std::printf("%-24s %.3f+-%.3f %.3f+-%.3f %.3f+-%.3f (mean +- std over folds)\n", "mean", wa_m, wa_s, ua_m,
+                ua_s, f1_m, f1_s);
     std::printf("pooled over all folds: WA %.3f UA %.3f MF1 %.3f\n%s", total.weighted_accuracy(),
                 total.unweighted_accuracy(), total.macro_f1(), total.to_text().c_str());
-    out["mean"] = {{"wa", wa_m}, {"wa_std", wa_s}, {"ua", ua_m}, {"ua_std", ua_s}, {"macro_f1", f1_m},
-                   {"macro_f1_std", f1_s}};
+    out["mean"] = {{"wa", wa_m},     {"wa_std", wa_s},   {"ua", ua_m},
+                   {"ua_std", ua_s}, {"macro_f1", f1_m}, {"macro_f1_std", f1_s}};
     out["pooled"] = total.to_json();
 }
 
@@ -130,9 +135,18 @@ int main(int argc, char** argv) {
     std::unique_ptr<Options> o;
     try {
         auto defaults = training_option_defaults();
-        defaults.insert({{"manifest", ""}, {"model", ""}, {"arch", ""}, {"split", "all"}, {"test-speakers", ""},
-                         {"folds", "loso"}, {"epochs", "30"}, {"valid-fraction", "0.2"},
-                         {"labels", "angry,happy,neutral,sad"}, {"label-map", ""}, {"seed", "1"}, {"report", ""},
+        defaults.insert({{"manifest", ""},
+                         {"model", ""},
+                         {"arch", ""},
+                         {"split", "all"},
+                         {"test-speakers", ""},
+                         {"folds", "loso"},
+                         {"epochs", "30"},
+                         {"valid-fraction", "0.2"},
+                         {"labels", "angry,happy,neutral,sad"},
+                         {"label-map", ""},
+                         {"seed", "1"},
+                         {"report", ""},
                          {"work", ""}});
         o = std::make_unique<Options>(argc, argv, defaults,
                                       std::map<std::string, bool>{{"help", false}, {"resume", false}});
@@ -161,7 +175,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "emotion-eval: %s\n", e.what());
             return 1;
         }
-        if (!arch.empty() && &models::architecture_named(arch) != &models::architecture_named(info.architecture)) {
+        if (!arch.empty() &&
+            &models::architecture_named(arch) != &models::architecture_named(info.architecture)) {
             std::fprintf(stderr, "emotion-eval: --arch %s disagrees with the model: %s is a '%s' model\n%s%s",
                          arch.c_str(), o->str("model").c_str(), info.architecture.c_str(), kUsage,
                          kTrainingOptionsUsage);
@@ -194,9 +209,10 @@ int main(int argc, char** argv) {
             auto speakers = speakers_of(data);
             auto folds = make_folds(speakers, o->str("folds"), data.seed);
             std::vector<Fold> results;
-            report["protocol"] = "speaker-independent cross-validation, folds: " + o->str("folds") +
-                                 "; validation speakers drawn (seeded) from the training speakers, fraction " +
-                                 o->str("valid-fraction");
+            report["protocol"] =
+                "speaker-independent cross-validation, folds: " + o->str("folds") +
+                "; validation speakers drawn (seeded) from the training speakers, fraction " +
+                o->str("valid-fraction");
             for (size_t i = 0; i < folds.size(); ++i) {
                 DatasetOptions fold_data = data;
                 fold_data.epochs = unsigned(o->integer("epochs"));
@@ -205,11 +221,12 @@ int main(int argc, char** argv) {
                 const std::string finished = work + "/fold" + std::to_string(i) + ".json";
                 if (o->flag("resume") && g_file_test(finished.c_str(), G_FILE_TEST_EXISTS)) {
                     auto saved = nlohmann::json::parse(std::ifstream(finished), nullptr, false);
-                    if (saved.is_object() && saved.value("test_speakers", std::vector<std::string>()) == folds[i]) {
-                        Fold f{folds[i], confusion_from(saved.at("confusion")), saved.at("seconds").get<double>(),
-                               saved.at("best_epoch").get<int>()};
-                        std::printf("fold %zu/%zu: test speakers %s: finished earlier, UA %.3f\n", i + 1, folds.size(),
-                                    join(folds[i]).c_str(), f.confusion.unweighted_accuracy());
+                    if (saved.is_object() &&
+                        saved.value("test_speakers", std::vector<std::string>()) == folds[i]) {
+                        Fold f{folds[i], confusion_from(saved.at("confusion")),
+                               saved.at("seconds").get<double>(), saved.at("best_epoch").get<int>()};
+                        std::printf("fold %zu/%zu: test speakers %s: finished earlier, UA %.3f\n", i + 1,
+                                    folds.size(), join(folds[i]).c_str(), f.confusion.unweighted_accuracy());
                         results.push_back(std::move(f));
                         continue;
                     }
@@ -218,25 +235,31 @@ int main(int argc, char** argv) {
                 t.architecture = arch;
                 t.resume = o->flag("resume");
                 t.output = work + "/fold" + std::to_string(i) + ".safetensors";
-                std::printf("fold %zu/%zu: test speakers %s ...\n", i + 1, folds.size(), fold_data.test_speakers.c_str());
+                std::printf("fold %zu/%zu: test speakers %s ...\n", i + 1, folds.size(),
+                            fold_data.test_speakers.c_str());
                 std::fflush(stdout);
                 TrainResult trained = run_training(fold_data, t, nullptr, nullptr);
-                if (!trained.ok) throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + trained.error);
+                if (!trained.ok)
+                    throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + trained.error);
                 EvalResult evaluated = run_evaluation(fold_data, arch, t.output, "test", threads);
-                if (!evaluated.ok) throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + evaluated.error);
+                if (!evaluated.ok)
+                    throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + evaluated.error);
                 Fold f{folds[i], confusion_from(evaluated.report), trained.seconds, trained.best_epoch};
                 std::ofstream(finished) << nlohmann::json{{"test_speakers", folds[i]},
                                                           {"confusion", evaluated.report},
                                                           {"seconds", f.seconds},
-                                                          {"best_epoch", f.best_epoch}}.dump(1)
+                                                          {"best_epoch", f.best_epoch}}
+                                               .dump(1)
                                         << "\n";
-                std::printf("  best epoch %d (%zu epochs trained by this run), test WA %.3f UA %.3f (%.0f s)\n",
-                            trained.best_epoch + 1, trained.epochs.size(), f.confusion.weighted_accuracy(),
-                            f.confusion.unweighted_accuracy(), trained.seconds);
+                std::printf(
+                    "  best epoch %d (%zu epochs trained by this run), test WA %.3f UA %.3f (%.0f s)\n",
+                    trained.best_epoch + 1, trained.epochs.size(), f.confusion.weighted_accuracy(),
+                    f.confusion.unweighted_accuracy(), trained.seconds);
                 std::fflush(stdout);
                 results.push_back(std::move(f));
             }
-            print_summary(results, arch + ": speaker-independent cross-validation (" + o->str("folds") + ")", report);
+            print_summary(results, arch + ": speaker-independent cross-validation (" + o->str("folds") + ")",
+                          report);
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-eval: %s\n", e.what());

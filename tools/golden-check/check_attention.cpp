@@ -100,7 +100,8 @@ GOLDEN_KIND("model_ksmm") {
     std::vector<std::vector<int>> text_ids(B);
     for (size_t b = 0; b < B; ++b) text_ids[b].assign(ids.begin() + b * Tt, ids.begin() + (b + 1) * Tt);
 
-    const nn::Tensor& logits = model.forward_prepared(audio, audio_lengths, text_ids, text_lengths, nn::Mode::Train);
+    const nn::Tensor& logits =
+        model.forward_prepared(audio, audio_lengths, text_ids, text_lengths, nn::Mode::Train);
     c.compare("out.logits", logits);
     c.compare("out.text_features", model.text_features());
     c.compare("out.audio_enc", model.audio_enc());
@@ -146,8 +147,10 @@ GOLDEN_KIND("model_stl") {
         const std::string& name = entry.name;
         for (const std::string stat : {"running_mean", "running_var"}) {
             const std::string suffix = "." + stat;
-            if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-                c.compare("out." + stat + "." + name.substr(0, name.size() - suffix.size()), entry.parameter->value);
+            if (name.size() > suffix.size() &&
+                name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+                c.compare("out." + stat + "." + name.substr(0, name.size() - suffix.size()),
+                          entry.parameter->value);
         }
     }
 

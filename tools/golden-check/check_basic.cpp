@@ -102,7 +102,8 @@ GOLDEN_KIND("optim") {
             c.compare("out.exp_avg" + suffix, adam->exp_avg(0));
             c.compare("out.exp_avg_sq" + suffix, adam->exp_avg_sq(0));
         } else {
-            c.compare("out.momentum_buffer" + suffix, static_cast<nn::Sgd*>(optimizer.get())->momentum_buffer(0));
+            c.compare("out.momentum_buffer" + suffix,
+                      static_cast<nn::Sgd*>(optimizer.get())->momentum_buffer(0));
         }
     }
 }
@@ -126,8 +127,8 @@ GOLDEN_KIND("schedule") {
             c.compare("out.lr_eta_min_alt", alt.data(), alt.size());
         }
     } else if (kind == "multistep") {
-        auto lrs = table(nn::MultiStep(base, cfg.at("milestones").get<std::vector<int>>(),
-                                       cfg.at("gamma").get<double>()));
+        auto lrs = table(
+            nn::MultiStep(base, cfg.at("milestones").get<std::vector<int>>(), cfg.at("gamma").get<double>()));
         c.compare("out.lr", lrs.data(), lrs.size());
     } else {
         throw std::runtime_error("unknown schedule '" + kind + "'");
@@ -147,11 +148,10 @@ GOLDEN_KIND("sinusoid") {
     const std::vector<int64_t> positions = c.in_i64("positions");
     const nn::Tensor table = nn::sinusoidal_positions(T, d);
     if (static_cast<int64_t>(positions.size()) != T)
-        throw std::runtime_error("in.positions has " + std::to_string(positions.size()) + " entries, expected " +
-                                 std::to_string(T));
+        throw std::runtime_error("in.positions has " + std::to_string(positions.size()) +
+                                 " entries, expected " + std::to_string(T));
     for (size_t i = 0; i < positions.size(); ++i)
-        if (positions[i] != static_cast<int64_t>(i))
-            throw std::runtime_error("in.positions is not 0 .. T-1");
+        if (positions[i] != static_cast<int64_t>(i)) throw std::runtime_error("in.positions is not 0 .. T-1");
     c.compare("out.pe", table);
 }
 

@@ -83,8 +83,7 @@ GOLDEN_KIND("conv2d") {
 
 void check_batchnorm(golden::Case& c, nn::Mode mode) {
     const auto& cfg = c.config();
-    nn::BatchNorm2d bn(cfg.at("C").get<int>(), cfg.at("eps").get<float>(),
-                       cfg.at("momentum").get<float>());
+    nn::BatchNorm2d bn(cfg.at("C").get<int>(), cfg.at("eps").get<float>(), cfg.at("momentum").get<float>());
     c.load_params(bn.parameters());
     c.compare("out.y", bn.forward(c.in("x"), mode));
     c.compare("grad.in.x", bn.backward(c.in("probe")));
@@ -139,8 +138,7 @@ GOLDEN_KIND("model_apcnn") {
     nn::Tensor probs(eval_logits.shape());
     nn::softmax_rows(eval_logits.data(), probs.data(), eval_logits.dim(0), eval_logits.dim(1));
     c.compare("out.eval.probs", probs);
-    c.compare("out.eval.utterance_probs",
-              models::ApcnnModel::utterance_probabilities(eval_logits));
+    c.compare("out.eval.utterance_probs", models::ApcnnModel::utterance_probabilities(eval_logits));
 
     models::Batch batch;
     batch.features.copy_from(x);

@@ -21,8 +21,7 @@ std::vector<int> lengths_of(const golden::Case& c, const std::string& name = "le
 }
 
 void compare_grads(golden::Case& c, const nn::ParameterTable& table, const std::string& prefix = "") {
-    for (const auto& entry : table)
-        c.compare("grad.param." + prefix + entry.name, entry.parameter->grad);
+    for (const auto& entry : table) c.compare("grad.param." + prefix + entry.name, entry.parameter->grad);
 }
 
 // Layer files: loss = sum(out.y * in.probe), so d loss / d y = probe.

@@ -113,7 +113,8 @@ void Case::load_params(const nn::ParameterTable& table, const std::string& prefi
     // too ("not all tensors loaded").
     for (const auto& name : file_.names())
         if (starts_with(name, full_prefix) && !wanted.count(name))
-            throw io::FormatError(path_ + ": tensor '" + name + "' matches no parameter of the implementation");
+            throw io::FormatError(path_ + ": tensor '" + name +
+                                  "' matches no parameter of the implementation");
 }
 
 void Case::record(Result result) {
@@ -128,15 +129,14 @@ void Case::record(Result result) {
 void Case::compare(const std::string& reference_name, const nn::Tensor& computed) {
     if (file_.has(reference_name)) {
         const auto& shape = file_.entry(reference_name).shape;
-        bool same = shape == computed.shape() ||
-                    (is_scalar_shape(shape) && is_scalar_shape(computed.shape()));
+        bool same =
+            shape == computed.shape() || (is_scalar_shape(shape) && is_scalar_shape(computed.shape()));
         if (!same && nn::shape_elements(shape) == computed.size()) {
             // Same count, different shape: compare the values but say so.
             compare(reference_name, computed.data(), static_cast<size_t>(computed.size()));
             results_.back().note += (results_.back().note.empty() ? "" : "; ") +
-                                    std::string("computed shape ") +
-                                    nn::shape_to_string(computed.shape()) + ", reference " +
-                                    nn::shape_to_string(shape);
+                                    std::string("computed shape ") + nn::shape_to_string(computed.shape()) +
+                                    ", reference " + nn::shape_to_string(shape);
             return;
         }
     }

@@ -84,8 +84,8 @@ struct Registrar {
 
 #define GOLDEN_CONCAT2(a, b) a##b
 #define GOLDEN_CONCAT(a, b) GOLDEN_CONCAT2(a, b)
-#define GOLDEN_KIND(kind)                                                                    \
-    static void GOLDEN_CONCAT(golden_check_, __LINE__)(::emotion::golden::Case&);            \
-    static ::emotion::golden::Registrar GOLDEN_CONCAT(golden_registrar_, __LINE__)(            \
-        kind, GOLDEN_CONCAT(golden_check_, __LINE__));                                       \
+#define GOLDEN_KIND(kind)                                                                                    \
+    static void GOLDEN_CONCAT(golden_check_, __LINE__)(::emotion::golden::Case&);                            \
+    static ::emotion::golden::Registrar GOLDEN_CONCAT(golden_registrar_, __LINE__)(                          \
+        kind, GOLDEN_CONCAT(golden_check_, __LINE__));                                                       \
     static void GOLDEN_CONCAT(golden_check_, __LINE__)(::emotion::golden::Case & c)

@@ -46,11 +46,8 @@ bool check_file(const std::string& path) {
                 ok = false;
             }
         }
-    } catch (const std::exception& e) {
-        std::printf("  error: %s\n", e.what());
-    }
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } catch (const std::exception& e) { std::printf("  error: %s\n", e.what()); }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%s %s (kind %s, %.2f s)\n", ok ? "PASS" : "FAIL", path.c_str(),
                 kind.empty() ? "?" : kind.c_str(), seconds);
     return ok;

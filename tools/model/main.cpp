@@ -27,10 +27,11 @@ using namespace emotion;
 namespace {
 
 int usage() {
-    std::fprintf(stderr,
-                 "usage: emotion-model info MODEL\n"
-                 "       emotion-model init ARCH OUT --labels L1,L2,... [--config JSON] [--seed N] [--table TABLE]\n"
-                 "       emotion-model from-reference REFERENCE OUT --labels L1,L2,...\n");
+    std::fprintf(
+        stderr,
+        "usage: emotion-model info MODEL\n"
+        "       emotion-model init ARCH OUT --labels L1,L2,... [--config JSON] [--seed N] [--table TABLE]\n"
+        "       emotion-model from-reference REFERENCE OUT --labels L1,L2,...\n");
     return 2;
 }
 
@@ -56,7 +57,8 @@ int info(const std::string& path) {
     if (!info.metrics.empty()) std::printf("metrics       %s\n", info.metrics.dump().c_str());
     if (!info.vocabulary.empty()) {
         std::printf("vocabulary    %zu words:", info.vocabulary.size());
-        for (size_t i = 1; i < info.vocabulary.size() && i <= 10; ++i) std::printf(" %s", info.vocabulary[i].c_str());
+        for (size_t i = 1; i < info.vocabulary.size() && i <= 10; ++i)
+            std::printf(" %s", info.vocabulary[i].c_str());
         std::printf("%s\n", info.vocabulary.size() > 11 ? " ..." : "");
     }
     return 0;
@@ -83,12 +85,14 @@ int init(const std::string& name, const std::string& out, const std::string& lab
     const models::Architecture& architecture = models::architecture_named(name);
     nn::Context context;
     models::ModelInfo info = base_info(architecture, labels);
-    nlohmann::json config = config_text.empty() ? nlohmann::json::object() : nlohmann::json::parse(config_text);
+    nlohmann::json config =
+        config_text.empty() ? nlohmann::json::object() : nlohmann::json::parse(config_text);
     nn::Rng rng(seed);
     std::unique_ptr<models::Model> model;
     if (!words.empty()) {
         if (!architecture.takes_text())
-            throw std::runtime_error("--table is for " + models::architecture_names(true) + " models, not '" + name + "'");
+            throw std::runtime_error("--table is for " + models::architecture_names(true) + " models, not '" +
+                                     name + "'");
         model = models::create_ksmm_model(context, config, words, rng, info);
     } else {
         model = architecture.create(context, config);
@@ -108,7 +112,8 @@ int init(const std::string& name, const std::string& out, const std::string& lab
 int from_reference(const std::string& reference, const std::string& out, const std::string& labels) {
     io::SafetensorsFile file = io::SafetensorsFile::read(reference);
     std::string kind = file.metadata_value("kind");
-    if (kind.rfind("model_", 0) != 0) throw std::runtime_error(reference + ": not a model reference (kind '" + kind + "')");
+    if (kind.rfind("model_", 0) != 0)
+        throw std::runtime_error(reference + ": not a model reference (kind '" + kind + "')");
     const models::Architecture& architecture = models::architecture_named(kind.substr(6));
     nn::Context context;
     nlohmann::json config = nlohmann::json::parse(file.metadata_value("config"));
@@ -148,7 +153,8 @@ int main(int argc, char** argv) {
                         option(argc, argv, "--config"), std::stoull(option(argc, argv, "--seed", "1")),
                         option(argc, argv, "--table"));
         if (command == "from-reference" && argc >= 4)
-            return from_reference(argv[2], argv[3], option(argc, argv, "--labels", "angry,happy,neutral,sad"));
+            return from_reference(argv[2], argv[3],
+                                  option(argc, argv, "--labels", "angry,happy,neutral,sad"));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-model: %s\n", e.what());
         return 1;

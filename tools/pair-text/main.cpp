@@ -42,11 +42,12 @@ int run(const tools::Options& o) {
                                                static_cast<uint64_t>(o.integer("seed")), &report);
     io::write_jsonl_manifest(o.str("out"), paired);
 
-    std::printf("%s: %zu utterances of %s paired with sentences of %s (%d utterances of other labels left out)\n",
-                o.str("out").c_str(), paired.size(), o.str("manifest").c_str(), tsv.c_str(), report.dropped);
+    std::printf(
+        "%s: %zu utterances of %s paired with sentences of %s (%d utterances of other labels left out)\n",
+        o.str("out").c_str(), paired.size(), o.str("manifest").c_str(), tsv.c_str(), report.dropped);
     for (size_t l = 0; l < labels.size(); ++l)
-        std::printf("  %-10s %4d utterances, %5d sentences available\n", labels[l].c_str(), report.used_per_label[l],
-                    report.available_per_label[l]);
+        std::printf("  %-10s %4d utterances, %5d sentences available\n", labels[l].c_str(),
+                    report.used_per_label[l], report.available_per_label[l]);
     return 0;
 }
 
@@ -57,8 +58,12 @@ int main(int argc, char** argv) {
     try {
         o = std::make_unique<tools::Options>(
             argc, argv,
-            std::map<std::string, std::string>{{"manifest", ""}, {"text", ""}, {"out", ""}, {"split", "test"},
-                                               {"labels", "angry,happy,neutral,sad"}, {"label-map", ""},
+            std::map<std::string, std::string>{{"manifest", ""},
+                                               {"text", ""},
+                                               {"out", ""},
+                                               {"split", "test"},
+                                               {"labels", "angry,happy,neutral,sad"},
+                                               {"label-map", ""},
                                                {"text-label-map", io::kEkmanToFourClasses},
                                                {"seed", "1"}},
             std::map<std::string, bool>{{"help", false}});

@@ -25,8 +25,11 @@ using namespace emotion;
 namespace {
 
 nlohmann::json metrics_json(const train::ConfusionMatrix& m) {
-    return {{"wa", m.weighted_accuracy()}, {"ua", m.unweighted_accuracy()}, {"macro_f1", m.macro_f1()},
-            {"total", m.total()}, {"confusion", m.to_json()}};
+    return {{"wa", m.weighted_accuracy()},
+            {"ua", m.unweighted_accuracy()},
+            {"macro_f1", m.macro_f1()},
+            {"total", m.total()},
+            {"confusion", m.to_json()}};
 }
 
 int run(const tools::Options& o) {
@@ -52,27 +55,31 @@ int run(const tools::Options& o) {
     train::TextPretrainer pretrainer(context, table, labels, config, settings);
 
     nlohmann::json data = {{"corpus", "GoEmotions (Demszky et al. 2020), Ekman mapping, Apache-2.0"},
-                           {"folder", dir}, {"label_map", label_map},
+                           {"folder", dir},
+                           {"label_map", label_map},
                            {"rows", "kept when all labels map to one model label"}};
     std::map<std::string, std::vector<train::TextItem>> splits;
     for (const char* split : {"train", "dev", "test"}) {
         io::TextCorpusStats stats;
-        auto texts = io::read_goemotions(dir + "/" + split + ".tsv", source_labels, label_map, labels, &stats);
+        auto texts =
+            io::read_goemotions(dir + "/" + split + ".tsv", source_labels, label_map, labels, &stats);
         if (std::string(split) == "train" && o.integer("max-train") > 0 &&
             texts.size() > static_cast<size_t>(o.integer("max-train")))
             texts.resize(static_cast<size_t>(o.integer("max-train")));
         splits[split] = pretrainer.prepare(texts);
-        std::printf("%-5s %d rows, kept %zu (unmapped label %d, conflicting labels %d), words known %.1f %%\n",
-                    split, stats.rows, splits[split].size(), stats.unmapped, stats.conflicting,
-                    100.0 * train::TextPretrainer::known_share(splits[split]));
-        data[split] = {{"rows", stats.rows}, {"kept", splits[split].size()}, {"per_label_in_file", stats.per_label}};
+        std::printf(
+            "%-5s %d rows, kept %zu (unmapped label %d, conflicting labels %d), words known %.1f %%\n", split,
+            stats.rows, splits[split].size(), stats.unmapped, stats.conflicting,
+            100.0 * train::TextPretrainer::known_share(splits[split]));
+        data[split] = {
+            {"rows", stats.rows}, {"kept", splits[split].size()}, {"per_label_in_file", stats.per_label}};
     }
 
     train::ConfusionMatrix best_dev(labels);
     for (int epoch = 0; epoch < settings.epochs; ++epoch) {
         train::TextEpochReport r = pretrainer.train_epoch(splits["train"], splits["dev"]);
-        std::printf("epoch %d/%d  lr %.2e  loss %.4f  dev WA %.3f UA %.3f macro-F1 %.3f  %.1f s%s\n", epoch + 1,
-                    settings.epochs, r.learning_rate, r.train_loss, r.valid.weighted_accuracy(),
+        std::printf("epoch %d/%d  lr %.2e  loss %.4f  dev WA %.3f UA %.3f macro-F1 %.3f  %.1f s%s\n",
+                    epoch + 1, settings.epochs, r.learning_rate, r.train_loss, r.valid.weighted_accuracy(),
                     r.valid.unweighted_accuracy(), r.valid.macro_f1(), r.seconds, r.improved ? "  *" : "");
         std::fflush(stdout);
         if (r.improved) best_dev = r.valid;
@@ -80,10 +87,13 @@ int run(const tools::Options& o) {
     pretrainer.restore_best();
     const train::ConfusionMatrix test = pretrainer.evaluate(splits["test"]);
     std::printf("test (epoch %d): WA %.3f UA %.3f macro-F1 %.3f\n%s", pretrainer.best_epoch() + 1,
-                test.weighted_accuracy(), test.unweighted_accuracy(), test.macro_f1(), test.to_text().c_str());
+                test.weighted_accuracy(), test.unweighted_accuracy(), test.macro_f1(),
+                test.to_text().c_str());
 
-    nlohmann::json training = {{"data", data}, {"settings", settings.to_json()},
-                               {"embeddings", table.source}, {"best_epoch", pretrainer.best_epoch() + 1}};
+    nlohmann::json training = {{"data", data},
+                               {"settings", settings.to_json()},
+                               {"embeddings", table.source},
+                               {"best_epoch", pretrainer.best_epoch() + 1}};
     nlohmann::json metrics = {{"dev", metrics_json(best_dev)}, {"test", metrics_json(test)}};
     pretrainer.save(o.str("out"), training, metrics);
     std::printf("wrote %s\n", o.str("out").c_str());
@@ -95,11 +105,19 @@ int run(const tools::Options& o) {
 int main(int argc, char** argv) {
     try {
         tools::Options options(argc, argv,
-                               {{"table", ""}, {"data", ""}, {"out", ""},
+                               {{"table", ""},
+                                {"data", ""},
+                                {"out", ""},
                                 {"labels", "angry,happy,neutral,sad"},
                                 {"label-map", io::kEkmanToFourClasses},
-                                {"epochs", "4"}, {"batch-size", "32"}, {"lr", "5e-4"}, {"select", "macro_f1"},
-                                {"seed", "1"}, {"config", "{}"}, {"max-train", "0"}, {"threads", "1"}},
+                                {"epochs", "4"},
+                                {"batch-size", "32"},
+                                {"lr", "5e-4"},
+                                {"select", "macro_f1"},
+                                {"seed", "1"},
+                                {"config", "{}"},
+                                {"max-train", "0"},
+                                {"threads", "1"}},
                                {{"no-balance", false}});
         return run(options);
     } catch (const std::exception& e) {

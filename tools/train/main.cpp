@@ -29,7 +29,8 @@ const char* kUsage =
     "  --resume              continue an interrupted run from OUT's checkpoint\n"
     "                        (OUT.checkpoint.safetensors, written after every epoch)\n"
     "  --seed N              seed of the data order, initial weights and dropout (1)\n"
-    "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without .safetensors)\n";
+    "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without "
+    ".safetensors)\n";
 
 void draw_progress(bool tty, unsigned epoch, unsigned epochs, unsigned step, unsigned steps, double loss,
                    double elapsed, double epoch_seconds) {
@@ -53,9 +54,18 @@ int main(int argc, char** argv) {
     std::string plots;
     try {
         auto defaults = training_option_defaults();
-        defaults.insert({{"manifest", ""}, {"arch", "alstm"}, {"out", ""}, {"epochs", "30"}, {"valid-speakers", ""},
-                         {"valid-fraction", "0"}, {"test-speakers", ""}, {"labels", "angry,happy,neutral,sad"},
-                         {"label-map", ""}, {"model", ""}, {"seed", "1"}, {"plots", ""}});
+        defaults.insert({{"manifest", ""},
+                         {"arch", "alstm"},
+                         {"out", ""},
+                         {"epochs", "30"},
+                         {"valid-speakers", ""},
+                         {"valid-fraction", "0"},
+                         {"test-speakers", ""},
+                         {"labels", "angry,happy,neutral,sad"},
+                         {"label-map", ""},
+                         {"model", ""},
+                         {"seed", "1"},
+                         {"plots", ""}});
         Options o(argc, argv, defaults, {{"help", false}, {"resume", false}});
         if (o.flag("help")) {
             std::printf("%s%s", kUsage, kTrainingOptionsUsage);
@@ -70,12 +80,14 @@ int main(int argc, char** argv) {
         data.labels = o.str("labels");
         data.label_map = o.str("label-map");
         data.seed = uint64_t(o.integer("seed"));
-        train.architecture = emotion::models::architecture_named(o.str("arch")).name; // a known name, or a usage error
+        train.architecture =
+            emotion::models::architecture_named(o.str("arch")).name; // a known name, or a usage error
         train.output = o.str("out");
         train.start_model = o.str("model");
         train.resume = o.flag("resume");
         plots = o.str("plots");
-        if (data.manifest.empty() || train.output.empty()) throw std::invalid_argument("--manifest and --out are required");
+        if (data.manifest.empty() || train.output.empty())
+            throw std::invalid_argument("--manifest and --out are required");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-train: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
         return 2;
@@ -83,7 +95,8 @@ int main(int argc, char** argv) {
     if (plots.empty()) {
         plots = train.output;
         const std::string suffix = ".safetensors";
-        if (plots.size() > suffix.size() && plots.compare(plots.size() - suffix.size(), suffix.size(), suffix) == 0)
+        if (plots.size() > suffix.size() &&
+            plots.compare(plots.size() - suffix.size(), suffix.size(), suffix) == 0)
             plots.erase(plots.size() - suffix.size());
     }
 
@@ -93,7 +106,9 @@ int main(int argc, char** argv) {
     const bool tty = isatty(STDERR_FILENO);
     auto started = std::chrono::steady_clock::now();
     double last_epoch_seconds = 0.0;
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
     TrainResult result = run_training(
         data, train,
         [&](unsigned epoch, unsigned epochs, unsigned step, unsigned steps, double loss) {
@@ -105,23 +120,25 @@ int main(int argc, char** argv) {
             previous = elapsed();
             if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
             if (r.has_validation)
-                std::printf("epoch %d/%u: train loss %.4f acc %.3f | valid loss %.4f WA %.3f UA %.3f | %.0fs\n",
-                            r.epoch + 1, epochs, r.train_loss, r.train_accuracy, r.valid_loss, r.wa, r.ua, elapsed());
+                std::printf(
+                    "epoch %d/%u: train loss %.4f acc %.3f | valid loss %.4f WA %.3f UA %.3f | %.0fs\n",
+                    r.epoch + 1, epochs, r.train_loss, r.train_accuracy, r.valid_loss, r.wa, r.ua, elapsed());
             else
-                std::printf("epoch %d/%u: train loss %.4f acc %.3f | %.0fs\n", r.epoch + 1, epochs, r.train_loss,
-                            r.train_accuracy, elapsed());
+                std::printf("epoch %d/%u: train loss %.4f acc %.3f | %.0fs\n", r.epoch + 1, epochs,
+                            r.train_loss, r.train_accuracy, elapsed());
             std::fflush(stdout);
         });
     if (!result.ok) {
         std::fprintf(stderr, "emotion-train: %s\n", result.error.c_str());
         return 1;
     }
-    std::printf("best epoch %d (validation UA %.3f)%s; model written to %s in %.0f s\n", result.best_epoch + 1,
-                result.best_ua, result.stopped_early ? ", stopped early" : "", train.output.c_str(),
-                result.seconds);
+    std::printf("best epoch %d (validation UA %.3f)%s; model written to %s in %.0f s\n",
+                result.best_epoch + 1, result.best_ua, result.stopped_early ? ", stopped early" : "",
+                train.output.c_str(), result.seconds);
 
     try {
-        plot_learning_curves(plots + "-curves.png", result.epochs, train.architecture + " on " + data.manifest);
+        plot_learning_curves(plots + "-curves.png", result.epochs,
+                             train.architecture + " on " + data.manifest);
         auto file = emotion::io::SafetensorsFile::read(train.output);
         auto metrics = nlohmann::json::parse(file.metadata_value("metrics", "{}"), nullptr, false);
         if (metrics.is_object() && metrics.contains("validation")) {
