@@ -44,6 +44,27 @@ Tensor::Tensor(Shape shape, std::vector<float> values) {
     std::copy(values.begin(), values.end(), data_);
 }
 
+Tensor::Tensor(const Tensor& other) { copy_from(other); }
+
+Tensor& Tensor::operator=(const Tensor& other) {
+    copy_from(other);
+    return *this;
+}
+
+Tensor::Tensor(Tensor&& other) noexcept { *this = std::move(other); }
+
+Tensor& Tensor::operator=(Tensor&& other) noexcept {
+    if (&other == this) return *this;
+    shape_ = std::move(other.shape_);
+    size_ = other.size_;
+    storage_ = std::move(other.storage_); // the buffer, and with it data_'s alignment, moves along
+    data_ = other.data_;
+    other.shape_.clear();
+    other.size_ = 0;
+    other.data_ = nullptr;
+    return *this;
+}
+
 void Tensor::resize(const Shape& shape, bool zero) {
     int64_t n = shape_elements(shape);
     size_t needed = static_cast<size_t>(n) + kAlignFloats;

@@ -23,6 +23,12 @@ public:
     Tensor() = default;
     explicit Tensor(Shape shape);                   // zero-filled
     Tensor(Shape shape, std::vector<float> values); // values.size() must match
+    // Copies own their storage (data_ points into storage_, so a member-wise copy would point
+    // into the source); a moved-from tensor is empty.
+    Tensor(const Tensor& other);
+    Tensor& operator=(const Tensor& other);
+    Tensor(Tensor&& other) noexcept;
+    Tensor& operator=(Tensor&& other) noexcept;
 
     const Shape& shape() const { return shape_; }
     int rank() const { return static_cast<int>(shape_.size()); }

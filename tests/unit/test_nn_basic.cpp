@@ -57,6 +57,29 @@ double max_abs_diff(const nn::Tensor& a, const nn::Tensor& b) {
 
 } // namespace
 
+// A copied tensor owns its values (data() points into its own storage), a moved one keeps the
+// source's, and the source of a move is empty.
+TEST(tensor_copies_and_moves) {
+    nn::Tensor a({2, 3}, {1, 2, 3, 4, 5, 6});
+    nn::Tensor b = a;
+    EXPECT(b.data() != a.data() && b.shape() == a.shape() && b[5] == 6.0f);
+    a[5] = 60.0f;
+    EXPECT(b[5] == 6.0f);
+    nn::Tensor c;
+    c = b;
+    b[0] = 10.0f;
+    EXPECT(c.data() != b.data() && c[0] == 1.0f && c.size() == 6);
+
+    const float* storage = c.data();
+    nn::Tensor d = std::move(c);
+    EXPECT(d.data() == storage && d[0] == 1.0f && d.size() == 6);
+    EXPECT(c.empty() && c.data() == nullptr); // NOLINT(bugprone-use-after-move): documented state
+    nn::Tensor e({1});
+    e = std::move(d);
+    EXPECT(e.data() == storage && e.shape() == (nn::Shape{2, 3}));
+    EXPECT(reinterpret_cast<uintptr_t>(e.data()) % 64 == 0);
+}
+
 TEST(linear_gradients) {
     nn::Context context;
     nn::Rng rng(11);
