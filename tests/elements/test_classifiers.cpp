@@ -546,6 +546,23 @@ GST_START_TEST(test_wrong_dimensions_n) {
 
 GST_END_TEST;
 
+/* a buffer that is not a whole number of 36-float frames: a clean stream error naming the sizes */
+GST_START_TEST(test_partial_frame_n) {
+    GstBus* bus;
+    GstHarness* h = classifier_harness(alstm_description(), LLD_CAPS, &bus);
+    std::vector<float> values(37, 0.5f);
+    GstBuffer* b = gst_buffer_new_memdup(values.data(), values.size() * sizeof(float));
+    GST_BUFFER_PTS(b) = 0;
+    fail_unless_equals_int(gst_harness_push(h, b), GST_FLOW_ERROR);
+    std::string e = error_of(bus);
+    fail_unless(e.find("Input buffer of 148 bytes is not a whole number of 144-byte feature frames") !=
+                    std::string::npos,
+                "%s", e.c_str());
+    harness_teardown(h, bus);
+}
+
+GST_END_TEST;
+
 /* EOS right away: no result, no error */
 GST_START_TEST(test_empty_stream_n) {
     GstBus* bus;
@@ -722,6 +739,7 @@ static Suite* classifiers_suite(void) {
     tcase_add_test(tc, test_no_model_n);
     tcase_add_test(tc, test_mismatched_features_n);
     tcase_add_test(tc, test_wrong_dimensions_n);
+    tcase_add_test(tc, test_partial_frame_n);
     tcase_add_test(tc, test_empty_stream_n);
     tcase_add_test(tc, test_eos_without_segments);
     tcase_add_test(tc, test_state_changes);

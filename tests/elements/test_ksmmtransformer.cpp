@@ -328,6 +328,28 @@ GST_START_TEST(test_wrong_features_n) {
 
 GST_END_TEST;
 
+/* LLD input that is not a whole number of 36-float frames: a clean stream error naming the sizes */
+GST_START_TEST(test_partial_frame_n) {
+    GstHarness* h = gst_harness_new_parse(("ksmmtransformer model=\"" + ksmm_model() + "\"").c_str());
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(h->element, bus);
+    gst_harness_set_src_caps_str(h, LLD_CAPS);
+    std::vector<float> values(37, 0.5f);
+    GstBuffer* b = gst_buffer_new_memdup(values.data(), values.size() * sizeof(float));
+    GST_BUFFER_PTS(b) = 0;
+    gst_harness_push(h, b); /* queued: the aggregator reads it on its own thread */
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+    fail_unless(m != NULL, "no error message");
+    gst_bus_post(bus, m);
+    std::string e = error_of(bus);
+    fail_unless(e.find("Input buffer of 148 bytes is not a whole number of 144-byte feature frames") !=
+                    std::string::npos,
+                "%s", e.c_str());
+    harness_teardown(h, bus);
+}
+
+GST_END_TEST;
+
 /* One text pad at most; the reported latency includes the window and text-timeout. */
 GST_START_TEST(test_pads_and_latency) {
     GstElement* m = gst_element_factory_make("ksmmtransformer", NULL);
@@ -456,6 +478,7 @@ static Suite* ksmmtransformer_suite(void) {
     tcase_add_test(tc, test_bad_text);
     tcase_add_test(tc, test_bad_models_n);
     tcase_add_test(tc, test_wrong_features_n);
+    tcase_add_test(tc, test_partial_frame_n);
     tcase_add_test(tc, test_pads_and_latency);
     tcase_add_test(tc, test_live_text_timeout);
     tcase_add_test(tc, test_state_changes);
