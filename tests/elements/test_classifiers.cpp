@@ -550,14 +550,7 @@ GST_END_TEST;
 GST_START_TEST(test_partial_frame_n) {
     GstBus* bus;
     GstHarness* h = classifier_harness(alstm_description(), LLD_CAPS, &bus);
-    std::vector<float> values(37, 0.5f);
-    GstBuffer* b = gst_buffer_new_memdup(values.data(), values.size() * sizeof(float));
-    GST_BUFFER_PTS(b) = 0;
-    fail_unless_equals_int(gst_harness_push(h, b), GST_FLOW_ERROR);
-    std::string e = error_of(bus);
-    fail_unless(e.find("Input buffer of 148 bytes is not a whole number of 144-byte feature frames") !=
-                    std::string::npos,
-                "%s", e.c_str());
+    fail_unless_equals_int(push_partial_frame(h, bus), GST_FLOW_ERROR);
     harness_teardown(h, bus);
 }
 

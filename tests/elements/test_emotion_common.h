@@ -282,6 +282,24 @@ inline void run_collect(GstElement* pipeline, Run* run, GstClockTime timeout = 1
     gst_object_unref(bus);
 }
 
+/* Pushes one buffer of 37 floats (not a whole number of 36-float LLD frames) into `h`, whose
+ * element posts on `bus`: its error message (which may come later: an aggregator reads its input
+ * on its own thread) must name both sizes. Returns the flow of the push. */
+inline GstFlowReturn push_partial_frame(GstHarness* h, GstBus* bus) {
+    std::vector<float> values(37, 0.5f);
+    GstBuffer* b = gst_buffer_new_memdup(values.data(), values.size() * sizeof(float));
+    GST_BUFFER_PTS(b) = 0;
+    GstFlowReturn ret = gst_harness_push(h, b);
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+    fail_unless(m != NULL, "no error message");
+    gst_bus_post(bus, m);
+    std::string e = error_of(bus);
+    fail_unless(e.find("Input buffer of 148 bytes is not a whole number of 144-byte feature frames") !=
+                    std::string::npos,
+                "%s", e.c_str());
+    return ret;
+}
+
 /* gst_parse_launch of `description`; one that does not parse fails the test. */
 inline GstElement* launch(const std::string& description) {
     GError* error = NULL;

@@ -334,17 +334,7 @@ GST_START_TEST(test_partial_frame_n) {
     GstBus* bus = gst_bus_new();
     gst_element_set_bus(h->element, bus);
     gst_harness_set_src_caps_str(h, LLD_CAPS);
-    std::vector<float> values(37, 0.5f);
-    GstBuffer* b = gst_buffer_new_memdup(values.data(), values.size() * sizeof(float));
-    GST_BUFFER_PTS(b) = 0;
-    gst_harness_push(h, b); /* queued: the aggregator reads it on its own thread */
-    GstMessage* m = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-    fail_unless(m != NULL, "no error message");
-    gst_bus_post(bus, m);
-    std::string e = error_of(bus);
-    fail_unless(e.find("Input buffer of 148 bytes is not a whole number of 144-byte feature frames") !=
-                    std::string::npos,
-                "%s", e.c_str());
+    push_partial_frame(h, bus); /* queued: the aggregator reads it on its own thread */
     harness_teardown(h, bus);
 }
 
