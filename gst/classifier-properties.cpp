@@ -1,6 +1,8 @@
 /* The classifier properties and their enum types: see the header. */
 #include "classifier-properties.h"
 
+#include "property-helpers.h"
+
 namespace emotion::gst {
 
 namespace {
@@ -56,11 +58,7 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
 bool classifier_properties_set(ClassifierSettings& s, guint first, guint id, const GValue* value) {
     if (id < first) return false;
     switch (id - first) {
-    case MODEL: {
-        const gchar* location = g_value_get_string(value);
-        s.model = location ? location : "";
-        return true;
-    }
+    case MODEL: set_string_setting(s.model, value); return true;
     case THREADS: s.threads = g_value_get_int(value); return true;
     case MODE: s.mode = (GstEmotionClassifierMode)g_value_get_enum(value); return true;
     case WINDOW: s.window = g_value_get_double(value); return true;
@@ -73,7 +71,7 @@ bool classifier_properties_set(ClassifierSettings& s, guint first, guint id, con
 bool classifier_properties_get(const ClassifierSettings& s, guint first, guint id, GValue* value) {
     if (id < first) return false;
     switch (id - first) {
-    case MODEL: g_value_set_string(value, s.model.empty() ? NULL : s.model.c_str()); return true;
+    case MODEL: get_string_setting(s.model, value); return true;
     case THREADS: g_value_set_int(value, s.threads); return true;
     case MODE: g_value_set_enum(value, s.mode); return true;
     case WINDOW: g_value_set_double(value, s.window); return true;
@@ -104,9 +102,7 @@ GType gst_emotion_classifier_mode_get_type(void) {
          "train"},
         {0, NULL, NULL},
     };
-    if (g_once_init_enter(&type))
-        g_once_init_leave(&type, g_enum_register_static("GstEmotionClassifierMode", values));
-    return type;
+    return emotion::gst::register_enum_once(&type, "GstEmotionClassifierMode", values);
 }
 
 GType gst_emotion_optimizer_get_type(void) {
@@ -117,9 +113,7 @@ GType gst_emotion_optimizer_get_type(void) {
         {GST_EMOTION_OPTIMIZER_SGD, "SGD with momentum (Nesterov for apcnn)", "sgd"},
         {0, NULL, NULL},
     };
-    if (g_once_init_enter(&type))
-        g_once_init_leave(&type, g_enum_register_static("GstEmotionOptimizer", values));
-    return type;
+    return emotion::gst::register_enum_once(&type, "GstEmotionOptimizer", values);
 }
 
 GType gst_emotion_schedule_get_type(void) {
@@ -131,7 +125,5 @@ GType gst_emotion_schedule_get_type(void) {
         {GST_EMOTION_SCHEDULE_MULTISTEP, "x0.1 at epochs 21, 31, 41", "multistep"},
         {0, NULL, NULL},
     };
-    if (g_once_init_enter(&type))
-        g_once_init_leave(&type, g_enum_register_static("GstEmotionSchedule", values));
-    return type;
+    return emotion::gst::register_enum_once(&type, "GstEmotionSchedule", values);
 }

@@ -46,12 +46,16 @@
 #include <gst/emotion/emotion.h>
 
 #include "dataset-events.h"
+#include "property-helpers.h"
 #include "utterance-player.h"
 #include "io/manifest.h"
 #include "train/dataset.h"
 
 GST_DEBUG_CATEGORY_STATIC(emo_dataset_src_debug);
 #define GST_CAT_DEFAULT emo_dataset_src_debug
+
+using emotion::gst::get_string_setting;
+using emotion::gst::set_string_setting;
 
 typedef enum {
     GST_EMO_DATASET_SPLIT_ALL,
@@ -95,9 +99,7 @@ static GType gst_emo_dataset_split_get_type(void) {
         {GST_EMO_DATASET_SPLIT_TEST, "Test utterances only", "test"},
         {0, NULL, NULL},
     };
-    if (g_once_init_enter(&type))
-        g_once_init_leave(&type, g_enum_register_static("GstEmoDatasetSplit", values));
-    return type;
+    return emotion::gst::register_enum_once(&type, "GstEmoDatasetSplit", values);
 }
 
 namespace {
@@ -263,11 +265,6 @@ static void gst_emo_dataset_src_finalize(GObject* object) {
     G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
-static void set_string(std::string& target, const GValue* value) {
-    const gchar* s = g_value_get_string(value);
-    target = s ? s : "";
-}
-
 static void gst_emo_dataset_src_set_property(GObject* object, guint prop_id, const GValue* value,
                                              GParamSpec* pspec) {
     GstEmoDatasetSrc* self = GST_EMO_DATASET_SRC(object);
@@ -275,23 +272,19 @@ static void gst_emo_dataset_src_set_property(GObject* object, guint prop_id, con
 
     GST_OBJECT_LOCK(self);
     switch (prop_id) {
-    case PROP_LOCATION: set_string(s.location, value); break;
+    case PROP_LOCATION: set_string_setting(s.location, value); break;
     case PROP_EPOCHS: s.epochs = g_value_get_uint(value); break;
     case PROP_SHUFFLE: s.shuffle = g_value_get_boolean(value); break;
     case PROP_SEED: s.seed = g_value_get_uint64(value); break;
-    case PROP_VALID_SPEAKERS: set_string(s.valid_speakers, value); break;
-    case PROP_TEST_SPEAKERS: set_string(s.test_speakers, value); break;
+    case PROP_VALID_SPEAKERS: set_string_setting(s.valid_speakers, value); break;
+    case PROP_TEST_SPEAKERS: set_string_setting(s.test_speakers, value); break;
     case PROP_VALID_FRACTION: s.valid_fraction = g_value_get_double(value); break;
     case PROP_SPLIT: s.split = (GstEmoDatasetSplit)g_value_get_enum(value); break;
-    case PROP_LABELS: set_string(s.labels, value); break;
-    case PROP_LABEL_MAP: set_string(s.label_map, value); break;
+    case PROP_LABELS: set_string_setting(s.labels, value); break;
+    case PROP_LABEL_MAP: set_string_setting(s.label_map, value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
-}
-
-static void get_string(const std::string& source, GValue* value) {
-    g_value_set_string(value, source.empty() ? NULL : source.c_str());
 }
 
 static void gst_emo_dataset_src_get_property(GObject* object, guint prop_id, GValue* value,
@@ -301,16 +294,16 @@ static void gst_emo_dataset_src_get_property(GObject* object, guint prop_id, GVa
 
     GST_OBJECT_LOCK(self);
     switch (prop_id) {
-    case PROP_LOCATION: get_string(s.location, value); break;
+    case PROP_LOCATION: get_string_setting(s.location, value); break;
     case PROP_EPOCHS: g_value_set_uint(value, s.epochs); break;
     case PROP_SHUFFLE: g_value_set_boolean(value, s.shuffle); break;
     case PROP_SEED: g_value_set_uint64(value, s.seed); break;
-    case PROP_VALID_SPEAKERS: get_string(s.valid_speakers, value); break;
-    case PROP_TEST_SPEAKERS: get_string(s.test_speakers, value); break;
+    case PROP_VALID_SPEAKERS: get_string_setting(s.valid_speakers, value); break;
+    case PROP_TEST_SPEAKERS: get_string_setting(s.test_speakers, value); break;
     case PROP_VALID_FRACTION: g_value_set_double(value, s.valid_fraction); break;
     case PROP_SPLIT: g_value_set_enum(value, s.split); break;
-    case PROP_LABELS: get_string(s.labels, value); break;
-    case PROP_LABEL_MAP: get_string(s.label_map, value); break;
+    case PROP_LABELS: get_string_setting(s.labels, value); break;
+    case PROP_LABEL_MAP: get_string_setting(s.label_map, value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);

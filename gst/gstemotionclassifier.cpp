@@ -12,6 +12,7 @@
 #include "classifier-model.h"
 #include "classifier-properties.h"
 #include "classifier-state.h"
+#include "collector-input.h"
 #include "models/classifier.h"
 #include "segmentation.h"
 #include "stream-time.h"
@@ -325,29 +326,10 @@ static GstFlowReturn gst_emotion_classifier_chain(GstPad* pad, GstObject* parent
         gst_buffer_unref(buffer);
         return GST_FLOW_EOS;
     }
-    GstMapInfo map;
-    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-        gst_buffer_unref(buffer);
-        GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Cannot read an input buffer."), (NULL));
-        return GST_FLOW_ERROR;
-    }
-    const size_t frame_bytes = sizeof(float) * state->frame_size;
-    if (map.size % frame_bytes != 0) {
-        gst_buffer_unmap(buffer, &map);
-        gst_buffer_unref(buffer);
-        GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-                          ("Input buffer of %" G_GSIZE_FORMAT " bytes is not "
-                           "a whole number of %" G_GSIZE_FORMAT "-byte feature frames.",
-                           map.size, frame_bytes),
-                          (NULL));
-        return GST_FLOW_ERROR;
-    }
     /* LLD frames go into the collector's store; mu-law segments are each a whole segment */
-    state->segments->add(reinterpret_cast<const float*>(map.data), map.size / frame_bytes,
-                         stream_time(GST_BUFFER_PTS(buffer)), stream_time(GST_BUFFER_DURATION(buffer)));
-    gst_buffer_unmap(buffer, &map);
+    const bool added = add_buffer_items(GST_ELEMENT(self), buffer, state->frame_size, *state->segments);
     gst_buffer_unref(buffer);
-    return take_parts(self);
+    return added ? take_parts(self) : GST_FLOW_ERROR;
 }
 
 static gboolean check_input_caps(GstEmotionClassifier* self, GstCaps* caps) {

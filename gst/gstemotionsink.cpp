@@ -40,6 +40,7 @@
 #include <gst/emotion/emotion.h>
 
 #include "io/results.h"
+#include "property-helpers.h"
 #include "train/metrics.h"
 
 GST_DEBUG_CATEGORY_STATIC(emotion_sink_debug);
@@ -81,9 +82,7 @@ static GType gst_emotion_sink_format_get_type(void) {
         {GST_EMOTION_SINK_FORMAT_SRT, "SubRip subtitles", "srt"},
         {0, NULL, NULL},
     };
-    if (g_once_init_enter(&type))
-        g_once_init_leave(&type, g_enum_register_static("GstEmotionSinkFormat", values));
-    return type;
+    return emotion::gst::register_enum_once(&type, "GstEmotionSinkFormat", values);
 }
 
 namespace {

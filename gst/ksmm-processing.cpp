@@ -5,6 +5,7 @@
 
 #include <gst/emotion/emotion.h>
 
+#include "collector-input.h"
 #include "segmentation.h"
 #include "stream-time.h"
 
@@ -112,25 +113,8 @@ void KsmmProcessing::queue_parts() {
 }
 
 GstFlowReturn KsmmProcessing::take_audio(GstBuffer* buffer) {
-    GstMapInfo map;
-    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-        GST_ELEMENT_ERROR(element_, STREAM, FAILED, ("Cannot read an input buffer."), (NULL));
-        return GST_FLOW_ERROR;
-    }
-    const size_t frame_bytes = sizeof(float) * item_size_;
-    if (map.size % frame_bytes != 0) {
-        gst_buffer_unmap(buffer, &map);
-        GST_ELEMENT_ERROR(element_, STREAM, FORMAT,
-                          ("Input buffer of %" G_GSIZE_FORMAT " bytes is "
-                           "not a whole number of %" G_GSIZE_FORMAT "-byte feature frames.",
-                           map.size, frame_bytes),
-                          (NULL));
-        return GST_FLOW_ERROR;
-    }
+    if (!add_buffer_items(GST_ELEMENT(element_), buffer, item_size_, segments_)) return GST_FLOW_ERROR;
     GstClockTime pts = GST_BUFFER_PTS(buffer), duration = GST_BUFFER_DURATION(buffer);
-    segments_.add(reinterpret_cast<const float*>(map.data), map.size / frame_bytes, stream_time(pts),
-                  stream_time(duration));
-    gst_buffer_unmap(buffer, &map);
 
     if (GST_CLOCK_TIME_IS_VALID(pts)) {
         GstClockTime end = pts + (GST_CLOCK_TIME_IS_VALID(duration) ? duration : 0);

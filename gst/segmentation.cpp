@@ -2,20 +2,17 @@
 
 #include <gst/emotion/emotion-events.h>
 
+#include "property-helpers.h"
+
 GType gst_emotion_segmentation_get_type(void) {
-    static gsize type = 0;
+    static GType type = 0;
     static const GEnumValue values[] = {
         {GST_EMOTION_SEGMENTATION_NONE, "No segment events of its own", "none"},
         {GST_EMOTION_SEGMENTATION_VAD, "Speech segments by voice activity detection", "vad"},
         {GST_EMOTION_SEGMENTATION_WINDOW, "Fixed windows of window seconds every hop seconds", "window"},
         {0, NULL, NULL},
     };
-
-    if (g_once_init_enter(&type)) {
-        GType t = g_enum_register_static("GstEmotionSegmentation", values);
-        g_once_init_leave(&type, t);
-    }
-    return (GType)type;
+    return emotion::gst::register_enum_once(&type, "GstEmotionSegmentation", values);
 }
 
 namespace emotion::gst {

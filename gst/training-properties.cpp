@@ -2,6 +2,8 @@
 
 #include <gst/gst.h>
 
+#include "property-helpers.h"
+
 namespace emotion::gst {
 
 namespace {
@@ -119,16 +121,8 @@ void training_properties_install(GObjectClass* klass, guint first) {
 bool training_properties_set(TrainingProperties& p, guint first, guint id, const GValue* value) {
     if (id < first || id >= first + COUNT) return false;
     switch (id - first) {
-    case MODEL_OUTPUT: {
-        const gchar* s = g_value_get_string(value);
-        p.model_output = s ? s : "";
-        break;
-    }
-    case CONFIG: {
-        const gchar* s = g_value_get_string(value);
-        p.config = s ? s : "";
-        break;
-    }
+    case MODEL_OUTPUT: set_string_setting(p.model_output, value); break;
+    case CONFIG: set_string_setting(p.config, value); break;
     case BATCH_SIZE: p.batch_size = g_value_get_int(value); break;
     case LEARNING_RATE: p.learning_rate = g_value_get_double(value); break;
     case OPTIMIZER: p.optimizer = (GstEmotionOptimizer)g_value_get_enum(value); break;
@@ -145,10 +139,9 @@ bool training_properties_set(TrainingProperties& p, guint first, guint id, const
 
 bool training_properties_get(const TrainingProperties& p, guint first, guint id, GValue* value) {
     if (id < first || id >= first + COUNT) return false;
-    auto string_or_null = [](const std::string& s) { return s.empty() ? NULL : s.c_str(); };
     switch (id - first) {
-    case MODEL_OUTPUT: g_value_set_string(value, string_or_null(p.model_output)); break;
-    case CONFIG: g_value_set_string(value, string_or_null(p.config)); break;
+    case MODEL_OUTPUT: get_string_setting(p.model_output, value); break;
+    case CONFIG: get_string_setting(p.config, value); break;
     case BATCH_SIZE: g_value_set_int(value, p.batch_size); break;
     case LEARNING_RATE: g_value_set_double(value, p.learning_rate); break;
     case OPTIMIZER: g_value_set_enum(value, p.optimizer); break;

@@ -407,16 +407,9 @@ GST_END_TEST;
 
 /* The classifier alone in a pipeline taken to PAUSED: the state change fails with an error. */
 static std::string start_error(const std::string& description) {
-    GError* err = NULL;
-    GstElement* e = gst_parse_launch(description.c_str(), &err);
-    fail_unless(e != NULL && err == NULL);
     GstElement* pipeline = gst_pipeline_new(NULL);
-    gst_bin_add(GST_BIN(pipeline), e);
-    GstBus* bus = gst_element_get_bus(pipeline);
-    fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-    std::string error = error_of(bus);
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
+    gst_bin_add(GST_BIN(pipeline), launch(description));
+    std::string error = pause_error(pipeline);
     gst_object_unref(pipeline);
     printf("  %s -> %s\n", description.c_str(), error.c_str());
     fail_unless(!error.empty());
@@ -553,6 +546,16 @@ GST_START_TEST(test_wrong_dimensions_n) {
 
 GST_END_TEST;
 
+/* a buffer that is not a whole number of 36-float frames: a clean stream error naming the sizes */
+GST_START_TEST(test_partial_frame_n) {
+    GstBus* bus;
+    GstHarness* h = classifier_harness(alstm_description(), LLD_CAPS, &bus);
+    fail_unless_equals_int(push_partial_frame(h, bus), GST_FLOW_ERROR);
+    harness_teardown(h, bus);
+}
+
+GST_END_TEST;
+
 /* EOS right away: no result, no error */
 GST_START_TEST(test_empty_stream_n) {
     GstBus* bus;
@@ -654,10 +657,7 @@ GST_START_TEST(test_state_changes) {
         fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
     }
     /* and up and down without data */
-    for (int i = 0; i < 20; i++) {
-        fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
-        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-    }
+    pause_and_stop(pipeline, 20);
     gst_object_unref(sink);
     gst_object_unref(pipeline);
 }
@@ -717,9 +717,7 @@ GST_END_TEST;
 
 static Suite* classifiers_suite(void) {
     Suite* s = suite_create("classifiers");
-    TCase* tc = tcase_create("general");
-
-    suite_add_tcase(s, tc);
+    TCase* tc = general_case(s);
     tcase_add_test(tc, test_alstm_segments);
     tcase_add_test(tc, test_text_output);
     tcase_add_test(tc, test_fallback_windows);
@@ -734,6 +732,7 @@ static Suite* classifiers_suite(void) {
     tcase_add_test(tc, test_no_model_n);
     tcase_add_test(tc, test_mismatched_features_n);
     tcase_add_test(tc, test_wrong_dimensions_n);
+    tcase_add_test(tc, test_partial_frame_n);
     tcase_add_test(tc, test_empty_stream_n);
     tcase_add_test(tc, test_eos_without_segments);
     tcase_add_test(tc, test_state_changes);

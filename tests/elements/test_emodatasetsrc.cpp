@@ -98,9 +98,7 @@ static GstPadProbeReturn text_probe(GstPad*, GstPadProbeInfo* info, gpointer dat
 static void play(const std::string& properties, Recording* rec, Run* run, bool with_text = false) {
     std::string description = "emodatasetsrc name=src " + properties + " ! fakesink sync=false";
     if (with_text) description += " src.text ! queue ! fakesink sync=false async=false";
-    GError* err = NULL;
-    GstElement* pipeline = gst_parse_launch(description.c_str(), &err);
-    fail_unless(pipeline != NULL && err == NULL, "%s", err ? err->message : "");
+    GstElement* pipeline = launch(description);
     GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
     GstPad* pad = gst_element_get_static_pad(src, "src");
     gst_pad_add_probe(pad, (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
@@ -374,23 +372,21 @@ GST_START_TEST(test_labels_filter_map) {
 
 GST_END_TEST;
 
-/* The error of starting a source on `manifest` (text written to a temp file). */
+/* The error of starting a source on the manifest at `location`: the state change fails. */
+static std::string source_error(const std::string& location) {
+    GstElement* pipeline = launch("emodatasetsrc location=\"" + location + "\" ! fakesink");
+    std::string e = pause_error(pipeline);
+    gst_object_unref(pipeline);
+    printf("manifest %s -> %s\n", location.c_str(), e.c_str());
+    fail_unless(!e.empty());
+    return e;
+}
+
+/* The error of starting a source on `text` (written to a temp file `name`). */
 static std::string manifest_error(const std::string& name, const std::string& text) {
     std::string path = temp_path(name);
     fail_unless(g_file_set_contents(path.c_str(), text.c_str(), -1, NULL));
-    Recording rec;
-    Run run;
-    GstElement* pipeline =
-        gst_parse_launch(("emodatasetsrc location=\"" + path + "\" ! fakesink").c_str(), NULL);
-    GstBus* bus = gst_element_get_bus(pipeline);
-    fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-    std::string e = error_of(bus);
-    printf("manifest %s -> %s\n", name.c_str(), e.c_str());
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
-    gst_object_unref(pipeline);
-    fail_unless(!e.empty());
-    return e;
+    return source_error(path);
 }
 
 GST_START_TEST(test_malformed_manifest_n) {
@@ -410,16 +406,8 @@ GST_START_TEST(test_malformed_manifest_n) {
     e = manifest_error("empty.csv", "");
     fail_unless(e.find("empty.csv") != std::string::npos, "%s", e.c_str());
     /* a manifest that does not exist */
-    std::string missing = temp_path("does-not-exist.csv");
-    GstElement* pipeline =
-        gst_parse_launch(("emodatasetsrc location=\"" + missing + "\" ! fakesink").c_str(), NULL);
-    GstBus* bus = gst_element_get_bus(pipeline);
-    fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-    e = error_of(bus);
+    e = source_error(temp_path("does-not-exist.csv"));
     fail_unless(e.find("does-not-exist.csv") != std::string::npos, "%s", e.c_str());
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
-    gst_object_unref(pipeline);
 }
 
 GST_END_TEST;
@@ -457,16 +445,8 @@ GST_START_TEST(test_state_changes) {
     std::string description = "emodatasetsrc location=\"" + manifest +
                               "\" ! lldextract ! "
                               "fakesink sync=false";
-    GstElement* pipeline = gst_parse_launch(description.c_str(), NULL);
-    for (int i = 0; i < 20; i++) {
-        if (i % 2 == 0) {
-            fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
-        } else {
-            fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
-            g_usleep(20000 * (i % 5));
-        }
-        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-    }
+    GstElement* pipeline = launch(description);
+    play_and_interrupt(pipeline, 20, [](int round) { g_usleep(20000 * (round % 5)); });
     gst_object_unref(pipeline);
 }
 
@@ -476,8 +456,7 @@ GST_END_TEST;
 GST_START_TEST(test_seek_refused_n) {
     if (!have_emodb("test_seek_refused_n")) return;
     std::string manifest = small_manifest("m6.csv", {"emodb03"}, 2);
-    GstElement* pipeline =
-        gst_parse_launch(("emodatasetsrc location=\"" + manifest + "\" ! fakesink sync=false").c_str(), NULL);
+    GstElement* pipeline = launch("emodatasetsrc location=\"" + manifest + "\" ! fakesink sync=false");
     fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
     gst_element_get_state(pipeline, NULL, NULL, 10 * GST_SECOND);
     fail_if(gst_element_seek_simple(pipeline, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, GST_SECOND));
@@ -490,9 +469,7 @@ GST_END_TEST;
 
 static Suite* emodatasetsrc_suite(void) {
     Suite* s = suite_create("emodatasetsrc");
-    TCase* tc = tcase_create("general");
-
-    suite_add_tcase(s, tc);
+    TCase* tc = general_case(s);
     tcase_add_test(tc, test_segments_text_skipped);
     tcase_add_test(tc, test_epochs_shuffle);
     tcase_add_test(tc, test_splits);

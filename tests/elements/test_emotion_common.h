@@ -282,4 +282,64 @@ inline void run_collect(GstElement* pipeline, Run* run, GstClockTime timeout = 1
     gst_object_unref(bus);
 }
 
+/* Pushes one buffer of 37 floats (not a whole number of 36-float LLD frames) into `h`, whose
+ * element posts on `bus`: its error message (which may come later: an aggregator reads its input
+ * on its own thread) must name both sizes. Returns the flow of the push. */
+inline GstFlowReturn push_partial_frame(GstHarness* h, GstBus* bus) {
+    std::vector<float> values(37, 0.5f);
+    GstBuffer* b = gst_buffer_new_memdup(values.data(), values.size() * sizeof(float));
+    GST_BUFFER_PTS(b) = 0;
+    GstFlowReturn ret = gst_harness_push(h, b);
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+    fail_unless(m != NULL, "no error message");
+    gst_bus_post(bus, m);
+    std::string e = error_of(bus);
+    fail_unless(e.find("Input buffer of 148 bytes is not a whole number of 144-byte feature frames") !=
+                    std::string::npos,
+                "%s", e.c_str());
+    return ret;
+}
+
+/* gst_parse_launch of `description`; one that does not parse fails the test. */
+inline GstElement* launch(const std::string& description) {
+    GError* error = NULL;
+    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+    fail_unless(pipeline != NULL && error == NULL, "%s", error ? error->message : "");
+    return pipeline;
+}
+
+/* Runs the pipeline `description` to EOS or error into `run` (run_collect), then takes it down. */
+inline void run_launch(const std::string& description, Run* run, GstClockTime timeout = 120 * GST_SECOND) {
+    GstElement* pipeline = launch(description);
+    run_collect(pipeline, run, timeout);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+}
+
+/* The tensor results an appsink named `name` holds, pulled without waiting. */
+inline std::vector<Result> appsink_results(GstElement* pipeline, const char* name = "sink") {
+    std::vector<Result> results;
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), name);
+    if (!sink) return results;
+    GstSample* sample = NULL;
+    while (true) {
+        g_signal_emit_by_name(sink, "try-pull-sample", (GstClockTime)0, &sample);
+        if (!sample) break;
+        results.push_back(to_result(gst_sample_get_buffer(sample), false));
+        gst_sample_unref(sample);
+    }
+    gst_object_unref(sink);
+    return results;
+}
+
+/* The error message of taking `pipeline` to PAUSED, which must fail; it is in NULL afterwards. */
+inline std::string pause_error(GstElement* pipeline) {
+    GstBus* bus = gst_element_get_bus(pipeline);
+    fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+    std::string error = error_of(bus);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    return error;
+}
+
 } // namespace emotion_test

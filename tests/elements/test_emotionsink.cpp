@@ -299,17 +299,11 @@ GST_END_TEST;
 
 /* a location in a folder that does not exist: a clean error naming it */
 GST_START_TEST(test_unwritable_location_n) {
-    GstElement* pipeline = gst_parse_launch("fakesrc num-buffers=0 ! "
-                                            "emotionsink location=/nonexistent-folder/r.jsonl",
-                                            NULL);
-    GstBus* bus = gst_element_get_bus(pipeline);
-    fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-    std::string e = error_of(bus);
+    GstElement* pipeline = launch("fakesrc num-buffers=0 ! emotionsink location=/nonexistent-folder/r.jsonl");
+    std::string e = pause_error(pipeline);
+    gst_object_unref(pipeline);
     printf("unwritable location -> %s\n", e.c_str());
     fail_unless(e.find("/nonexistent-folder/r.jsonl") != std::string::npos);
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
-    gst_object_unref(pipeline);
 }
 
 GST_END_TEST;
@@ -395,9 +389,7 @@ GST_END_TEST;
 
 static Suite* emotionsink_suite(void) {
     Suite* s = suite_create("emotionsink");
-    TCase* tc = tcase_create("general");
-
-    suite_add_tcase(s, tc);
+    TCase* tc = general_case(s);
     tcase_add_test(tc, test_jsonl);
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_webvtt);

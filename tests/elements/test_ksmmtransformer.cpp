@@ -73,22 +73,9 @@ static double max_diff(const std::vector<float>& a, const std::vector<float>& b)
 
 /* Runs `description` (an appsink named "sink") to EOS; results from the sink. */
 static std::vector<Result> run_results(const std::string& description, Run* run) {
-    GError* error = NULL;
-    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-    fail_unless(pipeline != NULL, "%s", error ? error->message : "");
+    GstElement* pipeline = launch(description);
     run_collect(pipeline, run);
-    std::vector<Result> results;
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
-    if (sink) {
-        GstSample* sample = NULL;
-        while (true) {
-            g_signal_emit_by_name(sink, "try-pull-sample", (GstClockTime)0, &sample);
-            if (!sample) break;
-            results.push_back(to_result(gst_sample_get_buffer(sample), false));
-            gst_sample_unref(sample);
-        }
-        gst_object_unref(sink);
-    }
+    std::vector<Result> results = appsink_results(pipeline);
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
     return results;
@@ -190,8 +177,7 @@ static AppPipeline app_pipeline(const std::string& extra = "") {
                     " ! appsink name=sink sync=false wait-on-eos=false "
                     "appsrc name=t format=time caps=text/x-raw,format=utf8 ! m.text";
     AppPipeline p;
-    p.pipeline = gst_parse_launch(d.c_str(), NULL);
-    fail_unless(p.pipeline != NULL);
+    p.pipeline = launch(d);
     p.audio = gst_bin_get_by_name(GST_BIN(p.pipeline), "a");
     p.text = gst_bin_get_by_name(GST_BIN(p.pipeline), "t");
     return p;
@@ -223,16 +209,7 @@ static std::vector<Result> finish(AppPipeline& p, Run* run) {
     g_signal_emit_by_name(p.audio, "end-of-stream", &ret);
     g_signal_emit_by_name(p.text, "end-of-stream", &ret);
     run_collect(p.pipeline, run);
-    std::vector<Result> results;
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(p.pipeline), "sink");
-    GstSample* sample = NULL;
-    while (true) {
-        g_signal_emit_by_name(sink, "try-pull-sample", (GstClockTime)0, &sample);
-        if (!sample) break;
-        results.push_back(to_result(gst_sample_get_buffer(sample), false));
-        gst_sample_unref(sample);
-    }
-    gst_object_unref(sink);
+    std::vector<Result> results = appsink_results(p.pipeline);
     gst_element_set_state(p.pipeline, GST_STATE_NULL);
     gst_object_unref(p.audio);
     gst_object_unref(p.text);
@@ -304,16 +281,10 @@ GST_START_TEST(test_bad_text) {
 
 GST_END_TEST;
 
+/* The error of starting `element` (behind an appsrc): the state change fails. */
 static std::string start_error(const std::string& element) {
-    GstElement* pipeline = gst_parse_launch(("appsrc ! " + element + " ! fakesink").c_str(), NULL);
-    fail_unless(pipeline != NULL);
-    GstBus* bus = gst_element_get_bus(pipeline);
-    GstStateChangeReturn ret = gst_element_set_state(pipeline, GST_STATE_PAUSED);
-    if (ret == GST_STATE_CHANGE_ASYNC) ret = gst_element_get_state(pipeline, NULL, NULL, 10 * GST_SECOND);
-    fail_unless(ret != GST_STATE_CHANGE_SUCCESS);
-    std::string error = error_of(bus);
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
+    GstElement* pipeline = launch("appsrc ! " + element + " ! fakesink");
+    std::string error = pause_error(pipeline);
     gst_object_unref(pipeline);
     return error;
 }
@@ -353,6 +324,18 @@ GST_START_TEST(test_wrong_features_n) {
     fail_unless_equals_int(gst_harness_push(h, b), GST_FLOW_NOT_NEGOTIATED);
     fail_unless_equals_int(gst_harness_buffers_received(h), 0);
     gst_harness_teardown(h);
+}
+
+GST_END_TEST;
+
+/* LLD input that is not a whole number of 36-float frames: a clean stream error naming the sizes */
+GST_START_TEST(test_partial_frame_n) {
+    GstHarness* h = gst_harness_new_parse(("ksmmtransformer model=\"" + ksmm_model() + "\"").c_str());
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(h->element, bus);
+    gst_harness_set_src_caps_str(h, LLD_CAPS);
+    push_partial_frame(h, bus); /* queued: the aggregator reads it on its own thread */
+    harness_teardown(h, bus);
 }
 
 GST_END_TEST;
@@ -461,7 +444,7 @@ GST_END_TEST;
 
 GST_START_TEST(test_state_changes) {
     std::string srt = write_file("states.srt", "1\n00:00:00,200 --> 00:00:01,800\nsad\n\n");
-    GstElement* pipeline = gst_parse_launch(file_pipeline(srt).c_str(), NULL);
+    GstElement* pipeline = launch(file_pipeline(srt));
     for (int i = 0; i < 5; i++) {
         Run run;
         run_collect(pipeline, &run);
@@ -469,10 +452,7 @@ GST_START_TEST(test_state_changes) {
         fail_unless_equals_int((int)run.named("emotion").size(), 2);
         fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
     }
-    for (int i = 0; i < 10; i++) {
-        fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
-        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-    }
+    pause_and_stop(pipeline, 10);
     gst_object_unref(pipeline);
 }
 
@@ -480,9 +460,7 @@ GST_END_TEST;
 
 static Suite* ksmmtransformer_suite(void) {
     Suite* s = suite_create("ksmmtransformer");
-    TCase* tc = tcase_create("general");
-    tcase_set_timeout(tc, 300);
-    suite_add_tcase(s, tc);
+    TCase* tc = general_case(s, 300);
     tcase_add_test(tc, test_srt_alignment);
     tcase_add_test(tc, test_no_text);
     tcase_add_test(tc, test_text_ends_early);
@@ -490,6 +468,7 @@ static Suite* ksmmtransformer_suite(void) {
     tcase_add_test(tc, test_bad_text);
     tcase_add_test(tc, test_bad_models_n);
     tcase_add_test(tc, test_wrong_features_n);
+    tcase_add_test(tc, test_partial_frame_n);
     tcase_add_test(tc, test_pads_and_latency);
     tcase_add_test(tc, test_live_text_timeout);
     tcase_add_test(tc, test_state_changes);

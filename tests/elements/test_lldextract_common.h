@@ -1,5 +1,7 @@
-/* Helpers shared by the lldextract and mulawspec element tests: reference files, input buffers,
- * and an ordered record of everything an element pushes (buffers and segment events). */
+/* Helpers shared by the element tests (the lldextract and mulawspec tests use them directly,
+ * test_emotion_common.h builds on them): reference files, input buffers, an ordered record of
+ * everything an element pushes (buffers and segment events), running pipelines and the check
+ * suite. */
 #pragma once
 
 /* C++ headers first: gstcheck.h defines a `fail` macro that breaks std::basic_ios::fail() */
@@ -9,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <sstream>
@@ -206,6 +209,37 @@ inline std::string run_pipeline(GstElement* pipeline, GstClockTime timeout = 60 
     if (message) gst_message_unref(message);
     gst_object_unref(bus);
     return error;
+}
+
+/* Plays `pipeline` from NULL `rounds` times and back to NULL (which must succeed): to the end in
+ * even rounds (no error), interrupted mid-stream in odd ones (PLAYING, then `interrupt(round)`). */
+inline void play_and_interrupt(GstElement* pipeline, int rounds, const std::function<void(int)>& interrupt) {
+    for (int i = 0; i < rounds; i++) {
+        if (i % 2 == 0) {
+            fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
+        } else {
+            fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+            interrupt(i);
+        }
+        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    }
+}
+
+/* `rounds` times up to PAUSED (must not fail) and down to NULL (must succeed), without data. */
+inline void pause_and_stop(GstElement* pipeline, int rounds) {
+    for (int i = 0; i < rounds; i++) {
+        fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    }
+}
+
+/* The one test case ("general") of an element test's suite, each test allowed `timeout` seconds
+ * (0: check's default, CK_DEFAULT_TIMEOUT); the tests go in with tcase_add_test. */
+inline TCase* general_case(Suite* suite, int timeout = 0) {
+    TCase* tc = tcase_create("general");
+    if (timeout > 0) tcase_set_timeout(tc, timeout);
+    suite_add_tcase(suite, tc);
+    return tc;
 }
 
 } // namespace extractor_test

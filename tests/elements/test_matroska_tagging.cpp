@@ -50,9 +50,7 @@ GST_START_TEST(test_tag_recording) {
         "\" window=1.0 hop=1.0 ! mux.subtitle_0 "
         "matroskamux name=mux ! filesink location=\"" +
         mkv + "\"";
-    GError* err = NULL;
-    GstElement* pipeline = gst_parse_launch(description.c_str(), &err);
-    fail_unless(pipeline != NULL && err == NULL, "%s", err ? err->message : "");
+    GstElement* pipeline = launch(description);
     GstElement* cls = gst_bin_get_by_name(GST_BIN(pipeline), "cls");
     GstPad* src = gst_element_get_static_pad(cls, "src");
     std::string output_caps;
@@ -173,9 +171,7 @@ GST_END_TEST;
 
 static Suite* matroska_tagging_suite(void) {
     Suite* s = suite_create("matroska_tagging");
-    TCase* tc = tcase_create("general");
-
-    suite_add_tcase(s, tc);
+    TCase* tc = general_case(s);
     tcase_add_test(tc, test_tag_recording);
     tcase_add_test(tc, test_tag_recording_script);
     return s;

@@ -115,86 +115,89 @@ GST_START_TEST(test_hop) {
 
 GST_END_TEST;
 
+/* The two reference utterances, and plain mulawspec in a harness recording into `out`. */
+struct TwoUtterances {
+    std::vector<float> lng = load_wav("mulaw/speech_en_espeak_long.wav");
+    std::vector<float> shrt = load_wav("lld/speech_en_espeak.wav");
+    Capture out;
+    GstHarness* h = harness_new("mulawspec", "mulawspec", &out, kValues, NULL);
+
+    /* EOS, then the harness goes: `out` holds everything */
+    void finish() {
+        gst_harness_push_event(h, gst_event_new_eos());
+        harness_teardown(h, NULL);
+    }
+};
+
 /* utterances from upstream segment events: each one cut on its own, events around its
  * segments, audio between utterances unused */
 GST_START_TEST(test_upstream_segments) {
-    std::vector<float> lng = load_wav("mulaw/speech_en_espeak_long.wav");
-    std::vector<float> shrt = load_wav("lld/speech_en_espeak.wav");
+    TwoUtterances u;
     std::vector<float> between(8000, 0.25f);
-    Capture out;
-    GstHarness* h = harness_new("mulawspec", "mulawspec", &out, kValues, NULL);
     auto sizes = []() { return 3000; };
 
     fail_unless(
-        gst_harness_push_event(h, gst_emotion_event_new_segment_start("u1", "emotion", "neutral", NULL)));
-    fail_unless(push_samples(h, lng, sizes));
-    fail_unless(gst_harness_push_event(h, gst_emotion_event_new_segment_end("u1")));
-    fail_unless(push_samples(h, between, sizes, 0, lng.size()));
-    fail_unless(gst_harness_push_event(h, gst_emotion_event_new_segment_start("u2", NULL, NULL)));
-    fail_unless(push_samples(h, shrt, sizes, 0, lng.size() + between.size()));
-    fail_unless(gst_harness_push_event(h, gst_emotion_event_new_segment_end("u2")));
-    gst_harness_push_event(h, gst_event_new_eos());
-    harness_teardown(h, NULL);
+        gst_harness_push_event(u.h, gst_emotion_event_new_segment_start("u1", "emotion", "neutral", NULL)));
+    fail_unless(push_samples(u.h, u.lng, sizes));
+    fail_unless(gst_harness_push_event(u.h, gst_emotion_event_new_segment_end("u1")));
+    fail_unless(push_samples(u.h, between, sizes, 0, u.lng.size()));
+    fail_unless(gst_harness_push_event(u.h, gst_emotion_event_new_segment_start("u2", NULL, NULL)));
+    fail_unless(push_samples(u.h, u.shrt, sizes, 0, u.lng.size() + between.size()));
+    fail_unless(gst_harness_push_event(u.h, gst_emotion_event_new_segment_end("u2")));
+    u.finish();
 
-    fail_unless_equals_int((int)out.buffers(), 4);
-    for (size_t j = 0; j < 3; j++) fail_unless(golden_error(out.buffer(j), kLong[j].csv) <= 5e-5);
-    fail_unless(golden_error(out.buffer(3), "speech_en_espeak.seg0.csv") <= 5e-5);
-    fail_unless_equals_int((int)out.events.size(), 4);
-    fail_unless(out.events[0].start && out.events[0].id == "u1" && out.events[0].frames_before == 0);
-    fail_unless(!out.events[1].start && out.events[1].id == "u1" && out.events[1].frames_before == 3);
-    fail_unless(out.events[2].start && out.events[2].id == "u2" && out.events[2].frames_before == 3);
-    fail_unless(!out.events[3].start && out.events[3].id == "u2" && out.events[3].frames_before == 4);
-    fail_unless_equals_uint64(out.pts[3], sample_time(lng.size() + between.size()));
-    fail_unless_equals_uint64(out.offset[3], 0);
+    fail_unless_equals_int((int)u.out.buffers(), 4);
+    for (size_t j = 0; j < 3; j++) fail_unless(golden_error(u.out.buffer(j), kLong[j].csv) <= 5e-5);
+    fail_unless(golden_error(u.out.buffer(3), "speech_en_espeak.seg0.csv") <= 5e-5);
+    fail_unless_equals_int((int)u.out.events.size(), 4);
+    fail_unless(u.out.events[0].start && u.out.events[0].id == "u1" && u.out.events[0].frames_before == 0);
+    fail_unless(!u.out.events[1].start && u.out.events[1].id == "u1" && u.out.events[1].frames_before == 3);
+    fail_unless(u.out.events[2].start && u.out.events[2].id == "u2" && u.out.events[2].frames_before == 3);
+    fail_unless(!u.out.events[3].start && u.out.events[3].id == "u2" && u.out.events[3].frames_before == 4);
+    fail_unless_equals_uint64(u.out.pts[3], sample_time(u.lng.size() + between.size()));
+    fail_unless_equals_uint64(u.out.offset[3], 0);
 }
 
 GST_END_TEST;
 
 /* a DISCONT finishes the utterance (padded tail) and starts a new one */
 GST_START_TEST(test_discont) {
-    std::vector<float> lng = load_wav("mulaw/speech_en_espeak_long.wav");
-    std::vector<float> shrt = load_wav("lld/speech_en_espeak.wav");
-    Capture out;
-    GstHarness* h = harness_new("mulawspec", "mulawspec", &out, kValues, NULL);
+    TwoUtterances u;
 
-    fail_unless(push_samples(h, shrt, []() { return 5000; }));
-    fail_unless_equals_int(
-        gst_harness_push(h, make_buffer(lng.data(), lng.size(), 10 * GST_SECOND, GST_BUFFER_FLAG_DISCONT)),
-        GST_FLOW_OK);
-    gst_harness_push_event(h, gst_event_new_eos());
-    harness_teardown(h, NULL);
+    fail_unless(push_samples(u.h, u.shrt, []() { return 5000; }));
+    fail_unless_equals_int(gst_harness_push(u.h, make_buffer(u.lng.data(), u.lng.size(), 10 * GST_SECOND,
+                                                             GST_BUFFER_FLAG_DISCONT)),
+                           GST_FLOW_OK);
+    u.finish();
 
-    fail_unless_equals_int((int)out.buffers(), 4);
-    fail_unless(golden_error(out.buffer(0), "speech_en_espeak.seg0.csv") <= 5e-5);
+    fail_unless_equals_int((int)u.out.buffers(), 4);
+    fail_unless(golden_error(u.out.buffer(0), "speech_en_espeak.seg0.csv") <= 5e-5);
     for (size_t j = 0; j < 3; j++) {
-        fail_unless(golden_error(out.buffer(j + 1), kLong[j].csv) <= 5e-5);
-        fail_unless_equals_uint64(out.pts[j + 1], 10 * GST_SECOND + j * GST_SECOND);
-        fail_unless_equals_uint64(out.offset[j + 1], j * 100);
+        fail_unless(golden_error(u.out.buffer(j + 1), kLong[j].csv) <= 5e-5);
+        fail_unless_equals_uint64(u.out.pts[j + 1], 10 * GST_SECOND + j * GST_SECOND);
+        fail_unless_equals_uint64(u.out.offset[j + 1], j * 100);
     }
-    fail_unless(out.discont[1]);
+    fail_unless(u.out.discont[1]);
 }
 
 GST_END_TEST;
 
 GST_START_TEST(test_flush) {
-    std::vector<float> lng = load_wav("mulaw/speech_en_espeak_long.wav");
-    std::vector<float> shrt = load_wav("lld/speech_en_espeak.wav");
-    Capture out;
-    GstHarness* h = harness_new("mulawspec", "mulawspec", &out, kValues, NULL);
+    TwoUtterances u;
     GstSegment segment;
 
-    fail_unless(push_samples(h, std::vector<float>(lng.begin(), lng.begin() + 20000), []() { return 4096; }));
-    fail_unless(gst_harness_push_event(h, gst_event_new_flush_start()));
-    fail_unless(gst_harness_push_event(h, gst_event_new_flush_stop(TRUE)));
+    fail_unless(
+        push_samples(u.h, std::vector<float>(u.lng.begin(), u.lng.begin() + 20000), []() { return 4096; }));
+    fail_unless(gst_harness_push_event(u.h, gst_event_new_flush_start()));
+    fail_unless(gst_harness_push_event(u.h, gst_event_new_flush_stop(TRUE)));
     gst_segment_init(&segment, GST_FORMAT_TIME);
-    fail_unless(gst_harness_push_event(h, gst_event_new_segment(&segment)));
-    fail_unless(push_samples(h, shrt, []() { return 4096; }));
-    gst_harness_push_event(h, gst_event_new_eos());
-    harness_teardown(h, NULL);
+    fail_unless(gst_harness_push_event(u.h, gst_event_new_segment(&segment)));
+    fail_unless(push_samples(u.h, u.shrt, []() { return 4096; }));
+    u.finish();
 
-    fail_unless_equals_int((int)out.buffers(), 1);
-    fail_unless(golden_error(out.buffer(0), "speech_en_espeak.seg0.csv") <= 5e-5);
-    fail_unless_equals_uint64(out.pts[0], 0);
+    fail_unless_equals_int((int)u.out.buffers(), 1);
+    fail_unless(golden_error(u.out.buffer(0), "speech_en_espeak.seg0.csv") <= 5e-5);
+    fail_unless_equals_uint64(u.out.pts[0], 0);
 }
 
 GST_END_TEST;
@@ -238,9 +241,7 @@ GST_END_TEST;
 
 static Suite* mulawspec_suite(void) {
     Suite* s = suite_create("mulawspec");
-    TCase* tc = tcase_create("general");
-
-    suite_add_tcase(s, tc);
+    TCase* tc = general_case(s);
     tcase_add_test(tc, test_golden);
     tcase_add_test(tc, test_buffer_sizes);
     tcase_add_test(tc, test_hop);

@@ -37,13 +37,9 @@ static std::string train_pipeline(const std::string& out, int epochs, const std:
            "\" " + extra + " ! fakesink sync=false";
 }
 
-static void run_launch(const std::string& description, Run* run) {
-    GError* error = NULL;
-    GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-    fail_unless(pipeline != NULL && error == NULL, "%s", error ? error->message : "");
-    run_collect(pipeline, run, 300 * GST_SECOND);
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(pipeline);
+/* Training runs on EmoDB take minutes. */
+static void run_training(const std::string& description, Run* run) {
+    run_launch(description, run, 300 * GST_SECOND);
 }
 
 static double number(const GstStructure* s, const char* name) {
@@ -89,7 +85,7 @@ GST_START_TEST(test_train_reaches_accuracy) {
     if (!have_emodb("test_train_reaches_accuracy")) return;
     const std::string out = temp_path("angry-sad.safetensors");
     Run run;
-    run_launch(train_pipeline(out, 10), &run);
+    run_training(train_pipeline(out, 10), &run);
     fail_unless(run.error.empty(), "%s", run.error.c_str());
     auto epochs = run.named("emotion-training");
     fail_unless_equals_int(epochs.size(), 10);
@@ -107,8 +103,8 @@ GST_START_TEST(test_train_reaches_accuracy) {
 
     /* The stated accuracy, on speakers the training never saw. */
     Run eval;
-    run_launch(dataset("split=test") + " ! lldextract ! alstmclassify model=\"" + out + "\" ! emotionsink",
-               &eval);
+    run_training(dataset("split=test") + " ! lldextract ! alstmclassify model=\"" + out + "\" ! emotionsink",
+                 &eval);
     fail_unless(eval.error.empty(), "%s", eval.error.c_str());
     auto reports = eval.named("emotion-evaluation");
     fail_unless_equals_int(reports.size(), 1);
@@ -135,8 +131,7 @@ GST_END_TEST;
 
 /* Stops a training run (state NULL, as a crash would) once epoch `after` has been reported. */
 static void run_until_epoch(const std::string& description, guint after) {
-    GstElement* pipeline = gst_parse_launch(description.c_str(), NULL);
-    fail_unless(pipeline != NULL);
+    GstElement* pipeline = launch(description);
     GstBus* bus = gst_element_get_bus(pipeline);
     gst_element_set_state(pipeline, GST_STATE_PLAYING);
     bool stopped = false;
@@ -160,12 +155,12 @@ GST_START_TEST(test_resume_continues_exactly) {
     const std::string whole = temp_path("whole.safetensors");
     const std::string resumed = temp_path("resumed.safetensors");
     Run uninterrupted;
-    run_launch(train_pipeline(whole, 4), &uninterrupted);
+    run_training(train_pipeline(whole, 4), &uninterrupted);
     fail_unless(uninterrupted.error.empty(), "%s", uninterrupted.error.c_str());
 
     run_until_epoch(train_pipeline(resumed, 4), 1);
     Run rest;
-    run_launch(train_pipeline(resumed, 4, "resume=true"), &rest);
+    run_training(train_pipeline(resumed, 4, "resume=true"), &rest);
     fail_unless(rest.error.empty(), "%s", rest.error.c_str());
     auto after = rest.named("emotion-training");
     fail_unless(!after.empty() && epoch_of(after.front()) >= 2,
@@ -199,27 +194,27 @@ GST_START_TEST(test_resume_other_run_n) {
     run_until_epoch(train_pipeline(out, 3), 0);
 
     Run other_settings;
-    run_launch(train_pipeline(out, 3, "resume=true learning-rate=0.01"), &other_settings);
+    run_training(train_pipeline(out, 3, "resume=true learning-rate=0.01"), &other_settings);
     fail_unless(other_settings.error.find("other training settings") != std::string::npos, "%s",
                 other_settings.error.c_str());
 
     Run other_labels;
     std::string description = train_pipeline(out, 3, "resume=true");
     description.replace(description.find("labels=angry,sad"), 16, "labels=angry,happy,sad");
-    run_launch(description, &other_labels);
+    run_training(description, &other_labels);
     fail_unless(other_labels.error.find("labels") != std::string::npos, "%s", other_labels.error.c_str());
 
     /* a damaged checkpoint is an error that says how to start afresh */
     g_file_set_contents(train::checkpoint_path(out).c_str(), "garbage", 7, NULL);
     Run damaged;
-    run_launch(train_pipeline(out, 3, "resume=true"), &damaged);
+    run_training(train_pipeline(out, 3, "resume=true"), &damaged);
     fail_unless(damaged.error.find("Cannot resume") != std::string::npos, "%s", damaged.error.c_str());
     fail_unless(damaged.error.find("delete the checkpoint") != std::string::npos);
 
     /* without a checkpoint, resume=true starts afresh */
     g_unlink(train::checkpoint_path(out).c_str());
     Run fresh;
-    run_launch(train_pipeline(out, 1, "resume=true"), &fresh);
+    run_training(train_pipeline(out, 1, "resume=true"), &fresh);
     fail_unless(fresh.error.empty(), "%s", fresh.error.c_str());
     fail_unless_equals_int(fresh.named("emotion-training").size(), 1);
 }
@@ -316,23 +311,23 @@ GST_START_TEST(test_unusable_settings_n) {
     if (!have_emodb("test_unusable_settings_n")) return;
     const std::string source = dataset("epochs=1") + " ! lldextract ! alstmclassify mode=train ";
     Run no_location;
-    run_launch(source + "! fakesink", &no_location);
+    run_training(source + "! fakesink", &no_location);
     fail_unless(no_location.error.find("model-location") != std::string::npos, "%s",
                 no_location.error.c_str());
 
     Run no_folder;
-    run_launch(source + "model-location=/nonexistent/m.safetensors ! fakesink", &no_folder);
+    run_training(source + "model-location=/nonexistent/m.safetensors ! fakesink", &no_folder);
     fail_unless(no_folder.error.find("/nonexistent") != std::string::npos, "%s", no_folder.error.c_str());
 
     Run one_class;
     std::string description = source + "model-location=\"" + temp_path("one.safetensors") + "\" ! fakesink";
     description.replace(description.find("labels=angry,sad"), 16, "labels=angry");
-    run_launch(description, &one_class);
+    run_training(description, &one_class);
     fail_unless(one_class.error.find("fewer than two") != std::string::npos, "%s", one_class.error.c_str());
 
     Run bad_config;
-    run_launch(source + "config=\"[1]\" model-location=\"" + temp_path("c.safetensors") + "\" ! fakesink",
-               &bad_config);
+    run_training(source + "config=\"[1]\" model-location=\"" + temp_path("c.safetensors") + "\" ! fakesink",
+                 &bad_config);
     fail_unless(bad_config.error.find("JSON object") != std::string::npos, "%s", bad_config.error.c_str());
 }
 
@@ -391,17 +386,18 @@ GST_START_TEST(test_ksmm_learns_from_text) {
 
     const std::string model = temp_path("ksmm-text-model.safetensors");
     Run run;
-    run_launch("emodatasetsrc name=data location=\"" + manifest +
-                   "\" valid-speakers=s6,s7 "
-                   "epochs=6 shuffle=true seed=2 ! lldextract ! ksmmtransformer name=m mode=train threads=1 "
-                   "word-vectors=\"" +
-                   vectors +
-                   "\" optimizer=adam learning-rate=0.001 schedule=none "
-                   "batch-size=8 patience=0 model-location=\"" +
-                   model +
-                   "\" ! fakesink sync=false "
-                   "data.text ! queue ! m.text",
-               &run);
+    run_training(
+        "emodatasetsrc name=data location=\"" + manifest +
+            "\" valid-speakers=s6,s7 "
+            "epochs=6 shuffle=true seed=2 ! lldextract ! ksmmtransformer name=m mode=train threads=1 "
+            "word-vectors=\"" +
+            vectors +
+            "\" optimizer=adam learning-rate=0.001 schedule=none "
+            "batch-size=8 patience=0 model-location=\"" +
+            model +
+            "\" ! fakesink sync=false "
+            "data.text ! queue ! m.text",
+        &run);
     fail_unless(run.error.empty(), "%s", run.error.c_str());
     auto epochs = run.named("emotion-training");
     fail_unless_equals_int(epochs.size(), 6);
@@ -426,9 +422,7 @@ GST_END_TEST;
 
 static Suite* training_suite(void) {
     Suite* s = suite_create("training");
-    TCase* tc = tcase_create("general");
-    tcase_set_timeout(tc, 600);
-    suite_add_tcase(s, tc);
+    TCase* tc = general_case(s, 600);
     tcase_add_test(tc, test_train_reaches_accuracy);
     tcase_add_test(tc, test_resume_continues_exactly);
     tcase_add_test(tc, test_resume_other_run_n);

@@ -17,7 +17,9 @@
 //   // 3. Perturb each checked element of each tensor and compare.
 //   GradCheckResult r = gradcheck(loss, {{"x", &x, &dx},
 //                                        {"weight", &layer.weight.value, &layer.weight.grad}});
-//   EXPECT_MSG(r.ok, r.report);            // r.report: one line per tensor with its error
+//   EXPECT_GRADCHECK(r, "Linear 7->4");    // prints r.report (one line per tensor with its error)
+//   // or, for every parameter of a layer's table and then the inputs:
+//   EXPECT_GRADCHECK(gradcheck_parameters(loss, layer.parameters(), {{"x", &x, &dx}}), "Linear 7->4");
 //
 // METHOD
 //   For an element v, h = eps * max(1, |v|), the loss is evaluated at v +- h and v +- h/2 (the
@@ -53,8 +55,10 @@
 #include <string>
 #include <vector>
 
+#include "nn/parameter.h"
 #include "nn/rng.h"
 #include "nn/tensor.h"
+#include "test_main.h"
 
 namespace emotion::test {
 
@@ -100,6 +104,32 @@ inline nn::Tensor random_tensor(const nn::Shape& shape, nn::Rng& rng, float low 
     nn::Tensor t(shape);
     for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.uniform(low, high);
     return t;
+}
+
+// max |a - b| in double; infinite when the sizes differ, NaN when any difference is.
+inline double max_abs_diff(const nn::Tensor& a, const nn::Tensor& b) {
+    if (a.size() != b.size()) return INFINITY;
+    double m = 0;
+    for (int64_t i = 0; i < a.size(); ++i) {
+        const double d = std::fabs(static_cast<double>(a[i]) - b[i]);
+        if (std::isnan(d)) return NAN;
+        m = std::max(m, d);
+    }
+    return m;
+}
+
+inline bool all_finite(const nn::Tensor& t) {
+    for (int64_t i = 0; i < t.size(); ++i)
+        if (!std::isfinite(t[i])) return false;
+    return true;
+}
+
+// Every parameter value uniform in [-bound, bound] (larger than a layer's own init, so that
+// recurrences, softmaxes and attention are far from trivial), in table order.
+inline void randomize_parameters(const nn::ParameterTable& table, nn::Rng& rng, float bound) {
+    for (const auto& entry : table)
+        for (int64_t i = 0; i < entry.parameter->value.size(); ++i)
+            entry.parameter->value[i] = rng.uniform(-bound, bound);
 }
 
 // Moves every element within `margin` of `kink` to kink +- margin (keeping its side).
@@ -217,5 +247,29 @@ inline GradCheckResult gradcheck(const std::function<double()>& loss, const std:
     loss();
     return result;
 }
+
+// gradcheck of every parameter of `table` (its current .grad, copied, as the analytic gradient:
+// run the Train forward and backward first), then of `inputs`.
+inline GradCheckResult gradcheck_parameters(const std::function<double()>& loss,
+                                            const nn::ParameterTable& table,
+                                            std::vector<GradInput> inputs = {},
+                                            const GradCheckOptions& options = {}) {
+    std::vector<nn::Tensor> grads;
+    grads.reserve(table.size());
+    for (const auto& entry : table) grads.push_back(copy_of(entry.parameter->grad));
+    std::vector<GradInput> all;
+    for (size_t i = 0; i < table.size(); ++i)
+        all.push_back({table[i].name, &table[i].parameter->value, &grads[i]});
+    all.insert(all.end(), inputs.begin(), inputs.end());
+    return gradcheck(loss, all, options);
+}
+
+// Prints the check's report under `what`; a failed check fails the test case with it.
+inline void expect_gradcheck(const GradCheckResult& r, const std::string& what, const char* file, int line) {
+    std::printf("%s: max err %.2e, %d checked, %d skipped\n%s", what.c_str(), r.max_error, r.checked,
+                r.skipped, r.report.c_str());
+    if (!r.ok) fail(file, line, what + " gradient check failed:\n" + r.report);
+}
+#define EXPECT_GRADCHECK(result, what) ::emotion::test::expect_gradcheck(result, what, __FILE__, __LINE__)
 
 } // namespace emotion::test

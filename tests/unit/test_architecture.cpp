@@ -56,15 +56,6 @@ models::ModelInfo info_for(const models::Architecture& a, const models::Model& m
     return info;
 }
 
-std::string temp_path(const std::string& name) {
-    static std::string dir = [] {
-        char pattern[] = "/tmp/emotion-architecture-XXXXXX";
-        const char* d = ::mkdtemp(pattern);
-        return std::string(d ? d : "/tmp");
-    }();
-    return dir + "/" + name;
-}
-
 } // namespace
 
 TEST(registry_lists_four_distinct_architectures) {
@@ -250,7 +241,7 @@ TEST(model_files_declare_their_architecture_features) {
         nn::Context context;
         auto model = new_model(a, context);
         models::ModelInfo info = info_for(a, *model);
-        const std::string path = temp_path(a.name + ".safetensors");
+        const std::string path = test::temp_path(a.name + ".safetensors");
         models::save_model(path, *model, info);
         const models::ModelInfo read = models::read_model_info(path);
         EXPECT_MSG(read.architecture == a.name && read.features == a.features, a.name);
@@ -276,9 +267,9 @@ TEST(model_files_declare_their_architecture_features) {
     auto model = new_model(stl, context);
     io::SafetensorsWriter writer = models::model_writer(*model, info_for(stl, *model));
     writer.set_metadata("architecture", "svm");
-    writer.write_atomic(temp_path("svm.safetensors"));
+    writer.write_atomic(test::temp_path("svm.safetensors"));
     try {
-        models::read_model_info(temp_path("svm.safetensors"));
+        models::read_model_info(test::temp_path("svm.safetensors"));
         EXPECT(false);
     } catch (const io::FormatError& e) {
         EXPECT_MSG(std::string(e.what()).find("known: " + models::architecture_names()) != std::string::npos,

@@ -42,6 +42,16 @@ inline std::string shared_dir() {
     return dir ? dir : "../shared";
 }
 
+// `name` in a temporary folder of this test process (made on first use, left for inspection).
+inline std::string temp_path(const std::string& name) {
+    static const std::string dir = [] {
+        char pattern[] = "/tmp/emotion-test-XXXXXX";
+        const char* d = ::mkdtemp(pattern);
+        return std::string(d ? d : "/tmp");
+    }();
+    return dir + "/" + name;
+}
+
 } // namespace emotion::test
 
 #define TEST(name)                                                                                           \

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <vector>
 
 #include "gradcheck.h"
@@ -21,41 +22,31 @@ using namespace emotion::test;
 
 namespace {
 
-void expect_gradcheck(const GradCheckResult& r, const char* what, const char* file, int line) {
-    std::printf("%s\n%s", what, r.report.c_str());
-    if (!r.ok) fail(file, line, std::string(what) + " gradient check failed");
-}
-#define EXPECT_GRADCHECK(result, what) expect_gradcheck(result, what, __FILE__, __LINE__)
-
-void randomize(const nn::ParameterTable& table, nn::Rng& rng, float scale = 0.5f) {
-    for (const auto& e : table)
-        for (int64_t i = 0; i < e.parameter->value.size(); ++i)
-            e.parameter->value[i] = rng.uniform(-scale, scale);
+nn::AttentionOptions attention_options(int d, int heads, bool key_sparse = false) {
+    nn::AttentionOptions o;
+    o.d = d;
+    o.heads = heads;
+    o.key_sparse = key_sparse;
+    return o;
 }
 
-// LayerNorm gains around 1 (random signs would make the check no harder, only less typical).
-void randomize_norm_gains(const nn::ParameterTable& table, nn::Rng& rng) {
+nn::EncoderLayerOptions layer_options(int d, int heads, int ffn) {
+    nn::EncoderLayerOptions o;
+    o.d = d;
+    o.heads = heads;
+    o.ffn = ffn;
+    return o;
+}
+
+// Uniform weights in [-scale, scale], LayerNorm gains around 1 (random signs would make the check
+// no harder, only less typical).
+void randomize_layer(const nn::ParameterTable& table, nn::Rng& rng, float scale = 0.5f) {
+    randomize_parameters(table, rng, scale);
     for (const auto& e : table)
         if (e.name.find("norm") != std::string::npos && e.name.size() > 7 &&
             e.name.compare(e.name.size() - 7, 7, ".weight") == 0)
             for (int64_t i = 0; i < e.parameter->value.size(); ++i)
                 e.parameter->value[i] = rng.uniform(0.5f, 1.5f);
-}
-
-std::vector<GradInput> param_inputs(const nn::ParameterTable& table, std::vector<nn::Tensor>& grads) {
-    grads.clear();
-    grads.reserve(table.size());
-    for (const auto& e : table) grads.push_back(copy_of(e.parameter->grad));
-    std::vector<GradInput> inputs;
-    for (size_t i = 0; i < table.size(); ++i)
-        inputs.push_back({table[i].name, &table[i].parameter->value, &grads[i]});
-    return inputs;
-}
-
-bool all_finite(const nn::Tensor& t) {
-    for (int64_t i = 0; i < t.size(); ++i)
-        if (!std::isfinite(t[i])) return false;
-    return true;
 }
 
 // Smallest relative gap (s_k - s_k+1) / s_k over all (batch, head) rows that drop columns.
@@ -72,23 +63,59 @@ double keep_gap(const nn::MultiheadAttention& a) {
     return gap;
 }
 
+// Gradient check of a self-attention layer (random weights, randomize_layer) on random x of
+// `shape` with key mask `lengths`; forward(x, &lengths, mode) runs the layer.
+template <class Layer, class Forward>
+GradCheckResult check_self_layer(Layer& layer, Forward forward, unsigned seed, const nn::Shape& shape,
+                                 std::vector<int> lengths, const GradCheckOptions& options = {}) {
+    nn::Rng rng(seed);
+    randomize_layer(layer.parameters(), rng);
+    nn::Tensor x = random_tensor(shape, rng), probe = random_tensor(shape, rng);
+    nn::zero_grads(layer.parameters());
+    forward(x, &lengths, nn::Mode::Train);
+    nn::Tensor dx = copy_of(layer.backward(probe));
+    auto loss = [&] { return dot(forward(x, &lengths, nn::Mode::Infer), probe); };
+    return gradcheck_parameters(loss, layer.parameters(), {{"x", &x, &dx}}, options);
+}
+
+// Key-sparse checks search seeds until every (batch, head) has its k-th / (k+1)-th column sums
+// >= 10 % apart, so that the finite-difference steps cannot flip the keep mask; `check(seed)`
+// builds and runs the layer and returns false to try the next seed.
+void with_separated_column_sums(unsigned first, unsigned last, const std::function<bool(unsigned)>& check) {
+    for (unsigned seed = first; seed < last; ++seed)
+        if (check(seed)) return;
+    fail(__FILE__, __LINE__, "no seed gave well separated column sums");
+}
+
+// The gradient check of a key-sparse layer: smaller steps (eps 1e-3), and the keep mask after
+// the check must still be `keep_before` (the mask of the unperturbed inputs).
+void expect_key_sparse_gradcheck(const std::function<double()>& loss, const nn::ParameterTable& table,
+                                 const std::vector<GradInput>& inputs,
+                                 const nn::MultiheadAttention& attention, const nn::Tensor& keep_before,
+                                 const std::string& what) {
+    GradCheckOptions go;
+    go.eps = 1e-3;
+    EXPECT_GRADCHECK(gradcheck_parameters(loss, table, inputs, go), what);
+    loss();
+    double changed = 0;
+    for (int64_t i = 0; i < keep_before.size(); ++i)
+        changed += std::fabs(attention.keep_mask()[i] - keep_before[i]);
+    EXPECT_NEAR(changed, 0.0, 0.0);
+}
+
 } // namespace
 
 TEST(attention_cross_masked_gradients) {
     nn::Context context;
     nn::Rng rng(21);
-    nn::AttentionOptions o;
-    o.d = 12;
-    o.heads = 3;
-    nn::MultiheadAttention attn(context, o);
-    const auto table = attn.parameters();
-    randomize(table, rng);
+    nn::MultiheadAttention attn(context, attention_options(12, 3));
+    randomize_parameters(attn.parameters(), rng, 0.5f);
     nn::Tensor q = random_tensor({2, 5, 12}, rng), k = random_tensor({2, 7, 12}, rng),
                v = random_tensor({2, 7, 12}, rng);
     nn::Tensor probe = random_tensor({2, 5, 12}, rng);
     std::vector<int> lengths{7, 4};
 
-    nn::zero_grads(table);
+    nn::zero_grads(attn.parameters());
     attn.forward(q, k, v, &lengths, nn::Mode::Train);
     attn.backward(probe);
     nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()),
@@ -100,49 +127,37 @@ TEST(attention_cross_masked_gradients) {
             padded += std::fabs(dk[(7 + t) * 12 + j]) + std::fabs(dv[(7 + t) * 12 + j]);
     EXPECT_NEAR(padded, 0.0, 0.0);
 
-    std::vector<nn::Tensor> grads;
-    auto inputs = param_inputs(table, grads);
-    inputs.push_back({"query", &q, &dq});
-    inputs.push_back({"key", &k, &dk});
-    inputs.push_back({"value", &v, &dv});
     auto loss = [&] { return dot(attn.forward(q, k, v, &lengths, nn::Mode::Infer), probe); };
-    EXPECT_GRADCHECK(gradcheck(loss, inputs), "multi-head attention, cross, key mask [7, 4]");
+    EXPECT_GRADCHECK(gradcheck_parameters(loss, attn.parameters(),
+                                          {{"query", &q, &dq}, {"key", &k, &dk}, {"value", &v, &dv}}),
+                     "multi-head attention, cross, key mask [7, 4]");
 }
 
 TEST(attention_self_packed_gradients) {
     nn::Context context;
     nn::Rng rng(22);
-    nn::AttentionOptions o;
-    o.d = 8;
-    o.heads = 2;
-    nn::MultiheadAttention attn(context, o);
-    const auto table = attn.parameters();
-    randomize(table, rng);
+    nn::MultiheadAttention attn(context, attention_options(8, 2));
+    randomize_parameters(attn.parameters(), rng, 0.5f);
     nn::Tensor x = random_tensor({3, 6, 8}, rng), probe = random_tensor({3, 6, 8}, rng);
     std::vector<int> lengths{6, 2, 5};
 
-    nn::zero_grads(table);
+    nn::zero_grads(attn.parameters());
     attn.forward(x, x, x, &lengths, nn::Mode::Train);
     attn.backward(probe);
     nn::Tensor dx = copy_of(attn.grad_query());
     EXPECT(attn.grad_key().empty() && attn.grad_value().empty());
 
-    std::vector<nn::Tensor> grads;
-    auto inputs = param_inputs(table, grads);
-    inputs.push_back({"x", &x, &dx});
     auto loss = [&] { return dot(attn.forward(x, x, x, &lengths, nn::Mode::Infer), probe); };
-    EXPECT_GRADCHECK(gradcheck(loss, inputs), "multi-head self-attention (packed), key mask [6, 2, 5]");
+    EXPECT_GRADCHECK(gradcheck_parameters(loss, attn.parameters(), {{"x", &x, &dx}}),
+                     "multi-head self-attention (packed), key mask [6, 2, 5]");
 }
 
 TEST(attention_packed_equals_separate) {
     nn::Context context;
     nn::Rng rng(23);
-    nn::AttentionOptions o;
-    o.d = 8;
-    o.heads = 4;
-    o.key_sparse = true;
+    const nn::AttentionOptions o = attention_options(8, 4, true);
     nn::MultiheadAttention a(context, o), b(context, o);
-    randomize(a.parameters(), rng);
+    randomize_parameters(a.parameters(), rng, 0.5f);
     const auto ta = a.parameters(), tb = b.parameters();
     for (size_t i = 0; i < ta.size(); ++i) tb[i].parameter->value.copy_from(ta[i].parameter->value);
     nn::Tensor x = random_tensor({2, 9, 8}, rng), probe = random_tensor({2, 9, 8}, rng);
@@ -153,16 +168,14 @@ TEST(attention_packed_equals_separate) {
     const nn::Tensor yb = copy_of(b.forward(x1, x2, x3, nullptr, nn::Mode::Train));
     a.backward(probe);
     b.backward(probe);
-    double dy = 0, dx = 0, dw = 0;
-    for (int64_t i = 0; i < ya.size(); ++i) dy = std::max(dy, std::fabs(static_cast<double>(ya[i]) - yb[i]));
+    const double dy = max_abs_diff(ya, yb);
+    double dx = 0, dw = 0;
     for (int64_t i = 0; i < x.size(); ++i) {
         const double sep = static_cast<double>(b.grad_query()[i]) + b.grad_key()[i] + b.grad_value()[i];
         dx = std::max(dx, std::fabs(a.grad_query()[i] - sep));
     }
     for (size_t p = 0; p < ta.size(); ++p)
-        for (int64_t i = 0; i < ta[p].parameter->grad.size(); ++i)
-            dw = std::max(
-                dw, std::fabs(static_cast<double>(ta[p].parameter->grad[i]) - tb[p].parameter->grad[i]));
+        dw = std::max(dw, max_abs_diff(ta[p].parameter->grad, tb[p].parameter->grad));
     std::printf("packed vs separate: max |dy| %.1e, |dx| %.1e, |dW| %.1e\n", dy, dx, dw);
     EXPECT(dy < 1e-5 && dx < 1e-5 && dw < 1e-5);
 }
@@ -170,13 +183,9 @@ TEST(attention_packed_equals_separate) {
 TEST(attention_fully_masked_row_is_zero_not_nan) {
     nn::Context context;
     nn::Rng rng(24);
-    nn::AttentionOptions o;
-    o.d = 8;
-    o.heads = 2;
     for (bool key_sparse : {false, true}) {
-        o.key_sparse = key_sparse;
-        nn::MultiheadAttention attn(context, o);
-        randomize(attn.parameters(), rng);
+        nn::MultiheadAttention attn(context, attention_options(8, 2, key_sparse));
+        randomize_parameters(attn.parameters(), rng, 0.5f);
         nn::Tensor q = random_tensor({2, 3, 8}, rng), k = random_tensor({2, 4, 8}, rng);
         std::vector<int> lengths{4, 0};
         nn::zero_grads(attn.parameters());
@@ -197,11 +206,7 @@ TEST(attention_fully_masked_row_is_zero_not_nan) {
 TEST(key_sparse_keep_rule) {
     nn::Context context;
     nn::Rng rng(25);
-    nn::AttentionOptions o;
-    o.d = 4;
-    o.heads = 1;
-    o.key_sparse = true;
-    nn::MultiheadAttention attn(context, o);
+    nn::MultiheadAttention attn(context, attention_options(4, 1, true));
     // Zero projections: every score is 0, so the weights are uniform and all column sums tie:
     // ties at the k-th largest are kept, so nothing is dropped.
     nn::Tensor x = random_tensor({1, 5, 4}, rng);
@@ -209,7 +214,7 @@ TEST(key_sparse_keep_rule) {
     for (int64_t j = 0; j < 5; ++j) EXPECT_NEAR(attn.keep_mask()[j], 1.0, 0.0);
     // With 3 of 6 keys real, k = int(0.5 * 6) = 3 counts the padded length: the 3 real columns
     // are kept (positive sums) and the padded ones (sum 0) dropped.
-    randomize(attn.parameters(), rng);
+    randomize_parameters(attn.parameters(), rng, 0.5f);
     nn::Tensor k = random_tensor({1, 6, 4}, rng), q = random_tensor({1, 2, 4}, rng);
     std::vector<int> lengths{3};
     attn.forward(q, k, k, &lengths, nn::Mode::Infer);
@@ -224,22 +229,15 @@ TEST(key_sparse_keep_rule) {
 
 TEST(key_sparse_attention_gradients) {
     nn::Context context;
-    nn::AttentionOptions o;
-    o.d = 8;
-    o.heads = 2;
-    o.key_sparse = true;
-    // Seeds until every (batch, head) has its k-th / (k+1)-th column sums >= 10 % apart, so the
-    // finite-difference steps cannot flip the keep mask.
-    for (unsigned seed = 30; seed < 200; ++seed) {
+    with_separated_column_sums(30, 200, [&](unsigned seed) {
         nn::Rng rng(seed);
-        nn::MultiheadAttention attn(context, o);
-        const auto table = attn.parameters();
-        randomize(table, rng, 0.8f);
+        nn::MultiheadAttention attn(context, attention_options(8, 2, true));
+        randomize_parameters(attn.parameters(), rng, 0.8f);
         nn::Tensor q = random_tensor({2, 5, 8}, rng, -2, 2), k = random_tensor({2, 9, 8}, rng, -2, 2);
         nn::Tensor v = random_tensor({2, 9, 8}, rng), probe = random_tensor({2, 5, 8}, rng);
         std::vector<int> lengths{9, 8};
         attn.forward(q, k, v, &lengths, nn::Mode::Train);
-        if (keep_gap(attn) < 0.1) continue;
+        if (keep_gap(attn) < 0.1) return false;
         const nn::Tensor keep_before = copy_of(attn.keep_mask());
         int dropped = 0;
         for (int64_t i = 0; i < keep_before.size(); ++i) dropped += keep_before[i] == 0;
@@ -247,145 +245,82 @@ TEST(key_sparse_attention_gradients) {
         std::printf("seed %u: keep gap %.3f, %d of %lld columns dropped\n", seed, keep_gap(attn), dropped,
                     static_cast<long long>(keep_before.size()));
 
-        nn::zero_grads(table);
+        nn::zero_grads(attn.parameters());
         attn.backward(probe);
         nn::Tensor dq = copy_of(attn.grad_query()), dk = copy_of(attn.grad_key()),
                    dv = copy_of(attn.grad_value());
-        std::vector<nn::Tensor> grads;
-        auto inputs = param_inputs(table, grads);
-        inputs.push_back({"query", &q, &dq});
-        inputs.push_back({"key", &k, &dk});
-        inputs.push_back({"value", &v, &dv});
-        GradCheckOptions go;
-        go.eps = 1e-3;
         auto loss = [&] { return dot(attn.forward(q, k, v, &lengths, nn::Mode::Infer), probe); };
-        EXPECT_GRADCHECK(gradcheck(loss, inputs, go),
-                         "key-sparse attention, Tk = 9 (k = 4), key mask [9, 8]");
-        attn.forward(q, k, v, &lengths, nn::Mode::Infer);
-        double changed = 0;
-        for (int64_t i = 0; i < keep_before.size(); ++i)
-            changed += std::fabs(attn.keep_mask()[i] - keep_before[i]);
-        EXPECT_NEAR(changed, 0.0, 0.0);
-        return;
-    }
-    fail(__FILE__, __LINE__, "no seed gave well separated column sums");
+        expect_key_sparse_gradcheck(loss, attn.parameters(),
+                                    {{"query", &q, &dq}, {"key", &k, &dk}, {"value", &v, &dv}}, attn,
+                                    keep_before, "key-sparse attention, Tk = 9 (k = 4), key mask [9, 8]");
+        return true;
+    });
 }
 
 TEST(stl_encoder_layer_gradients) {
     nn::Context context;
-    nn::Rng rng(41);
-    nn::EncoderLayerOptions o;
-    o.d = 8;
-    o.heads = 2;
-    o.ffn = 12;
-    nn::StlEncoderLayer layer(context, o);
-    const auto table = layer.parameters();
-    randomize(table, rng);
-    randomize_norm_gains(table, rng);
-    nn::Tensor x = random_tensor({2, 6, 8}, rng), probe = random_tensor({2, 6, 8}, rng);
-    std::vector<int> lengths{6, 3};
-    nn::zero_grads(table);
-    layer.forward(x, &lengths, nn::Mode::Train);
-    nn::Tensor dx = copy_of(layer.backward(probe));
-    std::vector<nn::Tensor> grads;
-    auto inputs = param_inputs(table, grads);
-    inputs.push_back({"x", &x, &dx});
-    auto loss = [&] { return dot(layer.forward(x, &lengths, nn::Mode::Infer), probe); };
-    EXPECT_GRADCHECK(gradcheck(loss, inputs), "M3 post-LN encoder layer, key mask [6, 3]");
+    nn::StlEncoderLayer layer(context, layer_options(8, 2, 12));
+    auto forward = [&](const nn::Tensor& x, const std::vector<int>* lengths,
+                       nn::Mode mode) -> const nn::Tensor& { return layer.forward(x, lengths, mode); };
+    EXPECT_GRADCHECK(check_self_layer(layer, forward, 41, {2, 6, 8}, {6, 3}),
+                     "M3 post-LN encoder layer, key mask [6, 3]");
 }
 
 TEST(ksmm_self_layer_gradients) {
     nn::Context context;
-    nn::Rng rng(42);
-    nn::EncoderLayerOptions o;
-    o.d = 8;
-    o.heads = 2;
-    o.ffn = 16;
-    nn::KsmmLayer layer(context, o);
-    const auto table = layer.parameters();
-    randomize(table, rng);
-    randomize_norm_gains(table, rng);
-    nn::Tensor x = random_tensor({2, 5, 8}, rng), probe = random_tensor({2, 5, 8}, rng);
-    std::vector<int> lengths{2, 5};
-    nn::zero_grads(table);
-    layer.forward(x, nullptr, &lengths, nn::Mode::Train);
-    nn::Tensor dx = copy_of(layer.backward(probe));
-    std::vector<nn::Tensor> grads;
-    auto inputs = param_inputs(table, grads);
-    inputs.push_back({"x", &x, &dx});
+    nn::KsmmLayer layer(context, layer_options(8, 2, 16));
+    auto forward = [&](const nn::Tensor& x, const std::vector<int>* lengths,
+                       nn::Mode mode) -> const nn::Tensor& {
+        return layer.forward(x, nullptr, lengths, mode);
+    };
     // A smaller step: a LayerNorm gain moves every FFN pre-activation, so the default step crosses
     // ReLU kinks for most of them.
     GradCheckOptions go;
     go.eps = 1e-3;
-    auto loss = [&] { return dot(layer.forward(x, nullptr, &lengths, nn::Mode::Infer), probe); };
-    EXPECT_GRADCHECK(gradcheck(loss, inputs, go),
+    EXPECT_GRADCHECK(check_self_layer(layer, forward, 42, {2, 5, 8}, {2, 5}, go),
                      "M4 vanilla self layer (positions, post-LN), key mask [2, 5]");
 }
 
 TEST(ksmm_key_sparse_cross_layer_gradients) {
     nn::Context context;
-    nn::EncoderLayerOptions o;
-    o.d = 8;
-    o.heads = 2;
-    o.ffn = 16;
+    nn::EncoderLayerOptions o = layer_options(8, 2, 16);
     o.cross = true;
     o.key_sparse = true;
-    for (unsigned seed = 50; seed < 300; ++seed) {
+    with_separated_column_sums(50, 300, [&](unsigned seed) {
         nn::Rng rng(seed);
         nn::KsmmLayer layer(context, o);
-        const auto table = layer.parameters();
-        randomize(table, rng, 0.8f);
-        randomize_norm_gains(table, rng);
+        randomize_layer(layer.parameters(), rng, 0.8f);
         nn::Tensor x = random_tensor({2, 4, 8}, rng), key = random_tensor({2, 7, 8}, rng, -2, 2);
         nn::Tensor probe = random_tensor({2, 4, 8}, rng);
         std::vector<int> lengths{7, 6};
         layer.forward(x, &key, &lengths, nn::Mode::Train);
-        if (keep_gap(layer.attention) < 0.1) continue;
+        if (keep_gap(layer.attention) < 0.1) return false;
         const nn::Tensor keep_before = copy_of(layer.attention.keep_mask());
         std::printf("seed %u: keep gap %.3f\n", seed, keep_gap(layer.attention));
-        nn::zero_grads(table);
+        nn::zero_grads(layer.parameters());
         nn::Tensor dx = copy_of(layer.backward(probe));
         nn::Tensor dkey = copy_of(layer.grad_key());
-        std::vector<nn::Tensor> grads;
-        auto inputs = param_inputs(table, grads);
-        inputs.push_back({"x", &x, &dx});
-        inputs.push_back({"key", &key, &dkey});
-        GradCheckOptions go;
-        go.eps = 1e-3;
         auto loss = [&] { return dot(layer.forward(x, &key, &lengths, nn::Mode::Infer), probe); };
-        EXPECT_GRADCHECK(gradcheck(loss, inputs, go),
-                         "M4 key-sparse cross layer, Tk = 7 (k = 3), key mask [7, 6]");
-        layer.forward(x, &key, &lengths, nn::Mode::Infer);
-        double changed = 0;
-        for (int64_t i = 0; i < keep_before.size(); ++i)
-            changed += std::fabs(layer.attention.keep_mask()[i] - keep_before[i]);
-        EXPECT_NEAR(changed, 0.0, 0.0);
-        return;
-    }
-    fail(__FILE__, __LINE__, "no seed gave well separated column sums");
+        expect_key_sparse_gradcheck(loss, layer.parameters(), {{"x", &x, &dx}, {"key", &key, &dkey}},
+                                    layer.attention, keep_before,
+                                    "M4 key-sparse cross layer, Tk = 7 (k = 3), key mask [7, 6]");
+        return true;
+    });
 }
 
 TEST(encoder_layer_dropout_train_vs_infer) {
     nn::Context context;
     nn::Rng rng(60), dropout_rng(61);
-    nn::EncoderLayerOptions o;
-    o.d = 8;
-    o.heads = 2;
-    o.ffn = 16;
+    nn::EncoderLayerOptions o = layer_options(8, 2, 16);
     o.dropout = 0.3f;
     nn::StlEncoderLayer layer(context, o, &dropout_rng);
-    randomize(layer.parameters(), rng);
+    randomize_parameters(layer.parameters(), rng, 0.5f);
     nn::Tensor x = random_tensor({2, 5, 8}, rng);
     const nn::Tensor y1 = copy_of(layer.forward(x, nullptr, nn::Mode::Infer));
     const nn::Tensor y2 = copy_of(layer.forward(x, nullptr, nn::Mode::Infer));
     const nn::Tensor yt = copy_of(layer.forward(x, nullptr, nn::Mode::Train));
-    double same = 0, differs = 0;
-    for (int64_t i = 0; i < y1.size(); ++i) {
-        same = std::max(same, std::fabs(static_cast<double>(y1[i]) - y2[i]));
-        differs = std::max(differs, std::fabs(static_cast<double>(y1[i]) - yt[i]));
-    }
-    EXPECT_NEAR(same, 0.0, 0.0); // Infer: dropout off, deterministic
-    EXPECT(differs > 1e-3);      // Train: dropout active
+    EXPECT_NEAR(max_abs_diff(y1, y2), 0.0, 0.0); // Infer: dropout off, deterministic
+    EXPECT(max_abs_diff(y1, yt) > 1e-3);         // Train: dropout active
     nn::zero_grads(layer.parameters());
     layer.backward(random_tensor({2, 5, 8}, rng));
     for (const auto& e : layer.parameters()) EXPECT(all_finite(e.parameter->grad));
@@ -433,10 +368,7 @@ TEST(ksmm_batch_input_preparation) {
     }
     const nn::Tensor expected = copy_of(
         model.forward_prepared(audio, {12, 7}, {{3, 1, 4, 1}, {2, 6, 0, 0}}, {4, 2}, nn::Mode::Infer));
-    double diff = 0;
-    for (int64_t i = 0; i < logits.size(); ++i)
-        diff = std::max(diff, std::fabs(static_cast<double>(logits[i]) - expected[i]));
-    EXPECT(diff < 1e-5);
+    EXPECT(max_abs_diff(logits, expected) < 1e-5);
     EXPECT(all_finite(logits));
     // An item without tokens (fully padded text) still gives finite logits.
     batch.tokens = {{3}, {}};

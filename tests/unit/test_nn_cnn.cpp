@@ -22,12 +22,6 @@ using namespace emotion::test;
 
 namespace {
 
-void report(const char* what, const GradCheckResult& r) {
-    std::printf("%s: max err %.2e, %d checked, %d skipped\n%s", what, r.max_error, r.checked, r.skipped,
-                r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
-}
-
 void check_conv(const nn::Conv2dOptions& o, int in, int out, const nn::Shape& x_shape, const char* what) {
     nn::Context context;
     nn::Rng rng(11);
@@ -43,21 +37,26 @@ void check_conv(const nn::Conv2dOptions& o, int in, int out, const nn::Shape& x_
     auto loss = [&] { return dot(conv.forward(x, nn::Mode::Infer), probe); };
     std::vector<GradInput> inputs = {{"x", &x, &dx}, {"weight", &conv.weight.value, &conv.weight.grad}};
     if (o.bias) inputs.push_back({"bias", &conv.bias.value, &conv.bias.grad});
-    report(what, gradcheck(loss, inputs));
+    EXPECT_GRADCHECK(gradcheck(loss, inputs), what);
+}
+
+// loss = sum(bn(x) * probe) in `mode` against finite differences (x, weight, bias).
+GradCheckResult check_batchnorm(nn::BatchNorm2d& bn, nn::Tensor& x, nn::Rng& rng, nn::Mode mode) {
+    nn::Tensor probe = random_tensor(x.shape(), rng);
+    nn::zero_grads(bn.parameters());
+    bn.forward(x, mode);
+    nn::Tensor dx = copy_of(bn.backward(probe));
+    auto loss = [&] { return dot(bn.forward(x, mode), probe); };
+    return gradcheck(loss, {{"x", &x, &dx},
+                            {"weight", &bn.weight.value, &bn.weight.grad},
+                            {"bias", &bn.bias.value, &bn.bias.grad}});
 }
 
 } // namespace
 
 TEST(conv2d_asymmetric_padding_stride) {
-    nn::Conv2dOptions o;
-    o.kernel_h = 4;
-    o.kernel_w = 3;
-    o.stride_h = 2;
-    o.stride_w = 1;
-    o.pad_top = 1;
-    o.pad_bottom = 2;
-    o.pad_left = 0;
-    o.pad_right = 1;
+    // kernel h, w; stride h, w; padding top, bottom, left, right
+    const nn::Conv2dOptions o{4, 3, 2, 1, 1, 2, 0, 1};
     check_conv(o, 3, 5, {2, 3, 9, 7}, "conv 4x3 stride 2x1 pad 1/2 0/1");
 }
 
@@ -91,14 +90,7 @@ TEST(batchnorm_train_gradients) {
         bn.weight.value[c] = rng.uniform(0.5f, 1.5f);
         bn.bias.value[c] = rng.uniform(-0.5f, 0.5f);
     }
-    nn::Tensor probe = random_tensor(x.shape(), rng);
-    nn::zero_grads(bn.parameters());
-    bn.forward(x, nn::Mode::Train);
-    nn::Tensor dx = copy_of(bn.backward(probe));
-    auto loss = [&] { return dot(bn.forward(x, nn::Mode::Train), probe); };
-    report("batchnorm train", gradcheck(loss, {{"x", &x, &dx},
-                                               {"weight", &bn.weight.value, &bn.weight.grad},
-                                               {"bias", &bn.bias.value, &bn.bias.grad}}));
+    EXPECT_GRADCHECK(check_batchnorm(bn, x, rng, nn::Mode::Train), "batchnorm train");
 }
 
 TEST(batchnorm_train_running_statistics) {
@@ -123,14 +115,7 @@ TEST(batchnorm_eval_gradients) {
         bn.running_var.value[c] = rng.uniform(0.5f, 2.0f);
     }
     nn::Tensor x = random_tensor({2, 4, 3, 5}, rng);
-    nn::Tensor probe = random_tensor(x.shape(), rng);
-    nn::zero_grads(bn.parameters());
-    bn.forward(x, nn::Mode::Infer);
-    nn::Tensor dx = copy_of(bn.backward(probe));
-    auto loss = [&] { return dot(bn.forward(x, nn::Mode::Infer), probe); };
-    report("batchnorm eval", gradcheck(loss, {{"x", &x, &dx},
-                                              {"weight", &bn.weight.value, &bn.weight.grad},
-                                              {"bias", &bn.bias.value, &bn.bias.grad}}));
+    EXPECT_GRADCHECK(check_batchnorm(bn, x, rng, nn::Mode::Infer), "batchnorm eval");
 }
 
 namespace {
@@ -146,7 +131,7 @@ void check_pool(const nn::Pool2dOptions& o, const nn::Shape& shape, const char* 
     nn::Tensor dx = copy_of(pool.backward(probe));
     auto loss = [&] { return dot(pool.forward(x, nn::Mode::Infer), probe); };
     // distinct_values spaces the values >= 2 / 377 apart, more than the steps of +-1e-3.
-    report(what, gradcheck(loss, {{"x", &x, &dx}}));
+    EXPECT_GRADCHECK(gradcheck(loss, {{"x", &x, &dx}}), what);
 }
 
 } // namespace
@@ -183,10 +168,10 @@ TEST(attention_pool2d_gradients) {
     EXPECT_NEAR(total, 1.0, 1e-5);
     nn::Tensor dx = copy_of(att.backward(probe));
     auto loss = [&] { return dot(att.forward(x, nn::Mode::Infer), probe); };
-    report("attention pool 2d",
-           gradcheck(loss, {{"x", &x, &dx},
-                            {"top.weight", &att.top_weight.value, &att.top_weight.grad},
-                            {"bottom.weight", &att.bottom_weight.value, &att.bottom_weight.grad}}));
+    EXPECT_GRADCHECK(gradcheck(loss, {{"x", &x, &dx},
+                                      {"top.weight", &att.top_weight.value, &att.top_weight.grad},
+                                      {"bottom.weight", &att.bottom_weight.value, &att.bottom_weight.grad}}),
+                     "attention pool 2d");
 }
 
 namespace {
@@ -236,7 +221,7 @@ TEST(apcnn_small_model_gradients) {
         GradCheckOptions options;
         options.max_elements = 40;
         options.max_skip_fraction = 0.4;
-        report(pooling, gradcheck(loss, inputs, options));
+        EXPECT_GRADCHECK(gradcheck(loss, inputs, options), pooling);
     }
 }
 
@@ -350,9 +335,7 @@ TEST(apcnn_model_file_round_trip) {
     EXPECT(loaded->architecture() == "apcnn" && loaded->num_classes() == 3);
     EXPECT(loaded->config() == model.config());
     const nn::Tensor& logits = loaded->forward(models::Batch{copy_of(x), {}, {}, {}}, nn::Mode::Infer);
-    double diff = 0.0;
-    for (int64_t i = 0; i < expected.size(); ++i)
-        diff = std::max(diff, std::fabs(static_cast<double>(logits[i] - expected[i])));
+    const double diff = max_abs_diff(logits, expected);
     EXPECT_MSG(diff == 0.0, "logits differ by " + std::to_string(diff));
     for (const auto& entry : loaded->parameters())
         if (entry.name == "bn1.num_batches_tracked") EXPECT(entry.parameter->value[0] == 1.0f);

@@ -199,6 +199,16 @@ struct Reference {
     }
 };
 
+// A stack with random parameters (randomize) and the same layers again (Reference).
+struct StackAndReference {
+    nn::Context context;
+    nn::ConvStack stack;
+    nn::Rng rng;
+    Reference reference;
+    StackAndReference(const nn::ConvStackOptions& options, uint64_t seed)
+        : stack(context, options), rng(seed), reference((randomize(stack, rng), stack)) {}
+};
+
 double max_abs(const nn::Tensor& t) {
     double m = 0.0;
     for (int64_t i = 0; i < t.size(); ++i) m = std::max(m, std::fabs(static_cast<double>(t[i])));
@@ -208,9 +218,7 @@ double max_abs(const nn::Tensor& t) {
 // max |a - b| / max(max |a|, max |b|) (the golden files' metric), or relative to max |scale|.
 double relative_error(const nn::Tensor& a, const nn::Tensor& b, const nn::Tensor* scale = nullptr) {
     if (a.shape() != b.shape()) return INFINITY;
-    double diff = 0.0;
-    for (int64_t i = 0; i < a.size(); ++i) diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - b[i]));
-    return diff / std::max(1e-30, scale ? max_abs(*scale) : std::max(max_abs(a), max_abs(b)));
+    return max_abs_diff(a, b) / std::max(1e-30, scale ? max_abs(*scale) : std::max(max_abs(a), max_abs(b)));
 }
 
 void expect_close(const nn::Tensor& got, const nn::Tensor& want, double tolerance, const std::string& what,
@@ -223,23 +231,20 @@ void expect_close(const nn::Tensor& got, const nn::Tensor& want, double toleranc
 }
 
 void check_inference(const nn::ConvStackOptions& options, const nn::Shape& input, const char* what) {
-    nn::Context context;
-    nn::ConvStack stack(context, options);
-    nn::Rng rng(21);
-    randomize(stack, rng);
-    Reference reference(stack);
-    const nn::Tensor x = random_tensor(input, rng);
+    StackAndReference both(options, 21);
+    nn::ConvStack& stack = both.stack;
+    Reference& reference = both.reference;
+    const nn::Tensor x = random_tensor(input, both.rng);
     const nn::Tensor want = reference.forward(x, nn::Mode::Infer);
     expect_close(stack.forward(x, nn::Mode::Infer), want, 1e-5, std::string(what) + " infer output");
     EXPECT(stack.output().shape() == want.shape());
 }
 
 void check_training(const nn::ConvStackOptions& options, const nn::Shape& input, const char* what) {
-    nn::Context context;
-    nn::ConvStack stack(context, options);
-    nn::Rng rng(22);
-    randomize(stack, rng);
-    Reference reference(stack);
+    StackAndReference both(options, 22);
+    nn::ConvStack& stack = both.stack;
+    Reference& reference = both.reference;
+    nn::Rng& rng = both.rng;
     // A first Train step on another shape: the plan is rebuilt for the second one.
     nn::Shape other = input;
     other[0] += 1;
@@ -328,11 +333,9 @@ TEST(conv_stack_gradients) {
     auto loss = [&] { return dot(stack.forward(x, nn::Mode::Train), probe); };
     GradCheckOptions o;
     o.max_skip_fraction = 0.4;
-    const GradCheckResult r =
-        gradcheck(loss, {{"x", &x, &dx}, {"conv.weight", &stack.stage(1).convs[0]->weight.value, &dw}}, o);
-    std::printf("conv stack gradients: max err %.2e, %d checked, %d skipped\n%s", r.max_error, r.checked,
-                r.skipped, r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
+    EXPECT_GRADCHECK(
+        gradcheck(loss, {{"x", &x, &dx}, {"conv.weight", &stack.stage(1).convs[0]->weight.value, &dw}}, o),
+        "conv stack gradients");
 }
 
 TEST(conv_stack_plan_cache_evicts_and_rebuilds) {

@@ -19,21 +19,6 @@ using namespace emotion::test;
 
 namespace {
 
-double max_abs_diff(const nn::Tensor& a, const nn::Tensor& b) {
-    double m = a.size() == b.size() ? 0.0 : INFINITY;
-    for (int64_t i = 0; i < std::min(a.size(), b.size()); ++i)
-        m = std::max(m, static_cast<double>(std::fabs(a[i] - b[i])));
-    return m;
-}
-
-// Uniform in [-bound, bound] for every parameter (the layers' own init is the same kind, but a
-// larger bound makes the recurrence and the combination softmaxes non-trivial).
-void randomise(const nn::ParameterTable& table, nn::Rng& rng, float bound) {
-    for (const auto& entry : table)
-        for (int64_t i = 0; i < entry.parameter->value.size(); ++i)
-            entry.parameter->value[i] = rng.uniform(-bound, bound);
-}
-
 // Zero the padded frames of x (the layers ignore them; zero keeps the check honest that the
 // numeric gradient there is 0 too).
 void zero_padding(nn::Tensor& x, const std::vector<int>& lengths) {
@@ -75,82 +60,104 @@ GradCheckResult check_recurrent(Layer& layer, nn::Tensor& x, const std::vector<i
     return r;
 }
 
-GradCheckResult check_alstm(nn::AlstmCell cell, int period, std::vector<int> offsets,
-                            std::vector<int> lengths, int T, bool bidirectional, uint64_t seed) {
+// A gradient check of nn::Lstm: `in` features, uniform weights in [-bound, bound], sequences of
+// `lengths` padded to T.
+struct LstmCase {
+    const char* what;
+    int in, hidden;
+    bool bidirectional;
+    float bound;
+    std::vector<int> lengths;
+    int T;
+    uint64_t seed;
+};
+
+GradCheckResult check_lstm(const LstmCase& c) {
     nn::Context context;
-    nn::Rng rng(seed);
+    nn::Rng rng(c.seed);
+    nn::Lstm layer(context, c.in, c.hidden, c.bidirectional);
+    randomize_parameters(layer.parameters(), rng, c.bound);
+    nn::Tensor x = random_tensor({static_cast<int64_t>(c.lengths.size()), c.T, c.in}, rng);
+    zero_padding(x, c.lengths);
+    return check_recurrent(layer, x, c.lengths, rng);
+}
+
+// A gradient check of nn::Alstm (3 features, hidden 5): sequences of `lengths` padded to T.
+struct AlstmCase {
+    const char* what;
+    nn::AlstmCell cell;
+    int period;
+    std::vector<int> offsets, lengths;
+    int T;
+    bool bidirectional;
+    uint64_t seed;
+};
+
+GradCheckResult check_alstm(const AlstmCase& c) {
+    nn::Context context;
+    nn::Rng rng(c.seed);
     nn::AlstmOptions options;
-    options.cell = cell;
-    options.offsets = offsets;
-    options.period = period;
-    options.bidirectional = bidirectional;
+    options.cell = c.cell;
+    options.offsets = c.offsets;
+    options.period = c.period;
+    options.bidirectional = c.bidirectional;
     nn::Alstm layer(context, 3, 5, options);
-    randomise(layer.parameters(), rng, 0.8f);
-    if (cell == nn::AlstmCell::Alstm)
+    randomize_parameters(layer.parameters(), rng, 0.8f);
+    if (c.cell == nn::AlstmCell::Alstm)
         for (int d = 0; d < layer.directions(); ++d)
             for (int64_t i = 0; i < layer.w[d].value.size(); ++i)
                 layer.w[d].value[i] = rng.uniform(-2.0f, 2.0f);
-    nn::Tensor x = random_tensor({static_cast<int64_t>(lengths.size()), T, 3}, rng);
-    zero_padding(x, lengths);
-    return check_recurrent(layer, x, lengths, rng);
+    nn::Tensor x = random_tensor({static_cast<int64_t>(c.lengths.size()), c.T, 3}, rng);
+    zero_padding(x, c.lengths);
+    return check_recurrent(layer, x, c.lengths, rng);
+}
+
+// A padded batch of sequences of `lengths` (T frames, `in` features) through `layer` (weights
+// uniform in [-0.6, 0.6]) in Infer mode must give each sequence exactly what it gets alone (to
+// 1e-6), and with `padded_zero` zeros at the padded frames. Returns max |Infer - Train| of the
+// batch.
+template <class Layer>
+double batch_vs_single_sequences(Layer& layer, int in, const std::vector<int>& lengths, int T, nn::Rng& rng,
+                                 bool padded_zero) {
+    randomize_parameters(layer.parameters(), rng, 0.6f);
+    const int out = layer.directions() * layer.hidden_size();
+    nn::Tensor x = random_tensor({static_cast<int64_t>(lengths.size()), T, in}, rng);
+    nn::Tensor batched = copy_of(layer.forward(x, lengths, nn::Mode::Infer));
+    nn::Tensor trained = copy_of(layer.forward(x, lengths, nn::Mode::Train));
+    for (size_t b = 0; b < lengths.size(); ++b) {
+        const int L = lengths[b];
+        nn::Tensor one({1, L, in});
+        for (int64_t i = 0; i < L * in; ++i) one[i] = x[b * T * in + i];
+        const nn::Tensor& y = layer.forward(one, {L}, nn::Mode::Infer);
+        double d = 0.0;
+        for (int64_t i = 0; i < L * out; ++i)
+            d = std::max(d, double(std::fabs(y[i] - batched[b * T * out + i])));
+        EXPECT_MSG(d < 1e-6, "sequence " + std::to_string(b) + ": " + std::to_string(d));
+        if (padded_zero)
+            for (int64_t i = L * out; i < T * out; ++i) EXPECT(batched[b * T * out + i] == 0.0f);
+    }
+    return max_abs_diff(batched, trained);
 }
 
 } // namespace
 
-TEST(lstm_gradcheck_bidirectional) {
-    nn::Context context;
-    nn::Rng rng(21);
-    nn::Lstm layer(context, 3, 6, true);
-    randomise(layer.parameters(), rng, 0.7f);
-    const std::vector<int> lengths{4, 9, 1};
-    nn::Tensor x = random_tensor({3, 9, 3}, rng);
-    zero_padding(x, lengths);
-    auto r = check_recurrent(layer, x, lengths, rng);
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
+TEST(lstm_gradchecks) {
+    const LstmCase cases[] = {
+        {"LSTM 3 -> 6, bidirectional", 3, 6, true, 0.7f, {4, 9, 1}, 9, 21},
+        {"LSTM 4 -> 3, unidirectional", 4, 3, false, 0.9f, {6, 3}, 6, 22},
+    };
+    for (const LstmCase& c : cases) EXPECT_GRADCHECK(check_lstm(c), c.what);
 }
 
-TEST(lstm_gradcheck_unidirectional) {
-    nn::Context context;
-    nn::Rng rng(22);
-    nn::Lstm layer(context, 4, 3, false);
-    randomise(layer.parameters(), rng, 0.9f);
-    const std::vector<int> lengths{6, 3};
-    nn::Tensor x = random_tensor({2, 6, 4}, rng);
-    zero_padding(x, lengths);
-    auto r = check_recurrent(layer, x, lengths, rng);
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
-}
-
-TEST(alstm_gradcheck_alstm_cell) {
-    auto r = check_alstm(nn::AlstmCell::Alstm, 1, {1, 3, 5}, {13, 6, 2}, 13, true, 31);
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
-}
-
-TEST(alstm_gradcheck_period5) {
-    auto r = check_alstm(nn::AlstmCell::Alstm, 5, {1, 3, 5}, {16, 11}, 16, true, 32);
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
-}
-
-TEST(alstm_gradcheck_other_offsets_unidirectional) {
-    auto r = check_alstm(nn::AlstmCell::Alstm, 2, {2, 4}, {9, 7}, 10, false, 33);
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
-}
-
-TEST(alstm_gradcheck_mean_cell) {
-    auto r = check_alstm(nn::AlstmCell::Mean, 1, {1, 3, 5}, {10, 4}, 10, true, 34);
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
-}
-
-TEST(alstm_gradcheck_lstm_cell) {
-    auto r = check_alstm(nn::AlstmCell::Lstm, 1, {1}, {5, 8}, 8, true, 35);
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
+TEST(alstm_gradchecks) {
+    const AlstmCase cases[] = {
+        {"cell alstm", nn::AlstmCell::Alstm, 1, {1, 3, 5}, {13, 6, 2}, 13, true, 31},
+        {"cell alstm, period 5", nn::AlstmCell::Alstm, 5, {1, 3, 5}, {16, 11}, 16, true, 32},
+        {"cell alstm, offsets 2 4, unidirectional", nn::AlstmCell::Alstm, 2, {2, 4}, {9, 7}, 10, false, 33},
+        {"cell mean", nn::AlstmCell::Mean, 1, {1, 3, 5}, {10, 4}, 10, true, 34},
+        {"cell lstm", nn::AlstmCell::Lstm, 1, {1}, {5, 8}, 8, true, 35},
+    };
+    for (const AlstmCase& c : cases) EXPECT_GRADCHECK(check_alstm(c), c.what);
 }
 
 TEST(attention_pool_gradcheck) {
@@ -165,9 +172,8 @@ TEST(attention_pool_gradcheck) {
     pool.forward(y, lengths, nn::Mode::Train);
     nn::Tensor dy = copy_of(pool.backward(probe));
     auto loss = [&] { return dot(pool.forward(y, lengths, nn::Mode::Infer), probe); };
-    auto r = gradcheck(loss, {{"y", &y, &dy}, {"u", &pool.u.value, &pool.u.grad}});
-    std::printf("%s", r.report.c_str());
-    EXPECT_MSG(r.ok, r.report);
+    EXPECT_GRADCHECK(gradcheck(loss, {{"y", &y, &dy}, {"u", &pool.u.value, &pool.u.grad}}),
+                     "attention pooling over time, lengths [11, 3, 1]");
     // Weights: a softmax over the real frames, 0 at padded frames.
     pool.forward(y, lengths, nn::Mode::Infer);
     for (int b = 0; b < 3; ++b) {
@@ -189,7 +195,7 @@ TEST(lstm_matches_alstm_lstm_cell) {
     nn::AlstmOptions options;
     options.cell = nn::AlstmCell::Lstm;
     nn::Alstm cell(context, 6, 8, options);
-    randomise(fused.parameters(), rng, 0.5f);
+    randomize_parameters(fused.parameters(), rng, 0.5f);
     const auto from = fused.parameters(), to = cell.parameters();
     for (size_t i = 0; i < from.size(); ++i) to[i].parameter->value.copy_from(from[i].parameter->value);
     const std::vector<int> lengths{37, 20, 1, 37};
@@ -215,45 +221,14 @@ TEST(alstm_batch_equals_single_sequences) {
     nn::Context context;
     nn::Rng rng(61);
     nn::Alstm layer(context, 4, 6, {});
-    randomise(layer.parameters(), rng, 0.6f);
-    const std::vector<int> lengths{12, 5, 9};
-    nn::Tensor x = random_tensor({3, 12, 4}, rng);
-    nn::Tensor batched = copy_of(layer.forward(x, lengths, nn::Mode::Infer));
-    nn::Tensor trained = copy_of(layer.forward(x, lengths, nn::Mode::Train));
-    EXPECT(max_abs_diff(batched, trained) == 0.0);
-    for (int b = 0; b < 3; ++b) {
-        const int L = lengths[b];
-        nn::Tensor one({1, L, 4});
-        for (int64_t i = 0; i < L * 4; ++i) one[i] = x[b * 12 * 4 + i];
-        const nn::Tensor& y = layer.forward(one, {L}, nn::Mode::Infer);
-        double d = 0.0;
-        for (int64_t i = 0; i < L * 12; ++i)
-            d = std::max(d, double(std::fabs(y[i] - batched[b * 12 * 12 + i])));
-        EXPECT_MSG(d < 1e-6, "sequence " + std::to_string(b) + ": " + std::to_string(d));
-        for (int64_t i = L * 12; i < 12 * 12; ++i) EXPECT(batched[b * 12 * 12 + i] == 0.0f);
-    }
+    EXPECT(batch_vs_single_sequences(layer, 4, {12, 5, 9}, 12, rng, true) == 0.0);
 }
 
 TEST(lstm_batch_equals_single_sequences) {
     nn::Context context;
     nn::Rng rng(62);
     nn::Lstm layer(context, 4, 6, true);
-    randomise(layer.parameters(), rng, 0.6f);
-    const std::vector<int> lengths{30, 17, 1};
-    nn::Tensor x = random_tensor({3, 30, 4}, rng);
-    nn::Tensor batched = copy_of(layer.forward(x, lengths, nn::Mode::Infer));
-    nn::Tensor trained = copy_of(layer.forward(x, lengths, nn::Mode::Train));
-    EXPECT(max_abs_diff(batched, trained) < 1e-6);
-    for (int b = 0; b < 3; ++b) {
-        const int L = lengths[b];
-        nn::Tensor one({1, L, 4});
-        for (int64_t i = 0; i < L * 4; ++i) one[i] = x[b * 30 * 4 + i];
-        const nn::Tensor& y = layer.forward(one, {L}, nn::Mode::Infer);
-        double d = 0.0;
-        for (int64_t i = 0; i < L * 12; ++i)
-            d = std::max(d, double(std::fabs(y[i] - batched[b * 30 * 12 + i])));
-        EXPECT_MSG(d < 1e-6, "sequence " + std::to_string(b) + ": " + std::to_string(d));
-    }
+    EXPECT(batch_vs_single_sequences(layer, 4, {30, 17, 1}, 30, rng, false) < 1e-6);
 }
 
 // Whole M1 model (small sizes, dropout off): gradients of the multitask loss.
@@ -272,7 +247,7 @@ TEST(alstm_model_gradcheck) {
         nn::Rng rng(71);
         model.init(rng);
         // Larger weights than the init: gradients well above the float32 noise of the loss.
-        randomise(model.parameters(), rng, 1.0f);
+        randomize_parameters(model.parameters(), rng, 1.0f);
         const std::vector<int> lengths{8, 5};
         nn::Tensor x = random_tensor({2, 8, 5}, rng, -2.0f, 2.0f);
         zero_padding(x, lengths);
@@ -304,9 +279,7 @@ TEST(alstm_model_gradcheck) {
         // fc_in.bias moves one ReLU unit at every frame at once, so with 13 frames some
         // pre-activation often lies within h of 0 (true kinks; 2 of its 6 elements here).
         options.max_skip_fraction = 0.4;
-        auto r = gradcheck(loss, inputs, options);
-        std::printf("cell %s:\n%s", cell, r.report.c_str());
-        EXPECT_MSG(r.ok, r.report);
+        EXPECT_GRADCHECK(gradcheck(loss, inputs, options), std::string("M1, cell ") + cell);
     }
 }
 
@@ -322,7 +295,7 @@ TEST(alstm_model_lstm_small_batch_path) {
     nn::Rng rng(81);
     model.init(rng);
     for (int round = 0; round < 2; ++round) {
-        if (round == 1) randomise(model.parameters(), rng, 0.2f); // an "optimizer step"
+        if (round == 1) randomize_parameters(model.parameters(), rng, 0.2f); // an "optimizer step"
         const std::vector<int> lengths{57, 33};
         nn::Tensor x = random_tensor({2, 57, 36}, rng);
         nn::Tensor fused = copy_of(model.forward(x, lengths, nn::Mode::Train)); // oneDNN LSTM

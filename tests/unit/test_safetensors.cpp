@@ -36,20 +36,6 @@ SafetensorsFile parse(const std::vector<uint8_t>& bytes) {
 }
 
 // Expects a FormatError (not any other exception, not a crash) whose message contains `needle`.
-void expect_format_error(const std::vector<uint8_t>& bytes, const std::string& needle, const char* file,
-                         int line) {
-    try {
-        parse(bytes);
-        emotion::test::fail(file, line, "no FormatError (expected '" + needle + "')");
-    } catch (const FormatError& e) {
-        if (std::string(e.what()).find(needle) == std::string::npos)
-            emotion::test::fail(file, line, "message '" + std::string(e.what()) + "' lacks '" + needle + "'");
-    } catch (const std::exception& e) {
-        emotion::test::fail(file, line, std::string("wrong exception type: ") + e.what());
-    }
-}
-#define EXPECT_FORMAT_ERROR(bytes, needle) expect_format_error(bytes, needle, __FILE__, __LINE__)
-
 template <typename F>
 void expect_format_error_call(F&& f, const std::string& needle, const char* file, int line) {
     try {
@@ -64,6 +50,18 @@ void expect_format_error_call(F&& f, const std::string& needle, const char* file
 }
 #define EXPECT_FORMAT_ERROR_CALL(stmt, needle)                                                               \
     expect_format_error_call([&] { stmt; }, needle, __FILE__, __LINE__)
+// Parsing `bytes` is such an error.
+#define EXPECT_FORMAT_ERROR(bytes, needle) EXPECT_FORMAT_ERROR_CALL(parse(bytes), needle)
+
+// A file of one tensor "t" described by `entry` (its header object), with `data_bytes` of data.
+std::vector<uint8_t> one_tensor(const std::string& entry, size_t data_bytes) {
+    return make_file("{\"t\":" + entry + "}", data_bytes);
+}
+
+// A file of the tensors "a" and "b".
+std::vector<uint8_t> two_tensors(const std::string& a, const std::string& b, size_t data_bytes) {
+    return make_file("{\"a\":" + a + ",\"b\":" + b + "}", data_bytes);
+}
 
 const std::string kOneTensor =
     R"({"__metadata__":{"kind":"x"},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}})";
@@ -211,65 +209,61 @@ TEST(bad_metadata_n) {
 }
 
 TEST(bad_fields_n) {
-    auto one = [](const std::string& entry, size_t data) { return make_file("{\"t\":" + entry + "}", data); };
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F33","shape":[1],"data_offsets":[0,4]})", 4), "tensor 't': dtype");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":4,"shape":[1],"data_offsets":[0,4]})", 4), "dtype");
-    EXPECT_FORMAT_ERROR(one(R"({"shape":[1],"data_offsets":[0,4]})", 4), "missing 'dtype'");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","data_offsets":[0,4]})", 4), "missing 'shape'");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1]})", 4), "missing 'data_offsets'");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[-1],"data_offsets":[0,4]})", 4), "non-negative");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1.5],"data_offsets":[0,4]})", 4), "non-negative");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":"1","data_offsets":[0,4]})", 4), "expected an array");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1],"data_offsets":[0]})", 4), "[begin, end]");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1],"data_offsets":[-4,0]})", 4), "[begin, end]");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1})", 4), "unknown field");
-    EXPECT_FORMAT_ERROR(one(R"({"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],)"
-                            R"("data_offsets":[0,4]})",
-                            4),
-                        "rank");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F33","shape":[1],"data_offsets":[0,4]})", 4),
+                        "tensor 't': dtype");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":4,"shape":[1],"data_offsets":[0,4]})", 4), "dtype");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"shape":[1],"data_offsets":[0,4]})", 4), "missing 'dtype'");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","data_offsets":[0,4]})", 4), "missing 'shape'");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1]})", 4), "missing 'data_offsets'");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[-1],"data_offsets":[0,4]})", 4),
+                        "non-negative");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1.5],"data_offsets":[0,4]})", 4),
+                        "non-negative");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":"1","data_offsets":[0,4]})", 4),
+                        "expected an array");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1],"data_offsets":[0]})", 4), "[begin, end]");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1],"data_offsets":[-4,0]})", 4),
+                        "[begin, end]");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1})", 4),
+                        "unknown field");
+    EXPECT_FORMAT_ERROR(
+        one_tensor(R"({"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]})", 4),
+        "rank");
     EXPECT_FORMAT_ERROR(make_file(R"({"":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4),
                         "empty name");
 }
 
 TEST(wrong_dtype_size_n) {
     // F32 [3] needs 12 bytes, the offsets give 8.
-    EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8),
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[3],"data_offsets":[0,8]})", 8),
                         "span 8 bytes, expected 12 for F32 [3]");
-    EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}})", 8),
-                        "expected 16");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"I64","shape":[2],"data_offsets":[0,8]})", 8), "expected 16");
     // Element count overflows 64 bits: must not wrap around to a "matching" size.
-    EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"F32","shape":[4611686018427387904,4],)"
-                                  R"("data_offsets":[0,0]}})",
-                                  0),
-                        "impossibly large");
-    EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"F64","shape":[2305843009213693952],)"
-                                  R"("data_offsets":[0,0]}})",
-                                  0),
-                        "impossibly large");
-    EXPECT_FORMAT_ERROR(make_file(R"({"t":{"dtype":"U8","shape":[18446744073709551615],)"
-                                  R"("data_offsets":[0,0]}})",
-                                  0),
-                        "non-negative");
+    EXPECT_FORMAT_ERROR(
+        one_tensor(R"({"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]})", 0),
+        "impossibly large");
+    EXPECT_FORMAT_ERROR(
+        one_tensor(R"({"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,0]})", 0),
+        "impossibly large");
+    EXPECT_FORMAT_ERROR(
+        one_tensor(R"({"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,0]})", 0),
+        "non-negative");
 }
 
 TEST(offsets_n) {
-    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                                  12),
+    const std::string two_floats = R"({"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
+    EXPECT_FORMAT_ERROR(two_tensors(two_floats, R"({"dtype":"F32","shape":[2],"data_offsets":[4,12]})", 12),
                         "overlap tensor 'a'");
-    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
-                                  8),
-                        "overlap");
-    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})", 8),
+    EXPECT_FORMAT_ERROR(two_tensors(two_floats, two_floats, 8), "overlap");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1],"data_offsets":[8,4]})", 8),
                         "begin after end");
-    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[100,104]}})", 8),
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1],"data_offsets":[100,104]})", 8),
                         "outside the data section of 8 bytes");
-    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],)"
-                                  R"("data_offsets":[18446744073709551612,18446744073709551615]}})",
-                                  8),
-                        "outside");
-    EXPECT_FORMAT_ERROR(make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8), "gap");
+    EXPECT_FORMAT_ERROR(
+        one_tensor(
+            R"({"dtype":"F32","shape":[1],"data_offsets":[18446744073709551612,18446744073709551615]})", 8),
+        "outside");
+    EXPECT_FORMAT_ERROR(one_tensor(R"({"dtype":"F32","shape":[1],"data_offsets":[4,8]})", 8), "gap");
 }
 
 TEST(typed_access_n) {

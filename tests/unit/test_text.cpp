@@ -45,15 +45,6 @@ void expect_tokens(int line, std::string_view input, const Words& want) {
 }
 #define EXPECT_TOKENS(input, ...) expect_tokens(__LINE__, input, Words __VA_ARGS__)
 
-std::string temp_path(const std::string& name) {
-    static std::string dir = [] {
-        char pattern[] = "/tmp/emotion-text-XXXXXX";
-        const char* d = ::mkdtemp(pattern);
-        return std::string(d ? d : "/tmp");
-    }();
-    return dir + "/" + name;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

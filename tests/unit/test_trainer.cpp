@@ -42,74 +42,89 @@ std::unique_ptr<models::AlstmModel> small_model(nn::Context& context, const std:
     return model;
 }
 
+train::TrainSettings m1_settings(int batch_size) {
+    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
+    settings.batch_size = batch_size;
+    return settings;
+}
+
+// A small M1 with A-LSTM cell `cell` and its trainer on the slow / fast task; `rng` (seeded
+// with `seed`) draws the examples.
+struct SmallRun {
+    nn::Context context;
+    std::unique_ptr<models::AlstmModel> model;
+    train::Trainer trainer;
+    nn::Rng rng;
+
+    SmallRun(const std::string& cell, const train::TrainSettings& settings, uint64_t seed)
+        : model(small_model(context, cell)), trainer(*model, {"slow", "fast"}, settings, 36), rng(seed) {}
+
+    std::vector<train::Example> examples(int count) {
+        std::vector<train::Example> out;
+        for (int i = 0; i < count; ++i) out.push_back(make_example(i % 2, rng));
+        return out;
+    }
+    // `count` new training examples, the classes alternating.
+    void train_on(int count) {
+        for (int i = 0; i < count; ++i) trainer.add_training(make_example(i % 2, rng));
+    }
+    // One epoch: `count` new training examples, then each of `valid` as a validation utterance.
+    train::EpochReport epoch(int epoch, int count, const std::vector<train::Example>& valid) {
+        trainer.begin_epoch(epoch);
+        train_on(count);
+        for (const auto& e : valid) trainer.add_validation({e});
+        return trainer.end_epoch();
+    }
+    float first_weight() const { return model->parameters()[0].parameter->value[0]; }
+};
+
 } // namespace
 
 TEST(learns_a_temporal_pattern) {
-    nn::Context context;
-    auto model = small_model(context, "alstm");
-    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
-    settings.batch_size = 8;
+    train::TrainSettings settings = m1_settings(8);
     settings.patience = 0;
     settings.learning_rate = 3e-3;
-    train::Trainer trainer(*model, {"slow", "fast"}, settings, 36);
-    nn::Rng rng(7);
-    std::vector<train::Example> valid;
-    for (int i = 0; i < 40; ++i) valid.push_back(make_example(i % 2, rng));
+    SmallRun run("alstm", settings, 7);
+    const std::vector<train::Example> valid = run.examples(40);
     train::EpochReport report;
     for (int epoch = 0; epoch < 12; ++epoch) {
-        trainer.begin_epoch(epoch);
-        for (int i = 0; i < 64; ++i) trainer.add_training(make_example(i % 2, rng));
-        for (const auto& e : valid) trainer.add_validation({e});
-        report = trainer.end_epoch();
+        report = run.epoch(epoch, 64, valid);
         std::printf("epoch %d: loss %.3f train acc %.2f valid UA %.2f (%d steps)\n", epoch, report.train_loss,
                     report.train_accuracy, report.ua, report.train_steps);
     }
     EXPECT(report.train_steps == 8);
     EXPECT(report.has_validation && report.valid_examples == 40);
-    EXPECT_MSG(trainer.best_ua() >= 0.9, "best UA " + std::to_string(trainer.best_ua()));
+    EXPECT_MSG(run.trainer.best_ua() >= 0.9, "best UA " + std::to_string(run.trainer.best_ua()));
     EXPECT(report.train_loss < 0.4);
 }
 
 TEST(best_model_is_restored) {
-    nn::Context context;
-    auto model = small_model(context, "mean");
-    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
-    settings.batch_size = 4;
-    train::Trainer trainer(*model, {"slow", "fast"}, settings, 36);
-    nn::Rng rng(11);
-    trainer.begin_epoch(0);
-    for (int i = 0; i < 8; ++i) trainer.add_training(make_example(i % 2, rng));
-    trainer.add_validation({make_example(0, rng)});
-    trainer.end_epoch();
-    float kept = model->parameters()[0].parameter->value[0];
-    trainer.begin_epoch(1);
-    for (int i = 0; i < 8; ++i) trainer.add_training(make_example(i % 2, rng));
-    float changed = model->parameters()[0].parameter->value[0];
+    SmallRun run("mean", m1_settings(4), 11);
+    run.trainer.begin_epoch(0);
+    run.train_on(8);
+    run.trainer.add_validation({make_example(0, run.rng)});
+    run.trainer.end_epoch();
+    float kept = run.first_weight();
+    run.trainer.begin_epoch(1);
+    run.train_on(8);
+    float changed = run.first_weight();
     EXPECT(kept != changed);
-    trainer.copy_best_into_model();
-    EXPECT(model->parameters()[0].parameter->value[0] == kept);
+    run.trainer.copy_best_into_model();
+    EXPECT(run.first_weight() == kept);
 }
 
 TEST(patience_counts_from_the_first_epoch_above_chance) {
     // With a zero learning rate the validation UA is the same every epoch: above chance it must
     // stop after exactly `patience` epochs without improvement, at chance never.
-    nn::Context context;
-    auto model = small_model(context, "lstm");
-    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
+    train::TrainSettings settings = m1_settings(4);
     settings.learning_rate = 0.0;
-    settings.batch_size = 4;
     settings.patience = 3;
-    train::Trainer trainer(*model, {"slow", "fast"}, settings, 36);
-    nn::Rng rng(5);
-    std::vector<train::Example> valid;
-    for (int i = 0; i < 20; ++i) valid.push_back(make_example(i % 2, rng));
+    SmallRun run("lstm", settings, 5);
+    const std::vector<train::Example> valid = run.examples(20);
     int stopped_at = -1;
     double ua = 0.0;
     for (int epoch = 0; epoch < 8 && stopped_at < 0; ++epoch) {
-        trainer.begin_epoch(epoch);
-        for (int i = 0; i < 4; ++i) trainer.add_training(make_example(i % 2, rng));
-        for (const auto& e : valid) trainer.add_validation({e});
-        auto report = trainer.end_epoch();
+        auto report = run.epoch(epoch, 4, valid);
         ua = report.ua;
         EXPECT(report.improved == (epoch == 0));
         if (report.stop) stopped_at = epoch;
@@ -124,23 +139,18 @@ TEST(patience_counts_from_the_first_epoch_above_chance) {
 TEST(the_validated_model_is_the_one_kept) {
     // 10 examples in batches of 4: the last 2 are a step of their own, taken before the first
     // validation utterance, so the best model is exactly the one validation saw.
-    nn::Context context;
-    auto model = small_model(context, "mean");
-    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
-    settings.batch_size = 4;
-    train::Trainer trainer(*model, {"slow", "fast"}, settings, 36);
-    nn::Rng rng(5);
-    trainer.begin_epoch(0);
-    for (int i = 0; i < 10; ++i) trainer.add_training(make_example(i % 2, rng));
-    const float before_validation = model->parameters()[0].parameter->value[0];
-    trainer.add_validation({make_example(0, rng)});
-    const float validated = model->parameters()[0].parameter->value[0];
+    SmallRun run("mean", m1_settings(4), 5);
+    run.trainer.begin_epoch(0);
+    run.train_on(10);
+    const float before_validation = run.first_weight();
+    run.trainer.add_validation({make_example(0, run.rng)});
+    const float validated = run.first_weight();
     EXPECT(validated != before_validation); // the partial batch stepped
-    train::EpochReport report = trainer.end_epoch();
+    train::EpochReport report = run.trainer.end_epoch();
     EXPECT(report.train_steps == 3 && report.train_examples == 10);
-    EXPECT(model->parameters()[0].parameter->value[0] == validated);
-    trainer.copy_best_into_model();
-    EXPECT(model->parameters()[0].parameter->value[0] == validated);
+    EXPECT(run.first_weight() == validated);
+    run.trainer.copy_best_into_model();
+    EXPECT(run.first_weight() == validated);
 }
 
 TEST(batchnorm_statistics_are_re_estimated_before_validation) {
@@ -196,20 +206,12 @@ TEST(batchnorm_statistics_are_re_estimated_before_validation) {
 
 TEST(an_empty_epoch_keeps_the_best_model) {
     // An epoch cut short before any data (early stop, EOS) must not replace the best model.
-    nn::Context context;
-    auto model = small_model(context, "mean");
-    train::TrainSettings settings = train::TrainSettings::defaults("alstm");
-    settings.batch_size = 4;
-    train::Trainer trainer(*model, {"slow", "fast"}, settings, 36);
-    nn::Rng rng(13);
-    trainer.begin_epoch(0);
-    for (int i = 0; i < 8; ++i) trainer.add_training(make_example(i % 2, rng));
-    auto first = trainer.end_epoch();
-    EXPECT(first.improved && trainer.best_epoch() == 0);
-    trainer.begin_epoch(1);
-    auto empty = trainer.end_epoch();
+    SmallRun run("mean", m1_settings(4), 13);
+    auto first = run.epoch(0, 8, {});
+    EXPECT(first.improved && run.trainer.best_epoch() == 0);
+    auto empty = run.epoch(1, 0, {});
     EXPECT(!empty.improved && empty.train_examples == 0);
-    EXPECT(trainer.best_epoch() == 0);
+    EXPECT(run.trainer.best_epoch() == 0);
 }
 
 TEST(settings_defaults_follow_the_papers) {

@@ -108,6 +108,11 @@ struct Dataset {
         }
         session.end_epoch();
     }
+    // A whole run: `epochs` epochs, then finish().
+    void run(train::TrainingSession& session, int epochs) const {
+        for (int epoch = 0; epoch < epochs; ++epoch) feed(session, epoch, epochs);
+        session.finish();
+    }
 };
 
 train::SessionSettings small_m1(const std::string& output) {
@@ -122,6 +127,14 @@ train::SessionSettings small_m1(const std::string& output) {
     // dropout on: a resumed run must also continue the dropout masks
     s.config_overrides = {{"fc", 16}, {"hidden", 8}, {"dropout", 0.1}, {"tasks", nlohmann::json::array()}};
     return s;
+}
+
+// What a session of small_m1(output) reported while `steps` drove it (the session is gone after).
+Recorder session_of(const std::string& output, const std::function<void(train::TrainingSession&)>& steps) {
+    Recorder recorder;
+    train::TrainingSession session(small_m1(output), recorder);
+    steps(session);
+    return recorder;
 }
 
 // Every parameter bit for bit (the names and shapes of both files are the same model's).
@@ -157,8 +170,7 @@ TEST(learns_and_writes_the_best_model_atomically) {
     Recorder recorder;
     train::TrainingSession session(small_m1(out), recorder);
     Dataset data;
-    for (int epoch = 0; epoch < 8; ++epoch) data.feed(session, epoch, 8);
-    session.finish();
+    data.run(session, 8);
 
     EXPECT(recorder.epochs.size() == 8);
     EXPECT(recorder.steps.size() == 8 * 6); // 48 training segments in batches of 8
@@ -193,13 +205,8 @@ TEST(early_stopping_while_fine_tuning_continues_the_schedule) {
     TempFolder folder;
     Dataset data;
     const std::string first = folder.file("first.safetensors");
-    {
-        Recorder recorder;
-        train::TrainingSession session(small_m1(first), recorder);
-        for (int epoch = 0; epoch < 5; ++epoch) data.feed(session, epoch, 5);
-        session.finish();
-        EXPECT_MSG(recorder.done.at(0).best_ua > 0.5, "the starting model is at chance");
-    }
+    const Recorder before = session_of(first, [&](train::TrainingSession& session) { data.run(session, 5); });
+    EXPECT_MSG(before.done.at(0).best_ua > 0.5, "the starting model is at chance");
     auto starting = std::make_unique<models::Classifier>(first);
     const int trained = starting->info().training.at("epochs_run").get<int>(); // up to its best epoch
     train::SessionSettings settings = small_m1(folder.file("tuned.safetensors"));
@@ -234,24 +241,17 @@ TEST(a_resumed_run_equals_the_uninterrupted_one) {
     Dataset data;
     const int epochs = 4;
     const std::string whole = folder.file("whole.safetensors"), resumed = folder.file("resumed.safetensors");
-    Recorder uninterrupted;
-    {
-        train::TrainingSession session(small_m1(whole), uninterrupted);
-        for (int epoch = 0; epoch < epochs; ++epoch) data.feed(session, epoch, epochs);
-        session.finish();
-    }
-    {
-        Recorder recorder;
-        train::TrainingSession session(small_m1(resumed), recorder);
+    const Recorder uninterrupted =
+        session_of(whole, [&](train::TrainingSession& session) { data.run(session, epochs); });
+    session_of(resumed, [&](train::TrainingSession& session) {
         for (int epoch = 0; epoch < 2; ++epoch) data.feed(session, epoch, epochs);
         data.feed(session, 2, epochs, 20); // interrupted during the third epoch: no end_epoch
-    }
+    });
     Recorder rest;
     train::SessionSettings settings = small_m1(resumed);
     settings.resume = true;
     train::TrainingSession session(settings, rest);
-    for (int epoch = 0; epoch < epochs; ++epoch) data.feed(session, epoch, epochs);
-    session.finish();
+    data.run(session, epochs);
 
     EXPECT(rest.infos.size() == 1 && rest.infos.at(0).kind == train::TrainingIssue::Resume);
     EXPECT(rest.infos.at(0).message.find("after epoch 2") != std::string::npos);
@@ -275,11 +275,7 @@ TEST(resuming_refuses_another_runs_checkpoint) {
     TempFolder folder;
     Dataset data;
     const std::string out = folder.file("m.safetensors");
-    {
-        Recorder recorder;
-        train::TrainingSession session(small_m1(out), recorder);
-        data.feed(session, 0, 3);
-    }
+    session_of(out, [&](train::TrainingSession& session) { data.feed(session, 0, 3); });
     train::SessionSettings settings = small_m1(out);
     settings.resume = true;
     auto start = [&](const train::SessionSettings& s, const train::DatasetDescription& d) {
