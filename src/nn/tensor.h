@@ -60,5 +60,8 @@ private:
 // Plain row-major oneDNN descriptor for `dims` (f32).
 dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims);
 dnnl::memory::dims to_dims(const Shape& shape);
+// A primitive attribute that adds the result to the destination (a sum post-op): for gradients,
+// which accumulate.
+dnnl::primitive_attr accumulate_attr();
 
 } // namespace emotion::nn
