@@ -12,11 +12,9 @@ namespace emotion::models {
 using nn::Mode;
 using nn::Tensor;
 
-namespace {
+using nn::add_into;
 
-void add_into(float* dst, const float* src, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
-}
+namespace {
 
 void check_positive(const char* key, double value) {
     if (!(value > 0)) throw std::invalid_argument(std::string("ksmm config: '") + key + "' must be positive");

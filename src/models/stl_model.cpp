@@ -11,13 +11,7 @@ namespace emotion::models {
 using nn::Mode;
 using nn::Tensor;
 
-namespace {
-
-void add_into(float* dst, const float* src, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
-}
-
-} // namespace
+using nn::add_into;
 
 // ---------------------------------------------------------------------------------------------
 // Config
