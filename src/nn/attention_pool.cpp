@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/loss.h"
 #include "nn/padded_sequences.h"
 #include "nn/rnn_kernels.h"
 
@@ -35,22 +36,10 @@ const Tensor& AttentionPool1d::forward(const Tensor& y, const std::vector<int>& 
         const int64_t L = lengths[b];
         const float* yb = y.data() + b * T * D;
         float* a = weights_.data() + b * T;
-        float m = -INFINITY;
-        for (int64_t t = 0; t < L; ++t) {
-            a[t] = dot(u.value.data(), yb + t * D, D);
-            m = std::max(m, a[t]);
-        }
-        double sum = 0.0;
-        for (int64_t t = 0; t < L; ++t) {
-            a[t] = std::exp(a[t] - m);
-            sum += a[t];
-        }
-        const float inv = static_cast<float>(1.0 / sum);
+        for (int64_t t = 0; t < L; ++t) a[t] = dot(u.value.data(), yb + t * D, D);
+        softmax_in_place(a, L);
         float* z = output_.data() + b * D;
-        for (int64_t t = 0; t < L; ++t) {
-            a[t] *= inv;
-            axpy(z, a[t], yb + t * D, D);
-        }
+        for (int64_t t = 0; t < L; ++t) axpy(z, a[t], yb + t * D, D);
         std::fill(a + L, a + T, 0.0f);
     }
     return output_;
