@@ -465,10 +465,7 @@ const Tensor& KsmmModel::forward(const Batch& batch, Mode mode) {
 }
 
 float KsmmModel::backward(const Batch& batch) {
-    auto it = batch.targets.find("emotion");
-    if (it == batch.targets.end())
-        throw std::invalid_argument("ksmm backward: the batch has no emotion targets");
-    const float loss = loss_.forward(logits_, it->second);
+    const float loss = emotion_loss(loss_, logits_, batch, "ksmm");
     backward_prepared(loss_.backward());
     return loss;
 }

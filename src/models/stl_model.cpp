@@ -254,10 +254,7 @@ const Tensor& StlModel::forward(const Batch& batch, Mode mode) {
 }
 
 float StlModel::backward(const Batch& batch) {
-    auto it = batch.targets.find("emotion");
-    if (it == batch.targets.end())
-        throw std::invalid_argument("stl backward: the batch has no emotion targets");
-    const float loss = loss_.forward(logits_, it->second);
+    const float loss = emotion_loss(loss_, logits_, batch, "stl");
     backward_logits(loss_.backward());
     return loss;
 }
