@@ -2,14 +2,12 @@
 // 600 s of audio, pushed in 4096-sample buffers, plus the process's peak RSS.
 // Audio: the EmoDB recordings of shared/reference/lld/ repeated (argument 1 or
 // EMOTION_SHARED_DIR overrides the shared folder), else a synthetic voiced signal.
+#include "bench_common.h"
 #include "dsp/lld.h"
 #include "dsp/mulaw.h"
 #include "dsp/vad.h"
 #include "io/wav.h"
 
-#include <sys/resource.h>
-
-#include <chrono>
 #include <ctime>
 #include <cmath>
 #include <cstdio>
@@ -50,12 +48,6 @@ std::vector<float> load_speech(const std::string& shared) {
     return audio;
 }
 
-double peak_rss_mb() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024.0; // Linux: kilobytes
-}
-
 // CPU time of this thread: other processes on a busy machine do not inflate it as they do
 // wall-clock time.
 double thread_cpu_seconds() {
@@ -71,7 +63,7 @@ struct Timing {
 // Pushes kSeconds of `audio` (looped) through `push` in kBuffer pieces.
 Timing time_stream(const std::vector<float>& audio, const std::function<void(const float*, size_t)>& push) {
     const size_t total = static_cast<size_t>(kSeconds * dsp::kSampleRate);
-    const auto wall_start = std::chrono::steady_clock::now();
+    const double wall_start = bench::wall_seconds();
     const double cpu_start = thread_cpu_seconds();
     size_t done = 0, position = 0;
     while (done < total) {
@@ -80,15 +72,14 @@ Timing time_stream(const std::vector<float>& audio, const std::function<void(con
         done += count;
         position = (position + count) % audio.size();
     }
-    return {thread_cpu_seconds() - cpu_start,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count()};
+    return {thread_cpu_seconds() - cpu_start, bench::wall_seconds() - wall_start};
 }
 
 void report(const char* name, Timing t, const std::string& extra) {
     std::printf("%s: %.0f s audio in %.3f s CPU: %.0fx real time (wall %.3f s: %.0fx), "
                 "peak RSS %.1f MB%s\n",
-                name, kSeconds, t.cpu_s, kSeconds / t.cpu_s, t.wall_s, kSeconds / t.wall_s, peak_rss_mb(),
-                extra.c_str());
+                name, kSeconds, t.cpu_s, kSeconds / t.cpu_s, t.wall_s, kSeconds / t.wall_s,
+                bench::peak_rss_mb(), extra.c_str());
 }
 
 } // namespace

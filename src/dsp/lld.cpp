@@ -228,36 +228,18 @@ void LldAnalyzer::analyze(const float* frame, float* out) {
 
 void LldStream::reset() {
     analyzer_.reset();
-    pending_.clear();
+    framer_.reset();
     frames_emitted_ = 0;
-    samples_pushed_ = 0;
 }
 
 size_t LldStream::push(const float* samples, size_t count, std::vector<float>& out) {
-    // Bounded pieces keep pending_ small whatever the buffer size.
-    constexpr size_t kPiece = 64 * 1024;
     size_t frames = 0;
-    for (size_t begin = 0; begin < count; begin += kPiece) {
-        const size_t end = std::min(count, begin + kPiece);
-        for (size_t i = begin; i < end; ++i) {
-            float v = samples[i];
-            if (!std::isfinite(v)) {
-                v = 0.0f;
-                ++nonfinite_;
-            }
-            pending_.push_back(v);
-        }
-        size_t start = 0;
-        while (start + kLldWindow <= pending_.size()) {
-            const size_t offset = out.size();
-            out.resize(offset + kLldFeatures);
-            analyzer_.analyze(pending_.data() + start, out.data() + offset);
-            start += kLldHop;
-            ++frames;
-        }
-        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(start));
-    }
-    samples_pushed_ += count;
+    framer_.push(samples, count, [&](const float* frame) {
+        const size_t offset = out.size();
+        out.resize(offset + kLldFeatures);
+        analyzer_.analyze(frame, out.data() + offset);
+        ++frames;
+    });
     frames_emitted_ += frames;
     return frames;
 }

@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "dsp/sample_framer.h"
+
 namespace emotion::dsp {
 
 constexpr int kSampleRate = 16000;
@@ -46,14 +48,14 @@ public:
     // Non-finite samples are replaced by 0 and counted.
     size_t push(const float* samples, size_t count, std::vector<float>& out);
 
-    uint64_t frames_emitted() const { return frames_emitted_; } // since reset
-    uint64_t samples_pushed() const { return samples_pushed_; } // since reset
-    uint64_t nonfinite_samples() const { return nonfinite_; }   // since construction
+    uint64_t frames_emitted() const { return frames_emitted_; }                // since reset
+    uint64_t samples_pushed() const { return framer_.samples_pushed(); }       // since reset
+    uint64_t nonfinite_samples() const { return framer_.nonfinite_samples(); } // since construction
 
 private:
     LldAnalyzer analyzer_;
-    std::vector<float> pending_; // samples not yet consumed by a complete frame
-    uint64_t frames_emitted_ = 0, samples_pushed_ = 0, nonfinite_ = 0;
+    SampleFramer framer_{kLldWindow, kLldHop};
+    uint64_t frames_emitted_ = 0;
 };
 
 } // namespace emotion::dsp

@@ -6,6 +6,7 @@
 
 #include "dsp/fft.h"
 #include "dsp/mulaw_math.h"
+#include "dsp/sample_framer.h"
 #include "dsp/vector_math.h"
 
 #include <algorithm>
@@ -25,10 +26,9 @@ struct MulawSegmenter::State {
     std::vector<float> ring;                   // [400][segment_frames], column = frame % size
     std::vector<float> column_min, column_max; // per ring column
     std::vector<float> values;                 // the emitted segment
-    std::vector<float> pending;                // samples not yet consumed by a frame
-    int64_t frames = 0;                        // T so far
-    int64_t next_segment = 0;                  // j of the next segment to emit
-    uint64_t samples_pushed = 0, nonfinite = 0;
+    SampleFramer framer{kMulawFrame, kMulawHop};
+    int64_t frames = 0;       // T so far
+    int64_t next_segment = 0; // j of the next segment to emit
 
     State(int frames_per_segment, int hop)
         : segment_frames(frames_per_segment), hop_frames(hop), window(kMulawFrame), padded(kMulawFft, 0.0f),
@@ -100,37 +100,19 @@ MulawSegmenter& MulawSegmenter::operator=(MulawSegmenter&&) noexcept = default;
 
 void MulawSegmenter::reset() {
     State& s = *state_;
-    s.pending.clear();
+    s.framer.reset();
     s.frames = 0;
     s.next_segment = 0;
-    s.samples_pushed = 0;
 }
 
 void MulawSegmenter::push(const float* samples, size_t count, const Callback& emit) {
     State& s = *state_;
-    // Bounded pieces keep `pending` small whatever the buffer size.
-    constexpr size_t kPiece = 64 * 1024;
-    for (size_t begin = 0; begin < count; begin += kPiece) {
-        const size_t end = std::min(count, begin + kPiece);
-        for (size_t i = begin; i < end; ++i) {
-            float v = samples[i];
-            if (!std::isfinite(v)) {
-                v = 0.0f;
-                ++s.nonfinite;
-            }
-            s.pending.push_back(v);
-        }
-        size_t start = 0;
-        while (start + kMulawFrame <= s.pending.size()) {
-            s.add_frame(s.pending.data() + start);
-            start += kMulawHop;
-            // A segment is complete once its last frame exists.
-            if (s.frames == s.segment_start(s.next_segment) + s.segment_frames)
-                s.emit_segment(s.next_segment++, emit);
-        }
-        s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(start));
-    }
-    s.samples_pushed += count;
+    s.framer.push(samples, count, [&](const float* frame) {
+        s.add_frame(frame);
+        // A segment is complete once its last frame exists.
+        if (s.frames == s.segment_start(s.next_segment) + s.segment_frames)
+            s.emit_segment(s.next_segment++, emit);
+    });
 }
 
 void MulawSegmenter::finish(const Callback& emit) {
@@ -145,8 +127,8 @@ void MulawSegmenter::finish(const Callback& emit) {
     reset();
 }
 
-uint64_t MulawSegmenter::samples_pushed() const { return state_->samples_pushed; }
-uint64_t MulawSegmenter::nonfinite_samples() const { return state_->nonfinite; }
+uint64_t MulawSegmenter::samples_pushed() const { return state_->framer.samples_pushed(); }
+uint64_t MulawSegmenter::nonfinite_samples() const { return state_->framer.nonfinite_samples(); }
 
 std::vector<std::vector<float>> mulaw_segments(const float* x, size_t count, int hop_frames) {
     MulawSegmenter segmenter(kMulawSegmentFrames, hop_frames);

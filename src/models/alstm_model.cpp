@@ -7,6 +7,7 @@
 #include "nn/activations.h"
 #include "nn/features.h"
 #include "nn/init.h"
+#include "nn/padded_sequences.h"
 #include "nn/rnn_kernels.h"
 
 namespace emotion::models {
@@ -174,16 +175,7 @@ void AlstmModel::init(nn::Rng& rng) {
 
 const nn::Tensor& AlstmModel::forward(const Batch& batch, nn::Mode mode) {
     const nn::Tensor& f = batch.features;
-    if (f.rank() != 3 || f.dim(2) != config_.n_in)
-        throw std::invalid_argument("alstm: features " + nn::shape_to_string(f.shape()) +
-                                    ", expected [B, T, " + std::to_string(config_.n_in) + "]");
-    if (static_cast<int64_t>(batch.lengths.size()) != f.dim(0))
-        throw std::invalid_argument("alstm: " + std::to_string(batch.lengths.size()) +
-                                    " lengths for a batch of " + std::to_string(f.dim(0)));
-    for (int L : batch.lengths)
-        if (L < 1 || L > f.dim(1))
-            throw std::invalid_argument("alstm: length " + std::to_string(L) + " outside [1, " +
-                                        std::to_string(f.dim(1)) + "]");
+    nn::check_padded_batch("alstm", f, config_.n_in, batch.lengths, "features");
     nn::detail::resize_rounded(normalised_, f.shape(), 1, 64);
     nn::znormalize(f, batch.lengths, normalised_);
     return forward(normalised_, batch.lengths, mode);

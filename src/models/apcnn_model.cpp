@@ -148,10 +148,7 @@ void ApcnnModel::global_average(const Tensor& c5) {
 }
 
 float ApcnnModel::backward(const Batch& batch) {
-    auto found = batch.targets.find("emotion");
-    if (found == batch.targets.end())
-        throw std::invalid_argument("apcnn: the batch has no 'emotion' targets");
-    const float loss = loss_.forward(logits_, found->second);
+    const float loss = emotion_loss(loss_, logits_, batch, "apcnn");
     backward_logits(loss_.backward());
     return loss;
 }

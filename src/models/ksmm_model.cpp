@@ -12,11 +12,9 @@ namespace emotion::models {
 using nn::Mode;
 using nn::Tensor;
 
-namespace {
+using nn::add_into;
 
-void add_into(float* dst, const float* src, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
-}
+namespace {
 
 void check_positive(const char* key, double value) {
     if (!(value > 0)) throw std::invalid_argument(std::string("ksmm config: '") + key + "' must be positive");
@@ -467,10 +465,7 @@ const Tensor& KsmmModel::forward(const Batch& batch, Mode mode) {
 }
 
 float KsmmModel::backward(const Batch& batch) {
-    auto it = batch.targets.find("emotion");
-    if (it == batch.targets.end())
-        throw std::invalid_argument("ksmm backward: the batch has no emotion targets");
-    const float loss = loss_.forward(logits_, it->second);
+    const float loss = emotion_loss(loss_, logits_, batch, "ksmm");
     backward_prepared(loss_.backward());
     return loss;
 }

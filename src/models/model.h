@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 
 #include "nn/batchnorm.h"
 #include "nn/context.h"
+#include "nn/loss.h"
 #include "nn/parameter.h"
 #include "nn/rng.h"
 #include "nn/tensor.h"
@@ -28,6 +30,17 @@ struct Batch {
     // Class ids per task ("emotion", and for M1 multitask "speaker", "gender"); -1 = unknown.
     std::map<std::string, std::vector<int>> targets;
 };
+
+// The training loss of a model with one head (M2, M3, M4): the cross-entropy of `logits` for the
+// batch's "emotion" targets (std::invalid_argument naming `model` when it has none); `loss`
+// keeps what its backward() needs.
+inline float emotion_loss(nn::SoftmaxCrossEntropy& loss, const nn::Tensor& logits, const Batch& batch,
+                          const std::string& model) {
+    const auto targets = batch.targets.find("emotion");
+    if (targets == batch.targets.end())
+        throw std::invalid_argument(model + " backward: the batch has no emotion targets");
+    return loss.forward(logits, targets->second);
+}
 
 class Model {
 public:

@@ -11,13 +11,7 @@ namespace emotion::models {
 using nn::Mode;
 using nn::Tensor;
 
-namespace {
-
-void add_into(float* dst, const float* src, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
-}
-
-} // namespace
+using nn::add_into;
 
 // ---------------------------------------------------------------------------------------------
 // Config
@@ -260,10 +254,7 @@ const Tensor& StlModel::forward(const Batch& batch, Mode mode) {
 }
 
 float StlModel::backward(const Batch& batch) {
-    auto it = batch.targets.find("emotion");
-    if (it == batch.targets.end())
-        throw std::invalid_argument("stl backward: the batch has no emotion targets");
-    const float loss = loss_.forward(logits_, it->second);
+    const float loss = emotion_loss(loss_, logits_, batch, "stl");
     backward_logits(loss_.backward());
     return loss;
 }

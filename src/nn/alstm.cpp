@@ -8,11 +8,13 @@
 #include <unordered_map>
 
 #include "nn/dnnl_compat.h"
-#include "nn/init.h"
+#include "nn/padded_sequences.h"
 #include "nn/rnn_kernels.h"
 
 namespace emotion::nn {
 
+using detail::axpy;
+using detail::dot;
 using dnnl::memory;
 
 namespace {
@@ -30,27 +32,7 @@ memory::desc strided(const memory::dims& dims, const memory::dims& strides) {
     return memory::desc(dims, memory::data_type::f32, strides);
 }
 
-dnnl::primitive_attr accumulate_attr() {
-    dnnl::post_ops ops;
-    ops.append_sum(1.0f);
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(ops);
-    return attr;
-}
-
 // ---- elementwise kernels (one row of H units; vectorised by the compiler) -----------------
-
-EMOTION_VECTOR_CLONES
-float dot(const float* a, const float* b, int n) {
-    float acc[16] = {};
-    int k = 0;
-    for (; k + 16 <= n; k += 16)
-        for (int j = 0; j < 16; ++j) acc[j] += a[k + j] * b[k + j];
-    float s = 0.0f;
-    for (; k < n; ++k) s += a[k] * b[k];
-    for (int j = 0; j < 16; ++j) s += acc[j];
-    return s;
-}
 
 // y [N] = x [K] A [K, N] (A row-major): four rows of A per pass over y.
 EMOTION_VECTOR_CLONES
@@ -89,13 +71,8 @@ void axpby_add(float* out, float a, const float* x, float b, const float* y, int
     for (int k = 0; k < H; ++k) out[k] += a * x[k] + b * y[k];
 }
 
-EMOTION_VECTOR_CLONES
-void axpy(float* out, float a, const float* x, int H) {
-    for (int k = 0; k < H; ++k) out[k] += a * x[k];
-}
-
 // gates = activated i, f, g, o of the pre-activations gx + rec; c = f c' + i g; h = o tanh(c).
-// `rec` may be null (t = 0: h' = 0). No argument aliases another (__restrict: vectorised).
+// No argument aliases another (__restrict: vectorised).
 EMOTION_VECTOR_CLONES
 void cell_forward(const float* __restrict gx, const float* __restrict rec, const float* __restrict cp,
                   float* __restrict gates, float* __restrict c, float* __restrict h, int H) {
@@ -107,38 +84,22 @@ void cell_forward(const float* __restrict gx, const float* __restrict rec, const
     const float* __restrict xf = gx + H;
     const float* __restrict xg = gx + 2 * H;
     const float* __restrict xo = gx + 3 * H;
-    if (rec) {
-        const float* __restrict ri = rec;
-        const float* __restrict rf = rec + H;
-        const float* __restrict rg = rec + 2 * H;
-        const float* __restrict ro = rec + 3 * H;
-        for (int k = 0; k < H; ++k) {
-            const float i = detail::sigmoid_approx(xi[k] + ri[k]);
-            const float f = detail::sigmoid_approx(xf[k] + rf[k]);
-            const float g = detail::tanh_approx(xg[k] + rg[k]);
-            const float o = detail::sigmoid_approx(xo[k] + ro[k]);
-            gi[k] = i;
-            gf[k] = f;
-            gg[k] = g;
-            go[k] = o;
-            const float cc = f * cp[k] + i * g;
-            c[k] = cc;
-            h[k] = o * detail::tanh_approx(cc);
-        }
-    } else {
-        for (int k = 0; k < H; ++k) {
-            const float i = detail::sigmoid_approx(xi[k]);
-            const float f = detail::sigmoid_approx(xf[k]);
-            const float g = detail::tanh_approx(xg[k]);
-            const float o = detail::sigmoid_approx(xo[k]);
-            gi[k] = i;
-            gf[k] = f;
-            gg[k] = g;
-            go[k] = o;
-            const float cc = f * cp[k] + i * g;
-            c[k] = cc;
-            h[k] = o * detail::tanh_approx(cc);
-        }
+    const float* __restrict ri = rec;
+    const float* __restrict rf = rec + H;
+    const float* __restrict rg = rec + 2 * H;
+    const float* __restrict ro = rec + 3 * H;
+    for (int k = 0; k < H; ++k) {
+        const float i = detail::sigmoid_approx(xi[k] + ri[k]);
+        const float f = detail::sigmoid_approx(xf[k] + rf[k]);
+        const float g = detail::tanh_approx(xg[k] + rg[k]);
+        const float o = detail::sigmoid_approx(xo[k] + ro[k]);
+        gi[k] = i;
+        gf[k] = f;
+        gg[k] = g;
+        go[k] = o;
+        const float cc = f * cp[k] + i * g;
+        c[k] = cc;
+        h[k] = o * detail::tanh_approx(cc);
     }
 }
 
@@ -215,11 +176,8 @@ struct Alstm::StepPrimitives {
 };
 
 Alstm::Alstm(Context& context, int input_size, int hidden_size, AlstmOptions options)
-    : context_(context), input_(input_size), hidden_(hidden_size), dirs_(options.bidirectional ? 2 : 1),
+    : LstmParameters("Alstm", input_size, hidden_size, options.bidirectional), context_(context),
       options_(std::move(options)), primitives_(std::make_unique<Primitives>()) {
-    if (input_size <= 0 || hidden_size <= 0)
-        throw std::invalid_argument("Alstm: sizes must be positive, got input " + std::to_string(input_size) +
-                                    ", hidden " + std::to_string(hidden_size));
     if (options_.cell == AlstmCell::Lstm) options_.offsets = {1};
     if (options_.offsets.empty()) throw std::invalid_argument("Alstm: offsets must not be empty");
     std::sort(options_.offsets.begin(), options_.offsets.end());
@@ -233,18 +191,12 @@ Alstm::Alstm(Context& context, int input_size, int hidden_size, AlstmOptions opt
         throw std::invalid_argument("Alstm: period must be >= 1, got " + std::to_string(options_.period));
     slots_ = static_cast<int>(options_.offsets.size());
 
-    const int64_t G = 4 * static_cast<int64_t>(hidden_);
-    for (int d = 0; d < dirs_; ++d) {
-        weight_ih[d] = Parameter(Shape{G, input_});
-        weight_hh[d] = Parameter(Shape{G, hidden_});
-        bias_ih[d] = Parameter(Shape{G});
-        bias_hh[d] = Parameter(Shape{G});
-        if (options_.cell == AlstmCell::Alstm) w[d] = Parameter(Shape{hidden_});
-    }
+    if (attention())
+        for (int d = 0; d < dirs_; ++d) w[d] = Parameter(Shape{hidden_});
 
     auto& p = *primitives_;
     const auto& engine = context_.engine();
-    const memory::dim I = input_, H = hidden_, G4 = G;
+    const memory::dim I = input_, H = hidden_, G4 = 4 * H;
     p.w_ih_t = strided({I, G4}, {1, I});
     p.w_ih = strided({G4, I}, {I, 1});
     p.w_hh_t = strided({H, G4}, {1, H});
@@ -267,22 +219,13 @@ Alstm::~Alstm() = default;
 
 ParameterTable Alstm::parameters() {
     ParameterTable table;
-    for (int d = 0; d < dirs_; ++d) {
-        const std::string sfx = d ? "_reverse" : "";
-        table.push_back({"weight_ih_l0" + sfx, &weight_ih[d]});
-        table.push_back({"weight_hh_l0" + sfx, &weight_hh[d]});
-        table.push_back({"bias_ih_l0" + sfx, &bias_ih[d]});
-        table.push_back({"bias_hh_l0" + sfx, &bias_hh[d]});
-    }
-    if (options_.cell == AlstmCell::Alstm)
+    append_lstm_parameters(table);
+    if (attention())
         for (int d = 0; d < dirs_; ++d) table.push_back({d ? "alstm_w_l0_reverse" : "alstm_w_l0", &w[d]});
     return table;
 }
 
-void Alstm::init_pytorch(Rng& rng) {
-    const float bound = 1.0f / std::sqrt(static_cast<float>(hidden_));
-    for (auto& entry : parameters()) uniform(entry.parameter->value, -bound, bound, rng);
-}
+void Alstm::init_pytorch(Rng& rng) { init_uniform(parameters(), rng); }
 
 Alstm::StepPrimitives& Alstm::step_primitives(int64_t B) {
     auto& p = *primitives_;
@@ -312,20 +255,10 @@ int Alstm::available(int t, int* offsets) const {
 }
 
 const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, Mode mode) {
-    if (x.rank() != 3 || x.dim(2) != input_)
-        throw std::invalid_argument("Alstm: input " + shape_to_string(x.shape()) + ", expected [B, T, " +
-                                    std::to_string(input_) + "]");
+    check_padded_batch("Alstm", x, input_, lengths);
     const int64_t B = x.dim(0), T = x.dim(1), I = input_, H = hidden_, G = 4 * H;
-    if (static_cast<int64_t>(lengths.size()) != B)
-        throw std::invalid_argument("Alstm: " + std::to_string(lengths.size()) + " lengths for a batch of " +
-                                    std::to_string(B));
     int max_len = 0;
-    for (int L : lengths) {
-        if (L < 1 || L > T)
-            throw std::invalid_argument("Alstm: length " + std::to_string(L) + " outside [1, " +
-                                        std::to_string(T) + "]");
-        max_len = std::max(max_len, L);
-    }
+    for (int L : lengths) max_len = std::max(max_len, L);
     B_ = B;
     T_ = T;
     lengths_ = lengths;
@@ -339,8 +272,6 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
     const bool small = B <= kSmallBatch;
     auto& sp = step_primitives(B);
     const auto& engine = context_.engine();
-    const bool attention = options_.cell == AlstmCell::Alstm;
-    const int S = slots_;
     hp_step_.resize({B, H}, true);
     rec_step_.resize({B, G});
     auto hp_mem = hp_step_.memory(engine, sp.hp);
@@ -349,7 +280,7 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
     for (int d = 0; d < dirs_; ++d) {
         // All frames at once: gx = x W_ih^T + (b_ih + b_hh).
         bias_sum_[d].resize({1, G});
-        for (int64_t j = 0; j < G; ++j) bias_sum_[d][j] = bias_ih[d].value[j] + bias_hh[d].value[j];
+        sum_biases(d, bias_sum_[d].data());
         detail::resize_rounded(gx_[d], {B, T, G}, 1, kRoomFrames);
         context_.execute(p.project, {{DNNL_ARG_SRC, x.memory(engine, strided({B * T, I}, {I, 1}))},
                                      {DNNL_ARG_WEIGHTS, weight_ih[d].value.memory(engine, p.w_ih_t)},
@@ -360,13 +291,13 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
         detail::resize_rounded(h_[d], {B, T, H}, 1, kRoomFrames);
         detail::resize_rounded(cp_[d], {B, T, H}, 1, kRoomFrames);
         detail::resize_rounded(hp_[d], {B, T, H}, 1, kRoomFrames);
-        detail::resize_rounded(alpha_[d], {B, T, S}, 1, kRoomFrames);
-        detail::resize_rounded(beta_[d], {B, T, S}, 1, kRoomFrames);
+        detail::resize_rounded(alpha_[d], {B, T, slots_}, 1, kRoomFrames);
+        detail::resize_rounded(beta_[d], {B, T, slots_}, 1, kRoomFrames);
         std::unordered_map<int, memory> rec_args{
             {DNNL_ARG_SRC, hp_mem},
             {DNNL_ARG_WEIGHTS, weight_hh[d].value.memory(engine, p.w_hh_t)},
             {DNNL_ARG_DST, rec_mem}};
-        const float* wd = attention ? w[d].value.data() : nullptr;
+        const float* wd = attention() ? w[d].value.data() : nullptr;
         if (small) { // W_hh^T [H, 4H] for the GEMV
             w_hh_t_.resize({H, G});
             const float* whh = weight_hh[d].value.data();
@@ -389,15 +320,15 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
                     continue;
                 }
                 float* cp_row = cp_[d].data() + row * H;
-                float* al = alpha_[d].data() + row * S;
-                float* be = beta_[d].data() + row * S;
-                std::fill(al, al + S, 0.0f);
-                std::fill(be, be + S, 0.0f);
+                float* al = alpha_[d].data() + row * slots_;
+                float* be = beta_[d].data() + row * slots_;
+                std::fill(al, al + slots_, 0.0f);
+                std::fill(be, be + slots_, 0.0f);
                 if (n == 0) {
                     std::memset(cp_row, 0, sizeof(float) * H);
                     std::memset(hp_row, 0, sizeof(float) * H);
                 } else {
-                    if (attention) {
+                    if (attention()) {
                         for (int s = 0; s < n; ++s)
                             scores[s] = dot(wd, c_[d].data() + (row - offs[s]) * H, H);
                         softmax_small(scores, n, weights_c);
@@ -416,46 +347,37 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
                 }
                 std::memcpy(hp_[d].data() + row * H, hp_row, sizeof(float) * H);
             }
-            // Recurrent term for all rows at once: rec = h' W_hh^T (skipped at t = 0, h' = 0).
-            if (n > 0) {
-                if (small) {
-                    for (int64_t b = 0; b < B; ++b)
-                        if (t < lengths[b])
-                            gemv(hp_step_.data() + b * H, w_hh_t_.data(), static_cast<int>(H),
-                                 static_cast<int>(G), rec_step_.data() + b * G);
-                } else {
-                    context_.execute(sp.recurrent, rec_args);
-                }
+            // Recurrent term for all rows at once: rec = h' W_hh^T; at t = 0 (h' = 0) rec = 0,
+            // which leaves every gate's input as it is.
+            if (n == 0) {
+                rec_step_.zero();
+            } else if (small) {
+                for (int64_t b = 0; b < B; ++b)
+                    if (t < lengths[b])
+                        gemv(hp_step_.data() + b * H, w_hh_t_.data(), static_cast<int>(H),
+                             static_cast<int>(G), rec_step_.data() + b * G);
+            } else {
+                context_.execute(sp.recurrent, rec_args);
             }
             for (int64_t b = 0; b < B; ++b) {
                 const int64_t L = lengths[b];
                 if (t >= L) continue;
-                const int64_t frame = d == 0 ? t : L - 1 - t;
                 const int64_t row = b * T + t;
-                cell_forward(gx_[d].data() + (b * T + frame) * G, n > 0 ? rec_step_.data() + b * G : nullptr,
+                cell_forward(gx_[d].data() + (b * T + frame_of_step(d, t, L)) * G, rec_step_.data() + b * G,
                              cp_[d].data() + row * H, gates_[d].data() + row * G, c_[d].data() + row * H,
                              h_[d].data() + row * H, static_cast<int>(H));
             }
         }
     }
 
-    const int64_t D = dirs_ * H;
-    detail::resize_rounded(y_, {B, T, D}, 1, kRoomFrames);
+    detail::resize_rounded(y_, {B, T, dirs_ * H}, 1, kRoomFrames);
     h_n_.resize({dirs_, B, H});
     c_n_.resize({dirs_, B, H});
-    for (int64_t b = 0; b < B; ++b) {
-        const int64_t L = lengths[b];
-        float* yb = y_.data() + b * T * D;
-        for (int d = 0; d < dirs_; ++d) {
-            const float* hs = h_[d].data() + b * T * H;
-            for (int64_t t = 0; t < L; ++t) {
-                const int64_t frame = d == 0 ? t : L - 1 - t;
-                std::memcpy(yb + frame * D + d * H, hs + t * H, sizeof(float) * H);
-            }
-            std::memcpy(h_n_.data() + (d * B + b) * H, hs + (L - 1) * H, sizeof(float) * H);
-            std::memcpy(c_n_.data() + (d * B + b) * H, c_[d].data() + (b * T + L - 1) * H, sizeof(float) * H);
-        }
-        std::memset(yb + L * D, 0, sizeof(float) * (T - L) * D);
+    const float* steps[2] = {h_[0].data(), h_[1].data()};
+    to_frame_order(steps, dirs_, T, lengths, T, H, y_.data());
+    for (int d = 0; d < dirs_; ++d) {
+        last_steps(h_[d].data(), T, lengths, H, h_n_.data() + d * B * H);
+        last_steps(c_[d].data(), T, lengths, H, c_n_.data() + d * B * H);
     }
     return y_;
 }
@@ -472,8 +394,6 @@ const Tensor& Alstm::backward(const Tensor& dy) {
     const bool small = B <= kSmallBatch;
     auto& sp = step_primitives(B);
     const auto& engine = context_.engine();
-    const bool attention = options_.cell == AlstmCell::Alstm;
-    const int S = slots_;
 
     detail::resize_rounded(dx_, {B, T, I}, 1, kRoomFrames, true);
     detail::resize_rounded(dh_, {B, T, H}, 1, kRoomFrames);
@@ -491,21 +411,12 @@ const Tensor& Alstm::backward(const Tensor& dy) {
 
     for (int d = 0; d < dirs_; ++d) {
         // dh starts as the output gradient (step order), dc as zero.
-        for (int64_t b = 0; b < B; ++b) {
-            const int64_t L = lengths_[b];
-            const float* g = dy.data() + b * T * D + d * H;
-            float* dst = dh_.data() + b * T * H;
-            for (int64_t t = 0; t < L; ++t) {
-                const int64_t frame = d == 0 ? t : L - 1 - t;
-                std::memcpy(dst + t * H, g + frame * D, sizeof(float) * H);
-            }
-            std::memset(dst + L * H, 0, sizeof(float) * (T - L) * H);
-        }
+        to_step_order(dy.data(), T, D, d * H, H, d, lengths_, dh_.data(), T);
         dc_.zero();                     // accumulates from later steps
         for (int64_t b = 0; b < B; ++b) // rows past each end stay zero (active rows are written)
             std::memset(dg_.data() + (b * T + lengths_[b]) * G, 0, sizeof(float) * (T - lengths_[b]) * G);
-        const float* wd = attention ? w[d].value.data() : nullptr;
-        float* dw = attention && w[d].trainable ? w[d].grad.data() : nullptr;
+        const float* wd = attention() ? w[d].value.data() : nullptr;
+        float* dw = attention() && w[d].trainable ? w[d].grad.data() : nullptr;
         std::unordered_map<int, memory> back_args{
             {DNNL_ARG_SRC, dg_mem},
             {DNNL_ARG_WEIGHTS, weight_hh[d].value.memory(engine, p.w_hh)},
@@ -541,9 +452,9 @@ const Tensor& Alstm::backward(const Tensor& dy) {
                 const int64_t row = b * T + t;
                 const float* dcp_row = dcp.data() + b * H;
                 const float* dhp_row = dhp_step_.data() + b * H;
-                const float* al = alpha_[d].data() + row * S;
-                const float* be = beta_[d].data() + row * S;
-                if (attention) {
+                const float* al = alpha_[d].data() + row * slots_;
+                const float* be = beta_[d].data() + row * slots_;
+                if (attention()) {
                     // Through alpha = softmax(w . c_{t-o}) and beta = softmax(w . h_{t-o}).
                     float sum = 0.0f;
                     for (int s = 0; s < n; ++s) {
@@ -582,17 +493,9 @@ const Tensor& Alstm::backward(const Tensor& dy) {
                              {{DNNL_ARG_SRC, dg_.memory(engine, rows_g_t)},
                               {DNNL_ARG_WEIGHTS, hp_[d].memory(engine, strided({B * T, H}, {H, 1}))},
                               {DNNL_ARG_DST, weight_hh[d].grad.memory(engine, p.grad_w_hh_desc)}});
-        // Frame order for the input side.
+        // Frame order for the input side (reversing a sequence is its own inverse).
         const Tensor& dgf = d == 0 ? dg_ : dgf_;
-        if (d == 1) {
-            dgf_.zero();
-            for (int64_t b = 0; b < B; ++b) {
-                const int64_t L = lengths_[b];
-                for (int64_t t = 0; t < L; ++t)
-                    std::memcpy(dgf_.data() + (b * T + L - 1 - t) * G, dg_.data() + (b * T + t) * G,
-                                sizeof(float) * G);
-            }
-        }
+        if (d == 1) to_step_order(dg_.data(), T, G, 0, G, d, lengths_, dgf_.data(), T);
         if (weight_ih[d].trainable)
             context_.execute(p.grad_w_ih,
                              {{DNNL_ARG_SRC, dgf.memory(engine, rows_g_t)},

@@ -17,8 +17,8 @@
 // (inference) the per-step products are a single-thread vectorised GEMV instead: a oneDNN
 // parallel region per step costs more than the step's 64K multiply-adds.
 //
-// Parameter names (PyTorch style): weight_ih_l0 [4H, I], weight_hh_l0 [4H, H], bias_ih_l0,
-// bias_hh_l0 [4H], alstm_w_l0 [H] (cell alstm only), the same with `_reverse`.
+// Parameters: those of an LSTM (nn/lstm_parameters.h), and for cell alstm alstm_w_l0 [H]
+// (+ `_reverse`).
 #pragma once
 
 #include <memory>
@@ -26,8 +26,7 @@
 #include <vector>
 
 #include "nn/context.h"
-#include "nn/parameter.h"
-#include "nn/rng.h"
+#include "nn/lstm_parameters.h"
 #include "nn/tensor.h"
 
 namespace emotion::nn {
@@ -43,20 +42,17 @@ struct AlstmOptions {
     bool bidirectional = true;
 };
 
-class Alstm {
+class Alstm : public LstmParameters {
 public:
     Alstm(Context& context, int input_size, int hidden_size, AlstmOptions options = {});
     ~Alstm();
     Alstm(const Alstm&) = delete;
     Alstm& operator=(const Alstm&) = delete;
 
-    int input_size() const { return input_; }
-    int hidden_size() const { return hidden_; }
-    int directions() const { return dirs_; }
     const AlstmOptions& options() const { return options_; }
 
-    // Per direction d (0 = forward, 1 = reverse). `w` is empty unless the cell is alstm.
-    Parameter weight_ih[2], weight_hh[2], bias_ih[2], bias_hh[2], w[2];
+    // Per direction d (0 = forward, 1 = reverse); empty unless the cell is alstm.
+    Parameter w[2];
 
     ParameterTable parameters();
     // The reference's init: every parameter U(-1/sqrt(H), 1/sqrt(H)).
@@ -74,9 +70,10 @@ private:
     struct StepPrimitives;
     StepPrimitives& step_primitives(int64_t B);
     int available(int t, int* offsets) const; // fills A_t, returns |A_t|
+    // Cell alstm: the combination weights are softmaxes over w . c and w . h.
+    bool attention() const { return options_.cell == AlstmCell::Alstm; }
 
     Context& context_;
-    int input_, hidden_, dirs_;
     AlstmOptions options_;
     int slots_; // max |A_t|
     std::unique_ptr<Primitives> primitives_;

@@ -6,30 +6,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/loss.h"
+#include "nn/padded_sequences.h"
 #include "nn/rnn_kernels.h"
 
 namespace emotion::nn {
 
-namespace {
-
-EMOTION_VECTOR_CLONES
-float dot(const float* a, const float* b, int64_t n) {
-    float acc[16] = {};
-    int64_t k = 0;
-    for (; k + 16 <= n; k += 16)
-        for (int j = 0; j < 16; ++j) acc[j] += a[k + j] * b[k + j];
-    float s = 0.0f;
-    for (; k < n; ++k) s += a[k] * b[k];
-    for (int j = 0; j < 16; ++j) s += acc[j];
-    return s;
-}
-
-EMOTION_VECTOR_CLONES
-void axpy(float* out, float a, const float* x, int64_t n) {
-    for (int64_t k = 0; k < n; ++k) out[k] += a * x[k];
-}
-
-} // namespace
+using detail::axpy;
+using detail::dot;
 
 AttentionPool1d::AttentionPool1d(int dim) : u(Shape{dim}), dim_(dim) {
     if (dim <= 0) throw std::invalid_argument("AttentionPool1d: dim must be positive");
@@ -41,17 +25,8 @@ void AttentionPool1d::init_pytorch(Rng& rng) {
 }
 
 const Tensor& AttentionPool1d::forward(const Tensor& y, const std::vector<int>& lengths, Mode mode) {
-    if (y.rank() != 3 || y.dim(2) != dim_)
-        throw std::invalid_argument("AttentionPool1d: input " + shape_to_string(y.shape()) +
-                                    ", expected [B, T, " + std::to_string(dim_) + "]");
+    check_padded_batch("AttentionPool1d", y, dim_, lengths);
     const int64_t B = y.dim(0), T = y.dim(1), D = dim_;
-    if (static_cast<int64_t>(lengths.size()) != B)
-        throw std::invalid_argument("AttentionPool1d: " + std::to_string(lengths.size()) +
-                                    " lengths for a batch of " + std::to_string(B));
-    for (int L : lengths)
-        if (L < 1 || L > T)
-            throw std::invalid_argument("AttentionPool1d: length " + std::to_string(L) + " outside [1, " +
-                                        std::to_string(T) + "]");
     lengths_ = lengths;
     trained_ = mode == Mode::Train;
     if (trained_) input_.copy_from(y);
@@ -61,22 +36,10 @@ const Tensor& AttentionPool1d::forward(const Tensor& y, const std::vector<int>& 
         const int64_t L = lengths[b];
         const float* yb = y.data() + b * T * D;
         float* a = weights_.data() + b * T;
-        float m = -INFINITY;
-        for (int64_t t = 0; t < L; ++t) {
-            a[t] = dot(u.value.data(), yb + t * D, D);
-            m = std::max(m, a[t]);
-        }
-        double sum = 0.0;
-        for (int64_t t = 0; t < L; ++t) {
-            a[t] = std::exp(a[t] - m);
-            sum += a[t];
-        }
-        const float inv = static_cast<float>(1.0 / sum);
+        for (int64_t t = 0; t < L; ++t) a[t] = dot(u.value.data(), yb + t * D, D);
+        softmax_in_place(a, L);
         float* z = output_.data() + b * D;
-        for (int64_t t = 0; t < L; ++t) {
-            a[t] *= inv;
-            axpy(z, a[t], yb + t * D, D);
-        }
+        for (int64_t t = 0; t < L; ++t) axpy(z, a[t], yb + t * D, D);
         std::fill(a + L, a + T, 0.0f);
     }
     return output_;

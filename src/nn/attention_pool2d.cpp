@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nn/init.h"
+#include "nn/loss.h"
 
 namespace emotion::nn {
 
@@ -37,13 +38,13 @@ const Tensor& AttentionPool2d::forward(const Tensor& x, Mode) {
     top_.resize({B, K, P});
     attention_.resize({B, x.dim(2), x.dim(3)});
     logits_.resize({B, K});
-    std::vector<float> score(P);
     for (int64_t b = 0; b < B; ++b) {
         const float* xb = x.data() + b * C * P;
-        // T[k, p] = sum_c Wt[k, c] x[c, p]; S[p] = sum_c Wb[c] x[c, p].
+        // T[k, p] = sum_c Wt[k, c] x[c, p]; S[p] = sum_c Wb[c] x[c, p], then a = softmax(S).
         float* tb = top_.data() + b * K * P;
+        float* ab = attention_.data() + b * P;
         std::fill(tb, tb + K * P, 0.0f);
-        std::fill(score.begin(), score.end(), 0.0f);
+        std::fill(ab, ab + P, 0.0f);
         for (int64_t c = 0; c < C; ++c) {
             const float* xc = xb + c * P;
             for (int64_t k = 0; k < K; ++k) {
@@ -52,17 +53,9 @@ const Tensor& AttentionPool2d::forward(const Tensor& x, Mode) {
                 for (int64_t p = 0; p < P; ++p) tk[p] += w * xc[p];
             }
             const float wb = bottom_weight.value[c];
-            for (int64_t p = 0; p < P; ++p) score[p] += wb * xc[p];
+            for (int64_t p = 0; p < P; ++p) ab[p] += wb * xc[p];
         }
-        const float peak = *std::max_element(score.begin(), score.end());
-        float* ab = attention_.data() + b * P;
-        double total = 0.0;
-        for (int64_t p = 0; p < P; ++p) {
-            ab[p] = std::exp(score[p] - peak);
-            total += ab[p];
-        }
-        const float inv_total = static_cast<float>(1.0 / total);
-        for (int64_t p = 0; p < P; ++p) ab[p] *= inv_total;
+        softmax_in_place(ab, P);
         for (int64_t k = 0; k < K; ++k) {
             double sum = 0.0;
             for (int64_t p = 0; p < P; ++p) sum += static_cast<double>(tb[k * P + p]) * ab[p];

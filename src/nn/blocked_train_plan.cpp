@@ -54,12 +54,9 @@ struct BlockedTrainPlan::StagePlan {
 
 BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
                                    const Shape& input)
-    : context_(context), stages_(stages), input_shape_(input) {
+    : ConvStackPlan(context, stages, input), plans_(stages.size()) {
     const auto& engine = context.engine();
-    plans_.resize(stages.size());
-    memory::dims dims = to_dims(input);
-    for (size_t s = 0; s < stages.size(); ++s) {
-        const ConvStage& stage = *stages[s];
+    plan_stages([&](size_t s, const ConvStage& stage, const memory::dims& dims) -> memory::dims {
         if (!stage.fusable())
             throw std::logic_error("BlockedTrainPlan: stage " + std::to_string(s) + " is not fusable");
         if (s > 0 && stage.convs.size() > 1)
@@ -86,16 +83,14 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
             plan.codes.emplace_back(pooled_code_count(map_of(plan.y.back()), plan.pool));
         }
         const memory::dims d = plan.steps[0]->dst_desc().dims();
-        dims = {d[0], stage.options.out_channels(), d[2] / plan.pool, d[3] / plan.pool};
-    }
+        return {d[0], stage.options.out_channels(), d[2] / plan.pool, d[3] / plan.pool};
+    });
 }
 
 BlockedTrainPlan::~BlockedTrainPlan() = default;
 
 void BlockedTrainPlan::forward(const Tensor& x, Tensor& y) {
-    if (x.shape() != input_shape_)
-        throw std::logic_error("BlockedTrainPlan: input " + shape_to_string(x.shape()) + ", planned for " +
-                               shape_to_string(input_shape_));
+    check_input("BlockedTrainPlan", x);
     const auto& engine = context_.engine();
     input_.copy_from(x);
     const memory x_mem = x_.in(context_, input_.memory(engine, plain_desc(to_dims(x.shape()))));

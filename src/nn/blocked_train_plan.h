@@ -15,13 +15,12 @@
 #include <memory>
 #include <vector>
 
-#include "nn/conv_stage.h"
+#include "nn/conv_stack_plan.h"
 #include "nn/layout.h"
-#include "nn/tensor.h"
 
 namespace emotion::nn {
 
-class BlockedTrainPlan {
+class BlockedTrainPlan : public ConvStackPlan {
 public:
     // `stages` must outlive the plan and be fusable.
     BlockedTrainPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
@@ -30,7 +29,6 @@ public:
     BlockedTrainPlan(const BlockedTrainPlan&) = delete;
     BlockedTrainPlan& operator=(const BlockedTrainPlan&) = delete;
 
-    const Shape& input_shape() const { return input_shape_; }
     // x (the plan's input shape) -> y (resized, NCHW); records the batch statistics and updates
     // the running ones.
     void forward(const Tensor& x, Tensor& y);
@@ -40,9 +38,6 @@ public:
 private:
     struct StagePlan;
 
-    Context& context_;
-    const std::vector<std::unique_ptr<ConvStage>>& stages_;
-    Shape input_shape_;
     Tensor input_; // conv backward reads it; the caller's tensor may change before
     Stage x_;      // the input in the first convolutions' source layout (usually NCHW itself)
     std::vector<StagePlan> plans_;

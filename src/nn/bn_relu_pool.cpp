@@ -25,15 +25,61 @@ template <class F> void with_block(int block, F&& f) {
     }
 }
 
-// Where x's channel lane l of block cb lives in `y` (channels y_first + c), relative to y's
-// (n, 0, oh, ow) position scaled by y.block; 0 for padding lanes.
-template <int B>
-void lane_offsets(const BlockedMap& x, int64_t cb, const BlockedMap& y, int y_first, int64_t* offset) {
-    const int64_t plane = y.H * y.W * y.block;
+// Block nb of x (image n, channel block cb, `lanes` real channels) and where each of its lanes l
+// lives in the pooled map y (channels y_first + c): offset[l] relative to y's (n, 0, oh, ow)
+// position scaled by y.block; 0 for padding lanes.
+template <int B> struct BlockLanes {
+    int64_t n, cb;
+    int lanes;
+    int64_t offset[B];
+
+    BlockLanes(const BlockedMap& x, int64_t nb, const BlockedMap& y, int y_first)
+        : n(nb / x.blocks()), cb(nb % x.blocks()),
+          lanes(static_cast<int>(std::min<int64_t>(B, x.C - cb * B))) {
+        const int64_t plane = y.H * y.W * y.block;
+        for (int l = 0; l < B; ++l) {
+            const int64_t c = cb * B + l;
+            const int64_t cy = y_first + c;
+            offset[l] = c < x.C ? (cy / y.block) * plane + cy % y.block : 0;
+        }
+    }
+};
+
+// f(window position, pointer to its B lanes) over the k x k window at w0 of a map W wide.
+template <int B, class T, class F> void for_each_in_window(T* w0, int k, int64_t W, F&& f) {
+    for (int i = 0; i < k; ++i)
+        for (int j = 0; j < k; ++j) f(static_cast<int32_t>(i * k + j), w0 + (i * W + j) * B);
+}
+
+// Two per-lane sums over `count` positions, add(p, s, q) adding position p's terms to the float
+// lanes s and q: float partial sums over kChunk positions go into double totals, which land in
+// part[0 .. B) and part[B .. 2B).
+template <int B, class F> void chunked_lane_sums(int64_t count, double* part, F&& add) {
+    double ds[B] = {}, dq[B] = {};
+    for (int64_t p0 = 0; p0 < count; p0 += kChunk) {
+        const int64_t p1 = std::min(count, p0 + kChunk);
+        float fs[B] = {}, fq[B] = {};
+        for (int64_t p = p0; p < p1; ++p) add(p, fs, fq);
+        for (int l = 0; l < B; ++l) {
+            ds[l] += fs[l];
+            dq[l] += fq[l];
+        }
+    }
     for (int l = 0; l < B; ++l) {
-        const int64_t c = cb * B + l;
-        const int64_t cy = y_first + c;
-        offset[l] = c < x.C ? (cy / y.block) * plane + cy % y.block : 0;
+        part[l] = ds[l];
+        part[B + l] = dq[l];
+    }
+}
+
+// Channel c's two sums over the images, from the per-(image, block) parts of chunked_lane_sums.
+void channel_totals(const std::vector<double>& part, const BlockedMap& x, int64_t c, double& s, double& q) {
+    const int64_t B = x.block, CB = x.blocks();
+    s = 0.0;
+    q = 0.0;
+    for (int64_t n = 0; n < x.N; ++n) {
+        const double* p = part.data() + (n * CB + c / B) * 2 * B;
+        s += p[c % B];
+        q += p[B + c % B];
     }
 }
 
@@ -49,25 +95,13 @@ template <int B> void moments(const BlockedMap& x, const float* center, double* 
     for (int64_t nb = 0; nb < x.N * CB; ++nb) {
         const float* in = x.data + nb * HW * B;
         const float* ctr = center + (nb % CB) * B;
-        double ds[B] = {}, dq[B] = {};
-        for (int64_t p0 = 0; p0 < HW; p0 += kChunk) {
-            const int64_t p1 = std::min(HW, p0 + kChunk);
-            float fs[B] = {}, fq[B] = {};
-            for (int64_t p = p0; p < p1; ++p)
-                for (int l = 0; l < B; ++l) {
-                    const float d = in[p * B + l] - ctr[l];
-                    fs[l] += d;
-                    fq[l] += d * d;
-                }
+        chunked_lane_sums<B>(HW, part + nb * 2 * B, [&](int64_t p, float* fs, float* fq) {
             for (int l = 0; l < B; ++l) {
-                ds[l] += fs[l];
-                dq[l] += fq[l];
+                const float d = in[p * B + l] - ctr[l];
+                fs[l] += d;
+                fq[l] += d * d;
             }
-        }
-        for (int l = 0; l < B; ++l) {
-            part[nb * 2 * B + l] = ds[l];
-            part[nb * 2 * B + B + l] = dq[l];
-        }
+        });
     }
 }
 
@@ -80,15 +114,12 @@ void pool_forward(const BlockedMap& x, int k, const BlockedMap& y, int y_first, 
     const int64_t y_image = y.blocks() * OH * OW * yb;
 #pragma omp parallel for schedule(static)
     for (int64_t nb = 0; nb < x.N * CB; ++nb) {
-        const int64_t n = nb / CB, cb = nb % CB;
-        const int lanes = static_cast<int>(std::min<int64_t>(B, x.C - cb * B));
-        int64_t offset[B];
-        lane_offsets<B>(x, cb, y, y_first, offset);
+        const BlockLanes<B> block(x, nb, y, y_first);
         const float* in = x.data + nb * H * W * B;
-        const float* sc = scale + cb * B;
-        const float* sh = shift + cb * B;
+        const float* sc = scale + block.cb * B;
+        const float* sh = shift + block.cb * B;
         uint8_t* code = codes + nb * OH * OW * B;
-        float* out = y.data + n * y_image;
+        float* out = y.data + block.n * y_image;
         for (int64_t oh = 0; oh < OH; ++oh)
             for (int64_t ow = 0; ow < OW; ++ow) {
                 const float* w0 = in + (oh * k * W + ow * k) * B;
@@ -99,23 +130,21 @@ void pool_forward(const BlockedMap& x, int k, const BlockedMap& y, int y_first, 
                     best[l] = w0[l] * sc[l] + sh[l];
                     arg[l] = 0;
                 }
-                for (int i = 0; i < k; ++i)
-                    for (int j = 0; j < k; ++j) {
-                        const float* wp = w0 + (i * W + j) * B;
-                        const int32_t win = i * k + j;
+                for_each_in_window<B>(w0, k, W, [&](int32_t win, const float* wp) {
 #pragma omp simd
-                        for (int l = 0; l < B; ++l) {
-                            const float v = wp[l] * sc[l] + sh[l];
-                            const bool more = v > best[l]; // first maximum wins, as in PyTorch
-                            arg[l] = more ? win : arg[l];
-                            best[l] = more ? v : best[l];
-                        }
+                    for (int l = 0; l < B; ++l) {
+                        const float v = wp[l] * sc[l] + sh[l];
+                        const bool more = v > best[l]; // first maximum wins, as in PyTorch
+                        arg[l] = more ? win : arg[l];
+                        best[l] = more ? v : best[l];
                     }
+                });
                 const int64_t o = oh * OW + ow;
 #pragma omp simd
                 for (int l = 0; l < B; ++l)
                     code[o * B + l] = static_cast<uint8_t>(arg[l] | (best[l] > 0.0f ? kAlive : 0));
-                for (int l = 0; l < lanes; ++l) out[offset[l] + o * yb] = best[l] > 0.0f ? best[l] : 0.0f;
+                for (int l = 0; l < block.lanes; ++l)
+                    out[block.offset[l] + o * yb] = best[l] > 0.0f ? best[l] : 0.0f;
             }
     }
 }
@@ -139,46 +168,26 @@ void gradient_sums(const BlockedMap& x, int k, const BlockedMap& dy, int dy_firs
     const int64_t dy_image = dy.blocks() * OH * OW * db;
 #pragma omp parallel for schedule(static)
     for (int64_t nb = 0; nb < x.N * CB; ++nb) {
-        const int64_t n = nb / CB, cb = nb % CB;
-        const int lanes = static_cast<int>(std::min<int64_t>(B, x.C - cb * B));
-        int64_t offset[B];
-        lane_offsets<B>(x, cb, dy, dy_first, offset);
+        const BlockLanes<B> block(x, nb, dy, dy_first);
         const float* in = x.data + nb * x.H * W * B;
-        const float* g = dy.data + n * dy_image;
-        const float* mu = mean + cb * B;
+        const float* g = dy.data + block.n * dy_image;
+        const float* mu = mean + block.cb * B;
         const uint8_t* code = codes + nb * OH * OW * B;
-        double ds[B] = {}, dq[B] = {};
-        for (int64_t o0 = 0; o0 < OH * OW; o0 += kChunk) {
-            const int64_t o1 = std::min(OH * OW, o0 + kChunk);
-            float fs[B] = {}, fq[B] = {};
-            for (int64_t o = o0; o < o1; ++o) {
-                const int64_t oh = o / OW, ow = o % OW;
-                float gv[B], xv[B] = {};
-                int32_t win[B];
-                passed_gradient<B>(code + o * B, g + o * db, offset, lanes, gv, win);
-                const float* w0 = in + (oh * k * W + ow * k) * B;
-                for (int i = 0; i < k; ++i)
-                    for (int j = 0; j < k; ++j) {
-                        const float* wp = w0 + (i * W + j) * B;
-                        const int32_t at = i * k + j;
+        chunked_lane_sums<B>(OH * OW, part + nb * 2 * B, [&](int64_t o, float* fs, float* fq) {
+            const int64_t oh = o / OW, ow = o % OW;
+            float gv[B], xv[B] = {};
+            int32_t win[B];
+            passed_gradient<B>(code + o * B, g + o * db, block.offset, block.lanes, gv, win);
+            for_each_in_window<B>(in + (oh * k * W + ow * k) * B, k, W, [&](int32_t at, const float* wp) {
 #pragma omp simd
-                        for (int l = 0; l < B; ++l) xv[l] = win[l] == at ? wp[l] : xv[l];
-                    }
+                for (int l = 0; l < B; ++l) xv[l] = win[l] == at ? wp[l] : xv[l];
+            });
 #pragma omp simd
-                for (int l = 0; l < B; ++l) {
-                    fs[l] += gv[l];
-                    fq[l] += gv[l] * (xv[l] - mu[l]);
-                }
-            }
             for (int l = 0; l < B; ++l) {
-                ds[l] += fs[l];
-                dq[l] += fq[l];
+                fs[l] += gv[l];
+                fq[l] += gv[l] * (xv[l] - mu[l]);
             }
-        }
-        for (int l = 0; l < B; ++l) {
-            part[nb * 2 * B + l] = ds[l];
-            part[nb * 2 * B + B + l] = dq[l];
-        }
+        });
     }
 }
 
@@ -191,12 +200,10 @@ void input_gradient(const BlockedMap& x, int k, const BlockedMap& dy, int dy_fir
     const int64_t dy_image = dy.blocks() * OH * OW * db;
 #pragma omp parallel for schedule(static)
     for (int64_t nb = 0; nb < x.N * CB; ++nb) {
-        const int64_t n = nb / CB, cb = nb % CB;
-        const int lanes = static_cast<int>(std::min<int64_t>(B, x.C - cb * B));
-        int64_t offset[B];
-        lane_offsets<B>(x, cb, dy, dy_first, offset);
+        const BlockLanes<B> block(x, nb, dy, dy_first);
+        const int64_t cb = block.cb;
         float* io = x.data + nb * H * W * B;
-        const float* g = dy.data + n * dy_image;
+        const float* g = dy.data + block.n * dy_image;
         const uint8_t* code = codes + nb * OH * OW * B;
         const float *mu = mean + cb * B, *kc = kk + cb * B, *ac = a + cb * B, *mc = m + cb * B;
         // Positions outside every window (floor pooling) get no pooled gradient.
@@ -210,18 +217,14 @@ void input_gradient(const BlockedMap& x, int k, const BlockedMap& dy, int dy_fir
                 const int64_t o = oh * OW + ow;
                 float gv[B];
                 int32_t win[B];
-                passed_gradient<B>(code + o * B, g + o * db, offset, lanes, gv, win);
-                float* w0 = io + (oh * k * W + ow * k) * B;
-                for (int i = 0; i < k; ++i)
-                    for (int j = 0; j < k; ++j) {
-                        float* v = w0 + (i * W + j) * B;
-                        const int32_t at = i * k + j;
+                passed_gradient<B>(code + o * B, g + o * db, block.offset, block.lanes, gv, win);
+                for_each_in_window<B>(io + (oh * k * W + ow * k) * B, k, W, [&](int32_t at, float* v) {
 #pragma omp simd
-                        for (int l = 0; l < B; ++l) {
-                            const float d = win[l] == at ? gv[l] : 0.0f;
-                            v[l] = kc[l] * (d - ac[l] - (v[l] - mu[l]) * mc[l]);
-                        }
+                    for (int l = 0; l < B; ++l) {
+                        const float d = win[l] == at ? gv[l] : 0.0f;
+                        v[l] = kc[l] * (d - ac[l] - (v[l] - mu[l]) * mc[l]);
                     }
+                });
             }
             for (int i = 0; i < k; ++i)
                 for (int64_t w = OW * k; w < W; ++w) plain(oh * k + i, w);
@@ -257,12 +260,8 @@ void bn_batch_statistics(BatchNorm2d& bn, const BlockedMap& x, int first, BatchS
     std::vector<double> part(x.N * CB * 2 * B);
     with_block(x.block, [&](auto b) { moments<decltype(b)::value>(x, center.data(), part.data()); });
     for (int64_t c = 0; c < x.C; ++c) {
-        double sum = 0.0, sq = 0.0;
-        for (int64_t n = 0; n < x.N; ++n) {
-            const double* p = part.data() + (n * CB + c / B) * 2 * B;
-            sum += p[c % B];
-            sq += p[B + c % B];
-        }
+        double sum, sq;
+        channel_totals(part, x, c, sum, sq);
         const double mean_shift = sum / count;
         const double var = std::max(0.0, sq / count - mean_shift * mean_shift);
         const double mean = center[c] + mean_shift;
@@ -300,12 +299,8 @@ void bn_relu_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const 
         gradient_sums<decltype(b)::value>(x, k, dy, dy_first, codes, mean.data(), part.data());
     });
     for (int64_t c = 0; c < x.C; ++c) {
-        double sum_dy = 0.0, sum_dy_xc = 0.0;
-        for (int64_t n = 0; n < x.N; ++n) {
-            const double* p = part.data() + (n * CB + c / B) * 2 * B;
-            sum_dy += p[c % B];
-            sum_dy_xc += p[B + c % B];
-        }
+        double sum_dy, sum_dy_xc;
+        channel_totals(part, x, c, sum_dy, sum_dy_xc);
         const int channel = first + static_cast<int>(c);
         const double inv_std = stats.inv_std[channel];
         if (bn.weight.trainable) bn.weight.grad[channel] += static_cast<float>(sum_dy_xc * inv_std);

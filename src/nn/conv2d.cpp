@@ -14,7 +14,18 @@ using dnnl::memory;
 using tag = memory::format_tag;
 
 namespace {
+
 constexpr size_t kMaxPlans = 8; // cached input shapes
+
+// Output size along one axis of `size` input values ("height" or "width").
+int64_t output_size(const char* axis, int64_t size, int pad_before, int pad_after, int kernel, int stride) {
+    const int64_t span = size + pad_before + pad_after - kernel;
+    if (span < 0)
+        throw std::invalid_argument(std::string("Conv2d: input ") + axis + " " + std::to_string(size) +
+                                    " is smaller than the padded kernel");
+    return span / stride + 1;
+}
+
 } // namespace
 
 Conv2dOptions Conv2dOptions::square(int kernel, int padding, int stride, bool bias) {
@@ -75,19 +86,13 @@ Conv2d::Conv2d(Context& context, int in_channels, int out_channels, const Conv2d
 Conv2d::~Conv2d() = default;
 
 int64_t Conv2d::output_height(int64_t h) const {
-    int64_t span = h + options_.pad_top + options_.pad_bottom - options_.kernel_h;
-    if (span < 0)
-        throw std::invalid_argument("Conv2d: input height " + std::to_string(h) +
-                                    " is smaller than the padded kernel");
-    return span / options_.stride_h + 1;
+    return output_size("height", h, options_.pad_top, options_.pad_bottom, options_.kernel_h,
+                       options_.stride_h);
 }
 
 int64_t Conv2d::output_width(int64_t w) const {
-    int64_t span = w + options_.pad_left + options_.pad_right - options_.kernel_w;
-    if (span < 0)
-        throw std::invalid_argument("Conv2d: input width " + std::to_string(w) +
-                                    " is smaller than the padded kernel");
-    return span / options_.stride_w + 1;
+    return output_size("width", w, options_.pad_left, options_.pad_right, options_.kernel_w,
+                       options_.stride_w);
 }
 
 ParameterTable Conv2d::parameters() {

@@ -12,10 +12,6 @@ namespace emotion::nn {
 
 namespace {
 
-void add_into(float* dst, const float* src, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
-}
-
 // dst[b, t, :] = src[b, t, :] + table[t, :]
 void add_positions(Tensor& dst, const Tensor& src, const Tensor& table) {
     dst.resize(src.shape());
@@ -42,6 +38,16 @@ void check_options(const EncoderLayerOptions& o) {
     if (o.d <= 0 || o.ffn <= 0)
         throw std::invalid_argument("encoder layer: d and ffn must be positive, got d = " +
                                     std::to_string(o.d) + ", ffn = " + std::to_string(o.ffn));
+}
+
+// Backward through the tail and the attention in front of it, into `grad`: the gradient of the
+// input that is both the tail's residual and the attention's query.
+void tail_and_attention_backward(PostLnTail& tail, MultiheadAttention& attention, const Tensor& dy,
+                                 Tensor& grad) {
+    tail.backward(dy);
+    attention.backward(tail.grad_attention());
+    grad.copy_from(tail.grad_residual());
+    add_into(grad.data(), attention.grad_query().data(), grad.size());
 }
 
 } // namespace
@@ -144,10 +150,7 @@ const Tensor& StlEncoderLayer::forward(const Tensor& x, const std::vector<int>* 
 }
 
 const Tensor& StlEncoderLayer::backward(const Tensor& dy) {
-    tail.backward(dy);
-    self_attn.backward(tail.grad_attention());
-    grad_input_.copy_from(tail.grad_residual());
-    add_into(grad_input_.data(), self_attn.grad_query().data(), grad_input_.size());
+    tail_and_attention_backward(tail, self_attn, dy, grad_input_);
     return grad_input_;
 }
 
@@ -208,10 +211,7 @@ const Tensor& KsmmLayer::forward(const Tensor& x, const Tensor* key, const std::
 }
 
 const Tensor& KsmmLayer::backward(const Tensor& dy) {
-    tail.backward(dy);
-    attention.backward(tail.grad_attention());
-    grad_x0_.copy_from(tail.grad_residual());
-    add_into(grad_x0_.data(), attention.grad_query().data(), grad_x0_.size());
+    tail_and_attention_backward(tail, attention, dy, grad_x0_);
     if (options_.cross) {
         grad_k0_.copy_from(attention.grad_key());
         add_into(grad_k0_.data(), attention.grad_value().data(), grad_k0_.size());

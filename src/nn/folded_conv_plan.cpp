@@ -141,12 +141,9 @@ struct FoldedConvPlan::StagePlan {
 
 FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
                                const Shape& input)
-    : context_(context), stages_(stages), input_shape_(input) {
+    : ConvStackPlan(context, stages, input), plans_(stages.size()) {
     const auto& engine = context.engine();
-    plans_.resize(stages.size());
-    memory::dims dims = to_dims(input);
-    for (size_t s = 0; s < stages.size(); ++s) {
-        const ConvStage& stage = *stages[s];
+    const memory::dims output = plan_stages([&](size_t s, const ConvStage& stage, const memory::dims& dims) {
         StagePlan& plan = plans_[s];
         // The first convolutions read the user's NCHW input; later ones pick their layout.
         const memory::desc src = s == 0 ? plain_desc(dims) : any_desc(dims);
@@ -164,19 +161,18 @@ FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_p
         if (stage.options.pool)
             for (const Conv& conv : plan.convs)
                 plan.pools.emplace_back(engine, *stage.options.pool, conv.pd.dst_desc());
-        dims = plan.output(0).get_desc().dims();
-        dims[1] = stage.options.out_channels();
-    }
-    output_shape_ = Shape(dims.begin(), dims.end());
-    plans_.back().link = std::make_unique<Link>(engine, plans_.back().output_descs(), plain_desc(dims));
+        memory::dims out = plan.output(0).get_desc().dims();
+        out[1] = stage.options.out_channels();
+        return out;
+    });
+    output_shape_ = Shape(output.begin(), output.end());
+    plans_.back().link = std::make_unique<Link>(engine, plans_.back().output_descs(), plain_desc(output));
 }
 
 FoldedConvPlan::~FoldedConvPlan() = default;
 
 void FoldedConvPlan::run(const Tensor& x, Tensor& y) {
-    if (x.shape() != input_shape_)
-        throw std::logic_error("FoldedConvPlan: input " + shape_to_string(x.shape()) + ", planned for " +
-                               shape_to_string(input_shape_));
+    check_input("FoldedConvPlan", x);
     const auto& engine = context_.engine();
     const memory x_mem = x.memory(engine, plain_desc(to_dims(x.shape())));
     const memory* src = &x_mem;

@@ -10,8 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "nn/conv_stage.h"
-#include "nn/tensor.h"
+#include "nn/conv_stack_plan.h"
 
 namespace emotion::nn {
 
@@ -22,7 +21,7 @@ namespace emotion::nn {
 void fold_batch_norm(const Conv2d& conv, const std::vector<float>& scale, const std::vector<float>& shift,
                      int first, Tensor& weight, Tensor& bias);
 
-class FoldedConvPlan {
+class FoldedConvPlan : public ConvStackPlan {
 public:
     // `stages` must outlive the plan; their parameters are read (and folded) at every run.
     FoldedConvPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
@@ -41,9 +40,7 @@ private:
     struct Link;
     struct StagePlan;
 
-    Context& context_;
-    const std::vector<std::unique_ptr<ConvStage>>& stages_;
-    Shape input_shape_, output_shape_;
+    Shape output_shape_;
     std::vector<StagePlan> plans_;
     std::vector<float> scale_, shift_;
 };

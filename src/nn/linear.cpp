@@ -74,10 +74,7 @@ Linear::Linear(Context& context, int in_features, int out_features, bool bias)
                                : compat::matmul_pd(engine, x_rt, p->weight_t_desc, y_rt));
     p->backward_data = dnnl::matmul(compat::matmul_pd(engine, y_rt, p->weight_desc, x_rt));
 
-    dnnl::post_ops accumulate;
-    accumulate.append_sum(1.0f);
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(accumulate);
+    const dnnl::primitive_attr attr = accumulate_attr();
     auto dy_t_rt = strided({out, kRuntime}, {1, out});
     p->backward_weights = dnnl::matmul(compat::matmul_pd(engine, dy_t_rt, x_rt, p->grad_weight_desc, attr));
     primitives_ = std::move(p);

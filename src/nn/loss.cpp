@@ -18,6 +18,17 @@ void softmax_rows(const float* x, float* y, int64_t rows, int64_t k) {
     }
 }
 
+void softmax_in_place(float* a, int64_t n) {
+    const float m = *std::max_element(a, a + n);
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+        a[i] = std::exp(a[i] - m);
+        sum += a[i];
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t i = 0; i < n; ++i) a[i] *= inv;
+}
+
 std::vector<float> softmax_rows(const float* x, int64_t rows, int64_t k) {
     std::vector<float> y(static_cast<size_t>(rows * k));
     softmax_rows(x, y.data(), rows, k);

@@ -34,4 +34,9 @@ void softmax_rows(const float* x, float* y, int64_t rows, int64_t k);
 // Same into a new vector (posteriors of logits).
 std::vector<float> softmax_rows(const float* x, int64_t rows, int64_t k);
 
+// The attention pools' softmax of scores a[0 .. n), in place: exp in float after the max is
+// subtracted, the sum in double, then one float reciprocal multiplied in (rounding unlike
+// softmax_rows; the pools' outputs, which the shipped models' results depend on, come from it).
+void softmax_in_place(float* a, int64_t n);
+
 } // namespace emotion::nn

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "nn/dnnl_compat.h"
-#include "nn/init.h"
+#include "nn/padded_sequences.h"
 #include "nn/rnn_kernels.h"
 
 namespace emotion::nn {
@@ -34,16 +34,48 @@ void zero_bytes(detail::RawBuffer& buffer, const memory::desc& desc) {
     std::memset(buffer.data(), 0, desc.get_size());
 }
 
+// A reorder from the parameters' PyTorch layout to the layout a primitive chose, or none when
+// they agree.
+dnnl::reorder reorder_if_needed(const dnnl::engine& engine, const memory::desc& user,
+                                const memory::desc& wanted) {
+    if (wanted == user) return {};
+    return dnnl::reorder(dnnl::reorder::primitive_desc(engine, user, engine, wanted));
+}
+
+// A weight as the primitive reads it: the parameter itself, or its reorder into `buffer`.
+memory weight_in(Context& context, const dnnl::reorder& reorder, memory user, const memory::desc& wanted,
+                 detail::RawBuffer& buffer) {
+    if (!reorder) return user;
+    memory reordered = raw_memory(buffer, wanted, context.engine());
+    reorder.execute(context.stream(), user, reordered);
+    return reordered;
+}
+
 } // namespace
+
+// The layouts a primitive (forward or backward) wants the two weights in, and the reorders from
+// the parameters' (user ldgoi) layouts where they differ.
+struct Lstm::WeightLayouts {
+    memory::desc layer, iter;
+    dnnl::reorder to_layer, to_iter;
+
+    WeightLayouts() = default;
+    template <class PrimitiveDesc>
+    WeightLayouts(const dnnl::engine& engine, const PrimitiveDesc& pd, const memory::desc& layer_user,
+                  const memory::desc& iter_user)
+        : layer(pd.weights_layer_desc()), iter(pd.weights_iter_desc()),
+          to_layer(reorder_if_needed(engine, layer_user, layer)),
+          to_iter(reorder_if_needed(engine, iter_user, iter)) {}
+};
 
 struct Lstm::Primitives {
     dnnl::lstm_forward::primitive_desc fwd_pd;
     dnnl::lstm_forward fwd;
-    dnnl::reorder fwd_w_layer_reorder, fwd_w_iter_reorder; // user ldgoi -> fwd layout (if needed)
+    WeightLayouts fwd_weights;
     bool has_bwd = false;
     dnnl::lstm_backward::primitive_desc bwd_pd;
     dnnl::lstm_backward bwd;
-    dnnl::reorder bwd_w_layer_reorder, bwd_w_iter_reorder;
+    WeightLayouts bwd_weights;
     dnnl::reorder dw_layer_reorder, dw_iter_reorder; // diff layout -> grads, accumulating
     // Descriptors shared by forward and backward.
     memory::desc src_layer, dst_layer, state, bias, w_layer_user, w_iter_user;
@@ -54,38 +86,18 @@ struct Lstm::Shapes {
 };
 
 Lstm::Lstm(Context& context, int input_size, int hidden_size, bool bidirectional)
-    : context_(context), input_(input_size), hidden_(hidden_size), dirs_(bidirectional ? 2 : 1),
-      cache_(std::make_unique<Shapes>()) {
-    if (input_size <= 0 || hidden_size <= 0)
-        throw std::invalid_argument("Lstm: sizes must be positive, got input " + std::to_string(input_size) +
-                                    ", hidden " + std::to_string(hidden_size));
-    const int64_t G = 4 * static_cast<int64_t>(hidden_);
-    for (int d = 0; d < dirs_; ++d) {
-        weight_ih[d] = Parameter(Shape{G, input_});
-        weight_hh[d] = Parameter(Shape{G, hidden_});
-        bias_ih[d] = Parameter(Shape{G});
-        bias_hh[d] = Parameter(Shape{G});
-    }
-}
+    : LstmParameters("Lstm", input_size, hidden_size, bidirectional), context_(context),
+      cache_(std::make_unique<Shapes>()) {}
 
 Lstm::~Lstm() = default;
 
 ParameterTable Lstm::parameters() {
     ParameterTable table;
-    for (int d = 0; d < dirs_; ++d) {
-        const std::string sfx = d ? "_reverse" : "";
-        table.push_back({"weight_ih_l0" + sfx, &weight_ih[d]});
-        table.push_back({"weight_hh_l0" + sfx, &weight_hh[d]});
-        table.push_back({"bias_ih_l0" + sfx, &bias_ih[d]});
-        table.push_back({"bias_hh_l0" + sfx, &bias_hh[d]});
-    }
+    append_lstm_parameters(table);
     return table;
 }
 
-void Lstm::init_pytorch(Rng& rng) {
-    const float bound = 1.0f / std::sqrt(static_cast<float>(hidden_));
-    for (auto& entry : parameters()) uniform(entry.parameter->value, -bound, bound, rng);
-}
+void Lstm::init_pytorch(Rng& rng) { init_uniform(parameters(), rng); }
 
 Lstm::Primitives& Lstm::primitives(int64_t T, int64_t B, bool train) {
     const std::array<int64_t, 3> key{T, B, train ? 1 : 0};
@@ -107,34 +119,29 @@ Lstm::Primitives& Lstm::primitives(int64_t T, int64_t B, bool train) {
         dnnl::rnn_direction::unidirectional_left2right, p.src_layer, memory::desc(), memory::desc(),
         md({1, 1, I, 4, H}, tag::any), md({1, 1, H, 4, H}, tag::any), p.bias, p.dst_layer, p.state, p.state);
     p.fwd = dnnl::lstm_forward(p.fwd_pd);
-    if (p.fwd_pd.weights_layer_desc() != p.w_layer_user)
-        p.fwd_w_layer_reorder = dnnl::reorder(
-            dnnl::reorder::primitive_desc(engine, p.w_layer_user, engine, p.fwd_pd.weights_layer_desc()));
-    if (p.fwd_pd.weights_iter_desc() != p.w_iter_user)
-        p.fwd_w_iter_reorder = dnnl::reorder(
-            dnnl::reorder::primitive_desc(engine, p.w_iter_user, engine, p.fwd_pd.weights_iter_desc()));
+    p.fwd_weights = WeightLayouts(engine, p.fwd_pd, p.w_layer_user, p.w_iter_user);
     return cache_->lru.insert(key, std::move(p));
 }
 
-// oneDNN's single bias: b_ih + b_hh.
-void Lstm::prepare_bias(int d) {
-    const int G = 4 * hidden_;
-    bias_sum_[d].resize({G});
-    for (int j = 0; j < G; ++j) bias_sum_[d][j] = bias_ih[d].value[j] + bias_hh[d].value[j];
+std::unordered_map<int, memory> Lstm::direction_args(int d, const Primitives& p,
+                                                     const WeightLayouts& layouts) {
+    const auto& engine = context_.engine();
+    return {{DNNL_ARG_SRC_LAYER, xs_[d].memory(engine, p.src_layer)},
+            {DNNL_ARG_WEIGHTS_LAYER,
+             weight_in(context_, layouts.to_layer, weight_ih[d].value.memory(engine, p.w_layer_user),
+                       layouts.layer, w_layer_[d])},
+            {DNNL_ARG_WEIGHTS_ITER,
+             weight_in(context_, layouts.to_iter, weight_hh[d].value.memory(engine, p.w_iter_user),
+                       layouts.iter, w_iter_[d])},
+            {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
+            {DNNL_ARG_DST_LAYER, ys_[d].memory(engine, p.dst_layer)},
+            {DNNL_ARG_DST_ITER, hT_[d].memory(engine, p.state)},
+            {DNNL_ARG_DST_ITER_C, cT_[d].memory(engine, p.state)}};
 }
 
 const Tensor& Lstm::forward(const Tensor& x, const std::vector<int>& lengths, Mode mode) {
-    if (x.rank() != 3 || x.dim(2) != input_)
-        throw std::invalid_argument("Lstm: input " + shape_to_string(x.shape()) + ", expected [B, T, " +
-                                    std::to_string(input_) + "]");
+    check_padded_batch("Lstm", x, input_, lengths);
     const int64_t B = x.dim(0), T = x.dim(1), I = input_, H = hidden_;
-    if (static_cast<int64_t>(lengths.size()) != B)
-        throw std::invalid_argument("Lstm: " + std::to_string(lengths.size()) + " lengths for a batch of " +
-                                    std::to_string(B));
-    for (int L : lengths)
-        if (L < 1 || L > T)
-            throw std::invalid_argument("Lstm: length " + std::to_string(L) + " outside [1, " +
-                                        std::to_string(T) + "]");
     const bool train = mode == Mode::Train;
     const int64_t Tp = (T + kLengthQuantum - 1) / kLengthQuantum * kLengthQuantum;
     B_ = B;
@@ -152,65 +159,23 @@ const Tensor& Lstm::forward(const Tensor& x, const std::vector<int>& lengths, Mo
         // its length; steps past the end are zero.
         Tensor& xs = xs_[d];
         detail::resize_rounded(xs, {B, Tp, I}, 1, kRoomFrames);
-        for (int64_t b = 0; b < B; ++b) {
-            const int64_t L = lengths[b];
-            const float* src = x.data() + b * T * I;
-            float* dst = xs.data() + b * Tp * I;
-            if (d == 0) {
-                std::memcpy(dst, src, sizeof(float) * L * I);
-            } else {
-                for (int64_t t = 0; t < L; ++t)
-                    std::memcpy(dst + t * I, src + (L - 1 - t) * I, sizeof(float) * I);
-            }
-            std::memset(dst + L * I, 0, sizeof(float) * (Tp - L) * I);
-        }
-        prepare_bias(d);
-        auto wl_user = weight_ih[d].value.memory(engine, p.w_layer_user);
-        auto wi_user = weight_hh[d].value.memory(engine, p.w_iter_user);
-        memory wl = wl_user, wi = wi_user;
-        if (p.fwd_w_layer_reorder) {
-            wl = raw_memory(w_layer_[d], p.fwd_pd.weights_layer_desc(), engine);
-            p.fwd_w_layer_reorder.execute(context_.stream(), wl_user, wl);
-        }
-        if (p.fwd_w_iter_reorder) {
-            wi = raw_memory(w_iter_[d], p.fwd_pd.weights_iter_desc(), engine);
-            p.fwd_w_iter_reorder.execute(context_.stream(), wi_user, wi);
-        }
+        to_step_order(x.data(), T, I, 0, I, d, lengths, xs.data(), Tp);
+        bias_sum_[d].resize({4 * H}); // oneDNN's single bias
+        sum_biases(d, bias_sum_[d].data());
         detail::resize_rounded(ys_[d], {B, Tp, H}, 1, kRoomFrames);
         hT_[d].resize({1, 1, B, H});
         cT_[d].resize({1, 1, B, H});
-        std::unordered_map<int, memory> args{
-            {DNNL_ARG_SRC_LAYER, xs.memory(engine, p.src_layer)},
-            {DNNL_ARG_WEIGHTS_LAYER, wl},
-            {DNNL_ARG_WEIGHTS_ITER, wi},
-            {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
-            {DNNL_ARG_DST_LAYER, ys_[d].memory(engine, p.dst_layer)},
-            {DNNL_ARG_DST_ITER, hT_[d].memory(engine, p.state)},
-            {DNNL_ARG_DST_ITER_C, cT_[d].memory(engine, p.state)},
-        };
-        if (train) {
-            args[DNNL_ARG_WORKSPACE] = raw_memory(workspace_[d], p.fwd_pd.workspace_desc(), engine);
-        }
+        auto args = direction_args(d, p, p.fwd_weights);
+        if (train) args[DNNL_ARG_WORKSPACE] = raw_memory(workspace_[d], p.fwd_pd.workspace_desc(), engine);
         context_.execute(p.fwd, args);
     }
 
     // Frame-ordered output, zero at padded frames; h_n from the last real step.
-    const int64_t D = dirs_ * H;
-    detail::resize_rounded(y_, {B, T, D}, 1, kRoomFrames);
+    detail::resize_rounded(y_, {B, T, dirs_ * H}, 1, kRoomFrames);
     h_n_.resize({dirs_, B, H});
-    for (int64_t b = 0; b < B; ++b) {
-        const int64_t L = lengths[b];
-        float* yb = y_.data() + b * T * D;
-        for (int d = 0; d < dirs_; ++d) {
-            const float* ys = ys_[d].data() + b * Tp * H;
-            for (int64_t t = 0; t < L; ++t) {
-                const int64_t frame = d == 0 ? t : L - 1 - t;
-                std::memcpy(yb + frame * D + d * H, ys + t * H, sizeof(float) * H);
-            }
-            std::memcpy(h_n_.data() + (d * B + b) * H, ys + (L - 1) * H, sizeof(float) * H);
-        }
-        std::memset(yb + L * D, 0, sizeof(float) * (T - L) * D);
-    }
+    const float* steps[2] = {ys_[0].data(), ys_[1].data()};
+    to_frame_order(steps, dirs_, Tp, lengths, T, H, y_.data());
+    for (int d = 0; d < dirs_; ++d) last_steps(steps[d], Tp, lengths, H, h_n_.data() + d * B * H);
     return y_;
 }
 
@@ -275,17 +240,9 @@ const Tensor& Lstm::backward(const Tensor& dy) {
             p.state, p.src_layer, none, none, md({1, 1, I, 4, H}, tag::any), md({1, 1, H, 4, H}, tag::any),
             p.bias, p.dst_layer, p.state, p.state, p.fwd_pd);
         p.bwd = dnnl::lstm_backward(p.bwd_pd);
-        if (p.bwd_pd.weights_layer_desc() != p.w_layer_user)
-            p.bwd_w_layer_reorder = dnnl::reorder(
-                dnnl::reorder::primitive_desc(engine, p.w_layer_user, engine, p.bwd_pd.weights_layer_desc()));
-        if (p.bwd_pd.weights_iter_desc() != p.w_iter_user)
-            p.bwd_w_iter_reorder = dnnl::reorder(
-                dnnl::reorder::primitive_desc(engine, p.w_iter_user, engine, p.bwd_pd.weights_iter_desc()));
+        p.bwd_weights = WeightLayouts(engine, p.bwd_pd, p.w_layer_user, p.w_iter_user);
         // grad += diff weights: a reorder with a sum post-op into the PyTorch-layout grads.
-        dnnl::post_ops accumulate;
-        accumulate.append_sum(1.0f);
-        dnnl::primitive_attr attr;
-        attr.set_post_ops(accumulate);
+        const dnnl::primitive_attr attr = accumulate_attr();
         p.dw_layer_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(
             engine, p.bwd_pd.diff_weights_layer_desc(), engine, p.w_layer_user, attr));
         p.dw_iter_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(
@@ -303,27 +260,8 @@ const Tensor& Lstm::backward(const Tensor& dy) {
     for (int d = 0; d < dirs_; ++d) {
         // Step-ordered output gradient, zero past each sequence's end (so the padded steps
         // contribute nothing).
-        for (int64_t b = 0; b < B; ++b) {
-            const int64_t L = lengths_[b];
-            const float* g = dy.data() + b * T * D + d * H;
-            float* dst = dys_.data() + b * Tp * H;
-            for (int64_t t = 0; t < L; ++t) {
-                const int64_t frame = d == 0 ? t : L - 1 - t;
-                std::memcpy(dst + t * H, g + frame * D, sizeof(float) * H);
-            }
-            std::memset(dst + L * H, 0, sizeof(float) * (Tp - L) * H);
-        }
-        auto wl_user = weight_ih[d].value.memory(engine, p.w_layer_user);
-        auto wi_user = weight_hh[d].value.memory(engine, p.w_iter_user);
-        memory wl = wl_user, wi = wi_user;
-        if (p.bwd_w_layer_reorder) {
-            wl = raw_memory(w_layer_[d], p.bwd_pd.weights_layer_desc(), engine);
-            p.bwd_w_layer_reorder.execute(context_.stream(), wl_user, wl);
-        }
-        if (p.bwd_w_iter_reorder) {
-            wi = raw_memory(w_iter_[d], p.bwd_pd.weights_iter_desc(), engine);
-            p.bwd_w_iter_reorder.execute(context_.stream(), wi_user, wi);
-        }
+        to_step_order(dy.data(), T, D, d * H, H, d, lengths_, dys_.data(), Tp);
+        auto args = direction_args(d, p, p.bwd_weights);
         // oneDNN accumulates into the diff weights: start from zero every time.
         auto dwl = raw_memory(dw_layer_, p.bwd_pd.diff_weights_layer_desc(), engine);
         auto dwi = raw_memory(dw_iter_, p.bwd_pd.diff_weights_iter_desc(), engine);
@@ -331,22 +269,15 @@ const Tensor& Lstm::backward(const Tensor& dy) {
         zero_bytes(dw_iter_, p.bwd_pd.diff_weights_iter_desc());
         dbias_.zero();
         auto zero = zero_state_.memory(engine, p.state);
-        context_.execute(
-            p.bwd, {{DNNL_ARG_SRC_LAYER, xs_[d].memory(engine, p.src_layer)},
-                    {DNNL_ARG_WEIGHTS_LAYER, wl},
-                    {DNNL_ARG_WEIGHTS_ITER, wi},
-                    {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
-                    {DNNL_ARG_DST_LAYER, ys_[d].memory(engine, p.dst_layer)},
-                    {DNNL_ARG_DST_ITER, hT_[d].memory(engine, p.state)},
-                    {DNNL_ARG_DST_ITER_C, cT_[d].memory(engine, p.state)},
-                    {DNNL_ARG_WORKSPACE, memory(p.fwd_pd.workspace_desc(), engine, workspace_[d].data())},
-                    {DNNL_ARG_DIFF_DST_LAYER, dys_.memory(engine, p.dst_layer)},
-                    {DNNL_ARG_DIFF_DST_ITER, zero},
-                    {DNNL_ARG_DIFF_DST_ITER_C, zero},
-                    {DNNL_ARG_DIFF_SRC_LAYER, dxs_.memory(engine, p.src_layer)},
-                    {DNNL_ARG_DIFF_WEIGHTS_LAYER, dwl},
-                    {DNNL_ARG_DIFF_WEIGHTS_ITER, dwi},
-                    {DNNL_ARG_DIFF_BIAS, dbias_.memory(engine, p.bias)}});
+        args.insert({{DNNL_ARG_WORKSPACE, memory(p.fwd_pd.workspace_desc(), engine, workspace_[d].data())},
+                     {DNNL_ARG_DIFF_DST_LAYER, dys_.memory(engine, p.dst_layer)},
+                     {DNNL_ARG_DIFF_DST_ITER, zero},
+                     {DNNL_ARG_DIFF_DST_ITER_C, zero},
+                     {DNNL_ARG_DIFF_SRC_LAYER, dxs_.memory(engine, p.src_layer)},
+                     {DNNL_ARG_DIFF_WEIGHTS_LAYER, dwl},
+                     {DNNL_ARG_DIFF_WEIGHTS_ITER, dwi},
+                     {DNNL_ARG_DIFF_BIAS, dbias_.memory(engine, p.bias)}});
+        context_.execute(p.bwd, args);
         if (weight_ih[d].trainable) {
             auto grad = weight_ih[d].grad.memory(engine, p.w_layer_user);
             p.dw_layer_reorder.execute(context_.stream(), dwl, grad);
@@ -367,8 +298,7 @@ const Tensor& Lstm::backward(const Tensor& dy) {
             const float* src = dxs_.data() + b * Tp * I;
             float* dst = dx_.data() + b * T * I;
             for (int64_t t = 0; t < L; ++t) {
-                const int64_t frame = d == 0 ? t : L - 1 - t;
-                float* row = dst + frame * I;
+                float* row = dst + frame_of_step(d, t, L) * I;
                 const float* s = src + t * I;
                 for (int64_t i = 0; i < I; ++i) row[i] += s[i];
             }

@@ -10,40 +10,32 @@
 // 0. h_n / c_n [dirs, B, H] are the states after each direction's last real step (c_n of a batch
 // with unequal lengths is recomputed on request from the stored outputs, see c_n()).
 //
-// Parameters (PyTorch names): weight_ih_l0 [4H, I], weight_hh_l0 [4H, H], bias_ih_l0 [4H],
-// bias_hh_l0 [4H] (+ `_reverse`), gate order i, f, g, o (= oneDNN's). A PyTorch weight [4H, I] is
-// oneDNN's `ldgoi` layout, so reorders read the parameters in place into the primitive's layout
-// and the diff-weight reorders accumulate (sum post-op) straight into the grads. oneDNN takes one
-// bias b_ih + b_hh; the gradient of either bias is oneDNN's bias gradient.
+// Parameters: nn/lstm_parameters.h (PyTorch's; gate order i, f, g, o = oneDNN's). A PyTorch
+// weight [4H, I] is oneDNN's `ldgoi` layout, so reorders read the parameters in place into the primitive's
+// layout and the diff-weight reorders accumulate (sum post-op) straight into the grads. oneDNN takes one bias
+// b_ih + b_hh; the gradient of either bias is oneDNN's bias gradient.
 //
 // Primitives are cached per (padded T, B, mode) in a small LRU; T is rounded up to a multiple of
 // 16 so that utterances of similar length share primitives.
 #pragma once
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "nn/context.h"
-#include "nn/parameter.h"
-#include "nn/rng.h"
+#include "nn/lstm_parameters.h"
 #include "nn/rnn_kernels.h"
 #include "nn/tensor.h"
 
 namespace emotion::nn {
 
-class Lstm {
+class Lstm : public LstmParameters {
 public:
     Lstm(Context& context, int input_size, int hidden_size, bool bidirectional);
     ~Lstm();
     Lstm(const Lstm&) = delete;
     Lstm& operator=(const Lstm&) = delete;
-
-    int input_size() const { return input_; }
-    int hidden_size() const { return hidden_; }
-    int directions() const { return dirs_; }
-
-    // Per direction d (0 = forward, 1 = reverse).
-    Parameter weight_ih[2], weight_hh[2], bias_ih[2], bias_hh[2];
 
     ParameterTable parameters(); // weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (+ _reverse)
     // PyTorch's default: every parameter U(-1/sqrt(H), 1/sqrt(H)).
@@ -61,11 +53,14 @@ public:
 private:
     struct Shapes;
     struct Primitives;
+    struct WeightLayouts;
     Primitives& primitives(int64_t T, int64_t B, bool train);
-    void prepare_bias(int d);
+    // The arguments forward and backward share: direction d's step-ordered input, its weights
+    // in the layouts of the primitive (reordered when needed), its bias and outputs.
+    std::unordered_map<int, dnnl::memory> direction_args(int d, const Primitives& p,
+                                                         const WeightLayouts& layouts);
 
     Context& context_;
-    int input_, hidden_, dirs_;
     std::unique_ptr<Shapes> cache_;
 
     // State of the last forward.

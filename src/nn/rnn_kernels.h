@@ -1,7 +1,7 @@
 // Internal helpers of the recurrent layers (lstm.cpp, alstm.cpp, attention_pool.cpp): a small LRU
-// cache for shape-keyed oneDNN primitives, and elementwise kernels written so that the compiler
-// vectorises them (no libm calls in the loops: exp is a Cephes-style polynomial with an exact
-// power-of-two scaling, max relative error ~2 ulp over the clamped range).
+// cache for shape-keyed oneDNN primitives, and kernels written so that the compiler vectorises
+// them (no libm calls in the loops: exp is a Cephes-style polynomial with an exact power-of-two
+// scaling, max relative error ~2 ulp over the clamped range).
 #pragma once
 
 #include <algorithm>
@@ -89,6 +89,12 @@ private:
     std::unique_ptr<float, Free> data_;
     size_t capacity_ = 0;
 };
+
+// a . b in 16 float lanes, then the tail, then the lanes summed (the order every caller's
+// results depend on).
+float dot(const float* a, const float* b, int64_t n);
+// out += a * x
+void axpy(float* out, float a, const float* x, int64_t n);
 
 // exp(x) for x clamped to [-87, 88]; vectorisable (float arithmetic and an int bit trick only).
 inline float exp_approx(float x) {

@@ -107,6 +107,14 @@ dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims) {
     return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
 }
 
+dnnl::primitive_attr accumulate_attr() {
+    dnnl::post_ops ops;
+    ops.append_sum(1.0f);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    return attr;
+}
+
 dnnl::memory::desc Tensor::desc() const { return plain_desc(to_dims(shape_)); }
 
 dnnl::memory Tensor::memory(const dnnl::engine& engine) const { return memory(engine, desc()); }

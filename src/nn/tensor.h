@@ -63,8 +63,16 @@ private:
     float* data_ = nullptr;
 };
 
+// dst[i] += src[i] for i < n (residual and gradient sums).
+inline void add_into(float* dst, const float* src, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+
 // Plain row-major oneDNN descriptor for `dims` (f32).
 dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims);
 dnnl::memory::dims to_dims(const Shape& shape);
+// A primitive attribute that adds the result to the destination (a sum post-op): for gradients,
+// which accumulate.
+dnnl::primitive_attr accumulate_attr();
 
 } // namespace emotion::nn

@@ -79,23 +79,42 @@ void panel(cairo_t* cr, double x0, double y0, double w, double h, const std::vec
     }
 }
 
-void write_png(cairo_surface_t* surface, const std::string& path) {
-    if (cairo_surface_write_to_png(surface, path.c_str()) != CAIRO_STATUS_SUCCESS)
-        throw std::runtime_error("cannot write " + path);
-}
+// A white image with a black title centred at its top, drawn on through cr().
+class Canvas {
+public:
+    Canvas(int width, int height, const std::string& title, double title_size)
+        : surface_(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height)),
+          cr_(cairo_create(surface_)) {
+        cairo_set_source_rgb(cr_, 1, 1, 1);
+        cairo_paint(cr_);
+        cairo_select_font_face(cr_, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_source_rgb(cr_, 0, 0, 0);
+        text(cr_, width / 2.0, 24, title, title_size, true);
+    }
+    ~Canvas() {
+        cairo_destroy(cr_);
+        cairo_surface_destroy(surface_);
+    }
+    Canvas(const Canvas&) = delete;
+    Canvas& operator=(const Canvas&) = delete;
+
+    cairo_t* cr() const { return cr_; }
+    void write_png(const std::string& path) const {
+        if (cairo_surface_write_to_png(surface_, path.c_str()) != CAIRO_STATUS_SUCCESS)
+            throw std::runtime_error("cannot write " + path);
+    }
+
+private:
+    cairo_surface_t* surface_;
+    cairo_t* cr_;
+};
 
 } // namespace
 
 void plot_learning_curves(const std::string& path, const std::vector<pipelines::EpochRecord>& epochs,
                           const std::string& title) {
-    const int width = 1000, height = 420;
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-    cairo_t* cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, width / 2.0, 24, title, 15, true);
+    Canvas canvas(1000, 420, title, 15);
+    cairo_t* cr = canvas.cr();
 
     Series train_loss{"train loss", {}, 0.12, 0.47, 0.71},
         valid_loss{"validation loss", {}, 0.84, 0.15, 0.16};
@@ -116,22 +135,14 @@ void plot_learning_curves(const std::string& path, const std::vector<pipelines::
     const int first = epochs.empty() ? 1 : epochs.front().epoch + 1;
     panel(cr, 70, 60, 380, 300, {train_loss, valid_loss}, "loss", 0.0, loss_max * 1.05, first);
     panel(cr, 570, 60, 380, 300, {train_acc, wa, ua}, "accuracy", 0.0, 1.0, first);
-    cairo_destroy(cr);
-    write_png(surface, path);
-    cairo_surface_destroy(surface);
+    canvas.write_png(path);
 }
 
 void plot_confusion(const std::string& path, const std::vector<std::string>& labels,
                     const std::vector<std::vector<int>>& matrix, const std::string& title) {
     const int k = static_cast<int>(labels.size()), cell = 80, left = 130, top = 90;
-    const int width = left + k * cell + 40, height = top + k * cell + 60;
-    cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-    cairo_t* cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, width / 2.0, 24, title, 14, true);
+    Canvas canvas(left + k * cell + 40, top + k * cell + 60, title, 14);
+    cairo_t* cr = canvas.cr();
     text(cr, left + k * cell / 2.0, top - 36, "predicted", 12, true);
     for (int t = 0; t < k; ++t) {
         int row_sum = 0;
@@ -153,9 +164,7 @@ void plot_confusion(const std::string& path, const std::vector<std::string>& lab
         text(cr, left + t * cell + cell / 2.0, top - 10, labels[t], 12, true);
     }
     text(cr, 10, top - 10, "true \\ pred", 11);
-    cairo_destroy(cr);
-    write_png(surface, path);
-    cairo_surface_destroy(surface);
+    canvas.write_png(path);
 }
 
 } // namespace emotion::tools

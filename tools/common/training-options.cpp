@@ -34,4 +34,20 @@ pipelines::TrainOptions training_options(const Options& o) {
     return t;
 }
 
+std::map<std::string, std::string> dataset_option_defaults() {
+    return {{"manifest", ""},  {"epochs", "30"}, {"test-speakers", ""}, {"labels", "angry,happy,neutral,sad"},
+            {"label-map", ""}, {"seed", "1"}};
+}
+
+pipelines::DatasetOptions dataset_options(const Options& o) {
+    pipelines::DatasetOptions d;
+    d.manifest = o.str("manifest");
+    d.epochs = unsigned(o.integer("epochs"));
+    d.test_speakers = o.str("test-speakers");
+    d.labels = o.str("labels");
+    d.label_map = o.str("label-map");
+    d.seed = uint64_t(o.integer("seed"));
+    return d;
+}
+
 } // namespace emotion::tools

@@ -133,19 +133,15 @@ void print_summary(const std::vector<Fold>& folds, const std::string& title, nlo
 int main(int argc, char** argv) {
     gst_init(&argc, &argv);
     std::unique_ptr<Options> o;
+    DatasetOptions data;
     try {
         auto defaults = training_option_defaults();
-        defaults.insert({{"manifest", ""},
-                         {"model", ""},
+        defaults.merge(dataset_option_defaults());
+        defaults.insert({{"model", ""},
                          {"arch", ""},
                          {"split", "all"},
-                         {"test-speakers", ""},
                          {"folds", "loso"},
-                         {"epochs", "30"},
                          {"valid-fraction", "0.2"},
-                         {"labels", "angry,happy,neutral,sad"},
-                         {"label-map", ""},
-                         {"seed", "1"},
                          {"report", ""},
                          {"work", ""}});
         o = std::make_unique<Options>(argc, argv, defaults,
@@ -154,17 +150,13 @@ int main(int argc, char** argv) {
             std::printf("%s%s", kUsage, kTrainingOptionsUsage);
             return 0;
         }
-        if (o->str("manifest").empty()) throw std::invalid_argument("--manifest is required");
+        data = dataset_options(*o);
+        if (data.manifest.empty()) throw std::invalid_argument("--manifest is required");
         if (!o->str("arch").empty()) models::architecture_named(o->str("arch")); // known?
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-eval: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
         return 2;
     }
-    DatasetOptions data;
-    data.manifest = o->str("manifest");
-    data.labels = o->str("labels");
-    data.label_map = o->str("label-map");
-    data.seed = uint64_t(o->integer("seed"));
     // A model file says what it is: its architecture chooses the pipeline.
     std::string arch = o->str("arch");
     if (!o->str("model").empty()) {
@@ -191,7 +183,6 @@ int main(int argc, char** argv) {
 
     try {
         if (!o->str("model").empty()) {
-            data.test_speakers = o->str("test-speakers");
             EvalResult r = run_evaluation(data, arch, o->str("model"), o->str("split"), threads);
             if (!r.ok) throw std::runtime_error(r.error);
             Fold f{train::split_list(data.test_speakers), confusion_from(r.report)};
@@ -215,7 +206,6 @@ int main(int argc, char** argv) {
                 o->str("valid-fraction");
             for (size_t i = 0; i < folds.size(); ++i) {
                 DatasetOptions fold_data = data;
-                fold_data.epochs = unsigned(o->integer("epochs"));
                 fold_data.test_speakers = join(folds[i]);
                 fold_data.valid_fraction = o->number("valid-fraction");
                 const std::string finished = work + "/fold" + std::to_string(i) + ".json";

@@ -54,17 +54,12 @@ int main(int argc, char** argv) {
     std::string plots;
     try {
         auto defaults = training_option_defaults();
-        defaults.insert({{"manifest", ""},
-                         {"arch", "alstm"},
+        defaults.merge(dataset_option_defaults());
+        defaults.insert({{"arch", "alstm"},
                          {"out", ""},
-                         {"epochs", "30"},
                          {"valid-speakers", ""},
                          {"valid-fraction", "0"},
-                         {"test-speakers", ""},
-                         {"labels", "angry,happy,neutral,sad"},
-                         {"label-map", ""},
                          {"model", ""},
-                         {"seed", "1"},
                          {"plots", ""}});
         Options o(argc, argv, defaults, {{"help", false}, {"resume", false}});
         if (o.flag("help")) {
@@ -72,14 +67,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         train = training_options(o);
-        data.manifest = o.str("manifest");
-        data.epochs = unsigned(o.integer("epochs"));
+        data = dataset_options(o);
         data.valid_speakers = o.str("valid-speakers");
         data.valid_fraction = o.number("valid-fraction");
-        data.test_speakers = o.str("test-speakers");
-        data.labels = o.str("labels");
-        data.label_map = o.str("label-map");
-        data.seed = uint64_t(o.integer("seed"));
         train.architecture =
             emotion::models::architecture_named(o.str("arch")).name; // a known name, or a usage error
         train.output = o.str("out");
