@@ -22,12 +22,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "looped_speech.h"
+#include "result-delays.h"
 
 namespace {
 
@@ -105,35 +106,6 @@ bool run_file(const Settings& s, const bench::LoopedSpeech& speech) {
 
 // ---- live ----------------------------------------------------------------------------------
 
-struct LiveRun {
-    GstElement* pipeline = nullptr;
-    std::mutex lock;
-    std::vector<double> delays; // seconds from segment end to result
-};
-
-GstClockTime running_time_now(GstElement* pipeline) {
-    GstClock* clock = gst_element_get_clock(pipeline);
-    if (!clock) return GST_CLOCK_TIME_NONE;
-    const GstClockTime now = gst_clock_get_time(clock);
-    gst_object_unref(clock);
-    return now - gst_element_get_base_time(pipeline);
-}
-
-// Called in the thread that posts the message, at the moment the result exists.
-GstBusSyncReply on_message(GstBus*, GstMessage* m, gpointer data) {
-    auto* run = static_cast<LiveRun*>(data);
-    const GstStructure* s = gst_message_get_structure(m);
-    if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_ELEMENT || !gst_structure_has_name(s, "emotion"))
-        return GST_BUS_PASS;
-    guint64 running = 0, duration = 0;
-    gst_structure_get_uint64(s, "running-time", &running);
-    gst_structure_get_uint64(s, "duration", &duration);
-    const GstClockTime now = running_time_now(run->pipeline);
-    std::lock_guard<std::mutex> guard(run->lock);
-    run->delays.push_back((double(now) - double(running + duration)) / GST_SECOND);
-    return GST_BUS_PASS;
-}
-
 void wait_until(GstElement* pipeline, GstClockTime running_time) {
     GstClock* clock = gst_element_get_clock(pipeline);
     GstClockID id = gst_clock_new_single_shot_id(clock, gst_element_get_base_time(pipeline) + running_time);
@@ -193,41 +165,39 @@ bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
         "\" ! fakesink sync=true "
         // min-latency set, or appsrc reports its text basesrc's max latency 0 (no buffer size)
         "appsrc name=text is-live=true format=time min-latency=0 caps=text/x-raw,format=utf8 ! m.text";
-    LiveRun run;
-    run.pipeline = launch(description);
-    if (!run.pipeline) return false;
-    GstBus* bus = gst_element_get_bus(run.pipeline);
-    gst_bus_set_sync_handler(bus, on_message, &run, nullptr);
-    GstElement* audio = gst_bin_get_by_name(GST_BIN(run.pipeline), "audio");
-    GstElement* text = gst_bin_get_by_name(GST_BIN(run.pipeline), "text");
-    gst_element_set_state(run.pipeline, GST_STATE_PLAYING);
+    GstElement* pipeline = launch(description);
+    if (!pipeline) return false;
+    auto delays = std::make_unique<emotion::pipelines::ResultDelays>(pipeline);
+    GstElement* audio = gst_bin_get_by_name(GST_BIN(pipeline), "audio");
+    GstElement* text = gst_bin_get_by_name(GST_BIN(pipeline), "text");
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
     // The sink completes its state change only with a first buffer: wait for the source, which
     // has the clock and base time once it plays.
     gst_element_get_state(audio, nullptr, nullptr, GST_CLOCK_TIME_NONE);
-    std::thread audio_thread(feed_audio, run.pipeline, GST_APP_SRC(audio), std::cref(pcm));
-    std::thread text_thread(feed_text, run.pipeline, GST_APP_SRC(text), std::cref(speech.utterances),
+    std::thread audio_thread(feed_audio, pipeline, GST_APP_SRC(audio), std::cref(pcm));
+    std::thread text_thread(feed_text, pipeline, GST_APP_SRC(text), std::cref(speech.utterances),
                             double(s.live_seconds), s.stt_delay);
     GstQuery* query = gst_query_new_latency();
     // the latency is known once data flows
     std::this_thread::sleep_for(std::chrono::seconds(2));
     gboolean live = FALSE;
     GstClockTime min_latency = 0, max_latency = 0;
-    GstElement* classifier = gst_bin_get_by_name(GST_BIN(run.pipeline), "m");
+    GstElement* classifier = gst_bin_get_by_name(GST_BIN(pipeline), "m");
     GstPad* results_pad = gst_element_get_static_pad(classifier, "src");
     if (gst_pad_query(results_pad, query)) gst_query_parse_latency(query, &live, &min_latency, &max_latency);
     gst_object_unref(results_pad);
     gst_object_unref(classifier);
     gst_query_unref(query);
-    const bool ok = wait_for_end(run.pipeline);
+    const bool ok = wait_for_end(pipeline);
     audio_thread.join();
     text_thread.join();
-    gst_element_set_state(run.pipeline, GST_STATE_NULL);
-    gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
-    gst_object_unref(bus);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    const std::vector<double> seconds = delays->seconds();
+    delays.reset();
     gst_object_unref(audio);
     gst_object_unref(text);
-    gst_object_unref(run.pipeline);
-    if (!ok || run.delays.empty()) {
+    gst_object_unref(pipeline);
+    if (!ok || seconds.empty()) {
         if (ok) std::fprintf(stderr, "live: no result\n");
         return false;
     }
@@ -235,8 +205,8 @@ bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
                 "reported latency %.2f s (live %s), %zu results, delay from segment end to result: "
                 "median %.3f s, 95 %% %.3f s, max %.3f s\n",
                 s.live_seconds, s.text_timeout, s.stt_delay, double(min_latency) / GST_SECOND,
-                live ? "yes" : "no", run.delays.size(), percentile(run.delays, 0.5),
-                percentile(run.delays, 0.95), percentile(run.delays, 1.0));
+                live ? "yes" : "no", seconds.size(), percentile(seconds, 0.5), percentile(seconds, 0.95),
+                percentile(seconds, 1.0));
     return true;
 }
 

@@ -7,6 +7,7 @@
 #include "test_emotion_common.h"
 
 #include <fstream>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@
 #include "models/model_file.h"
 #include "nn/context.h"
 #include "nn/loss.h"
+#include "result-delays.h"
 
 using namespace emotion_test;
 
@@ -377,33 +379,11 @@ GST_END_TEST;
 /* Live input with a text stream that stays silent: each result leaves text-timeout after its
  * segment's end, neither earlier (it waits for late text) nor held back until text or EOS
  * comes. LLD frames are pushed in real time, 10 ms each, as lldextract delivers them. */
-struct LiveDelays {
-    GstElement* pipeline;
-    std::vector<double> delays; /* seconds from segment end to the emotion message */
-};
-
-static GstBusSyncReply record_delay(GstBus*, GstMessage* m, gpointer data) {
-    auto* live = static_cast<LiveDelays*>(data);
-    const GstStructure* s = gst_message_get_structure(m);
-    if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_ELEMENT || !gst_structure_has_name(s, "emotion"))
-        return GST_BUS_PASS;
-    guint64 running = 0, duration = 0;
-    gst_structure_get_uint64(s, "running-time", &running);
-    gst_structure_get_uint64(s, "duration", &duration);
-    GstClock* clock = gst_element_get_clock(live->pipeline);
-    const GstClockTime now = gst_clock_get_time(clock) - gst_element_get_base_time(live->pipeline);
-    gst_object_unref(clock);
-    live->delays.push_back((double(now) - double(running + duration)) / GST_SECOND);
-    return GST_BUS_PASS;
-}
-
 GST_START_TEST(test_live_text_timeout) {
     AppPipeline p = app_pipeline("window=1.0 hop=1.0 text-timeout=0.3");
     g_object_set(p.audio, "is-live", TRUE, "min-latency", (gint64)(10 * GST_MSECOND), NULL);
     g_object_set(p.text, "is-live", TRUE, "min-latency", (gint64)0, NULL);
-    LiveDelays live{p.pipeline, {}};
-    GstBus* bus = gst_element_get_bus(p.pipeline);
-    gst_bus_set_sync_handler(bus, record_delay, &live, NULL);
+    auto live = std::make_unique<emotion::pipelines::ResultDelays>(p.pipeline);
     gst_element_set_state(p.pipeline, GST_STATE_PLAYING);
     gst_element_get_state(p.audio, NULL, NULL, 5 * GST_SECOND);
     GstClock* clock = gst_element_get_clock(p.pipeline);
@@ -421,22 +401,22 @@ GST_START_TEST(test_live_text_timeout) {
         push(p.audio, b);
     }
     gst_object_unref(clock);
-    const size_t before_eos = live.delays.size();
+    const size_t before_eos = live->seconds().size();
     Run run;
     finish(p, &run);
-    gst_bus_set_sync_handler(bus, NULL, NULL, NULL);
-    gst_object_unref(bus);
+    const std::vector<double> delays = live->seconds();
+    live.reset();
     fail_unless_equals_string(run.error.c_str(), "");
     /* windows end at 1, 2, 3 s; the 3 s one is due at 3.3 s, after the audio's end at 3.5 s */
     fail_unless(before_eos >= 3, "%zu results before EOS (text never came)", before_eos);
-    for (size_t i = 0; i < live.delays.size(); i++)
-        printf("live result %zu: %.3f s after its segment ended (text-timeout 0.3 s)\n", i, live.delays[i]);
+    for (size_t i = 0; i < delays.size(); i++)
+        printf("live result %zu: %.3f s after its segment ended (text-timeout 0.3 s)\n", i, delays[i]);
     fflush(stdout);
     /* the first also waits for its pad's backlog of the first timeout to drain; a busy CI
      * machine gets a margin, far below the old behaviour (held until EOS) */
     for (size_t i = 0; i < 3; i++) {
-        fail_unless(live.delays[i] >= 0.28 && live.delays[i] <= (i == 0 ? 1.5 : 1.0),
-                    "result %zu: delay %.3f s", i, live.delays[i]);
+        fail_unless(delays[i] >= 0.28 && delays[i] <= (i == 0 ? 1.5 : 1.0), "result %zu: delay %.3f s", i,
+                    delays[i]);
     }
 }
 
