@@ -3,7 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "nn/bn_relu_pool.h"
+#include "nn/bn_act_pool.h"
 #include "nn/conv2d_step.h"
 
 namespace emotion::nn {
@@ -46,9 +46,9 @@ struct BlockedTrainPlan::StagePlan {
     std::vector<std::unique_ptr<Conv2dStep>> steps; // one per convolution
     memory src;                                     // stages after the first: the source, then its gradient
     std::vector<memory> y;                          // each convolution's output, then its gradient
-    std::vector<std::vector<uint8_t>> codes;        // pooling decisions for backward
+    std::vector<std::vector<uint8_t>> codes;        // max-pooling decisions for backward
     BatchStatistics stats;
-    int pool = 1;
+    StageEpilogue epilogue;
     std::vector<Tensor> grad_src; // first stage, input gradient: one per convolution
 };
 
@@ -57,13 +57,11 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
     : ConvStackPlan(context, stages, input), plans_(stages.size()) {
     const auto& engine = context.engine();
     plan_stages([&](size_t s, const ConvStage& stage, const memory::dims& dims) -> memory::dims {
-        if (!stage.fusable())
-            throw std::logic_error("BlockedTrainPlan: stage " + std::to_string(s) + " is not fusable");
         if (s > 0 && stage.convs.size() > 1)
             throw std::logic_error("BlockedTrainPlan: only the first stage may have several convolutions");
         stage.check_branch_sizes(dims[2], dims[3]);
         StagePlan& plan = plans_[s];
-        plan.pool = stage.pool_size();
+        plan.epilogue = stage.epilogue();
         for (size_t j = 0; j < stage.convs.size(); ++j) {
             // The first convolution picks the source layout; its siblings read the same buffer.
             const memory::desc src = j == 0 ? any_desc(dims) : plan.steps[0]->src_desc();
@@ -80,10 +78,10 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
         }
         for (const auto& step : plan.steps) {
             plan.y.emplace_back(step->dst_desc(), engine);
-            plan.codes.emplace_back(pooled_code_count(map_of(plan.y.back()), plan.pool));
+            plan.codes.emplace_back(pooled_code_count(map_of(plan.y.back()), plan.epilogue));
         }
         const memory::dims d = plan.steps[0]->dst_desc().dims();
-        return {d[0], stage.options.out_channels(), d[2] / plan.pool, d[3] / plan.pool};
+        return {d[0], stage.options.out_channels(), d[2] / plan.epilogue.kernel_h, d[3] / plan.epilogue.kernel_w};
     });
 }
 
@@ -107,13 +105,14 @@ void BlockedTrainPlan::forward(const Tensor& x, Tensor& y) {
             out = map_of(plans_[s + 1].src);
         } else {
             const BlockedMap last = map_of(plan.y[0]);
-            y.resize({last.N, stage.options.out_channels(), last.H / plan.pool, last.W / plan.pool});
+            y.resize({last.N, stage.options.out_channels(), last.H / plan.epilogue.kernel_h,
+                      last.W / plan.epilogue.kernel_w});
             out = map_of(y);
         }
         for (size_t j = 0; j < plan.steps.size(); ++j) {
             const int first = stage.first_channel(j);
-            bn_relu_pool_forward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.pool, out, first,
-                                 plan.codes[j].data());
+            bn_act_pool_forward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.epilogue, out, first,
+                                plan.codes[j].data());
         }
     }
 }
@@ -125,8 +124,8 @@ void BlockedTrainPlan::backward(const Tensor& dy, Tensor* dx) {
         const BlockedMap grad_out = s + 1 < plans_.size() ? map_of(plans_[s + 1].src) : map_of(dy);
         for (size_t j = 0; j < plan.steps.size(); ++j) {
             const int first = stage.first_channel(j);
-            bn_relu_pool_backward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.pool, grad_out, first,
-                                  plan.codes[j].data());
+            bn_act_pool_backward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.epilogue, grad_out,
+                                 first, plan.codes[j].data());
         }
         if (s > 0) {
             plan.steps[0]->backward_weights(plan.src, plan.y[0]);

@@ -1,13 +1,12 @@
-// The Train-mode primitives and activations of a ConvStack whose stages are all fusable (ReLU,
-// then a k x k max-pool or none: ConvStage::fusable) for one input shape. Activations stay in
-// the layouts the convolutions chose (nChw16c on AVX-512); BatchNorm (batch statistics) + ReLU +
-// pool run fused on them (nn/bn_relu_pool.h); backward turns each activation into its gradient
-// in place:
+// The Train-mode primitives and activations of a ConvStack for one input shape. Activations stay
+// in the layouts the convolutions chose (nChw16c on AVX-512); BatchNorm (batch statistics) +
+// activation + pool run fused on them (nn/bn_act_pool.h); backward turns each activation into
+// its gradient in place:
 //
-//   x -> conv(s) of stage 0 -> y[0][j] -> bn + ReLU + pool (branch j into channels first_j ..
+//   x -> conv(s) of stage 0 -> y[0][j] -> bn + act + pool (branch j into channels first_j ..
 //   of src[1]) -> conv of stage 1 -> y[1] -> ... -> last stage -> output (NCHW)
 //
-// Backward: y[s] becomes d loss / d y[s] (bn_relu_pool_backward), then stage s's backward data
+// Backward: y[s] becomes d loss / d y[s] (bn_act_pool_backward), then stage s's backward data
 // writes d loss / d src[s] over src[s] once backward weights has read it. Only the first stage
 // may have several convolutions (their input gradients are summed).
 #pragma once
@@ -22,7 +21,7 @@ namespace emotion::nn {
 
 class BlockedTrainPlan : public ConvStackPlan {
 public:
-    // `stages` must outlive the plan and be fusable.
+    // `stages` must outlive the plan.
     BlockedTrainPlan(Context& context, const std::vector<std::unique_ptr<ConvStage>>& stages,
                      const Shape& input);
     ~BlockedTrainPlan();

@@ -4,58 +4,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "nn/activations.h"
 #include "nn/blocked_train_plan.h"
 #include "nn/folded_conv_plan.h"
 
 namespace emotion::nn {
-
-// Train mode for stages the fused kernels do not cover: the NCHW layers in turn.
-struct ConvStack::LayeredPath {
-    struct Layers {
-        ReLU relu;
-        ELU elu;
-        std::unique_ptr<Pool2d> pool;
-    };
-    std::vector<Layers> layers;
-
-    explicit LayeredPath(const std::vector<std::unique_ptr<ConvStage>>& stages) : layers(stages.size()) {
-        for (size_t i = 0; i < stages.size(); ++i)
-            if (stages[i]->options.pool) layers[i].pool = std::make_unique<Pool2d>(*stages[i]->options.pool);
-    }
-
-    const Tensor& forward(std::vector<std::unique_ptr<ConvStage>>& stages, const Tensor& x) {
-        const Mode mode = Mode::Train;
-        const Tensor* h = &x;
-        for (size_t i = 0; i < stages.size(); ++i) {
-            ConvStage& stage = *stages[i];
-            const Tensor& z = stage.bn.forward(stage.convs[0]->forward(*h, mode), mode);
-            h = stage.options.activation == ConvActivation::ELU ? &layers[i].elu.forward(z, mode)
-                                                                : &layers[i].relu.forward(z, mode);
-            if (layers[i].pool) h = &layers[i].pool->forward(*h, mode);
-        }
-        return *h;
-    }
-
-    // Returns d input, or null when `input_grad` is false (the first convolution's weights only).
-    const Tensor* backward(std::vector<std::unique_ptr<ConvStage>>& stages, const Tensor& dy,
-                           bool input_grad) {
-        const Tensor* g = &dy;
-        for (size_t i = stages.size(); i-- > 0;) {
-            ConvStage& stage = *stages[i];
-            const Tensor& gp = layers[i].pool ? layers[i].pool->backward(*g) : *g;
-            const Tensor& ga = stage.options.activation == ConvActivation::ELU ? layers[i].elu.backward(gp)
-                                                                               : layers[i].relu.backward(gp);
-            const Tensor& gb = stage.bn.backward(ga);
-            if (i == 0 && !input_grad) {
-                stage.convs[0]->backward_weights(gb);
-                return nullptr;
-            }
-            g = &stage.convs[0]->backward(gb);
-        }
-        return g;
-    }
-};
 
 ConvStack::ConvStack(Context& context, const ConvStackOptions& options)
     : context_(context), max_plans_(std::max<size_t>(1, options.max_inference_plans)) {
@@ -64,17 +16,10 @@ ConvStack::ConvStack(Context& context, const ConvStackOptions& options)
     for (const auto& stage_options : options.stages) {
         stages_.push_back(std::make_unique<ConvStage>(context, in, stage_options));
         in = stage_options.out_channels();
-        blocked_train_ = blocked_train_ && stages_.back()->fusable();
     }
     for (size_t s = 1; s < stages_.size(); ++s)
         if (stages_[s]->convs.size() > 1)
             throw std::invalid_argument("conv stack: only the first stage may have several convolutions");
-    if (!blocked_train_) {
-        if (stages_[0]->convs.size() > 1)
-            throw std::invalid_argument("conv stack: several convolutions in a stage need ReLU + max-pool "
-                                        "stages throughout");
-        layered_ = std::make_unique<LayeredPath>(stages_);
-    }
 }
 
 ConvStack::~ConvStack() = default;
@@ -98,10 +43,6 @@ const Tensor& ConvStack::forward(const Tensor& x, Mode mode) {
                                     ", expected [B, " + std::to_string(stages_[0]->in_channels) + ", H, W]");
     trained_forward_ = mode == Mode::Train;
     if (mode == Mode::Infer) return forward_infer(x);
-    if (layered_) {
-        output_ = &layered_->forward(stages_, x);
-        return *output_;
-    }
     if (!train_plan_ || train_plan_->input_shape() != x.shape()) {
         train_plan_.reset(); // free the old activations before allocating new ones
         train_plan_ = std::make_unique<BlockedTrainPlan>(context_, stages_, x.shape());
@@ -130,11 +71,6 @@ void ConvStack::backward(const Tensor& dy) {
     if (dy.shape() != output_->shape())
         throw std::invalid_argument("conv stack: gradient " + shape_to_string(dy.shape()) + ", expected " +
                                     shape_to_string(output_->shape()));
-    if (layered_) {
-        const Tensor* dx = layered_->backward(stages_, dy, want_input_grad_);
-        if (dx) grad_input_.copy_from(*dx);
-        return;
-    }
     train_plan_->backward(dy, want_input_grad_ ? &grad_input_ : nullptr);
 }
 

@@ -7,11 +7,9 @@
 //  - Infer: BatchNorm's running statistics folded into the convolutions, the activation as a
 //    post-op, activations in oneDNN's blocked layouts (nn/folded_conv_plan.h); one plan per
 //    input shape, up to `max_inference_plans` kept.
-//  - Train, every stage ReLU + max-pool (or no pool): fused BatchNorm + ReLU + pool on blocked
-//    layouts, gradients written in place (nn/blocked_train_plan.h); one plan, rebuilt when the
-//    input shape changes (its activations are the bulk of training memory).
-//  - Train, other stages (ELU, average pooling): the NCHW layers Conv2d, BatchNorm2d, ELU / ReLU,
-//    Pool2d one after the other.
+//  - Train: BatchNorm + activation + pool fused on blocked layouts, gradients written in place
+//    (nn/blocked_train_plan.h); one plan, rebuilt when the input shape changes (its activations
+//    are the bulk of training memory).
 #pragma once
 
 #include <cstddef>
@@ -29,8 +27,7 @@ class FoldedConvPlan;
 
 struct ConvStackOptions {
     int in_channels = 1;
-    // Only the first stage may have several convolutions, and then every stage must be fusable
-    // (ConvStage::fusable).
+    // Only the first stage may have several convolutions.
     std::vector<ConvStageOptions> stages;
     size_t max_inference_plans = 4; // input shapes whose inference primitives are kept
 };
@@ -65,15 +62,12 @@ public:
     const Tensor& input_gradient() const { return grad_input_; }
 
 private:
-    struct LayeredPath;
     const Tensor& forward_infer(const Tensor& x);
 
     Context& context_;
     size_t max_plans_;
     std::vector<std::unique_ptr<ConvStage>> stages_;
-    bool blocked_train_ = true; // every stage fusable
     std::unique_ptr<BlockedTrainPlan> train_plan_;
-    std::unique_ptr<LayeredPath> layered_;
     std::map<Shape, std::unique_ptr<FoldedConvPlan>> plans_;
     Tensor own_output_, grad_input_;
     const Tensor* output_ = &own_output_;

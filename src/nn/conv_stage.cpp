@@ -26,8 +26,10 @@ ConvStage::ConvStage(Context& context, int in_channels, const ConvStageOptions& 
         convs.push_back(std::make_unique<Conv2d>(context, in_channels, branch.out_channels, branch.options));
     if (options.pool) {
         const Pool2dOptions& p = *options.pool;
-        if (p.kernel_h <= 0 || p.kernel_w <= 0 || p.stride_h <= 0 || p.stride_w <= 0)
-            throw std::invalid_argument("conv stage: pool kernel and stride must be positive");
+        if (p.kernel_h <= 0 || p.kernel_w <= 0 || p.kernel_h * p.kernel_w > 121)
+            throw std::invalid_argument("conv stage: pool kernels must be positive and at most 121 values");
+        if (p.stride_h != p.kernel_h || p.stride_w != p.kernel_w)
+            throw std::invalid_argument("conv stage: pool strides must equal the kernel");
     }
 }
 
@@ -37,15 +39,14 @@ int ConvStage::first_channel(size_t j) const {
     return first;
 }
 
-bool ConvStage::fusable() const {
-    if (options.activation != ConvActivation::ReLU) return false;
-    if (!options.pool) return true;
-    const Pool2dOptions& p = *options.pool;
-    return p.op == PoolOp::Max && p.kernel_h == p.kernel_w && p.stride_h == p.kernel_h &&
-           p.stride_w == p.kernel_w && p.kernel_h >= 2 && p.kernel_h <= 11;
+StageEpilogue ConvStage::epilogue() const {
+    StageEpilogue e;
+    e.activation = options.activation;
+    e.pool = options.pool ? options.pool->op : PoolOp::Average;
+    e.kernel_h = options.pool ? options.pool->kernel_h : 1;
+    e.kernel_w = options.pool ? options.pool->kernel_w : 1;
+    return e;
 }
-
-int ConvStage::pool_size() const { return options.pool ? options.pool->kernel_h : 1; }
 
 void ConvStage::check_branch_sizes(int64_t h, int64_t w) const {
     for (const auto& conv : convs)

@@ -10,12 +10,11 @@
 #include <vector>
 
 #include "nn/batchnorm.h"
+#include "nn/bn_act_pool.h"
 #include "nn/conv2d.h"
 #include "nn/pool2d.h"
 
 namespace emotion::nn {
-
-enum class ConvActivation { ReLU, ELU }; // ELU with alpha 1 (PyTorch's default)
 
 struct ConvBranch {
     int out_channels = 0;
@@ -25,7 +24,7 @@ struct ConvBranch {
 struct ConvStageOptions {
     std::vector<ConvBranch> convs;
     ConvActivation activation = ConvActivation::ReLU;
-    std::optional<Pool2dOptions> pool; // none: no pooling
+    std::optional<Pool2dOptions> pool; // none: no pooling; else stride = kernel
     float bn_eps = 1e-5f, bn_momentum = 0.1f;
 
     int out_channels() const; // all branches
@@ -41,11 +40,9 @@ struct ConvStage {
 
     // First channel of branch `j` in the stage's output and in bn.
     int first_channel(size_t j) const;
-    // ReLU with no pool or a k x k max-pool of stride k (2 <= k <= 11): the fused kernels of
-    // nn/bn_relu_pool.h train it on blocked layouts.
-    bool fusable() const;
-    // The pool's window (1: no pool) for a fusable stage.
-    int pool_size() const;
+    // Activation and pooling as the fused kernels of nn/bn_act_pool.h run them (no pool: an
+    // average over 1 x 1).
+    StageEpilogue epilogue() const;
     // Throws unless every convolution maps an h x w input to one size (their outputs are
     // concatenated).
     void check_branch_sizes(int64_t h, int64_t w) const;

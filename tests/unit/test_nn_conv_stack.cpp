@@ -1,8 +1,9 @@
 // nn::ConvStack against the NCHW layers it stands for (Conv2d, channel concatenation,
 // BatchNorm2d, ReLU / ELU, Pool2d, run one after the other on copies of its parameters): the
-// folded inference plan, the fused Train path on blocked layouts (forward, running statistics,
-// every gradient) and the layered Train path; fold_batch_norm on known numbers; plan caching
-// across input shapes; bad configurations and calls (_n).
+// folded inference plan and the fused Train path on blocked layouts (forward, running
+// statistics, every gradient) for M2's kind of stack (ReLU, max-pools) and M3's (ELU, average
+// pools); fold_batch_norm on known numbers; plan caching across input shapes; bad
+// configurations and calls (_n).
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -41,8 +42,8 @@ nn::Pool2dOptions max2() { return nn::Pool2dOptions::of(nn::PoolOp::Max, 2, 2); 
 nn::Pool2dOptions avg(int h, int w) { return nn::Pool2dOptions::of(nn::PoolOp::Average, h, w); }
 
 // M2's shape in small: two kernels side by side in the first stage, odd channel counts later
-// (partial channel blocks), every stage ReLU + max-pool or no pool: the fused Train path.
-nn::ConvStackOptions fused_options() {
+// (partial channel blocks), every stage ReLU + max-pool or no pool.
+nn::ConvStackOptions m2_options() {
     nn::ConvStackOptions o;
     o.stages = {
         stage({{3, nn::Conv2dOptions::same(5, 2)}, {3, nn::Conv2dOptions::same(2, 4)}}, kReLU, max2()),
@@ -51,8 +52,8 @@ nn::ConvStackOptions fused_options() {
     return o;
 }
 
-// M3's shape in small: ELU and average pools (and one ReLU stage): the layered Train path.
-nn::ConvStackOptions layered_options() {
+// M3's shape in small: ELU and average pools (and one ReLU stage).
+nn::ConvStackOptions m3_options() {
     nn::ConvStackOptions o;
     o.stages = {stage({{4, nn::Conv2dOptions::square(3, 1)}}, kELU, avg(2, 2)),
                 stage({{6, nn::Conv2dOptions::square(3, 1)}}, kReLU, avg(2, 1)),
@@ -300,24 +301,26 @@ TEST(fold_batch_norm_known_numbers) {
 }
 
 TEST(conv_stack_inference_matches_layers) {
-    check_inference(fused_options(), {2, 1, 16, 12}, "fused stack");
-    check_inference(layered_options(), {2, 1, 16, 12}, "layered stack");
+    check_inference(m2_options(), {2, 1, 16, 12}, "M2-like stack");
+    check_inference(m3_options(), {2, 1, 16, 12}, "M3-like stack");
     // Floor-mode pooling of odd sizes (15 x 13: trailing rows / columns dropped).
-    check_inference(layered_options(), {1, 1, 15, 13}, "layered stack, odd sizes");
+    check_inference(m3_options(), {1, 1, 15, 13}, "M3-like stack, odd sizes");
 }
 
-TEST(conv_stack_fused_training_matches_layers) {
-    check_training(fused_options(), {3, 1, 16, 12}, "fused stack");
+TEST(conv_stack_m2_training_matches_layers) {
+    check_training(m2_options(), {3, 1, 16, 12}, "M2-like stack");
 }
 
-TEST(conv_stack_layered_training_matches_layers) {
-    check_training(layered_options(), {3, 1, 16, 12}, "layered stack");
+TEST(conv_stack_m3_training_matches_layers) {
+    check_training(m3_options(), {3, 1, 16, 12}, "M3-like stack");
+    // Positions outside every pooling window (15 x 13) get only BatchNorm's part of the gradient.
+    check_training(m3_options(), {2, 1, 15, 13}, "M3-like stack, odd sizes");
 }
 
 TEST(conv_stack_gradients) {
     // Finite differences through the fused path (max-pool ties avoided by distinct inputs).
     nn::Context context;
-    nn::ConvStackOptions options = fused_options();
+    nn::ConvStackOptions options = m2_options();
     options.stages.pop_back();
     nn::ConvStack stack(context, options);
     nn::Rng rng(23);
@@ -338,10 +341,31 @@ TEST(conv_stack_gradients) {
         "conv stack gradients");
 }
 
+TEST(conv_stack_elu_average_pool_gradients) {
+    // Finite differences through ELU and average pools, odd sizes.
+    nn::Context context;
+    nn::ConvStack stack(context, m3_options());
+    nn::Rng rng(26);
+    randomize(stack, rng);
+    nn::Tensor x = random_tensor({2, 1, 9, 7}, rng);
+    stack.forward(x, nn::Mode::Train);
+    const nn::Tensor probe = random_tensor(stack.output().shape(), rng);
+    stack.set_input_gradient(true);
+    stack.backward(probe);
+    nn::Tensor dx = copy_of(stack.input_gradient());
+    nn::Tensor dw = copy_of(stack.stage(0).convs[0]->weight.grad);
+    nn::Tensor dgamma = copy_of(stack.stage(1).bn.weight.grad);
+    auto loss = [&] { return dot(stack.forward(x, nn::Mode::Train), probe); };
+    EXPECT_GRADCHECK(gradcheck(loss, {{"x", &x, &dx},
+                                      {"conv.weight", &stack.stage(0).convs[0]->weight.value, &dw},
+                                      {"bn.weight", &stack.stage(1).bn.weight.value, &dgamma}}),
+                     "ELU / average-pool stack gradients");
+}
+
 TEST(conv_stack_plan_cache_evicts_and_rebuilds) {
     // One inference plan kept: alternating shapes rebuild it, with the same results.
     nn::Context context;
-    nn::ConvStackOptions options = layered_options();
+    nn::ConvStackOptions options = m3_options();
     options.max_inference_plans = 1;
     nn::ConvStack stack(context, options);
     nn::Rng rng(24);
@@ -364,20 +388,20 @@ TEST(conv_stack_bad_configurations_n) {
     nn::ConvStackOptions empty_stage;
     empty_stage.stages = {stage({}, kReLU, std::nullopt)};
     EXPECT_THROWS(nn::ConvStack(context, empty_stage));
-    nn::ConvStackOptions later_branches = fused_options();
+    nn::ConvStackOptions later_branches = m2_options();
     later_branches.stages[1].convs.push_back({2, nn::Conv2dOptions::square(3, 1)});
     EXPECT_THROWS(nn::ConvStack(context, later_branches));
-    nn::ConvStackOptions branches_with_elu = fused_options();
-    branches_with_elu.stages[2].activation = kELU;
-    EXPECT_THROWS(nn::ConvStack(context, branches_with_elu));
-    nn::ConvStackOptions bad_pool = layered_options();
+    nn::ConvStackOptions overlapping_pool = m3_options();
+    overlapping_pool.stages[0].pool = nn::Pool2dOptions{nn::PoolOp::Average, 2, 2, 1, 1};
+    EXPECT_THROWS(nn::ConvStack(context, overlapping_pool));
+    nn::ConvStackOptions bad_pool = m3_options();
     bad_pool.stages[0].pool = nn::Pool2dOptions{nn::PoolOp::Average, 0, 2, 1, 1};
     EXPECT_THROWS(nn::ConvStack(context, bad_pool));
 }
 
 TEST(conv_stack_bad_calls_n) {
     nn::Context context;
-    nn::ConvStack stack(context, fused_options());
+    nn::ConvStack stack(context, m2_options());
     nn::Rng rng(25);
     stack.init_default(rng);
     EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 3})));                           // no Train forward
@@ -390,7 +414,7 @@ TEST(conv_stack_bad_calls_n) {
     EXPECT_THROWS(stack.backward(nn::Tensor({2, 7, 4, 3}))); // after Infer
 
     // Side-by-side convolutions must give maps of one size.
-    nn::ConvStackOptions mismatch = fused_options();
+    nn::ConvStackOptions mismatch = m2_options();
     mismatch.stages[0].convs[1].options = nn::Conv2dOptions::square(3, 0);
     nn::ConvStack uneven(context, mismatch);
     uneven.init_default(rng);

@@ -1,0 +1,453 @@
+#include "nn/bn_act_pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "nn/vector_math.h"
+
+namespace emotion::nn {
+
+namespace {
+
+// Values summed in float lanes before they go into the double totals: short enough that the
+// float partial sums stay as accurate as BatchNorm2d's.
+constexpr int64_t kChunk = 256;
+constexpr uint8_t kAlive = 0x80; // max-pooling: the activation passes the winner's gradient
+
+// Runs f with the block size as a compile-time constant, so the lane loops vectorise.
+template <class F> void with_block(int block, F&& f) {
+    switch (block) {
+    case 16: f(std::integral_constant<int, 16>{}); break;
+    case 8: f(std::integral_constant<int, 8>{}); break;
+    case 1: f(std::integral_constant<int, 1>{}); break;
+    default: throw std::invalid_argument("bn_act_pool: unsupported channel block " + std::to_string(block));
+    }
+}
+
+// The activation as a compile-time choice too: the lane loops stay branch-free.
+constexpr int kReLU = 0, kELU = 1;
+
+template <class F> void with_activation(ConvActivation activation, F&& f) {
+    if (activation == ConvActivation::ReLU)
+        f(std::integral_constant<int, kReLU>{});
+    else
+        f(std::integral_constant<int, kELU>{});
+}
+
+template <int A> inline float activate(float z) {
+    if constexpr (A == kReLU)
+        return z > 0.0f ? z : 0.0f;
+    else
+        return z > 0.0f ? z : expm1_approx(z);
+}
+
+// d act / d z.
+template <int A> inline float slope(float z) {
+    if constexpr (A == kReLU)
+        return z > 0.0f ? 1.0f : 0.0f;
+    else
+        return z > 0.0f ? 1.0f : exp_approx(z);
+}
+
+// One (image, channel block) nb of x, `lanes` real channels, and where each of its lanes l lives
+// in the pooled map y (channels y_first + c): offset[l] relative to y's (n, 0, oh, ow) position
+// scaled by y.block; 0 for padding lanes. Plus the pooling windows over its plane.
+template <int B> struct Block {
+    int64_t n, cb;
+    int lanes;
+    int64_t offset[B];
+    float* in;
+    int64_t H, W;
+    int kh, kw;
+
+    Block(const BlockedMap& x, int64_t nb, const BlockedMap& y, int y_first, const StageEpilogue& e)
+        : n(nb / x.blocks()), cb(nb % x.blocks()), lanes(static_cast<int>(std::min<int64_t>(B, x.C - cb * B))),
+          in(x.data + nb * x.H * x.W * B), H(x.H), W(x.W), kh(e.kernel_h), kw(e.kernel_w) {
+        const int64_t plane = y.H * y.W * y.block;
+        for (int l = 0; l < B; ++l) {
+            const int64_t c = cb * B + l;
+            const int64_t cy = y_first + c;
+            offset[l] = c < x.C ? (cy / y.block) * plane + cy % y.block : 0;
+        }
+    }
+
+    float* window(int64_t oh, int64_t ow) const { return in + (oh * kh * W + ow * kw) * B; }
+    // f(window position, pointer to its B lanes) over the pooling window of output (oh, ow).
+    template <class F> void for_each_in_window(int64_t oh, int64_t ow, F&& f) const {
+        float* w0 = window(oh, ow);
+        for (int i = 0; i < kh; ++i)
+            for (int j = 0; j < kw; ++j) f(static_cast<int32_t>(i * kw + j), w0 + (i * W + j) * B);
+    }
+    // f(pointer to B lanes) at the positions no window covers (floor pooling drops them), given
+    // the pooled size OH x OW.
+    template <class F> void for_each_uncovered(int64_t OH, int64_t OW, F&& f) const {
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t w = h < OH * kh ? OW * kw : 0; w < W; ++w) f(in + (h * W + w) * B);
+    }
+    // The lanes of pooled value o of map y (o = oh * OW + ow; y's image n at `image`), gathered.
+    void gather(const float* image, int64_t o, int64_t block, float* v) const {
+        for (int l = 0; l < B; ++l) v[l] = l < lanes ? image[offset[l] + o * block] : 0.0f;
+    }
+    void scatter(const float* v, int64_t o, int64_t block, float* image) const {
+        for (int l = 0; l < lanes; ++l) image[offset[l] + o * block] = v[l];
+    }
+};
+
+// Two per-lane sums over `count` positions, add(p, s, q) adding position p's terms to the float
+// lanes s and q: float partial sums over kChunk positions go into double totals, which land in
+// part[0 .. B) and part[B .. 2B).
+template <int B, class F> EMOTION_VECTOR_CLONES void chunked_lane_sums(int64_t count, double* part, F&& add) {
+    double ds[B] = {}, dq[B] = {};
+    for (int64_t p0 = 0; p0 < count; p0 += kChunk) {
+        const int64_t p1 = std::min(count, p0 + kChunk);
+        float fs[B] = {}, fq[B] = {};
+        for (int64_t p = p0; p < p1; ++p) add(p, fs, fq);
+        for (int l = 0; l < B; ++l) {
+            ds[l] += fs[l];
+            dq[l] += fq[l];
+        }
+    }
+    for (int l = 0; l < B; ++l) {
+        part[l] = ds[l];
+        part[B + l] = dq[l];
+    }
+}
+
+// Channel c's two sums over the images, from the per-(image, block) parts of chunked_lane_sums.
+void channel_totals(const std::vector<double>& part, const BlockedMap& x, int64_t c, double& s, double& q) {
+    const int64_t B = x.block, CB = x.blocks();
+    s = 0.0;
+    q = 0.0;
+    for (int64_t n = 0; n < x.N; ++n) {
+        const double* p = part.data() + (n * CB + c / B) * 2 * B;
+        s += p[c % B];
+        q += p[B + c % B];
+    }
+}
+
+void check_pooled(const BlockedMap& x, const StageEpilogue& e, const BlockedMap& y, int y_first,
+                  const char* what) {
+    const int kh = e.kernel_h, kw = e.kernel_w;
+    if (kh < 1 || kw < 1 || kh * kw > 121 || x.H < kh || x.W < kw || y.N != x.N || y.H != x.H / kh ||
+        y.W != x.W / kw || y_first < 0 || y_first + x.C > y.C)
+        throw std::invalid_argument(std::string("bn_act_pool: ") + what + " shapes do not match");
+}
+
+template <int B> void moments(const BlockedMap& x, const float* center, double* part) {
+    const int64_t CB = x.blocks(), HW = x.H * x.W;
+#pragma omp parallel for schedule(static)
+    for (int64_t nb = 0; nb < x.N * CB; ++nb) {
+        const float* in = x.data + nb * HW * B;
+        const float* ctr = center + (nb % CB) * B;
+        chunked_lane_sums<B>(HW, part + nb * 2 * B, [&](int64_t p, float* fs, float* fq) {
+            for (int l = 0; l < B; ++l) {
+                const float d = in[p * B + l] - ctr[l];
+                fs[l] += d;
+                fq[l] += d * d;
+            }
+        });
+    }
+}
+
+// The BN's affine map per lane of x's channel blocks (padding lanes give 0): z = x * scale + shift.
+void affine_map(const BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x, int first,
+                std::vector<float>& scale, std::vector<float>& shift) {
+    scale.assign(x.blocks() * x.block, 0.0f);
+    shift.assign(x.blocks() * x.block, 0.0f);
+    for (int64_t c = 0; c < x.C; ++c) {
+        const int channel = first + static_cast<int>(c);
+        scale[c] = bn.weight.value[channel] * stats.inv_std[channel];
+        shift[c] = bn.bias.value[channel] - stats.mean[channel] * scale[c];
+    }
+}
+
+// The lane loops below are branch-free (selects, not ifs) so they vectorise.
+
+// f(nb) for every (image, channel block) nb of x, in parallel. The per-block kernels below are
+// cloned per instruction set (EMOTION_VECTOR_CLONES) and run one block each.
+template <class F> void for_each_block(const BlockedMap& x, F&& f) {
+#pragma omp parallel for schedule(static)
+    for (int64_t nb = 0; nb < x.N * x.blocks(); ++nb) f(nb);
+}
+
+template <int B, int A>
+EMOTION_VECTOR_CLONES void max_pool_forward(const BlockedMap& x, int64_t nb, const StageEpilogue& e,
+                                            const BlockedMap& y, int y_first, const float* scale,
+                                            const float* shift, uint8_t* codes) {
+    const int64_t OH = y.H, OW = y.W, y_image = y.blocks() * OH * OW * y.block;
+    {
+        const Block<B> block(x, nb, y, y_first, e);
+        const float* sc = scale + block.cb * B;
+        const float* sh = shift + block.cb * B;
+        uint8_t* code = codes + nb * OH * OW * B;
+        for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow) {
+                const float* w0 = block.window(oh, ow);
+                float best[B];
+                int32_t arg[B];
+#pragma omp simd
+                for (int l = 0; l < B; ++l) {
+                    best[l] = w0[l] * sc[l] + sh[l];
+                    arg[l] = 0;
+                }
+                block.for_each_in_window(oh, ow, [&](int32_t win, const float* wp) {
+#pragma omp simd
+                    for (int l = 0; l < B; ++l) {
+                        const float v = wp[l] * sc[l] + sh[l];
+                        const bool more = v > best[l]; // first maximum wins, as in PyTorch
+                        arg[l] = more ? win : arg[l];
+                        best[l] = more ? v : best[l];
+                    }
+                });
+                const int64_t o = oh * OW + ow;
+                float value[B];
+#pragma omp simd
+                for (int l = 0; l < B; ++l) {
+                    const bool alive = A == kELU || best[l] > 0.0f;
+                    code[o * B + l] = static_cast<uint8_t>(arg[l] | (alive ? kAlive : 0));
+                    value[l] = activate<A>(best[l]);
+                }
+                block.scatter(value, o, y.block, y.data + block.n * y_image);
+            }
+    }
+}
+
+template <int B, int A>
+EMOTION_VECTOR_CLONES void average_pool_forward(const BlockedMap& x, int64_t nb, const StageEpilogue& e,
+                                                const BlockedMap& y, int y_first, const float* scale,
+                                                const float* shift) {
+    const int64_t OH = y.H, OW = y.W, y_image = y.blocks() * OH * OW * y.block;
+    const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
+    {
+        const Block<B> block(x, nb, y, y_first, e);
+        const float* sc = scale + block.cb * B;
+        const float* sh = shift + block.cb * B;
+        for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow) {
+                float sum[B] = {};
+                block.for_each_in_window(oh, ow, [&](int32_t, const float* wp) {
+#pragma omp simd
+                    for (int l = 0; l < B; ++l) sum[l] += activate<A>(wp[l] * sc[l] + sh[l]);
+                });
+#pragma omp simd
+                for (int l = 0; l < B; ++l) sum[l] *= inv;
+                block.scatter(sum, oh * OW + ow, y.block, y.data + block.n * y_image);
+            }
+    }
+}
+
+// Max-pooling, per lane of pooled value (oh, ow): the gradient reaching the winner's z (0 where
+// ReLU blocked it), the winner's window position and its input x.
+template <int B, int A>
+void winner_gradient(const Block<B>& block, int64_t oh, int64_t ow, int64_t OW, const uint8_t* code,
+                     const float* g_image, int64_t g_block, const float* sc, const float* sh, float* gv,
+                     int32_t* win, float* xv) {
+    const int64_t o = oh * OW + ow;
+    block.gather(g_image, o, g_block, gv);
+    for (int l = 0; l < B; ++l) {
+        const uint8_t c = code[o * B + l];
+        gv[l] = c & kAlive ? gv[l] : 0.0f;
+        win[l] = c & ~kAlive;
+        xv[l] = 0.0f;
+    }
+    block.for_each_in_window(oh, ow, [&](int32_t at, const float* wp) {
+#pragma omp simd
+        for (int l = 0; l < B; ++l) xv[l] = win[l] == at ? wp[l] : xv[l];
+    });
+    if constexpr (A == kELU) {
+#pragma omp simd
+        for (int l = 0; l < B; ++l) gv[l] *= slope<A>(xv[l] * sc[l] + sh[l]);
+    }
+}
+
+// Per (n, block): sum(dz) and sum(dz * (x - mean)) over the gradient dz reaching the BN's output
+// z (through pooling and activation).
+template <int B, int A>
+EMOTION_VECTOR_CLONES void gradient_sums(const BlockedMap& x, int64_t nb, const StageEpilogue& e,
+                                         const BlockedMap& dy, int dy_first, const uint8_t* codes,
+                                         const float* mean, const float* scale, const float* shift,
+                                         double* part) {
+    const int64_t OH = dy.H, OW = dy.W, dy_image = dy.blocks() * OH * OW * dy.block;
+    const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
+    {
+        const Block<B> block(x, nb, dy, dy_first, e);
+        const float* g = dy.data + block.n * dy_image;
+        const float *mu = mean + block.cb * B, *sc = scale + block.cb * B, *sh = shift + block.cb * B;
+        const uint8_t* code = e.keeps_codes() ? codes + nb * OH * OW * B : nullptr;
+        chunked_lane_sums<B>(OH * OW, part + nb * 2 * B, [&](int64_t o, float* fs, float* fq) {
+            const int64_t oh = o / OW, ow = o % OW;
+            if (code) {
+                float gv[B], xv[B];
+                int32_t win[B];
+                winner_gradient<B, A>(block, oh, ow, OW, code, g, dy.block, sc, sh, gv, win, xv);
+#pragma omp simd
+                for (int l = 0; l < B; ++l) {
+                    fs[l] += gv[l];
+                    fq[l] += gv[l] * (xv[l] - mu[l]);
+                }
+                return;
+            }
+            float gv[B];
+            block.gather(g, o, dy.block, gv);
+            block.for_each_in_window(oh, ow, [&](int32_t, const float* wp) {
+#pragma omp simd
+                for (int l = 0; l < B; ++l) {
+                    const float dz = gv[l] * inv * slope<A>(wp[l] * sc[l] + sh[l]);
+                    fs[l] += dz;
+                    fq[l] += dz * (wp[l] - mu[l]);
+                }
+            });
+        });
+    }
+}
+
+// x <- k * (dz - a - (x - mean) * m) everywhere, dz the gradient reaching z (0 at the positions
+// no pooled value depends on: a max-pool's losers, the rows / columns floor pooling drops).
+template <int B, int A>
+EMOTION_VECTOR_CLONES void input_gradient(const BlockedMap& x, int64_t nb, const StageEpilogue& e,
+                                          const BlockedMap& dy, int dy_first, const uint8_t* codes,
+                                          const float* mean, const float* scale, const float* shift,
+                                          const float* kk, const float* a, const float* m) {
+    const int64_t OH = dy.H, OW = dy.W, dy_image = dy.blocks() * OH * OW * dy.block;
+    const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
+    {
+        const Block<B> block(x, nb, dy, dy_first, e);
+        const int64_t cb = block.cb;
+        const float* g = dy.data + block.n * dy_image;
+        const uint8_t* code = e.keeps_codes() ? codes + nb * OH * OW * B : nullptr;
+        const float *mu = mean + cb * B, *sc = scale + cb * B, *sh = shift + cb * B;
+        const float *kc = kk + cb * B, *ac = a + cb * B, *mc = m + cb * B;
+        for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow) {
+                if (code) {
+                    float gv[B], xv[B];
+                    int32_t win[B];
+                    winner_gradient<B, A>(block, oh, ow, OW, code, g, dy.block, sc, sh, gv, win, xv);
+                    block.for_each_in_window(oh, ow, [&](int32_t at, float* v) {
+#pragma omp simd
+                        for (int l = 0; l < B; ++l) {
+                            const float dz = win[l] == at ? gv[l] : 0.0f;
+                            v[l] = kc[l] * (dz - ac[l] - (v[l] - mu[l]) * mc[l]);
+                        }
+                    });
+                    continue;
+                }
+                float gv[B];
+                block.gather(g, oh * OW + ow, dy.block, gv);
+                block.for_each_in_window(oh, ow, [&](int32_t, float* v) {
+#pragma omp simd
+                    for (int l = 0; l < B; ++l) {
+                        const float dz = gv[l] * inv * slope<A>(v[l] * sc[l] + sh[l]);
+                        v[l] = kc[l] * (dz - ac[l] - (v[l] - mu[l]) * mc[l]);
+                    }
+                });
+            }
+        block.for_each_uncovered(OH, OW, [&](float* v) {
+#pragma omp simd
+            for (int l = 0; l < B; ++l) v[l] = kc[l] * (0.0f - ac[l] - (v[l] - mu[l]) * mc[l]);
+        });
+    }
+}
+
+void check_map(const BlockedMap& x, const BatchNorm2d& bn, int first) {
+    if (!x.data || first < 0 || first + x.C > bn.channels())
+        throw std::invalid_argument("bn_act_pool: channels " + std::to_string(first) + ".." +
+                                    std::to_string(first + x.C) + " of a BatchNorm2d with " +
+                                    std::to_string(bn.channels()));
+}
+
+} // namespace
+
+int64_t pooled_code_count(const BlockedMap& x, const StageEpilogue& e) {
+    if (!e.keeps_codes()) return 0;
+    return x.N * x.blocks() * (x.H / e.kernel_h) * (x.W / e.kernel_w) * x.block;
+}
+
+void bn_batch_statistics(BatchNorm2d& bn, const BlockedMap& x, int first, BatchStatistics& stats) {
+    check_map(x, bn, first);
+    const int64_t count = x.N * x.H * x.W;
+    if (count < 2) throw std::invalid_argument("BatchNorm2d: training needs more than one value per channel");
+    const int64_t B = x.block, CB = x.blocks();
+    stats.mean.resize(bn.channels());
+    stats.inv_std.resize(bn.channels());
+    // Shifted by each channel's first value for a stable variance, as BatchNorm2d::forward.
+    std::vector<float> center(CB * B, 0.0f);
+    for (int64_t c = 0; c < x.C; ++c) center[c] = x.data[(c / B) * x.H * x.W * B + c % B];
+    std::vector<double> part(x.N * CB * 2 * B);
+    with_block(x.block, [&](auto b) { moments<decltype(b)::value>(x, center.data(), part.data()); });
+    for (int64_t c = 0; c < x.C; ++c) {
+        double sum, sq;
+        channel_totals(part, x, c, sum, sq);
+        const double mean_shift = sum / count;
+        const double var = std::max(0.0, sq / count - mean_shift * mean_shift);
+        const double mean = center[c] + mean_shift;
+        const int channel = first + static_cast<int>(c);
+        stats.mean[channel] = static_cast<float>(mean);
+        stats.inv_std[channel] = bn.record_batch_statistics(channel, mean, var, count);
+    }
+}
+
+void bn_act_pool_forward(const BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x, int first,
+                         const StageEpilogue& e, const BlockedMap& y, int y_first, uint8_t* codes) {
+    check_map(x, bn, first);
+    check_pooled(x, e, y, y_first, "forward");
+    std::vector<float> scale, shift;
+    affine_map(bn, stats, x, first, scale, shift);
+    with_block(x.block, [&](auto b) {
+        with_activation(e.activation, [&](auto a) {
+            constexpr int B = decltype(b)::value, A = decltype(a)::value;
+            for_each_block(x, [&](int64_t nb) {
+                if (e.keeps_codes())
+                    max_pool_forward<B, A>(x, nb, e, y, y_first, scale.data(), shift.data(), codes);
+                else
+                    average_pool_forward<B, A>(x, nb, e, y, y_first, scale.data(), shift.data());
+            });
+        });
+    });
+}
+
+void bn_act_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const BlockedMap& x, int first,
+                          const StageEpilogue& e, const BlockedMap& dy, int dy_first, const uint8_t* codes) {
+    check_map(x, bn, first);
+    check_pooled(x, e, dy, dy_first, "backward");
+    const int64_t B = x.block, CB = x.blocks(), count = x.N * x.H * x.W;
+    std::vector<float> scale, shift;
+    affine_map(bn, stats, x, first, scale, shift);
+    std::vector<float> mean(CB * B, 0.0f), kk(CB * B, 0.0f), a(CB * B, 0.0f), m(CB * B, 0.0f);
+    for (int64_t c = 0; c < x.C; ++c) mean[c] = stats.mean[first + c];
+    std::vector<double> part(x.N * CB * 2 * B);
+    with_block(x.block, [&](auto b) {
+        with_activation(e.activation, [&](auto act) {
+            for_each_block(x, [&](int64_t nb) {
+                gradient_sums<decltype(b)::value, decltype(act)::value>(
+                    x, nb, e, dy, dy_first, codes, mean.data(), scale.data(), shift.data(), part.data());
+            });
+        });
+    });
+    for (int64_t c = 0; c < x.C; ++c) {
+        double sum_dz, sum_dz_xc;
+        channel_totals(part, x, c, sum_dz, sum_dz_xc);
+        const int channel = first + static_cast<int>(c);
+        const double inv_std = stats.inv_std[channel];
+        if (bn.weight.trainable) bn.weight.grad[channel] += static_cast<float>(sum_dz_xc * inv_std);
+        if (bn.bias.trainable) bn.bias.grad[channel] += static_cast<float>(sum_dz);
+        // dx = gamma * inv_std * (dz - mean(dz) - x_hat * mean(dz * x_hat)).
+        kk[c] = static_cast<float>(bn.weight.value[channel] * inv_std);
+        a[c] = static_cast<float>(sum_dz / count);
+        m[c] = static_cast<float>(sum_dz_xc / count * inv_std * inv_std);
+    }
+    with_block(x.block, [&](auto b) {
+        with_activation(e.activation, [&](auto act) {
+            for_each_block(x, [&](int64_t nb) {
+                input_gradient<decltype(b)::value, decltype(act)::value>(x, nb, e, dy, dy_first, codes,
+                                                                         mean.data(), scale.data(), shift.data(),
+                                                                         kk.data(), a.data(), m.data());
+            });
+        });
+    });
+}
+
+} // namespace emotion::nn
