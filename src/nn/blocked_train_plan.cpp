@@ -81,7 +81,8 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
             plan.codes.emplace_back(pooled_code_count(map_of(plan.y.back()), plan.epilogue));
         }
         const memory::dims d = plan.steps[0]->dst_desc().dims();
-        return {d[0], stage.options.out_channels(), d[2] / plan.epilogue.kernel_h, d[3] / plan.epilogue.kernel_w};
+        return {d[0], stage.options.out_channels(), d[2] / plan.epilogue.kernel_h,
+                d[3] / plan.epilogue.kernel_w};
     });
 }
 

@@ -64,8 +64,9 @@ template <int B> struct Block {
     int kh, kw;
 
     Block(const BlockedMap& x, int64_t nb, const BlockedMap& y, int y_first, const StageEpilogue& e)
-        : n(nb / x.blocks()), cb(nb % x.blocks()), lanes(static_cast<int>(std::min<int64_t>(B, x.C - cb * B))),
-          in(x.data + nb * x.H * x.W * B), H(x.H), W(x.W), kh(e.kernel_h), kw(e.kernel_w) {
+        : n(nb / x.blocks()), cb(nb % x.blocks()),
+          lanes(static_cast<int>(std::min<int64_t>(B, x.C - cb * B))), in(x.data + nb * x.H * x.W * B),
+          H(x.H), W(x.W), kh(e.kernel_h), kw(e.kernel_w) {
         const int64_t plane = y.H * y.W * y.block;
         for (int l = 0; l < B; ++l) {
             const int64_t c = cb * B + l;
@@ -96,27 +97,36 @@ template <int B> struct Block {
     }
 };
 
-// Two per-lane sums over `count` positions, add(p, s, q) adding position p's terms to the float
-// lanes s and q: float partial sums over kChunk positions go into double totals, which land in
-// part[0 .. B) and part[B .. 2B).
-template <int B, class F> EMOTION_VECTOR_CLONES void chunked_lane_sums(int64_t count, double* part, F&& add) {
-    double ds[B] = {}, dq[B] = {};
-    for (int64_t p0 = 0; p0 < count; p0 += kChunk) {
-        const int64_t p1 = std::min(count, p0 + kChunk);
-        float fs[B] = {}, fq[B] = {};
-        for (int64_t p = p0; p < p1; ++p) add(p, fs, fq);
+// Two per-lane sums (s, q) of one (image, channel block): float partial sums over kChunk
+// positions go into double totals, short enough that the float sums stay as accurate as
+// BatchNorm2d's. Callers add position terms to s and q, then call next().
+template <int B> struct LaneSums {
+    float s[B] = {}, q[B] = {};
+    double total_s[B] = {}, total_q[B] = {};
+    int64_t pending = 0;
+
+    [[gnu::always_inline]] void next() {
+        if (++pending == kChunk) flush();
+    }
+    [[gnu::always_inline]] void flush() {
         for (int l = 0; l < B; ++l) {
-            ds[l] += fs[l];
-            dq[l] += fq[l];
+            total_s[l] += s[l];
+            total_q[l] += q[l];
+            s[l] = q[l] = 0.0f;
+        }
+        pending = 0;
+    }
+    // The totals into part[0 .. B) and part[B .. 2B).
+    void store(double* part) {
+        flush();
+        for (int l = 0; l < B; ++l) {
+            part[l] = total_s[l];
+            part[B + l] = total_q[l];
         }
     }
-    for (int l = 0; l < B; ++l) {
-        part[l] = ds[l];
-        part[B + l] = dq[l];
-    }
-}
+};
 
-// Channel c's two sums over the images, from the per-(image, block) parts of chunked_lane_sums.
+// Channel c's two sums over the images, from the per-(image, block) parts of LaneSums.
 void channel_totals(const std::vector<double>& part, const BlockedMap& x, int64_t c, double& s, double& q) {
     const int64_t B = x.block, CB = x.blocks();
     s = 0.0;
@@ -136,20 +146,27 @@ void check_pooled(const BlockedMap& x, const StageEpilogue& e, const BlockedMap&
         throw std::invalid_argument(std::string("bn_act_pool: ") + what + " shapes do not match");
 }
 
-template <int B> void moments(const BlockedMap& x, const float* center, double* part) {
-    const int64_t CB = x.blocks(), HW = x.H * x.W;
+// f(nb) for every (image, channel block) nb of x, in parallel. The per-block kernels below are
+// cloned per instruction set (EMOTION_VECTOR_CLONES) and run one block each.
+template <class F> void for_each_block(const BlockedMap& x, F&& f) {
 #pragma omp parallel for schedule(static)
-    for (int64_t nb = 0; nb < x.N * CB; ++nb) {
-        const float* in = x.data + nb * HW * B;
-        const float* ctr = center + (nb % CB) * B;
-        chunked_lane_sums<B>(HW, part + nb * 2 * B, [&](int64_t p, float* fs, float* fq) {
-            for (int l = 0; l < B; ++l) {
-                const float d = in[p * B + l] - ctr[l];
-                fs[l] += d;
-                fq[l] += d * d;
-            }
-        });
+    for (int64_t nb = 0; nb < x.N * x.blocks(); ++nb) f(nb);
+}
+
+template <int B>
+EMOTION_VECTOR_CLONES void moments(const BlockedMap& x, int64_t nb, const float* center, double* part) {
+    const float* in = x.data + nb * x.H * x.W * B;
+    const float* ctr = center + (nb % x.blocks()) * B;
+    LaneSums<B> sums;
+    for (int64_t p = 0; p < x.H * x.W; ++p, sums.next()) {
+#pragma omp simd
+        for (int l = 0; l < B; ++l) {
+            const float d = in[p * B + l] - ctr[l];
+            sums.s[l] += d;
+            sums.q[l] += d * d;
+        }
     }
+    sums.store(part + nb * 2 * B);
 }
 
 // The BN's affine map per lane of x's channel blocks (padding lanes give 0): z = x * scale + shift.
@@ -165,13 +182,6 @@ void affine_map(const BatchNorm2d& bn, const BatchStatistics& stats, const Block
 }
 
 // The lane loops below are branch-free (selects, not ifs) so they vectorise.
-
-// f(nb) for every (image, channel block) nb of x, in parallel. The per-block kernels below are
-// cloned per instruction set (EMOTION_VECTOR_CLONES) and run one block each.
-template <class F> void for_each_block(const BlockedMap& x, F&& f) {
-#pragma omp parallel for schedule(static)
-    for (int64_t nb = 0; nb < x.N * x.blocks(); ++nb) f(nb);
-}
 
 template <int B, int A>
 EMOTION_VECTOR_CLONES void max_pool_forward(const BlockedMap& x, int64_t nb, const StageEpilogue& e,
@@ -240,11 +250,13 @@ EMOTION_VECTOR_CLONES void average_pool_forward(const BlockedMap& x, int64_t nb,
 }
 
 // Max-pooling, per lane of pooled value (oh, ow): the gradient reaching the winner's z (0 where
-// ReLU blocked it), the winner's window position and its input x.
+// ReLU blocked it), the winner's window position and its input x. Inlined into the callers'
+// per-ISA clones (a call per pooled value would run the baseline build's scalar code).
 template <int B, int A>
-void winner_gradient(const Block<B>& block, int64_t oh, int64_t ow, int64_t OW, const uint8_t* code,
-                     const float* g_image, int64_t g_block, const float* sc, const float* sh, float* gv,
-                     int32_t* win, float* xv) {
+[[gnu::always_inline]] inline void winner_gradient(const Block<B>& block, int64_t oh, int64_t ow, int64_t OW,
+                                                   const uint8_t* code, const float* g_image, int64_t g_block,
+                                                   const float* sc, const float* sh, float* gv, int32_t* win,
+                                                   float* xv) {
     const int64_t o = oh * OW + ow;
     block.gather(g_image, o, g_block, gv);
     for (int l = 0; l < B; ++l) {
@@ -266,42 +278,44 @@ void winner_gradient(const Block<B>& block, int64_t oh, int64_t ow, int64_t OW, 
 // Per (n, block): sum(dz) and sum(dz * (x - mean)) over the gradient dz reaching the BN's output
 // z (through pooling and activation).
 template <int B, int A>
-EMOTION_VECTOR_CLONES void gradient_sums(const BlockedMap& x, int64_t nb, const StageEpilogue& e,
-                                         const BlockedMap& dy, int dy_first, const uint8_t* codes,
-                                         const float* mean, const float* scale, const float* shift,
-                                         double* part) {
+EMOTION_VECTOR_CLONES void
+gradient_sums(const BlockedMap& x, int64_t nb, const StageEpilogue& e, const BlockedMap& dy, int dy_first,
+              const uint8_t* codes, const float* mean, const float* scale, const float* shift, double* part) {
     const int64_t OH = dy.H, OW = dy.W, dy_image = dy.blocks() * OH * OW * dy.block;
     const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
-    {
-        const Block<B> block(x, nb, dy, dy_first, e);
-        const float* g = dy.data + block.n * dy_image;
-        const float *mu = mean + block.cb * B, *sc = scale + block.cb * B, *sh = shift + block.cb * B;
-        const uint8_t* code = e.keeps_codes() ? codes + nb * OH * OW * B : nullptr;
-        chunked_lane_sums<B>(OH * OW, part + nb * 2 * B, [&](int64_t o, float* fs, float* fq) {
-            const int64_t oh = o / OW, ow = o % OW;
-            if (code) {
+    const Block<B> block(x, nb, dy, dy_first, e);
+    const float* g = dy.data + block.n * dy_image;
+    const float *mu = mean + block.cb * B, *sc = scale + block.cb * B, *sh = shift + block.cb * B;
+    LaneSums<B> sums;
+    for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow, sums.next()) {
+            if (e.keeps_codes()) {
                 float gv[B], xv[B];
                 int32_t win[B];
-                winner_gradient<B, A>(block, oh, ow, OW, code, g, dy.block, sc, sh, gv, win, xv);
+                winner_gradient<B, A>(block, oh, ow, OW, codes + nb * OH * OW * B, g, dy.block, sc, sh, gv,
+                                      win, xv);
 #pragma omp simd
                 for (int l = 0; l < B; ++l) {
-                    fs[l] += gv[l];
-                    fq[l] += gv[l] * (xv[l] - mu[l]);
+                    sums.s[l] += gv[l];
+                    sums.q[l] += gv[l] * (xv[l] - mu[l]);
                 }
-                return;
+                continue;
             }
             float gv[B];
-            block.gather(g, o, dy.block, gv);
-            block.for_each_in_window(oh, ow, [&](int32_t, const float* wp) {
+            block.gather(g, oh * OW + ow, dy.block, gv);
+            const float* w0 = block.window(oh, ow);
+            for (int i = 0; i < e.kernel_h; ++i)
+                for (int j = 0; j < e.kernel_w; ++j) {
+                    const float* wp = w0 + (i * x.W + j) * B;
 #pragma omp simd
-                for (int l = 0; l < B; ++l) {
-                    const float dz = gv[l] * inv * slope<A>(wp[l] * sc[l] + sh[l]);
-                    fs[l] += dz;
-                    fq[l] += dz * (wp[l] - mu[l]);
+                    for (int l = 0; l < B; ++l) {
+                        const float dz = gv[l] * inv * slope<A>(wp[l] * sc[l] + sh[l]);
+                        sums.s[l] += dz;
+                        sums.q[l] += dz * (wp[l] - mu[l]);
+                    }
                 }
-            });
-        });
-    }
+        }
+    sums.store(part + nb * 2 * B);
 }
 
 // x <- k * (dz - a - (x - mean) * m) everywhere, dz the gradient reaching z (0 at the positions
@@ -377,7 +391,10 @@ void bn_batch_statistics(BatchNorm2d& bn, const BlockedMap& x, int first, BatchS
     std::vector<float> center(CB * B, 0.0f);
     for (int64_t c = 0; c < x.C; ++c) center[c] = x.data[(c / B) * x.H * x.W * B + c % B];
     std::vector<double> part(x.N * CB * 2 * B);
-    with_block(x.block, [&](auto b) { moments<decltype(b)::value>(x, center.data(), part.data()); });
+    with_block(x.block, [&](auto b) {
+        for_each_block(x,
+                       [&](int64_t nb) { moments<decltype(b)::value>(x, nb, center.data(), part.data()); });
+    });
     for (int64_t c = 0; c < x.C; ++c) {
         double sum, sq;
         channel_totals(part, x, c, sum, sq);
@@ -442,9 +459,9 @@ void bn_act_pool_backward(BatchNorm2d& bn, const BatchStatistics& stats, const B
     with_block(x.block, [&](auto b) {
         with_activation(e.activation, [&](auto act) {
             for_each_block(x, [&](int64_t nb) {
-                input_gradient<decltype(b)::value, decltype(act)::value>(x, nb, e, dy, dy_first, codes,
-                                                                         mean.data(), scale.data(), shift.data(),
-                                                                         kk.data(), a.data(), m.data());
+                input_gradient<decltype(b)::value, decltype(act)::value>(
+                    x, nb, e, dy, dy_first, codes, mean.data(), scale.data(), shift.data(), kk.data(),
+                    a.data(), m.data());
             });
         });
     });

@@ -307,9 +307,7 @@ TEST(conv_stack_inference_matches_layers) {
     check_inference(m3_options(), {1, 1, 15, 13}, "M3-like stack, odd sizes");
 }
 
-TEST(conv_stack_m2_training_matches_layers) {
-    check_training(m2_options(), {3, 1, 16, 12}, "M2-like stack");
-}
+TEST(conv_stack_m2_training_matches_layers) { check_training(m2_options(), {3, 1, 16, 12}, "M2-like stack"); }
 
 TEST(conv_stack_m3_training_matches_layers) {
     check_training(m3_options(), {3, 1, 16, 12}, "M3-like stack");
