@@ -188,41 +188,39 @@ EMOTION_VECTOR_CLONES void max_pool_forward(const BlockedMap& x, int64_t nb, con
                                             const BlockedMap& y, int y_first, const float* scale,
                                             const float* shift, uint8_t* codes) {
     const int64_t OH = y.H, OW = y.W, y_image = y.blocks() * OH * OW * y.block;
-    {
-        const Block<B> block(x, nb, y, y_first, e);
-        const float* sc = scale + block.cb * B;
-        const float* sh = shift + block.cb * B;
-        uint8_t* code = codes + nb * OH * OW * B;
-        for (int64_t oh = 0; oh < OH; ++oh)
-            for (int64_t ow = 0; ow < OW; ++ow) {
-                const float* w0 = block.window(oh, ow);
-                float best[B];
-                int32_t arg[B];
+    const Block<B> block(x, nb, y, y_first, e);
+    const float* sc = scale + block.cb * B;
+    const float* sh = shift + block.cb * B;
+    uint8_t* code = codes + nb * OH * OW * B;
+    for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+            const float* w0 = block.window(oh, ow);
+            float best[B];
+            int32_t arg[B];
 #pragma omp simd
-                for (int l = 0; l < B; ++l) {
-                    best[l] = w0[l] * sc[l] + sh[l];
-                    arg[l] = 0;
-                }
-                block.for_each_in_window(oh, ow, [&](int32_t win, const float* wp) {
-#pragma omp simd
-                    for (int l = 0; l < B; ++l) {
-                        const float v = wp[l] * sc[l] + sh[l];
-                        const bool more = v > best[l]; // first maximum wins, as in PyTorch
-                        arg[l] = more ? win : arg[l];
-                        best[l] = more ? v : best[l];
-                    }
-                });
-                const int64_t o = oh * OW + ow;
-                float value[B];
-#pragma omp simd
-                for (int l = 0; l < B; ++l) {
-                    const bool alive = A == kELU || best[l] > 0.0f;
-                    code[o * B + l] = static_cast<uint8_t>(arg[l] | (alive ? kAlive : 0));
-                    value[l] = activate<A>(best[l]);
-                }
-                block.scatter(value, o, y.block, y.data + block.n * y_image);
+            for (int l = 0; l < B; ++l) {
+                best[l] = w0[l] * sc[l] + sh[l];
+                arg[l] = 0;
             }
-    }
+            block.for_each_in_window(oh, ow, [&](int32_t win, const float* wp) {
+#pragma omp simd
+                for (int l = 0; l < B; ++l) {
+                    const float v = wp[l] * sc[l] + sh[l];
+                    const bool more = v > best[l]; // first maximum wins, as in PyTorch
+                    arg[l] = more ? win : arg[l];
+                    best[l] = more ? v : best[l];
+                }
+            });
+            const int64_t o = oh * OW + ow;
+            float value[B];
+#pragma omp simd
+            for (int l = 0; l < B; ++l) {
+                const bool alive = A == kELU || best[l] > 0.0f;
+                code[o * B + l] = static_cast<uint8_t>(arg[l] | (alive ? kAlive : 0));
+                value[l] = activate<A>(best[l]);
+            }
+            block.scatter(value, o, y.block, y.data + block.n * y_image);
+        }
 }
 
 template <int B, int A>
@@ -231,22 +229,20 @@ EMOTION_VECTOR_CLONES void average_pool_forward(const BlockedMap& x, int64_t nb,
                                                 const float* shift) {
     const int64_t OH = y.H, OW = y.W, y_image = y.blocks() * OH * OW * y.block;
     const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
-    {
-        const Block<B> block(x, nb, y, y_first, e);
-        const float* sc = scale + block.cb * B;
-        const float* sh = shift + block.cb * B;
-        for (int64_t oh = 0; oh < OH; ++oh)
-            for (int64_t ow = 0; ow < OW; ++ow) {
-                float sum[B] = {};
-                block.for_each_in_window(oh, ow, [&](int32_t, const float* wp) {
+    const Block<B> block(x, nb, y, y_first, e);
+    const float* sc = scale + block.cb * B;
+    const float* sh = shift + block.cb * B;
+    for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+            float sum[B] = {};
+            block.for_each_in_window(oh, ow, [&](int32_t, const float* wp) {
 #pragma omp simd
-                    for (int l = 0; l < B; ++l) sum[l] += activate<A>(wp[l] * sc[l] + sh[l]);
-                });
+                for (int l = 0; l < B; ++l) sum[l] += activate<A>(wp[l] * sc[l] + sh[l]);
+            });
 #pragma omp simd
-                for (int l = 0; l < B; ++l) sum[l] *= inv;
-                block.scatter(sum, oh * OW + ow, y.block, y.data + block.n * y_image);
-            }
-    }
+            for (int l = 0; l < B; ++l) sum[l] *= inv;
+            block.scatter(sum, oh * OW + ow, y.block, y.data + block.n * y_image);
+        }
 }
 
 // Max-pooling, per lane of pooled value (oh, ow): the gradient reaching the winner's z (0 where
@@ -327,43 +323,41 @@ EMOTION_VECTOR_CLONES void input_gradient(const BlockedMap& x, int64_t nb, const
                                           const float* kk, const float* a, const float* m) {
     const int64_t OH = dy.H, OW = dy.W, dy_image = dy.blocks() * OH * OW * dy.block;
     const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
-    {
-        const Block<B> block(x, nb, dy, dy_first, e);
-        const int64_t cb = block.cb;
-        const float* g = dy.data + block.n * dy_image;
-        const uint8_t* code = e.keeps_codes() ? codes + nb * OH * OW * B : nullptr;
-        const float *mu = mean + cb * B, *sc = scale + cb * B, *sh = shift + cb * B;
-        const float *kc = kk + cb * B, *ac = a + cb * B, *mc = m + cb * B;
-        for (int64_t oh = 0; oh < OH; ++oh)
-            for (int64_t ow = 0; ow < OW; ++ow) {
-                if (code) {
-                    float gv[B], xv[B];
-                    int32_t win[B];
-                    winner_gradient<B, A>(block, oh, ow, OW, code, g, dy.block, sc, sh, gv, win, xv);
-                    block.for_each_in_window(oh, ow, [&](int32_t at, float* v) {
-#pragma omp simd
-                        for (int l = 0; l < B; ++l) {
-                            const float dz = win[l] == at ? gv[l] : 0.0f;
-                            v[l] = kc[l] * (dz - ac[l] - (v[l] - mu[l]) * mc[l]);
-                        }
-                    });
-                    continue;
-                }
-                float gv[B];
-                block.gather(g, oh * OW + ow, dy.block, gv);
-                block.for_each_in_window(oh, ow, [&](int32_t, float* v) {
+    const Block<B> block(x, nb, dy, dy_first, e);
+    const int64_t cb = block.cb;
+    const float* g = dy.data + block.n * dy_image;
+    const uint8_t* code = e.keeps_codes() ? codes + nb * OH * OW * B : nullptr;
+    const float *mu = mean + cb * B, *sc = scale + cb * B, *sh = shift + cb * B;
+    const float *kc = kk + cb * B, *ac = a + cb * B, *mc = m + cb * B;
+    for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+            if (code) {
+                float gv[B], xv[B];
+                int32_t win[B];
+                winner_gradient<B, A>(block, oh, ow, OW, code, g, dy.block, sc, sh, gv, win, xv);
+                block.for_each_in_window(oh, ow, [&](int32_t at, float* v) {
 #pragma omp simd
                     for (int l = 0; l < B; ++l) {
-                        const float dz = gv[l] * inv * slope<A>(v[l] * sc[l] + sh[l]);
+                        const float dz = win[l] == at ? gv[l] : 0.0f;
                         v[l] = kc[l] * (dz - ac[l] - (v[l] - mu[l]) * mc[l]);
                     }
                 });
+                continue;
             }
-        block.for_each_uncovered(OH, OW, [&](float* v) {
+            float gv[B];
+            block.gather(g, oh * OW + ow, dy.block, gv);
+            block.for_each_in_window(oh, ow, [&](int32_t, float* v) {
 #pragma omp simd
-            for (int l = 0; l < B; ++l) v[l] = kc[l] * (0.0f - ac[l] - (v[l] - mu[l]) * mc[l]);
-        });
-    }
+                for (int l = 0; l < B; ++l) {
+                    const float dz = gv[l] * inv * slope<A>(v[l] * sc[l] + sh[l]);
+                    v[l] = kc[l] * (dz - ac[l] - (v[l] - mu[l]) * mc[l]);
+                }
+            });
+        }
+    block.for_each_uncovered(OH, OW, [&](float* v) {
+#pragma omp simd
+        for (int l = 0; l < B; ++l) v[l] = kc[l] * (0.0f - ac[l] - (v[l] - mu[l]) * mc[l]);
+    });
 }
 
 void check_map(const BlockedMap& x, const BatchNorm2d& bn, int first) {
