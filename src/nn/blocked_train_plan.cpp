@@ -32,12 +32,29 @@ BlockedMap map_of(const Tensor& t) {
     return {const_cast<float*>(t.data()), t.dim(0), t.dim(1), t.dim(2), t.dim(3), 1};
 }
 
-// A convolution step whose destination the fused kernels can read: the primitive's choice, or
-// plain NCHW when it picked another layout.
-std::unique_ptr<Conv2dStep> make_step(Context& context, Conv2d& conv, const memory::desc& src) {
-    auto step = std::make_unique<Conv2dStep>(context, conv, src);
-    if (block_of(step->dst_desc()) && block_of(step->src_desc())) return step;
-    return std::make_unique<Conv2dStep>(context, conv, plain_desc(src.dims()), true);
+// The steps of a stage's convolutions, all writing one map (nn/conv2d_step.h ChannelSlot) in a
+// layout the fused kernels can read: the first convolution's choice, or plain NCHW when it picked
+// another layout. The first convolution also picks the source layout; the others read the same
+// buffer.
+std::vector<std::unique_ptr<Conv2dStep>> make_steps(Context& context, const ConvStage& stage,
+                                                    const memory::dims& src) {
+    const int total = stage.options.out_channels();
+    auto first = [&](const memory::desc& src_desc, memory::format_tag dst) {
+        return std::make_unique<Conv2dStep>(context, *stage.convs[0], src_desc, dst,
+                                            ChannelSlot{0, total, false});
+    };
+    std::vector<std::unique_ptr<Conv2dStep>> steps;
+    steps.push_back(first(any_desc(src), memory::format_tag::any));
+    if (!block_of(steps[0]->dst_desc()) || !block_of(steps[0]->src_desc()))
+        steps[0] = first(plain_desc(src), memory::format_tag::abcd);
+    for (size_t j = 1; j < stage.convs.size(); ++j) {
+        steps.push_back(std::make_unique<Conv2dStep>(context, *stage.convs[j], steps[0]->src_desc(),
+                                                     steps[0]->dst_desc(),
+                                                     ChannelSlot{stage.first_channel(j), total, true}));
+        if (steps[j]->src_desc() != steps[0]->src_desc() || steps[j]->dst_desc() != steps[0]->dst_desc())
+            throw std::logic_error("conv stack: a stage's convolutions chose different layouts");
+    }
+    return steps;
 }
 
 } // namespace
@@ -45,8 +62,8 @@ std::unique_ptr<Conv2dStep> make_step(Context& context, Conv2d& conv, const memo
 struct BlockedTrainPlan::StagePlan {
     std::vector<std::unique_ptr<Conv2dStep>> steps; // one per convolution
     memory src;                                     // stages after the first: the source, then its gradient
-    std::vector<memory> y;                          // each convolution's output, then its gradient
-    std::vector<std::vector<uint8_t>> codes;        // max-pooling decisions for backward
+    memory y;                                       // the convolutions' output, then its gradient
+    std::vector<uint8_t> codes;                     // max-pooling decisions for backward
     BatchStatistics stats;
     StageEpilogue epilogue;
     std::vector<Tensor> grad_src; // first stage, input gradient: one per convolution
@@ -62,13 +79,7 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
         stage.check_branch_sizes(dims[2], dims[3]);
         StagePlan& plan = plans_[s];
         plan.epilogue = stage.epilogue();
-        for (size_t j = 0; j < stage.convs.size(); ++j) {
-            // The first convolution picks the source layout; its siblings read the same buffer.
-            const memory::desc src = j == 0 ? any_desc(dims) : plan.steps[0]->src_desc();
-            plan.steps.push_back(make_step(context, *stage.convs[j], src));
-            if (plan.steps[j]->src_desc() != plan.steps[0]->src_desc())
-                throw std::logic_error("conv stack: the first convolutions chose different source layouts");
-        }
+        plan.steps = make_steps(context, stage, dims);
         if (s == 0) {
             x_.init(engine, plain_desc(dims), plan.steps[0]->src_desc());
         } else {
@@ -76,10 +87,8 @@ BlockedTrainPlan::BlockedTrainPlan(Context& context, const std::vector<std::uniq
             // Padding lanes of a partial channel block must read as zeros; nothing writes them.
             std::memset(plan.src.get_data_handle(), 0, plan.steps[0]->src_desc().get_size());
         }
-        for (const auto& step : plan.steps) {
-            plan.y.emplace_back(step->dst_desc(), engine);
-            plan.codes.emplace_back(pooled_code_count(map_of(plan.y.back()), plan.epilogue));
-        }
+        plan.y = memory(plan.steps[0]->dst_desc(), engine);
+        plan.codes.resize(pooled_code_count(map_of(plan.y), plan.epilogue));
         const memory::dims d = plan.steps[0]->dst_desc().dims();
         return {d[0], stage.options.out_channels(), d[2] / plan.epilogue.kernel_h,
                 d[3] / plan.epilogue.kernel_w};
@@ -97,24 +106,20 @@ void BlockedTrainPlan::forward(const Tensor& x, Tensor& y) {
         ConvStage& stage = *stages_[s];
         StagePlan& plan = plans_[s];
         const memory& src = s == 0 ? x_mem : plan.src;
-        for (size_t j = 0; j < plan.steps.size(); ++j) plan.steps[j]->forward(src, plan.y[j]);
-        for (size_t j = 0; j < plan.steps.size(); ++j)
-            bn_batch_statistics(stage.bn, map_of(plan.y[j]), stage.first_channel(j), plan.stats);
+        for (const auto& step : plan.steps) step->forward(src, plan.y);
+        bn_batch_statistics(stage.bn, map_of(plan.y), 0, plan.stats);
         stage.bn.num_batches_tracked.value[0] += 1.0f;
         BlockedMap out;
         if (s + 1 < plans_.size()) {
             out = map_of(plans_[s + 1].src);
         } else {
-            const BlockedMap last = map_of(plan.y[0]);
+            const BlockedMap last = map_of(plan.y);
             y.resize({last.N, stage.options.out_channels(), last.H / plan.epilogue.kernel_h,
                       last.W / plan.epilogue.kernel_w});
             out = map_of(y);
         }
-        for (size_t j = 0; j < plan.steps.size(); ++j) {
-            const int first = stage.first_channel(j);
-            bn_act_pool_forward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.epilogue, out, first,
-                                plan.codes[j].data());
-        }
+        bn_act_pool_forward(stage.bn, plan.stats, map_of(plan.y), 0, plan.epilogue, out, 0,
+                            plan.codes.data());
     }
 }
 
@@ -123,14 +128,11 @@ void BlockedTrainPlan::backward(const Tensor& dy, Tensor* dx) {
         ConvStage& stage = *stages_[s];
         StagePlan& plan = plans_[s];
         const BlockedMap grad_out = s + 1 < plans_.size() ? map_of(plans_[s + 1].src) : map_of(dy);
-        for (size_t j = 0; j < plan.steps.size(); ++j) {
-            const int first = stage.first_channel(j);
-            bn_act_pool_backward(stage.bn, plan.stats, map_of(plan.y[j]), first, plan.epilogue, grad_out,
-                                 first, plan.codes[j].data());
-        }
+        bn_act_pool_backward(stage.bn, plan.stats, map_of(plan.y), 0, plan.epilogue, grad_out, 0,
+                             plan.codes.data());
         if (s > 0) {
-            plan.steps[0]->backward_weights(plan.src, plan.y[0]);
-            plan.steps[0]->backward_data(plan.y[0], plan.src);
+            plan.steps[0]->backward_weights(plan.src, plan.y);
+            plan.steps[0]->backward_data(plan.y, plan.src);
         }
     }
 
@@ -138,7 +140,7 @@ void BlockedTrainPlan::backward(const Tensor& dy, Tensor* dx) {
     const auto& engine = context_.engine();
     const memory::desc plain_x = plain_desc(to_dims(input_.shape()));
     const memory x_mem = x_.needed() ? x_.buffer() : input_.memory(engine, plain_x);
-    for (size_t j = 0; j < first.steps.size(); ++j) first.steps[j]->backward_weights(x_mem, first.y[j]);
+    for (const auto& step : first.steps) step->backward_weights(x_mem, first.y);
     if (!dx) return;
     // oneDNN has only a reference kernel for this (one input channel); fine for the small inputs
     // of gradient checks.
@@ -146,7 +148,7 @@ void BlockedTrainPlan::backward(const Tensor& dy, Tensor* dx) {
     first.grad_src.resize(first.steps.size());
     for (size_t j = 0; j < first.steps.size(); ++j) {
         first.grad_src[j].resize({static_cast<int64_t>(src.get_size() / sizeof(float))});
-        first.steps[j]->backward_data(first.y[j], first.grad_src[j].memory(engine, src));
+        first.steps[j]->backward_data(first.y, first.grad_src[j].memory(engine, src));
     }
     Tensor& sum = first.grad_src[0];
     for (size_t j = 1; j < first.steps.size(); ++j)

@@ -3,8 +3,8 @@
 // activation + pool run fused on them (nn/bn_act_pool.h); backward turns each activation into
 // its gradient in place:
 //
-//   x -> conv(s) of stage 0 -> y[0][j] -> bn + act + pool (branch j into channels first_j ..
-//   of src[1]) -> conv of stage 1 -> y[1] -> ... -> last stage -> output (NCHW)
+//   x -> conv(s) of stage 0 -> y[0] (each convolution its channels) -> bn + act + pool -> src[1]
+//   -> conv of stage 1 -> y[1] -> ... -> last stage -> output (NCHW)
 //
 // Backward: y[s] becomes d loss / d y[s] (bn_act_pool_backward), then stage s's backward data
 // writes d loss / d src[s] over src[s] once backward weights has read it. Only the first stage

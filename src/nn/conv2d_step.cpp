@@ -22,24 +22,59 @@ dnnl::primitive_attr user_scratchpad() {
 
 } // namespace
 
-Conv2dStep::Conv2dStep(Context& context, Conv2d& conv, const memory::desc& src, bool plain_dst)
-    : context_(context), conv_(conv) {
-    const auto& o = conv.options();
+Conv2dStep::Conv2dStep(Context& context, Conv2d& conv, const memory::desc& src, memory::format_tag dst,
+                       const ChannelSlot& slot)
+    : context_(context), conv_(conv), slot_(slot) {
+    if (slot_.total == 0) slot_.total = conv.out_channels();
     const memory::dims s = src.dims();
+    if (s.size() != 4) throw std::invalid_argument("Conv2dStep: the source must be [N, C, H, W]");
+    build(src, memory::desc({s[0], slot_.total, conv.output_height(s[2]), conv.output_width(s[3])},
+                            memory::data_type::f32, dst));
+}
+
+Conv2dStep::Conv2dStep(Context& context, Conv2d& conv, const memory::desc& src, const memory::desc& dst,
+                       const ChannelSlot& slot)
+    : context_(context), conv_(conv), slot_(slot) {
+    if (slot_.total == 0) slot_.total = conv.out_channels();
+    build(src, dst);
+}
+
+void Conv2dStep::build(const memory::desc& src, const memory::desc& dst) {
+    const Conv2d& conv = conv_;
+    const auto& o = conv.options();
+    const memory::dims s = src.dims(), d = dst.dims();
     if (s.size() != 4 || s[1] != conv.in_channels())
         throw std::invalid_argument("Conv2dStep: source does not match the convolution");
-    weight_dims_ = {conv.out_channels(), conv.in_channels(), o.kernel_h, o.kernel_w};
-    const memory::dims dst = {s[0], conv.out_channels(), conv.output_height(s[2]), conv.output_width(s[3])};
+    if (slot_.first < 0 || slot_.first + conv.out_channels() > slot_.total ||
+        (slot_.first == 0 && slot_.accumulate))
+        throw std::invalid_argument("Conv2dStep: the channel slot does not fit");
+    if (d.size() != 4 || d[0] != s[0] || d[1] != slot_.total || d[2] != conv.output_height(s[2]) ||
+        d[3] != conv.output_width(s[3]))
+        throw std::invalid_argument("Conv2dStep: destination does not match the convolution");
+    weight_dims_ = {slot_.total, conv.in_channels(), o.kernel_h, o.kernel_w};
     strides_ = {o.stride_h, o.stride_w};
     padding_l_ = {o.pad_top, o.pad_left};
     padding_r_ = {o.pad_bottom, o.pad_right};
     user_weights_ = plain_desc(weight_dims_);
-    if (conv.has_bias()) bias_ = plain_desc({conv.out_channels()});
-    const auto& engine = context.engine();
-    const auto attr = user_scratchpad();
-    forward_pd_ = compat::convolution_forward_pd(
-        engine, dnnl::prop_kind::forward_training, src, any(weight_dims_), bias_,
-        plain_dst ? plain_desc(dst) : any(dst), strides_, padding_l_, padding_r_, attr);
+    if (conv.has_bias()) bias_ = plain_desc({slot_.total});
+    if (slot_.total != conv.out_channels()) {
+        wide_weight_.resize({slot_.total, conv.in_channels(), o.kernel_h, o.kernel_w});
+        wide_weight_.zero();
+        if (conv.has_bias()) {
+            wide_bias_.resize({slot_.total});
+            wide_bias_.zero();
+        }
+    }
+    const auto& engine = context_.engine();
+    auto attr = user_scratchpad();
+    if (slot_.accumulate) {
+        dnnl::post_ops sum;
+        sum.append_sum();
+        attr.set_post_ops(sum);
+    }
+    forward_pd_ =
+        compat::convolution_forward_pd(engine, dnnl::prop_kind::forward_training, src, any(weight_dims_),
+                                       bias_, dst, strides_, padding_l_, padding_r_, attr);
     src_ = forward_pd_.src_desc();
     dst_ = forward_pd_.dst_desc();
     forward_ = dnnl::convolution_forward(forward_pd_);
@@ -47,15 +82,34 @@ Conv2dStep::Conv2dStep(Context& context, Conv2d& conv, const memory::desc& src, 
 
     // The chosen source / destination layouts are fixed for backward, so it reads the forward's
     // buffers as they are.
-    auto bw_pd = compat::convolution_backward_weights_pd(engine, src_, any(weight_dims_), bias_, dst_,
-                                                         strides_, padding_l_, padding_r_, forward_pd_, attr);
+    const auto plain_attr = user_scratchpad();
+    auto bw_pd =
+        compat::convolution_backward_weights_pd(engine, src_, any(weight_dims_), bias_, dst_, strides_,
+                                                padding_l_, padding_r_, forward_pd_, plain_attr);
     backward_weights_ = dnnl::convolution_backward_weights(bw_pd);
     diff_weights_.init(engine, user_weights_, bw_pd.diff_weights_desc());
-    diff_weight_.resize(conv.weight.value.shape());
-    if (conv.has_bias()) diff_bias_.resize({conv.out_channels()});
+    diff_weight_.resize({slot_.total, conv.in_channels(), o.kernel_h, o.kernel_w});
+    if (conv.has_bias()) diff_bias_.resize({slot_.total});
     weights_scratch_ = bw_pd.scratchpad_desc();
     scratch(forward_pd_.scratchpad_desc());
     scratch(weights_scratch_);
+}
+
+memory Conv2dStep::slot_weights() {
+    const auto& engine = context_.engine();
+    if (wide_weight_.empty()) return conv_.weight.value.memory(engine, user_weights_);
+    const int64_t row = conv_.weight.value.size() / conv_.out_channels();
+    std::copy(conv_.weight.value.data(), conv_.weight.value.data() + conv_.weight.value.size(),
+              wide_weight_.data() + slot_.first * row);
+    return wide_weight_.memory(engine, user_weights_);
+}
+
+memory Conv2dStep::slot_bias() {
+    const auto& engine = context_.engine();
+    if (wide_bias_.empty()) return conv_.bias.value.memory(engine, bias_);
+    std::copy(conv_.bias.value.data(), conv_.bias.value.data() + conv_.bias.value.size(),
+              wide_bias_.data() + slot_.first);
+    return wide_bias_.memory(engine, bias_);
 }
 
 memory Conv2dStep::scratch(const memory::desc& desc) {
@@ -67,13 +121,11 @@ memory Conv2dStep::scratch(const memory::desc& desc) {
 }
 
 void Conv2dStep::forward(const memory& src, const memory& dst) {
-    const auto& engine = context_.engine();
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, src},
-        {DNNL_ARG_WEIGHTS, weights_.in(context_, conv_.weight.value.memory(engine, user_weights_))},
-        {DNNL_ARG_DST, dst},
-        {DNNL_ARG_SCRATCHPAD, scratch(forward_pd_.scratchpad_desc())}};
-    if (conv_.has_bias()) args[DNNL_ARG_BIAS] = conv_.bias.value.memory(engine, bias_);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
+                                         {DNNL_ARG_WEIGHTS, weights_.in(context_, slot_weights())},
+                                         {DNNL_ARG_DST, dst},
+                                         {DNNL_ARG_SCRATCHPAD, scratch(forward_pd_.scratchpad_desc())}};
+    if (conv_.has_bias()) args[DNNL_ARG_BIAS] = slot_bias();
     context_.execute(forward_, args);
 }
 
@@ -87,12 +139,15 @@ void Conv2dStep::backward_weights(const memory& src, const memory& diff_dst) {
     if (conv_.has_bias()) args[DNNL_ARG_DIFF_BIAS] = diff_bias_.memory(engine, bias_);
     context_.execute(backward_weights_, args);
     diff_weights_.out(context_, user_dw);
+    // Only the slot's rows: the other channels' zero weights are not parameters.
     if (conv_.weight.trainable) {
         float* g = conv_.weight.grad.data();
-        for (int64_t i = 0; i < diff_weight_.size(); ++i) g[i] += diff_weight_[i];
+        const float* dw = diff_weight_.data() + slot_.first * (diff_weight_.size() / slot_.total);
+        for (int64_t i = 0; i < conv_.weight.grad.size(); ++i) g[i] += dw[i];
     }
     if (conv_.has_bias() && conv_.bias.trainable)
-        for (int64_t i = 0; i < diff_bias_.size(); ++i) conv_.bias.grad[i] += diff_bias_[i];
+        for (int64_t i = 0; i < conv_.bias.grad.size(); ++i)
+            conv_.bias.grad[i] += diff_bias_[slot_.first + i];
 }
 
 void Conv2dStep::backward_data(const memory& diff_dst, const memory& diff_src) {
@@ -108,12 +163,10 @@ void Conv2dStep::backward_data(const memory& diff_dst, const memory& diff_src) {
         data_scratch_ = pd.scratchpad_desc();
         has_backward_data_ = true;
     }
-    context_.execute(
-        backward_data_,
-        {{DNNL_ARG_DIFF_DST, diff_dst},
-         {DNNL_ARG_WEIGHTS, data_weights_.in(context_, conv_.weight.value.memory(engine, user_weights_))},
-         {DNNL_ARG_DIFF_SRC, diff_src},
-         {DNNL_ARG_SCRATCHPAD, scratch(data_scratch_)}});
+    context_.execute(backward_data_, {{DNNL_ARG_DIFF_DST, diff_dst},
+                                      {DNNL_ARG_WEIGHTS, data_weights_.in(context_, slot_weights())},
+                                      {DNNL_ARG_DIFF_SRC, diff_src},
+                                      {DNNL_ARG_SCRATCHPAD, scratch(data_scratch_)}});
 }
 
 } // namespace emotion::nn
