@@ -11,8 +11,8 @@
 // mask the padded keys and the mean is over the real frames. With equal lengths this is exactly
 // the reference. The CNN (and its BatchNorm statistics in training) sees the zero-padded input.
 //
-// The CNN is an nn::ConvStack: Train mode runs the NCHW layers (Conv2d, BatchNorm2d, ELU,
-// Pool2d), Infer mode a oneDNN plan per input shape (up to 16 cached): BatchNorm folded into the
+// The CNN is an nn::ConvStack: Train mode runs BN + ELU + average pooling fused on oneDNN's
+// blocked layouts with gradients written in place, Infer mode a oneDNN plan per input shape (up to 16 cached): BatchNorm folded into the
 // convolutions, ELU as a post-op, activations in the primitives' blocked layouts until one
 // reorder to NCHW (nn/conv_stack.h).
 #pragma once

@@ -45,7 +45,7 @@ public:
 
     // Batch statistics of channel c over `count` values (mean, biased variance), as the Train
     // forward records them: updates the running statistics and returns 1 / sqrt(var + eps). For
-    // fused kernels that compute the moments themselves (bn_relu_pool.h); the caller counts the
+    // fused kernels that compute the moments themselves (bn_act_pool.h); the caller counts the
     // batch in num_batches_tracked.
     float record_batch_statistics(int c, double mean, double var, int64_t count);
 
