@@ -12,9 +12,9 @@
 // the reference. The CNN (and its BatchNorm statistics in training) sees the zero-padded input.
 //
 // The CNN is an nn::ConvStack: Train mode runs BN + ELU + average pooling fused on oneDNN's
-// blocked layouts with gradients written in place, Infer mode a oneDNN plan per input shape (up to 16 cached): BatchNorm folded into the
-// convolutions, ELU as a post-op, activations in the primitives' blocked layouts until one
-// reorder to NCHW (nn/conv_stack.h).
+// blocked layouts with gradients written in place; Infer mode a oneDNN plan per input shape (up
+// to 16 cached): BatchNorm folded into the convolutions, ELU as a post-op, activations in the
+// primitives' blocked layouts until one reorder to NCHW (nn/conv_stack.h).
 #pragma once
 
 #include <memory>
