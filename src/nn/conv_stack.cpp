@@ -10,7 +10,8 @@
 namespace emotion::nn {
 
 ConvStack::ConvStack(Context& context, const ConvStackOptions& options)
-    : context_(context), max_plans_(std::max<size_t>(1, options.max_inference_plans)) {
+    : context_(context), max_plans_(std::max<size_t>(1, options.max_inference_plans)),
+      max_plan_bytes_(options.max_inference_bytes) {
     if (options.stages.empty()) throw std::invalid_argument("conv stack: no stage");
     int in = options.in_channels;
     for (const auto& stage_options : options.stages) {
@@ -55,15 +56,36 @@ const Tensor& ConvStack::forward(const Tensor& x, Mode mode) {
 const Tensor& ConvStack::forward_infer(const Tensor& x) {
     auto found = plans_.find(x.shape());
     if (found == plans_.end()) {
-        // Batch sizes and lengths vary (segments per utterance); keep a few plans, not one per
-        // shape ever seen.
-        if (plans_.size() >= max_plans_) plans_.clear();
-        found =
-            plans_.emplace(x.shape(), std::make_unique<FoldedConvPlan>(context_, stages_, x.shape())).first;
+        auto plan = std::make_unique<FoldedConvPlan>(context_, stages_, x.shape());
+        make_room_for(plan->bytes());
+        found = plans_.emplace(x.shape(), CachedPlan{std::move(plan)}).first;
     }
-    found->second->run(x, own_output_);
+    found->second.last_use = ++uses_;
+    found->second.plan->run(x, own_output_);
     output_ = &own_output_;
     return own_output_;
+}
+
+// Drops least recently used plans until one more of `bytes` fits both bounds (a plan larger than
+// the byte bound alone is still kept: it is the one in use).
+void ConvStack::make_room_for(size_t bytes) {
+    auto total = [&] {
+        size_t sum = bytes;
+        for (const auto& [shape, cached] : plans_) sum += cached.plan->bytes();
+        return sum;
+    };
+    while (!plans_.empty() && (plans_.size() >= max_plans_ || total() > max_plan_bytes_)) {
+        auto oldest = plans_.begin();
+        for (auto it = plans_.begin(); it != plans_.end(); ++it)
+            if (it->second.last_use < oldest->second.last_use) oldest = it;
+        plans_.erase(oldest);
+    }
+}
+
+size_t ConvStack::inference_plan_bytes() const {
+    size_t sum = 0;
+    for (const auto& [shape, cached] : plans_) sum += cached.plan->bytes();
+    return sum;
 }
 
 void ConvStack::backward(const Tensor& dy) {

@@ -6,13 +6,14 @@
 // One forward with a mode flag:
 //  - Infer: BatchNorm's running statistics folded into the convolutions, the activation as a
 //    post-op, activations in oneDNN's blocked layouts (nn/folded_conv_plan.h); one plan per
-//    input shape, up to `max_inference_plans` kept.
+//    input shape, the least recently used dropped beyond a count and a byte bound.
 //  - Train: BatchNorm + activation + pool fused on blocked layouts, gradients written in place
 //    (nn/blocked_train_plan.h); one plan, rebuilt when the input shape changes (its activations
 //    are the bulk of training memory).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <vector>
@@ -29,7 +30,11 @@ struct ConvStackOptions {
     int in_channels = 1;
     // Only the first stage may have several convolutions.
     std::vector<ConvStageOptions> stages;
-    size_t max_inference_plans = 4; // input shapes whose inference primitives are kept
+    // Inference plans (one per input shape) kept, least recently used dropped first: at most this
+    // many, and at most this many bytes of activations together (a plan for a batch of long
+    // inputs can take hundreds of MB; many short ones little).
+    size_t max_inference_plans = 4;
+    size_t max_inference_bytes = size_t{256} << 20;
 };
 
 class ConvStack {
@@ -52,6 +57,9 @@ public:
     // forward (also as output()).
     const Tensor& forward(const Tensor& x, Mode mode);
     const Tensor& output() const { return *output_; }
+    // Inference plans kept and their activation bytes.
+    size_t inference_plans() const { return plans_.size(); }
+    size_t inference_plan_bytes() const;
 
     // After a Train-mode forward: dy (the output's shape) -> accumulates every parameter
     // gradient, and d loss / d x when the input gradient is enabled.
@@ -65,10 +73,17 @@ private:
     const Tensor& forward_infer(const Tensor& x);
 
     Context& context_;
-    size_t max_plans_;
+    struct CachedPlan {
+        std::unique_ptr<FoldedConvPlan> plan;
+        uint64_t last_use = 0;
+    };
+    void make_room_for(size_t bytes);
+
+    size_t max_plans_, max_plan_bytes_;
+    uint64_t uses_ = 0;
     std::vector<std::unique_ptr<ConvStage>> stages_;
     std::unique_ptr<BlockedTrainPlan> train_plan_;
-    std::map<Shape, std::unique_ptr<FoldedConvPlan>> plans_;
+    std::map<Shape, CachedPlan> plans_;
     Tensor own_output_, grad_input_;
     const Tensor* output_ = &own_output_;
     bool want_input_grad_ = false;

@@ -132,6 +132,13 @@ struct FoldedConvPlan::StagePlan {
     memory next_src;            // where an intermediate link writes
 
     const memory& output(size_t j) const { return pools.empty() ? convs[j].dst : pools[j].dst; }
+    // Activation bytes this stage holds.
+    size_t bytes() const {
+        size_t sum = next_src ? next_src.get_desc().get_size() : 0;
+        for (const Conv& conv : convs) sum += conv.dst.get_desc().get_size();
+        for (const Pool& pool : pools) sum += pool.dst.get_desc().get_size();
+        return sum;
+    }
     std::vector<memory::desc> output_descs() const {
         std::vector<memory::desc> descs;
         for (size_t j = 0; j < convs.size(); ++j) descs.push_back(output(j).get_desc());
@@ -166,6 +173,7 @@ FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_p
         return out;
     });
     output_shape_ = Shape(output.begin(), output.end());
+    for (const StagePlan& plan : plans_) bytes_ += plan.bytes();
     plans_.back().link = std::make_unique<Link>(engine, plans_.back().output_descs(), plain_desc(output));
 }
 

@@ -31,6 +31,8 @@ public:
     FoldedConvPlan& operator=(const FoldedConvPlan&) = delete;
 
     const Shape& output_shape() const { return output_shape_; }
+    // The activation buffers it holds (what a cache of plans should bound).
+    size_t bytes() const { return bytes_; }
     // x (the plan's input shape, NCHW) -> y (resized to output_shape(), NCHW).
     void run(const Tensor& x, Tensor& y);
 
@@ -41,6 +43,7 @@ private:
     struct StagePlan;
 
     Shape output_shape_;
+    size_t bytes_ = 0;
     std::vector<StagePlan> plans_;
     std::vector<float> scale_, shift_;
 };

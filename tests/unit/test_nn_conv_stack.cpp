@@ -374,9 +374,42 @@ TEST(conv_stack_plan_cache_evicts_and_rebuilds) {
     EXPECT(relative_error(stack.forward(a, nn::Mode::Infer), ya) == 0.0);
     EXPECT(relative_error(stack.forward(b, nn::Mode::Infer), yb) == 0.0);
     EXPECT(stack.output().shape() == nn::Shape({2, 3, 5, 6}));
+    EXPECT(stack.inference_plans() == 1);
     // Parameters are folded at every run, not when the plan is built.
     stack.stage(0).bn.running_mean.value[0] += 0.5f;
     EXPECT(relative_error(stack.forward(b, nn::Mode::Infer), yb) > 0.0);
+}
+
+TEST(conv_stack_plan_cache_bounded_by_bytes) {
+    nn::Context context;
+    nn::ConvStackOptions options = m3_options();
+    options.max_inference_plans = 8; // the byte bound decides here
+    nn::Rng rng(27);
+    const nn::Tensor a = random_tensor({1, 1, 16, 12}, rng), b = random_tensor({1, 1, 20, 12}, rng),
+                     c = random_tensor({1, 1, 16, 13}, rng), big = random_tensor({4, 1, 64, 12}, rng);
+    // Each plan's bytes, measured alone.
+    auto plan_bytes = [&](const nn::Tensor& x) {
+        nn::ConvStack alone(context, options);
+        alone.init_default(rng);
+        alone.forward(x, nn::Mode::Infer);
+        return alone.inference_plan_bytes();
+    };
+    const size_t a_bytes = plan_bytes(a), b_bytes = plan_bytes(b), c_bytes = plan_bytes(c),
+                 big_bytes = plan_bytes(big);
+    EXPECT(a_bytes > 0 && c_bytes <= b_bytes && big_bytes > a_bytes + b_bytes);
+
+    options.max_inference_bytes = a_bytes + b_bytes;
+    nn::ConvStack stack(context, options);
+    randomize(stack, rng);
+    stack.forward(a, nn::Mode::Infer);
+    stack.forward(b, nn::Mode::Infer);
+    EXPECT(stack.inference_plans() == 2 && stack.inference_plan_bytes() == a_bytes + b_bytes);
+    stack.forward(a, nn::Mode::Infer); // b is now the least recently used
+    stack.forward(c, nn::Mode::Infer); // does not fit beside both: b goes
+    EXPECT(stack.inference_plans() == 2 && stack.inference_plan_bytes() == a_bytes + c_bytes);
+    // Over the bound alone: everything else goes, the plan in use stays.
+    stack.forward(big, nn::Mode::Infer);
+    EXPECT(stack.inference_plans() == 1 && stack.inference_plan_bytes() == big_bytes);
 }
 
 TEST(conv_stack_bad_configurations_n) {
