@@ -184,14 +184,16 @@ const nn::Tensor& AlstmModel::forward(const Batch& batch, nn::Mode mode) {
 const nn::Tensor& AlstmModel::forward(const nn::Tensor& x, const std::vector<int>& lengths, nn::Mode mode) {
     lengths_ = lengths;
     trained_forward_ = mode == nn::Mode::Train;
-    const nn::Tensor& fc = fc_in_.forward(x, mode);
-    nn::detail::resize_rounded(fc_out_, fc.shape(), 1, 64);
-    std::memcpy(fc_out_.data(), fc.data(), sizeof(float) * fc.size());
+    // fc_in, ReLU and dropout in place in fc_out_ (backward reads the ReLU's pattern from the
+    // dropped output: a dropped unit has gradient 0 either way).
+    if (trained_forward_) fc_input_.copy_from(x);
+    fc_in_.forward_into(x, fc_out_);
     nn::relu_forward(fc_out_.data(), fc_out_.data(), fc_out_.size());
-    const nn::Tensor& a = drop_in_.forward(fc_out_, mode);
-    const nn::Tensor& y = run_rnn(a, lengths, mode);
+    drop_in_.forward_in_place(fc_out_.data(), fc_out_.size(), mode);
+    const nn::Tensor& y = run_rnn(fc_out_, lengths, mode);
     rnn_out_ = &drop_rnn_.forward(y, mode);
-    pooled_ = &pool_.forward(*rnn_out_, lengths, mode);
+    // The pool keeps no copy of its input: backward gives it rnn_out_ again.
+    pooled_ = &pool_.forward(*rnn_out_, lengths, nn::Mode::Infer);
     // Inference needs the emotion head only.
     for (auto& head : heads_) {
         head->logits = nullptr;
@@ -242,11 +244,13 @@ float AlstmModel::backward(const Batch& batch) {
         any = true;
     }
     if (!any) throw std::invalid_argument("alstm: the batch has no targets for any head");
-    const nn::Tensor& dy = drop_rnn_.backward(pool_.backward(grad_pooled_));
-    const nn::Tensor& da = drop_in_.backward(lstm_ ? lstm_->backward(dy) : alstm_->backward(dy));
-    nn::detail::resize_rounded(grad_fc_, da.shape(), 1, 64);
+    pool_.backward_into(*rnn_out_, grad_pooled_, grad_rnn_);
+    drop_rnn_.backward_in_place(grad_rnn_.data(), grad_rnn_.size());
+    const nn::Tensor& da = lstm_ ? lstm_->backward(grad_rnn_) : alstm_->backward(grad_rnn_);
+    grad_fc_.resize(da.shape());
     nn::relu_backward(fc_out_.data(), da.data(), grad_fc_.data(), da.size());
-    grad_input_.copy_from(fc_in_.backward(grad_fc_));
+    drop_in_.backward_in_place(grad_fc_.data(), grad_fc_.size());
+    grad_input_.copy_from(fc_in_.backward(fc_input_, grad_fc_));
     return loss;
 }
 

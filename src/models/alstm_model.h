@@ -103,7 +103,7 @@ private:
 
     std::vector<int> lengths_;
     bool trained_forward_ = false;
-    nn::Tensor normalised_, fc_out_, grad_fc_, grad_pooled_, grad_input_;
+    nn::Tensor normalised_, fc_input_, fc_out_, grad_fc_, grad_pooled_, grad_rnn_, grad_input_;
     const nn::Tensor* rnn_out_ = nullptr;
     const nn::Tensor* pooled_ = nullptr;
 };
