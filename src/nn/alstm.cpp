@@ -116,12 +116,14 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
     packed_.pack(lengths);
     const int64_t N = packed_.rows();
 
+    for_each_direction(dirs_, [&](int d) {
+        xp_[d].resize({N, I});
+        packed_.gather(x.data(), T, I, 0, I, d, xp_[d].data());
+    });
     auto& p = *primitives_;
     const auto& engine = context_.engine();
     for (int d = 0; d < dirs_; ++d) {
         // All frames at once, in packed order: gx = x W_ih^T + (b_ih + b_hh).
-        xp_[d].resize({N, I});
-        packed_.gather(x.data(), T, I, 0, I, d, xp_[d].data());
         bias_sum_[d].resize({1, G});
         sum_biases(d, bias_sum_[d].data());
         gx_[d].resize({N, G});
@@ -130,7 +132,6 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
                                      {DNNL_ARG_BIAS, bias_sum_[d].memory(engine, p.bias)},
                                      {DNNL_ARG_DST, gx_[d].memory(engine, strided({N, G}, {G, 1}))}});
     }
-    for_each_direction(dirs_, [&](int d) { steps_forward(d); });
 
     y_.resize({B, T, dirs_ * H});
     h_n_.resize({dirs_, B, H});
@@ -138,11 +139,12 @@ const Tensor& Alstm::forward(const Tensor& x, const std::vector<int>& lengths, M
     for (int64_t b = 0; b < B; ++b) // padded frames
         std::memset(y_.data() + (b * T + lengths[b]) * dirs_ * H, 0,
                     sizeof(float) * (T - lengths[b]) * dirs_ * H);
-    for (int d = 0; d < dirs_; ++d) {
+    for_each_direction(dirs_, [&](int d) {
+        steps_forward(d);
         packed_.scatter(h_[d].data(), H, d, y_.data(), T, dirs_ * H, d * H, false);
         packed_.last_rows(h_[d].data(), H, h_n_.data() + d * B * H);
         packed_.last_rows(c_[d].data(), H, c_n_.data() + d * B * H);
-    }
+    });
     return y_;
 }
 
@@ -213,16 +215,13 @@ const Tensor& Alstm::backward(const Tensor& dy) {
         throw std::invalid_argument("Alstm::backward: gradient " + shape_to_string(dy.shape()) +
                                     ", expected " + shape_to_string({B, T, D}));
     const int64_t N = packed_.rows();
-    for (int d = 0; d < dirs_; ++d) { // dh starts as the output gradient
-        dh_[d].resize({N, H});
+    for_each_direction(dirs_, [&](int d) {
+        dh_[d].resize({N, H}); // starts as the output gradient
         packed_.gather(dy.data(), T, D, d * H, H, d, dh_[d].data());
-    }
-    for_each_direction(dirs_, [&](int d) { steps_backward(d); });
-
+        steps_backward(d);
+    });
     dx_.resize({B, T, I});
-    for (int64_t b = 0; b < B; ++b) // padded frames
-        std::memset(dx_.data() + (b * T + lengths_[b]) * I, 0, sizeof(float) * (T - lengths_[b]) * I);
-    for (int d = 0; d < dirs_; ++d) packed_.scatter(dxp_[d].data(), I, d, dx_.data(), T, I, 0, d > 0);
+    packed_.sum_directions(dxp_[0].data(), dirs_ > 1 ? dxp_[1].data() : nullptr, I, dx_.data(), T);
     return dx_;
 }
 

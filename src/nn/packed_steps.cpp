@@ -60,6 +60,28 @@ void PackedSteps::scatter(const float* rows, int64_t n, int d, float* frames, in
     }
 }
 
+void PackedSteps::sum_directions(const float* forward, const float* reverse, int64_t n, float* frames,
+                                 int64_t T) const {
+    const int64_t B = batch();
+#pragma omp parallel for schedule(static) if (B > 4)
+    for (int64_t r = 0; r < B; ++r) {
+        const int b = items_[r];
+        const int64_t L = lengths_[b];
+        float* dst = frames + b * T * n;
+        for (int64_t f = 0; f < L; ++f) {
+            const float* __restrict a = forward + (first_rows_[f] + r) * n;
+            float* __restrict out = dst + f * n;
+            if (reverse) {
+                const float* __restrict z = reverse + (first_rows_[L - 1 - f] + r) * n;
+                for (int64_t k = 0; k < n; ++k) out[k] = a[k] + z[k];
+            } else {
+                std::memcpy(out, a, sizeof(float) * n);
+            }
+        }
+        std::memset(dst + L * n, 0, sizeof(float) * (T - L) * n);
+    }
+}
+
 void PackedSteps::last_rows(const float* rows, int64_t n, float* out) const {
     for (int64_t b = 0; b < batch(); ++b)
         std::memcpy(out + b * n, rows + last_row_of_[b] * n, sizeof(float) * n);

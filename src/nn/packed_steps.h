@@ -34,6 +34,11 @@ public:
     // by) their rows. Padded frames are not touched.
     void scatter(const float* rows, int64_t n, int d, float* frames, int64_t T, int64_t width, int64_t offset,
                  bool add) const;
+    // frames [B, T, n] = the forward direction's rows of each real frame plus the reverse
+    // direction's (when given), 0 at the padded frames: a bidirectional layer's input gradient.
+    // Sequences in parallel when there are more than four.
+    void sum_directions(const float* forward, const float* reverse, int64_t n, float* frames,
+                        int64_t T) const;
     // out[b] = the row of sequence b's last step (batch order, n floats each).
     void last_rows(const float* rows, int64_t n, float* out) const;
 

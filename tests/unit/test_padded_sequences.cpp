@@ -142,4 +142,31 @@ TEST(packed_steps_gather_and_scatter_each_direction) {
     }
 }
 
+TEST(packed_steps_sum_the_directions_of_each_frame) {
+    const int64_t T = 5, F = 2;
+    for (const std::vector<int>& lengths : {std::vector<int>{3, 5}, std::vector<int>{1, 5, 2, 4, 5, 3}}) {
+        const int64_t B = static_cast<int64_t>(lengths.size());
+        const nn::Tensor x = numbered(B, T, F);
+        nn::PackedSteps packed;
+        packed.pack(lengths);
+        std::vector<float> forward(packed.rows() * F), reverse(packed.rows() * F);
+        packed.gather(x.data(), T, F, 0, F, 0, forward.data());
+        packed.gather(x.data(), T, F, 0, F, 1, reverse.data());
+        std::vector<float> sum(B * T * F, -1.0f), one(B * T * F, -1.0f);
+        packed.sum_directions(forward.data(), reverse.data(), F, sum.data(), T);
+        packed.sum_directions(reverse.data(), nullptr, F, one.data(), T); // reverse rows read forward
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t)
+                for (int64_t f = 0; f < F; ++f) {
+                    const int64_t i = (b * T + t) * F + f;
+                    const bool real = t < lengths[b];
+                    EXPECT_MSG(sum[i] == (real ? 2 * x[i] : 0.0f),
+                               std::to_string(b) + "," + std::to_string(t));
+                    const int64_t mirrored = (b * T + lengths[b] - 1 - t) * F + f;
+                    EXPECT_MSG(one[i] == (real ? x[mirrored] : 0.0f),
+                               std::to_string(b) + "," + std::to_string(t));
+                }
+    }
+}
+
 TEST_MAIN()
