@@ -221,7 +221,7 @@ const Tensor& Alstm::backward(const Tensor& dy) {
         steps_backward(d);
     });
     dx_.resize({B, T, I});
-    packed_.sum_directions(dxp_[0].data(), dirs_ > 1 ? dxp_[1].data() : nullptr, I, dx_.data(), T);
+    packed_.sum_directions(gx_[0].data(), dirs_ > 1 ? gx_[1].data() : nullptr, I, dx_.data(), T);
     return dx_;
 }
 
@@ -284,8 +284,9 @@ void Alstm::steps_backward(int d) {
     for (int64_t r = 0; r < N; ++r) axpy(dbias_[d].data(), 1.0f, dg + r * G, G);
     if (bias_ih[d].trainable) axpy(bias_ih[d].grad.data(), 1.0f, dbias_[d].data(), G);
     if (bias_hh[d].trainable) axpy(bias_hh[d].grad.data(), 1.0f, dbias_[d].data(), G);
-    dxp_[d].resize({N, I});
-    gemm('N', 'N', N, I, G, dg, G, weight_ih[d].value.data(), I, 0.0f, dxp_[d].data(), I);
+    // dx rows in the input projection's storage (dead after the forward).
+    gx_[d].resize({N, I});
+    gemm('N', 'N', N, I, G, dg, G, weight_ih[d].value.data(), I, 0.0f, gx_[d].data(), I);
 }
 
 } // namespace emotion::nn

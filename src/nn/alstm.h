@@ -89,7 +89,7 @@ private:
     // Per direction, packed rows (N = sum of the lengths).
     Tensor bias_sum_[2];        // [1, 4H] b_ih + b_hh
     Tensor xp_[2];              // [N, I] input
-    Tensor gx_[2];              // [N, 4H] input projection
+    Tensor gx_[2];              // [N, 4H] input projection; after backward [N, I] dx rows
     Tensor gates_[2];           // [N, 4H] activated gates i, f, g, o
     Tensor c_[2], h_[2];        // [N, H] cell / hidden states
     Tensor cp_[2], hp_[2];      // [N, H] combined previous states c', h'
@@ -102,7 +102,6 @@ private:
     Tensor dg_[2];           // [N, 4H] pre-activation gate gradients
     Tensor dcp_[2], dhp_[2]; // [B, H] the step's d c', d h'
     Tensor dbias_[2];        // [4H]
-    Tensor dxp_[2];          // [N, I]
     Tensor dx_;
 };
 
