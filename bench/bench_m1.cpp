@@ -1,5 +1,5 @@
 // Speed of M1 `alstm`: inference real-time factor at batch 1 on 4.5 s utterances (T = 450 LLD
-// frames, 100 frames/s) for the cells lstm (oneDNN fused LSTM), alstm and mean, on one and two
+// frames, 100 frames/s) for the cells lstm, alstm and mean (all on nn::Alstm), on one and two
 // threads (oneDNN's OpenMP threads); and training throughput (batch 32 of ~3 s utterances with
 // varied lengths, forward + backward + Adam) in seconds of audio per second, plus peak RSS.
 //

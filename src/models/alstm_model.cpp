@@ -1,7 +1,6 @@
 #include "models/alstm_model.h"
 
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
 #include "nn/activations.h"
@@ -123,20 +122,12 @@ AlstmModel::AlstmModel(nn::Context& context, const AlstmConfig& config, uint64_t
     : context_(context), config_(config), dropout_rng_(dropout_seed), fc_in_(context, config.n_in, config.fc),
       drop_in_(config.dropout, dropout_rng_), drop_rnn_(config.dropout, dropout_rng_),
       pool_(2 * config.hidden) {
-    const nn::AlstmCell cell = nn::parse_alstm_cell(config_.cell);
-    if (cell == nn::AlstmCell::Lstm) {
-        lstm_ = std::make_unique<nn::Lstm>(context, config_.fc, config_.hidden, true);
-        nn::AlstmOptions options;
-        options.cell = nn::AlstmCell::Lstm;
-        lstm_small_batch_ = std::make_unique<nn::Alstm>(context, config_.fc, config_.hidden, options);
-    } else {
-        nn::AlstmOptions options;
-        options.cell = cell;
-        options.offsets = config_.offsets;
-        options.period = config_.period;
-        options.bidirectional = true;
-        alstm_ = std::make_unique<nn::Alstm>(context, config_.fc, config_.hidden, options);
-    }
+    nn::AlstmOptions options;
+    options.cell = nn::parse_alstm_cell(config_.cell);
+    options.offsets = config_.offsets;
+    options.period = config_.period;
+    options.bidirectional = true;
+    rnn_ = std::make_unique<nn::Alstm>(context, config_.fc, config_.hidden, options);
     for (const auto& [task, K] : config_.heads)
         heads_.push_back(std::make_unique<Head>(context, task, 2 * config_.hidden, K, config_.dropout,
                                                 config_.loss_weights.at(task), dropout_rng_));
@@ -151,7 +142,7 @@ std::unique_ptr<AlstmModel> AlstmModel::from_config(nn::Context& context, const 
 nn::ParameterTable AlstmModel::parameters() {
     nn::ParameterTable table;
     nn::append_with_prefix(table, "fc_in", fc_in_.parameters());
-    nn::append_with_prefix(table, "rnn", lstm_ ? lstm_->parameters() : alstm_->parameters());
+    nn::append_with_prefix(table, "rnn", rnn_->parameters());
     nn::append_with_prefix(table, "pool", pool_.parameters());
     for (auto& head : heads_) {
         nn::append_with_prefix(table, "head_" + head->task + ".0", head->l0.parameters());
@@ -162,10 +153,7 @@ nn::ParameterTable AlstmModel::parameters() {
 
 void AlstmModel::init(nn::Rng& rng) {
     init_linear(fc_in_, rng);
-    if (lstm_)
-        lstm_->init_pytorch(rng);
-    else
-        alstm_->init_pytorch(rng);
+    rnn_->init_pytorch(rng);
     pool_.init_pytorch(rng);
     for (auto& head : heads_) {
         init_linear(head->l0, rng);
@@ -184,36 +172,22 @@ const nn::Tensor& AlstmModel::forward(const Batch& batch, nn::Mode mode) {
 const nn::Tensor& AlstmModel::forward(const nn::Tensor& x, const std::vector<int>& lengths, nn::Mode mode) {
     lengths_ = lengths;
     trained_forward_ = mode == nn::Mode::Train;
-    const nn::Tensor& fc = fc_in_.forward(x, mode);
-    nn::detail::resize_rounded(fc_out_, fc.shape(), 1, 64);
-    std::memcpy(fc_out_.data(), fc.data(), sizeof(float) * fc.size());
+    // fc_in, ReLU and dropout in place in fc_out_ (backward reads the ReLU's pattern from the
+    // dropped output: a dropped unit has gradient 0 either way).
+    if (trained_forward_) fc_input_.copy_from(x);
+    fc_in_.forward_into(x, fc_out_);
     nn::relu_forward(fc_out_.data(), fc_out_.data(), fc_out_.size());
-    const nn::Tensor& a = drop_in_.forward(fc_out_, mode);
-    const nn::Tensor& y = run_rnn(a, lengths, mode);
+    drop_in_.forward_in_place(fc_out_.data(), fc_out_.size(), mode);
+    const nn::Tensor& y = rnn_->forward(fc_out_, lengths, mode);
     rnn_out_ = &drop_rnn_.forward(y, mode);
-    pooled_ = &pool_.forward(*rnn_out_, lengths, mode);
+    // The pool keeps no copy of its input: backward gives it rnn_out_ again.
+    pooled_ = &pool_.forward(*rnn_out_, lengths, nn::Mode::Infer);
     // Inference needs the emotion head only.
     for (auto& head : heads_) {
         head->logits = nullptr;
         if (mode == nn::Mode::Train || head == heads_.front()) head->forward(*pooled_, mode);
     }
     return *heads_.front()->logits;
-}
-
-// Cell lstm: oneDNN's fused LSTM, except for inference at batch <= kSmallBatch, where the same
-// function on nn::Alstm (cell lstm, per-step vectorised GEMV) is about twice as fast (measured
-// with bench_m1: 4.8 vs 9.1 ms CPU per 4.5 s utterance). It runs on a copy of the weights
-// (0.4 MB, refreshed every call, so parameter updates are always seen).
-const nn::Tensor& AlstmModel::run_rnn(const nn::Tensor& a, const std::vector<int>& lengths, nn::Mode mode) {
-    if (alstm_) return alstm_->forward(a, lengths, mode);
-    if (mode == nn::Mode::Infer && a.dim(0) <= kSmallBatch) {
-        const auto from = lstm_->parameters(), to = lstm_small_batch_->parameters();
-        for (size_t i = 0; i < from.size(); ++i)
-            std::memcpy(to[i].parameter->value.data(), from[i].parameter->value.data(),
-                        sizeof(float) * from[i].parameter->value.size());
-        return lstm_small_batch_->forward(a, lengths, mode);
-    }
-    return lstm_->forward(a, lengths, mode);
 }
 
 const nn::Tensor& AlstmModel::logits(const std::string& task) const {
@@ -242,11 +216,13 @@ float AlstmModel::backward(const Batch& batch) {
         any = true;
     }
     if (!any) throw std::invalid_argument("alstm: the batch has no targets for any head");
-    const nn::Tensor& dy = drop_rnn_.backward(pool_.backward(grad_pooled_));
-    const nn::Tensor& da = drop_in_.backward(lstm_ ? lstm_->backward(dy) : alstm_->backward(dy));
-    nn::detail::resize_rounded(grad_fc_, da.shape(), 1, 64);
+    pool_.backward_into(*rnn_out_, grad_pooled_, grad_rnn_);
+    drop_rnn_.backward_in_place(grad_rnn_.data(), grad_rnn_.size());
+    const nn::Tensor& da = rnn_->backward(grad_rnn_);
+    grad_fc_.resize(da.shape());
     nn::relu_backward(fc_out_.data(), da.data(), grad_fc_.data(), da.size());
-    grad_input_.copy_from(fc_in_.backward(grad_fc_));
+    drop_in_.backward_in_place(grad_fc_.data(), grad_fc_.size());
+    grad_input_.copy_from(fc_in_.backward(fc_input_, grad_fc_));
     return loss;
 }
 

@@ -10,12 +10,14 @@
 //   c' = sum alpha_o c_{t-o}, h' = sum beta_o h_{t-o}
 //   [i, f, g, o] = W_ih x_t + b_ih + W_hh h' + b_hh;  c_t = f c' + i g;  h_t = o tanh(c_t)
 //
-// Computation: one oneDNN matmul projects all frames at once (x [B*T, I] x W_ih^T + b_ih + b_hh),
-// then per step a oneDNN matmul h' [B, H] x W_hh^T and vectorised elementwise code (combination,
-// gates, cell). Backward runs the steps in reverse with a per-step matmul dg [B, 4H] x W_hh for
-// the recurrent gradient, then whole-sequence matmuls for dW_ih, dW_hh and dx. At batch <= 4
-// (inference) the per-step products are a single-thread vectorised GEMV instead: a oneDNN
-// parallel region per step costs more than the step's 64K multiply-adds.
+// Computation: the batch is packed step by step, longest sequence first (nn/packed_steps.h), so
+// every product runs on real frames only. Per direction, one oneDNN matmul projects all frames
+// (x W_ih^T + b_ih + b_hh); then per step an sgemm h' [n_t, H] x W_hh^T over the n_t running
+// sequences and the row kernels of nn/alstm_cell.h (combination, gates, cell). Backward runs the
+// steps in reverse with a per-step sgemm dg [n_t, 4H] x W_hh, then whole-sequence sgemms for
+// dW_ih, dW_hh and dx. At batch <= 4 the per-step products are a single-thread vectorised GEMV
+// instead (inference: a oneDNN call per step costs more than the step's 64K multiply-adds). With
+// two or more threads the two directions run side by side, one thread each.
 //
 // Parameters: those of an LSTM (nn/lstm_parameters.h), and for cell alstm alstm_w_l0 [H]
 // (+ `_reverse`).
@@ -27,6 +29,7 @@
 
 #include "nn/context.h"
 #include "nn/lstm_parameters.h"
+#include "nn/packed_steps.h"
 #include "nn/tensor.h"
 
 namespace emotion::nn {
@@ -67,11 +70,11 @@ public:
 
 private:
     struct Primitives;
-    struct StepPrimitives;
-    StepPrimitives& step_primitives(int64_t B);
     int available(int t, int* offsets) const; // fills A_t, returns |A_t|
     // Cell alstm: the combination weights are softmaxes over w . c and w . h.
     bool attention() const { return options_.cell == AlstmCell::Alstm; }
+    void steps_forward(int d);  // the recurrence of direction d over the packed rows
+    void steps_backward(int d); // its backward, and the whole-sequence gradients of direction d
 
     Context& context_;
     AlstmOptions options_;
@@ -80,21 +83,26 @@ private:
 
     // Last forward.
     std::vector<int> lengths_;
+    PackedSteps packed_;
     int64_t B_ = 0, T_ = 0;
     bool trained_ = false;
-    Tensor x_;           // input copy (Train)
-    Tensor bias_sum_[2]; // [1, 4H] b_ih + b_hh
-    Tensor gx_[2];       // [B, T, 4H] frame-ordered input projection
-    // Step-ordered [B, T, *] per direction (row b, step t).
-    Tensor gates_[2];           // activated gates i, f, g, o
-    Tensor c_[2], h_[2];        // cell / hidden states
-    Tensor cp_[2], hp_[2];      // combined previous states c', h'
-    Tensor alpha_[2], beta_[2]; // [B, T, slots] combination weights
-    Tensor hp_step_, rec_step_; // [B, H], [B, 4H] scratch of the per-step matmul
-    Tensor w_hh_t_;             // W_hh^T [H, 4H] for the small-batch GEMV
+    // Per direction, packed rows (N = sum of the lengths).
+    Tensor bias_sum_[2];        // [1, 4H] b_ih + b_hh
+    Tensor xp_[2];              // [N, I] input
+    Tensor gx_[2];              // [N, 4H] input projection; after backward [N, I] dx rows
+    Tensor gates_[2];           // [N, 4H] activated gates i, f, g, o
+    Tensor c_[2], h_[2];        // [N, H] cell / hidden states
+    Tensor cp_[2], hp_[2];      // [N, H] combined previous states c', h'
+    Tensor alpha_[2], beta_[2]; // [N, slots] combination weights
+    Tensor rec_[2];             // [B, 4H] the step's recurrent product
+    Tensor w_hh_t_[2];          // W_hh^T [H, 4H] for the small-batch GEMV
     Tensor y_, h_n_, c_n_;
     // Backward.
-    Tensor dh_, dc_, dg_, dgf_, dg_step_, dhp_step_, dcp_step_, dx_;
+    Tensor dh_[2], dc_[2];   // [N, H]
+    Tensor dg_[2];           // [N, 4H] pre-activation gate gradients
+    Tensor dcp_[2], dhp_[2]; // [B, H] the step's d c', d h'
+    Tensor dbias_[2];        // [4H]
+    Tensor dx_;
 };
 
 } // namespace emotion::nn

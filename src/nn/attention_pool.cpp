@@ -48,18 +48,28 @@ const Tensor& AttentionPool1d::forward(const Tensor& y, const std::vector<int>& 
 // da_t = dz . y_t; de_t = a_t (da_t - sum_s a_s da_s); dy_t = a_t dz + de_t u; du += de_t y_t.
 const Tensor& AttentionPool1d::backward(const Tensor& dz) {
     if (!trained_) throw std::logic_error("AttentionPool1d::backward without a Train-mode forward");
-    const int64_t B = input_.dim(0), T = input_.dim(1), D = dim_;
+    backward_into(input_, dz, grad_input_);
+    return grad_input_;
+}
+
+void AttentionPool1d::backward_into(const Tensor& y, const Tensor& dz, Tensor& dy) {
+    const int64_t B = weights_.dim(0), T = weights_.dim(1), D = dim_;
+    if (y.rank() != 3 || y.dim(0) != B || y.dim(1) != T || y.dim(2) != D)
+        throw std::invalid_argument("AttentionPool1d::backward: input " + shape_to_string(y.shape()) +
+                                    ", expected the forward's " + shape_to_string({B, T, D}));
     if (dz.rank() != 2 || dz.dim(0) != B || dz.dim(1) != D)
         throw std::invalid_argument("AttentionPool1d::backward: gradient " + shape_to_string(dz.shape()) +
                                     ", expected " + shape_to_string({B, D}));
-    grad_input_.resize({B, T, D}, true);
-    std::vector<float> da(T);
+    dy.resize({B, T, D});
+    da_.resize({T});
+    float* da = da_.data();
+    const float* u_value = u.value.data();
     for (int64_t b = 0; b < B; ++b) {
         const int64_t L = lengths_[b];
-        const float* yb = input_.data() + b * T * D;
+        const float* yb = y.data() + b * T * D;
         const float* a = weights_.data() + b * T;
         const float* g = dz.data() + b * D;
-        float* dy = grad_input_.data() + b * T * D;
+        float* dyb = dy.data() + b * T * D;
         double mean = 0.0;
         for (int64_t t = 0; t < L; ++t) {
             da[t] = dot(g, yb + t * D, D);
@@ -67,14 +77,13 @@ const Tensor& AttentionPool1d::backward(const Tensor& dz) {
         }
         for (int64_t t = 0; t < L; ++t) {
             const float de = a[t] * (da[t] - static_cast<float>(mean));
-            float* row = dy + t * D;
-            for (int64_t k = 0; k < D; ++k) row[k] = a[t] * g[k] + de * u.value[k];
+            float* __restrict row = dyb + t * D;
+            for (int64_t k = 0; k < D; ++k) row[k] = a[t] * g[k] + de * u_value[k];
             if (u.trainable) axpy(u.grad.data(), de, yb + t * D, D);
         }
-        // Padded frames: gradient 0 (grad_input_ was zero-filled).
-        if (L < T) std::memset(dy + L * D, 0, sizeof(float) * (T - L) * D);
+        // Padded frames: gradient 0.
+        if (L < T) std::memset(dyb + L * D, 0, sizeof(float) * (T - L) * D);
     }
-    return grad_input_;
 }
 
 } // namespace emotion::nn

@@ -27,11 +27,15 @@ public:
     const Tensor& weights() const { return weights_; }
     // dz [B, D] -> dy [B, T, D]; accumulates u.grad. Uses the y of the last Train forward.
     const Tensor& backward(const Tensor& dz);
+    // The same with y (the last forward's input) given again, into the caller's dy: a caller
+    // that keeps y runs the forward in Infer mode (no copy of y) and gets a gradient it may
+    // change in place.
+    void backward_into(const Tensor& y, const Tensor& dz, Tensor& dy);
 
 private:
     int dim_;
     std::vector<int> lengths_;
-    Tensor input_, weights_, output_, grad_input_;
+    Tensor input_, weights_, output_, grad_input_, da_;
     bool trained_ = false;
 };
 

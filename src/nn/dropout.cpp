@@ -1,5 +1,6 @@
 #include "nn/dropout.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,22 @@ void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng)
     }
 }
 
+namespace {
+
+// x[i] = keep[i] ? x[i] * scale : 0 as a bit mask (keep[i] is 0 or 1), so that it vectorises:
+// a branch on a random mask mispredicts half the time (6 ns per element at p = 0.5).
+void apply_mask(const uint8_t* __restrict keep, float scale, float* __restrict x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+        const float kept = x[i] * scale;
+        uint32_t bits;
+        std::memcpy(&bits, &kept, sizeof bits);
+        bits &= 0u - keep[i];
+        std::memcpy(x + i, &bits, sizeof bits);
+    }
+}
+
+} // namespace
+
 Dropout::Dropout(float p, Rng* rng) : p_(p), rng_(rng) {
     if (!(p >= 0.0f && p <= 1.0f))
         throw std::invalid_argument("Dropout: p must be in [0, 1], got " + std::to_string(p));
@@ -33,14 +50,14 @@ void Dropout::forward_in_place(float* x, int64_t n, Mode mode) {
     if (!rng_) throw std::logic_error("dropout in Train mode needs a dropout Rng");
     scale_ = 1.0f / (1.0f - p_); // p = 1 keeps nothing, so the infinite scale is never used
     dropout_keep_mask(keep_, n, p_, *rng_);
-    for (int64_t i = 0; i < n; ++i) x[i] = keep_[i] ? x[i] * scale_ : 0.0f;
+    apply_mask(keep_.data(), scale_, x, n);
 }
 
 void Dropout::backward_in_place(float* dy, int64_t n) const {
     if (!active_) return;
     if (static_cast<int64_t>(keep_.size()) != n)
         throw std::logic_error("dropout backward: gradient size differs from the forward");
-    for (int64_t i = 0; i < n; ++i) dy[i] = keep_[i] ? dy[i] * scale_ : 0.0f;
+    apply_mask(keep_.data(), scale_, dy, n);
 }
 
 const Tensor& Dropout::forward(const Tensor& x, Mode mode) {

@@ -1,17 +1,20 @@
 // Internal helpers of the recurrent layers (lstm.cpp, alstm.cpp, attention_pool.cpp): a small LRU
-// cache for shape-keyed oneDNN primitives, and kernels written so that the compiler vectorises
-// them (no libm calls in the loops: exp is a Cephes-style polynomial with an exact power-of-two
-// scaling, max relative error ~2 ulp over the clamped range).
+// cache for shape-keyed oneDNN primitives, the directions run side by side, sgemm, and kernels
+// written so that the compiler vectorises them (no libm calls in the loops: exp is a Cephes-style polynomial
+// with an exact power-of-two scaling, max relative error ~2 ulp over the clamped range).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <cstdlib>
+#include <exception>
 #include <list>
 #include <memory>
 #include <new>
 #include <utility>
+
+#include <omp.h>
 
 #include "nn/tensor.h"
 
@@ -95,6 +98,33 @@ private:
 float dot(const float* a, const float* b, int64_t n);
 // out += a * x
 void axpy(float* out, float a, const float* x, int64_t n);
+// y [N] = x [K] A [K, N] (A row-major), four rows of A per pass over y: the per-step product of
+// a recurrent layer at batch 1, where a oneDNN call per step costs more than its 64K multiply-adds.
+void gemv(const float* x, const float* A, int K, int N, float* y);
+
+// Row-major C = op(A) op(B) + beta C (op: 'N' as is, 'T' transposed) on oneDNN's sgemm, which runs
+// single-threaded inside a parallel region; std::runtime_error on failure.
+void gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// f(0), ..., f(dirs - 1): the directions of a bidirectional layer are independent, so with two or
+// more OpenMP threads the two run side by side, one thread each (oneDNN calls inside run
+// single-threaded). An exception from either is rethrown after both finished.
+template <class F> void for_each_direction(int dirs, const F& f) {
+    if (dirs < 2 || omp_get_max_threads() < 2 || omp_in_parallel()) {
+        for (int d = 0; d < dirs; ++d) f(d);
+        return;
+    }
+    std::exception_ptr errors[2];
+#pragma omp parallel for num_threads(2) schedule(static, 1)
+    for (int d = 0; d < 2; ++d) {
+        try {
+            f(d);
+        } catch (...) { errors[d] = std::current_exception(); }
+    }
+    for (const auto& error : errors)
+        if (error) std::rethrow_exception(error);
+}
 
 // exp(x) for x clamped to [-87, 88]; vectorisable (float arithmetic and an int bit trick only).
 inline float exp_approx(float x) {

@@ -156,6 +156,9 @@ TEST(alstm_gradchecks) {
         {"cell alstm, offsets 2 4, unidirectional", nn::AlstmCell::Alstm, 2, {2, 4}, {9, 7}, 10, false, 33},
         {"cell mean", nn::AlstmCell::Mean, 1, {1, 3, 5}, {10, 4}, 10, true, 34},
         {"cell lstm", nn::AlstmCell::Lstm, 1, {1}, {5, 8}, 8, true, 35},
+        // Batches above 4 run the per-step products on sgemm over the running sequences only.
+        {"cell alstm, batch 6", nn::AlstmCell::Alstm, 1, {1, 3, 5}, {7, 3, 7, 1, 5, 2}, 8, true, 36},
+        {"cell mean, batch 5", nn::AlstmCell::Mean, 1, {1, 3, 5}, {2, 6, 6, 4, 1}, 6, true, 37},
     };
     for (const AlstmCase& c : cases) EXPECT_GRADCHECK(check_alstm(c), c.what);
 }
@@ -174,6 +177,11 @@ TEST(attention_pool_gradcheck) {
     auto loss = [&] { return dot(pool.forward(y, lengths, nn::Mode::Infer), probe); };
     EXPECT_GRADCHECK(gradcheck(loss, {{"y", &y, &dy}, {"u", &pool.u.value, &pool.u.grad}}),
                      "attention pooling over time, lengths [11, 3, 1]");
+    // The same gradient with y given again, after a forward that kept no copy.
+    nn::Tensor dy_into({1});
+    pool.forward(y, lengths, nn::Mode::Infer);
+    pool.backward_into(y, probe, dy_into);
+    EXPECT(max_abs_diff(dy, dy_into) == 0.0);
     // Weights: a softmax over the real frames, 0 at padded frames.
     pool.forward(y, lengths, nn::Mode::Infer);
     for (int b = 0; b < 3; ++b) {
@@ -222,6 +230,39 @@ TEST(alstm_batch_equals_single_sequences) {
     nn::Rng rng(61);
     nn::Alstm layer(context, 4, 6, {});
     EXPECT(batch_vs_single_sequences(layer, 4, {12, 5, 9}, 12, rng, true) == 0.0);
+}
+
+TEST(alstm_large_batch_equals_single_sequences) {
+    nn::Context context;
+    nn::Rng rng(63);
+    nn::AlstmOptions options;
+    options.cell = nn::AlstmCell::Mean;
+    nn::Alstm layer(context, 4, 6, options);
+    EXPECT(batch_vs_single_sequences(layer, 4, {12, 5, 9, 1, 12, 7}, 12, rng, true) == 0.0);
+}
+
+// With two threads the directions run side by side: the same numbers as with one.
+TEST(alstm_two_threads_equal_one) {
+    for (const std::vector<int>& lengths : {std::vector<int>{9, 4}, std::vector<int>{9, 4, 9, 1, 6, 3}}) {
+        nn::Rng rng(64);
+        nn::Tensor x = random_tensor({static_cast<int64_t>(lengths.size()), 9, 5}, rng);
+        nn::Tensor probe = random_tensor({static_cast<int64_t>(lengths.size()), 9, 12}, rng);
+        std::vector<nn::Tensor> results[2];
+        for (int threads : {1, 2}) {
+            nn::Context context(threads);
+            nn::ThreadScope scope(context);
+            nn::Alstm layer(context, 5, 6, {});
+            nn::Rng weights(65);
+            randomize_parameters(layer.parameters(), weights, 0.6f);
+            auto& r = results[threads - 1];
+            r.push_back(copy_of(layer.forward(x, lengths, nn::Mode::Train)));
+            r.push_back(copy_of(layer.backward(probe)));
+            for (const auto& entry : layer.parameters()) r.push_back(copy_of(entry.parameter->grad));
+        }
+        for (size_t i = 0; i < results[0].size(); ++i)
+            EXPECT_MSG(max_abs_diff(results[0][i], results[1][i]) == 0.0,
+                       "batch " + std::to_string(lengths.size()) + ", result " + std::to_string(i));
+    }
 }
 
 TEST(lstm_batch_equals_single_sequences) {
@@ -283,8 +324,8 @@ TEST(alstm_model_gradcheck) {
     }
 }
 
-// Cell lstm: inference at batch <= 4 runs nn::Alstm (cell lstm) on a copy of the fused LSTM's
-// weights; it must give the fused layer's result, also after the weights change.
+// Cell lstm: Train and Infer mode give the same result, also after the weights change (once two
+// layers, oneDNN's fused LSTM and nn::Alstm on a copy of its weights; now nn::Alstm in both).
 TEST(alstm_model_lstm_small_batch_path) {
     nn::Context context;
     models::AlstmConfig config;
@@ -298,8 +339,8 @@ TEST(alstm_model_lstm_small_batch_path) {
         if (round == 1) randomize_parameters(model.parameters(), rng, 0.2f); // an "optimizer step"
         const std::vector<int> lengths{57, 33};
         nn::Tensor x = random_tensor({2, 57, 36}, rng);
-        nn::Tensor fused = copy_of(model.forward(x, lengths, nn::Mode::Train)); // oneDNN LSTM
-        nn::Tensor small = copy_of(model.forward(x, lengths, nn::Mode::Infer)); // A-LSTM path
+        nn::Tensor fused = copy_of(model.forward(x, lengths, nn::Mode::Train));
+        nn::Tensor small = copy_of(model.forward(x, lengths, nn::Mode::Infer));
         const double d = max_abs_diff(fused, small);
         EXPECT_MSG(d < 1e-5, "round " + std::to_string(round) + ": " + std::to_string(d));
     }

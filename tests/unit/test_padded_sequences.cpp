@@ -1,5 +1,7 @@
 // nn/padded_sequences.h: the padded-batch check, and the copies between frame order and a
-// direction's step order that the recurrent layers run on.
+// direction's step order that the recurrent layers run on; nn/packed_steps.h: the same batch
+// packed step by step, longest first.
+#include "nn/packed_steps.h"
 #include "nn/padded_sequences.h"
 #include "test_main.h"
 
@@ -85,6 +87,86 @@ TEST(frame_order_and_last_steps_undo_step_order) {
         for (int64_t k = 0; k < H; ++k) EXPECT(last[b * H + k] == y0[(b * T) * 2 * H + H + k]);
     nn::last_steps(forward.data(), 7, lengths, H, last.data());
     EXPECT(last[H] == y0[(1 * T + 2) * 2 * H]); // item 1: frame L - 1 = 2
+}
+
+TEST(packed_steps_hold_the_running_sequences_longest_first) {
+    nn::PackedSteps packed;
+    packed.pack({3, 5, 1, 5});
+    EXPECT(packed.batch() == 4 && packed.steps() == 5 && packed.rows() == 14);
+    // Longest first, ties in batch order.
+    const std::vector<int> items = {1, 3, 0, 2};
+    for (int r = 0; r < 4; ++r) EXPECT(packed.item(r) == items[r]);
+    const std::vector<int64_t> counts = {4, 3, 3, 2, 2}, first_rows = {0, 4, 7, 10, 12};
+    for (int64_t t = 0; t < 5; ++t) {
+        EXPECT_MSG(packed.count(t) == counts[t], "step " + std::to_string(t));
+        EXPECT_MSG(packed.first_row(t) == first_rows[t], "step " + std::to_string(t));
+    }
+    packed.pack({2}); // packing again starts over
+    EXPECT(packed.batch() == 1 && packed.steps() == 2 && packed.rows() == 2 && packed.count(1) == 1);
+}
+
+TEST(packed_steps_gather_and_scatter_each_direction) {
+    const int64_t B = 3, T = 4, F = 3;
+    const std::vector<int> lengths = {2, 4, 1};
+    const nn::Tensor x = numbered(B, T, F);
+    nn::PackedSteps packed;
+    packed.pack(lengths); // items 1, 0, 2; counts 3, 2, 1, 1
+    for (int d = 0; d < 2; ++d) {
+        // Columns 1..2 of every real frame, in step order.
+        std::vector<float> rows(packed.rows() * 2, -1.0f);
+        packed.gather(x.data(), T, F, 1, 2, d, rows.data());
+        const std::vector<float> expected =
+            d == 0 ? std::vector<float>{101, 102, 1, 2, 201, 202, 111, 112, 11, 12, 121, 122, 131, 132}
+                   : std::vector<float>{131, 132, 11, 12, 201, 202, 121, 122, 1, 2, 111, 112, 101, 102};
+        EXPECT_MSG(rows == expected, "direction " + std::to_string(d));
+        // Back: the real frames' columns set, then increased; the rest untouched.
+        std::vector<float> frames(B * T * F, -1.0f);
+        packed.scatter(rows.data(), 2, d, frames.data(), T, F, 1, false);
+        packed.scatter(rows.data(), 2, d, frames.data(), T, F, 1, true);
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t)
+                for (int64_t f = 0; f < F; ++f) {
+                    const int64_t i = (b * T + t) * F + f;
+                    const float want = t < lengths[b] && f > 0 ? 2 * x[i] : -1.0f;
+                    EXPECT_MSG(frames[i] == want,
+                               std::to_string(b) + "," + std::to_string(t) + "," + std::to_string(f));
+                }
+        // Each sequence's last step, in batch order: frame L - 1 forward, frame 0 reverse.
+        std::vector<float> last(B * 2);
+        packed.last_rows(rows.data(), 2, last.data());
+        for (int64_t b = 0; b < B; ++b) {
+            const int64_t frame = d == 0 ? lengths[b] - 1 : 0;
+            EXPECT(last[b * 2] == x[(b * T + frame) * F + 1] &&
+                   last[b * 2 + 1] == x[(b * T + frame) * F + 2]);
+        }
+    }
+}
+
+TEST(packed_steps_sum_the_directions_of_each_frame) {
+    const int64_t T = 5, F = 2;
+    for (const std::vector<int>& lengths : {std::vector<int>{3, 5}, std::vector<int>{1, 5, 2, 4, 5, 3}}) {
+        const int64_t B = static_cast<int64_t>(lengths.size());
+        const nn::Tensor x = numbered(B, T, F);
+        nn::PackedSteps packed;
+        packed.pack(lengths);
+        std::vector<float> forward(packed.rows() * F), reverse(packed.rows() * F);
+        packed.gather(x.data(), T, F, 0, F, 0, forward.data());
+        packed.gather(x.data(), T, F, 0, F, 1, reverse.data());
+        std::vector<float> sum(B * T * F, -1.0f), one(B * T * F, -1.0f);
+        packed.sum_directions(forward.data(), reverse.data(), F, sum.data(), T);
+        packed.sum_directions(reverse.data(), nullptr, F, one.data(), T); // reverse rows read forward
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t)
+                for (int64_t f = 0; f < F; ++f) {
+                    const int64_t i = (b * T + t) * F + f;
+                    const bool real = t < lengths[b];
+                    EXPECT_MSG(sum[i] == (real ? 2 * x[i] : 0.0f),
+                               std::to_string(b) + "," + std::to_string(t));
+                    const int64_t mirrored = (b * T + lengths[b] - 1 - t) * F + f;
+                    EXPECT_MSG(one[i] == (real ? x[mirrored] : 0.0f),
+                               std::to_string(b) + "," + std::to_string(t));
+                }
+    }
 }
 
 TEST_MAIN()
