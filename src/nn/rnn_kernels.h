@@ -17,14 +17,7 @@
 #include <omp.h>
 
 #include "nn/tensor.h"
-
-// Hot loops get AVX2/AVX-512 clones selected at load time (the project builds for baseline
-// x86-64); other compilers and architectures use the plain version.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(EMOTION_NO_CLONES)
-#define EMOTION_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define EMOTION_VECTOR_CLONES
-#endif
+#include "nn/vector_math.h" // exp_approx, EMOTION_VECTOR_CLONES
 
 namespace emotion::nn::detail {
 
@@ -124,26 +117,6 @@ template <class F> void for_each_direction(int dirs, const F& f) {
     }
     for (const auto& error : errors)
         if (error) std::rethrow_exception(error);
-}
-
-// exp(x) for x clamped to [-87, 88]; vectorisable (float arithmetic and an int bit trick only).
-inline float exp_approx(float x) {
-    x = std::min(std::max(x, -87.0f), 88.0f);
-    // n = round(x / ln 2) by the 1.5 * 2^23 trick (no rounding instruction needed).
-    const float shifter = 12582912.0f;
-    float n = (x * 1.44269504088896341f + shifter) - shifter;
-    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float y = p * r * r + r + 1.0f;
-    int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-    float scale;
-    std::memcpy(&scale, &bits, sizeof scale);
-    return y * scale;
 }
 
 inline float sigmoid_approx(float x) { return 1.0f / (1.0f + exp_approx(-x)); }

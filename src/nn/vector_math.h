@@ -9,12 +9,10 @@
 
 // Hot loops get AVX2 / AVX-512 clones selected at load time (the project builds for baseline
 // x86-64); other compilers and architectures use the plain version.
-#ifndef EMOTION_VECTOR_CLONES
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(EMOTION_NO_CLONES)
 #define EMOTION_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define EMOTION_VECTOR_CLONES
-#endif
 #endif
 
 namespace emotion::nn {
