@@ -1,4 +1,5 @@
 #include "train/checkpoint.h"
+#include "io/untrusted_json.h"
 
 #include <sstream>
 
@@ -32,7 +33,7 @@ void write_checkpoint(const std::string& path, models::Model& model, const model
 json restore_checkpoint(const std::string& path, models::Model& model, Trainer& trainer) {
     io::SafetensorsFile file = io::SafetensorsFile::read(path);
     const std::string text = file.metadata_value(models::kCheckpointKey);
-    json state = json::parse(text, nullptr, false);
+    json state = io::parse_untrusted_json(text);
     if (!state.is_object() || !state.contains("trainer") || !state.contains("run"))
         throw io::FormatError(path + ": not a training checkpoint (metadata '" + models::kCheckpointKey +
                               "' missing or malformed)");
