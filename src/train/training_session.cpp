@@ -151,6 +151,10 @@ void TrainingSession::add(LabelledSegment segment) {
     if (segment.split == "test" || (segment.split != "train" && segment.split != "" && !validation))
         return; // held-out speakers are never seen in training
 
+    if (segment.true_emotion.empty()) {
+        unlabelled_++;
+        return;
+    }
     const int emotion = index_of(classifier_->info().labels, segment.true_emotion);
     if (emotion < 0) {
         skipped_++;
@@ -199,6 +203,13 @@ void TrainingSession::end_epoch() {
     epoch_ = -1;
     if (report.train_examples == 0 && !report.has_validation)
         return; // an epoch that saw no data (cut short by the end of the stream) changes nothing
+    // Validation alone would save the untrained model as the best one.
+    if (report.train_examples == 0)
+        throw TrainingError(
+            TrainingIssue::Training,
+            "Cannot train: epoch " + std::to_string(report.epoch) +
+                " had validation data but no training examples (every speaker is in "
+                "validation or test, or no training utterance has one of the model's labels).");
     epochs_run_++;
     stop_ = report.stop;
     describe_training(report);
@@ -225,11 +236,21 @@ void TrainingSession::end_epoch() {
 
 void TrainingSession::finish() {
     end_epoch();
-    if (!trainer_) return;
+    if (epochs_run_ == 0) // a run that trained nothing must not look like one that did
+        throw TrainingError(TrainingIssue::Training,
+                            "Nothing was trained: no labelled segment reached the model (" +
+                                std::to_string(unlabelled_) + " without a true label, " +
+                                std::to_string(skipped_) +
+                                " with labels the model does not have). Training needs labelled input: "
+                                "emodatasetsrc, or emotion-segment-start events with an 'emotion' field.");
     if (skipped_)
         listener_.on_warning({TrainingIssue::UnknownLabels,
                               std::to_string(skipped_) + " segments had labels the "
                                                          "model does not know and were left out.",
+                              ""});
+    if (unlabelled_)
+        listener_.on_warning({TrainingIssue::UnknownLabels,
+                              std::to_string(unlabelled_) + " segments had no true label and were left out.",
                               ""});
     listener_.on_done(
         {epochs_run_, trainer_->best_epoch(), trainer_->best_ua(), stop_, settings_.output_path});

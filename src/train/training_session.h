@@ -106,7 +106,8 @@ private:
     int epoch_ = -1;              // current epoch, -1 outside one
     int epochs_run_ = 0;
     bool stop_ = false;
-    int skipped_ = 0; // segments without a usable label
+    int skipped_ = 0;    // segments labelled with a class the model does not have
+    int unlabelled_ = 0; // segments without a true label
     std::chrono::steady_clock::time_point started_;
 };
 

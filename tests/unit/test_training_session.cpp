@@ -400,6 +400,35 @@ TEST(bad_settings_and_data_are_typed_errors) {
     EXPECT(folder.names().empty());
 }
 
+// Every speaker in validation used to write the untrained model ("train loss 0.0000") and end
+// well; unlabelled input in mode=train did nothing and said nothing.
+TEST(a_run_that_trains_nothing_is_an_error_n) {
+    TempFolder folder;
+    Recorder recorder;
+    std::string message;
+    const Dataset validation_only(0, 8);
+    EXPECT(kind_thrown(
+               [&] {
+                   train::TrainingSession session(small_m1(folder.file("v.safetensors")), recorder);
+                   validation_only.run(session, 1);
+               },
+               &message) == train::TrainingIssue::Training);
+    EXPECT_MSG(message.find("no training examples") != std::string::npos, message);
+
+    Dataset unlabelled(8, 0);
+    for (auto& s : unlabelled.segments) s.true_emotion.clear();
+    EXPECT(kind_thrown(
+               [&] {
+                   train::TrainingSession session(small_m1(folder.file("u.safetensors")), recorder);
+                   unlabelled.run(session, 1);
+               },
+               &message) == train::TrainingIssue::Training);
+    EXPECT_MSG(message.find("Nothing was trained") != std::string::npos &&
+                   message.find("8 without a true label") != std::string::npos,
+               message);
+    EXPECT(folder.names().empty());
+}
+
 TEST(a_model_that_cannot_be_written_ends_the_epoch_with_a_write_error) {
     TempFolder folder;
     Dataset data(16, 8);
