@@ -9,6 +9,8 @@
 #include <fstream>
 #include <memory>
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include "io/safetensors.h"
@@ -337,6 +339,11 @@ GST_START_TEST(test_bad_models_n) {
     fail_unless(e.find("'alstm' model") != std::string::npos, "%s", e.c_str());
     e = start_error("ksmmtransformer model=/nonexistent.safetensors");
     fail_unless(e.find("Cannot use model file") != std::string::npos, "%s", e.c_str());
+    /* a FIFO blocked the pipeline forever, waiting for a writer */
+    const std::string fifo = temp_path("ksmm-fifo.safetensors");
+    fail_unless(mkfifo(fifo.c_str(), 0644) == 0);
+    e = start_error("ksmmtransformer model=\"" + fifo + "\"");
+    fail_unless(e.find("not a regular file") != std::string::npos, "%s", e.c_str());
     e = start_error("ksmmtransformer mode=train model=\"" + ksmm_model() + "\"");
     fail_unless(e.find("model-location") != std::string::npos, "%s", e.c_str());
     e = start_error("ksmmtransformer mode=train model-location=" + temp_path("k.safetensors"));
