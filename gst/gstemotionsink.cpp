@@ -16,7 +16,9 @@
  *   sends them), evaluates the results: an `emotion-evaluation` element message (fields `wa`,
  *   `ua`, `macro-f1`, `macro-precision` (doubles), `evaluated`, `unlabelled`, `unknown-label`
  *   (uints), `report` (the JSON text)) and, with `report` set, a JSON report file with the
- *   confusion matrix and per-class recall.
+ *   confusion matrix and per-class recall. Without labelled results no report is written and
+ *   a warning message says so. The report is written atomically and only to a regular file:
+ *   a device node, FIFO or symbolic link at that path is an error when the element starts.
  *
  * The `result` signal and `last-result` carry a GstStructure named `emotion-result` with fields
  * `segment-id`, `timestamp`, `duration` (guint64 ns), `label`, `confidence`, `labels`, `scores`,
@@ -39,6 +41,7 @@
 #include <glib/gstdio.h>
 #include <gst/emotion/emotion.h>
 
+#include "io/files.h"
 #include "io/results.h"
 #include "property-helpers.h"
 #include "train/metrics.h"
@@ -252,6 +255,13 @@ static void gst_emotion_sink_get_property(GObject* object, guint prop_id, GValue
     GST_OBJECT_UNLOCK(self);
 }
 
+static std::string report_path(GstEmotionSink* self) {
+    GST_OBJECT_LOCK(self);
+    std::string path = self->report ? self->report : "";
+    GST_OBJECT_UNLOCK(self);
+    return path;
+}
+
 static gboolean gst_emotion_sink_start(GstBaseSink* sink) {
     GstEmotionSink* self = GST_EMOTION_SINK(sink);
     auto state = std::make_unique<SinkState>();
@@ -260,6 +270,15 @@ static gboolean gst_emotion_sink_start(GstBaseSink* sink) {
     std::string location = self->location ? self->location : "";
     GstEmotionSinkFormat format = self->format;
     GST_OBJECT_UNLOCK(self);
+
+    const std::string report = report_path(self);
+    try {
+        if (!report.empty()) emotion::io::check_replaceable(report);
+    } catch (const std::exception& e) {
+        GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write the report to '%s'.", report.c_str()),
+                          ("%s", e.what()));
+        return FALSE;
+    }
 
     if (!location.empty()) {
         state->file = g_fopen(location.c_str(), "wb");
@@ -431,14 +450,18 @@ static void post_summary(GstEmotionSink* self) {
     gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
 }
 
-static gboolean write_text_atomically(const std::string& path, const std::string& text, GError** error) {
-    /* g_file_set_contents writes a temporary file and renames it over the target. */
-    return g_file_set_contents(path.c_str(), text.c_str(), (gssize)text.size(), error);
-}
-
 static void post_evaluation(GstEmotionSink* self) {
     SinkState* state = self->state;
-    if (!state->confusion || state->confusion->total() == 0) return;
+    if (!state->confusion || state->confusion->total() == 0) {
+        const std::string path = report_path(self);
+        if (!path.empty())
+            GST_ELEMENT_WARNING(
+                self, RESOURCE, WRITE, ("No evaluation report written to '%s'.", path.c_str()),
+                ("none of the %u results carried a true label (emotion-segment-start events with an "
+                 "'emotion' field, as emodatasetsrc sends them)",
+                 state->unlabelled));
+        return;
+    }
     const auto& m = *state->confusion;
     nlohmann::json report = m.to_json();
     report["evaluated"] = m.total();
@@ -446,14 +469,12 @@ static void post_evaluation(GstEmotionSink* self) {
     report["unknown_label"] = state->unknown_label;
     std::string text = report.dump(2);
 
-    GST_OBJECT_LOCK(self);
-    std::string path = self->report ? self->report : "";
-    GST_OBJECT_UNLOCK(self);
-    GError* error = NULL;
-    if (!path.empty() && !write_text_atomically(path, text + "\n", &error)) {
+    const std::string path = report_path(self);
+    try {
+        if (!path.empty()) emotion::io::write_file_atomically(path, text + "\n");
+    } catch (const std::exception& e) {
         GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Cannot write the report '%s'.", path.c_str()),
-                            ("%s", error->message));
-        g_clear_error(&error);
+                            ("%s", e.what()));
     }
     GST_INFO_OBJECT(self, "evaluation over %d segments: WA %.3f UA %.3f\n%s", m.total(),
                     m.weighted_accuracy(), m.unweighted_accuracy(), m.to_text().c_str());

@@ -405,6 +405,7 @@ static GstFlowReturn gst_ksmm_transformer_aggregate(GstAggregator* agg, G_GNUC_U
     KsmmProcessing* state = self->state;
     GstFlowReturn ret = GST_FLOW_OK;
     if (!state) return GST_FLOW_FLUSHING;
+    if (state->text.unreadable()) return GST_FLOW_ERROR; /* posted when it was found */
     /* Training from scratch has no model, so no output caps, until its first epoch. */
     if (state->has_model() && !state->negotiated && !gst_ksmm_transformer_negotiate(agg))
         return GST_FLOW_NOT_NEGOTIATED;
@@ -524,6 +525,7 @@ static gboolean gst_ksmm_transformer_sink_event(GstAggregator* agg, GstAggregato
         if (segment->format != GST_FORMAT_TIME) {
             GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The text stream is not in a TIME segment."),
                               ("segment %" GST_SEGMENT_FORMAT, segment));
+            state->text.set_unreadable(); /* aggregate stops: its buffers flooded CRITICALs */
             gst_event_unref(event);
             return FALSE;
         }

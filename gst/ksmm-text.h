@@ -38,6 +38,10 @@ public:
     void forget_before(GstClockTime oldest);
     /* A new stream or a flush: no lines, nothing known. */
     void reset();
+    /* The text stream cannot be read (not in TIME, after an error was posted): the element
+     * stops instead of reading the pad's buffers, until the element stops. */
+    void set_unreadable() { unreadable_ = true; }
+    bool unreadable() const { return unreadable_; }
 
 private:
     struct Line {
@@ -51,6 +55,7 @@ private:
     GstClockTime known_ = 0;
     bool markup_ = false;
     bool warned_utf8_ = false, warned_long_ = false;
+    bool unreadable_ = false;
 };
 
 } // namespace emotion::gst

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/files.h"
+#include "io/untrusted_json.h"
+
 namespace emotion::io {
 
 namespace {
@@ -141,7 +144,7 @@ std::vector<Utterance> parse_jsonl_manifest(const std::string& text, const std::
     while (std::getline(lines, line)) {
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        nlohmann::json j = parse_untrusted_json(line);
         if (j.is_discarded() || !j.is_object())
             throw ManifestError(where(origin, number) + "not a JSON object");
         Utterance u;
@@ -170,6 +173,9 @@ std::vector<Utterance> parse_jsonl_manifest(const std::string& text, const std::
 }
 
 std::vector<Utterance> read_manifest(const std::string& path) {
+    try {
+        require_regular_file(path, "manifest");
+    } catch (const std::runtime_error& e) { throw ManifestError(e.what()); }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ManifestError(path + ": cannot open manifest");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -1,6 +1,7 @@
 #include "io/safetensors.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +12,9 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "io/files.h"
+#include "io/untrusted_json.h"
 
 namespace emotion::io {
 
@@ -84,6 +88,8 @@ void write_u64_le(uint8_t* p, uint64_t value) {
 // Parses the JSON header, refusing duplicate top-level keys (nlohmann would keep the last one
 // silently, so a tensor could be described twice with different offsets).
 json parse_header_json(const std::string& origin, const uint8_t* text, size_t size) {
+    if (!json_nesting_within(reinterpret_cast<const char*>(text), size))
+        fail(origin, "header nests deeper than " + std::to_string(kMaxJsonNesting) + " levels");
     std::set<std::string> seen;
     std::string duplicate;
     json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
@@ -135,7 +141,9 @@ size_t dtype_size(DType dtype) {
 // Reading
 
 SafetensorsFile SafetensorsFile::read(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); regular files
+    // ignore the flag.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
     struct FdCloser {
         int fd;
@@ -312,6 +320,12 @@ nn::Tensor SafetensorsFile::f32(const std::string& name) const {
         fail_tensor(origin_, name, std::string("dtype ") + dtype_name(e.dtype) + ", expected F32");
     nn::Tensor tensor(e.shape);
     if (e.end > e.begin) std::memcpy(tensor.data(), data_.data() + e.begin, e.end - e.begin);
+    // A NaN or infinite weight would make every result the same label with null scores.
+    for (int64_t i = 0; i < tensor.size(); ++i)
+        if (!std::isfinite(tensor[i]))
+            fail_tensor(origin_, name,
+                        "value " + std::to_string(tensor[i]) + " at index " + std::to_string(i) +
+                            " is not a finite number");
     return tensor;
 }
 
@@ -400,45 +414,9 @@ std::vector<uint8_t> SafetensorsWriter::serialize() const {
 }
 
 void SafetensorsWriter::write_atomic(const std::string& path) const {
+    check_replaceable(path); // before the serialisation, which can take a while
     const std::vector<uint8_t> bytes = serialize();
-    std::string temp = path + ".tmp-XXXXXX";
-    int fd = ::mkstemp(temp.data());
-    if (fd < 0) throw std::runtime_error(path + ": cannot create a temporary file: " + std::strerror(errno));
-    auto failed = [&](const char* what) {
-        const int saved = errno;
-        if (fd >= 0) ::close(fd);
-        ::unlink(temp.c_str());
-        throw std::runtime_error(path + ": " + what + ": " + std::strerror(saved));
-    };
-    const uint8_t* p = bytes.data();
-    size_t left = bytes.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            failed("write failed");
-        }
-        p += n;
-        left -= static_cast<size_t>(n);
-    }
-    // mkstemp creates 0600; model files are ordinary data files.
-    if (::fchmod(fd, 0644) != 0) failed("chmod failed");
-    if (::fsync(fd) != 0) failed("fsync failed");
-    if (::close(fd) != 0) {
-        fd = -1;
-        failed("close failed");
-    }
-    fd = -1;
-    if (::rename(temp.c_str(), path.c_str()) != 0) failed("rename failed");
-    // Make the rename itself durable.
-    std::string dir = ".";
-    auto slash = path.find_last_of('/');
-    if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
-    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (dir_fd >= 0) {
-        ::fsync(dir_fd);
-        ::close(dir_fd);
-    }
+    write_file_atomically(path, bytes.data(), bytes.size());
 }
 
 } // namespace emotion::io

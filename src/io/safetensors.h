@@ -65,7 +65,8 @@ public:
     void add_i64(const std::string& name, const std::vector<int64_t>& values,
                  const std::vector<int64_t>& shape);
     std::vector<uint8_t> serialize() const;
-    // Writes PATH.tmp-XXXX, fsyncs it, renames it over PATH: a crash never leaves a partial file.
+    // io::write_file_atomically: a crash never leaves a partial file; a target that is not a
+    // regular file (device node, symbolic link, FIFO) is refused.
     void write_atomic(const std::string& path) const;
 
 private:

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "io/files.h"
+
 namespace emotion::io {
 
 namespace {
@@ -34,6 +36,7 @@ float sample_at(const uint8_t* p, int format, int bits) {
 } // namespace
 
 WavAudio read_wav(const std::string& path) {
+    require_regular_file(path, "WAV file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": cannot open");
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

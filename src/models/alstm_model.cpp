@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/config_limits.h"
 #include "nn/activations.h"
 #include "nn/features.h"
 #include "nn/init.h"
@@ -59,11 +60,18 @@ AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
         throw config_error(std::string("wrong type of a key: ") + e.what());
     }
     if (c.n_in < 1 || c.fc < 1 || c.hidden < 1) throw config_error("n_in, fc and hidden must be >= 1");
+    check_at_most("alstm", "n_in", c.n_in, kMaxLayerWidth);
+    check_at_most("alstm", "fc", c.fc, kMaxLayerWidth);
+    check_at_most("alstm", "hidden", c.hidden, kMaxLayerWidth);
+    check_at_most("alstm", "period", c.period, kMaxSequence);
+    check_at_most("alstm", "offsets", static_cast<int64_t>(c.offsets.size()), kMaxLayerCount);
+    check_at_most("alstm", "heads", static_cast<int64_t>(c.heads.size()), kMaxLayerCount);
     nn::parse_alstm_cell(c.cell); // throws on an unknown cell
     if (c.cell == "lstm") c.offsets = {1};
     if (c.offsets.empty()) throw config_error("offsets must not be empty");
     for (int o : c.offsets)
         if (o < 1) throw config_error("offsets must be >= 1, got " + std::to_string(o));
+    for (int o : c.offsets) check_at_most("alstm", "offsets", o, kMaxSequence);
     if (c.period < 1) throw config_error("period must be >= 1, got " + std::to_string(c.period));
     if (!(c.dropout >= 0.0f && c.dropout < 1.0f))
         throw config_error("dropout must be in [0, 1), got " + std::to_string(c.dropout));
@@ -71,6 +79,7 @@ AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
         throw config_error("heads must include 'emotion'");
     for (const auto& [task, K] : c.heads) {
         if (K < 1) throw config_error("head '" + task + "' needs >= 1 classes, got " + std::to_string(K));
+        check_at_most("alstm", "heads", K, kMaxClasses);
         if (!c.loss_weights.count(task)) throw config_error("no loss weight for head '" + task + "'");
     }
     return c;

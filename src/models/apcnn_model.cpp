@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "models/config_limits.h"
+
 namespace emotion::models {
 
 using nn::Mode;
@@ -37,6 +39,8 @@ ApcnnConfig ApcnnConfig::from_json(const nlohmann::json& j) {
         throw config_error(std::string("wrong type of a key: ") + e.what());
     }
     if (c.K < 1) throw config_error("K must be >= 1, got " + std::to_string(c.K));
+    check_at_most("apcnn", "K", c.K, kMaxClasses);
+    for (int ch : c.channels) check_at_most("apcnn", "channels", ch, kMaxLayerWidth);
     if (c.pooling != "att" && c.pooling != "gap")
         throw config_error("pooling must be 'att' or 'gap', got '" + c.pooling + "'");
     bool channels_ok = c.channels.size() == kBlocks + 1 && c.channels[0] % 2 == 0;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "nn/activations.h"
+#include "models/config_limits.h"
 #include "nn/features.h"
 
 namespace emotion::models {
@@ -59,6 +60,18 @@ KsmmConfig KsmmConfig::from_json(const nlohmann::json& j) {
                                     " must be a multiple of heads and of 4 (head widths d, d/2)");
     if (c.n_enc < 0 || c.n_ccab < 0 || c.n_ks < 0)
         throw std::invalid_argument("ksmm config: layer counts must not be negative");
+    check_at_most("ksmm", "n_audio", c.n_audio, kMaxLayerWidth);
+    check_at_most("ksmm", "d_word", c.d_word, kMaxLayerWidth);
+    check_at_most("ksmm", "d", c.d, kMaxLayerWidth);
+    check_at_most("ksmm", "heads", c.heads, kMaxLayerWidth);
+    check_at_most("ksmm", "ffn", c.ffn, kMaxLayerWidth);
+    check_at_most("ksmm", "vocab", c.vocab, kMaxVocabulary);
+    check_at_most("ksmm", "n_enc", c.n_enc, kMaxLayerCount);
+    check_at_most("ksmm", "n_ccab", c.n_ccab, kMaxLayerCount);
+    check_at_most("ksmm", "n_ks", c.n_ks, kMaxLayerCount);
+    check_at_most("ksmm", "K", c.K, kMaxClasses);
+    check_at_most("ksmm", "audio_len", c.audio_len, kMaxSequence);
+    check_at_most("ksmm", "text_len", c.text_len, kMaxSequence);
     if (c.dropout < 0 || c.dropout >= 1 || c.head_dropout < 0 || c.head_dropout >= 1)
         throw std::invalid_argument("ksmm config: dropout rates must be in [0, 1)");
     if (c.keep_rate > 1) throw std::invalid_argument("ksmm config: keep_rate must be <= 1");

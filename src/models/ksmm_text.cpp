@@ -8,6 +8,7 @@
 #include "io/safetensors.h"
 #include "models/architecture.h"
 #include "models/ksmm_model.h"
+#include "io/untrusted_json.h"
 
 namespace emotion::models {
 
@@ -40,7 +41,7 @@ text::EmbeddingTable read_word_vectors(const std::string& path) {
         if (shape.size() != 2) throw io::FormatError("tensor 'text.embedding' must be [V, D]");
         table.vectors = file.f32("text.embedding", {static_cast<int64_t>(table.words.size()), shape[1]});
     } catch (const io::FormatError& e) { throw io::FormatError(path + ": " + e.what()); }
-    nlohmann::json config = nlohmann::json::parse(file.metadata_value("config", "{}"), nullptr, false);
+    nlohmann::json config = io::parse_untrusted_json(file.metadata_value("config", "{}"));
     table.source = {{"text_branch", path},
                     {"config", config.is_object() ? config : nlohmann::json::object()}};
     return table;

@@ -4,6 +4,7 @@
 
 #include "models/architecture.h"
 #include "text/embedding_table.h"
+#include "io/untrusted_json.h"
 
 namespace emotion::models {
 
@@ -32,7 +33,7 @@ json parse_json_field(const io::SafetensorsFile& file, const std::string& key, b
         if (required) throw io::FormatError("model metadata: missing '" + key + "'");
         return expected == json::value_t::array ? json::array() : json::object();
     }
-    json value = json::parse(it->second, nullptr, false);
+    json value = io::parse_untrusted_json(it->second);
     if (value.is_discarded() || value.type() != expected)
         throw io::FormatError("model metadata: '" + key + "' is not a JSON " +
                               (expected == json::value_t::array ? "array" : "object"));

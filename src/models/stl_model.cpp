@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/config_limits.h"
 #include "nn/features.h"
 
 namespace emotion::models {
@@ -47,10 +48,18 @@ StlConfig StlConfig::from_json(const nlohmann::json& j) {
              " and " + std::to_string(c.pools.size()) + ")");
     for (int ch : c.channels)
         if (ch <= 0) fail("channels must be positive");
+    for (int width : {c.n_feat, c.rnn_hidden, c.d, c.ffn})
+        check_at_most("stl", "n_feat, rnn_hidden, d, ffn", width, kMaxLayerWidth);
+    for (int ch : c.channels) check_at_most("stl", "channels", ch, kMaxLayerWidth);
+    check_at_most("stl", "channels (blocks)", static_cast<int64_t>(c.channels.size()), kMaxLayerCount);
+    check_at_most("stl", "n_layers", c.n_layers, kMaxLayerCount);
+    check_at_most("stl", "heads", c.heads, kMaxLayerWidth);
+    check_at_most("stl", "K", c.K, kMaxClasses);
     for (const auto& p : c.pools) {
         if (p.size() != 2) fail("each pool is [time, feature] or null");
         const bool none = p[0] == 0 && p[1] == 0;
         if (!none && (p[0] <= 0 || p[1] <= 0)) fail("pool sizes must be positive");
+        check_at_most("stl", "pools", std::max(p[0], p[1]), kMaxSequence);
     }
     if (c.d % c.heads != 0) fail("d must be a multiple of heads");
     if (c.feature_out() <= 0)

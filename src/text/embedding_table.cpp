@@ -4,11 +4,12 @@
 
 #include "io/safetensors.h"
 #include "text/vocabulary.h"
+#include "io/untrusted_json.h"
 
 namespace emotion::text {
 
 std::vector<std::string> parse_word_list(const std::string& json_text, const std::string& what) {
-    nlohmann::json list = nlohmann::json::parse(json_text, nullptr, false);
+    nlohmann::json list = io::parse_untrusted_json(json_text);
     if (list.is_discarded() || !list.is_array()) throw io::FormatError(what + " is not a JSON array");
     std::vector<std::string> words;
     words.reserve(list.size());
@@ -43,7 +44,7 @@ EmbeddingTable read_embedding_table(const std::string& path) {
         for (int64_t j = 0; j < shape[1]; ++j)
             if (table.vectors[j] != 0.0f)
                 throw io::FormatError("row 0 (unknown word) of 'embedding' is not zero");
-        nlohmann::json source = nlohmann::json::parse(file.metadata_value("source", "{}"), nullptr, false);
+        nlohmann::json source = io::parse_untrusted_json(file.metadata_value("source", "{}"));
         table.source = source.is_object() ? source : nlohmann::json::object();
         table.licence = file.metadata_value("licence");
     } catch (const io::FormatError& e) { throw io::FormatError(path + ": " + e.what()); }

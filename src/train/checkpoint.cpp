@@ -2,17 +2,28 @@
 
 #include <sstream>
 
+#include "io/untrusted_json.h"
+
 namespace emotion::train {
 
 using nlohmann::json;
 
-std::string checkpoint_path(const std::string& model_path) {
+namespace {
+
+// "m.safetensors" -> "m.<kind>.safetensors"; any other name gets ".<kind>" appended.
+std::string beside_model(const std::string& model_path, const std::string& kind) {
     const std::string suffix = ".safetensors";
     if (model_path.size() > suffix.size() &&
         model_path.compare(model_path.size() - suffix.size(), suffix.size(), suffix) == 0)
-        return model_path.substr(0, model_path.size() - suffix.size()) + ".checkpoint" + suffix;
-    return model_path + ".checkpoint";
+        return model_path.substr(0, model_path.size() - suffix.size()) + "." + kind + suffix;
+    return model_path + "." + kind;
 }
+
+} // namespace
+
+std::string checkpoint_path(const std::string& model_path) { return beside_model(model_path, "checkpoint"); }
+
+std::string pending_model_path(const std::string& model_path) { return beside_model(model_path, "pending"); }
 
 void write_checkpoint(const std::string& path, models::Model& model, const models::ModelInfo& info,
                       const Trainer& trainer, const json& run) {
@@ -32,7 +43,7 @@ void write_checkpoint(const std::string& path, models::Model& model, const model
 json restore_checkpoint(const std::string& path, models::Model& model, Trainer& trainer) {
     io::SafetensorsFile file = io::SafetensorsFile::read(path);
     const std::string text = file.metadata_value(models::kCheckpointKey);
-    json state = json::parse(text, nullptr, false);
+    json state = io::parse_untrusted_json(text);
     if (!state.is_object() || !state.contains("trainer") || !state.contains("run"))
         throw io::FormatError(path + ": not a training checkpoint (metadata '" + models::kCheckpointKey +
                               "' missing or malformed)");

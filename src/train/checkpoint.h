@@ -22,6 +22,9 @@ namespace emotion::train {
 
 // "m.safetensors" -> "m.checkpoint.safetensors"; any other name gets ".checkpoint" appended.
 std::string checkpoint_path(const std::string& model_path);
+// "m.safetensors" -> "m.pending.safetensors": the best model so far of a run that found a model
+// at its output and keeps it until the run finishes.
+std::string pending_model_path(const std::string& model_path);
 
 // Writes the checkpoint atomically (a crash leaves the previous one).
 void write_checkpoint(const std::string& path, models::Model& model, const models::ModelInfo& info,

@@ -6,6 +6,24 @@
 
 namespace emotion::train {
 
+namespace {
+
+bool has_speaker(const std::vector<io::Utterance>& utterances, const std::string& speaker) {
+    return std::any_of(utterances.begin(), utterances.end(),
+                       [&](const io::Utterance& u) { return u.speaker == speaker; });
+}
+
+// "angry, happy, (none)": the distinct labels of the rows, for messages.
+std::string labels_of(const std::vector<io::Utterance>& utterances) {
+    std::set<std::string> labels;
+    for (const auto& u : utterances) labels.insert(u.emotion.empty() ? "(none)" : u.emotion);
+    std::string text;
+    for (const auto& label : labels) text += (text.empty() ? "" : ", ") + label;
+    return text;
+}
+
+} // namespace
+
 Dataset::Dataset(DatasetSettings settings) : settings_(std::move(settings)) {
     const std::vector<io::Utterance> listed = io::read_manifest(settings_.location);
     listed_ = static_cast<unsigned>(listed.size());
@@ -19,11 +37,22 @@ Dataset::Dataset(DatasetSettings settings) : settings_(std::move(settings)) {
         u.emotion = mapped;
         utterances_.push_back(std::move(u));
     }
+    if (utterances_.empty() && !listed.empty())
+        throw std::invalid_argument(
+            "no row of " + settings_.location + " has one of the labels '" + settings_.labels + "'" +
+            (settings_.label_map.empty() ? "" : " after label-map '" + settings_.label_map + "'") +
+            "; its labels: " + labels_of(listed));
     SplitSettings split;
     split.valid_speakers = split_list(settings_.valid_speakers);
     split.test_speakers = split_list(settings_.test_speakers);
     split.valid_fraction = settings_.valid_fraction;
     split.seed = settings_.seed;
+    for (const auto& [names, role] :
+         {std::make_pair(&split.valid_speakers, "validation"), std::make_pair(&split.test_speakers, "test")})
+        for (const std::string& name : *names)
+            if (!has_speaker(utterances_, name) && has_speaker(listed, name))
+                throw std::invalid_argument(std::string(role) + " speaker '" + name +
+                                            "' has no utterance with the labels '" + settings_.labels + "'");
     splits_ = assign_splits(utterances_, split);
 }
 

@@ -55,7 +55,8 @@ nlohmann::json RunProgress::to_json() const {
     return {{"epochs_done", epochs_done},
             {"epoch_offset", epoch_offset},
             {"stopped", stopped},
-            {"seconds", seconds}};
+            {"seconds", seconds},
+            {"keeps_output", keeps_output}};
 }
 
 RunProgress RunProgress::from_json(const nlohmann::json& run) {
@@ -64,6 +65,7 @@ RunProgress RunProgress::from_json(const nlohmann::json& run) {
     p.epoch_offset = run.at("epoch_offset").get<int>();
     p.stopped = run.at("stopped").get<bool>();
     p.seconds = run.at("seconds").get<double>();
+    p.keeps_output = run.value("keeps_output", false); // absent from checkpoints before it existed
     return p;
 }
 

@@ -38,10 +38,12 @@ std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, con
 
 // The bookkeeping of a run that a checkpoint carries besides the trainer's state.
 struct RunProgress {
-    int epochs_done = 0;  // epochs of this run
-    int epoch_offset = 0; // epochs of the model it started from
-    bool stopped = false; // early stopping said no further epoch
-    double seconds = 0.0; // training time so far
+    int epochs_done = 0;       // epochs of this run
+    int epoch_offset = 0;      // epochs of the model it started from
+    bool stopped = false;      // early stopping said no further epoch
+    double seconds = 0.0;      // training time so far
+    bool keeps_output = false; // a model was at the output when the run began: the best goes to
+                               // the pending file until the run finishes
     nlohmann::json to_json() const;
     static RunProgress from_json(const nlohmann::json& run); // throws when a field is missing
 };

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "io/files.h"
 #include "models/model_file.h"
 #include "train/checkpoint.h"
 
@@ -51,7 +52,14 @@ TrainingSession::TrainingSession(SessionSettings settings, TrainingListener& lis
                             "Cannot train: the configuration overrides are not a JSON "
                             "object: " +
                                 settings_.config_overrides.dump());
+    try {
+        io::check_replaceable(out);
+    } catch (const std::exception& e) {
+        throw TrainingError(TrainingIssue::OutputFolder, "Cannot write the model to '" + out + "'.",
+                            e.what());
+    }
     checkpoint_path_ = train::checkpoint_path(out);
+    pending_path_ = pending_model_path(out);
 }
 
 TrainingSession::~TrainingSession() = default;
@@ -82,6 +90,17 @@ void TrainingSession::start_epoch(int epoch, const DatasetDescription& dataset) 
 void TrainingSession::set_up(const DatasetDescription& dataset) {
     dataset_ = dataset;
     const bool resumed = settings_.resume && resume();
+    if (!resumed) {
+        std::error_code error;
+        keeps_output_ = std::filesystem::is_regular_file(settings_.output_path, error);
+        if (keeps_output_)
+            listener_.on_info({TrainingIssue::Write,
+                               "'" + settings_.output_path +
+                                   "' exists: it is kept until this run finishes; "
+                                   "the run's best model goes to '" +
+                                   pending_path_ + "' until then.",
+                               ""});
+    }
     if (!resumed && classifier_) {
         // Fine-tuning a starting model: its schedule continues where its training stopped.
         const auto& previous = classifier_->info().training;
@@ -123,6 +142,7 @@ bool TrainingSession::resume() {
     epochs_run_ = skip_epochs_;
     epoch_offset_ = run.progress.epoch_offset;
     stop_ = run.progress.stopped;
+    keeps_output_ = run.progress.keeps_output;
     seconds_before_ = run.progress.seconds;
     classifier_ = std::move(run.classifier);
     trainer_ = std::move(run.trainer);
@@ -151,6 +171,10 @@ void TrainingSession::add(LabelledSegment segment) {
     if (segment.split == "test" || (segment.split != "train" && segment.split != "" && !validation))
         return; // held-out speakers are never seen in training
 
+    if (segment.true_emotion.empty()) {
+        unlabelled_++;
+        return;
+    }
     const int emotion = index_of(classifier_->info().labels, segment.true_emotion);
     if (emotion < 0) {
         skipped_++;
@@ -199,6 +223,13 @@ void TrainingSession::end_epoch() {
     epoch_ = -1;
     if (report.train_examples == 0 && !report.has_validation)
         return; // an epoch that saw no data (cut short by the end of the stream) changes nothing
+    // Validation alone would save the untrained model as the best one.
+    if (report.train_examples == 0)
+        throw TrainingError(
+            TrainingIssue::Training,
+            "Cannot train: epoch " + std::to_string(report.epoch) +
+                " had validation data but no training examples (every speaker is in "
+                "validation or test, or no training utterance has one of the model's labels).");
     epochs_run_++;
     stop_ = report.stop;
     describe_training(report);
@@ -207,9 +238,9 @@ void TrainingSession::end_epoch() {
     std::optional<TrainingError> unwritten;
     if (report.improved) {
         try {
-            models::save_model(settings_.output_path, classifier_->model(), classifier_->info());
+            models::save_model(best_model_path(), classifier_->model(), classifier_->info());
         } catch (const std::exception& e) {
-            unwritten.emplace(TrainingIssue::Write, "Cannot write the model '" + settings_.output_path + "'.",
+            unwritten.emplace(TrainingIssue::Write, "Cannot write the model '" + best_model_path() + "'.",
                               e.what());
         }
     }
@@ -225,11 +256,22 @@ void TrainingSession::end_epoch() {
 
 void TrainingSession::finish() {
     end_epoch();
-    if (!trainer_) return;
+    if (epochs_run_ == 0) // a run that trained nothing must not look like one that did
+        throw TrainingError(TrainingIssue::Training,
+                            "Nothing was trained: no labelled segment reached the model (" +
+                                std::to_string(unlabelled_) + " without a true label, " +
+                                std::to_string(skipped_) +
+                                " with labels the model does not have). Training needs labelled input: "
+                                "emodatasetsrc, or emotion-segment-start events with an 'emotion' field.");
+    publish_pending_model();
     if (skipped_)
         listener_.on_warning({TrainingIssue::UnknownLabels,
                               std::to_string(skipped_) + " segments had labels the "
                                                          "model does not know and were left out.",
+                              ""});
+    if (unlabelled_)
+        listener_.on_warning({TrainingIssue::UnknownLabels,
+                              std::to_string(unlabelled_) + " segments had no true label and were left out.",
                               ""});
     listener_.on_done(
         {epochs_run_, trainer_->best_epoch(), trainer_->best_ua(), stop_, settings_.output_path});
@@ -263,7 +305,7 @@ void TrainingSession::describe_training(const EpochReport& report) {
 // The latest weights and everything else a resumed run needs (written after the best model, so
 // that a crash between the two never loses an improvement).
 void TrainingSession::save_checkpoint() {
-    RunProgress run{epochs_run_, epoch_offset_, stop_, training_seconds()};
+    RunProgress run{epochs_run_, epoch_offset_, stop_, training_seconds(), keeps_output_};
     try {
         write_checkpoint(checkpoint_path_, classifier_->model(), classifier_->info(), *trainer_,
                          run.to_json());
@@ -273,6 +315,27 @@ void TrainingSession::save_checkpoint() {
                                   "'; training goes on, but cannot be resumed from this epoch.",
                               e.what()});
     }
+}
+
+const std::string& TrainingSession::best_model_path() const {
+    return keeps_output_ ? pending_path_ : settings_.output_path;
+}
+
+// The finished run's best model replaces the one that was kept.
+void TrainingSession::publish_pending_model() {
+    if (!keeps_output_) return;
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(pending_path_, error)) return; // nothing better was found
+    try {
+        io::check_replaceable(settings_.output_path);
+        std::filesystem::rename(pending_path_, settings_.output_path);
+    } catch (const std::exception& e) {
+        throw TrainingError(TrainingIssue::Write,
+                            "Cannot replace '" + settings_.output_path + "' with this run's model '" +
+                                pending_path_ + "'.",
+                            e.what());
+    }
+    keeps_output_ = false;
 }
 
 } // namespace emotion::train

@@ -11,7 +11,11 @@
 //
 // At every epoch that saw data it validates, writes the best model atomically and then a
 // checkpoint of the latest state, from which `resume` continues an interrupted run: the epochs
-// already done are skipped as the data is replayed (same seed, same order). A fine-tuned model's
+// already done are skipped as the data is replayed (same seed, same order). A model already at
+// the output when a run begins is kept until the run finishes (a new run's first epochs are
+// usually worse than a finished model): meanwhile the best model goes to NAME.pending.safetensors,
+// which finish() renames over the output. A run that is killed and not resumed leaves the old
+// model in place and the pending one beside it. A fine-tuned model's
 // schedule continues after the epochs it was trained for. Errors are TrainingErrors; progress,
 // warnings and notices go to the listener.
 #pragma once
@@ -91,6 +95,10 @@ private:
     double training_seconds() const;
     void describe_training(const EpochReport& report);
     void save_checkpoint();
+    // Where the best model goes now: the output, or the pending file while a model that was at
+    // the output when the run began is kept.
+    const std::string& best_model_path() const;
+    void publish_pending_model();
 
     SessionSettings settings_;
     TrainingListener& listener_;
@@ -106,7 +114,10 @@ private:
     int epoch_ = -1;              // current epoch, -1 outside one
     int epochs_run_ = 0;
     bool stop_ = false;
-    int skipped_ = 0; // segments without a usable label
+    bool keeps_output_ = false; // see RunProgress::keeps_output
+    std::string pending_path_;
+    int skipped_ = 0;    // segments labelled with a class the model does not have
+    int unlabelled_ = 0; // segments without a true label
     std::chrono::steady_clock::time_point started_;
 };
 

@@ -4,6 +4,9 @@
  * with the report's confusion matrix), the report written atomically, unwritable locations. */
 #include "test_emotion_common.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 using namespace emotion_test;
@@ -321,6 +324,57 @@ GST_START_TEST(test_unwritable_report_n) {
 
 GST_END_TEST;
 
+/* a report path that is a symlink or a FIFO (as a device node would be) is refused when the
+ * element starts, and left as it was: saving used to rename a regular file over it */
+GST_START_TEST(test_report_not_a_regular_file_n) {
+    std::string target = temp_path("report-target.json"), link = temp_path("report-link.json");
+    std::string fifo = temp_path("report-fifo");
+    fail_unless(g_file_set_contents(target.c_str(), "kept", 4, NULL));
+    fail_unless(symlink(target.c_str(), link.c_str()) == 0);
+    fail_unless(mkfifo(fifo.c_str(), 0644) == 0);
+    const std::pair<std::string, std::string> cases[] = {{link, "symbolic link"}, {fifo, "a FIFO"}};
+    for (const auto& [path, kind] : cases) {
+        GstElement* pipeline = launch("fakesrc num-buffers=0 ! emotionsink report=\"" + path + "\"");
+        const std::string e = pause_error(pipeline);
+        gst_object_unref(pipeline);
+        printf("report at %s -> %s\n", kind.c_str(), e.c_str());
+        fail_unless(e.find(kind) != std::string::npos && e.find("not a regular file") != std::string::npos);
+    }
+    GStatBuf st;
+    fail_unless(g_lstat(link.c_str(), &st) == 0 && S_ISLNK(st.st_mode));
+    fail_unless(g_lstat(fifo.c_str(), &st) == 0 && S_ISFIFO(st.st_mode));
+    fail_unless(read_text(target) == "kept");
+}
+
+GST_END_TEST;
+
+/* report set but no result carries a true label: nothing to evaluate, and a warning says so */
+GST_START_TEST(test_report_without_labels_warns_n) {
+    std::string report = temp_path("unlabelled-report.json");
+    GstHarness* h = gst_harness_new_parse(("emotionsink report=\"" + report + "\"").c_str());
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(h->element, bus);
+    gst_harness_set_src_caps_str(h, "other/tensors,format=static,num_tensors=1,"
+                                    "types=float32,dimensions=(string)4:1,framerate=0/1");
+    const Fed& unlabelled = kFed[2];
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start(unlabelled.id, NULL, NULL));
+    fail_unless_equals_int(gst_harness_push(h, result_buffer(unlabelled)), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end(unlabelled.id));
+    gst_harness_push_event(h, gst_event_new_eos());
+    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING);
+    fail_unless(m != NULL);
+    GError* warning = NULL;
+    gst_message_parse_warning(m, &warning, NULL);
+    printf("unlabelled report -> %s\n", warning->message);
+    fail_unless(strstr(warning->message, "No evaluation report") != NULL);
+    g_error_free(warning);
+    gst_message_unref(m);
+    fail_unless(!g_file_test(report.c_str(), G_FILE_TEST_EXISTS));
+    harness_teardown(h, bus);
+}
+
+GST_END_TEST;
+
 /* evaluation with the labels of emodatasetsrc (EmoDB, speaker emodb03) */
 GST_START_TEST(test_evaluation_emodb) {
     if (!have_emodb("test_evaluation_emodb")) return;
@@ -397,6 +451,8 @@ static Suite* emotionsink_suite(void) {
     tcase_add_test(tc, test_signal_summary_evaluation);
     tcase_add_test(tc, test_unwritable_location_n);
     tcase_add_test(tc, test_unwritable_report_n);
+    tcase_add_test(tc, test_report_not_a_regular_file_n);
+    tcase_add_test(tc, test_report_without_labels_warns_n);
     tcase_add_test(tc, test_evaluation_emodb);
     return s;
 }

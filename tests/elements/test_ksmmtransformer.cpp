@@ -9,6 +9,8 @@
 #include <fstream>
 #include <memory>
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include "io/safetensors.h"
@@ -283,6 +285,35 @@ GST_START_TEST(test_bad_text) {
 
 GST_END_TEST;
 
+/* Bytes on the text pad (no subparse): one clean error; the element stops reading the pad
+ * (it went on and every buffer was a GStreamer-CRITICAL, 5,122 of them for one file). */
+GST_START_TEST(test_text_in_bytes_n) {
+    std::string lines;
+    while (lines.size() < (256 << 10)) lines += "1\n00:00:00,000 --> 00:00:01,000\nhappy door\n\n";
+    const std::string srt = write_file("bytes.srt", lines);
+    std::string p = file_pipeline("");
+    p += "  filesrc location=\"" + srt + "\" blocksize=64 ! m.text";
+    GstElement* pipeline = launch(p);
+    GstBus* bus = gst_element_get_bus(pipeline);
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND, GST_MESSAGE_ERROR);
+    fail_unless(m != NULL);
+    GError* error = NULL;
+    gst_message_parse_error(m, &error, NULL);
+    printf("text in bytes -> %s\n", error->message);
+    fail_unless(strstr(error->message, "not in a TIME segment") != NULL, "%s", error->message);
+    g_error_free(error);
+    gst_message_unref(m);
+    /* Left running after its error for a while (as an application may): a CRITICAL here fails
+     * the test (gst-check). */
+    g_usleep(G_USEC_PER_SEC / 2);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    gst_object_unref(pipeline);
+}
+
+GST_END_TEST;
+
 /* The error of starting `element` (behind an appsrc): the state change fails. */
 static std::string start_error(const std::string& element) {
     GstElement* pipeline = launch("appsrc ! " + element + " ! fakesink");
@@ -308,6 +339,11 @@ GST_START_TEST(test_bad_models_n) {
     fail_unless(e.find("'alstm' model") != std::string::npos, "%s", e.c_str());
     e = start_error("ksmmtransformer model=/nonexistent.safetensors");
     fail_unless(e.find("Cannot use model file") != std::string::npos, "%s", e.c_str());
+    /* a FIFO blocked the pipeline forever, waiting for a writer */
+    const std::string fifo = temp_path("ksmm-fifo.safetensors");
+    fail_unless(mkfifo(fifo.c_str(), 0644) == 0);
+    e = start_error("ksmmtransformer model=\"" + fifo + "\"");
+    fail_unless(e.find("not a regular file") != std::string::npos, "%s", e.c_str());
     e = start_error("ksmmtransformer mode=train model=\"" + ksmm_model() + "\"");
     fail_unless(e.find("model-location") != std::string::npos, "%s", e.c_str());
     e = start_error("ksmmtransformer mode=train model-location=" + temp_path("k.safetensors"));
@@ -447,6 +483,7 @@ static Suite* ksmmtransformer_suite(void) {
     tcase_add_test(tc, test_golden_parity);
     tcase_add_test(tc, test_bad_text);
     tcase_add_test(tc, test_bad_models_n);
+    tcase_add_test(tc, test_text_in_bytes_n);
     tcase_add_test(tc, test_wrong_features_n);
     tcase_add_test(tc, test_partial_frame_n);
     tcase_add_test(tc, test_pads_and_latency);

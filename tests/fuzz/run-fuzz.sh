@@ -33,7 +33,8 @@ binary=$work/fuzz_safetensors
 echo "run-fuzz: building $binary" >&2
 "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$root/src" \
-  "$root/tests/fuzz/fuzz_safetensors.cpp" "$root/src/io/safetensors.cpp" "$root/src/nn/tensor.cpp" \
+  "$root/tests/fuzz/fuzz_safetensors.cpp" "$root/src/io/safetensors.cpp" "$root/src/io/files.cpp" \
+  "$root/src/io/untrusted_json.cpp" "$root/src/nn/tensor.cpp" \
   -ldnnl -o "$binary"
 
 # Seeds: the reference files up to 64 KiB (the fuzzer mutates them; max_len is 64 KiB too).

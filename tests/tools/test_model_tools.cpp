@@ -139,4 +139,13 @@ TEST(analyze_runs_the_model_files_architecture) {
     EXPECT_MSG(r.status == 1 && contains(r.err, "missing.safetensors"), r.err);
 }
 
+// Without the plugin: one clear message (it printed 4 CRITICALs and a "not linked" error).
+TEST(analyze_without_the_plugin_says_so_n) {
+    const std::string registry = temp_dir() + "/no-plugin-registry.bin";
+    Run r = run({"/usr/bin/env", "-u", "GST_PLUGIN_PATH", "GST_PLUGIN_LOADING_WHITELIST=",
+                 "GST_REGISTRY=" + registry, env("EMOTION_ANALYZE_TOOL"), reference_wav("08a02Wc")});
+    EXPECT_MSG(r.status == 1 && contains(r.err, "GStreamer has no element 'lldextract'"), r.err);
+    EXPECT_MSG(!contains(r.err, "CRITICAL"), r.err);
+}
+
 TEST_MAIN()

@@ -277,6 +277,33 @@ TEST(model_files_declare_their_architecture_features) {
     }
 }
 
+TEST(hostile_configs_are_refused_before_anything_is_built_n) {
+    // A small file whose config asks for a huge network (an alstm file with fc = 1000000 took
+    // 8.3 GB and 78 s before its error; a ksmm one with n_enc = 1000000 crashed in oneDNN).
+    const std::vector<std::pair<std::string, nlohmann::json>> hostile = {
+        {"alstm", {{"fc", 1000000}}},   {"alstm", {{"hidden", 1000000}}}, {"alstm", {{"period", 1 << 30}}},
+        {"apcnn", {{"K", 1000000}}},    {"stl", {{"n_layers", 1000000}}}, {"stl", {{"rnn_hidden", 65536}}},
+        {"ksmm", {{"n_enc", 1000000}}}, {"ksmm", {{"ffn", 1 << 24}}},     {"ksmm", {{"audio_len", 1 << 30}}},
+    };
+    for (const auto& [name, change] : hostile) {
+        nn::Context context;
+        const auto& a = models::architecture_named(name);
+        auto model = new_model(a, context);
+        io::SafetensorsWriter writer = models::model_writer(*model, info_for(a, *model));
+        nlohmann::json config = model->config();
+        config.update(change);
+        writer.set_metadata("config", config.dump());
+        const std::string path = test::temp_path("hostile-" + name + ".safetensors");
+        writer.write_atomic(path);
+        try {
+            models::load_model(context, path, nullptr);
+            EXPECT_MSG(false, change.dump());
+        } catch (const io::FormatError& e) {
+            EXPECT_MSG(std::string(e.what()).find("exceeds the limit") != std::string::npos, e.what());
+        }
+    }
+}
+
 TEST(feature_kinds_round_trip_n) {
     for (auto kind : {models::FeatureKind::Lld, models::FeatureKind::Mulaw})
         EXPECT(models::parse_feature_kind(models::feature_kind_name(kind)) == kind);

@@ -286,4 +286,30 @@ TEST(dataset_errors_n) {
     std::remove(path.c_str());
 }
 
+// A filter that keeps nothing, or keeps nothing of a named speaker, says so (it gave 0 results
+// silently, or "not in the manifest" for a speaker that is there).
+TEST(label_filters_that_keep_nothing_n) {
+    const std::string path = emotion::test::temp_path("filtered.csv");
+    std::ofstream(path) << "path,emotion,speaker\na.wav,angry,s1\nb.wav,sad,s2\nc.wav,happy,s2\n";
+    train::DatasetSettings settings;
+    settings.location = path;
+    settings.labels = "neutral,boredom";
+    std::string message;
+    try {
+        train::Dataset{settings};
+    } catch (const std::invalid_argument& e) { message = e.what(); }
+    EXPECT_MSG(message.find("no row of") != std::string::npos &&
+                   message.find("its labels: angry, happy, sad") != std::string::npos,
+               message);
+    settings.labels = "sad,happy";
+    settings.valid_speakers = "s1";
+    message.clear();
+    try {
+        train::Dataset{settings};
+    } catch (const std::invalid_argument& e) { message = e.what(); }
+    EXPECT_MSG(message == "validation speaker 's1' has no utterance with the labels 'sad,happy'", message);
+    settings.valid_speakers = "s2";
+    EXPECT(train::Dataset{settings}.size() == 2);
+}
+
 TEST_MAIN()

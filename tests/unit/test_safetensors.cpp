@@ -1,5 +1,6 @@
 // safetensors reader/writer: round trips, the reference files, and corrupt files that must each
 // be a clean FormatError naming what is wrong (NNStreamer-style *_n negative cases).
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
@@ -278,6 +279,24 @@ TEST(typed_access_n) {
     EXPECT_FORMAT_ERROR_CALL(file.i64("f"), "dtype F32, expected I64");
     EXPECT_FORMAT_ERROR_CALL(file.f32("f", {2, 1}), "shape [2], expected [2, 1]");
     EXPECT(file.i64("i").size() == 1);
+}
+
+TEST(deeply_nested_header_n) {
+    // 60,000 levels overflowed the stack in the error message's dump (no crash, a bounded message).
+    const std::string deep = std::string(60000, '[') + std::string(60000, ']');
+    EXPECT_FORMAT_ERROR(make_file("{\"t\":" + deep + "}", 0), "nests deeper than 64 levels");
+    // Brackets inside strings do not count.
+    auto file = parse(make_file(R"({"__metadata__":{"k":")" + std::string(100, '[') + R"("}})", 0));
+    EXPECT(file.metadata_value("k").size() == 100);
+}
+
+TEST(non_finite_weights_n) {
+    for (float bad : {NAN, INFINITY, -INFINITY}) {
+        SafetensorsWriter writer;
+        writer.add("w", Tensor({3}, {1, bad, 3}));
+        EXPECT_FORMAT_ERROR_CALL(parse(writer.serialize()).f32("w"), "tensor 'w': value");
+        EXPECT_FORMAT_ERROR_CALL(parse(writer.serialize()).f32("w"), "at index 1 is not a finite number");
+    }
 }
 
 TEST(read_missing_file_n) {

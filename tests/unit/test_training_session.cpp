@@ -310,7 +310,9 @@ TEST(resuming_refuses_another_runs_checkpoint) {
     Recorder recorder;
     train::TrainingSession session(settings, recorder);
     data.feed(session, 0, 1);
-    EXPECT(recorder.infos.empty() && recorder.epochs.size() == 1);
+    EXPECT(recorder.infos.size() == 1 && recorder.epochs.size() == 1); // the earlier model is kept
+    EXPECT_MSG(recorder.infos.at(0).message.find("is kept") != std::string::npos,
+               recorder.infos.at(0).message);
     EXPECT(!recorder.logs.empty() && recorder.logs.front().find("starts afresh") != std::string::npos);
 }
 
@@ -372,6 +374,13 @@ TEST(bad_settings_and_data_are_typed_errors) {
     EXPECT(kind_thrown([&] { make(small_m1("/nonexistent/m.safetensors")); }, &message) ==
            TrainingIssue::OutputFolder);
     EXPECT_MSG(message.find("'/nonexistent'") != std::string::npos, message);
+    // An output that is not a regular file is refused before any training (the atomic save would
+    // have renamed a regular file over a device node or symlink).
+    fs::create_symlink("/dev/null", folder.file("null.safetensors"));
+    EXPECT(kind_thrown([&] { make(small_m1(folder.file("null.safetensors"))); }, &message) ==
+           TrainingIssue::OutputFolder);
+    EXPECT_MSG(message.find("Cannot write the model") != std::string::npos, message);
+    fs::remove(folder.file("null.safetensors"));
     train::SessionSettings not_object = small_m1(out);
     not_object.config_overrides = nlohmann::json::array({1});
     EXPECT(kind_thrown([&] { make(not_object); }) == TrainingIssue::Settings);
@@ -400,13 +409,72 @@ TEST(bad_settings_and_data_are_typed_errors) {
     EXPECT(folder.names().empty());
 }
 
+// Every speaker in validation used to write the untrained model ("train loss 0.0000") and end
+// well; unlabelled input in mode=train did nothing and said nothing.
+TEST(a_run_that_trains_nothing_is_an_error_n) {
+    TempFolder folder;
+    Recorder recorder;
+    std::string message;
+    const Dataset validation_only(0, 8);
+    EXPECT(kind_thrown(
+               [&] {
+                   train::TrainingSession session(small_m1(folder.file("v.safetensors")), recorder);
+                   validation_only.run(session, 1);
+               },
+               &message) == train::TrainingIssue::Training);
+    EXPECT_MSG(message.find("no training examples") != std::string::npos, message);
+
+    Dataset unlabelled(8, 0);
+    for (auto& s : unlabelled.segments) s.true_emotion.clear();
+    EXPECT(kind_thrown(
+               [&] {
+                   train::TrainingSession session(small_m1(folder.file("u.safetensors")), recorder);
+                   unlabelled.run(session, 1);
+               },
+               &message) == train::TrainingIssue::Training);
+    EXPECT_MSG(message.find("Nothing was trained") != std::string::npos &&
+                   message.find("8 without a true label") != std::string::npos,
+               message);
+    EXPECT(folder.names().empty());
+}
+
+// A model already at the output is kept until the new run finishes (it was replaced after the
+// new run's first epoch, however bad that epoch's model was).
+TEST(an_existing_model_is_kept_until_the_run_finishes) {
+    TempFolder folder;
+    const std::string out = folder.file("m.safetensors"), kept = folder.file("kept.safetensors");
+    const Dataset data;
+    {
+        Recorder recorder;
+        train::TrainingSession first(small_m1(out), recorder);
+        data.run(first, 2);
+        fs::copy_file(out, kept);
+        fs::remove(folder.file("m.checkpoint.safetensors")); // a fresh run, not a resumption
+    }
+    Recorder recorder;
+    train::SessionSettings settings = small_m1(out);
+    settings.train.seed = 9;
+    train::TrainingSession second(settings, recorder);
+    data.feed(second, 0, 2);
+    std::string why;
+    EXPECT_MSG(same_weights(out, kept, &why), why); // still the first run's model
+    EXPECT(fs::exists(folder.file("m.pending.safetensors")));
+    EXPECT(recorder.infos.size() == 1 &&
+           recorder.infos.at(0).message.find("is kept until this run finishes") != std::string::npos);
+    data.feed(second, 1, 2);
+    second.finish();
+    EXPECT(!same_weights(out, kept, &why));
+    EXPECT(folder.names() ==
+           std::vector<std::string>({"kept.safetensors", "m.checkpoint.safetensors", "m.safetensors"}));
+}
+
 TEST(a_model_that_cannot_be_written_ends_the_epoch_with_a_write_error) {
     TempFolder folder;
     Dataset data(16, 8);
     const std::string out = folder.file("m.safetensors");
-    fs::create_directory(out); // the model's path is taken by a folder
     Recorder recorder;
     train::TrainingSession session(small_m1(out), recorder);
+    fs::create_directory(out); // the model's path is taken by a folder after the run began
     EXPECT(kind_thrown([&] { data.feed(session, 0, 1); }) == train::TrainingIssue::Write);
     // after the epoch's report and checkpoint: the run's state is that of a completed epoch
     EXPECT(recorder.epochs.size() == 1);

@@ -146,6 +146,18 @@ int main(int argc, char** argv) {
         return 1;
     }
     const bool lld = architecture->features.kind == emotion::models::FeatureKind::Lld;
+    // Without the plugin gst_parse_launch builds half a pipeline: CRITICALs and "not linked".
+    for (const std::string& element : {architecture->features_element, architecture->element}) {
+        GstElementFactory* factory = gst_element_factory_find(element.c_str());
+        if (!factory) {
+            std::fprintf(stderr,
+                         "emotion-analyze: GStreamer has no element '%s': install the plugin (meson install "
+                         "-C build) or set GST_PLUGIN_PATH to the build's gst folder\n",
+                         element.c_str());
+            return 1;
+        }
+        gst_object_unref(factory);
+    }
     gchar* uri = gst_filename_to_uri(argv[argc - 1], nullptr);
     gchar* model_property = model.empty() ? g_strdup("") : g_strdup_printf(" model=\"%s\"", model.c_str());
     std::string description =
@@ -158,8 +170,11 @@ int main(int argc, char** argv) {
 
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-    if (!pipeline) {
-        std::fprintf(stderr, "cannot build pipeline: %s\n", error ? error->message : "unknown");
+    if (!pipeline || error) {
+        std::fprintf(stderr, "emotion-analyze: cannot build the pipeline: %s\n",
+                     error ? error->message : "unknown");
+        g_clear_error(&error);
+        if (pipeline) gst_object_unref(pipeline);
         return 1;
     }
     Analysis analysis;

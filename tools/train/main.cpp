@@ -28,6 +28,8 @@ const char* kUsage =
     "  --model FILE          starting model (fine-tuning)\n"
     "  --resume              continue an interrupted run from OUT's checkpoint\n"
     "                        (OUT.checkpoint.safetensors, written after every epoch)\n"
+    "                        A model already at OUT is kept until the run finishes (the best\n"
+    "                        so far goes to OUT.pending.safetensors meanwhile)\n"
     "  --seed N              seed of the data order, initial weights and dropout (1)\n"
     "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without "
     ".safetensors)\n";
