@@ -1,11 +1,14 @@
 // libFuzzer target for the training-checkpoint reader: the bytes of a checkpoint file restored
 // into a small alstm model and its trainer, as `resume` does. Any input is restored or refused
-// with an exception; a crash or sanitizer report is a bug.
+// with an exception; a crash or sanitizer report is a bug. With FUZZ_CHECKPOINT_SEED=PATH it first
+// writes a valid checkpoint of that model to PATH, the seed run-fuzz.sh starts from (so the seed
+// always has the current format).
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -37,10 +40,27 @@ struct Run {
     }
 };
 
+Run& the_run() {
+    static Run run;
+    return run;
+}
+
 } // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    const char* seed = std::getenv("FUZZ_CHECKPOINT_SEED");
+    if (seed == nullptr) return 0;
+    Run& run = the_run();
+    emotion::models::ModelInfo info;
+    info.architecture = "alstm";
+    info.config = run.model->config();
+    info.labels = {"a", "b", "c", "d"};
+    emotion::train::write_checkpoint(seed, *run.model, info, *run.trainer, {{"epochs_done", 1}});
+    return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static Run run;
+    Run& run = the_run();
     if (ftruncate(run.file, 0) != 0 || pwrite(run.file, data, size, 0) != static_cast<ssize_t>(size)) return 0;
     try {
         emotion::train::restore_checkpoint(run.path, *run.model, *run.trainer);
