@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test (meson unit, golden and element tests, then the bounded fuzz run) and ends with
+# Runs every test (meson unit, golden, element, tool and the bounded fuzz tests) and ends with
 # one summary line over all of them: "N passed, N failed".
 set -uo pipefail
 build="${1:?usage: run-all.sh BUILD_DIR}"
-here="$(cd "$(dirname "$0")" && pwd)"
 
 passed=0
 failed=0
@@ -19,15 +18,6 @@ failed=$((failed + ${fail:-0} + ${unexpected_pass:-0} + ${timeout:-0}))
 if [ -z "${ok:-}" ]; then
   echo "meson test printed no summary" >&2
   failed=$((failed + 1))
-fi
-
-if [ -x "$here/fuzz/run-fuzz.sh" ]; then
-  if "$here/fuzz/run-fuzz.sh" "${EMOTION_FUZZ_SECONDS:-60}"; then
-    passed=$((passed + 1))
-  else
-    echo "FAIL: fuzz_safetensors" >&2
-    failed=$((failed + 1))
-  fi
 fi
 
 echo "$passed passed, $failed failed"

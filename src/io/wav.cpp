@@ -39,7 +39,11 @@ WavAudio read_wav(const std::string& path) {
     require_regular_file(path, "WAV file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": cannot open");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse_wav(bytes, path);
+}
+
+WavAudio parse_wav(const std::vector<uint8_t>& bytes, const std::string& path) {
     if (bytes.size() < 12 || std::memcmp(bytes.data(), "RIFF", 4) || std::memcmp(bytes.data() + 8, "WAVE", 4))
         throw std::runtime_error(path + ": not a RIFF/WAVE file");
 

@@ -3,6 +3,7 @@
 // GStreamer.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct WavAudio {
 
 // Throws std::runtime_error ("PATH: reason") on unreadable or unsupported files.
 WavAudio read_wav(const std::string& path);
+// The same from the bytes of a file; `origin` names it in messages.
+WavAudio parse_wav(const std::vector<uint8_t>& bytes, const std::string& origin);
 // Writes mono IEEE float 32-bit.
 void write_wav(const std::string& path, const std::vector<float>& samples, int sample_rate);
 
