@@ -458,9 +458,9 @@ GST_START_TEST(test_seek_refused_n) {
     std::string manifest = small_manifest("m6.csv", {"emodb03"}, 2);
     GstElement* pipeline = launch("emodatasetsrc location=\"" + manifest + "\" ! fakesink sync=false");
     fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
-    gst_element_get_state(pipeline, NULL, NULL, 10 * GST_SECOND);
+    gst_element_get_state(pipeline, NULL, NULL, test_wait(10 * GST_SECOND));
     fail_if(gst_element_seek_simple(pipeline, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, GST_SECOND));
-    fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
+    fail_unless_equals_std_string(run_pipeline(pipeline), "");
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
 }

@@ -87,6 +87,8 @@ inline std::vector<float> lld_frames(const std::string& relative) {
  * of 10 ms per frame index. */
 inline GstFlowReturn push_frames(GstHarness* h, const std::vector<float>& frames, size_t first, size_t count,
                                  size_t per_buffer = 7) {
+    fail_unless((first + count) * 36 <= frames.size(), "frames %zu-%zu of a %zu-frame fixture", first,
+                first + count - 1, frames.size() / 36);
     for (size_t done = 0; done < count;) {
         size_t n = std::min(per_buffer, count - done);
         GstBuffer* b = gst_buffer_new_memdup(frames.data() + (first + done) * 36, n * 36 * sizeof(float));
@@ -235,7 +237,7 @@ inline void run_collect(GstElement* pipeline, Run* run, GstClockTime timeout = 1
     GstBus* bus = gst_element_get_bus(pipeline);
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
         run->error = "state change failed";
-    gint64 deadline = g_get_monotonic_time() + (gint64)(timeout / 1000);
+    gint64 deadline = g_get_monotonic_time() + (gint64)(test_wait(timeout) / 1000);
     while (true) {
         GstMessage* m = gst_bus_timed_pop(bus, 100 * GST_MSECOND);
         if (!m) {
@@ -290,7 +292,7 @@ inline GstFlowReturn push_partial_frame(GstHarness* h, GstBus* bus) {
     GstBuffer* b = gst_buffer_new_memdup(values.data(), values.size() * sizeof(float));
     GST_BUFFER_PTS(b) = 0;
     GstFlowReturn ret = gst_harness_push(h, b);
-    GstMessage* m = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, test_wait(10 * GST_SECOND), GST_MESSAGE_ERROR);
     fail_unless(m != NULL, "no error message");
     gst_bus_post(bus, m);
     std::string e = error_of(bus);

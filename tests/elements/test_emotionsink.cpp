@@ -69,7 +69,7 @@ static GstHarness* feed_sink(const std::string& properties, SignalLog* log, GstB
 static void run_format(const char* format, const std::string& path) {
     GstBus* bus;
     GstHarness* h = feed_sink(std::string("location=\"") + path + "\" format=" + format, NULL, &bus);
-    fail_unless_equals_string(error_of(bus).c_str(), "");
+    fail_unless_equals_std_string(error_of(bus), "");
     harness_teardown(h, bus);
 }
 
@@ -80,20 +80,20 @@ GST_START_TEST(test_jsonl) {
     fail_unless_equals_int((int)lines.size(), 3);
     for (int i = 0; i < 3; i++) {
         nlohmann::json j = nlohmann::json::parse(lines[i]);
-        fail_unless_equals_string(j["segment"].get<std::string>().c_str(), kFed[i].id);
+        fail_unless_equals_std_string(j["segment"].get<std::string>(), kFed[i].id);
         fail_unless(std::fabs(j["start"].get<double>() - kFed[i].start_ms / 1000.0) < 1e-9);
         fail_unless(std::fabs(j["end"].get<double>() - (kFed[i].start_ms + kFed[i].duration_ms) / 1000.0) <
                     1e-9);
-        fail_unless_equals_string(j["label"].get<std::string>().c_str(), kLabels[kBest[i]]);
+        fail_unless_equals_std_string(j["label"].get<std::string>(), kLabels[kBest[i]]);
         fail_unless(std::fabs(j["confidence"].get<double>() - kFed[i].scores[kBest[i]]) < 1e-6);
         for (int k = 0; k < 4; k++)
             fail_unless(std::fabs(j["scores"][kLabels[k]].get<double>() - kFed[i].scores[k]) < 1e-6);
         if (kFed[i].truth) {
-            fail_unless_equals_string(j["true"].get<std::string>().c_str(), kFed[i].truth);
+            fail_unless_equals_std_string(j["true"].get<std::string>(), kFed[i].truth);
         } else {
             fail_unless(!j.contains("true"));
         }
-        fail_unless_equals_string(j["model"].get<std::string>().c_str(), "test-model");
+        fail_unless_equals_std_string(j["model"].get<std::string>(), "test-model");
     }
 }
 
@@ -164,7 +164,7 @@ static void check_cues(const std::string& text, bool vtt) {
     for (int i = 0; i < 3; i++) {
         const auto& b = blocks[skip + i];
         fail_unless_equals_int((int)b.size(), 3);
-        fail_unless_equals_string(b[0].c_str(), vtt ? kFed[i].id : std::to_string(i + 1).c_str());
+        fail_unless_equals_std_string(b[0], vtt ? std::string(kFed[i].id) : std::to_string(i + 1));
         std::string timing = timestamp(kFed[i].start_ms, sep) + " --> " +
                              timestamp(kFed[i].start_ms + kFed[i].duration_ms, sep);
         fail_unless_equals_string(b[1].c_str(), timing.c_str());
@@ -315,7 +315,7 @@ GST_END_TEST;
 GST_START_TEST(test_unwritable_report_n) {
     GstBus* bus;
     GstHarness* h = feed_sink("report=/nonexistent-folder/r.json", NULL, &bus);
-    fail_unless_equals_string(error_of(bus).c_str(), "");
+    fail_unless_equals_std_string(error_of(bus), "");
     GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING);
     fail_unless(m != NULL);
     gst_message_unref(m);

@@ -183,7 +183,7 @@ GST_START_TEST(test_converted_input) {
                         under_test().configured);
     GstElement* pipeline = gst_parse_launch(description, NULL);
     fail_unless(pipeline != NULL);
-    fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
+    fail_unless_equals_std_string(run_pipeline(pipeline), "");
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
     g_free(description);
@@ -232,13 +232,13 @@ GST_START_TEST(test_flushing_seek) {
     /* the callback reads through `current`, so the seek can switch captures */
     g_signal_connect(sink, "new-sample", G_CALLBACK(collect_sample), &current);
 
-    fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
+    fail_unless_equals_std_string(run_pipeline(pipeline), "");
     fail_unless_equals_int((int)run1.buffers(), (int)e.seek_buffers);
 
     current = &run2;
     GstSeekFlags flags = (GstSeekFlags)(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE);
     fail_unless(gst_element_seek_simple(pipeline, GST_FORMAT_TIME, flags, 0));
-    GstMessage* message = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
+    GstMessage* message = gst_bus_timed_pop_filtered(bus, test_wait(30 * GST_SECOND),
                                                      (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     fail_unless(message != NULL && GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS);
     gst_message_unref(message);

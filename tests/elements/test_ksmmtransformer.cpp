@@ -120,7 +120,7 @@ GST_START_TEST(test_srt_alignment) {
     double worst = 0;
     for (int i = 0; i < 2; i++) {
         fail_unless_equals_uint64(results[i].pts, seg_first[i] * 10 * GST_MSECOND);
-        fail_unless_equals_string(results[i].segment_id.c_str(), ("w" + std::to_string(i)).c_str());
+        fail_unless_equals_std_string(results[i].segment_id, "w" + std::to_string(i));
         fail_unless(results[i].has_meta);
         worst = std::max(worst,
                          max_diff(results[i].scores, direct(frames, seg_first[i], seg_last[i], *words[i])));
@@ -394,7 +394,7 @@ GST_START_TEST(test_pads_and_latency) {
     AppPipeline p = app_pipeline("window=2.0 text-timeout=0.5");
     g_object_set(p.audio, "is-live", TRUE, NULL);
     gst_element_set_state(p.pipeline, GST_STATE_PLAYING);
-    gst_element_get_state(p.pipeline, NULL, NULL, 5 * GST_SECOND);
+    gst_element_get_state(p.pipeline, NULL, NULL, test_wait(5 * GST_SECOND));
     GstQuery* q = gst_query_new_latency();
     GstElement* mm = gst_bin_get_by_name(GST_BIN(p.pipeline), "m");
     GstPad* src = gst_element_get_static_pad(mm, "src");
@@ -421,7 +421,7 @@ GST_START_TEST(test_live_text_timeout) {
     g_object_set(p.text, "is-live", TRUE, "min-latency", (gint64)0, NULL);
     auto live = std::make_unique<emotion::pipelines::ResultDelays>(p.pipeline);
     gst_element_set_state(p.pipeline, GST_STATE_PLAYING);
-    gst_element_get_state(p.audio, NULL, NULL, 5 * GST_SECOND);
+    gst_element_get_state(p.audio, NULL, NULL, test_wait(5 * GST_SECOND));
     GstClock* clock = gst_element_get_clock(p.pipeline);
     std::vector<float> frame(36, 0.0f);
     for (int i = 0; i < 350; i++) {

@@ -25,6 +25,9 @@
 #include <gst/check/gstharness.h>
 #include <gst/emotion/emotion-events.h>
 
+#include "string_checks.h"
+#include "test_time_scale.h"
+
 #define AUDIO_CAPS "audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved"
 
 namespace extractor_test {
@@ -190,12 +193,15 @@ inline void harness_teardown(GstHarness* h, GstBus* bus) {
 }
 
 /* Runs a pipeline to EOS or error; returns the error message (empty on EOS). */
+/* `t` of waiting on this machine: longer in a sanitizer build (test_time_scale.h). */
+inline GstClockTime test_wait(GstClockTime t) { return (GstClockTime)(t * emotion::test::time_scale()); }
+
 inline std::string run_pipeline(GstElement* pipeline, GstClockTime timeout = 60 * GST_SECOND) {
     GstBus* bus = gst_element_get_bus(pipeline);
     std::string error;
     gst_element_set_state(pipeline, GST_STATE_PLAYING);
-    GstMessage* message =
-        gst_bus_timed_pop_filtered(bus, timeout, (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    GstMessage* message = gst_bus_timed_pop_filtered(bus, test_wait(timeout),
+                                                     (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     if (message == NULL) {
         error = "timeout";
     } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
@@ -216,7 +222,7 @@ inline std::string run_pipeline(GstElement* pipeline, GstClockTime timeout = 60 
 inline void play_and_interrupt(GstElement* pipeline, int rounds, const std::function<void(int)>& interrupt) {
     for (int i = 0; i < rounds; i++) {
         if (i % 2 == 0) {
-            fail_unless_equals_string(run_pipeline(pipeline).c_str(), "");
+            fail_unless_equals_std_string(run_pipeline(pipeline), "");
         } else {
             fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
             interrupt(i);

@@ -137,7 +137,7 @@ GST_START_TEST(test_tag_recording) {
     }
     printf("%zu cues, duration %" GST_TIME_FORMAT ", dominant %s, comment '%s'\n", cues.size(),
            GST_TIME_ARGS(duration), dominant.c_str(), comment.c_str());
-    fail_unless_equals_string(comment.c_str(), ("emotion=" + dominant).c_str());
+    fail_unless_equals_std_string(comment, "emotion=" + dominant);
     /* the audio is all there */
     GstClockTime wav = gst_util_uint64_scale(load_wav("lld/emodb_08a02Wc.wav").size(), GST_SECOND, 16000);
     fail_unless(std::llabs((long long)duration - (long long)wav) < 30 * (long long)GST_MSECOND,
@@ -157,8 +157,18 @@ GST_START_TEST(test_tag_recording_script) {
     const gchar* argv[] = {"bash", script, in.c_str(), out.c_str(), model.c_str(), NULL};
     gchar *stdout_text = NULL, *stderr_text = NULL;
     gint status = -1;
-    fail_unless(g_spawn_sync(NULL, (gchar**)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &stdout_text,
+    /* gst-launch-1.0 is not instrumented: in a sanitizer build it loads our instrumented plugin
+     * only with the ASan runtime preloaded (tests/meson.build names it); leaks of bash, sed and
+     * gst-launch are not ours to check (the other tests check the plugin's, in-process) */
+    gchar** envp = g_get_environ();
+    const gchar* preload = g_getenv("EMOTION_SANITIZER_PRELOAD");
+    if (preload && *preload) {
+        envp = g_environ_setenv(envp, "LD_PRELOAD", preload, TRUE);
+        envp = g_environ_setenv(envp, "ASAN_OPTIONS", "detect_leaks=0", TRUE);
+    }
+    fail_unless(g_spawn_sync(NULL, (gchar**)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &stdout_text,
                              &stderr_text, &status, NULL));
+    g_strfreev(envp);
     printf("%s%s", stdout_text, stderr_text);
     fail_unless(g_spawn_check_wait_status(status, NULL));
     fail_unless(strstr(stdout_text, "emotion=") != NULL);

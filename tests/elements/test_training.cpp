@@ -137,7 +137,7 @@ static void run_until_epoch(const std::string& description, guint after) {
     bool stopped = false;
     while (!stopped) {
         GstMessage* m = gst_bus_timed_pop_filtered(
-            bus, 300 * GST_SECOND,
+            bus, test_wait(300 * GST_SECOND),
             (GstMessageType)(GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
         fail_unless(m != NULL, "timeout");
         fail_unless(GST_MESSAGE_TYPE(m) == GST_MESSAGE_ELEMENT, "the run ended before epoch %u", after);

@@ -13,7 +13,8 @@ public:
     // Flags take no value; every other --name takes one.
     Options(int argc, char** argv, const std::map<std::string, std::string>& defaults,
             const std::map<std::string, bool>& flags = {});
-    std::string str(const std::string& name) const { return values_.at(name); }
+    // A reference into the options, not a copy: number() and integer() parse it in place.
+    const std::string& str(const std::string& name) const { return values_.at(name); }
     double number(const std::string& name) const;
     long integer(const std::string& name) const;
     bool flag(const std::string& name) const { return flags_.count(name) && flags_.at(name); }
@@ -41,17 +42,20 @@ inline Options::Options(int argc, char** argv, const std::map<std::string, std::
     }
 }
 
+// The whole value must parse: "" and "3x" are refused, not read as 0 and 3.
 inline double Options::number(const std::string& name) const {
+    const std::string& text = str(name);
     char* end = nullptr;
-    double v = std::strtod(str(name).c_str(), &end);
-    if (!end || *end) throw std::invalid_argument("--" + name + " is not a number: " + str(name));
+    double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end) throw std::invalid_argument("--" + name + " is not a number: " + text);
     return v;
 }
 
 inline long Options::integer(const std::string& name) const {
+    const std::string& text = str(name);
     char* end = nullptr;
-    long v = std::strtol(str(name).c_str(), &end, 10);
-    if (!end || *end) throw std::invalid_argument("--" + name + " is not an integer: " + str(name));
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end) throw std::invalid_argument("--" + name + " is not an integer: " + text);
     return v;
 }
 
