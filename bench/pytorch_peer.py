@@ -146,6 +146,14 @@ def time_calls(call, count, warmup):
     return min(times), statistics.median_low(times)
 
 
+def blas_libraries():
+    """The BLAS libraries mapped into this process (after torch has run a product)."""
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    return ",".join(sorted(paths)) or "none"
+
+
 def main(argv):
     args = parse_args(argv)
     sys.path.insert(0, os.path.abspath(args.reference_dir))
@@ -154,14 +162,14 @@ def main(argv):
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)  # denormals slow PyTorch up to 3x: the stronger peer flushes them
     torch.manual_seed(0)
+    print(f"PEER torch={torch.__version__} blas={blas_libraries()}", flush=True)
     if args.phase == "infer":
         lengths = [200 if args.model == "m2" else 460 if args.model == "m4" else 450]
     elif args.model == "m2":
         lengths = [200] * 64
     else:
         lengths = [int(n) for n in args.lengths.split(",") if n] or [300] * 32
-    model, opt, logits, targets, audio = build(args.model, lengths if args.model != "m2" or args.phase == "train"
-                                               else [200], R)
+    model, opt, logits, targets, audio = build(args.model, lengths, R)
     if args.phase == "infer":
         model.eval()
         with torch.no_grad():
