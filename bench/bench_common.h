@@ -1,6 +1,6 @@
 // What the model and DSP benchmark programs share: clocks (wall and process CPU seconds), the
 // peak resident memory, "--name value" options, comma lists, random LLD-like batches, and the
-// timing of repeated inference runs and of training steps.
+// timing of repeated inference runs and of training steps (mean, best and median).
 #pragma once
 
 #include <sys/resource.h>
@@ -104,14 +104,20 @@ inline emotion::models::Batch random_lld_batch(const std::vector<int>& lengths, 
     return batch;
 }
 
-// Seconds per run of `iterations` runs after three warm-up runs: the mean, median and best wall
+// Seconds per run of `iterations` runs after `warmup` untimed runs: the mean, median and best wall
 // time, and the process CPU time.
 struct RunTiming {
     double mean, median, best, cpu;
 };
 
-inline RunTiming time_runs(int iterations, const std::function<void()>& run) {
-    for (int i = 0; i < 3; ++i) run();
+// The median of `times` (sorted in place).
+inline double median_of(std::vector<double>& times) {
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+inline RunTiming time_runs(int iterations, const std::function<void()>& run, int warmup = 3) {
+    for (int i = 0; i < warmup; ++i) run();
     std::vector<double> times;
     const double cpu_start = cpu_seconds();
     for (int i = 0; i < iterations; ++i) {
@@ -122,20 +128,21 @@ inline RunTiming time_runs(int iterations, const std::function<void()>& run) {
     const double cpu = (cpu_seconds() - cpu_start) / iterations;
     double total = 0.0;
     for (double t : times) total += t;
-    std::sort(times.begin(), times.end());
-    return {total / iterations, times[times.size() / 2], times.front(), cpu};
+    const double median = median_of(times);
+    return {total / iterations, median, times.front(), cpu};
 }
 
 // Seconds (wall, process CPU) per training step (zero the grads, forward, backward, optimiser
-// step) over the steps on batch_of(1) .. batch_of(steps), after a warm-up step on batch_of(0);
-// the loss of the last step.
+// step) over the steps on batch_of(1) .. batch_of(steps), after `warmup` steps on batch_of(0):
+// the mean, and the best and median wall time of one step; the loss of the last step.
 struct StepTiming {
-    double wall, cpu;
+    double wall, cpu, best, median;
     float loss;
 };
 
 inline StepTiming time_training(emotion::models::Model& model, emotion::nn::Optimizer& optimizer, int steps,
-                                const std::function<const emotion::models::Batch&(int)>& batch_of) {
+                                const std::function<const emotion::models::Batch&(int)>& batch_of,
+                                int warmup = 1) {
     const auto table = model.parameters();
     auto step = [&](const emotion::models::Batch& batch) {
         emotion::nn::zero_grads(table);
@@ -144,11 +151,21 @@ inline StepTiming time_training(emotion::models::Model& model, emotion::nn::Opti
         optimizer.step();
         return loss;
     };
-    step(batch_of(0)); // warm-up: primitives and buffers
+    for (int i = 0; i < warmup; ++i) step(batch_of(0)); // primitives and buffers
+    std::vector<double> times;
     const double start = wall_seconds(), cpu_start = cpu_seconds();
     float loss = 0.0f;
-    for (int s = 1; s <= steps; ++s) loss = step(batch_of(s));
-    return {(wall_seconds() - start) / steps, (cpu_seconds() - cpu_start) / steps, loss};
+    for (int s = 1; s <= steps; ++s) {
+        const double step_start = wall_seconds();
+        loss = step(batch_of(s));
+        times.push_back(wall_seconds() - step_start);
+    }
+    const double wall = (wall_seconds() - start) / steps, cpu = (cpu_seconds() - cpu_start) / steps;
+    const double median = median_of(times);
+    return {wall, cpu, times.front(), median, loss};
 }
+
+// `value` when an option set it (>= 0), else `fallback`.
+inline int or_default(int value, int fallback) { return value >= 0 ? value : fallback; }
 
 } // namespace bench
