@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "live_feed.h"
 #include "looped_speech.h"
 #include "result-delays.h"
 
@@ -104,53 +105,6 @@ bool run_file(const Settings& s, const bench::LoopedSpeech& speech) {
     return true;
 }
 
-// ---- live ----------------------------------------------------------------------------------
-
-void wait_until(GstElement* pipeline, GstClockTime running_time) {
-    GstClock* clock = gst_element_get_clock(pipeline);
-    GstClockID id = gst_clock_new_single_shot_id(clock, gst_element_get_base_time(pipeline) + running_time);
-    gst_clock_id_wait(id, nullptr);
-    gst_clock_id_unref(id);
-    gst_object_unref(clock);
-}
-
-void feed_audio(GstElement* pipeline, GstAppSrc* src, const std::vector<int16_t>& pcm) {
-    const size_t chunk = 320; // 20 ms
-    for (size_t i = 0; i + chunk <= pcm.size(); i += chunk) {
-        const GstClockTime pts = gst_util_uint64_scale(i, GST_SECOND, 16000);
-        const GstClockTime duration = gst_util_uint64_scale(chunk, GST_SECOND, 16000);
-        wait_until(pipeline, pts + duration); // a capture card delivers a buffer once it is full
-        GstBuffer* buffer = gst_buffer_new_allocate(nullptr, chunk * sizeof(float), nullptr);
-        GstMapInfo map;
-        gst_buffer_map(buffer, &map, GST_MAP_WRITE);
-        auto* out = reinterpret_cast<float*>(map.data);
-        for (size_t k = 0; k < chunk; ++k) out[k] = pcm[i + k] / 32768.0f;
-        gst_buffer_unmap(buffer, &map);
-        GST_BUFFER_PTS(buffer) = pts;
-        GST_BUFFER_DURATION(buffer) = duration;
-        if (gst_app_src_push_buffer(src, buffer) != GST_FLOW_OK) return;
-    }
-    gst_app_src_end_of_stream(src);
-}
-
-void feed_text(GstElement* pipeline, GstAppSrc* src, const std::vector<bench::Utterance>& lines, double until,
-               double delay) {
-    for (const auto& line : lines) {
-        if (line.end > until) break;
-        wait_until(pipeline, GstClockTime((line.end + delay) * GST_SECOND));
-        GstBuffer* buffer = gst_buffer_new_memdup(line.text.data(), line.text.size());
-        GST_BUFFER_PTS(buffer) = GstClockTime(line.start * GST_SECOND);
-        GST_BUFFER_DURATION(buffer) = GstClockTime((line.end - line.start) * GST_SECOND);
-        if (gst_app_src_push_buffer(src, buffer) != GST_FLOW_OK) return;
-    }
-    gst_app_src_end_of_stream(src);
-}
-
-double percentile(std::vector<double> v, double p) {
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, size_t(p * (v.size() - 1) + 0.5))];
-}
-
 bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
     std::vector<int16_t> pcm;
     bench::read_pcm16(speech.wav, &pcm);
@@ -174,20 +128,13 @@ bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
     // The sink completes its state change only with a first buffer: wait for the source, which
     // has the clock and base time once it plays.
     gst_element_get_state(audio, nullptr, nullptr, GST_CLOCK_TIME_NONE);
-    std::thread audio_thread(feed_audio, pipeline, GST_APP_SRC(audio), std::cref(pcm));
-    std::thread text_thread(feed_text, pipeline, GST_APP_SRC(text), std::cref(speech.utterances),
+    std::thread audio_thread(bench::feed_audio, pipeline, GST_APP_SRC(audio), std::cref(pcm), nullptr);
+    std::thread text_thread(bench::feed_text, pipeline, GST_APP_SRC(text), std::cref(speech.utterances),
                             double(s.live_seconds), s.stt_delay);
-    GstQuery* query = gst_query_new_latency();
     // the latency is known once data flows
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    gboolean live = FALSE;
-    GstClockTime min_latency = 0, max_latency = 0;
-    GstElement* classifier = gst_bin_get_by_name(GST_BIN(pipeline), "m");
-    GstPad* results_pad = gst_element_get_static_pad(classifier, "src");
-    if (gst_pad_query(results_pad, query)) gst_query_parse_latency(query, &live, &min_latency, &max_latency);
-    gst_object_unref(results_pad);
-    gst_object_unref(classifier);
-    gst_query_unref(query);
+    bool live = false;
+    const double latency = bench::reported_latency(pipeline, "m", &live);
     const bool ok = wait_for_end(pipeline);
     audio_thread.join();
     text_thread.join();
@@ -204,9 +151,9 @@ bool run_live(const Settings& s, const bench::LoopedSpeech& speech) {
     std::printf("live: %d s of speech, text-timeout %.2f s, transcripts %.2f s after each utterance: "
                 "reported latency %.2f s (live %s), %zu results, delay from segment end to result: "
                 "median %.3f s, 95 %% %.3f s, max %.3f s\n",
-                s.live_seconds, s.text_timeout, s.stt_delay, double(min_latency) / GST_SECOND,
-                live ? "yes" : "no", seconds.size(), percentile(seconds, 0.5), percentile(seconds, 0.95),
-                percentile(seconds, 1.0));
+                s.live_seconds, s.text_timeout, s.stt_delay, latency, live ? "yes" : "no", seconds.size(),
+                bench::percentile(seconds, 0.5), bench::percentile(seconds, 0.95),
+                bench::percentile(seconds, 1.0));
     return true;
 }
 
