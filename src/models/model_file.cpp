@@ -158,6 +158,10 @@ std::unique_ptr<Model> load_model(nn::Context& context, const std::string& path,
     std::unique_ptr<Model> model;
     try {
         info = read_model_info(file);
+        int64_t file_elements = 0;
+        for (const std::string& name : file.names())
+            file_elements += nn::shape_elements(file.entry(name).shape);
+        nn::ParameterBudget budget(file_elements); // every parameter must come from the file
         model = create_model(context, info.architecture, info.config);
         if (model->num_classes() != static_cast<int>(info.labels.size()))
             throw io::FormatError("the model has " + std::to_string(model->num_classes()) + " outputs but " +

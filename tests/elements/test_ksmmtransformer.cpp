@@ -424,7 +424,10 @@ GST_START_TEST(test_live_text_timeout) {
     gst_element_get_state(p.audio, NULL, NULL, test_wait(5 * GST_SECOND));
     GstClock* clock = gst_element_get_clock(p.pipeline);
     std::vector<float> frame(36, 0.0f);
-    for (int i = 0; i < 350; i++) {
+    /* 3.5 s of audio; a sanitizer build, several times slower at M4, gets more audio after it so
+     * that the first three results still come before EOS */
+    const int frames = 350 + (int)(100 * (emotion::test::time_scale() - 1.0));
+    for (int i = 0; i < frames; i++) {
         frame[0] = (float)(i % 7);
         const GstClockTime pts = i * 10 * GST_MSECOND;
         GstClockID id = gst_clock_new_single_shot_id(clock, gst_element_get_base_time(p.pipeline) + pts +
@@ -451,7 +454,8 @@ GST_START_TEST(test_live_text_timeout) {
     /* the first also waits for its pad's backlog of the first timeout to drain; a busy CI
      * machine gets a margin, far below the old behaviour (held until EOS) */
     for (size_t i = 0; i < 3; i++) {
-        fail_unless(delays[i] >= 0.28 && delays[i] <= (i == 0 ? 1.5 : 1.0), "result %zu: delay %.3f s", i,
+        const double machine_margin = (i == 0 ? 1.2 : 0.7) * emotion::test::time_scale();
+        fail_unless(delays[i] >= 0.28 && delays[i] <= 0.3 + machine_margin, "result %zu: delay %.3f s", i,
                     delays[i]);
     }
 }

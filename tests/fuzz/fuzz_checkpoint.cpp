@@ -32,9 +32,9 @@ struct Run {
         model = alstm.create(context, alstm.training_config(config, 4, 2, 2));
         emotion::nn::Rng rng(1);
         model->init(rng);
-        trainer = std::make_unique<emotion::train::Trainer>(*model, std::vector<std::string>{"a", "b", "c", "d"},
-                                                            emotion::train::TrainSettings::defaults("alstm"),
-                                                            alstm.item_size());
+        trainer = std::make_unique<emotion::train::Trainer>(
+            *model, std::vector<std::string>{"a", "b", "c", "d"},
+            emotion::train::TrainSettings::defaults("alstm"), alstm.item_size());
         file = memfd_create("checkpoint", 0);
         path = "/proc/self/fd/" + std::to_string(file);
     }
@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Run& run = the_run();
-    if (ftruncate(run.file, 0) != 0 || pwrite(run.file, data, size, 0) != static_cast<ssize_t>(size)) return 0;
+    if (ftruncate(run.file, 0) != 0 || pwrite(run.file, data, size, 0) != static_cast<ssize_t>(size))
+        return 0;
     try {
         emotion::train::restore_checkpoint(run.path, *run.model, *run.trainer);
     } catch (const std::exception&) {}

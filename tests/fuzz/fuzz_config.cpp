@@ -10,11 +10,15 @@
 #include "io/untrusted_json.h"
 #include "models/architecture.h"
 #include "nn/context.h"
+#include "nn/parameter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const nlohmann::json config =
         emotion::io::parse_untrusted_json(std::string(reinterpret_cast<const char*>(data), size));
     if (config.is_discarded()) return 0;
+    // as load_model bounds the parameters by the file's tensors; 16 M values (64 MB) is more than
+    // any shipped model holds
+    const emotion::nn::ParameterBudget budget(16 << 20);
     for (const auto& architecture : emotion::models::architectures()) {
         emotion::nn::Context context;
         try {

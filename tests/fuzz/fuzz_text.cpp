@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool markup = data[0] & 1;
     const emotion::gst::PlainText plain =
         emotion::gst::plain_text(reinterpret_cast<const char*>(data) + 1, size - 1, markup);
-    if (!g_utf8_validate(plain.text.data(), static_cast<gssize>(plain.text.size()), nullptr)) __builtin_trap();
+    if (!g_utf8_validate(plain.text.data(), static_cast<gssize>(plain.text.size()), nullptr))
+        __builtin_trap();
     if (plain.text.size() > 4 * emotion::gst::kMaxTextLineBytes) __builtin_trap();
     emotion::text::tokenize(plain.text);
     vocabulary.ids(plain.text, 20);

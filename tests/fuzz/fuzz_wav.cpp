@@ -9,7 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
-        const emotion::io::WavAudio audio = emotion::io::parse_wav(std::vector<uint8_t>(data, data + size), "fuzz.wav");
+        const emotion::io::WavAudio audio =
+            emotion::io::parse_wav(std::vector<uint8_t>(data, data + size), "fuzz.wav");
         volatile float sum = 0.0f; // every sample is read
         for (float s : audio.samples) sum = sum + s;
     } catch (const std::runtime_error&) {}

@@ -304,6 +304,30 @@ TEST(hostile_configs_are_refused_before_anything_is_built_n) {
     }
 }
 
+TEST(configs_asking_more_than_the_file_holds_are_refused_n) {
+    // Each width within its limit, but the network larger than the file's tensors: the loader stops
+    // at the first parameter past the file's element count instead of building the whole network.
+    const std::vector<std::pair<std::string, std::string>> widened = {
+        {"alstm", "hidden"}, {"apcnn", "K"}, {"stl", "rnn_hidden"}, {"ksmm", "ffn"}};
+    for (const auto& [name, key] : widened) {
+        nn::Context context;
+        const auto& a = models::architecture_named(name);
+        auto model = new_model(a, context);
+        io::SafetensorsWriter writer = models::model_writer(*model, info_for(a, *model));
+        nlohmann::json config = model->config();
+        config[key] = config.at(key).get<int>() * 4;
+        writer.set_metadata("config", config.dump());
+        const std::string path = test::temp_path("widened-" + name + ".safetensors");
+        writer.write_atomic(path);
+        try {
+            models::load_model(context, path, nullptr);
+            EXPECT_MSG(false, config.dump());
+        } catch (const io::FormatError& e) {
+            EXPECT_MSG(std::string(e.what()).find("asks for more than") != std::string::npos, e.what());
+        }
+    }
+}
+
 TEST(feature_kinds_round_trip_n) {
     for (auto kind : {models::FeatureKind::Lld, models::FeatureKind::Mulaw})
         EXPECT(models::parse_feature_kind(models::feature_kind_name(kind)) == kind);
