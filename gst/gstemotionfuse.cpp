@@ -1,0 +1,557 @@
+/**
+ * SECTION:element-emotionfuse
+ * @title: emotionfuse
+ *
+ * Fuses the results of several emotion classifiers (alstmclassify, apcnnclassify, stlclassify,
+ * ksmmtransformer) that listen to the same audio. Each request pad `sink_%u` takes one
+ * classifier's results (other/tensors with a GstEmotionMeta); the lowest-numbered pad is the
+ * reference, whose segments the output keeps. For each reference result the fused posteriors are
+ *
+ *   sum_i w_i * m_i / sum_i w_i,  m_i = the mean of input i's posteriors over the segment, each
+ *   result weighted by its overlap (running time) with the segment,
+ *
+ * over the inputs with a result overlapping the segment: an input that skipped the segment or has
+ * ended leaves its weight to the others. `weights` are normalised. Inputs may list their labels
+ * in any order (the reference's order is kept); inputs with different label sets are an error.
+ *
+ * A reference result leaves once every other input has sent a result starting at or after its
+ * end (or a GAP beyond it, or EOS); in a live pipeline it waits at most `timeout` more and is then
+ * fused from what has arrived. The reported latency is `timeout`.
+ *
+ * Output is that of a classifier, so emotionsink, subtitle muxers and applications work unchanged:
+ * K posteriors as other/tensors with the reference segment's PTS/duration and a GstEmotionMeta
+ * (model `fusion(A+B+...)`), or a line such as `angry 0.81` when downstream takes text/x-raw; an
+ * element message `emotion` (fields `timestamp`, `stream-time`, `running-time`, `duration`,
+ * `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, and `true-emotion` when the
+ * reference's segment event carried one); a tag event
+ * with the dominant emotion. The reference's emotion-segment and epoch events are forwarded in
+ * order with its results (the other inputs' copies are dropped), so `emotionsink report=`
+ * evaluates the fused results.
+ *
+ * Pads are requested before the element starts. Results without GstEmotionMeta are an error.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=talk.wav ! decodebin ! audioconvert ! audioresample ! tee name=t
+ *   t. ! queue ! lldextract ! alstmclassify ! f.sink_0
+ *   t. ! queue ! mulawspec ! apcnnclassify ! f.sink_1
+ *   t. ! queue ! lldextract ! stlclassify ! f.sink_2
+ *   emotionfuse name=f weights=1,1,2 ! emotionsink location=emotions.jsonl
+ * ]|
+ */
+#include "gstemotionfuse.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gst/emotion/emotion.h>
+
+#include "classifier-results.h"
+#include "stream-time.h"
+#include "stream/result_fusion.h"
+
+GST_DEBUG_CATEGORY_STATIC(emotion_fuse_debug);
+GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug); /* ResultPublisher's */
+#define GST_CAT_DEFAULT emotion_fuse_debug
+
+#define DEFAULT_WEIGHTS NULL
+#define DEFAULT_TIMEOUT 1.0
+
+enum {
+    PROP_0,
+    PROP_WEIGHTS,
+    PROP_TIMEOUT,
+};
+
+using namespace emotion::gst;
+using emotion::stream::FusedSpan;
+using emotion::stream::ResultFusion;
+
+namespace {
+
+/* What leaves, in the reference's order: its segment events and its fused results. */
+struct Output {
+    GstEvent* event = nullptr;
+    uint64_t sequence = 0;
+    std::string id;
+    GstClockTime pts = GST_CLOCK_TIME_NONE, end = GST_CLOCK_TIME_NONE;
+};
+
+struct FuseState {
+    explicit FuseState(std::vector<double> weights) : fusion(std::move(weights)) {}
+    ~FuseState() {
+        clear_queue();
+        for (GstAggregatorPad* pad : pads) gst_object_unref(pad);
+    }
+    void clear_queue() {
+        for (auto& out : queue)
+            if (out.event) gst_event_unref(out.event);
+        queue.clear();
+        fused.clear();
+    }
+
+    ResultFusion fusion;
+    ResultPublisher results;
+    std::vector<GstAggregatorPad*> pads; /* input i, with a reference; 0 is the reference */
+    std::vector<std::vector<std::string>> labels;
+    std::vector<std::string> models;
+    std::deque<Output> queue;
+    std::map<uint64_t, FusedSpan> fused;              /* ready, not yet pushed */
+    std::map<std::string, std::string> true_emotions; /* open reference segments' labels */
+    GstClockTime timeout = 0;
+    bool negotiated = false;
+};
+
+} // namespace
+
+struct _GstEmotionFuse {
+    GstAggregator parent;
+
+    /* settings, under the object lock */
+    gchar* weights;
+    gdouble timeout;
+
+    /* processing state, created in start(), destroyed in stop() */
+    FuseState* state;
+};
+
+#define gst_emotion_fuse_parent_class parent_class
+G_DEFINE_TYPE(GstEmotionFuse, gst_emotion_fuse, GST_TYPE_AGGREGATOR);
+GST_ELEMENT_REGISTER_DEFINE(emotionfuse, "emotionfuse", GST_RANK_NONE, GST_TYPE_EMOTION_FUSE);
+
+#define RESULT_CAPS "other/tensors,format=static,num_tensors=1,types=float32"
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink_%u", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS(RESULT_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(RESULT_CAPS "; text/x-raw,format=utf8"));
+
+static void gst_emotion_fuse_set_property(GObject* object, guint prop_id, const GValue* value,
+                                          GParamSpec* pspec);
+static void gst_emotion_fuse_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec);
+static void gst_emotion_fuse_finalize(GObject* object);
+static gboolean gst_emotion_fuse_start(GstAggregator* agg);
+static gboolean gst_emotion_fuse_stop(GstAggregator* agg);
+static GstFlowReturn gst_emotion_fuse_flush(GstAggregator* agg);
+static GstFlowReturn gst_emotion_fuse_aggregate(GstAggregator* agg, gboolean timeout);
+static GstClockTime gst_emotion_fuse_get_next_time(GstAggregator* agg);
+static gboolean gst_emotion_fuse_sink_event(GstAggregator* agg, GstAggregatorPad* pad, GstEvent* event);
+static gboolean gst_emotion_fuse_negotiate(GstAggregator* agg);
+static gboolean gst_emotion_fuse_src_query(GstAggregator* agg, GstQuery* query);
+static GstAggregatorPad* gst_emotion_fuse_create_new_pad(GstAggregator* agg, GstPadTemplate* templ,
+                                                         const gchar* req_name, const GstCaps* caps);
+
+static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
+    GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
+    GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+    GstAggregatorClass* agg_class = GST_AGGREGATOR_CLASS(klass);
+
+    GST_DEBUG_CATEGORY_INIT(emotion_fuse_debug, "emotionfuse", 0, "emotion classifier fusion");
+    GST_DEBUG_CATEGORY_INIT(emotion_classifier_debug, "emotionclassifier", 0, "emotion classifier base");
+
+    gobject_class->set_property = gst_emotion_fuse_set_property;
+    gobject_class->get_property = gst_emotion_fuse_get_property;
+    gobject_class->finalize = gst_emotion_fuse_finalize;
+    agg_class->start = GST_DEBUG_FUNCPTR(gst_emotion_fuse_start);
+    agg_class->stop = GST_DEBUG_FUNCPTR(gst_emotion_fuse_stop);
+    agg_class->flush = GST_DEBUG_FUNCPTR(gst_emotion_fuse_flush);
+    agg_class->aggregate = GST_DEBUG_FUNCPTR(gst_emotion_fuse_aggregate);
+    agg_class->get_next_time = GST_DEBUG_FUNCPTR(gst_emotion_fuse_get_next_time);
+    agg_class->sink_event = GST_DEBUG_FUNCPTR(gst_emotion_fuse_sink_event);
+    agg_class->negotiate = GST_DEBUG_FUNCPTR(gst_emotion_fuse_negotiate);
+    agg_class->src_query = GST_DEBUG_FUNCPTR(gst_emotion_fuse_src_query);
+    agg_class->create_new_pad = GST_DEBUG_FUNCPTR(gst_emotion_fuse_create_new_pad);
+
+    const GParamFlags flags =
+        (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+    g_object_class_install_property(
+        gobject_class, PROP_WEIGHTS,
+        g_param_spec_string("weights", "Weights",
+                            "Comma-separated weight of each input in pad order (sink_0 first), e.g. "
+                            "\"1,1,2\": one positive number per sink pad, normalised to sum 1. "
+                            "Default (NULL): equal weights",
+                            DEFAULT_WEIGHTS, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_TIMEOUT,
+        g_param_spec_double("timeout", "Timeout",
+                            "Live pipelines: seconds a reference result waits after its end for the other "
+                            "inputs' results before it is fused from those that have arrived; the "
+                            "element's reported latency",
+                            0.0, 60.0, DEFAULT_TIMEOUT, flags));
+
+    gst_element_class_add_static_pad_template_with_gtype(element_class, &sink_template,
+                                                         GST_TYPE_AGGREGATOR_PAD);
+    gst_element_class_add_static_pad_template_with_gtype(element_class, &src_template,
+                                                         GST_TYPE_AGGREGATOR_PAD);
+    gst_element_class_set_static_metadata(
+        element_class, "Emotion classifier fusion", "Filter/Analyzer/Audio",
+        "Fuses the results of several emotion classifiers over the same audio: posteriors averaged by "
+        "time overlap and weights, in the segments of the first input",
+        "gst-emotion developers");
+    /* Shown by gst-inspect-1.0. */
+    gst_element_class_add_static_metadata(
+        element_class, "example-launch-line",
+        "gst-launch-1.0 filesrc location=talk.wav ! decodebin ! audioconvert ! audioresample ! tee name=t "
+        "t. ! queue ! lldextract ! alstmclassify ! f.sink_0  t. ! queue ! mulawspec ! apcnnclassify ! "
+        "f.sink_1  t. ! queue ! lldextract ! stlclassify ! f.sink_2  emotionfuse name=f weights=1,1,2 ! "
+        "emotionsink location=emotions.jsonl");
+}
+
+static void gst_emotion_fuse_init(GstEmotionFuse* self) {
+    self->weights = g_strdup(DEFAULT_WEIGHTS);
+    self->timeout = DEFAULT_TIMEOUT;
+    self->state = NULL;
+}
+
+static void gst_emotion_fuse_finalize(GObject* object) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(object);
+    delete self->state;
+    g_free(self->weights);
+    G_OBJECT_CLASS(parent_class)->finalize(object);
+}
+
+static void gst_emotion_fuse_set_property(GObject* object, guint prop_id, const GValue* value,
+                                          GParamSpec* pspec) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(object);
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_WEIGHTS:
+        g_free(self->weights);
+        self->weights = g_value_dup_string(value);
+        break;
+    case PROP_TIMEOUT: self->timeout = g_value_get_double(value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_emotion_fuse_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(object);
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_WEIGHTS: g_value_set_string(value, self->weights); break;
+    case PROP_TIMEOUT: g_value_set_double(value, self->timeout); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
+}
+
+/* ---- pads ------------------------------------------------------------------------------- */
+
+/* The inputs are fixed when the element starts: a later pad would have no weight. */
+static GstAggregatorPad* gst_emotion_fuse_create_new_pad(GstAggregator* agg, GstPadTemplate* templ,
+                                                         const gchar* req_name, const GstCaps* caps) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
+    if (self->state) {
+        GST_WARNING_OBJECT(self, "emotionfuse takes its sink pads before it starts");
+        return NULL;
+    }
+    return GST_AGGREGATOR_CLASS(parent_class)->create_new_pad(agg, templ, req_name, caps);
+}
+
+static guint pad_number(GstPad* pad) {
+    const gchar* name = GST_PAD_NAME(pad);
+    return g_str_has_prefix(name, "sink_") ? (guint)g_ascii_strtoull(name + 5, NULL, 10) : G_MAXUINT;
+}
+
+/* The sink pads by their number (sink_0 first), with references. */
+static std::vector<GstAggregatorPad*> sorted_sink_pads(GstEmotionFuse* self) {
+    std::vector<GstAggregatorPad*> pads;
+    GST_OBJECT_LOCK(self);
+    for (GList* l = GST_ELEMENT(self)->sinkpads; l; l = l->next)
+        pads.push_back(GST_AGGREGATOR_PAD(gst_object_ref(l->data)));
+    GST_OBJECT_UNLOCK(self);
+    std::sort(pads.begin(), pads.end(), [](GstAggregatorPad* a, GstAggregatorPad* b) {
+        return pad_number(GST_PAD(a)) < pad_number(GST_PAD(b));
+    });
+    return pads;
+}
+
+static int input_of(FuseState* state, GstAggregatorPad* pad) {
+    for (size_t i = 0; i < state->pads.size(); ++i)
+        if (state->pads[i] == pad) return (int)i;
+    return -1;
+}
+
+/* ---- start / stop ----------------------------------------------------------------------- */
+
+static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
+    GST_OBJECT_LOCK(self);
+    const std::string weights_text = self->weights ? self->weights : "";
+    const double timeout = self->timeout;
+    GST_OBJECT_UNLOCK(self);
+
+    std::vector<GstAggregatorPad*> pads = sorted_sink_pads(self);
+    std::unique_ptr<FuseState> state;
+    try {
+        if (pads.empty())
+            throw std::invalid_argument("emotionfuse has no sink pads (request sink_0, sink_1, ...)");
+        std::vector<double> weights(pads.size(), 1.0);
+        if (!weights_text.empty()) weights = emotion::stream::parse_fusion_weights(weights_text);
+        if (weights.size() != pads.size())
+            throw std::invalid_argument("'weights' has " + std::to_string(weights.size()) + " values for " +
+                                        std::to_string(pads.size()) + " sink pads");
+        state = std::make_unique<FuseState>(weights);
+    } catch (const std::exception& e) {
+        for (GstAggregatorPad* pad : pads) gst_object_unref(pad);
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot fuse with weights '%s'.", weights_text.c_str()),
+                          ("%s", e.what()));
+        return FALSE;
+    }
+    state->pads = pads;
+    state->labels.resize(pads.size());
+    state->models.resize(pads.size());
+    state->timeout = (GstClockTime)(timeout * GST_SECOND);
+    gst_aggregator_set_latency(agg, state->timeout, state->timeout);
+    delete self->state;
+    self->state = state.release();
+    return TRUE;
+}
+
+static gboolean gst_emotion_fuse_stop(GstAggregator* agg) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
+    delete self->state;
+    self->state = NULL;
+    return TRUE;
+}
+
+/* A flush drops what waits: segments never span a flush. */
+static GstFlowReturn gst_emotion_fuse_flush(GstAggregator* agg) {
+    FuseState* state = GST_EMOTION_FUSE(agg)->state;
+    if (!state) return GST_FLOW_OK;
+    state->fusion.flush();
+    state->clear_queue();
+    state->true_emotions.clear();
+    return GST_FLOW_OK;
+}
+
+/* ---- output ----------------------------------------------------------------------------- */
+
+/* Caps once the labels are known (the reference's first result); until then nothing leaves. */
+static gboolean gst_emotion_fuse_negotiate(GstAggregator* agg) {
+    FuseState* state = GST_EMOTION_FUSE(agg)->state;
+    if (!state || state->fusion.labels().empty()) return TRUE;
+    GstCaps* peer = gst_pad_peer_query_caps(agg->srcpad, NULL);
+    GstCaps* caps = state->results.choose_caps(GST_ELEMENT(agg), peer);
+    gst_caps_unref(peer);
+    if (!caps) return FALSE;
+    gst_aggregator_set_src_caps(agg, caps);
+    gst_caps_unref(caps);
+    state->negotiated = true;
+    return TRUE;
+}
+
+static gboolean gst_emotion_fuse_src_query(GstAggregator* agg, GstQuery* query) {
+    FuseState* state = GST_EMOTION_FUSE(agg)->state;
+    if (GST_QUERY_TYPE(query) == GST_QUERY_CAPS && state && !state->fusion.labels().empty()) {
+        set_caps_query_result(query, state->results.all_caps());
+        return TRUE;
+    }
+    return GST_AGGREGATOR_CLASS(parent_class)->src_query(agg, query);
+}
+
+/* "fusion(alstm.safetensors+apcnn.safetensors)": the models of the inputs, in pad order. */
+static std::string fusion_name(const FuseState* state) {
+    std::string name;
+    for (const auto& model : state->models) name += (name.empty() ? "" : "+") + (model.empty() ? "?" : model);
+    return "fusion(" + name + ")";
+}
+
+static GstFlowReturn publish(GstEmotionFuse* self, const Output& out, const FusedSpan& fused) {
+    FuseState* state = self->state;
+    GstAggregator* agg = GST_AGGREGATOR(self);
+    if (state->results.num_classes() == 0)
+        state->results.set_model(state->fusion.labels(), fusion_name(state));
+    if (!state->negotiated && !gst_emotion_fuse_negotiate(agg)) return GST_FLOW_NOT_NEGOTIATED;
+    auto truth = state->true_emotions.find(out.id);
+    GstEvent* tag;
+    GstBuffer* buffer =
+        state->results.publish(GST_ELEMENT(self), out.id, out.pts, out.end, fused.posteriors,
+                               truth == state->true_emotions.end() ? "" : truth->second, &tag);
+    GST_LOG_OBJECT(self, "segment %s fused from %d inputs", out.id.c_str(), fused.inputs);
+    GstFlowReturn ret = gst_aggregator_finish_buffer(agg, buffer);
+    if (tag) gst_pad_push_event(agg->srcpad, tag);
+    return ret;
+}
+
+/* Pushes, in order, the reference's events and its results that are fused. */
+static GstFlowReturn push_ready(GstEmotionFuse* self) {
+    FuseState* state = self->state;
+    for (FusedSpan& f : state->fusion.take_ready()) state->fused.emplace(f.sequence, std::move(f));
+    GstFlowReturn ret = GST_FLOW_OK;
+    while (ret == GST_FLOW_OK && !state->queue.empty()) {
+        Output& out = state->queue.front();
+        if (out.event) {
+            if (gst_emotion_event_is_segment_end(out.event)) {
+                const gchar* id = gst_emotion_event_get_segment_id(out.event);
+                state->true_emotions.erase(id ? id : "");
+            }
+            gst_pad_push_event(GST_AGGREGATOR(self)->srcpad, out.event);
+        } else {
+            auto fused = state->fused.find(out.sequence);
+            if (fused == state->fused.end()) break;
+            ret = publish(self, out, fused->second);
+            state->fused.erase(fused);
+        }
+        state->queue.pop_front();
+    }
+    return ret;
+}
+
+/* ---- input ------------------------------------------------------------------------------ */
+
+static GstClockTime running_time(GstAggregatorPad* pad, GstClockTime t) {
+    GST_OBJECT_LOCK(pad);
+    GstClockTime rt = gst_segment_to_running_time(&pad->segment, GST_FORMAT_TIME, t);
+    GST_OBJECT_UNLOCK(pad);
+    return rt;
+}
+
+/* One result of input `i`: its labels checked, its span handed to the fusion. */
+static GstFlowReturn take_result(GstEmotionFuse* self, size_t i, GstBuffer* buffer) {
+    FuseState* state = self->state;
+    GstAggregatorPad* pad = state->pads[i];
+    const GstClockTime pts = GST_BUFFER_PTS(buffer);
+    const GstClockTime duration = GST_BUFFER_DURATION(buffer);
+    const GstClockTime end = GST_CLOCK_TIME_IS_VALID(duration) ? pts + duration : pts;
+    const emotion::stream::Time rt_start = stream_time(running_time(pad, pts));
+    const emotion::stream::Time rt_end = stream_time(running_time(pad, end));
+    if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_GAP)) {
+        if (i > 0 && emotion::stream::has_time(rt_end)) state->fusion.advance(i, rt_end);
+        return GST_FLOW_OK;
+    }
+    GstEmotionMeta* meta = gst_buffer_get_emotion_meta(buffer);
+    if (!meta) {
+        GST_ELEMENT_ERROR(
+            self, STREAM, FORMAT, ("%s received a buffer without emotion result.", GST_PAD_NAME(pad)),
+            ("emotionfuse takes the output of emotion classifiers (buffers with GstEmotionMeta)"));
+        return GST_FLOW_ERROR;
+    }
+    if (!emotion::stream::has_time(rt_start)) {
+        GST_WARNING_OBJECT(pad, "result outside the segment or without timestamp: dropped");
+        return GST_FLOW_OK;
+    }
+    std::vector<std::string> labels(meta->labels, meta->labels + meta->n_classes);
+    try {
+        if (labels != state->labels[i]) {
+            state->fusion.set_labels(i, labels);
+            state->labels[i] = labels;
+        }
+    } catch (const emotion::stream::LabelMismatch& e) {
+        GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                          ("Cannot fuse classifiers of different emotions: %s (input n is the n-th sink pad, "
+                           "sink_0 first).",
+                           e.what()),
+                          ("at pad %s", GST_PAD_NAME(pad)));
+        return GST_FLOW_ERROR;
+    }
+    if (meta->model) state->models[i] = meta->model;
+
+    emotion::stream::ResultSpan span;
+    span.start = rt_start;
+    span.end = emotion::stream::has_time(rt_end) ? rt_end : rt_start;
+    span.posteriors.assign(meta->scores, meta->scores + meta->n_classes);
+    const uint64_t sequence = state->fusion.add(i, std::move(span));
+    if (i == 0) {
+        Output out;
+        out.sequence = sequence;
+        out.id = meta->segment_id ? meta->segment_id : "";
+        out.pts = pts;
+        out.end = end;
+        state->queue.push_back(std::move(out));
+    }
+    return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_emotion_fuse_aggregate(GstAggregator* agg, gboolean timeout) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
+    FuseState* state = self->state;
+    if (!state) return GST_FLOW_FLUSHING;
+
+    /* Everything queued: a pad left holding a result would stall its classifier's branch. */
+    for (size_t i = 0; i < state->pads.size(); ++i) {
+        GstBuffer* buffer;
+        while ((buffer = gst_aggregator_pad_pop_buffer(state->pads[i])) != NULL) {
+            GstFlowReturn ret = take_result(self, i, buffer);
+            gst_buffer_unref(buffer);
+            if (ret != GST_FLOW_OK) return ret;
+        }
+        if (gst_aggregator_pad_is_eos(state->pads[i]) && !gst_aggregator_pad_has_buffer(state->pads[i]))
+            state->fusion.end_input(i);
+    }
+    /* Live: the first waiting result's time is up (get_next_time + latency). */
+    if (timeout && state->fusion.waiting()) {
+        for (FusedSpan& f : state->fusion.take_ready(state->fusion.first_pending_end()))
+            state->fused.emplace(f.sequence, std::move(f));
+    }
+    GstFlowReturn ret = push_ready(self);
+    if (ret != GST_FLOW_OK) return ret;
+    if (state->fusion.ended(0) && state->queue.empty()) return GST_FLOW_EOS;
+    return GST_FLOW_OK;
+}
+
+/* Live pipelines: wake when the first waiting reference result's time (plus the latency) is up. */
+static GstClockTime gst_emotion_fuse_get_next_time(GstAggregator* agg) {
+    FuseState* state = GST_EMOTION_FUSE(agg)->state;
+    if (!state || !state->fusion.waiting()) return GST_CLOCK_TIME_NONE;
+    return clock_time(state->fusion.first_pending_end());
+}
+
+/* ---- events ----------------------------------------------------------------------------- */
+
+static bool is_emotion_event(GstEvent* event) {
+    return gst_emotion_event_is_segment_start(event) || gst_emotion_event_is_segment_end(event) ||
+           gst_emotion_event_is_epoch_start(event) || gst_emotion_event_is_epoch_end(event);
+}
+
+static gboolean gst_emotion_fuse_sink_event(GstAggregator* agg, GstAggregatorPad* pad, GstEvent* event) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
+    FuseState* state = self->state;
+    if (!state) return GST_AGGREGATOR_CLASS(parent_class)->sink_event(agg, pad, event);
+    const bool reference = input_of(state, pad) == 0;
+
+    if (is_emotion_event(event)) {
+        /* the reference's copy travels with its results; the other inputs' are duplicates */
+        if (!reference) {
+            gst_event_unref(event);
+            return TRUE;
+        }
+        if (gst_emotion_event_is_segment_start(event)) {
+            const gchar* id = gst_emotion_event_get_segment_id(event);
+            const gchar* emotion = gst_emotion_event_get_field(event, "emotion");
+            if (id && emotion) state->true_emotions[id] = emotion;
+        }
+        Output out;
+        out.event = event;
+        state->queue.push_back(std::move(out));
+        return TRUE;
+    }
+    switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_CAPS: /* the output caps follow the labels */
+    case GST_EVENT_TAG: /* the dominant emotion is the fused one's */ gst_event_unref(event); return TRUE;
+    case GST_EVENT_SEGMENT:
+        if (reference) {
+            const GstSegment* segment;
+            gst_event_parse_segment(event, &segment);
+            if (segment->format != GST_FORMAT_TIME) {
+                GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The results are not in a TIME segment."),
+                                  ("segment %" GST_SEGMENT_FORMAT, segment));
+                gst_event_unref(event);
+                return FALSE;
+            }
+            state->results.segment = *segment;
+            gst_aggregator_update_segment(agg, segment);
+        }
+        break;
+    case GST_EVENT_STREAM_START:
+        if (reference) state->results.reset_dominant();
+        break;
+    default: break;
+    }
+    return GST_AGGREGATOR_CLASS(parent_class)->sink_event(agg, pad, event);
+}
