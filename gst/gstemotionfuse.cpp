@@ -60,6 +60,11 @@ GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug); /* ResultPublisher's */
 
 #define DEFAULT_WEIGHTS NULL
 #define DEFAULT_TIMEOUT 1.0
+/* Non-live pipelines: how far (running time) one input's results may run ahead of another's. A
+ * non-live GstAggregator waits for data on every pad, and a pad holding a result blocks its
+ * branch: with a tee upstream, a classifier that needs more audio for its first (longer) segment
+ * would starve. GstAggregator's `latency` lets each pad queue that much instead. */
+#define NON_LIVE_LAG (3600 * GST_SECOND)
 
 enum {
     PROP_0,
@@ -117,6 +122,7 @@ struct _GstEmotionFuse {
 
     /* processing state, created in start(), destroyed in stop() */
     FuseState* state;
+    gboolean queues_ahead; /* `latency` is NON_LIVE_LAG, set by queue_ahead() */
 };
 
 #define gst_emotion_fuse_parent_class parent_class
@@ -205,6 +211,7 @@ static void gst_emotion_fuse_init(GstEmotionFuse* self) {
     self->weights = g_strdup(DEFAULT_WEIGHTS);
     self->timeout = DEFAULT_TIMEOUT;
     self->state = NULL;
+    self->queues_ahead = FALSE;
 }
 
 static void gst_emotion_fuse_finalize(GObject* object) {
@@ -279,6 +286,20 @@ static int input_of(FuseState* state, GstAggregatorPad* pad) {
 
 /* ---- start / stop ----------------------------------------------------------------------- */
 
+/* NON_LIVE_LAG as GstAggregator's `latency` from the start (non-live data flows in PAUSED) until a
+ * latency query finds the pipeline live (src_query); a latency the user set is kept. */
+static void queue_ahead(GstEmotionFuse* self, bool on) {
+    guint64 latency = 0;
+    g_object_get(self, "latency", &latency, NULL);
+    if (on && latency == 0) {
+        self->queues_ahead = TRUE;
+        g_object_set(self, "latency", (guint64)NON_LIVE_LAG, NULL);
+    } else if (!on && self->queues_ahead) {
+        self->queues_ahead = FALSE;
+        g_object_set(self, "latency", (guint64)0, NULL);
+    }
+}
+
 static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
     GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
     GST_OBJECT_LOCK(self);
@@ -308,6 +329,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
     state->models.resize(pads.size());
     state->timeout = (GstClockTime)(timeout * GST_SECOND);
     gst_aggregator_set_latency(agg, state->timeout, state->timeout);
+    queue_ahead(self, true);
     delete self->state;
     self->state = state.release();
     return TRUE;
@@ -315,6 +337,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
 
 static gboolean gst_emotion_fuse_stop(GstAggregator* agg) {
     GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
+    queue_ahead(self, false);
     delete self->state;
     self->state = NULL;
     return TRUE;
@@ -347,10 +370,20 @@ static gboolean gst_emotion_fuse_negotiate(GstAggregator* agg) {
 }
 
 static gboolean gst_emotion_fuse_src_query(GstAggregator* agg, GstQuery* query) {
-    FuseState* state = GST_EMOTION_FUSE(agg)->state;
+    GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
+    FuseState* state = self->state;
     if (GST_QUERY_TYPE(query) == GST_QUERY_CAPS && state && !state->fusion.labels().empty()) {
         set_caps_query_result(query, state->results.all_caps());
         return TRUE;
+    }
+    if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY && self->queues_ahead) {
+        /* live: the clock wakes the aggregator, pads need not queue ahead, and the latency must
+         * not grow by NON_LIVE_LAG */
+        gboolean live = FALSE;
+        gboolean ok = GST_AGGREGATOR_CLASS(parent_class)->src_query(agg, query);
+        gst_query_parse_latency(query, &live, NULL, NULL);
+        if (!ok || !live) return ok;
+        queue_ahead(self, false);
     }
     return GST_AGGREGATOR_CLASS(parent_class)->src_query(agg, query);
 }
