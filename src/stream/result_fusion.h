@@ -3,7 +3,8 @@
 // reference: each of its spans becomes one fused span with the same times, whose posteriors are
 //
 //   sum_i w_i * m_i / sum_i w_i   over the inputs i with a span overlapping the reference span,
-//   m_i = sum_j overlap_ij * p_ij / sum_j overlap_ij   (input i's spans j, weighted by overlap).
+//   m_i = sum_j overlap_ij * p_ij / sum_j overlap_ij   (input i's spans j, weighted by overlap;
+//                                                     for the reference, its span alone).
 //
 // An input with no overlapping span drops out of that sum, so its weight goes to the others
 // (a model that skipped a segment, or ended early, never drags the result toward zero). Weights
