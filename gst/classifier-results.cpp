@@ -35,6 +35,16 @@ GstCaps* ResultPublisher::all_caps() const {
     return all;
 }
 
+bool negotiate_aggregator_output(GstAggregator* agg, ResultPublisher& results) {
+    GstCaps* peer = gst_pad_peer_query_caps(agg->srcpad, NULL);
+    GstCaps* caps = results.choose_caps(GST_ELEMENT(agg), peer);
+    gst_caps_unref(peer);
+    if (!caps) return false;
+    gst_aggregator_set_src_caps(agg, caps);
+    gst_caps_unref(caps);
+    return true;
+}
+
 void set_caps_query_result(GstQuery* query, GstCaps* caps) {
     GstCaps* filter;
     gst_query_parse_caps(query, &filter);

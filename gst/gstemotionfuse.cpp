@@ -359,12 +359,7 @@ static GstFlowReturn gst_emotion_fuse_flush(GstAggregator* agg) {
 static gboolean gst_emotion_fuse_negotiate(GstAggregator* agg) {
     FuseState* state = GST_EMOTION_FUSE(agg)->state;
     if (!state || state->fusion.labels().empty()) return TRUE;
-    GstCaps* peer = gst_pad_peer_query_caps(agg->srcpad, NULL);
-    GstCaps* caps = state->results.choose_caps(GST_ELEMENT(agg), peer);
-    gst_caps_unref(peer);
-    if (!caps) return FALSE;
-    gst_aggregator_set_src_caps(agg, caps);
-    gst_caps_unref(caps);
+    if (!negotiate_aggregator_output(agg, state->results)) return FALSE;
     state->negotiated = true;
     return TRUE;
 }

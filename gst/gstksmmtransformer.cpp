@@ -368,13 +368,7 @@ static GstFlowReturn gst_ksmm_transformer_flush(GstAggregator* agg) {
 static gboolean gst_ksmm_transformer_negotiate(GstAggregator* agg) {
     GstKsmmTransformer* self = GST_KSMM_TRANSFORMER(agg);
     KsmmProcessing* state = self->state;
-    if (!state) return FALSE;
-    GstCaps* peer = gst_pad_peer_query_caps(agg->srcpad, NULL);
-    GstCaps* caps = state->results.choose_caps(GST_ELEMENT(self), peer);
-    gst_caps_unref(peer);
-    if (!caps) return FALSE;
-    gst_aggregator_set_src_caps(agg, caps);
-    gst_caps_unref(caps);
+    if (!state || !negotiate_aggregator_output(agg, state->results)) return FALSE;
     state->negotiated = true;
     return TRUE;
 }
