@@ -15,8 +15,12 @@
  * in any order (the reference's order is kept); inputs with different label sets are an error.
  *
  * A reference result leaves once every other input has sent a result starting at or after its
- * end (or a GAP beyond it, or EOS); in a live pipeline it waits at most `timeout` more and is then
- * fused from what has arrived. The reported latency is `timeout`.
+ * end (or a GAP beyond it, or EOS); in a live pipeline it waits at most `timeout` past the inputs'
+ * own latency and is then fused from what has arrived. The element adds `timeout` to the reported
+ * latency. In a non-live pipeline an input's results may run up to an hour ahead of another's
+ * (segmentations differ; the branches of a tee must not block each other): GstAggregator's
+ * `latency` holds that hour until the element goes to PLAYING without having seen data, i.e. in
+ * live pipelines; a `latency` set by the application is left alone.
  *
  * Output is that of a classifier, so emotionsink, subtitle muxers and applications work unchanged:
  * K posteriors as other/tensors with the reference segment's PTS/duration and a GstEmotionMeta
@@ -63,7 +67,8 @@ GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug); /* ResultPublisher's */
 /* Non-live pipelines: how far (running time) one input's results may run ahead of another's. A
  * non-live GstAggregator waits for data on every pad, and a pad holding a result blocks its
  * branch: with a tee upstream, a classifier that needs more audio for its first (longer) segment
- * would starve. GstAggregator's `latency` lets each pad queue that much instead. */
+ * would starve. GstAggregator's `latency` lets each pad queue that much instead. Live pipelines
+ * need no such queue (the clock wakes the aggregator) and must not report it as latency. */
 #define NON_LIVE_LAG (3600 * GST_SECOND)
 
 enum {
@@ -122,7 +127,8 @@ struct _GstEmotionFuse {
 
     /* processing state, created in start(), destroyed in stop() */
     FuseState* state;
-    gboolean queues_ahead; /* `latency` is NON_LIVE_LAG, set by queue_ahead() */
+    gint queues_ahead; /* atomic: `latency` is NON_LIVE_LAG, set by queue_ahead() */
+    gint had_data;     /* atomic: a result arrived since start() */
 };
 
 #define gst_emotion_fuse_parent_class parent_class
@@ -150,6 +156,7 @@ static gboolean gst_emotion_fuse_negotiate(GstAggregator* agg);
 static gboolean gst_emotion_fuse_src_query(GstAggregator* agg, GstQuery* query);
 static GstAggregatorPad* gst_emotion_fuse_create_new_pad(GstAggregator* agg, GstPadTemplate* templ,
                                                          const gchar* req_name, const GstCaps* caps);
+static GstStateChangeReturn gst_emotion_fuse_change_state(GstElement* element, GstStateChange transition);
 
 static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
     GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
@@ -162,6 +169,7 @@ static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
     gobject_class->set_property = gst_emotion_fuse_set_property;
     gobject_class->get_property = gst_emotion_fuse_get_property;
     gobject_class->finalize = gst_emotion_fuse_finalize;
+    element_class->change_state = GST_DEBUG_FUNCPTR(gst_emotion_fuse_change_state);
     agg_class->start = GST_DEBUG_FUNCPTR(gst_emotion_fuse_start);
     agg_class->stop = GST_DEBUG_FUNCPTR(gst_emotion_fuse_stop);
     agg_class->flush = GST_DEBUG_FUNCPTR(gst_emotion_fuse_flush);
@@ -212,6 +220,7 @@ static void gst_emotion_fuse_init(GstEmotionFuse* self) {
     self->timeout = DEFAULT_TIMEOUT;
     self->state = NULL;
     self->queues_ahead = FALSE;
+    self->had_data = FALSE;
 }
 
 static void gst_emotion_fuse_finalize(GObject* object) {
@@ -286,18 +295,36 @@ static int input_of(FuseState* state, GstAggregatorPad* pad) {
 
 /* ---- start / stop ----------------------------------------------------------------------- */
 
-/* NON_LIVE_LAG as GstAggregator's `latency` from the start (non-live data flows in PAUSED) until a
- * latency query finds the pipeline live (src_query); a latency the user set is kept. */
+/* NON_LIVE_LAG as GstAggregator's `latency` from the start until the element goes to PLAYING
+ * without having seen a result (change_state): non-live data flows in PAUSED already (a sink
+ * prerolls), live data only in PLAYING. A latency the user set is kept. */
 static void queue_ahead(GstEmotionFuse* self, bool on) {
     guint64 latency = 0;
     g_object_get(self, "latency", &latency, NULL);
     if (on && latency == 0) {
-        self->queues_ahead = TRUE;
+        g_atomic_int_set(&self->queues_ahead, TRUE);
+        g_atomic_int_set(&self->had_data, FALSE);
         g_object_set(self, "latency", (guint64)NON_LIVE_LAG, NULL);
-    } else if (!on && self->queues_ahead) {
-        self->queues_ahead = FALSE;
+    } else if (!on && g_atomic_int_get(&self->queues_ahead)) {
+        g_atomic_int_set(&self->queues_ahead, FALSE);
         g_object_set(self, "latency", (guint64)0, NULL);
     }
+}
+
+static gboolean saw_data(GstEmotionFuse* self) {
+    if (g_atomic_int_get(&self->had_data)) return TRUE;
+    gboolean queued = FALSE;
+    GST_OBJECT_LOCK(self);
+    for (GList* l = GST_ELEMENT(self)->sinkpads; l; l = l->next)
+        queued |= gst_aggregator_pad_has_buffer(GST_AGGREGATOR_PAD(l->data));
+    GST_OBJECT_UNLOCK(self);
+    return queued;
+}
+
+static GstStateChangeReturn gst_emotion_fuse_change_state(GstElement* element, GstStateChange transition) {
+    GstEmotionFuse* self = GST_EMOTION_FUSE(element);
+    if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING && !saw_data(self)) queue_ahead(self, false);
+    return GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
 }
 
 static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
@@ -371,14 +398,17 @@ static gboolean gst_emotion_fuse_src_query(GstAggregator* agg, GstQuery* query) 
         set_caps_query_result(query, state->results.all_caps());
         return TRUE;
     }
-    if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY && self->queues_ahead) {
-        /* live: the clock wakes the aggregator, pads need not queue ahead, and the latency must
-         * not grow by NON_LIVE_LAG */
+    if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY && g_atomic_int_get(&self->queues_ahead)) {
+        /* a live pipeline asks before this element goes to PLAYING (and ends the queue ahead) */
         gboolean live = FALSE;
+        GstClockTime min = 0, max = GST_CLOCK_TIME_NONE;
         gboolean ok = GST_AGGREGATOR_CLASS(parent_class)->src_query(agg, query);
-        gst_query_parse_latency(query, &live, NULL, NULL);
-        if (!ok || !live) return ok;
-        queue_ahead(self, false);
+        gst_query_parse_latency(query, &live, &min, &max);
+        if (ok && live) {
+            if (GST_CLOCK_TIME_IS_VALID(max)) max -= std::min<GstClockTime>(max, NON_LIVE_LAG);
+            gst_query_set_latency(query, live, min - std::min<GstClockTime>(min, NON_LIVE_LAG), max);
+        }
+        return ok;
     }
     return GST_AGGREGATOR_CLASS(parent_class)->src_query(agg, query);
 }
@@ -505,6 +535,7 @@ static GstFlowReturn gst_emotion_fuse_aggregate(GstAggregator* agg, gboolean tim
     for (size_t i = 0; i < state->pads.size(); ++i) {
         GstBuffer* buffer;
         while ((buffer = gst_aggregator_pad_pop_buffer(state->pads[i])) != NULL) {
+            g_atomic_int_set(&self->had_data, TRUE);
             GstFlowReturn ret = take_result(self, i, buffer);
             gst_buffer_unref(buffer);
             if (ret != GST_FLOW_OK) return ret;

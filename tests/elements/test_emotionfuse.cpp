@@ -3,7 +3,7 @@
  * weights that change the result; different label sets, bad weights (clean errors); one input
  * ending early; state cycles and a flushing seek; inputs whose segments differ a lot (no stall in
  * a non-live pipeline with default queues); the reference's segment events reaching emotionsink's
- * evaluation. */
+ * evaluation; the latency of a live pipeline. */
 #include "test_emotion_common.h"
 
 #include <algorithm>
@@ -313,6 +313,46 @@ GST_START_TEST(test_evaluation_of_fused) {
 
 GST_END_TEST;
 
+/* Live: the reported latency is the inputs' (a 3 s window) plus `timeout`, never the queue that
+ * lets non-live inputs run ahead; every reference result is fused. */
+GST_START_TEST(test_live_latency) {
+    const std::string live =
+        "audiotestsrc is-live=true wave=pink-noise num-buffers=40 samplesperbuffer=1600 ! "
+        "audio/x-raw,format=F32LE,rate=16000,channels=1 ! lldextract ! ";
+    GstElement* pipeline =
+        launch(live + "alstmclassify model=\"" + shipped("alstm") + "\" window=1 hop=1 ! f.sink_0 " + live +
+               "stlclassify model=\"" + shipped("stl") +
+               "\" ! f.sink_1 emotionfuse name=f timeout=0.5 ! emotionsink");
+    fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+    g_usleep(G_USEC_PER_SEC);
+    /* asked at emotionfuse's src pad: emotionsink (sync=false) answers "not live" */
+    GstElement* fuse = gst_bin_get_by_name(GST_BIN(pipeline), "f");
+    GstPad* src = gst_element_get_static_pad(fuse, "src");
+    GstQuery* query = gst_query_new_latency();
+    fail_unless(gst_pad_query(src, query));
+    gst_object_unref(src);
+    gst_object_unref(fuse);
+    gboolean is_live = FALSE;
+    GstClockTime min = 0;
+    gst_query_parse_latency(query, &is_live, &min, NULL);
+    gst_query_unref(query);
+    printf("live fusion: latency %.3f s\n", (double)min / GST_SECOND);
+    fail_unless(is_live);
+    fail_unless(min >= 3500 * GST_MSECOND && min < 10 * GST_SECOND, "latency %" GST_TIME_FORMAT,
+                GST_TIME_ARGS(min));
+    Run run;
+    run_collect(pipeline, &run, 60 * GST_SECOND);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+    fail_unless_equals_std_string(run.error, "");
+    std::vector<Span> reference = spans_of(run, "alstm.safetensors");
+    fail_unless(reference.size() >= 3);
+    fail_unless_equals_int((int)spans_of(run, "fusion(alstm.safetensors+stl.safetensors)").size(),
+                           (int)reference.size());
+}
+
+GST_END_TEST;
+
 static Suite* emotionfuse_suite(void) {
     Suite* s = suite_create("emotionfuse");
     TCase* tc = general_case(s);
@@ -324,6 +364,7 @@ static Suite* emotionfuse_suite(void) {
     tcase_add_test(tc, test_state_cycles_and_seek);
     tcase_add_test(tc, test_different_spans_no_stall);
     tcase_add_test(tc, test_evaluation_of_fused);
+    tcase_add_test(tc, test_live_latency);
     return s;
 }
 
