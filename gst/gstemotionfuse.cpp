@@ -46,19 +46,15 @@
 #include "gstemotionfuse.h"
 
 #include <algorithm>
-#include <deque>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <gst/emotion/emotion.h>
 
-#include "classifier-results.h"
-#include "stream-time.h"
-#include "stream/result_fusion.h"
+#include "fuse-processing.h"
 
-GST_DEBUG_CATEGORY_STATIC(emotion_fuse_debug);
+GST_DEBUG_CATEGORY(emotion_fuse_debug);
 GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug); /* ResultPublisher's */
 #define GST_CAT_DEFAULT emotion_fuse_debug
 
@@ -78,45 +74,6 @@ enum {
 };
 
 using namespace emotion::gst;
-using emotion::stream::FusedSpan;
-using emotion::stream::ResultFusion;
-
-namespace {
-
-/* What leaves, in the reference's order: its segment events and its fused results. */
-struct Output {
-    GstEvent* event = nullptr;
-    uint64_t sequence = 0;
-    std::string id;
-    GstClockTime pts = GST_CLOCK_TIME_NONE, end = GST_CLOCK_TIME_NONE;
-};
-
-struct FuseState {
-    explicit FuseState(std::vector<double> weights) : fusion(std::move(weights)) {}
-    ~FuseState() {
-        clear_queue();
-        for (GstAggregatorPad* pad : pads) gst_object_unref(pad);
-    }
-    void clear_queue() {
-        for (auto& out : queue)
-            if (out.event) gst_event_unref(out.event);
-        queue.clear();
-        fused.clear();
-    }
-
-    ResultFusion fusion;
-    ResultPublisher results;
-    std::vector<GstAggregatorPad*> pads; /* input i, with a reference; 0 is the reference */
-    std::vector<std::vector<std::string>> labels;
-    std::vector<std::string> models;
-    std::deque<Output> queue;
-    std::map<uint64_t, FusedSpan> fused;              /* ready, not yet pushed */
-    std::map<std::string, std::string> true_emotions; /* open reference segments' labels */
-    GstClockTime timeout = 0;
-    bool negotiated = false;
-};
-
-} // namespace
 
 struct _GstEmotionFuse {
     GstAggregator parent;
@@ -126,7 +83,7 @@ struct _GstEmotionFuse {
     gdouble timeout;
 
     /* processing state, created in start(), destroyed in stop() */
-    FuseState* state;
+    FuseProcessing* state;
     gint queues_ahead; /* atomic: `latency` is NON_LIVE_LAG, set by queue_ahead() */
     gint had_data;     /* atomic: a result arrived since start() */
 };
@@ -287,12 +244,6 @@ static std::vector<GstAggregatorPad*> sorted_sink_pads(GstEmotionFuse* self) {
     return pads;
 }
 
-static int input_of(FuseState* state, GstAggregatorPad* pad) {
-    for (size_t i = 0; i < state->pads.size(); ++i)
-        if (state->pads[i] == pad) return (int)i;
-    return -1;
-}
-
 /* ---- start / stop ----------------------------------------------------------------------- */
 
 /* NON_LIVE_LAG as GstAggregator's `latency` from the start until the element goes to PLAYING
@@ -335,7 +286,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
     GST_OBJECT_UNLOCK(self);
 
     std::vector<GstAggregatorPad*> pads = sorted_sink_pads(self);
-    std::unique_ptr<FuseState> state;
+    std::unique_ptr<FuseProcessing> state;
     try {
         if (pads.empty())
             throw std::invalid_argument("emotionfuse has no sink pads (request sink_0, sink_1, ...)");
@@ -344,18 +295,16 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
         if (weights.size() != pads.size())
             throw std::invalid_argument("'weights' has " + std::to_string(weights.size()) + " values for " +
                                         std::to_string(pads.size()) + " sink pads");
-        state = std::make_unique<FuseState>(weights);
+        state = std::make_unique<FuseProcessing>(agg, pads, weights);
     } catch (const std::exception& e) {
-        for (GstAggregatorPad* pad : pads) gst_object_unref(pad);
+        if (!state)
+            for (GstAggregatorPad* pad : pads) gst_object_unref(pad);
         GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot fuse with weights '%s'.", weights_text.c_str()),
                           ("%s", e.what()));
         return FALSE;
     }
-    state->pads = pads;
-    state->labels.resize(pads.size());
-    state->models.resize(pads.size());
-    state->timeout = (GstClockTime)(timeout * GST_SECOND);
-    gst_aggregator_set_latency(agg, state->timeout, state->timeout);
+    const GstClockTime timeout_ns = (GstClockTime)(timeout * GST_SECOND);
+    gst_aggregator_set_latency(agg, timeout_ns, timeout_ns);
     queue_ahead(self, true);
     delete self->state;
     self->state = state.release();
@@ -372,11 +321,8 @@ static gboolean gst_emotion_fuse_stop(GstAggregator* agg) {
 
 /* A flush drops what waits: segments never span a flush. */
 static GstFlowReturn gst_emotion_fuse_flush(GstAggregator* agg) {
-    FuseState* state = GST_EMOTION_FUSE(agg)->state;
-    if (!state) return GST_FLOW_OK;
-    state->fusion.flush();
-    state->clear_queue();
-    state->true_emotions.clear();
+    FuseProcessing* state = GST_EMOTION_FUSE(agg)->state;
+    if (state) state->flush();
     return GST_FLOW_OK;
 }
 
@@ -384,17 +330,14 @@ static GstFlowReturn gst_emotion_fuse_flush(GstAggregator* agg) {
 
 /* Caps once the labels are known (the reference's first result); until then nothing leaves. */
 static gboolean gst_emotion_fuse_negotiate(GstAggregator* agg) {
-    FuseState* state = GST_EMOTION_FUSE(agg)->state;
-    if (!state || state->fusion.labels().empty()) return TRUE;
-    if (!negotiate_aggregator_output(agg, state->results)) return FALSE;
-    state->negotiated = true;
-    return TRUE;
+    FuseProcessing* state = GST_EMOTION_FUSE(agg)->state;
+    return !state || state->negotiate();
 }
 
 static gboolean gst_emotion_fuse_src_query(GstAggregator* agg, GstQuery* query) {
     GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
-    FuseState* state = self->state;
-    if (GST_QUERY_TYPE(query) == GST_QUERY_CAPS && state && !state->fusion.labels().empty()) {
+    FuseProcessing* state = self->state;
+    if (GST_QUERY_TYPE(query) == GST_QUERY_CAPS && state && state->has_labels()) {
         set_caps_query_result(query, state->results.all_caps());
         return TRUE;
     }
@@ -413,152 +356,26 @@ static gboolean gst_emotion_fuse_src_query(GstAggregator* agg, GstQuery* query) 
     return GST_AGGREGATOR_CLASS(parent_class)->src_query(agg, query);
 }
 
-/* "fusion(alstm.safetensors+apcnn.safetensors)": the models of the inputs, in pad order. */
-static std::string fusion_name(const FuseState* state) {
-    std::string name;
-    for (const auto& model : state->models) name += (name.empty() ? "" : "+") + (model.empty() ? "?" : model);
-    return "fusion(" + name + ")";
-}
-
-static GstFlowReturn publish(GstEmotionFuse* self, const Output& out, const FusedSpan& fused) {
-    FuseState* state = self->state;
-    GstAggregator* agg = GST_AGGREGATOR(self);
-    if (state->results.num_classes() == 0)
-        state->results.set_model(state->fusion.labels(), fusion_name(state));
-    if (!state->negotiated && !gst_emotion_fuse_negotiate(agg)) return GST_FLOW_NOT_NEGOTIATED;
-    auto truth = state->true_emotions.find(out.id);
-    GstEvent* tag;
-    GstBuffer* buffer =
-        state->results.publish(GST_ELEMENT(self), out.id, out.pts, out.end, fused.posteriors,
-                               truth == state->true_emotions.end() ? "" : truth->second, &tag);
-    GST_LOG_OBJECT(self, "segment %s fused from %d inputs", out.id.c_str(), fused.inputs);
-    GstFlowReturn ret = gst_aggregator_finish_buffer(agg, buffer);
-    if (tag) gst_pad_push_event(agg->srcpad, tag);
-    return ret;
-}
-
-/* Pushes, in order, the reference's events and its results that are fused. */
-static GstFlowReturn push_ready(GstEmotionFuse* self) {
-    FuseState* state = self->state;
-    for (FusedSpan& f : state->fusion.take_ready()) state->fused.emplace(f.sequence, std::move(f));
-    GstFlowReturn ret = GST_FLOW_OK;
-    while (ret == GST_FLOW_OK && !state->queue.empty()) {
-        Output& out = state->queue.front();
-        if (out.event) {
-            if (gst_emotion_event_is_segment_end(out.event)) {
-                const gchar* id = gst_emotion_event_get_segment_id(out.event);
-                state->true_emotions.erase(id ? id : "");
-            }
-            gst_pad_push_event(GST_AGGREGATOR(self)->srcpad, out.event);
-        } else {
-            auto fused = state->fused.find(out.sequence);
-            if (fused == state->fused.end()) break;
-            ret = publish(self, out, fused->second);
-            state->fused.erase(fused);
-        }
-        state->queue.pop_front();
-    }
-    return ret;
-}
-
 /* ---- input ------------------------------------------------------------------------------ */
-
-static GstClockTime running_time(GstAggregatorPad* pad, GstClockTime t) {
-    GST_OBJECT_LOCK(pad);
-    GstClockTime rt = gst_segment_to_running_time(&pad->segment, GST_FORMAT_TIME, t);
-    GST_OBJECT_UNLOCK(pad);
-    return rt;
-}
-
-/* One result of input `i`: its labels checked, its span handed to the fusion. */
-static GstFlowReturn take_result(GstEmotionFuse* self, size_t i, GstBuffer* buffer) {
-    FuseState* state = self->state;
-    GstAggregatorPad* pad = state->pads[i];
-    const GstClockTime pts = GST_BUFFER_PTS(buffer);
-    const GstClockTime duration = GST_BUFFER_DURATION(buffer);
-    const GstClockTime end = GST_CLOCK_TIME_IS_VALID(duration) ? pts + duration : pts;
-    const emotion::stream::Time rt_start = stream_time(running_time(pad, pts));
-    const emotion::stream::Time rt_end = stream_time(running_time(pad, end));
-    if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_GAP)) {
-        if (i > 0 && emotion::stream::has_time(rt_end)) state->fusion.advance(i, rt_end);
-        return GST_FLOW_OK;
-    }
-    GstEmotionMeta* meta = gst_buffer_get_emotion_meta(buffer);
-    if (!meta) {
-        GST_ELEMENT_ERROR(
-            self, STREAM, FORMAT, ("%s received a buffer without emotion result.", GST_PAD_NAME(pad)),
-            ("emotionfuse takes the output of emotion classifiers (buffers with GstEmotionMeta)"));
-        return GST_FLOW_ERROR;
-    }
-    if (!emotion::stream::has_time(rt_start)) {
-        GST_WARNING_OBJECT(pad, "result outside the segment or without timestamp: dropped");
-        return GST_FLOW_OK;
-    }
-    std::vector<std::string> labels(meta->labels, meta->labels + meta->n_classes);
-    try {
-        if (labels != state->labels[i]) {
-            state->fusion.set_labels(i, labels);
-            state->labels[i] = labels;
-        }
-    } catch (const emotion::stream::LabelMismatch& e) {
-        GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-                          ("Cannot fuse classifiers of different emotions: %s (input n is the n-th sink pad, "
-                           "sink_0 first).",
-                           e.what()),
-                          ("at pad %s", GST_PAD_NAME(pad)));
-        return GST_FLOW_ERROR;
-    }
-    if (meta->model) state->models[i] = meta->model;
-
-    emotion::stream::ResultSpan span;
-    span.start = rt_start;
-    span.end = emotion::stream::has_time(rt_end) ? rt_end : rt_start;
-    span.posteriors.assign(meta->scores, meta->scores + meta->n_classes);
-    const uint64_t sequence = state->fusion.add(i, std::move(span));
-    if (i == 0) {
-        Output out;
-        out.sequence = sequence;
-        out.id = meta->segment_id ? meta->segment_id : "";
-        out.pts = pts;
-        out.end = end;
-        state->queue.push_back(std::move(out));
-    }
-    return GST_FLOW_OK;
-}
 
 static GstFlowReturn gst_emotion_fuse_aggregate(GstAggregator* agg, gboolean timeout) {
     GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
-    FuseState* state = self->state;
+    FuseProcessing* state = self->state;
     if (!state) return GST_FLOW_FLUSHING;
-
-    /* Everything queued: a pad left holding a result would stall its classifier's branch. */
-    for (size_t i = 0; i < state->pads.size(); ++i) {
-        GstBuffer* buffer;
-        while ((buffer = gst_aggregator_pad_pop_buffer(state->pads[i])) != NULL) {
-            g_atomic_int_set(&self->had_data, TRUE);
-            GstFlowReturn ret = take_result(self, i, buffer);
-            gst_buffer_unref(buffer);
-            if (ret != GST_FLOW_OK) return ret;
-        }
-        if (gst_aggregator_pad_is_eos(state->pads[i]) && !gst_aggregator_pad_has_buffer(state->pads[i]))
-            state->fusion.end_input(i);
-    }
-    /* Live: the first waiting result's time is up (get_next_time + latency). */
-    if (timeout && state->fusion.waiting()) {
-        for (FusedSpan& f : state->fusion.take_ready(state->fusion.first_pending_end()))
-            state->fused.emplace(f.sequence, std::move(f));
-    }
-    GstFlowReturn ret = push_ready(self);
+    g_atomic_int_set(&self->had_data, TRUE);
+    GstFlowReturn ret = state->take_queued();
     if (ret != GST_FLOW_OK) return ret;
-    if (state->fusion.ended(0) && state->queue.empty()) return GST_FLOW_EOS;
-    return GST_FLOW_OK;
+    /* live: the first waiting result's time (get_next_time) plus the latency has passed */
+    if (timeout) state->force_first();
+    ret = state->push_ready();
+    if (ret != GST_FLOW_OK) return ret;
+    return state->finished() ? GST_FLOW_EOS : GST_FLOW_OK;
 }
 
 /* Live pipelines: wake when the first waiting reference result's time (plus the latency) is up. */
 static GstClockTime gst_emotion_fuse_get_next_time(GstAggregator* agg) {
-    FuseState* state = GST_EMOTION_FUSE(agg)->state;
-    if (!state || !state->fusion.waiting()) return GST_CLOCK_TIME_NONE;
-    return clock_time(state->fusion.first_pending_end());
+    FuseProcessing* state = GST_EMOTION_FUSE(agg)->state;
+    return state ? state->next_time() : GST_CLOCK_TIME_NONE;
 }
 
 /* ---- events ----------------------------------------------------------------------------- */
@@ -570,9 +387,9 @@ static bool is_emotion_event(GstEvent* event) {
 
 static gboolean gst_emotion_fuse_sink_event(GstAggregator* agg, GstAggregatorPad* pad, GstEvent* event) {
     GstEmotionFuse* self = GST_EMOTION_FUSE(agg);
-    FuseState* state = self->state;
+    FuseProcessing* state = self->state;
     if (!state) return GST_AGGREGATOR_CLASS(parent_class)->sink_event(agg, pad, event);
-    const bool reference = input_of(state, pad) == 0;
+    const bool reference = state->input_of(pad) == 0;
 
     if (is_emotion_event(event)) {
         /* the reference's copy travels with its results; the other inputs' are duplicates */
@@ -580,14 +397,7 @@ static gboolean gst_emotion_fuse_sink_event(GstAggregator* agg, GstAggregatorPad
             gst_event_unref(event);
             return TRUE;
         }
-        if (gst_emotion_event_is_segment_start(event)) {
-            const gchar* id = gst_emotion_event_get_segment_id(event);
-            const gchar* emotion = gst_emotion_event_get_field(event, "emotion");
-            if (id && emotion) state->true_emotions[id] = emotion;
-        }
-        Output out;
-        out.event = event;
-        state->queue.push_back(std::move(out));
+        state->take_reference_event(event);
         return TRUE;
     }
     switch (GST_EVENT_TYPE(event)) {
