@@ -404,17 +404,9 @@ static gboolean gst_emotion_fuse_sink_event(GstAggregator* agg, GstAggregatorPad
     case GST_EVENT_CAPS: /* the output caps follow the labels */
     case GST_EVENT_TAG: /* the dominant emotion is the fused one's */ gst_event_unref(event); return TRUE;
     case GST_EVENT_SEGMENT:
-        if (reference) {
-            const GstSegment* segment;
-            gst_event_parse_segment(event, &segment);
-            if (segment->format != GST_FORMAT_TIME) {
-                GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The results are not in a TIME segment."),
-                                  ("segment %" GST_SEGMENT_FORMAT, segment));
-                gst_event_unref(event);
-                return FALSE;
-            }
-            state->results.segment = *segment;
-            gst_aggregator_update_segment(agg, segment);
+        if (reference && !take_aggregator_segment(agg, state->results, event, "results")) {
+            gst_event_unref(event);
+            return FALSE;
         }
         break;
     case GST_EVENT_STREAM_START:
