@@ -87,6 +87,17 @@ TEST(input_missing_a_span_drops_out) {
     EXPECT(out[1].sequence == 1);
 }
 
+TEST(reference_span_without_duration_takes_spans_holding_it) {
+    ResultFusion f = fusion_of({1, 1});
+    f.add(0, span(1, 1, {1, 0, 0, 0}));
+    f.add(1, span(0, 1, {0, 0, 1, 0})); // ends where the instant is: does not hold it
+    f.add(1, span(0.5, 2, {0, 1, 0, 0}));
+    end_all(f);
+    auto out = f.take_ready();
+    EXPECT(out.size() == 1);
+    expect_posteriors(out[0], {0.5, 0.5, 0, 0});
+}
+
 TEST(waits_for_every_input_until_deadline) {
     ResultFusion f = fusion_of({1, 1});
     EXPECT(f.add(0, span(0, 2, {1, 0, 0, 0})) == 0);
