@@ -32,7 +32,8 @@
  * order with its results (the other inputs' copies are dropped), so `emotionsink report=`
  * evaluates the fused results.
  *
- * Pads are requested before the element starts. Results without GstEmotionMeta are an error.
+ * Pads are requested before the element starts and stay until it stops (a pad released while it
+ * runs would be waited for). Results without GstEmotionMeta are an error.
  *
  * ## Example launch line
  * |[
@@ -148,11 +149,12 @@ static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
                             DEFAULT_WEIGHTS, flags));
     g_object_class_install_property(
         gobject_class, PROP_TIMEOUT,
-        g_param_spec_double("timeout", "Timeout",
-                            "Live pipelines: seconds a reference result waits after its end for the other "
-                            "inputs' results before it is fused from those that have arrived; the "
-                            "element's reported latency",
-                            0.0, 60.0, DEFAULT_TIMEOUT, flags));
+        g_param_spec_double(
+            "timeout", "Timeout",
+            "Live pipelines: seconds a reference result waits, beyond the inputs' own latency, for the "
+            "other inputs' results before it is fused from those that have arrived; added to "
+            "the reported latency",
+            0.0, 60.0, DEFAULT_TIMEOUT, flags));
 
     gst_element_class_add_static_pad_template_with_gtype(element_class, &sink_template,
                                                          GST_TYPE_AGGREGATOR_PAD);
