@@ -47,13 +47,15 @@ unsigned get_uint(const GstStructure* s, const char* name) {
 
 } // namespace
 
-// source ! features ! element settings ! sink; a text model's element also takes the source's
-// text pad (the transcripts meet the audio in M4).
+// source [! emoaugment] ! features ! element settings ! sink; a text model's element also takes the
+// source's text pad (the transcripts meet the audio in M4).
 static std::string classifier_pipeline(const std::string& source, const std::string& architecture,
-                                       const std::string& settings, const std::string& sink,
-                                       double mulaw_hop) {
+                                       const std::string& settings, const std::string& sink, double mulaw_hop,
+                                       const std::string& augment = "") {
     const models::Architecture& a = models::architecture_named(architecture);
-    const std::string features = features_element(architecture, mulaw_hop);
+    std::string features = features_element(architecture, mulaw_hop);
+    // emoaugment's seed defaults to the run's, which the source's epoch-start events carry
+    if (!augment.empty()) features = "emoaugment recipe=" + quoted(augment) + " ! " + features;
     if (a.takes_text())
         return source + " name=data ! " + features + " ! " + a.element + " name=model " + settings + " ! " +
                sink + "  data.text ! queue ! model.text";
@@ -89,7 +91,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     std::string pipeline;
     try {
         pipeline = classifier_pipeline(dataset_source(data, "all", data.epochs), t.architecture, p.str(),
-                                       "fakesink sync=false", t.mulaw_hop);
+                                       "fakesink sync=false", t.mulaw_hop, t.augment);
     } catch (const std::exception& e) { // an unknown architecture
         result.error = e.what();
         return result;
