@@ -262,6 +262,16 @@ static GstStateChangeReturn gst_emo_augment_change_state(GstElement* element, Gs
     return ret;
 }
 
+/* The utterance's name in every run: emodatasetsrc appends "@<epoch>" to its ids only when a run
+ * has several epochs, which must not change the draw (the epoch is part of the seed anyway). */
+static std::string utterance_name(const gchar* id, guint epoch) {
+    std::string name = id ? id : "";
+    const std::string suffix = "@" + std::to_string(epoch);
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+        name.erase(name.size() - suffix.size());
+    return name;
+}
+
 static bool augments(const AugmentState* state, const gchar* split) {
     if (!state->enabled) return false;
     if (state->all_splits) return true;
@@ -348,7 +358,7 @@ static gboolean gst_emo_augment_sink_event(GstPad* pad, GstObject* parent, GstEv
     } else if (gst_emotion_event_is_segment_start(event)) {
         const gchar* split = gst_emotion_event_get_field(event, "split");
         state->buffering = state->augmenter && augments(state, split);
-        state->id = gst_emotion_event_get_segment_id(event);
+        state->id = utterance_name(gst_emotion_event_get_segment_id(event), state->epoch);
         state->split = split ? split : "";
         state->samples.clear();
         state->start = GST_CLOCK_TIME_NONE;

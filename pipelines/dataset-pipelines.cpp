@@ -87,6 +87,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     if (t.patience >= 0) p << " patience=" << t.patience;
     if (t.bn_recalibration >= 0) p << " bn-recalibration=" << t.bn_recalibration;
     if (!t.word_vectors.empty()) p << " word-vectors=" << quoted(t.word_vectors);
+    if (!t.feature_masks.empty()) p << " feature-masks=" << quoted(t.feature_masks);
     TrainResult result;
     std::string pipeline;
     try {

@@ -43,8 +43,9 @@ struct TrainOptions {
     int bn_recalibration = -1; // -1: the architecture's default
     std::string word_vectors;  // ksmm, new model
     int threads = 1;
-    double mulaw_hop = 1.0; // apcnn training segments
-    std::string augment;    // emoaugment's recipe for the training utterances; "" = no augmentation
+    double mulaw_hop = 1.0;    // apcnn training segments
+    std::string augment;       // emoaugment's recipe for the training utterances; "" = no augmentation
+    std::string feature_masks; // the classifier's feature-masks (SpecAugment); "" = none
 };
 
 struct EpochRecord {

@@ -129,11 +129,12 @@ GST_END_TEST;
 /* same seed, same output; each epoch different; the run's seed is followed unless one is set */
 GST_START_TEST(test_seeded_and_different_every_epoch) {
     if (!have_emodb("test_seeded_and_different_every_epoch")) return;
-    Utterances in1, out1, in2, out2, in3, out3, in4, out4;
+    Utterances in1, out1, in2, out2, in3, out3, in4, out4, in5, out5;
     play("epochs=2 seed=5", RECIPE, &in1, &out1);
     play("epochs=2 seed=5", RECIPE, &in2, &out2);
     play("epochs=2 seed=6", RECIPE, &in3, &out3);
     play("epochs=2 seed=6", RECIPE " seed=5", &in4, &out4);
+    play("epochs=1 seed=5", RECIPE, &in5, &out5); /* ids without "@epoch": the same draws */
     int compared = 0;
     for (const auto& [key, audio] : out1.audio) {
         if (in1.split[key] != "train") continue;
@@ -142,6 +143,8 @@ GST_START_TEST(test_seeded_and_different_every_epoch) {
         fail_if(out3.audio[key] == audio, "%s is the same with the run's seed 6", key.c_str());
         fail_unless(out4.audio[key] == audio, "%s: emoaugment seed=5 not followed", key.c_str());
         if (key.rfind("0/", 0) == 0) {
+            fail_unless(out5.audio[key] == audio, "%s: epoch 0 differs between 1- and 2-epoch runs",
+                        key.c_str());
             const std::string next = "1/" + key.substr(2);
             fail_unless(in1.audio[next] == in1.audio[key], "%s: %zu vs %zu samples", key.c_str(),
                         in1.audio[next].size(), in1.audio[key].size());

@@ -9,6 +9,7 @@
 #include "dsp/augment.h"
 #include "dsp/augment_rng.h"
 #include "dsp/biquad.h"
+#include "dsp/feature_mask.h"
 #include "dsp/g711.h"
 #include "dsp/noise.h"
 #include "dsp/resample.h"
@@ -324,6 +325,63 @@ TEST(recipe_text_round_trips_and_rejects_mistakes) {
         } catch (const std::invalid_argument& e) {
             threw = std::string(e.what()).find("recipe") != std::string::npos;
         }
+        EXPECT_MSG(threw, bad);
+    }
+}
+
+TEST(feature_masks_cover_what_they_say) {
+    const int frames = 200, features = 36;
+    std::vector<float> x(frames * features);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(std::sin(0.37 * i) + 0.01 * (i % 7));
+    // time masks only: masked frames are whole rows equal to the column means, at most 2 runs of 20
+    const FeatureMaskSettings time = FeatureMaskSettings::parse("time=2:0.1");
+    EXPECT(time.time_masks == 2 && time.feature_masks == 0);
+    int most = 0;
+    for (uint64_t seed = 0; seed < 50; ++seed) {
+        std::vector<float> y = x;
+        AugmentRng rng(seed);
+        mask_features(y.data(), frames, features, FeatureLayout::frames_by_features, time, rng);
+        int changed_rows = 0;
+        for (int t = 0; t < frames; ++t) {
+            bool row_changed = false;
+            for (int f = 0; f < features; ++f) row_changed |= y[t * features + f] != x[t * features + f];
+            changed_rows += row_changed;
+        }
+        EXPECT_MSG(changed_rows <= 2 * 20, std::to_string(changed_rows));
+        most = std::max(most, changed_rows);
+    }
+    EXPECT(most > 10); // the masks do cover frames
+    // feature masks on a [features, frames] segment: at most 2 runs of 8 rows, each constant
+    const FeatureMaskSettings band = FeatureMaskSettings::parse("feature=2:8");
+    std::vector<float> y = x; // read as 36 rows of 200 frames
+    AugmentRng rng(4);
+    mask_features(y.data(), frames, features, FeatureLayout::features_by_frames, band, rng);
+    int constant_rows = 0;
+    for (int f = 0; f < features; ++f) {
+        bool changed = false, constant = true;
+        for (int t = 0; t < frames; ++t) {
+            changed |= y[f * frames + t] != x[f * frames + t];
+            constant &= y[f * frames + t] == y[f * frames];
+        }
+        if (changed) EXPECT(constant);
+        constant_rows += changed;
+    }
+    EXPECT(constant_rows <= 16);
+    // deterministic in the generator
+    std::vector<float> a = x, b = x;
+    AugmentRng ra(9), rb(9);
+    const FeatureMaskSettings both = FeatureMaskSettings::parse("time=2:0.2,feature=2:4");
+    mask_features(a.data(), frames, features, FeatureLayout::frames_by_features, both, ra);
+    mask_features(b.data(), frames, features, FeatureLayout::frames_by_features, both, rb);
+    EXPECT(identical(a, b) && !identical(a, x));
+    EXPECT(FeatureMaskSettings::parse(both.to_string()).to_string() == both.to_string());
+    EXPECT(FeatureMaskSettings::parse("").empty() && FeatureMaskSettings::parse("none").empty());
+    for (const char* bad :
+         {"time=2", "time=2:1.5", "feature=1:2.5", "freq=1:2", "time=-1:0.1", "time=x:0.1"}) {
+        bool threw = false;
+        try {
+            FeatureMaskSettings::parse(bad);
+        } catch (const std::invalid_argument&) { threw = true; }
         EXPECT_MSG(threw, bad);
     }
 }

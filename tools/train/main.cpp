@@ -11,6 +11,7 @@
 #include "../common/training-options.h"
 #include "dataset-pipelines.h"
 #include "dsp/augment.h"
+#include "dsp/feature_mask.h"
 #include "io/safetensors.h"
 #include "models/architecture.h"
 
@@ -36,6 +37,9 @@ const char* kUsage =
     "                        noise, babble, reverb, band limit, telephone; RECIPE as\n"
     "                        'speed=0.9:1.1@0.5,noise=5:20@0.5,telephone=0.1' (README), default\n"
     "                        the recipe of emoaugment's documentation\n"
+    "  --feature-masks SPEC  SpecAugment-style masks on the training features, e.g.\n"
+    "                        'time=2:0.1,feature=2:4' (2 runs of up to 10 % of the frames, 2 of\n"
+    "                        up to 4 features, set to the feature's mean)\n"
     "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without "
     ".safetensors)\n";
 
@@ -68,7 +72,8 @@ int main(int argc, char** argv) {
                          {"valid-fraction", "0"},
                          {"model", ""},
                          {"plots", ""},
-                         {"augment", ""}});
+                         {"augment", ""},
+                         {"feature-masks", ""}});
         Options o(argc, argv, defaults, {{"help", false}, {"resume", false}}, {{"augment", "default"}});
         if (o.flag("help")) {
             std::printf("%s%s", kUsage, kTrainingOptionsUsage);
@@ -85,6 +90,8 @@ int main(int argc, char** argv) {
         train.resume = o.flag("resume");
         train.augment = o.str("augment");
         if (!train.augment.empty()) emotion::dsp::Recipe::parse(train.augment); // a usage error when bad
+        train.feature_masks = o.str("feature-masks");
+        emotion::dsp::FeatureMaskSettings::parse(train.feature_masks);
         plots = o.str("plots");
         if (data.manifest.empty() || train.output.empty())
             throw std::invalid_argument("--manifest and --out are required");
