@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "dsp/augment.h"
+#include "dsp/setting_text.h"
 
 namespace emotion::dsp {
 
@@ -27,15 +28,12 @@ constexpr StepInfo kSteps[] = {
     {"telephone", &Recipe::telephone, 0.0, 1.0, false},
 };
 
-[[noreturn]] void bad(const std::string& entry, const std::string& why) {
-    throw std::invalid_argument("augmentation recipe entry '" + entry + "': " + why);
-}
+const char* const kWhat = "augmentation recipe entry";
+
+[[noreturn]] void bad(const std::string& entry, const std::string& why) { setting_error(kWhat, entry, why); }
 
 double number(const std::string& entry, const std::string& text) {
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !std::isfinite(value)) bad(entry, "'" + text + "' is not a number");
-    return value;
+    return setting_number(kWhat, entry, text);
 }
 
 std::string trim(const std::string& s) {

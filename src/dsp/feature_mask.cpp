@@ -7,20 +7,17 @@
 #include <stdexcept>
 #include <vector>
 
+#include "dsp/setting_text.h"
+
 namespace emotion::dsp {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& part, const std::string& why) {
-    throw std::invalid_argument("feature masks '" + part + "': " + why);
-}
+const char* const kWhat = "feature masks";
 
-double number(const std::string& part, const std::string& text) {
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !std::isfinite(value)) bad(part, "'" + text + "' is not a number");
-    return value;
-}
+[[noreturn]] void bad(const std::string& part, const std::string& why) { setting_error(kWhat, part, why); }
+
+double number(const std::string& part, const std::string& text) { return setting_number(kWhat, part, text); }
 
 int count(const std::string& part, const std::string& text) {
     const double value = number(part, text);
