@@ -12,7 +12,9 @@
  * events, transforms it whole and pushes it before the end event; all events are forwarded.
  * Utterances of splits not named in `splits` (by default validation and test) pass bit for bit.
  * Speed perturbation changes an utterance's length; the timestamps of everything after it are
- * shifted so that the output stays continuous.
+ * shifted so that the output stays continuous (so leave speed out where another stream is aligned
+ * with the audio by time, as ksmmtransformer's text pad is). Buffers outside the segment events
+ * pass untouched. Holding whole utterances, the element suits dataset playback, not live input.
  *
  * Each utterance's draw depends only on (seed, epoch, utterance id): two runs with the same seed
  * augment identically, each epoch differently, and a run resumed at an epoch replays it. Unless

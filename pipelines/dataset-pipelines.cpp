@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "dsp/augment.h"
 #include "models/architecture.h"
 #include "run-pipeline.h"
 
@@ -56,6 +57,11 @@ static std::string classifier_pipeline(const std::string& source, const std::str
     std::string features = features_element(architecture, mulaw_hop);
     // emoaugment's seed defaults to the run's, which the source's epoch-start events carry
     if (!augment.empty()) features = "emoaugment recipe=" + quoted(augment) + " ! " + features;
+    // a text model aligns the transcripts with the audio by time, and a speed change shifts the
+    // audio of every later utterance
+    if (a.takes_text() && !augment.empty() && dsp::Recipe::parse(augment).speed.probability > 0.0)
+        throw std::invalid_argument(a.name + " aligns its transcripts with the audio by time, which speed "
+                                             "perturbation shifts: give --augment a recipe without speed");
     if (a.takes_text())
         return source + " name=data ! " + features + " ! " + a.element + " name=model " + settings + " ! " +
                sink + "  data.text ! queue ! model.text";
@@ -93,7 +99,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     try {
         pipeline = classifier_pipeline(dataset_source(data, "all", data.epochs), t.architecture, p.str(),
                                        "fakesink sync=false", t.mulaw_hop, t.augment);
-    } catch (const std::exception& e) { // an unknown architecture
+    } catch (const std::exception& e) { // an unknown architecture, a recipe it cannot take
         result.error = e.what();
         return result;
     }

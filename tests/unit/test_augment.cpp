@@ -15,6 +15,7 @@
 #include "dsp/resample.h"
 #include "dsp/reverb.h"
 #include "dsp/time_stretch.h"
+#include "dsp/utterance_augmenter.h"
 #include "test_main.h"
 
 using namespace emotion::dsp;
@@ -288,6 +289,31 @@ TEST(same_seed_same_output_other_epoch_other_output) {
     EXPECT(augment_seed(1, 0, "a") != augment_seed(1, 1, "a"));
     EXPECT(augment_seed(1, 0, "a") != augment_seed(0, 1, "a"));
     EXPECT(augment_seed(1, 0, "ab") != augment_seed(1, 0, "ba"));
+}
+
+TEST(an_epoch_replays_alike_whatever_came_before_it) {
+    // babble comes from the epoch's own earlier utterances, so a resumed run (starting at epoch 1)
+    // augments epoch 1 exactly as the run that went through epoch 0 first
+    const Recipe recipe = Recipe::parse("noise=5:10,speed=0.95:1.05");
+    std::vector<std::vector<float>> utterances;
+    for (int i = 0; i < 12; ++i) utterances.push_back(voiced(0.5 + 0.1 * i, 100.0 + 15 * i));
+    auto epoch = [&](UtteranceAugmenter& a, uint64_t number) {
+        a.start_epoch(42, number);
+        std::vector<std::vector<float>> out;
+        int babble = 0;
+        for (size_t i = 0; i < utterances.size(); ++i) {
+            out.push_back(a.augment("u" + std::to_string(i), "train", utterances[i]));
+            babble += a.last().noise_kind == NoiseKind::babble;
+        }
+        EXPECT(babble > 0); // the case this is about happens
+        return out;
+    };
+    UtteranceAugmenter whole(recipe, kRate), resumed(recipe, kRate);
+    const auto first = epoch(whole, 0), second = epoch(whole, 1), replayed = epoch(resumed, 1);
+    for (size_t i = 0; i < utterances.size(); ++i) {
+        EXPECT(identical(second[i], replayed[i]));
+        EXPECT(!identical(first[i], second[i]));
+    }
 }
 
 TEST(draws_follow_the_recipe_probabilities_and_ranges) {
