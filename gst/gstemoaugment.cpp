@@ -127,24 +127,29 @@ static void gst_emo_augment_class_init(GstEmoAugmentClass* klass) {
             "Transforms, ranges and probabilities: comma-separated NAME=LOW:HIGH[@P] of speed "
             "(factor), pitch (semitones), gain (dB), noise (SNR dB), reverb (RT60 s), bandlimit "
             "(Hz), and telephone=P; 'default' or 'none'",
-            DEFAULT_RECIPE, (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+            DEFAULT_RECIPE,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
     g_object_class_install_property(
         gobject_class, PROP_SEED,
         g_param_spec_int64(
             "seed", "Seed",
             "Seed of the draws, with the epoch and utterance id; -1: the run's seed carried by "
             "the epoch-start event (emodatasetsrc's seed), 0 without one",
-            -1, G_MAXINT64, DEFAULT_SEED, (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+            -1, G_MAXINT64, DEFAULT_SEED,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
     g_object_class_install_property(
         gobject_class, PROP_SPLITS,
-        g_param_spec_string("splits", "Splits",
-                            "Comma-separated splits whose utterances are augmented (train, valid, test), or "
-                            "'all' (also utterances without a split); the others pass unchanged",
-                            DEFAULT_SPLITS, (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+        g_param_spec_string(
+            "splits", "Splits",
+            "Comma-separated splits whose utterances are augmented (train, valid, test), or "
+            "'all' (also utterances without a split); the others pass unchanged",
+            DEFAULT_SPLITS,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
     g_object_class_install_property(
         gobject_class, PROP_ENABLED,
-        g_param_spec_boolean("enabled", "Enabled", "Augment; FALSE passes everything through unchanged",
-                             DEFAULT_ENABLED, (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+        g_param_spec_boolean(
+            "enabled", "Enabled", "Augment; FALSE passes everything through unchanged", DEFAULT_ENABLED,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);
     gst_element_class_add_static_pad_template(element_class, &src_template);
