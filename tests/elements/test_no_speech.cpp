@@ -2,7 +2,7 @@
  * models, lldextract window segmentation): 60 s of digital silence, white and pink noise get no
  * emotion by default, no-speech results covering every window with no-speech=tag (messages and
  * text output), every window labelled as before with min-speech=0; every EmoDB utterance still
- * gets an emotion. */
+ * gets an emotion; ksmmtransformer is gated alike. */
 #include "test_emotion_common.h"
 
 using namespace emotion_test;
@@ -122,6 +122,26 @@ GST_START_TEST(test_min_speech_zero_labels_every_window) {
 
 GST_END_TEST;
 
+/* ksmmtransformer shares the gate (audio only, no text pad). */
+GST_START_TEST(test_ksmm_gate) {
+    const std::string ksmm =
+        std::string("ksmmtransformer model=\"") + g_getenv("EMOTION_SOURCE_MODELS") + "/ksmm.safetensors\" ";
+    for (const char* properties : {"", "no-speech=tag"}) {
+        Run run;
+        run_launch("audiotestsrc wave=pink-noise volume=0.1 samplesperbuffer=1600 num-buffers=600 ! "
+                   "audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved ! "
+                   "lldextract segmentation=window ! " +
+                       ksmm + properties + " ! fakesink",
+                   &run);
+        fail_unless_equals_string(run.error.c_str(), "");
+        const auto results = run.named("emotion");
+        fail_unless_equals_int((int)results.size(), *properties ? kWindows : 0);
+        for (const GstStructure* s : results) fail_unless_equals_string(label_of(s).c_str(), "no-speech");
+    }
+}
+
+GST_END_TEST;
+
 /* Every EmoDB utterance (one segment each, from emodatasetsrc) still gets an emotion. */
 GST_START_TEST(test_emodb_utterances_keep_their_emotion) {
     if (!have_emodb("test_emodb_utterances_keep_their_emotion")) return;
@@ -155,6 +175,7 @@ static Suite* no_speech_suite(void) {
     tcase_add_test(tc, test_no_speech_tag_covers_windows);
     tcase_add_test(tc, test_no_speech_tag_text_output);
     tcase_add_test(tc, test_min_speech_zero_labels_every_window);
+    tcase_add_test(tc, test_ksmm_gate);
     tcase_add_test(tc, test_emodb_utterances_keep_their_emotion);
     return s;
 }
