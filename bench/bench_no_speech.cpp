@@ -7,9 +7,10 @@
 // like plucked notes), through `lldextract segmentation=window` (3 s windows every 1.5 s) and the
 // classifier: the share of the signal's time covered by windows labelled with an emotion.
 // Speech: every EmoDB utterance (emodatasetsrc, one segment each) through lldextract and the
-// classifier: the share of utterances labelled with an emotion.
+// classifier: the share of utterances labelled with an emotion; and all utterances back to back
+// in windows as above, clean and with white noise 10 dB below the speech: the share of time.
 //
-//   bench_no_speech [--minutes 10] [--models alstm,stl] [--min-speech 0,0.15]
+//   bench_no_speech [--minutes 10] [--models alstm,stl] [--min-speech 0,0.1,0.2]
 #include <gst/gst.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -126,16 +128,42 @@ std::vector<float> synthetic_music(double seconds, double sustain, unsigned seed
     return x;
 }
 
+std::vector<std::string> split_lines(const char* text) {
+    std::vector<std::string> lines;
+    std::stringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// Every EmoDB utterance back to back (continuous speech, pauses only within utterances), plus
+// white noise `snr_db` below the speech's RMS (none when infinite).
+std::vector<float> emodb_speech(const std::string& dir, const std::vector<std::string>& wavs, double snr_db) {
+    std::vector<float> x;
+    for (const std::string& wav : wavs) {
+        const std::vector<float> samples = emotion::io::read_wav(dir + wav).samples;
+        x.insert(x.end(), samples.begin(), samples.end());
+    }
+    if (!std::isfinite(snr_db)) return x;
+    double power = 0;
+    for (float v : x) power += static_cast<double>(v) * v;
+    std::mt19937 rng(5);
+    std::normal_distribution<float> noise(
+        0.0f, static_cast<float>(std::sqrt(power / x.size()) * std::pow(10.0, -snr_db / 20.0)));
+    for (float& v : x) v += noise(rng);
+    return x;
+}
+
 struct Signal {
     std::string name, source; // source: a pipeline fragment giving 16 kHz mono F32 audio
+    double seconds;
 };
 
 } // namespace
 
 int main(int argc, char** argv) {
-    std::string models = "alstm,stl", min_speech = "0,0.15";
+    std::string models = "alstm,stl", min_speech = "0,0.1,0.2";
     int minutes = 10;
-    bench::Options options("[--minutes 10] [--models alstm,stl] [--min-speech 0,0.15]");
+    bench::Options options("[--minutes 10] [--models alstm,stl] [--min-speech 0,0.1,0.2]");
     options.add("--minutes", minutes).add("--models", models).add("--min-speech", min_speech);
     if (!options.parse(argc, argv)) return 2;
     g_setenv("GST_PLUGIN_PATH", EMOTION_PLUGIN_DIR, FALSE);
@@ -149,27 +177,40 @@ int main(int argc, char** argv) {
         fprintf(stderr, "cannot read %s\n", manifest.c_str());
         return 1;
     }
-    int utterances = -1; // the header
-    for (const char* line = rows; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-        if (*line != '\n') utterances++;
+    std::vector<std::string> wavs; // the manifest's first column, after its header
+    for (const std::string& line : split_lines(rows))
+        if (!line.empty()) wavs.push_back(line.substr(0, line.find(',')));
     g_free(rows);
+    wavs.erase(wavs.begin());
+    const int utterances = static_cast<int>(wavs.size());
+    const std::string emodb_dir = manifest.substr(0, manifest.rfind('/') + 1);
 
     const double seconds = minutes * 60.0;
     const std::string caps = " ! audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved";
     const int buffers = static_cast<int>(seconds * 10); // 1600 samples each
     std::vector<Signal> signals;
     for (const char* wave : {"silence", "white-noise", "pink-noise"})
-        signals.push_back({wave, std::string("audiotestsrc wave=") + wave +
-                                     " volume=0.1 samplesperbuffer=1600 " +
-                                     "num-buffers=" + std::to_string(buffers) + caps});
+        signals.push_back({wave,
+                           std::string("audiotestsrc wave=") + wave + " volume=0.1 samplesperbuffer=1600 " +
+                               "num-buffers=" + std::to_string(buffers) + caps,
+                           seconds});
     for (const auto& [name, sustain] :
          {std::pair<const char*, double>{"music", 0.35}, {"music-staccato", 0.05}}) {
         const std::string path = std::string(EMOTION_BENCH_DIR) + "/no_speech_" + name + ".wav";
         emotion::io::write_wav(path, synthetic_music(seconds, sustain, 11), kRate);
-        signals.push_back({name, "filesrc location=\"" + path + "\" ! wavparse ! audioconvert" + caps});
+        signals.push_back(
+            {name, "filesrc location=\"" + path + "\" ! wavparse ! audioconvert" + caps, seconds});
+    }
+    for (const auto& [name, snr_db] :
+         {std::pair<const char*, double>{"emodb-windows", INFINITY}, {"emodb-windows-10dB", 10.0}}) {
+        const std::string path = std::string(EMOTION_BENCH_DIR) + "/no_speech_" + name + ".wav";
+        const std::vector<float> speech = emodb_speech(emodb_dir, wavs, snr_db);
+        emotion::io::write_wav(path, speech, kRate);
+        signals.push_back({name, "filesrc location=\"" + path + "\" ! wavparse ! audioconvert" + caps,
+                           static_cast<double>(speech.size()) / kRate});
     }
 
-    printf("%-6s %-10s %-16s %s\n", "model", "min-speech", "input", "labelled");
+    printf("%-6s %-10s %-18s %s\n", "model", "min-speech", "input", "labelled");
     for (const std::string& model : bench::split_list(models)) {
         for (const std::string& gate : bench::split_list(min_speech)) {
             const std::string classifier = model + "classify min-speech=" + gate + " ! fakesink";
@@ -179,8 +220,9 @@ int main(int argc, char** argv) {
                     fprintf(stderr, "%s: %s\n", signal.name.c_str(), r.error.c_str());
                     return 1;
                 }
-                printf("%-6s %-10s %-16s %6.2f %% of %.0f s (%d windows)\n", model.c_str(), gate.c_str(),
-                       signal.name.c_str(), 100.0 * covered(r.spans) / seconds, seconds, r.results);
+                printf("%-6s %-10s %-18s %6.2f %% of %.0f s (%d windows)\n", model.c_str(), gate.c_str(),
+                       signal.name.c_str(), 100.0 * covered(r.spans) / signal.seconds, signal.seconds,
+                       r.results);
                 fflush(stdout);
             }
             const Labelled r =
@@ -189,7 +231,7 @@ int main(int argc, char** argv) {
                 fprintf(stderr, "emodb: %s\n", r.error.c_str());
                 return 1;
             }
-            printf("%-6s %-10s %-16s %6.2f %% of %d utterances (%d)\n", model.c_str(), gate.c_str(), "emodb",
+            printf("%-6s %-10s %-18s %6.2f %% of %d utterances (%d)\n", model.c_str(), gate.c_str(), "emodb",
                    100.0 * r.results / utterances, utterances, r.results);
             fflush(stdout);
         }

@@ -24,7 +24,7 @@ struct ClassifierSettings {
     double max_duration = 30.0; /* longest span held for one result, seconds */
     /* LLD input: the least fraction of a part's frames that must be speech for it to be
      * classified (0: every part is), and what a part with less gives (speech-gate.h) */
-    double min_speech = 0.15;
+    double min_speech = 0.1; /* README "No emotion without speech": the measurement behind it */
     GstEmotionNoSpeech no_speech = GST_EMOTION_NO_SPEECH_SKIP;
     TrainingProperties training;
 
