@@ -1,10 +1,12 @@
 // Single-thread speed of the DSP core: LldStream (36 LLDs incl. pitch) and MulawSegmenter over
-// 600 s of audio, pushed in 4096-sample buffers, plus the process's peak RSS.
+// 600 s of audio, pushed in 4096-sample buffers, and training augmentation of the same audio cut
+// into 3 s utterances (default recipe, then each transform alone), plus the process's peak RSS.
 // Audio: the EmoDB recordings of shared/reference/lld/ repeated (argument 1 or
 // EMOTION_SHARED_DIR overrides the shared folder), else a synthetic voiced signal.
 #include "bench_common.h"
 #include "dsp/lld.h"
 #include "dsp/mulaw.h"
+#include "dsp/utterance_augmenter.h"
 #include "dsp/vad.h"
 #include "io/wav.h"
 
@@ -75,6 +77,27 @@ Timing time_stream(const std::vector<float>& audio, const std::function<void(con
     return {thread_cpu_seconds() - cpu_start, bench::wall_seconds() - wall_start};
 }
 
+// Augments kSeconds of `audio` (looped) as 3 s training utterances with `recipe`.
+Timing time_augmentation(const std::vector<float>& audio, const std::string& recipe, double& checksum) {
+    dsp::UtteranceAugmenter augmenter(dsp::Recipe::parse(recipe), dsp::kSampleRate);
+    augmenter.start_epoch(1, 0);
+    const size_t total = static_cast<size_t>(kSeconds * dsp::kSampleRate), length = 3 * dsp::kSampleRate;
+    const double wall_start = bench::wall_seconds();
+    const double cpu_start = thread_cpu_seconds();
+    size_t position = 0;
+    for (size_t done = 0, index = 0; done < total; done += length, ++index) {
+        std::vector<float> utterance(length);
+        for (float& v : utterance) {
+            v = audio[position];
+            position = (position + 1) % audio.size();
+        }
+        const std::vector<float> out =
+            augmenter.augment(std::to_string(index), "train", std::move(utterance));
+        checksum += out[out.size() / 2];
+    }
+    return {thread_cpu_seconds() - cpu_start, bench::wall_seconds() - wall_start};
+}
+
 void report(const char* name, Timing t, const std::string& extra) {
     std::printf("%s: %.0f s audio in %.3f s CPU: %.0fx real time (wall %.3f s: %.0fx), "
                 "peak RSS %.1f MB%s\n",
@@ -134,5 +157,12 @@ int main(int argc, char** argv) {
         }
     });
     report("vad", vad_t, " (energies only), " + std::to_string(speech) + " speech frames");
+
+    for (const char* recipe : {"default", "speed=0.9:1.1", "pitch=-2:2", "noise=5:25", "reverb=0.2:0.8",
+                               "bandlimit=3000:7000", "telephone=1"}) {
+        double checksum = 0.0;
+        const Timing t = time_augmentation(audio, recipe, checksum);
+        report((std::string("augment ") + recipe).c_str(), t, " (checksum " + std::to_string(checksum) + ")");
+    }
     return 0;
 }

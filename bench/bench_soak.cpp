@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> classifiers = bench::split_list(s.classifiers);
     if (!options.parse(argc, argv) || classifiers.empty() || s.sample_seconds <= 0) return 2;
     const int each = s.seconds / static_cast<int>(classifiers.size());
-    const int warmup = std::min(s.warmup_seconds, each / 4);
+    const int warmup = std::min(s.warmup_seconds, each / 2); // at least half of each run is measured
     const bench::LoopedSpeech looped = bench::make_looped_speech(EMOTION_BENCH_DIR, each);
     if (looped.wav.empty()) {
         std::fprintf(stderr, "no audio to loop under %s\n", bench::shared_dir().c_str());

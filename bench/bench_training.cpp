@@ -3,10 +3,11 @@
 //   emodatasetsrc ! lldextract|mulawspec ! <arch>classify mode=train ! fakesink
 // Each architecture runs in its own process so that its peak resident memory is its own.
 // Prints wall and CPU seconds per epoch (after the first, which also warms caches) and peak RSS.
-//   bench_training [--epochs N] [--threads N] [--word-vectors FILE] [ARCH ...]
+//   bench_training [--epochs N] [--threads N] [--word-vectors FILE] [--augment RECIPE] [ARCH ...]
 // (default: every architecture of models/architecture.h that takes no text (alstm apcnn stl),
 // and those that do (ksmm) when FILE, an embedding table or pretrained text branch for their
-// new model, is given; 2 epochs)
+// new model, is given; 2 epochs). --augment puts emoaugment with RECIPE ("default": its default
+// recipe) before the features, as emotion-train --augment does.
 #include <gst/gst.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -31,7 +32,8 @@ double cpu_seconds() {
 }
 
 // Runs one architecture in this process and prints its line of the table.
-int run_one(const std::string& arch, unsigned epochs, int threads, const std::string& word_vectors) {
+int run_one(const std::string& arch, unsigned epochs, int threads, const std::string& word_vectors,
+            const std::string& augment) {
     const char* shared = std::getenv("EMOTION_SHARED_DIR");
     DatasetOptions data;
     data.manifest = std::string(shared ? shared : EMOTION_DEFAULT_SHARED_DIR) + "/data/emodb/manifest.csv";
@@ -43,6 +45,7 @@ int run_one(const std::string& arch, unsigned epochs, int threads, const std::st
     train.patience = 0;
     train.threads = threads;
     train.word_vectors = word_vectors;
+    train.augment = augment;
     std::vector<double> wall, cpu;
     double cpu_before = cpu_seconds();
     auto result = run_training(data, train, nullptr, [&](const EpochRecord& r, unsigned) {
@@ -77,7 +80,7 @@ int main(int argc, char** argv) {
     int threads = 1;
     std::vector<std::string> archs;
     bool child = false;
-    std::string word_vectors;
+    std::string word_vectors, augment;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--epochs" && i + 1 < argc)
@@ -86,6 +89,8 @@ int main(int argc, char** argv) {
             threads = std::atoi(argv[++i]);
         else if (a == "--word-vectors" && i + 1 < argc)
             word_vectors = argv[++i];
+        else if (a == "--augment" && i + 1 < argc)
+            augment = argv[++i];
         else if (a == "--child")
             child = true;
         else
@@ -94,10 +99,11 @@ int main(int argc, char** argv) {
     if (archs.empty())
         for (const auto& architecture : emotion::models::architectures())
             if (!architecture.takes_text() || !word_vectors.empty()) archs.push_back(architecture.name);
-    if (child) return run_one(archs.front(), epochs, threads, word_vectors);
+    if (child) return run_one(archs.front(), epochs, threads, word_vectors, augment);
 
-    std::printf("EmoDB, 4 classes, 8 training + 2 validation speakers, %u epochs, %d thread(s)\n", epochs,
-                threads);
+    std::printf(
+        "EmoDB, 4 classes, 8 training + 2 validation speakers, %u epochs, %d thread(s), augmentation: %s\n",
+        epochs, threads, augment.empty() ? "none" : augment.c_str());
     std::printf("%-6s %8s %12s %12s %10s\n", "arch", "epochs", "wall s/epoch", "CPU s/epoch", "peak MiB");
     std::fflush(stdout);
     int failures = 0;
@@ -106,7 +112,8 @@ int main(int argc, char** argv) {
         if (pid == 0) {
             std::string e = std::to_string(epochs), t = std::to_string(threads);
             execl("/proc/self/exe", argv[0], "--child", "--epochs", e.c_str(), "--threads", t.c_str(),
-                  "--word-vectors", word_vectors.c_str(), arch.c_str(), (char*)nullptr);
+                  "--word-vectors", word_vectors.c_str(), "--augment", augment.c_str(), arch.c_str(),
+                  (char*)nullptr);
             _exit(127);
         }
         int status = 0;

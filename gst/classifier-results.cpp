@@ -35,6 +35,30 @@ GstCaps* ResultPublisher::all_caps() const {
     return all;
 }
 
+bool negotiate_aggregator_output(GstAggregator* agg, ResultPublisher& results) {
+    GstCaps* peer = gst_pad_peer_query_caps(agg->srcpad, NULL);
+    GstCaps* caps = results.choose_caps(GST_ELEMENT(agg), peer);
+    gst_caps_unref(peer);
+    if (!caps) return false;
+    gst_aggregator_set_src_caps(agg, caps);
+    gst_caps_unref(caps);
+    return true;
+}
+
+bool take_aggregator_segment(GstAggregator* agg, ResultPublisher& results, GstEvent* event,
+                             const char* what) {
+    const GstSegment* segment;
+    gst_event_parse_segment(event, &segment);
+    if (segment->format != GST_FORMAT_TIME) {
+        GST_ELEMENT_ERROR(agg, STREAM, FORMAT, ("The %s are not in a TIME segment.", what),
+                          ("segment %" GST_SEGMENT_FORMAT, segment));
+        return false;
+    }
+    results.segment = *segment;
+    gst_aggregator_update_segment(agg, segment);
+    return true;
+}
+
 void set_caps_query_result(GstQuery* query, GstCaps* caps) {
     GstCaps* filter;
     gst_query_parse_caps(query, &filter);

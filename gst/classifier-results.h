@@ -5,6 +5,7 @@
  * its own pad or GstAggregator. Internal to the plugin. */
 #pragma once
 
+#include <gst/base/gstaggregator.h>
 #include <gst/gst.h>
 
 #include <map>
@@ -67,6 +68,14 @@ private:
     std::map<std::string, int> label_counts_;
     std::string dominant_;
 };
+
+/* An aggregator's output caps (ksmmtransformer, emotionfuse): choose_caps against its src pad's
+ * peer, set with gst_aggregator_set_src_caps. False with an error posted when none fits. */
+bool negotiate_aggregator_output(GstAggregator* agg, ResultPublisher& results);
+
+/* The SEGMENT event of an aggregator's result-timing input (`what` names it in the error): the
+ * messages' segment and the output segment. False with an error posted when it is not in TIME. */
+bool take_aggregator_segment(GstAggregator* agg, ResultPublisher& results, GstEvent* event, const char* what);
 
 /* Answers a caps query of a classifier's src pad with `caps` (taken) as filtered by the query. */
 void set_caps_query_result(GstQuery* query, GstCaps* caps);

@@ -57,4 +57,12 @@ train::DatasetDescription dataset_description(GstEvent* epoch_start, guint* epoc
     return d;
 }
 
+void set_run_seed(GstEvent* epoch_start, guint64 seed) {
+    gst_structure_set(gst_event_writable_structure(epoch_start), "seed", G_TYPE_UINT64, seed, NULL);
+}
+
+bool run_seed(GstEvent* epoch_start, guint64* seed) {
+    return gst_structure_get_uint64(gst_event_get_structure(epoch_start), "seed", seed);
+}
+
 } // namespace emotion::gst

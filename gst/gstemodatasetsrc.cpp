@@ -11,7 +11,8 @@
  * The epoch-start event also tells a training classifier what to build and record: `labels`
  * (the emotion classes, in `labels` order when that is set, else sorted), `speakers` and
  * `genders` (those of the training split, sorted), `dataset` (the manifest path), `protocol`
- * (how the splits were drawn), `train` and `valid` (utterance counts).
+ * (how the splits were drawn), `train` and `valid` (utterance counts), `seed` (uint64, the `seed`
+ * property: emoaugment seeds its draws from it).
  *
  * The source owns the experimental protocol: `epochs`, seeded `shuffle` of the training
  * utterances, speaker-independent splits (`valid-speakers`, `test-speakers`, or `valid-fraction`
@@ -430,7 +431,9 @@ static void push_eos(GstEmoDatasetSrc* self) {
 
 /* Epoch start, with what a training classifier needs to build its model and its model card. */
 static GstEvent* new_epoch_start(DatasetState* state) {
-    return emotion::gst::epoch_start_event(state->epoch, state->dataset->describe());
+    GstEvent* event = emotion::gst::epoch_start_event(state->epoch, state->dataset->describe());
+    emotion::gst::set_run_seed(event, state->dataset->settings().seed);
+    return event;
 }
 
 static void gst_emo_dataset_src_loop(GstEmoDatasetSrc* self) {

@@ -373,13 +373,7 @@ static GstFlowReturn gst_ksmm_transformer_flush(GstAggregator* agg) {
 static gboolean gst_ksmm_transformer_negotiate(GstAggregator* agg) {
     GstKsmmTransformer* self = GST_KSMM_TRANSFORMER(agg);
     KsmmProcessing* state = self->state;
-    if (!state) return FALSE;
-    GstCaps* peer = gst_pad_peer_query_caps(agg->srcpad, NULL);
-    GstCaps* caps = state->results.choose_caps(GST_ELEMENT(self), peer);
-    gst_caps_unref(peer);
-    if (!caps) return FALSE;
-    gst_aggregator_set_src_caps(agg, caps);
-    gst_caps_unref(caps);
+    if (!state || !negotiate_aggregator_output(agg, state->results)) return FALSE;
     state->negotiated = true;
     return TRUE;
 }
@@ -489,19 +483,12 @@ static gboolean audio_event(GstKsmmTransformer* self, GstAggregatorPad* pad, Gst
         gst_event_unref(event);
         return ok;
     }
-    case GST_EVENT_SEGMENT: {
-        const GstSegment* segment;
-        gst_event_parse_segment(event, &segment);
-        if (segment->format != GST_FORMAT_TIME) {
-            GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The features are not in a TIME segment."),
-                              ("segment %" GST_SEGMENT_FORMAT, segment));
+    case GST_EVENT_SEGMENT:
+        if (!take_aggregator_segment(agg, state->results, event, "features")) {
             gst_event_unref(event);
             return FALSE;
         }
-        state->results.segment = *segment;
-        gst_aggregator_update_segment(agg, segment);
         break;
-    }
     case GST_EVENT_STREAM_START: state->start_stream(); break;
     case GST_EVENT_EOS: state->end_of_audio(); break;
     default: break;

@@ -14,7 +14,9 @@ static gboolean plugin_init(GstPlugin* plugin) {
     /* ELEMENT REGISTRATIONS (one line per element, keep sorted) */
     ok &= GST_ELEMENT_REGISTER(alstmclassify, plugin);
     ok &= GST_ELEMENT_REGISTER(apcnnclassify, plugin);
+    ok &= GST_ELEMENT_REGISTER(emoaugment, plugin);
     ok &= GST_ELEMENT_REGISTER(emodatasetsrc, plugin);
+    ok &= GST_ELEMENT_REGISTER(emotionfuse, plugin);
     ok &= GST_ELEMENT_REGISTER(emotionsink, plugin);
     ok &= GST_ELEMENT_REGISTER(ksmmtransformer, plugin);
     ok &= GST_ELEMENT_REGISTER(lldextract, plugin);

@@ -2,6 +2,7 @@
 
 #include <gst/gst.h>
 
+#include "dsp/feature_mask.h"
 #include "property-helpers.h"
 
 namespace emotion::gst {
@@ -21,6 +22,7 @@ enum Offset {
     BN_RECALIBRATION,
     SEED,
     RESUME,
+    FEATURE_MASKS,
     COUNT
 };
 
@@ -44,6 +46,7 @@ train::TrainSettings TrainingProperties::settings(const models::Architecture& ar
     if (bn_recalibration >= 0) s.bn_recalibration = bn_recalibration;
     s.clip_norm = clip_norm;
     s.seed = seed;
+    s.feature_masks = dsp::FeatureMaskSettings::parse(feature_masks); // throws: an element error
     return s;
 }
 
@@ -116,6 +119,14 @@ void training_properties_install(GObjectClass* klass, guint first) {
             "state, schedule position, best UA, early-stopping count and dropout generator; the "
             "epochs already done are skipped. Starts afresh when there is no checkpoint",
             FALSE, flags));
+    g_object_class_install_property(
+        klass, first + FEATURE_MASKS,
+        g_param_spec_string("feature-masks", "Feature masks",
+                            "mode=train: SpecAugment-style masks on each training example, "
+                            "\"time=COUNT:FRACTION,feature=COUNT:WIDTH\" (COUNT runs of up to FRACTION of "
+                            "the frames, COUNT runs of up to WIDTH features, set to the feature's mean; "
+                            "seeded by seed, epoch and example); empty: none",
+                            NULL, flags));
 }
 
 bool training_properties_set(TrainingProperties& p, guint first, guint id, const GValue* value) {
@@ -133,6 +144,7 @@ bool training_properties_set(TrainingProperties& p, guint first, guint id, const
     case BN_RECALIBRATION: p.bn_recalibration = g_value_get_int(value); break;
     case SEED: p.seed = g_value_get_uint64(value); break;
     case RESUME: p.resume = g_value_get_boolean(value); break;
+    case FEATURE_MASKS: set_string_setting(p.feature_masks, value); break;
     }
     return true;
 }
@@ -152,6 +164,7 @@ bool training_properties_get(const TrainingProperties& p, guint first, guint id,
     case BN_RECALIBRATION: g_value_set_int(value, p.bn_recalibration); break;
     case SEED: g_value_set_uint64(value, p.seed); break;
     case RESUME: g_value_set_boolean(value, p.resume); break;
+    case FEATURE_MASKS: get_string_setting(p.feature_masks, value); break;
     }
     return true;
 }

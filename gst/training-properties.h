@@ -25,6 +25,7 @@ struct TrainingProperties {
     int bn_recalibration = -1; /* -1: the architecture's default */
     guint64 seed = 1;
     bool resume = false;
+    std::string feature_masks; /* dsp::FeatureMaskSettings text; empty: none */
 
     /* The architecture's published settings with these overrides. */
     train::TrainSettings settings(const models::Architecture& architecture) const;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "dsp/augment.h"
 #include "models/architecture.h"
 #include "run-pipeline.h"
 
@@ -47,13 +48,20 @@ unsigned get_uint(const GstStructure* s, const char* name) {
 
 } // namespace
 
-// source ! features ! element settings ! sink; a text model's element also takes the source's
-// text pad (the transcripts meet the audio in M4).
+// source [! emoaugment] ! features ! element settings ! sink; a text model's element also takes the
+// source's text pad (the transcripts meet the audio in M4).
 static std::string classifier_pipeline(const std::string& source, const std::string& architecture,
-                                       const std::string& settings, const std::string& sink,
-                                       double mulaw_hop) {
+                                       const std::string& settings, const std::string& sink, double mulaw_hop,
+                                       const std::string& augment = "") {
     const models::Architecture& a = models::architecture_named(architecture);
-    const std::string features = features_element(architecture, mulaw_hop);
+    std::string features = features_element(architecture, mulaw_hop);
+    // emoaugment's seed defaults to the run's, which the source's epoch-start events carry
+    if (!augment.empty()) features = "emoaugment recipe=" + quoted(augment) + " ! " + features;
+    // a text model aligns the transcripts with the audio by time, and a speed change shifts the
+    // audio of every later utterance
+    if (a.takes_text() && !augment.empty() && dsp::Recipe::parse(augment).speed.probability > 0.0)
+        throw std::invalid_argument(a.name + " aligns its transcripts with the audio by time, which speed "
+                                             "perturbation shifts: give --augment a recipe without speed");
     if (a.takes_text())
         return source + " name=data ! " + features + " ! " + a.element + " name=model " + settings + " ! " +
                sink + "  data.text ! queue ! model.text";
@@ -85,12 +93,13 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     if (t.patience >= 0) p << " patience=" << t.patience;
     if (t.bn_recalibration >= 0) p << " bn-recalibration=" << t.bn_recalibration;
     if (!t.word_vectors.empty()) p << " word-vectors=" << quoted(t.word_vectors);
+    if (!t.feature_masks.empty()) p << " feature-masks=" << quoted(t.feature_masks);
     TrainResult result;
     std::string pipeline;
     try {
         pipeline = classifier_pipeline(dataset_source(data, "all", data.epochs), t.architecture, p.str(),
-                                       "fakesink sync=false", t.mulaw_hop);
-    } catch (const std::exception& e) { // an unknown architecture
+                                       "fakesink sync=false", t.mulaw_hop, t.augment);
+    } catch (const std::exception& e) { // an unknown architecture, a recipe it cannot take
         result.error = e.what();
         return result;
     }

@@ -1,6 +1,6 @@
 // The training and evaluation pipelines over a dataset manifest that emotion-train, emotion-eval
 // and bench_training run:
-//   emodatasetsrc ... ! lldextract|mulawspec ! <arch>classify mode=train ... ! fakesink
+//   emodatasetsrc ... [! emoaugment] ! lldextract|mulawspec ! <arch>classify mode=train ... ! fakesink
 //   emodatasetsrc split=test ... ! lldextract|mulawspec ! <arch>classify model=... ! emotionsink
 // with the elements of the architecture's descriptor (models/architecture.h; a text model such as
 // ksmm: lldextract ! ksmmtransformer, with the source's text pad linked to its text pad), and
@@ -43,7 +43,9 @@ struct TrainOptions {
     int bn_recalibration = -1; // -1: the architecture's default
     std::string word_vectors;  // ksmm, new model
     int threads = 1;
-    double mulaw_hop = 1.0; // apcnn training segments
+    double mulaw_hop = 1.0;    // apcnn training segments
+    std::string augment;       // emoaugment's recipe for the training utterances; "" = no augmentation
+    std::string feature_masks; // the classifier's feature-masks (SpecAugment); "" = none
 };
 
 struct EpochRecord {

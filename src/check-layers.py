@@ -14,7 +14,7 @@ ALLOWED = {
     "io": {"nn"},
     "text": {"io", "nn"},
     "models": {"text", "io", "nn", "dsp"},
-    "train": {"models", "text", "io", "nn"},
+    "train": {"models", "text", "io", "nn", "dsp"},
     "stream": {"dsp"},
 }
 FORBIDDEN_SYSTEM = re.compile(r'#\s*include\s*<(gst/|glib|gio/|gobject/)')

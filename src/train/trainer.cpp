@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
+#include "dsp/augment_rng.h"
 #include "nn/loss.h"
 
 namespace emotion::train {
@@ -28,6 +30,7 @@ nlohmann::json TrainSettings::to_json() const {
                         {"clip_norm", clip_norm},
                         {"bn_recalibration", bn_recalibration},
                         {"seed", seed}};
+    if (!feature_masks.empty()) j["feature_masks"] = feature_masks.to_string(); // absent in older runs
     if (optimizer == "sgd") {
         j["momentum"] = momentum;
         j["nesterov"] = nesterov;
@@ -155,7 +158,8 @@ bool Trainer::add_training(Example example) {
     if (example.emotion < 0 || example.emotion >= static_cast<int>(labels_.size()))
         throw std::invalid_argument("training example without a known emotion label");
     training_finished_ = false;
-    keep_for_recalibration(example);
+    keep_for_recalibration(example); // BatchNorm statistics from unmasked features
+    mask(example);
     batch_.push_back(std::move(example));
     if (static_cast<int>(batch_.size()) < settings_.batch_size) return false;
     step();
@@ -178,6 +182,20 @@ void Trainer::step() {
     seen_ += static_cast<int>(batch_.size());
     ++steps_;
     batch_.clear();
+}
+
+void Trainer::mask(Example& example) const {
+    if (settings_.feature_masks.empty()) return;
+    const int index = seen_ + static_cast<int>(batch_.size()); // of this example in the epoch
+    dsp::AugmentRng rng(
+        dsp::augment_seed(settings_.seed, static_cast<uint64_t>(epoch_), "mask/" + std::to_string(index)));
+    const models::FeatureSpec& spec = architecture_.features;
+    if (spec.kind == models::FeatureKind::Mulaw) // one [frequency, frame] segment
+        dsp::mask_features(example.features.data(), spec.dimensions[1], spec.dimensions[0],
+                           dsp::FeatureLayout::features_by_frames, settings_.feature_masks, rng);
+    else
+        dsp::mask_features(example.features.data(), example.frames, frame_size_,
+                           dsp::FeatureLayout::frames_by_features, settings_.feature_masks, rng);
 }
 
 void Trainer::keep_for_recalibration(const Example& example) {

@@ -14,6 +14,7 @@
 #include "models/architecture.h"
 #include "models/model.h"
 #include "nn/optim.h"
+#include "dsp/feature_mask.h"
 #include "nn/rng.h"
 #include "nn/schedule.h"
 #include "train/metrics.h"
@@ -26,6 +27,9 @@ namespace emotion::train {
 struct TrainSettings : models::PublishedTraining {
     double clip_norm = 0.0; // global gradient norm limit; 0 = off
     uint64_t seed = 1;
+    // SpecAugment-style time and feature masks on each training example (validation untouched),
+    // drawn from (seed, epoch, example index in the epoch)
+    dsp::FeatureMaskSettings feature_masks;
 
     // The published settings of an architecture (spec/MODELS.md; its descriptor's `training`).
     static TrainSettings defaults(const models::Architecture& architecture);
@@ -104,6 +108,7 @@ private:
     // BatchNorm statistics for the weights the validation sees.
     void finish_training();
     void keep_for_recalibration(const Example& example);
+    void mask(Example& example) const;
     void recalibrate_batch_norms();
     void snapshot_best();
 

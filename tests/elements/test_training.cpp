@@ -1,10 +1,10 @@
 /* mode=train through real pipelines on EmoDB (emodatasetsrc ! lldextract ! alstmclassify):
  * a short speaker-independent run that must reach a stated accuracy on held-out speakers,
  * checkpoints that resume a stopped run exactly where the uninterrupted run would be, resumption
- * refused for another run's checkpoint, a killed emotion-train that always leaves a loadable
- * model, the errors of unusable training settings, and ksmmtransformer learning from the
- * transcripts of emodatasetsrc's text pad. Needs shared/data/emodb (skips with a
- * message when absent). */
+ * also with augmentation and feature masks, resumption refused for another run's checkpoint, a killed
+ * emotion-train that always leaves a loadable model, the errors of unusable training settings, and
+ * ksmmtransformer learning from the transcripts of emodatasetsrc's text pad. Needs shared/data/emodb (skips
+ * with a message when absent). */
 #include "test_emotion_common.h"
 
 #include <signal.h>
@@ -188,6 +188,42 @@ GST_START_TEST(test_resume_continues_exactly) {
 
 GST_END_TEST;
 
+/* the same with augmentation (emoaugment) and feature masks: their draws depend on (seed, epoch,
+ * utterance or example) only, so the resumed epochs are still those of the uninterrupted run */
+GST_START_TEST(test_resume_with_augmentation_continues_exactly) {
+    if (!have_emodb("test_resume_with_augmentation_continues_exactly")) return;
+    auto pipeline = [](const std::string& out, const std::string& extra) {
+        std::string description = train_pipeline(out, 3, "feature-masks=time=2:0.1,feature=2:4 " + extra);
+        description.replace(description.find(" ! lldextract"), 13,
+                            " ! emoaugment recipe=\"speed=0.9:1.1@0.5,noise=5:20@0.5,reverb=0.2:0.6@0.3\" "
+                            "! lldextract");
+        return description;
+    };
+    const std::string whole = temp_path("aug-whole.safetensors"),
+                      resumed = temp_path("aug-resumed.safetensors");
+    Run uninterrupted;
+    run_training(pipeline(whole, ""), &uninterrupted);
+    fail_unless(uninterrupted.error.empty(), "%s", uninterrupted.error.c_str());
+    run_until_epoch(pipeline(resumed, ""), 1);
+    Run rest;
+    run_training(pipeline(resumed, "resume=true"), &rest);
+    fail_unless(rest.error.empty(), "%s", rest.error.c_str());
+    auto after = rest.named("emotion-training");
+    fail_unless(!after.empty() && epoch_of(after.front()) >= 2);
+    auto reference = uninterrupted.named("emotion-training");
+    for (const GstStructure* s : after) {
+        const GstStructure* same = reference[epoch_of(s)];
+        printf("augmented epoch %u: train loss %.6f resumed, %.6f uninterrupted\n", epoch_of(s),
+               number(s, "train-loss"), number(same, "train-loss"));
+        fail_unless(std::fabs(number(s, "train-loss") - number(same, "train-loss")) < 1e-5);
+    }
+    const double diff = max_weight_difference(train::checkpoint_path(whole), train::checkpoint_path(resumed));
+    printf("augmented: largest weight difference, resumed vs uninterrupted: %g\n", diff);
+    fail_unless(diff < 1e-5);
+}
+
+GST_END_TEST;
+
 GST_START_TEST(test_resume_other_run_n) {
     if (!have_emodb("test_resume_other_run_n")) return;
     const std::string out = temp_path("other.safetensors");
@@ -329,6 +365,13 @@ GST_START_TEST(test_unusable_settings_n) {
     run_training(source + "config=\"[1]\" model-location=\"" + temp_path("c.safetensors") + "\" ! fakesink",
                  &bad_config);
     fail_unless(bad_config.error.find("JSON object") != std::string::npos, "%s", bad_config.error.c_str());
+
+    Run bad_masks;
+    run_training(source + "feature-masks=time=2 model-location=\"" + temp_path("f.safetensors") +
+                     "\" ! fakesink",
+                 &bad_masks);
+    fail_unless(bad_masks.error.find("feature masks 'time=2'") != std::string::npos, "%s",
+                bad_masks.error.c_str());
 }
 
 GST_END_TEST;
@@ -425,6 +468,7 @@ static Suite* training_suite(void) {
     TCase* tc = general_case(s, 600);
     tcase_add_test(tc, test_train_reaches_accuracy);
     tcase_add_test(tc, test_resume_continues_exactly);
+    tcase_add_test(tc, test_resume_with_augmentation_continues_exactly);
     tcase_add_test(tc, test_resume_other_run_n);
     tcase_add_test(tc, test_killed_training_keeps_model);
     tcase_add_test(tc, test_unusable_settings_n);

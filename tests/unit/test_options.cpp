@@ -12,11 +12,12 @@ using emotion::tools::Options;
 namespace {
 
 // Options from a command line written as words (argv[0] added).
-Options parse(std::vector<std::string> words, const std::map<std::string, std::string>& defaults) {
+Options parse(std::vector<std::string> words, const std::map<std::string, std::string>& defaults,
+              const std::map<std::string, std::string>& bare = {}) {
     words.insert(words.begin(), "tool");
     std::vector<char*> argv;
     for (std::string& w : words) argv.push_back(w.data());
-    return Options(int(argv.size()), argv.data(), defaults, {{"help", false}});
+    return Options(int(argv.size()), argv.data(), defaults, {{"help", false}}, bare);
 }
 
 template <typename F> bool throws_invalid_argument(F&& f) {
@@ -33,6 +34,20 @@ TEST(values_given_and_defaulted) {
     EXPECT(o.integer("epochs") == 12);
     EXPECT_NEAR(o.number("lr"), 5e-4, 0.0);
     EXPECT(o.flag("help"));
+}
+
+TEST(values_after_equals_and_bare_options) {
+    const std::map<std::string, std::string> defaults = {{"epochs", "30"}, {"augment", ""}};
+    Options o = parse({"--epochs=7", "--augment", "--help"}, defaults, {{"augment", "default"}});
+    EXPECT(o.integer("epochs") == 7);
+    EXPECT(o.str("augment") == "default");
+    EXPECT(o.flag("help"));
+    Options given = parse({"--augment=speed=0.9:1.1,noise=5:20"}, defaults, {{"augment", "default"}});
+    EXPECT(given.str("augment") == "speed=0.9:1.1,noise=5:20");
+    EXPECT(parse({}, defaults, {{"augment", "default"}}).str("augment").empty());
+    // without `bare` a lone value option still needs its value, and flags take none
+    EXPECT(throws_invalid_argument([&] { parse({"--augment"}, defaults); }));
+    EXPECT(throws_invalid_argument([&] { parse({"--help=yes"}, defaults); }));
 }
 
 TEST(short_and_long_values_parse_in_place) {

@@ -214,6 +214,31 @@ TEST(an_empty_epoch_keeps_the_best_model) {
     EXPECT(run.trainer.best_epoch() == 0);
 }
 
+TEST(feature_masks_change_training_the_same_way_every_run) {
+    train::TrainSettings masked = m1_settings(8);
+    masked.feature_masks = dsp::FeatureMaskSettings::parse("time=2:0.2,feature=2:4");
+    // the weights after one epoch of 16 examples (2 steps), same examples and initial weights
+    auto weights_after_an_epoch = [](const train::TrainSettings& settings) {
+        SmallRun run("mean", settings, 5);
+        run.trainer.begin_epoch(0);
+        run.train_on(16);
+        return run.first_weight();
+    };
+    const float plain = weights_after_an_epoch(m1_settings(8));
+    const float once = weights_after_an_epoch(masked), again = weights_after_an_epoch(masked);
+    EXPECT(once == again);
+    EXPECT(once != plain);
+    EXPECT(masked.to_json().value("feature_masks", "") == "time=2:0.2,feature=2:4");
+    EXPECT(!m1_settings(8).to_json().contains("feature_masks")); // runs without masks record as before
+    // the task is still learnt with masks on
+    masked.patience = 0;
+    masked.learning_rate = 3e-3;
+    SmallRun run("alstm", masked, 7);
+    const std::vector<train::Example> valid = run.examples(40);
+    for (int epoch = 0; epoch < 12; ++epoch) run.epoch(epoch, 64, valid);
+    EXPECT_MSG(run.trainer.best_ua() >= 0.85, "best UA " + std::to_string(run.trainer.best_ua()));
+}
+
 TEST(settings_defaults_follow_the_papers) {
     auto m2 = train::TrainSettings::defaults("apcnn");
     EXPECT(m2.optimizer == "sgd" && m2.nesterov && m2.batch_size == 64 && m2.learning_rate == 0.05);

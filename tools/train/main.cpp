@@ -10,6 +10,8 @@
 #include "../common/plots.h"
 #include "../common/training-options.h"
 #include "dataset-pipelines.h"
+#include "dsp/augment.h"
+#include "dsp/feature_mask.h"
 #include "io/safetensors.h"
 #include "models/architecture.h"
 
@@ -30,7 +32,14 @@ const char* kUsage =
     "                        (OUT.checkpoint.safetensors, written after every epoch)\n"
     "                        A model already at OUT is kept until the run finishes (the best\n"
     "                        so far goes to OUT.pending.safetensors meanwhile)\n"
-    "  --seed N              seed of the data order, initial weights and dropout (1)\n"
+    "  --seed N              seed of the data order, initial weights, dropout and augmentation (1)\n"
+    "  --augment[=RECIPE]    augment the training utterances (emoaugment): speed, pitch, gain,\n"
+    "                        noise, babble, reverb, band limit, telephone; RECIPE as\n"
+    "                        'speed=0.9:1.1@0.5,noise=5:20@0.5,telephone=0.1' (README), default\n"
+    "                        the recipe of emoaugment's documentation\n"
+    "  --feature-masks SPEC  SpecAugment-style masks on the training features, e.g.\n"
+    "                        'time=2:0.1,feature=2:4' (2 runs of up to 10 % of the frames, 2 of\n"
+    "                        up to 4 features, set to the feature's mean)\n"
     "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without "
     ".safetensors)\n";
 
@@ -62,8 +71,10 @@ int main(int argc, char** argv) {
                          {"valid-speakers", ""},
                          {"valid-fraction", "0"},
                          {"model", ""},
-                         {"plots", ""}});
-        Options o(argc, argv, defaults, {{"help", false}, {"resume", false}});
+                         {"plots", ""},
+                         {"augment", ""},
+                         {"feature-masks", ""}});
+        Options o(argc, argv, defaults, {{"help", false}, {"resume", false}}, {{"augment", "default"}});
         if (o.flag("help")) {
             std::printf("%s%s", kUsage, kTrainingOptionsUsage);
             return 0;
@@ -77,6 +88,10 @@ int main(int argc, char** argv) {
         train.output = o.str("out");
         train.start_model = o.str("model");
         train.resume = o.flag("resume");
+        train.augment = o.str("augment");
+        if (!train.augment.empty()) emotion::dsp::Recipe::parse(train.augment); // a usage error when bad
+        train.feature_masks = o.str("feature-masks");
+        emotion::dsp::FeatureMaskSettings::parse(train.feature_masks);
         plots = o.str("plots");
         if (data.manifest.empty() || train.output.empty())
             throw std::invalid_argument("--manifest and --out are required");
