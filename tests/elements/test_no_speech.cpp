@@ -1,8 +1,8 @@
 /* The min-speech gate of the LLD classifiers (alstmclassify, stlclassify with their shipped
  * models, lldextract window segmentation): 60 s of digital silence, white and pink noise get no
- * emotion by default, no-speech results covering every window with no-speech=tag (messages and
- * text output), every window labelled as before with min-speech=0; every EmoDB utterance still
- * gets an emotion; ksmmtransformer is gated alike. */
+ * emotion by default, no-speech results covering every window with no-speech=tag (messages, text
+ * lines, GAP events for tensor output), every window labelled as before with min-speech=0; every EmoDB
+ * utterance still gets an emotion; ksmmtransformer is gated alike. */
 #include "test_emotion_common.h"
 
 using namespace emotion_test;
@@ -104,6 +104,41 @@ GST_START_TEST(test_no_speech_tag_text_output) {
 
 GST_END_TEST;
 
+/* Records each GAP event's timestamp and duration (checked on the test's thread). */
+static GstPadProbeReturn record_gap(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) == GST_EVENT_GAP) {
+        GstClockTime timestamp, duration;
+        gst_event_parse_gap(event, &timestamp, &duration);
+        ((std::vector<std::pair<GstClockTime, GstClockTime>>*)data)->push_back({timestamp, duration});
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+/* no-speech=tag with tensor output (posteriors it does not have): a GAP event per window. */
+GST_START_TEST(test_no_speech_tag_tensor_gaps) {
+    GstElement* pipeline =
+        launch(non_speech_pipeline("white-noise", "stl", "no-speech=tag", "fakesink name=sink"));
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    GstPad* pad = gst_element_get_static_pad(sink, "sink");
+    std::vector<std::pair<GstClockTime, GstClockTime>> gaps;
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, record_gap, &gaps, NULL);
+    Run run;
+    run_collect(pipeline, &run);
+    fail_unless_equals_string(run.error.c_str(), "");
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    fail_unless_equals_int((int)gaps.size(), kWindows);
+    for (size_t i = 0; i < gaps.size(); i++) {
+        fail_unless_equals_uint64(gaps[i].first, i * 1500 * GST_MSECOND);
+        fail_unless(gaps[i].second > 1400 * GST_MSECOND && gaps[i].second <= 3000 * GST_MSECOND);
+    }
+    gst_object_unref(pad);
+    gst_object_unref(sink);
+    gst_object_unref(pipeline);
+}
+
+GST_END_TEST;
+
 /* min-speech=0: the gate is off, every window gets one of the model's emotions, as before. */
 GST_START_TEST(test_min_speech_zero_labels_every_window) {
     for (const char* model : kModels)
@@ -174,6 +209,7 @@ static Suite* no_speech_suite(void) {
     tcase_add_test(tc, test_non_speech_gets_no_emotion);
     tcase_add_test(tc, test_no_speech_tag_covers_windows);
     tcase_add_test(tc, test_no_speech_tag_text_output);
+    tcase_add_test(tc, test_no_speech_tag_tensor_gaps);
     tcase_add_test(tc, test_min_speech_zero_labels_every_window);
     tcase_add_test(tc, test_ksmm_gate);
     tcase_add_test(tc, test_emodb_utterances_keep_their_emotion);
