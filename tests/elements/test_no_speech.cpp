@@ -38,7 +38,7 @@ GST_START_TEST(test_non_speech_gets_no_emotion) {
         for (const char* wave : kNonSpeech) {
             Run run;
             run_launch(non_speech_pipeline(wave, model, ""), &run);
-            fail_unless_equals_string(run.error.c_str(), "");
+            fail_unless_equals_std_string(run.error, "");
             printf("%s, %s: %zu results\n", model, wave, run.named("emotion").size());
             fail_unless_equals_int((int)run.named("emotion").size(), 0);
         }
@@ -52,14 +52,14 @@ GST_START_TEST(test_no_speech_tag_covers_windows) {
         for (const char* wave : kNonSpeech) {
             Run run;
             run_launch(non_speech_pipeline(wave, model, "no-speech=tag"), &run);
-            fail_unless_equals_string(run.error.c_str(), "");
+            fail_unless_equals_std_string(run.error, "");
             const auto results = run.named("emotion");
             fail_unless_equals_int((int)results.size(), kWindows);
             for (size_t i = 0; i < results.size(); i++) {
                 const GstStructure* s = results[i];
-                fail_unless_equals_string(label_of(s).c_str(), "no-speech");
-                fail_unless_equals_string(gst_structure_get_string(s, "segment-id"),
-                                          ("w" + std::to_string(i)).c_str());
+                fail_unless_equals_std_string(label_of(s), "no-speech");
+                fail_unless_equals_std_string(gst_structure_get_string(s, "segment-id"),
+                                              "w" + std::to_string(i));
                 guint64 timestamp = 0, duration = 0;
                 double speech = -1;
                 fail_unless(gst_structure_get_uint64(s, "timestamp", &timestamp));
@@ -82,7 +82,7 @@ GST_START_TEST(test_no_speech_tag_text_output) {
                             "text/x-raw,format=utf8 ! appsink name=sink sync=false wait-on-eos=false"));
     Run run;
     run_collect(pipeline, &run);
-    fail_unless_equals_string(run.error.c_str(), "");
+    fail_unless_equals_std_string(run.error, "");
     GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
     int lines = 0;
     GstSample* sample = NULL;
@@ -90,7 +90,7 @@ GST_START_TEST(test_no_speech_tag_text_output) {
         GstMapInfo map;
         GstBuffer* b = gst_sample_get_buffer(sample);
         fail_unless(gst_buffer_map(b, &map, GST_MAP_READ));
-        fail_unless_equals_string(std::string((const char*)map.data, map.size).c_str(), "no-speech");
+        fail_unless_equals_std_string(std::string((const char*)map.data, map.size), "no-speech");
         fail_unless_equals_uint64(GST_BUFFER_PTS(b), lines * 1500 * GST_MSECOND);
         gst_buffer_unmap(b, &map);
         gst_sample_unref(sample);
@@ -125,7 +125,7 @@ GST_START_TEST(test_no_speech_tag_tensor_gaps) {
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, record_gap, &gaps, NULL);
     Run run;
     run_collect(pipeline, &run);
-    fail_unless_equals_string(run.error.c_str(), "");
+    fail_unless_equals_std_string(run.error, "");
     gst_element_set_state(pipeline, GST_STATE_NULL);
     fail_unless_equals_int((int)gaps.size(), kWindows);
     for (size_t i = 0; i < gaps.size(); i++) {
@@ -145,7 +145,7 @@ GST_START_TEST(test_min_speech_zero_labels_every_window) {
         for (const char* wave : kNonSpeech) {
             Run run;
             run_launch(non_speech_pipeline(wave, model, "min-speech=0 no-speech=tag"), &run);
-            fail_unless_equals_string(run.error.c_str(), "");
+            fail_unless_equals_std_string(run.error, "");
             const auto results = run.named("emotion");
             fail_unless_equals_int((int)results.size(), kWindows);
             for (const GstStructure* s : results) {
@@ -168,10 +168,10 @@ GST_START_TEST(test_ksmm_gate) {
                    "lldextract segmentation=window ! " +
                        ksmm + properties + " ! fakesink",
                    &run);
-        fail_unless_equals_string(run.error.c_str(), "");
+        fail_unless_equals_std_string(run.error, "");
         const auto results = run.named("emotion");
         fail_unless_equals_int((int)results.size(), *properties ? kWindows : 0);
-        for (const GstStructure* s : results) fail_unless_equals_string(label_of(s).c_str(), "no-speech");
+        for (const GstStructure* s : results) fail_unless_equals_std_string(label_of(s), "no-speech");
     }
 }
 
@@ -186,7 +186,7 @@ GST_START_TEST(test_emodb_utterances_keep_their_emotion) {
         run_launch("emodatasetsrc location=\"" + emodb("manifest.csv") + "\" ! lldextract ! " +
                        classifier(model, "no-speech=tag") + " ! fakesink",
                    &run, 600 * GST_SECOND);
-        fail_unless_equals_string(run.error.c_str(), "");
+        fail_unless_equals_std_string(run.error, "");
         int labelled = 0;
         for (const GstStructure* s : run.named("emotion")) {
             double speech = 0;
