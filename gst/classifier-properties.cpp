@@ -7,7 +7,7 @@ namespace emotion::gst {
 
 namespace {
 
-enum Offset { MODEL, THREADS, MODE, WINDOW, HOP, MAX_DURATION, TRAINING_FIRST };
+enum Offset { MODEL, THREADS, MODE, WINDOW, HOP, MAX_DURATION, MIN_SPEECH, NO_SPEECH, TRAINING_FIRST };
 
 } // namespace
 
@@ -52,6 +52,21 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
             "Longest span in seconds held for one result: a longer segment is classified in parts, "
             "so memory stays bounded on endless streams",
             1.0, 3600.0, defaults.max_duration, flags));
+    g_object_class_install_property(
+        klass, first + MIN_SPEECH,
+        g_param_spec_double(
+            "min-speech", "Minimum speech",
+            "Least fraction of a segment's or window's LLD frames that the energy VAD must find to be "
+            "speech for it to be classified; 0 classifies everything. Ignored for mu-law input "
+            "(apcnnclassify) and in mode=train",
+            0.0, 1.0, defaults.min_speech, flags));
+    g_object_class_install_property(
+        klass, first + NO_SPEECH,
+        g_param_spec_enum("no-speech", "No speech",
+                          "What a segment with less speech than min-speech gives: nothing, or a result "
+                          "labelled no-speech (emotion message without scores; text output: a line; tensor "
+                          "output: a GAP event)",
+                          GST_TYPE_EMOTION_NO_SPEECH, defaults.no_speech, flags));
     training_properties_install(klass, first + TRAINING_FIRST);
 }
 
@@ -64,6 +79,8 @@ bool classifier_properties_set(ClassifierSettings& s, guint first, guint id, con
     case WINDOW: s.window = g_value_get_double(value); return true;
     case HOP: s.hop = g_value_get_double(value); return true;
     case MAX_DURATION: s.max_duration = g_value_get_double(value); return true;
+    case MIN_SPEECH: s.min_speech = g_value_get_double(value); return true;
+    case NO_SPEECH: s.no_speech = (GstEmotionNoSpeech)g_value_get_enum(value); return true;
     default: return training_properties_set(s.training, first + TRAINING_FIRST, id, value);
     }
 }
@@ -77,6 +94,8 @@ bool classifier_properties_get(const ClassifierSettings& s, guint first, guint i
     case WINDOW: g_value_set_double(value, s.window); return true;
     case HOP: g_value_set_double(value, s.hop); return true;
     case MAX_DURATION: g_value_set_double(value, s.max_duration); return true;
+    case MIN_SPEECH: g_value_set_double(value, s.min_speech); return true;
+    case NO_SPEECH: g_value_set_enum(value, s.no_speech); return true;
     default: return training_properties_get(s.training, first + TRAINING_FIRST, id, value);
     }
 }
@@ -103,6 +122,16 @@ GType gst_emotion_classifier_mode_get_type(void) {
         {0, NULL, NULL},
     };
     return emotion::gst::register_enum_once(&type, "GstEmotionClassifierMode", values);
+}
+
+GType gst_emotion_no_speech_get_type(void) {
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        {GST_EMOTION_NO_SPEECH_SKIP, "No result", "skip"},
+        {GST_EMOTION_NO_SPEECH_TAG, "A result labelled no-speech, without scores", "tag"},
+        {0, NULL, NULL},
+    };
+    return emotion::gst::register_enum_once(&type, "GstEmotionNoSpeech", values);
 }
 
 GType gst_emotion_optimizer_get_type(void) {

@@ -1,7 +1,7 @@
 /* The properties every classifier-like element has (the three classifiers and ksmmtransformer):
- * model, threads, mode, window, hop, max-duration and the mode=train ones (training-properties.h),
- * installed, set and read through one helper so they cannot drift apart, and copied under the
- * object lock when streaming starts. Internal to the plugin. */
+ * model, threads, mode, window, hop, max-duration, min-speech, no-speech and the mode=train ones
+ * (training-properties.h), installed, set and read through one helper so they cannot drift apart, and copied
+ * under the object lock when streaming starts. Internal to the plugin. */
 #pragma once
 
 #include <gst/gst.h>
@@ -22,6 +22,10 @@ struct ClassifierSettings {
     double window = 3.0; /* fallback windows: length and hop, seconds */
     double hop = 3.0;
     double max_duration = 30.0; /* longest span held for one result, seconds */
+    /* LLD input: the least fraction of a part's frames that must be speech for it to be
+     * classified (0: every part is), and what a part with less gives (speech-gate.h) */
+    double min_speech = 0.1; /* README "No emotion without speech": the measurement behind it */
+    GstEmotionNoSpeech no_speech = GST_EMOTION_NO_SPEECH_SKIP;
     TrainingProperties training;
 
     bool train() const { return mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN; }

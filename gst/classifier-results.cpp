@@ -93,11 +93,19 @@ void ResultPublisher::reset_dominant() {
     dominant_.clear();
 }
 
+GstStructure* ResultPublisher::message(const std::string& id, GstClockTime start, GstClockTime duration,
+                                       const char* label) const {
+    GstClockTime stream_time = gst_segment_to_stream_time(&segment, GST_FORMAT_TIME, start);
+    GstClockTime running_time = gst_segment_to_running_time(&segment, GST_FORMAT_TIME, start);
+    return gst_structure_new("emotion", "timestamp", G_TYPE_UINT64, start, "stream-time", G_TYPE_UINT64,
+                             stream_time, "running-time", G_TYPE_UINT64, running_time, "duration",
+                             G_TYPE_UINT64, duration, "segment-id", G_TYPE_STRING, id.c_str(), "label",
+                             G_TYPE_STRING, label, "model", G_TYPE_STRING, model_name_.c_str(), NULL);
+}
+
 void ResultPublisher::post_message(GstElement* element, const std::string& id, GstClockTime start,
                                    GstClockTime duration, const std::vector<float>& scores, int best,
                                    const std::string& true_emotion) const {
-    GstClockTime stream_time = gst_segment_to_stream_time(&segment, GST_FORMAT_TIME, start);
-    GstClockTime running_time = gst_segment_to_running_time(&segment, GST_FORMAT_TIME, start);
     GValue labels = G_VALUE_INIT, values = G_VALUE_INIT, item = G_VALUE_INIT;
 
     gst_value_array_init(&labels, scores.size());
@@ -110,11 +118,8 @@ void ResultPublisher::post_message(GstElement* element, const std::string& id, G
         g_value_set_double(&item, scores[k]);
         gst_value_array_append_and_take_value(&values, &item);
     }
-    GstStructure* s = gst_structure_new(
-        "emotion", "timestamp", G_TYPE_UINT64, start, "stream-time", G_TYPE_UINT64, stream_time,
-        "running-time", G_TYPE_UINT64, running_time, "duration", G_TYPE_UINT64, duration, "segment-id",
-        G_TYPE_STRING, id.c_str(), "label", G_TYPE_STRING, label_ptrs_[best], "confidence", G_TYPE_DOUBLE,
-        (gdouble)scores[best], "model", G_TYPE_STRING, model_name_.c_str(), NULL);
+    GstStructure* s = message(id, start, duration, label_ptrs_[best]);
+    gst_structure_set(s, "confidence", G_TYPE_DOUBLE, (gdouble)scores[best], NULL);
     gst_structure_take_value(s, "labels", &labels);
     gst_structure_take_value(s, "scores", &values);
     if (!true_emotion.empty())
@@ -154,6 +159,28 @@ GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, 
         dominant_ = label;
         *tag = gst_event_new_tag(dominant_emotion_tags(label.c_str()));
     }
+    return buffer;
+}
+
+GstBuffer* ResultPublisher::publish_no_speech(GstElement* element, const std::string& id, GstClockTime start,
+                                              GstClockTime end, double speech, GstEvent** gap) const {
+    GstClockTime duration = GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && end > start
+                                ? end - start
+                                : GST_CLOCK_TIME_NONE;
+    GST_DEBUG_OBJECT(element, "segment %s %" GST_TIME_FORMAT ": no speech (%.2f)", id.c_str(),
+                     GST_TIME_ARGS(start), speech);
+    GstStructure* s = message(id, start, duration, kNoSpeechLabel);
+    gst_structure_set(s, "speech", G_TYPE_DOUBLE, speech, NULL);
+    gst_element_post_message(element, gst_message_new_element(GST_OBJECT(element), s));
+
+    *gap = NULL;
+    if (output == OutputFormat::Tensors) {
+        if (GST_CLOCK_TIME_IS_VALID(start)) *gap = gst_event_new_gap(start, duration);
+        return NULL;
+    }
+    GstBuffer* buffer = gst_buffer_new_memdup(kNoSpeechLabel, strlen(kNoSpeechLabel));
+    GST_BUFFER_PTS(buffer) = start;
+    GST_BUFFER_DURATION(buffer) = duration;
     return buffer;
 }
 

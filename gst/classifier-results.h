@@ -16,6 +16,9 @@ namespace emotion::gst {
 
 enum class OutputFormat { Tensors, Text };
 
+/* The label of a no-speech result (no-speech=tag). */
+constexpr const char* kNoSpeechLabel = "no-speech";
+
 class ResultPublisher {
 public:
     ResultPublisher();
@@ -39,6 +42,13 @@ public:
     GstBuffer* publish(GstElement* element, const std::string& id, GstClockTime start, GstClockTime end,
                        const std::vector<float>& scores, const std::string& true_emotion, GstEvent** tag);
 
+    /* A part with too little speech, when no-speech=tag: posts an `emotion` message labelled
+     * "no-speech" (no confidence, labels or scores; `speech` = the part's speech fraction). Returns
+     * the text line to push for text output; for tensor output (K posteriors it does not have)
+     * NULL and *gap the GAP event to push instead. */
+    GstBuffer* publish_no_speech(GstElement* element, const std::string& id, GstClockTime start,
+                                 GstClockTime end, double speech, GstEvent** gap) const;
+
     /* A new stream: the dominant emotion starts afresh. */
     void reset_dominant();
 
@@ -47,6 +57,8 @@ public:
     GstSegment segment;
 
 private:
+    GstStructure* message(const std::string& id, GstClockTime start, GstClockTime duration,
+                          const char* label) const;
     void post_message(GstElement* element, const std::string& id, GstClockTime start, GstClockTime duration,
                       const std::vector<float>& scores, int best, const std::string& true_emotion) const;
 

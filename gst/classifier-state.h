@@ -9,6 +9,7 @@
 
 #include "classifier-results.h"
 #include "classifier-training.h"
+#include "speech-gate.h"
 #include "models/classifier.h"
 #include "stream/segment_collector.h"
 
@@ -26,6 +27,8 @@ struct ClassifierState {
     /* the input, collected into segments, parts and fallback windows */
     std::unique_ptr<emotion::stream::SegmentCollector> segments;
     bool warned_short = false;
+    /* min-speech / no-speech: which parts are classified (set in start) */
+    std::unique_ptr<emotion::gst::SpeechGate> speech;
 
     std::unique_ptr<emotion::gst::TrainingState> training; /* mode=train only */
 

@@ -68,6 +68,7 @@ static void gst_emotion_classifier_class_init(GstEmotionClassifierClass* klass) 
     gst_type_mark_as_plugin_api(GST_TYPE_EMOTION_OPTIMIZER, (GstPluginAPIFlags)0);
     gst_type_mark_as_plugin_api(GST_TYPE_EMOTION_SCHEDULE, (GstPluginAPIFlags)0);
     gst_type_mark_as_plugin_api(GST_TYPE_EMOTION_CLASSIFIER_MODE, (GstPluginAPIFlags)0);
+    gst_type_mark_as_plugin_api(GST_TYPE_EMOTION_NO_SPEECH, (GstPluginAPIFlags)0);
 }
 
 void gst_emotion_classifier_class_set_architecture(GstEmotionClassifierClass* klass,
@@ -169,6 +170,7 @@ static gboolean gst_emotion_classifier_start(GstEmotionClassifier* self) {
     state->lld = architecture.features.kind == emotion::models::FeatureKind::Lld;
     state->frame_size = architecture.item_size();
     state->segments = std::make_unique<emotion::stream::SegmentCollector>(settings.collector(architecture));
+    state->speech = std::make_unique<SpeechGate>(settings, state->lld);
 
     if (settings.train()) {
         state->training = training_prepare(training_host(self, state.get()), settings.training);
@@ -237,6 +239,19 @@ static GstFlowReturn publish(GstEmotionClassifier* self, const emotion::stream::
     return gst_pad_push(self->srcpad, buffer);
 }
 
+/* A part with too little speech: nothing, or (no-speech=tag) a no-speech result. */
+static GstFlowReturn publish_no_speech(GstEmotionClassifier* self, const emotion::stream::Part& part,
+                                       double speech) {
+    ClassifierState* state = self->state;
+    if (!state->speech->tag()) return GST_FLOW_OK;
+    if (!state->output_negotiated && !classifier_negotiate_output(self)) return GST_FLOW_NOT_NEGOTIATED;
+    GstEvent* gap;
+    GstBuffer* buffer = state->results.publish_no_speech(GST_ELEMENT(self), part.id, clock_time(part.start),
+                                                         clock_time(part.end), speech, &gap);
+    if (gap) gst_pad_push_event(self->srcpad, gap);
+    return buffer ? gst_pad_push(self->srcpad, buffer) : GST_FLOW_OK;
+}
+
 /* Runs the model on a part: its LLD frames, or its mu-law segments (one utterance). */
 static GstFlowReturn classify(GstEmotionClassifier* self, const emotion::stream::Part& part) {
     ClassifierState* state = self->state;
@@ -250,6 +265,9 @@ static GstFlowReturn classify(GstEmotionClassifier* self, const emotion::stream:
         return GST_FLOW_OK;
     }
     if (!state->lld && part.items.empty()) return GST_FLOW_OK;
+    double speech = 0.0;
+    if (state->lld && !state->speech->passes(part.frames, part.frame_count, state->frame_size, &speech))
+        return publish_no_speech(self, part, speech);
     std::vector<float> scores;
     GST_OBJECT_LOCK(self);
     state->classifier->set_threads(self->settings->threads);

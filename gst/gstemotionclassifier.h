@@ -45,6 +45,15 @@ GType gst_emotion_optimizer_get_type(void);
 #define GST_TYPE_EMOTION_SCHEDULE (gst_emotion_schedule_get_type())
 GType gst_emotion_schedule_get_type(void);
 
+/* The `no-speech` property: what a part with too little speech (min-speech) gives. */
+typedef enum {
+    GST_EMOTION_NO_SPEECH_SKIP,
+    GST_EMOTION_NO_SPEECH_TAG,
+} GstEmotionNoSpeech;
+
+#define GST_TYPE_EMOTION_NO_SPEECH (gst_emotion_no_speech_get_type())
+GType gst_emotion_no_speech_get_type(void);
+
 typedef enum {
     GST_EMOTION_OPTIMIZER_DEFAULT,
     GST_EMOTION_OPTIMIZER_ADAM,

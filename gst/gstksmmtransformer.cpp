@@ -29,6 +29,11 @@
  * `true-emotion` when the segment event carried one) and a tag event with the dominant emotion.
  * Segment events are forwarded after the segment's result.
  *
+ * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD
+ * gets no result (silence, stationary noise); with `no-speech=tag` it gets an `emotion` message
+ * with `label` "no-speech", `speech` (double, its speech fraction) and no `confidence`, `labels`
+ * or `scores`, a "no-speech" line for text output, a GAP event for tensor output.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=talk.wav ! decodebin ! audioconvert ! audioresample ! lldextract

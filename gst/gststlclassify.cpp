@@ -17,6 +17,11 @@
  * carried one, `true-emotion` (string). A tag event carries the stream's dominant emotion
  * (tag `emotion`, and the keyword `emotion=LABEL`).
  *
+ * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD
+ * gets no result (silence, stationary noise); with `no-speech=tag` it gets an `emotion` message
+ * with `label` "no-speech", `speech` (double, its speech fraction) and no `confidence`, `labels`
+ * or `scores`, a "no-speech" line for text output, a GAP event for tensor output.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract

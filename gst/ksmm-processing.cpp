@@ -36,7 +36,7 @@ KsmmProcessing::KsmmProcessing(GstAggregator* element, GstAggregatorPad* audio_p
                                double text_timeout)
     : element_(element), audio_pad_(audio_pad), threads_(threads_setting),
       item_size_(models::architecture_named("ksmm").item_size()), segments_(collector_settings(settings)),
-      text_timeout_((GstClockTime)(text_timeout * GST_SECOND)),
+      speech_(settings, true), text_timeout_((GstClockTime)(text_timeout * GST_SECOND)),
       own_latency_((GstClockTime)((settings.window + text_timeout) * GST_SECOND)),
       max_latency_((GstClockTime)((settings.max_duration + text_timeout) * GST_SECOND)) {}
 
@@ -179,8 +179,20 @@ GstFlowReturn KsmmProcessing::learn(Output& out) {
     return training_add(*training, std::move(labelled));
 }
 
+GstFlowReturn KsmmProcessing::publish_no_speech(const Output& out, double speech) {
+    if (!speech_.tag()) return GST_FLOW_OK;
+    GstEvent* gap;
+    GstBuffer* buffer =
+        results.publish_no_speech(GST_ELEMENT(element_), out.id, out.pts, out.end_pts, speech, &gap);
+    if (gap) gst_pad_push_event(element_->srcpad, gap);
+    return buffer ? gst_aggregator_finish_buffer(element_, buffer) : GST_FLOW_OK;
+}
+
 GstFlowReturn KsmmProcessing::publish(Output& out) {
     if (training) return learn(out);
+    double speech = 0.0;
+    if (!speech_.passes(out.frames.data(), out.count, item_size_, &speech))
+        return publish_no_speech(out, speech);
     std::vector<int> ids = text.words(out.rt_start, out.rt_end, *vocabulary_, text_len_);
     std::vector<float> scores;
     GST_OBJECT_LOCK(element_);

@@ -17,6 +17,7 @@
 #include "classifier-results.h"
 #include "classifier-training.h"
 #include "ksmm-text.h"
+#include "speech-gate.h"
 #include "models/classifier.h"
 #include "stream/segment_collector.h"
 #include "text/vocabulary.h"
@@ -93,6 +94,7 @@ private:
     GstFlowReturn push_event(GstEvent* event);
     GstFlowReturn learn(Output& out);
     GstFlowReturn publish(Output& out);
+    GstFlowReturn publish_no_speech(const Output& out, double speech);
     void clear_queue();
     void drop_waiting();
 
@@ -105,6 +107,7 @@ private:
     size_t text_len_ = 20;
     stream::SegmentCollector segments_;
     bool warned_short_ = false;
+    SpeechGate speech_; /* min-speech / no-speech */
     std::deque<Output> queue_;
     GstClockTime audio_rt_ = 0; /* running time of the audio consumed */
     GstClockTime text_timeout_;

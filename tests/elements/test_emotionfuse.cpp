@@ -268,16 +268,17 @@ GST_START_TEST(test_state_cycles_and_seek) {
 GST_END_TEST;
 
 /* 30 s of noise: 0.5 s results on sink_0, 10 s results on sink_2, default queues (1 s): the
- * first branch runs far ahead of the last, which must not stall the pipeline. */
+ * first branch runs far ahead of the last, which must not stall the pipeline. Noise has no
+ * speech: min-speech=0 keeps every window's result. */
 GST_START_TEST(test_different_spans_no_stall) {
     const std::string description =
         "audiotestsrc wave=pink-noise num-buffers=300 samplesperbuffer=1600 ! "
         "audio/x-raw,format=F32LE,rate=16000,channels=1 ! tee name=t "
         "t. ! queue ! lldextract ! alstmclassify model=\"" +
         shipped("alstm") +
-        "\" window=0.5 hop=0.5 ! f.sink_0 t. ! queue ! mulawspec ! apcnnclassify model=\"" +
+        "\" window=0.5 hop=0.5 min-speech=0 ! f.sink_0 t. ! queue ! mulawspec ! apcnnclassify model=\"" +
         shipped("apcnn") + "\" ! f.sink_1 t. ! queue ! lldextract ! stlclassify model=\"" + shipped("stl") +
-        "\" window=10 hop=10 ! f.sink_2 emotionfuse name=f ! emotionsink";
+        "\" window=10 hop=10 min-speech=0 ! f.sink_2 emotionfuse name=f ! emotionsink";
     Run run;
     run_launch(description, &run, 60 * GST_SECOND);
     fail_unless_equals_std_string(run.error, "");
@@ -314,15 +315,15 @@ GST_START_TEST(test_evaluation_of_fused) {
 GST_END_TEST;
 
 /* Live: the reported latency is the inputs' (a 3 s window) plus `timeout`, never the queue that
- * lets non-live inputs run ahead; every reference result is fused. */
+ * lets non-live inputs run ahead; every reference result is fused (of noise: min-speech=0). */
 GST_START_TEST(test_live_latency) {
     const std::string live =
         "audiotestsrc is-live=true wave=pink-noise num-buffers=40 samplesperbuffer=1600 ! "
         "audio/x-raw,format=F32LE,rate=16000,channels=1 ! lldextract ! ";
     GstElement* pipeline =
-        launch(live + "alstmclassify model=\"" + shipped("alstm") + "\" window=1 hop=1 ! f.sink_0 " + live +
-               "stlclassify model=\"" + shipped("stl") +
-               "\" ! f.sink_1 emotionfuse name=f timeout=0.5 ! emotionsink");
+        launch(live + "alstmclassify model=\"" + shipped("alstm") +
+               "\" window=1 hop=1 min-speech=0 ! f.sink_0 " + live + "stlclassify model=\"" + shipped("stl") +
+               "\" min-speech=0 ! f.sink_1 emotionfuse name=f timeout=0.5 ! emotionsink");
     fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
     g_usleep(G_USEC_PER_SEC);
     /* asked at emotionfuse's src pad: emotionsink (sync=false) answers "not live" */

@@ -412,11 +412,11 @@ GST_START_TEST(test_pads_and_latency) {
 
 GST_END_TEST;
 
-/* Live input with a text stream that stays silent: each result leaves text-timeout after its
- * segment's end, neither earlier (it waits for late text) nor held back until text or EOS
- * comes. LLD frames are pushed in real time, 10 ms each, as lldextract delivers them. */
+/* Live input (constant frames, so ungated: min-speech=0) with a text stream that stays silent: each result
+ * leaves text-timeout after its segment's end, neither earlier (it waits for late text) nor held back until
+ * text or EOS comes. LLD frames are pushed in real time, 10 ms each, as lldextract delivers them. */
 GST_START_TEST(test_live_text_timeout) {
-    AppPipeline p = app_pipeline("window=1.0 hop=1.0 text-timeout=0.3");
+    AppPipeline p = app_pipeline("window=1.0 hop=1.0 text-timeout=0.3 min-speech=0");
     g_object_set(p.audio, "is-live", TRUE, "min-latency", (gint64)(10 * GST_MSECOND), NULL);
     g_object_set(p.text, "is-live", TRUE, "min-latency", (gint64)0, NULL);
     auto live = std::make_unique<emotion::pipelines::ResultDelays>(p.pipeline);

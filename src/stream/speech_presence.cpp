@@ -1,0 +1,19 @@
+#include "stream/speech_presence.h"
+
+#include <algorithm>
+
+namespace emotion::stream {
+
+SpeechPresence::SpeechPresence(const dsp::VadSettings& settings) : vad_(settings) {}
+
+double SpeechPresence::fraction(const float* frames, int64_t count, int frame_size) {
+    if (count <= 0) return 0.0;
+    decided_.clear();
+    vad_.reset();
+    for (int64_t t = 0; t < count; ++t) vad_.push(frames[t * frame_size + kEnergyFeature], decided_);
+    vad_.flush(decided_); // resets the Vad for the next part
+    const auto speech = std::count(decided_.begin(), decided_.end(), true);
+    return static_cast<double>(speech) / static_cast<double>(count);
+}
+
+} // namespace emotion::stream
