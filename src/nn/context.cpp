@@ -16,11 +16,10 @@ int checked_threads(int threads) {
     return threads;
 }
 
-// oneDNN keeps up to 1024 primitives with their JIT code in a process-wide cache by default: with
-// utterances of every length (apcnn on segments) that grew a live pipeline by 270 MiB (bench_soak)
-// and the EmoDB evaluation of apcnn from 629 to 842 MB peak. Our layers keep the primitives they
-// reuse (per-shape plans), so a small cache loses nothing measurable. ONEDNN_PRIMITIVE_CACHE_CAPACITY
-// set by the user wins.
+// oneDNN keeps up to 1024 primitives with their JIT code in a process-wide cache by default; with
+// inputs of every length (apcnn on utterances) that raised the EmoDB evaluation of apcnn from
+// 775 to 842-876 MB peak RSS. Our layers keep the primitives they reuse (per-shape plans), so a
+// small cache loses nothing measurable. ONEDNN_PRIMITIVE_CACHE_CAPACITY set by the user wins.
 constexpr int kPrimitiveCacheCapacity = 128;
 
 void bound_primitive_cache() {
