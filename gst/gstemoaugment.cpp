@@ -31,7 +31,7 @@
  * |[
  * gst-launch-1.0 emodatasetsrc location=emodb/manifest.csv epochs=30 shuffle=true seed=7 \
  *     valid-speakers=emodb03,emodb08 ! emoaugment recipe="speed=0.9:1.1@0.5,noise=5:20@0.5" \
- *     ! lldextract ! alstmclassify mode=train ! fakesink
+ *     ! lldextract ! alstmclassify mode=train model-location=alstm-augmented.safetensors ! fakesink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
@@ -158,6 +158,13 @@ static void gst_emo_augment_class_init(GstEmoAugmentClass* klass) {
         "Seeded per-epoch augmentation of training utterances: speed, pitch, gain, noise, babble, reverb, "
         "band limiting, telephone channel",
         "gst-emotion");
+    /* Shown by gst-inspect-1.0. */
+    gst_element_class_add_static_metadata(
+        element_class, "example-launch-line",
+        "gst-launch-1.0 emodatasetsrc location=emodb/manifest.csv epochs=30 shuffle=true seed=7 "
+        "valid-speakers=emodb03,emodb08 ! emoaugment recipe=\"speed=0.9:1.1@0.5,noise=5:20@0.5\" ! "
+        "lldextract ! "
+        "alstmclassify mode=train model-location=alstm-augmented.safetensors ! fakesink");
     GST_DEBUG_CATEGORY_INIT(emo_augment_debug, "emoaugment", 0, "training data augmentation");
 }
 
