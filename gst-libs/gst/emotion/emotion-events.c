@@ -2,6 +2,13 @@
 
 #include <stdarg.h>
 
+/**
+ * gst_emotion_event_new_segment_start: (skip)
+ * @id: segment id
+ * @...: NULL-terminated (name, value) string pairs
+ *
+ * Returns: (transfer full): a new `emotion-segment-start` event
+ */
 GstEvent *
 gst_emotion_event_new_segment_start (const gchar * id, ...)
 {
@@ -22,6 +29,38 @@ gst_emotion_event_new_segment_start (const gchar * id, ...)
   return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, s);
 }
 
+/**
+ * gst_emotion_event_new_segment_startv: (rename-to gst_emotion_event_new_segment_start)
+ * @id: segment id
+ * @names: (array zero-terminated=1) (nullable): field names (emotion, speaker, gender, text, split)
+ * @values: (array zero-terminated=1) (nullable): their values, as many as @names
+ *
+ * Returns: (transfer full) (nullable): a new `emotion-segment-start` event, NULL if the arrays
+ *     differ in length
+ */
+GstEvent *
+gst_emotion_event_new_segment_startv (const gchar * id, const gchar * const *names,
+    const gchar * const *values)
+{
+  GstStructure *s;
+  guint n = names ? g_strv_length ((gchar **) names) : 0;
+  guint i;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (n == (values ? g_strv_length ((gchar **) values) : 0), NULL);
+
+  s = gst_structure_new (GST_EMOTION_SEGMENT_START_NAME, "id", G_TYPE_STRING, id, NULL);
+  for (i = 0; i < n; i++)
+    gst_structure_set (s, names[i], G_TYPE_STRING, values[i], NULL);
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, s);
+}
+
+/**
+ * gst_emotion_event_new_segment_end:
+ * @id: segment id
+ *
+ * Returns: (transfer full): a new `emotion-segment-end` event
+ */
 GstEvent *
 gst_emotion_event_new_segment_end (const gchar * id)
 {
@@ -49,6 +88,12 @@ gst_emotion_event_is_segment_end (GstEvent * event)
   return event_has_name (event, GST_EMOTION_SEGMENT_END_NAME);
 }
 
+/**
+ * gst_emotion_event_get_segment_id:
+ * @event: an event
+ *
+ * Returns: (transfer none) (nullable): the segment id of a segment start or end event, else NULL
+ */
 const gchar *
 gst_emotion_event_get_segment_id (GstEvent * event)
 {
@@ -58,6 +103,13 @@ gst_emotion_event_get_segment_id (GstEvent * event)
   return gst_structure_get_string (gst_event_get_structure (event), "id");
 }
 
+/**
+ * gst_emotion_event_get_field:
+ * @event: an event
+ * @name: field name (emotion, speaker, gender, text, split)
+ *
+ * Returns: (transfer none) (nullable): the field of a segment start event, else NULL
+ */
 const gchar *
 gst_emotion_event_get_field (GstEvent * event, const gchar * name)
 {
@@ -73,12 +125,26 @@ new_epoch_event (const gchar * name, guint epoch, guint epochs)
           "epoch", G_TYPE_UINT, epoch, "epochs", G_TYPE_UINT, epochs, NULL));
 }
 
+/**
+ * gst_emotion_event_new_epoch_start:
+ * @epoch: 0-based epoch
+ * @epochs: number of epochs
+ *
+ * Returns: (transfer full): a new `emotion-epoch-start` event
+ */
 GstEvent *
 gst_emotion_event_new_epoch_start (guint epoch, guint epochs)
 {
   return new_epoch_event (GST_EMOTION_EPOCH_START_NAME, epoch, epochs);
 }
 
+/**
+ * gst_emotion_event_new_epoch_end:
+ * @epoch: 0-based epoch
+ * @epochs: number of epochs
+ *
+ * Returns: (transfer full): a new `emotion-epoch-end` event
+ */
 GstEvent *
 gst_emotion_event_new_epoch_end (guint epoch, guint epochs)
 {
@@ -97,6 +163,14 @@ gst_emotion_event_is_epoch_end (GstEvent * event)
   return event_has_name (event, GST_EMOTION_EPOCH_END_NAME);
 }
 
+/**
+ * gst_emotion_event_parse_epoch:
+ * @event: an event
+ * @epoch: (out): 0-based epoch
+ * @epochs: (out): number of epochs
+ *
+ * Returns: TRUE for an epoch start or end event
+ */
 gboolean
 gst_emotion_event_parse_epoch (GstEvent * event, guint * epoch, guint * epochs)
 {

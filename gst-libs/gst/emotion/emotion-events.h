@@ -15,6 +15,9 @@ G_BEGIN_DECLS
  * NULL-terminated (name, string value) pairs; known names: emotion, speaker, gender, text, split.
  * Pairs whose value is NULL are left out. */
 GstEvent *gst_emotion_event_new_segment_start (const gchar * id, ...) G_GNUC_NULL_TERMINATED;
+/* The same with the optional fields as two NULL-terminated arrays of equal length (for bindings). */
+GstEvent *gst_emotion_event_new_segment_startv (const gchar * id, const gchar * const *names,
+    const gchar * const *values);
 GstEvent *gst_emotion_event_new_segment_end (const gchar * id);
 
 gboolean gst_emotion_event_is_segment_start (GstEvent * event);

@@ -91,6 +91,17 @@ gst_emotion_meta_get_info (void)
   return info;
 }
 
+/**
+ * gst_buffer_add_emotion_meta:
+ * @buffer: the result buffer
+ * @n_classes: number of classes K
+ * @labels: (array length=n_classes): class names
+ * @scores: (array length=n_classes): posterior probabilities
+ * @segment_id: (nullable): id of the segment the result covers
+ * @model: (nullable): name of the model
+ *
+ * Returns: (transfer none) (nullable): the attached meta
+ */
 GstEmotionMeta *
 gst_buffer_add_emotion_meta (GstBuffer * buffer, guint n_classes,
     const gchar * const *labels, const gfloat * scores, const gchar * segment_id,
@@ -107,6 +118,121 @@ gst_buffer_add_emotion_meta (GstBuffer * buffer, guint n_classes,
   return m;
 }
 
+/**
+ * gst_buffer_get_emotion_meta:
+ * @buffer: a buffer
+ *
+ * Returns: (transfer none) (nullable): the emotion result of @buffer, NULL if it has none
+ */
+GstEmotionMeta *
+gst_buffer_get_emotion_meta (GstBuffer * buffer)
+{
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+  return (GstEmotionMeta *) gst_buffer_get_meta (buffer, GST_EMOTION_META_API_TYPE);
+}
+
+/**
+ * gst_emotion_meta_get_n_classes:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: the number of classes K
+ */
+guint
+gst_emotion_meta_get_n_classes (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, 0);
+  return meta->n_classes;
+}
+
+/**
+ * gst_emotion_meta_get_class_label:
+ * @meta: a #GstEmotionMeta
+ * @index: class index, below K
+ *
+ * Returns: (transfer none) (nullable): the name of class @index, NULL if out of range
+ */
+const gchar *
+gst_emotion_meta_get_class_label (const GstEmotionMeta * meta, guint index)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+  return index < meta->n_classes ? meta->labels[index] : NULL;
+}
+
+/**
+ * gst_emotion_meta_get_score:
+ * @meta: a #GstEmotionMeta
+ * @index: class index, below K
+ *
+ * Returns: the posterior probability of class @index, 0 if out of range
+ */
+gfloat
+gst_emotion_meta_get_score (const GstEmotionMeta * meta, guint index)
+{
+  g_return_val_if_fail (meta != NULL, 0.0f);
+  return index < meta->n_classes ? meta->scores[index] : 0.0f;
+}
+
+/**
+ * gst_emotion_meta_get_scores:
+ * @meta: a #GstEmotionMeta
+ * @n_classes: (out): number of classes K
+ *
+ * Returns: (transfer none) (array length=n_classes): the K posterior probabilities
+ */
+const gfloat *
+gst_emotion_meta_get_scores (const GstEmotionMeta * meta, guint * n_classes)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+  if (n_classes)
+    *n_classes = meta->n_classes;
+  return meta->scores;
+}
+
+/**
+ * gst_emotion_meta_get_best_index:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: the index of the winning class (0 without classes)
+ */
+guint
+gst_emotion_meta_get_best_index (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, 0);
+  return meta->best;
+}
+
+/**
+ * gst_emotion_meta_get_segment_id:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: (transfer none) (nullable): the id of the segment the result covers
+ */
+const gchar *
+gst_emotion_meta_get_segment_id (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+  return meta->segment_id;
+}
+
+/**
+ * gst_emotion_meta_get_model:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: (transfer none) (nullable): the name of the model that produced the result
+ */
+const gchar *
+gst_emotion_meta_get_model (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+  return meta->model;
+}
+
+/**
+ * gst_emotion_meta_get_label:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: (transfer none) (nullable): the winning label, NULL without classes
+ */
 const gchar *
 gst_emotion_meta_get_label (const GstEmotionMeta * meta)
 {
@@ -114,6 +240,12 @@ gst_emotion_meta_get_label (const GstEmotionMeta * meta)
   return meta->n_classes ? meta->labels[meta->best] : NULL;
 }
 
+/**
+ * gst_emotion_meta_get_confidence:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: the winning score, 0 without classes
+ */
 gfloat
 gst_emotion_meta_get_confidence (const GstEmotionMeta * meta)
 {

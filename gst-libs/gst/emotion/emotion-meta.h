@@ -41,8 +41,18 @@ GstEmotionMeta *gst_buffer_add_emotion_meta (GstBuffer * buffer, guint n_classes
     const gchar * const *labels, const gfloat * scores, const gchar * segment_id,
     const gchar * model);
 
-#define gst_buffer_get_emotion_meta(b) \
-  ((GstEmotionMeta *) gst_buffer_get_meta ((b), GST_EMOTION_META_API_TYPE))
+/* The result meta of @buffer, or NULL (a function, not a macro, so that bindings can call it). */
+GstEmotionMeta *gst_buffer_get_emotion_meta (GstBuffer * buffer);
+
+/* Accessors for bindings (GObject introspection cannot read the struct's arrays); annotated in
+ * emotion-meta.c. Values are owned by the meta; an index out of range gives NULL or 0. */
+guint gst_emotion_meta_get_n_classes (const GstEmotionMeta * meta);
+const gchar *gst_emotion_meta_get_class_label (const GstEmotionMeta * meta, guint index);
+gfloat gst_emotion_meta_get_score (const GstEmotionMeta * meta, guint index);
+const gfloat *gst_emotion_meta_get_scores (const GstEmotionMeta * meta, guint * n_classes);
+guint gst_emotion_meta_get_best_index (const GstEmotionMeta * meta);
+const gchar *gst_emotion_meta_get_segment_id (const GstEmotionMeta * meta);
+const gchar *gst_emotion_meta_get_model (const GstEmotionMeta * meta);
 
 /* The winning label (owned by the meta). */
 const gchar *gst_emotion_meta_get_label (const GstEmotionMeta * meta);
