@@ -2,20 +2,23 @@
 // activity detection), classifies each with alstmclassify (the shipped model), or with the
 // element of --model's architecture, and prints per segment its timing, voicing, median F0,
 // level, emotion and confidence. A model of mu-law segments (apcnn) gets mulawspec and no voice
-// activity detection: one line per 2 s segment with its timing and emotion.
-//   emotion-analyze [--model MODEL.safetensors] AUDIO-FILE
+// activity detection: one line per 2 s segment with its timing and emotion. --plot draws the
+// timeline picture (tools/common/timeline-plot.h).
+//   emotion-analyze [--model MODEL.safetensors] [--plot TIMELINE.png] AUDIO-FILE
 #include <gst/gst.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "gst/emotion/emotion.h"
 #include "models/architecture.h"
 #include "models/model_file.h"
+#include "timeline-recorder.h"
 
 namespace {
 
@@ -126,14 +129,27 @@ void print_results(const Emotions& emotions) {
     }
 }
 
+int write_timeline(emotion::tools::TimelineRecorder& timeline, const std::string& path) {
+    try {
+        timeline.write(path);
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-analyze: %s\n", e.what());
+        return 1;
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     gst_init(&argc, &argv);
+    std::string plot_path;
+    const bool plot_ok = emotion::tools::take_plot_option(argc, argv, plot_path);
     std::string model;
     if (argc == 4 && std::string(argv[1]) == "--model") model = argv[2];
-    if (argc != 2 && !(argc == 4 && !model.empty())) {
-        std::fprintf(stderr, "usage: %s [--model MODEL.safetensors] AUDIO-FILE\n", argv[0]);
+    if (!plot_ok || (argc != 2 && !(argc == 4 && !model.empty()))) {
+        std::fprintf(stderr, "usage: %s [--model MODEL.safetensors] [--plot TIMELINE.png] AUDIO-FILE\n",
+                     argv[0]);
         return 2;
     }
     // A model file says what it is: its architecture chooses the features element and classifier.
@@ -177,6 +193,14 @@ int main(int argc, char** argv) {
         if (pipeline) gst_object_unref(pipeline);
         return 1;
     }
+    std::unique_ptr<emotion::tools::TimelineRecorder> timeline;
+    if (!plot_path.empty()) {
+        GstElement* classifier = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
+        gchar* name = g_path_get_basename(argv[argc - 1]);
+        timeline = std::make_unique<emotion::tools::TimelineRecorder>(classifier, name);
+        g_free(name);
+        gst_object_unref(classifier);
+    }
     Analysis analysis;
     if (lld) { // LLD frames and segment events as the classifier receives them
         GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
@@ -199,6 +223,7 @@ int main(int argc, char** argv) {
         if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ELEMENT) break;
         const GstStructure* s = gst_message_get_structure(message);
         if (gst_structure_has_name(s, "emotion")) record_emotion(emotions, s);
+        if (timeline && gst_structure_has_name(s, "emotion")) timeline->record(s);
         gst_message_unref(message);
     }
     int status = 0;
@@ -219,5 +244,6 @@ int main(int argc, char** argv) {
         print_summary(analysis, emotions); // streaming threads have stopped
     else if (status == 0)
         print_results(emotions);
+    if (status == 0 && timeline) status = write_timeline(*timeline, plot_path);
     return status;
 }

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include <cairo.h>
+
+#include "canvas.h"
 
 namespace emotion::tools {
 
@@ -15,14 +16,6 @@ struct Series {
     std::vector<double> values;
     double r, g, b;
 };
-
-void text(cairo_t* cr, double x, double y, const std::string& s, double size, bool centred = false) {
-    cairo_set_font_size(cr, size);
-    cairo_text_extents_t e;
-    cairo_text_extents(cr, s.c_str(), &e);
-    cairo_move_to(cr, centred ? x - e.width / 2 - e.x_bearing : x, y);
-    cairo_show_text(cr, s.c_str());
-}
 
 // One panel: axes, ticks, the series as lines with dots, and a legend. The x ticks count epochs
 // from `first_epoch` (1-based, as emotion-train prints them).
@@ -78,36 +71,6 @@ void panel(cairo_t* cr, double x0, double y0, double w, double h, const std::vec
         legend_y += 16;
     }
 }
-
-// A white image with a black title centred at its top, drawn on through cr().
-class Canvas {
-public:
-    Canvas(int width, int height, const std::string& title, double title_size)
-        : surface_(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height)),
-          cr_(cairo_create(surface_)) {
-        cairo_set_source_rgb(cr_, 1, 1, 1);
-        cairo_paint(cr_);
-        cairo_select_font_face(cr_, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-        cairo_set_source_rgb(cr_, 0, 0, 0);
-        text(cr_, width / 2.0, 24, title, title_size, true);
-    }
-    ~Canvas() {
-        cairo_destroy(cr_);
-        cairo_surface_destroy(surface_);
-    }
-    Canvas(const Canvas&) = delete;
-    Canvas& operator=(const Canvas&) = delete;
-
-    cairo_t* cr() const { return cr_; }
-    void write_png(const std::string& path) const {
-        if (cairo_surface_write_to_png(surface_, path.c_str()) != CAIRO_STATUS_SUCCESS)
-            throw std::runtime_error("cannot write " + path);
-    }
-
-private:
-    cairo_surface_t* surface_;
-    cairo_t* cr_;
-};
 
 } // namespace
 
