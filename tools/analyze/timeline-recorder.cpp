@@ -1,14 +1,37 @@
 #include "timeline-recorder.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace emotion::tools {
+
+namespace {
+
+// Fails before a long analysis rather than after it: the file can be created (and is removed
+// again if it did not exist).
+bool writable(const std::string& path) {
+    const bool existed = ::access(path.c_str(), F_OK) == 0;
+    std::FILE* f = std::fopen(path.c_str(), "ab");
+    if (!f) {
+        std::fprintf(stderr, "emotion-analyze: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+        return false;
+    }
+    std::fclose(f);
+    if (!existed) std::remove(path.c_str());
+    return true;
+}
+
+} // namespace
 
 bool take_plot_option(int& argc, char** argv, std::string& path) {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--plot") != 0) continue;
         if (i + 1 >= argc) return false;
         path = argv[i + 1];
+        if (!writable(path)) return false;
         for (int k = i; k + 2 <= argc; ++k) argv[k] = argv[k + 2]; // argv[argc] (NULL) moves too
         argc -= 2;
         return true;

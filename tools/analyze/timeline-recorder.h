@@ -12,7 +12,8 @@
 
 namespace emotion::tools {
 
-// Takes `--plot FILE` out of argv (argc shrinks); false when --plot has no FILE.
+// Takes `--plot FILE` out of argv (argc shrinks); false when --plot has no FILE or FILE cannot
+// be written (said on stderr).
 bool take_plot_option(int& argc, char** argv, std::string& path);
 
 class TimelineRecorder {
