@@ -1,6 +1,8 @@
 // emotion-analyze --plot on an EmoDB utterance of shared/reference/lld with the shipped model:
 // the picture, read back with cairo, shows the segment the tool printed where it printed it, in
 // its emotion's colour at its confidence's opacity, white around it, and the speech's envelope.
+// And the recorder behind it on a small pipeline, with results that carry arousal and valence.
+#include <gst/gst.h>
 #include <glib.h>
 #include <sys/wait.h>
 
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../../tools/analyze/timeline-recorder.h"
 #include "../../tools/common/timeline-plot.h"
 #include "png_pixels.h"
 #include "test_main.h"
@@ -127,6 +130,80 @@ TEST(analyze_plot_shows_the_printed_segment) {
     EXPECT(!l.curves); // the shipped model's results carry no arousal or valence
 }
 
+// An `emotion` message as the classifiers post it, plus arousal/valence of the given GType.
+GstStructure* result(double start, double end, const char* label, double confidence, GType type,
+                     double arousal, double valence) {
+    GstStructure* s =
+        gst_structure_new("emotion", "timestamp", G_TYPE_UINT64, guint64(start * GST_SECOND), "duration",
+                          G_TYPE_UINT64, guint64((end - start) * GST_SECOND), "label", G_TYPE_STRING, label,
+                          "confidence", G_TYPE_DOUBLE, confidence, NULL);
+    if (type == G_TYPE_FLOAT)
+        gst_structure_set(s, "arousal", G_TYPE_FLOAT, float(arousal), "valence", G_TYPE_FLOAT, float(valence),
+                          NULL);
+    else if (type == G_TYPE_DOUBLE)
+        gst_structure_set(s, "arousal", G_TYPE_DOUBLE, arousal, "valence", G_TYPE_DOUBLE, valence, NULL);
+    return s;
+}
+
+TEST(recorder_draws_audio_and_arousal_valence_of_the_results) {
+    // 0.64 s of a loud tone into the element before "classifier" (identities stand in)
+    GstElement* pipeline = gst_parse_launch("audiotestsrc num-buffers=10 samplesperbuffer=1024 volume=0.8 ! "
+                                            "audio/x-raw,format=F32LE,rate=16000,channels=1 ! identity "
+                                            "name=features ! identity name=classifier ! "
+                                            "fakesink",
+                                            nullptr);
+    EXPECT(pipeline != nullptr);
+    if (!pipeline) return;
+    GstElement* classifier = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
+    TimelineRecorder recorder(classifier, "recorder");
+    gst_object_unref(classifier);
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    GstBus* bus = gst_element_get_bus(pipeline);
+    GstMessage* end =
+        gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    EXPECT(end && GST_MESSAGE_TYPE(end) == GST_MESSAGE_EOS);
+    if (end) gst_message_unref(end);
+    gst_object_unref(bus);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+
+    GstStructure* results[] = {
+        result(0.1, 0.6, "happy", 0.9, G_TYPE_FLOAT, 0.8, -0.4),    // float fields
+        result(1.0, 1.6, "sad", 0.7, G_TYPE_DOUBLE, -0.6, 0.5),     // double fields
+        result(1.7, 1.9, "neutral", 0.6, G_TYPE_INVALID, 0.0, 0.0), // none: no dot
+        gst_structure_new("emotion", "timestamp", G_TYPE_UINT64, guint64(0.7 * GST_SECOND), "duration",
+                          G_TYPE_UINT64, guint64(0.2 * GST_SECOND), "label", G_TYPE_STRING, "no-speech",
+                          NULL),
+    };
+    for (GstStructure* s : results) {
+        recorder.record(s);
+        gst_structure_free(s);
+    }
+    const std::string path = emotion::test::temp_path("recorder.png");
+    recorder.write(path);
+
+    // the same layout: duration 1.9 s (the last result), a curve panel
+    Timeline same;
+    same.segments = {{0.1, 0.6, "happy", 0.9, 0.8, -0.4}, {1.0, 1.6, "sad", 0.7, -0.6, 0.5}};
+    same.segments.push_back({1.7, 1.9, "neutral", 0.6, {}, {}});
+    const TimelineLayout l = timeline_layout(same);
+    PngPixels png(path);
+    EXPECT(l.curves && png.height() == l.height && l.curve_min == -1.0);
+    const std::array<int, 3> white = {255, 255, 255}, arousal = {26, 26, 26};
+    const auto valence = emotion::test::over_white({0.58, 0.40, 0.74}, 1.0);
+    EXPECT(close_to(png.rgb(l.x_of(0.35), l.curve_y(0.8)), arousal, 4));
+    EXPECT(close_to(png.rgb(l.x_of(0.35), l.curve_y(-0.4)), valence, 4));
+    EXPECT(close_to(png.rgb(l.x_of(1.3), l.curve_y(-0.6)), arousal, 4));
+    EXPECT(close_to(png.rgb(l.x_of(1.3), l.curve_y(0.5)), valence, 4));
+    EXPECT(close_to(png.rgb(l.x_of(1.8), l.curve_y(0.9)), white, 0)); // neutral: no value, no line after
+    // no-speech (0.7-0.9 s) is not a segment; the tone's envelope fills its 0.64 s
+    const double band = (l.band_top + l.band_bottom) / 2, mid = (l.wave_top + l.wave_bottom) / 2;
+    EXPECT(close_to(png.rgb(l.x_of(0.8), band), white, 0));
+    const auto loud = png.rgb(l.x_of(0.3), mid - 10), quiet = png.rgb(l.x_of(0.9), mid - 10);
+    EXPECT_MSG(loud[0] < 120 && loud[1] < 120 && loud[2] < 120, emotion::test::to_string(loud));
+    EXPECT(close_to(quiet, white, 0));
+}
+
 TEST(analyze_plot_errors_n) {
     Run r = run({analyze_tool(), wav(), "--plot"});
     EXPECT_MSG(r.status == 2 && contains(r.err, "--plot TIMELINE.png"), r.err);
@@ -136,4 +213,7 @@ TEST(analyze_plot_errors_n) {
     EXPECT_MSG(!contains(r.out, "vad0"), r.out);
 }
 
-TEST_MAIN()
+int main(int argc, char** argv) {
+    gst_init(&argc, &argv);
+    return emotion::test::run_all(argc, argv);
+}

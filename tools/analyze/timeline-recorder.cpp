@@ -98,11 +98,13 @@ void TimelineRecorder::record(const GstStructure* result) {
         !gst_structure_get_uint64(result, "duration", &duration) || start == GST_CLOCK_TIME_NONE ||
         duration == GST_CLOCK_TIME_NONE)
         return;
+    const std::optional<double> confidence = number(result, "confidence");
+    if (!confidence) return; // a "no-speech" result: no emotion to draw
     TimelineSegment s;
     s.start = start / 1e9;
     s.end = (start + duration) / 1e9;
     s.label = label;
-    s.confidence = number(result, "confidence").value_or(0.0);
+    s.confidence = *confidence;
     s.arousal = number(result, "arousal");
     s.valence = number(result, "valence");
     std::lock_guard<std::mutex> lock(mutex_);

@@ -24,7 +24,8 @@ public:
     TimelineRecorder(const TimelineRecorder&) = delete;
     TimelineRecorder& operator=(const TimelineRecorder&) = delete;
 
-    // An `emotion` message: segment times, label, confidence and, when present, arousal, valence.
+    // An `emotion` message: segment times, label, confidence and, when present, arousal, valence
+    // (fields of those names, as in the result JSON). "no-speech" results (no confidence) are left out.
     void record(const GstStructure* result);
     // After the pipeline stopped; throws std::runtime_error when the PNG cannot be written.
     void write(const std::string& path);
