@@ -37,7 +37,11 @@ int main (int argc, char **argv) {
   GstEvent *e = gst_emotion_event_new_segment_start ("seg1", "emotion", "sad", NULL);
   int ok = meta && meta->best == 2 && g_str_equal (gst_emotion_meta_get_label (meta), "neutral")
       && gst_emotion_event_is_segment_start (e)
-      && g_str_equal (gst_emotion_event_get_field (e, "emotion"), "sad");
+      && g_str_equal (gst_emotion_event_get_field (e, "emotion"), "sad")
+      && gst_emotion_meta_get_n_classes (meta) == 4
+      && g_str_equal (gst_emotion_meta_get_class_label (meta, 3), "sad")
+      && gst_emotion_meta_get_class_label (meta, 4) == NULL
+      && gst_emotion_meta_get_score (meta, 2) == 0.6f && gst_emotion_meta_get_score (meta, 4) == 0.0f;
   printf ("%s %s\n", ok ? "ok" : "FAIL", meta ? gst_emotion_meta_get_label (meta) : "-");
   gst_event_unref (e);
   gst_buffer_unref (b);
@@ -74,6 +78,8 @@ m = GstEmotion.buffer_get_emotion_meta(b)
 e = GstEmotion.emotion_event_new_segment_start("seg1", ["emotion"], ["sad"])
 ok = (m.get_label() == "neutral" and m.get_n_classes() == 4 and m.get_class_label(3) == "sad"
       and abs(m.get_score(2) - 0.6) < 1e-6 and m.get_segment_id() == "seg1"
+      and m.get_class_label(4) is None and m.get_score(4) == 0.0 and m.get_best_index() == 2
+      and [round(v, 4) for v in m.get_scores()] == [0.1, 0.2, 0.6, 0.1] and m.get_model() == "m"
       and GstEmotion.emotion_event_get_field(e, "emotion") == "sad"
       # names without values: refused (a GLib critical on stderr), no event
       and GstEmotion.emotion_event_new_segment_start("seg2", ["emotion", "speaker"], ["sad"]) is None)

@@ -1,4 +1,4 @@
-/* Public API of gst-emotion for applications: segment events (and, later, the result meta). */
+/* Public API of gst-emotion for applications: segment events and the result meta. */
 #pragma once
 
 #include <gst/emotion/emotion-events.h>
