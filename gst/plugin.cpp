@@ -16,6 +16,7 @@ static gboolean plugin_init(GstPlugin* plugin) {
     ok &= GST_ELEMENT_REGISTER(apcnnclassify, plugin);
     ok &= GST_ELEMENT_REGISTER(emoaugment, plugin);
     ok &= GST_ELEMENT_REGISTER(emodatasetsrc, plugin);
+    ok &= GST_ELEMENT_REGISTER(emotiondetect, plugin);
     ok &= GST_ELEMENT_REGISTER(emotionfuse, plugin);
     ok &= GST_ELEMENT_REGISTER(emotionsink, plugin);
     ok &= GST_ELEMENT_REGISTER(ksmmtransformer, plugin);

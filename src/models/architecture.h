@@ -94,4 +94,7 @@ const Architecture& architecture_of(const Model& model);
 // The names of the architectures, "alstm, apcnn, stl, ksmm"; `text_only`: those that take text.
 std::string architecture_names(bool text_only = false);
 
+// The architecture whose shipped model is used when none is named (emotiondetect, emotion-analyze).
+inline constexpr const char* kRecommendedArchitecture = "alstm";
+
 } // namespace emotion::models

@@ -1,0 +1,422 @@
+/**
+ * SECTION:element-emotiondetect
+ * @title: emotiondetect
+ *
+ * Emotion results from any raw audio in one element. The bin converts and resamples its input to
+ * 16 kHz mono float, and builds, from the model file(s) in `model`, the feature extractor and the
+ * classifier each file's recorded architecture needs: lldextract + alstmclassify or stlclassify,
+ * mulawspec + apcnnclassify. Several comma-separated models are fused by emotionfuse (the first
+ * model's segments are kept; list an LLD model first to keep VAD segments). Without `model` it
+ * runs the recommended default, the shipped alstm model.
+ *
+ * Segmentation, windows, the longest segment, the speech gate and threads are set here once and
+ * passed to the inner elements: `segmentation` and `window`/`hop` go to lldextract and the
+ * classifiers, `max-segment` to the classifiers' `max-duration`, `min-speech`/`no-speech` and
+ * `threads` to every classifier, `weights`/`fuse-timeout` to emotionfuse. Mu-law models (apcnn)
+ * read mulawspec's own 2 s segments (1 s apart) and are not gated by speech.
+ *
+ * Output is that of a classifier: K posteriors as other/tensors with a GstEmotionMeta, or lines
+ * such as `angry 0.81` when downstream takes text/x-raw (subtitle muxers), plus the `emotion`
+ * element messages and tag events of the classifiers (or of emotionfuse when fused).
+ *
+ * Latency: a result leaves when its segment ends, and VAD segments are cut into parts of at most
+ * `max-segment` seconds, so in a live pipeline the element reports the extractor's latency plus
+ * the longest part (VAD or upstream segments) or the window (segmentation=window), plus
+ * `fuse-timeout` when fused: the bound on the time between a result's start and its push.
+ *
+ * The inner elements are built when the element starts (READY -> PAUSED) and removed when it
+ * stops; they are named `convert`, `resample`, `lld`/`mulaw`, `classifier0`, `classifier1`, ...
+ * and `fuse`, for applications that want to reach them. A missing or unreadable model file, a
+ * text model (ksmm: use ksmmtransformer) or a model listed twice is an error at start.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=talk.wav ! decodebin ! emotiondetect ! emotionsink location=emotions.vtt format=webvtt
+ * ]|
+ */
+#include "gstemotiondetect.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "detect-plan.h"
+#include "elements.h"
+
+GST_DEBUG_CATEGORY_STATIC(emotion_detect_debug);
+#define GST_CAT_DEFAULT emotion_detect_debug
+
+using emotion::gst::DetectPlan;
+
+enum {
+    PROP_0,
+    PROP_MODEL,
+    PROP_SEGMENTATION,
+    PROP_WINDOW,
+    PROP_HOP,
+    PROP_MAX_SEGMENT,
+    PROP_MIN_SPEECH,
+    PROP_NO_SPEECH,
+    PROP_THREADS,
+    PROP_WEIGHTS,
+    PROP_FUSE_TIMEOUT,
+};
+
+#define DEFAULT_SEGMENTATION GST_EMOTION_SEGMENTATION_VAD
+#define DEFAULT_WINDOW 3.0
+#define DEFAULT_HOP 3.0
+#define DEFAULT_MAX_SEGMENT 6.0 /* EmoDB's longest utterance is 8.9 s; most are 2-4 s */
+#define DEFAULT_MIN_SPEECH 0.1  /* the classifiers' default */
+#define DEFAULT_THREADS 1
+#define DEFAULT_FUSE_TIMEOUT 1.0
+
+#define gst_emotion_detect_parent_class parent_class
+G_DEFINE_TYPE(GstEmotionDetect, gst_emotion_detect, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE(emotiondetect, "emotiondetect", GST_RANK_NONE, GST_TYPE_EMOTION_DETECT);
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("audio/x-raw"));
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+                            GST_STATIC_CAPS("other/tensors,format=static,num_tensors=1,types=float32; "
+                                            "text/x-raw,format=utf8"));
+
+namespace {
+
+struct Settings {
+    std::string model;
+    GstEmotionSegmentation segmentation;
+    double window, hop, max_segment, min_speech, fuse_timeout;
+    GstEmotionNoSpeech no_speech;
+    int threads;
+    std::string weights;
+};
+
+Settings settings_copy(GstEmotionDetect* self) {
+    GST_OBJECT_LOCK(self);
+    Settings s{self->model,      self->segmentation, self->window,    self->hop,     self->max_segment,
+               self->min_speech, self->fuse_timeout, self->no_speech, self->threads, self->weights};
+    GST_OBJECT_UNLOCK(self);
+    return s;
+}
+
+/* What the plan leaves to build: elements are added to the bin as they are made, so that one
+ * teardown frees them on every path. */
+class Builder {
+public:
+    explicit Builder(GstEmotionDetect* self) : self_(self) {}
+
+    GstElement* make(const char* factory, const std::string& name) {
+        GstElement* element = gst_element_factory_make(factory, name.c_str());
+        if (!element)
+            throw std::runtime_error(std::string("GStreamer has no element '") + factory +
+                                     "' (gstreamer1.0-plugins-base and this plugin must be installed)");
+        gst_bin_add(GST_BIN(self_), element);
+        self_->inner = g_list_append(self_->inner, element);
+        return element;
+    }
+
+    static void link(GstElement* from, GstElement* to) {
+        if (!gst_element_link(from, to))
+            throw std::runtime_error(std::string("cannot link ") + GST_ELEMENT_NAME(from) + " to " +
+                                     GST_ELEMENT_NAME(to));
+    }
+
+    /* `from` feeding `count` consumers: itself, or a tee with a queue per consumer. */
+    std::vector<GstElement*> fan_out(GstElement* from, size_t count, const std::string& name) {
+        if (count == 1) return {from};
+        GstElement* tee = make("tee", name + "_tee");
+        link(from, tee);
+        std::vector<GstElement*> outputs;
+        for (size_t i = 0; i < count; ++i) {
+            GstElement* queue = make("queue", name + "_queue" + std::to_string(i));
+            link(tee, queue);
+            outputs.push_back(queue);
+        }
+        return outputs;
+    }
+
+private:
+    GstEmotionDetect* self_;
+};
+
+/* Builds the plan's elements behind the ghost sink pad; returns the element whose src pad is the
+ * output. */
+GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectPlan& plan) {
+    Builder b(self);
+    GstElement* convert = b.make("audioconvert", "convert");
+    GstElement* resample = b.make("audioresample", "resample");
+    GstElement* format = b.make("capsfilter", "format");
+    GstCaps* caps = gst_caps_from_string("audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved");
+    g_object_set(format, "caps", caps, NULL);
+    gst_caps_unref(caps);
+    Builder::link(convert, resample);
+    Builder::link(resample, format);
+
+    std::vector<GstElement*> classifiers(plan.models.size());
+    std::vector<GstElement*> audio = b.fan_out(format, plan.branches.size(), "audio");
+    for (size_t i = 0; i < plan.branches.size(); ++i) {
+        const emotion::gst::DetectBranch& branch = plan.branches[i];
+        const bool lld = branch.features_element == "lldextract";
+        GstElement* extractor = b.make(branch.features_element.c_str(), lld ? "lld" : "mulaw");
+        if (lld)
+            g_object_set(extractor, "segmentation", s.segmentation, "window", s.window, "hop", s.hop, NULL);
+        Builder::link(audio[i], extractor);
+
+        std::vector<GstElement*> features = b.fan_out(extractor, branch.models.size(), lld ? "lld" : "mulaw");
+        for (size_t j = 0; j < branch.models.size(); ++j) {
+            const size_t index = branch.models[j];
+            const emotion::gst::DetectModel& model = plan.models[index];
+            GstElement* classifier =
+                b.make(model.architecture->element.c_str(), "classifier" + std::to_string(index));
+            g_object_set(classifier, "model", model.path.c_str(), "threads", s.threads, "max-duration",
+                         s.max_segment, NULL);
+            if (lld)
+                g_object_set(classifier, "window", std::min(s.window, 60.0), "hop", std::min(s.hop, 60.0),
+                             "min-speech", s.min_speech, "no-speech", s.no_speech, NULL);
+            Builder::link(features[j], classifier);
+            classifiers[index] = classifier;
+        }
+    }
+    if (!plan.fused()) return classifiers[0];
+
+    GstElement* fuse = b.make("emotionfuse", "fuse");
+    g_object_set(fuse, "timeout", s.fuse_timeout, NULL);
+    if (!s.weights.empty()) g_object_set(fuse, "weights", s.weights.c_str(), NULL);
+    for (GstElement* classifier : classifiers) { /* sink_0 first: the model list's order */
+        GstPad* sink = gst_element_request_pad_simple(fuse, "sink_%u");
+        GstPad* src = gst_element_get_static_pad(classifier, "src");
+        const bool linked = gst_pad_link(src, sink) == GST_PAD_LINK_OK;
+        gst_object_unref(src);
+        gst_object_unref(sink);
+        if (!linked) throw std::runtime_error("cannot link the classifiers to emotionfuse");
+    }
+    return fuse;
+}
+
+void teardown(GstEmotionDetect* self) {
+    gst_ghost_pad_set_target(GST_GHOST_PAD(self->sinkpad), NULL);
+    gst_ghost_pad_set_target(GST_GHOST_PAD(self->srcpad), NULL);
+    for (GList* l = self->inner; l; l = l->next) {
+        GstElement* element = GST_ELEMENT(l->data);
+        gst_element_set_state(element, GST_STATE_NULL);
+        gst_bin_remove(GST_BIN(self), element); /* the bin held the only reference */
+    }
+    g_list_free(self->inner);
+    self->inner = NULL;
+}
+
+bool build(GstEmotionDetect* self) {
+    const Settings s = settings_copy(self);
+    try {
+        const DetectPlan plan = emotion::gst::plan_detection(s.model);
+        GstElement* output = build_graph(self, s, plan);
+        GstPad* sink = gst_element_get_static_pad(GST_ELEMENT(self->inner->data), "sink");
+        GstPad* src = gst_element_get_static_pad(output, "src");
+        gst_ghost_pad_set_target(GST_GHOST_PAD(self->sinkpad), sink);
+        gst_ghost_pad_set_target(GST_GHOST_PAD(self->srcpad), src);
+        gst_object_unref(sink);
+        gst_object_unref(src);
+        GST_INFO_OBJECT(self, "%zu model(s), %zu feature extractor(s)%s", plan.models.size(),
+                        plan.branches.size(), plan.fused() ? ", fused" : "");
+        return true;
+    } catch (const std::exception& e) {
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", e.what()), ("model=\"%s\"", s.model.c_str()));
+        teardown(self);
+        return false;
+    }
+}
+
+/* The longest time between a result's start and its push beyond what the inner elements report:
+ * the classifiers count one window, but a VAD or upstream segment lasts up to max-segment. */
+GstClockTime unreported_latency(GstEmotionDetect* self) {
+    GST_OBJECT_LOCK(self);
+    double extra = self->segmentation == GST_EMOTION_SEGMENTATION_WINDOW
+                       ? 0.0
+                       : std::max(0.0, self->max_segment - std::min(self->window, 60.0));
+    GST_OBJECT_UNLOCK(self);
+    return (GstClockTime)(extra * GST_SECOND);
+}
+
+} // namespace
+
+static gboolean gst_emotion_detect_src_query(GstPad* pad, GstObject* parent, GstQuery* query) {
+    if (!gst_pad_query_default(pad, parent, query)) return FALSE;
+    if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
+        gboolean live;
+        GstClockTime min, max;
+        gst_query_parse_latency(query, &live, &min, &max);
+        const GstClockTime extra = unreported_latency(GST_EMOTION_DETECT(parent));
+        min += extra;
+        if (GST_CLOCK_TIME_IS_VALID(max)) max = std::max(max, min);
+        gst_query_set_latency(query, live, min, max);
+    }
+    return TRUE;
+}
+
+static GstStateChangeReturn gst_emotion_detect_change_state(GstElement* element, GstStateChange transition) {
+    GstEmotionDetect* self = GST_EMOTION_DETECT(element);
+    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !build(self)) return GST_STATE_CHANGE_FAILURE;
+    GstStateChangeReturn ret = GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
+    if (ret == GST_STATE_CHANGE_FAILURE && transition == GST_STATE_CHANGE_READY_TO_PAUSED) teardown(self);
+    if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) teardown(self);
+    return ret;
+}
+
+static void gst_emotion_detect_set_property(GObject* object, guint id, const GValue* value,
+                                            GParamSpec* pspec) {
+    GstEmotionDetect* self = GST_EMOTION_DETECT(object);
+    GST_OBJECT_LOCK(self);
+    switch (id) {
+    case PROP_MODEL: self->model = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
+    case PROP_SEGMENTATION: self->segmentation = (GstEmotionSegmentation)g_value_get_enum(value); break;
+    case PROP_WINDOW: self->window = g_value_get_double(value); break;
+    case PROP_HOP: self->hop = g_value_get_double(value); break;
+    case PROP_MAX_SEGMENT: self->max_segment = g_value_get_double(value); break;
+    case PROP_MIN_SPEECH: self->min_speech = g_value_get_double(value); break;
+    case PROP_NO_SPEECH: self->no_speech = (GstEmotionNoSpeech)g_value_get_enum(value); break;
+    case PROP_THREADS: self->threads = g_value_get_int(value); break;
+    case PROP_WEIGHTS: self->weights = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
+    case PROP_FUSE_TIMEOUT: self->fuse_timeout = g_value_get_double(value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
+    GstEmotionDetect* self = GST_EMOTION_DETECT(object);
+    GST_OBJECT_LOCK(self);
+    switch (id) {
+    case PROP_MODEL: g_value_set_string(value, self->model.empty() ? NULL : self->model.c_str()); break;
+    case PROP_SEGMENTATION: g_value_set_enum(value, self->segmentation); break;
+    case PROP_WINDOW: g_value_set_double(value, self->window); break;
+    case PROP_HOP: g_value_set_double(value, self->hop); break;
+    case PROP_MAX_SEGMENT: g_value_set_double(value, self->max_segment); break;
+    case PROP_MIN_SPEECH: g_value_set_double(value, self->min_speech); break;
+    case PROP_NO_SPEECH: g_value_set_enum(value, self->no_speech); break;
+    case PROP_THREADS: g_value_set_int(value, self->threads); break;
+    case PROP_WEIGHTS: g_value_set_string(value, self->weights.empty() ? NULL : self->weights.c_str()); break;
+    case PROP_FUSE_TIMEOUT: g_value_set_double(value, self->fuse_timeout); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_emotion_detect_finalize(GObject* object) {
+    GstEmotionDetect* self = GST_EMOTION_DETECT(object);
+    g_list_free(self->inner); /* the elements themselves went with the bin's children */
+    self->model.~basic_string();
+    self->weights.~basic_string();
+    G_OBJECT_CLASS(parent_class)->finalize(object);
+}
+
+static void install_properties(GObjectClass* klass) {
+    const GParamFlags flags =
+        (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+    g_object_class_install_property(
+        klass, PROP_MODEL,
+        g_param_spec_string("model", "Model",
+                            "Model file(s) (safetensors), comma-separated; several are fused (emotionfuse, "
+                            "the first one's segments kept). Each file's recorded architecture chooses "
+                            "its feature extractor and classifier. Default (NULL): the recommended "
+                            "model, the shipped alstm.safetensors (searched as the classifiers do)",
+                            NULL, flags));
+    g_object_class_install_property(
+        klass, PROP_SEGMENTATION,
+        g_param_spec_enum("segmentation", "Segmentation",
+                          "How LLD models' input is cut into segments when upstream sends no segment "
+                          "events: speech stretches (vad), fixed windows, or none (upstream segments, "
+                          "else fixed windows)",
+                          GST_TYPE_EMOTION_SEGMENTATION, DEFAULT_SEGMENTATION, flags));
+    g_object_class_install_property(
+        klass, PROP_WINDOW,
+        g_param_spec_double("window", "Window",
+                            "Seconds of a fixed window (segmentation=window, and the classifiers' "
+                            "fallback windows up to 60 s)",
+                            emotion::gst::kSegmentWindowMin, emotion::gst::kSegmentWindowMax, DEFAULT_WINDOW,
+                            flags));
+    g_object_class_install_property(
+        klass, PROP_HOP,
+        g_param_spec_double("hop", "Hop", "Seconds between the starts of fixed windows",
+                            emotion::gst::kSegmentHopMin, emotion::gst::kSegmentHopMax, DEFAULT_HOP, flags));
+    g_object_class_install_property(
+        klass, PROP_MAX_SEGMENT,
+        g_param_spec_double("max-segment", "Maximum segment",
+                            "Longest part of a segment classified as one result, seconds: longer VAD or "
+                            "upstream segments give a result per part, so results stay within the "
+                            "reported latency (the classifiers' max-duration)",
+                            1.0, 3600.0, DEFAULT_MAX_SEGMENT, flags));
+    g_object_class_install_property(
+        klass, PROP_MIN_SPEECH,
+        g_param_spec_double("min-speech", "Minimum speech",
+                            "LLD models: least fraction of a part's frames that must be speech for it to "
+                            "be classified; 0 classifies everything",
+                            0.0, 1.0, DEFAULT_MIN_SPEECH, flags));
+    g_object_class_install_property(
+        klass, PROP_NO_SPEECH,
+        g_param_spec_enum("no-speech", "No speech",
+                          "What a part with less speech than min-speech gives: nothing, or a no-speech "
+                          "result",
+                          GST_TYPE_EMOTION_NO_SPEECH, GST_EMOTION_NO_SPEECH_SKIP, flags));
+    g_object_class_install_property(klass, PROP_THREADS,
+                                    g_param_spec_int("threads", "Threads",
+                                                     "CPU threads each model may use for one segment", 1, 64,
+                                                     DEFAULT_THREADS, flags));
+    g_object_class_install_property(
+        klass, PROP_WEIGHTS,
+        g_param_spec_string("weights", "Weights",
+                            "Several models: comma-separated weight of each, in model order (emotionfuse's "
+                            "weights). Default (NULL): equal",
+                            NULL, flags));
+    g_object_class_install_property(
+        klass, PROP_FUSE_TIMEOUT,
+        g_param_spec_double("fuse-timeout", "Fusion timeout",
+                            "Several models, live: seconds a result waits for the other models' results "
+                            "(emotionfuse's timeout); added to the reported latency",
+                            0.0, 60.0, DEFAULT_FUSE_TIMEOUT, flags));
+}
+
+static void gst_emotion_detect_class_init(GstEmotionDetectClass* klass) {
+    GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
+    GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+    GST_DEBUG_CATEGORY_INIT(emotion_detect_debug, "emotiondetect", 0, "emotion detection bin");
+
+    gobject_class->set_property = gst_emotion_detect_set_property;
+    gobject_class->get_property = gst_emotion_detect_get_property;
+    gobject_class->finalize = gst_emotion_detect_finalize;
+    install_properties(gobject_class);
+    element_class->change_state = gst_emotion_detect_change_state;
+
+    gst_element_class_add_static_pad_template(element_class, &sink_template);
+    gst_element_class_add_static_pad_template(element_class, &src_template);
+    gst_element_class_set_static_metadata(
+        element_class, "Emotion detection", "Filter/Analyzer/Audio/Bin",
+        "Emotion results from raw audio: conversion, features, the classifier(s) of the given model "
+        "file(s) and their fusion in one element",
+        "gst-emotion developers");
+    gst_element_class_add_static_metadata(
+        element_class, "example-launch-line",
+        "gst-launch-1.0 filesrc location=talk.wav ! decodebin ! emotiondetect ! emotionsink "
+        "location=emotions.vtt format=webvtt");
+}
+
+static void gst_emotion_detect_init(GstEmotionDetect* self) {
+    new (&self->model) std::string();
+    new (&self->weights) std::string();
+    self->segmentation = DEFAULT_SEGMENTATION;
+    self->window = DEFAULT_WINDOW;
+    self->hop = DEFAULT_HOP;
+    self->max_segment = DEFAULT_MAX_SEGMENT;
+    self->min_speech = DEFAULT_MIN_SPEECH;
+    self->no_speech = GST_EMOTION_NO_SPEECH_SKIP;
+    self->threads = DEFAULT_THREADS;
+    self->fuse_timeout = DEFAULT_FUSE_TIMEOUT;
+    self->inner = NULL;
+
+    self->sinkpad = gst_ghost_pad_new_no_target_from_template(
+        "sink", gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(self), "sink"));
+    gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
+    self->srcpad = gst_ghost_pad_new_no_target_from_template(
+        "src", gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(self), "src"));
+    gst_pad_set_query_function(self->srcpad, gst_emotion_detect_src_query);
+    gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+}

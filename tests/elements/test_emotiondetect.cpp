@@ -1,0 +1,281 @@
+/* emotiondetect tests: the same results as the explicit pipeline it replaces; the extractor and
+ * classifier chosen from each model file's architecture; input in any raw format; several models
+ * fused; bad model lists (clean errors); state cycles and a flushing seek; and, live, results
+ * within the latency it reports (paced source, VAD segments longer than max-segment). */
+#include "test_emotion_common.h"
+
+#include <algorithm>
+
+using namespace emotion_test;
+
+namespace {
+
+std::string shipped(const std::string& architecture) {
+    const gchar* dir = g_getenv("EMOTION_SOURCE_MODELS");
+    fail_unless(dir != NULL, "EMOTION_SOURCE_MODELS is not set (tests/meson.build sets it)");
+    return std::string(dir) + "/" + architecture + ".safetensors";
+}
+
+const std::string kWav = "wav/08b03Tc.wav"; /* 7.6 s of sad speech */
+
+std::string decoded(const std::string& wav) {
+    return "filesrc location=\"" + emodb(wav) + "\" ! wavparse ! ";
+}
+
+/* Plays `description` (ending in appsink name=sink) to EOS; its tensor results. */
+std::vector<Result> results_of(const std::string& description) {
+    GstElement* pipeline = launch(description);
+    fail_unless_equals_std_string(run_pipeline(pipeline, 120 * GST_SECOND), "");
+    std::vector<Result> results = appsink_results(pipeline);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+    return results;
+}
+
+const char* kAppsink = " ! appsink name=sink sync=false wait-on-eos=false";
+
+/* The factory of the inner element `name` of emotiondetect `detect` (in PAUSED). */
+std::string inner_factory(GstElement* pipeline, const char* name) {
+    GstElement* detect = gst_bin_get_by_name(GST_BIN(pipeline), "d");
+    GstElement* inner = gst_bin_get_by_name(GST_BIN(detect), name);
+    std::string factory = inner ? GST_OBJECT_NAME(gst_element_get_factory(inner)) : "";
+    if (inner) gst_object_unref(inner);
+    gst_object_unref(detect);
+    return factory;
+}
+
+} // namespace
+
+/* emotiondetect = audioconvert ! audioresample ! lldextract segmentation=vad ! alstmclassify
+ * max-duration=6: the same results, bit for bit. */
+GST_START_TEST(test_same_as_explicit_pipeline) {
+    if (!have_emodb("test_same_as_explicit_pipeline")) return;
+    std::vector<Result> explicit_results =
+        results_of(decoded(kWav) +
+                   "audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! "
+                   "lldextract segmentation=vad ! alstmclassify max-duration=6 model=\"" +
+                   shipped("alstm") + "\"" + kAppsink);
+    std::vector<Result> detected = results_of(decoded(kWav) + "emotiondetect" + kAppsink);
+    fail_unless(!explicit_results.empty());
+    fail_unless_equals_int((int)detected.size(), (int)explicit_results.size());
+    for (size_t n = 0; n < detected.size(); n++) {
+        fail_unless_equals_uint64(detected[n].pts, explicit_results[n].pts);
+        fail_unless(detected[n].scores == explicit_results[n].scores, "result %zu differs", n);
+        fail_unless_equals_std_string(detected[n].model, "alstm.safetensors");
+    }
+    printf("%zu results, identical to the explicit pipeline's\n", detected.size());
+}
+
+GST_END_TEST;
+
+/* Each file's architecture picks the extractor and classifier; input of another rate, format and
+ * channel count is converted inside. */
+GST_START_TEST(test_architecture_from_model_file) {
+    if (!have_emodb("test_architecture_from_model_file")) return;
+    struct Case {
+        const char *architecture, *extractor, *classifier;
+    } cases[] = {{"alstm", "lldextract", "alstmclassify"},
+                 {"apcnn", "mulawspec", "apcnnclassify"},
+                 {"stl", "lldextract", "stlclassify"}};
+    for (const Case& c : cases) {
+        GstElement* pipeline =
+            launch(decoded(kWav) +
+                   "audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=44100,channels=2 ! "
+                   "emotiondetect name=d model=\"" +
+                   shipped(c.architecture) + "\"" + kAppsink);
+        fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+        fail_unless_equals_std_string(inner_factory(pipeline, "classifier0"), c.classifier);
+        fail_unless_equals_std_string(
+            inner_factory(pipeline, std::string(c.extractor) == "mulawspec" ? "mulaw" : "lld"), c.extractor);
+        fail_unless_equals_std_string(run_pipeline(pipeline, 120 * GST_SECOND), "");
+        std::vector<Result> results = appsink_results(pipeline);
+        gst_element_set_state(pipeline, GST_STATE_NULL);
+        gst_object_unref(pipeline);
+        fail_unless(!results.empty(), "%s: no result", c.architecture);
+        for (const Result& r : results) fail_unless_equals_int((int)r.labels.size(), 4);
+        printf("%s: %s ! %s, %zu results from 44.1 kHz stereo S16\n", c.architecture, c.extractor,
+               c.classifier, results.size());
+    }
+}
+
+GST_END_TEST;
+
+/* Several models: fused by emotionfuse, in the first model's (VAD) segments. */
+GST_START_TEST(test_several_models_fused) {
+    if (!have_emodb("test_several_models_fused")) return;
+    std::vector<Result> single = results_of(decoded(kWav) + "emotiondetect" + kAppsink);
+    std::vector<Result> fused = results_of(decoded(kWav) + "emotiondetect model=\"" + shipped("alstm") +
+                                           ", " + shipped("apcnn") + "\" weights=1,3" + kAppsink);
+    fail_unless_equals_int((int)fused.size(), (int)single.size());
+    double moved = 0;
+    for (size_t n = 0; n < fused.size(); n++) {
+        fail_unless_equals_uint64(fused[n].pts, single[n].pts);
+        fail_unless_equals_std_string(fused[n].model, "fusion(alstm.safetensors+apcnn.safetensors)");
+        for (size_t k = 0; k < fused[n].scores.size(); k++)
+            moved = std::max(moved, (double)std::fabs(fused[n].scores[k] - single[n].scores[k]));
+    }
+    printf("%zu fused results; largest change from alstm alone %.3f\n", fused.size(), moved);
+    fail_unless(moved > 1e-3, "the second model changed nothing");
+}
+
+GST_END_TEST;
+
+/* Bad model lists: an error at start that says what is wrong. */
+GST_START_TEST(test_bad_models_n) {
+    const std::string wav = temp_path("not-a-model.safetensors");
+    fail_unless(g_file_set_contents(wav.c_str(), "RIFF....WAVEfmt ", -1, NULL));
+    struct Case {
+        std::string model, expected;
+    } cases[] = {
+        {"/nonexistent/m.safetensors", "/nonexistent/m.safetensors"},
+        {wav, "not-a-model.safetensors"},
+        {shipped("ksmm"), "needs a text stream: use ksmmtransformer"},
+        {shipped("alstm") + "," + shipped("alstm"), "is listed twice"},
+        {shipped("alstm") + ",", "empty entry"},
+    };
+    for (const Case& c : cases) {
+        GstElement* pipeline =
+            launch("audiotestsrc num-buffers=10 ! emotiondetect model=\"" + c.model + "\"" + kAppsink);
+        std::string error = pause_error(pipeline);
+        gst_object_unref(pipeline);
+        printf("model=\"%s\": %s\n", c.model.c_str(), error.c_str());
+        fail_unless(error.find(c.expected) != std::string::npos, "%s", error.c_str());
+    }
+}
+
+GST_END_TEST;
+
+/* NULL -> PAUSED -> NULL ten times, five full runs with the same results, a flushing seek. */
+GST_START_TEST(test_state_cycles_and_seek) {
+    if (!have_emodb("test_state_cycles_and_seek")) return;
+    GstElement* pipeline = launch(decoded(kWav) + "emotiondetect" + kAppsink);
+    pause_and_stop(pipeline, 10);
+    std::vector<Result> run0;
+    for (int i = 0; i < 5; i++) {
+        fail_unless_equals_std_string(run_pipeline(pipeline, 120 * GST_SECOND), "");
+        std::vector<Result> results = appsink_results(pipeline);
+        if (i == 0) run0 = results;
+        fail_unless_equals_int((int)results.size(), (int)run0.size());
+        for (size_t n = 0; n < results.size(); n++) fail_unless(results[n].scores == run0[n].scores);
+        if (i == 4) {
+            fail_unless(gst_element_seek_simple(
+                pipeline, GST_FORMAT_TIME, (GstSeekFlags)(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
+            GstBus* bus = gst_element_get_bus(pipeline);
+            GstMessage* m = gst_bus_timed_pop_filtered(bus, test_wait(60 * GST_SECOND),
+                                                       (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+            fail_unless(m != NULL && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS);
+            gst_message_unref(m);
+            gst_object_unref(bus);
+            std::vector<Result> again = appsink_results(pipeline);
+            fail_unless_equals_int((int)again.size(), (int)run0.size());
+            for (size_t n = 0; n < again.size(); n++) fail_unless(again[n].scores == run0[n].scores);
+        }
+        fail_unless_equals_int(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    }
+    printf("5 runs and a flushing seek: %zu results each\n", run0.size());
+    gst_object_unref(pipeline);
+}
+
+GST_END_TEST;
+
+namespace {
+
+/* When each result left emotiondetect, in running time. */
+struct Arrivals {
+    GstElement* pipeline;
+    GMutex lock;
+    std::vector<std::pair<GstClockTime, GstClockTime>> pts_and_arrival;
+};
+
+GstPadProbeReturn on_result(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* a = static_cast<Arrivals*>(data);
+    GstClock* clock = gst_element_get_clock(a->pipeline);
+    if (!clock) return GST_PAD_PROBE_OK;
+    const GstClockTime now = gst_clock_get_time(clock) - gst_element_get_base_time(a->pipeline);
+    gst_object_unref(clock);
+    g_mutex_lock(&a->lock);
+    a->pts_and_arrival.push_back({GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)), now});
+    g_mutex_unlock(&a->lock);
+    return GST_PAD_PROBE_OK;
+}
+
+} // namespace
+
+/* Live: speech paced by the clock in 20 ms buffers, two utterances back to back (one VAD segment
+ * longer than max-segment): every result leaves within the latency emotiondetect reports, counted
+ * from the result's start. */
+GST_START_TEST(test_live_results_within_latency) {
+    if (!have_emodb("test_live_results_within_latency")) return;
+    std::vector<float> speech = load_wav("../data/emodb/" + kWav);
+    std::vector<float> twice(speech);
+    twice.insert(twice.end(), speech.begin(), speech.end());
+
+    GstElement* pipeline = launch("appsrc name=src is-live=true format=time min-latency=20000000 "
+                                  "caps=audio/x-raw,format=F32LE,rate=16000,channels=1,layout=interleaved ! "
+                                  "emotiondetect name=d max-segment=2 min-speech=0 ! fakesink sync=false");
+    Arrivals arrivals{pipeline, {}, {}};
+    g_mutex_init(&arrivals.lock);
+    GstElement* detect = gst_bin_get_by_name(GST_BIN(pipeline), "d");
+    GstPad* out = gst_element_get_static_pad(detect, "src");
+    gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, on_result, &arrivals, NULL);
+    GstElement* src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+    fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+
+    const size_t block = 320; /* 20 ms */
+    GstClock* clock = gst_pipeline_get_clock(GST_PIPELINE(pipeline));
+    for (size_t first = 0; first < twice.size(); first += block) {
+        const size_t count = std::min(block, twice.size() - first);
+        GstBuffer* b = make_buffer(twice.data() + first, count, sample_time(first));
+        const GstClockTime due = gst_element_get_base_time(pipeline) + sample_time(first + count);
+        GstClockID id = gst_clock_new_single_shot_id(clock, due); /* the buffer is complete then */
+        gst_clock_id_wait(id, NULL);
+        gst_clock_id_unref(id);
+        GstFlowReturn flow = GST_FLOW_OK;
+        g_signal_emit_by_name(src, "push-buffer", b, &flow);
+        gst_buffer_unref(b);
+        fail_unless_equals_int(flow, GST_FLOW_OK);
+    }
+    gst_object_unref(clock);
+    GstFlowReturn flow = GST_FLOW_OK;
+    g_signal_emit_by_name(src, "end-of-stream", &flow);
+
+    GstQuery* query = gst_query_new_latency();
+    fail_unless(gst_pad_query(out, query));
+    gboolean live = FALSE;
+    GstClockTime latency = 0;
+    gst_query_parse_latency(query, &live, &latency, NULL);
+    gst_query_unref(query);
+    fail_unless_equals_std_string(run_pipeline(pipeline, 60 * GST_SECOND), "");
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+
+    fail_unless(live);
+    fail_unless(latency >= 2 * GST_SECOND, "latency %" GST_TIME_FORMAT, GST_TIME_ARGS(latency));
+    fail_unless(arrivals.pts_and_arrival.size() >= 6, "%zu results", arrivals.pts_and_arrival.size());
+    GstClockTime worst = 0;
+    for (const auto& [pts, arrival] : arrivals.pts_and_arrival) worst = std::max(worst, arrival - pts);
+    printf("live: %zu results, reported latency %.3f s, largest delay from a result's start %.3f s\n",
+           arrivals.pts_and_arrival.size(), (double)latency / GST_SECOND, (double)worst / GST_SECOND);
+    fail_unless(worst <= latency, "a result left %.3f s after its start", (double)worst / GST_SECOND);
+
+    gst_object_unref(src);
+    gst_object_unref(out);
+    gst_object_unref(detect);
+    gst_object_unref(pipeline);
+    g_mutex_clear(&arrivals.lock);
+}
+
+GST_END_TEST;
+
+static Suite* emotiondetect_suite(void) {
+    Suite* s = suite_create("emotiondetect");
+    TCase* tc = general_case(s);
+    tcase_add_test(tc, test_same_as_explicit_pipeline);
+    tcase_add_test(tc, test_architecture_from_model_file);
+    tcase_add_test(tc, test_several_models_fused);
+    tcase_add_test(tc, test_bad_models_n);
+    tcase_add_test(tc, test_state_cycles_and_seek);
+    tcase_add_test(tc, test_live_results_within_latency);
+    return s;
+}
+
+GST_CHECK_MAIN(emotiondetect);
