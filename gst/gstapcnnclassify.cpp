@@ -44,7 +44,7 @@ static void gst_apcnnclassify_class_init(GstApcnnClassifyClass* klass) {
     gst_element_class_add_static_metadata(
         GST_ELEMENT_CLASS(klass), "example-launch-line",
         "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! mulawspec "
-        "hop=0.4 ! apcnnclassify model=apcnn.safetensors ! emotionsink location=emotions.srt format=srt");
+        "hop=0.4 ! apcnnclassify ! emotionsink location=emotions.srt format=srt");
     gst_emotion_classifier_class_set_architecture(GST_EMOTION_CLASSIFIER_CLASS(klass), "apcnn");
 }
 

@@ -47,7 +47,7 @@ static void gst_stlclassify_class_init(GstStlClassifyClass* klass) {
     gst_element_class_add_static_metadata(
         GST_ELEMENT_CLASS(klass), "example-launch-line",
         "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract "
-        "segmentation=vad ! stlclassify model=stl.safetensors ! emotionsink");
+        "segmentation=vad ! stlclassify ! emotionsink location=emotions.jsonl");
     gst_emotion_classifier_class_set_architecture(GST_EMOTION_CLASSIFIER_CLASS(klass), "stl");
 }
 
