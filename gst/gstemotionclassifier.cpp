@@ -157,6 +157,11 @@ static TrainingHost training_host(GstEmotionClassifier* self, ClassifierState* s
     host.negotiate_output = [self, state] {
         return state->output_negotiated || classifier_negotiate_output(self);
     };
+    host.preroll_downstream = [self, state] {
+        if (state->output_negotiated && !state->segment_pending)
+            gst_pad_push_event(self->srcpad,
+                               gst_event_new_gap(state->results.segment.start, GST_CLOCK_TIME_NONE));
+    };
     return host;
 }
 
