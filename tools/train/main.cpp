@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "../common/model-architecture.h"
 #include "../common/options.h"
 #include "../common/plots.h"
 #include "../common/training-options.h"
@@ -20,8 +21,13 @@ using namespace emotion::tools;
 
 namespace {
 
+const char* kDefaultArchitecture = "alstm"; // of a new model
+
 const char* kUsage =
     "usage: emotion-train --manifest FILE --arch alstm|apcnn|stl|ksmm --out MODEL [options]\n"
+    "       emotion-train --manifest FILE --model START --out MODEL [options]   (fine-tuning)\n"
+    "  --arch NAME           the architecture of a new model (alstm); with --model the\n"
+    "                        architecture is the starting model's (--arch, if given, must agree)\n"
     "  --epochs N            passes over the training data (30)\n"
     "  --valid-speakers A,B  validation speakers (or --valid-fraction F, drawn by speaker)\n"
     "  --test-speakers A,B   held-out speakers, never used\n"
@@ -66,7 +72,7 @@ int main(int argc, char** argv) {
     try {
         auto defaults = training_option_defaults();
         defaults.merge(dataset_option_defaults());
-        defaults.insert({{"arch", "alstm"},
+        defaults.insert({{"arch", ""},
                          {"out", ""},
                          {"valid-speakers", ""},
                          {"valid-fraction", "0"},
@@ -83,8 +89,10 @@ int main(int argc, char** argv) {
         data = dataset_options(o);
         data.valid_speakers = o.str("valid-speakers");
         data.valid_fraction = o.number("valid-fraction");
-        train.architecture =
-            emotion::models::architecture_named(o.str("arch")).name; // a known name, or a usage error
+        if (data.manifest.empty() || o.str("out").empty())
+            throw std::invalid_argument("--manifest and --out are required");
+        // a known name, the starting model's, or a usage error
+        train.architecture = run_architecture(o.str("model"), o.str("arch"), kDefaultArchitecture).name;
         train.output = o.str("out");
         train.start_model = o.str("model");
         train.resume = o.flag("resume");
@@ -93,11 +101,11 @@ int main(int argc, char** argv) {
         train.feature_masks = o.str("feature-masks");
         emotion::dsp::FeatureMaskSettings::parse(train.feature_masks);
         plots = o.str("plots");
-        if (data.manifest.empty() || train.output.empty())
-            throw std::invalid_argument("--manifest and --out are required");
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-train: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
-        return 2;
+    } catch (const std::invalid_argument& e) {
+        return usage_error("emotion-train", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
+    } catch (const std::exception& e) { // the starting model cannot be read
+        std::fprintf(stderr, "emotion-train: %s\n", e.what());
+        return 1;
     }
     if (plots.empty()) {
         plots = train.output;
