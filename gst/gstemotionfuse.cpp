@@ -24,7 +24,7 @@
  *
  * Output is that of a classifier, so emotionsink, subtitle muxers and applications work unchanged:
  * K posteriors as other/tensors with the reference segment's PTS/duration and a GstEmotionMeta
- * (model `fusion(A+B+...)`), or a line such as `angry 0.81` when downstream takes text/x-raw; an
+ * (model `fusion(A+B+...)`), or a line such as `angry (81%)` when downstream takes text/x-raw; an
  * element message `emotion` (fields `timestamp`, `stream-time`, `running-time`, `duration`,
  * `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, and `true-emotion` when the
  * reference's segment event carried one); a tag event
