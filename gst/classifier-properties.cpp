@@ -7,7 +7,18 @@ namespace emotion::gst {
 
 namespace {
 
-enum Offset { MODEL, THREADS, MODE, WINDOW, HOP, MAX_DURATION, MIN_SPEECH, NO_SPEECH, CUE_FORMAT, TRAINING_FIRST };
+enum Offset {
+    MODEL,
+    THREADS,
+    MODE,
+    WINDOW,
+    HOP,
+    MAX_DURATION,
+    MIN_SPEECH,
+    NO_SPEECH,
+    CUE_FORMAT,
+    TRAINING_FIRST
+};
 
 } // namespace
 
@@ -117,8 +128,8 @@ bool classifier_settings_check(GstElement* element, const ClassifierSettings& se
     try {
         io::check_cue_format(settings.cue_format);
     } catch (const std::exception& e) {
-        GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS, ("Invalid cue-format '%s'.", settings.cue_format.c_str()),
-                          ("%s", e.what()));
+        GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
+                          ("Invalid cue-format '%s'.", settings.cue_format.c_str()), ("%s", e.what()));
         return false;
     }
     return true;

@@ -32,7 +32,8 @@ void scan(const std::string& format, Placeholder&& placeholder, Literal&& litera
 } // namespace
 
 void check_cue_format(const std::string& format) {
-    scan(format, [](const std::string&) {}, [](const std::string&) {});
+    scan(
+        format, [](const std::string&) {}, [](const std::string&) {});
 }
 
 std::string cue_text(const std::string& format, const std::string& label, double confidence,

@@ -220,7 +220,8 @@ GST_END_TEST;
 /* cue-format: the text line of each result; an unknown placeholder fails at start */
 GST_START_TEST(test_text_output_cue_format) {
     std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
-    GstHarness* h = gst_harness_new_parse(alstm_description("cue-format=\"{segment}: {label} {confidence}\"").c_str());
+    GstHarness* h =
+        gst_harness_new_parse(alstm_description("cue-format=\"{segment}: {label} {confidence}\"").c_str());
     gst_harness_set_sink_caps_str(h, "text/x-raw,format=utf8");
     gst_harness_set_src_caps_str(h, LLD_CAPS);
     gst_harness_push_event(h, gst_emotion_event_new_segment_start("u1", NULL, NULL));
@@ -235,7 +236,8 @@ GST_START_TEST(test_text_output_cue_format) {
     g_free(expected);
     gst_harness_teardown(h);
 
-    GstElement* classifier = gst_parse_launch(alstm_description("cue-format=\"{label} {score}\"").c_str(), NULL);
+    GstElement* classifier =
+        gst_parse_launch(alstm_description("cue-format=\"{label} {score}\"").c_str(), NULL);
     GstBus* bus = gst_bus_new();
     gst_element_set_bus(classifier, bus);
     fail_unless_equals_int(gst_element_set_state(classifier, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);

@@ -218,7 +218,8 @@ GST_START_TEST(test_format_from_extension) {
     check_cues(written(temp_path("auto.srt")), false);
     std::vector<std::string> csv = lines_of(written(temp_path("auto.csv")));
     fail_unless_equals_int((int)csv.size(), 4);
-    fail_unless_equals_string(csv[0].c_str(), "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    fail_unless_equals_string(csv[0].c_str(),
+                              "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
     fail_unless(is_json_lines(written(temp_path("auto.jsonl"))));
     fail_unless(is_json_lines(written(temp_path("auto.json"))));
     fail_unless(is_json_lines(written(temp_path("no-extension"))));
@@ -260,15 +261,16 @@ GST_END_TEST;
 
 /* cue-format: the cue text of WebVTT and SRT; an unknown placeholder fails at start */
 GST_START_TEST(test_cue_format) {
-    auto blocks = blocks_of(written(temp_path("styled.vtt"), "cue-format=\"{label} {confidence} [{segment}]\""));
+    auto blocks =
+        blocks_of(written(temp_path("styled.vtt"), "cue-format=\"{label} {confidence} [{segment}]\""));
     fail_unless_equals_int((int)blocks.size(), 4);
     for (int i = 0; i < 3; i++) {
         gchar* cue = g_strdup_printf("%s %.2f [%s]", kLabels[kBest[i]], kFed[i].scores[kBest[i]], kFed[i].id);
         fail_unless_equals_string(blocks[i + 1][2].c_str(), cue);
         g_free(cue);
     }
-    GstElement* pipeline =
-        launch("fakesrc num-buffers=0 ! emotionsink location=\"" + temp_path("bad-cue.srt") + "\" cue-format=\"{label} {score\"");
+    GstElement* pipeline = launch("fakesrc num-buffers=0 ! emotionsink location=\"" +
+                                  temp_path("bad-cue.srt") + "\" cue-format=\"{label} {score\"");
     const std::string e = pause_error(pipeline);
     gst_object_unref(pipeline);
     printf("cue-format with {score -> %s\n", e.c_str());

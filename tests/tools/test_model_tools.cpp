@@ -105,8 +105,8 @@ TEST(analyze_runs_the_model_files_architecture) {
 
 TEST(train_fine_tunes_the_model_files_architecture) {
     const std::string out = temp_dir() + "/fine-tuned.safetensors";
-    Run r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--out",
-                 out, "--epochs", "1"});
+    Run r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+                 "--out", out, "--epochs", "1"});
     EXPECT_MSG(r.status == 0, r.err);
     EXPECT_MSG(!contains(r.err, "alstmclassify"), r.err); // it once ran the default architecture's element
     std::string architecture;
@@ -156,14 +156,15 @@ TEST(analyze_json_prints_emotionsinks_json_lines) {
             const std::string label = j.value("label", "");
             EXPECT_MSG(j["scores"].contains(label), j.dump());
             EXPECT_MSG(j.value("end", 0.0) > j.value("start", 1.0), j.dump());
-            EXPECT_MSG(std::fabs(j["scores"].value(label, 0.0) - j.value("confidence", -1.0)) < 1e-6, j.dump());
+            EXPECT_MSG(std::fabs(j["scores"].value(label, 0.0) - j.value("confidence", -1.0)) < 1e-6,
+                       j.dump());
         }
     }
 }
 
 TEST(analyze_fuses_several_models) {
-    Run r = run({env("EMOTION_ANALYZE_TOOL"), "--model", shipped("alstm"), "--model", shipped("apcnn"), "--model",
-                 shipped("stl"), "--json", reference_wav("08a02Wc")});
+    Run r = run({env("EMOTION_ANALYZE_TOOL"), "--model", shipped("alstm"), "--model", shipped("apcnn"),
+                 "--model", shipped("stl"), "--json", reference_wav("08a02Wc")});
     EXPECT_MSG(r.status == 0, r.err);
     auto objects = json_lines(r.out);
     EXPECT_MSG(objects.size() == 1, r.out); // the fused results only, in the first model's segments

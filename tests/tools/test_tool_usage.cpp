@@ -79,13 +79,15 @@ TEST(usage_errors_exit_2_with_the_usage_on_stderr_n) {
                                refusals->second.value_option + " needs a value");
         if (refusals->second.needs_arguments) {
             Run r = run({path});
-            EXPECT_MSG(r.status == 2 && contains(r.err, "usage: " + tool) && r.out.empty(), tool + ": " + r.err);
+            EXPECT_MSG(r.status == 2 && contains(r.err, "usage: " + tool) && r.out.empty(),
+                       tool + ": " + r.err);
         }
     }
     // a stray argument
     for (const auto& path : tools())
         if (name_of(path) == "emotion-analyze")
-            expect_usage_error(run({path, "a.wav", "b.wav"}), "emotion-analyze", "unexpected argument 'b.wav'");
+            expect_usage_error(run({path, "a.wav", "b.wav"}), "emotion-analyze",
+                               "unexpected argument 'b.wav'");
         else if (name_of(path) == "emotion-eval")
             expect_usage_error(run({path, "--manifest", "m.csv", "extra"}), "emotion-eval",
                                "unexpected argument 'extra'");

@@ -104,8 +104,9 @@ TEST(format_from_the_extension) {
     EXPECT(result_format_for_path("e.json") == ResultFormat::JsonLines);
     EXPECT(result_format_for_path("e.jsonl") == ResultFormat::JsonLines);
     EXPECT(result_format_for_path("e.ndjson") == ResultFormat::JsonLines);
-    EXPECT(result_format_for_path("/dev/stdout") == ResultFormat::JsonLines);  // no extension
-    EXPECT(result_format_for_path("dir.vtt/results") == ResultFormat::JsonLines); // the folder's is no extension
+    EXPECT(result_format_for_path("/dev/stdout") == ResultFormat::JsonLines); // no extension
+    EXPECT(result_format_for_path("dir.vtt/results") ==
+           ResultFormat::JsonLines); // the folder's is no extension
     EXPECT(result_format_for_path(".hidden") == ResultFormat::JsonLines);
     EXPECT_THROWS(result_format_for_path("e.txt"));
     EXPECT_THROWS(result_format_for_path("e.vtt.gz"));

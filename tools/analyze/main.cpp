@@ -241,14 +241,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::vector<std::string> elements;
-    for (const Branch& b : branches) elements.insert(elements.end(), {b.architecture->features_element, b.architecture->element});
+    for (const Branch& b : branches)
+        elements.insert(elements.end(), {b.architecture->features_element, b.architecture->element});
     if (branches.size() > 1) elements.push_back("emotionfuse");
     if (options.json) elements.push_back("emotionsink");
     if (!elements_available(elements)) return 1;
 
     gchar* uri = gst_filename_to_uri(options.audio.c_str(), nullptr);
     std::string results;
-    const std::string description = pipeline_description(uri ? uri : options.audio, branches, options.json, &results);
+    const std::string description =
+        pipeline_description(uri ? uri : options.audio, branches, options.json, &results);
     g_free(uri);
     // LLD frames and segment events as the first classifier receives them: the table's columns
     const bool lld = branches[0].lld();

@@ -42,9 +42,7 @@ int main(int argc, char** argv) {
         out = o.str("out");
         words = int(o.integer("words"));
         if (words < 1) throw std::invalid_argument("--words must be at least 1");
-    } catch (const std::exception& e) {
-        return tools::usage_error("emotion-embeddings", e.what(), kUsage);
-    }
+    } catch (const std::exception& e) { return tools::usage_error("emotion-embeddings", e.what(), kUsage); }
     try {
         const auto start = std::chrono::steady_clock::now();
         text::EmbeddingTable table = text::read_wink_embeddings(package, words);

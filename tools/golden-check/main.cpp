@@ -12,10 +12,9 @@
 
 namespace {
 
-const char* kUsage =
-    "usage: emotion-golden-check [--list-kinds] FILE.safetensors...\n"
-    "Rebuilds each reference case by its metadata 'kind', runs it and compares every\n"
-    "out.* / grad.* tensor (err = max|c - r| / max|r|; tolerances 1e-4 out, 1e-3 grad).\n";
+const char* kUsage = "usage: emotion-golden-check [--list-kinds] FILE.safetensors...\n"
+                     "Rebuilds each reference case by its metadata 'kind', runs it and compares every\n"
+                     "out.* / grad.* tensor (err = max|c - r| / max|r|; tolerances 1e-4 out, 1e-3 grad).\n";
 
 bool check_file(const std::string& path) {
     using namespace emotion;

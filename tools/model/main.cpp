@@ -157,9 +157,7 @@ int main(int argc, char** argv) {
             throw std::invalid_argument(words[0] + " takes " + std::to_string(command->second - 1) +
                                         " argument" + (command->second == 2 ? "" : "s"));
         o->integer("seed"); // a number, or a usage error
-    } catch (const std::exception& e) {
-        return tools::usage_error("emotion-model", e.what(), kUsage);
-    }
+    } catch (const std::exception& e) { return tools::usage_error("emotion-model", e.what(), kUsage); }
     try {
         if (words[0] == "info") return info(words[1]);
         if (words[0] == "init")

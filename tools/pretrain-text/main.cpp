@@ -112,22 +112,22 @@ int run(const tools::Options& o) {
 int main(int argc, char** argv) {
     std::unique_ptr<tools::Options> options;
     try {
-        options = std::make_unique<tools::Options>(argc, argv,
-                                                   std::map<std::string, std::string>{
-                                                       {"table", ""},
-                                                       {"data", ""},
-                                                       {"out", ""},
-                                                       {"labels", "angry,happy,neutral,sad"},
-                                                       {"label-map", io::kEkmanToFourClasses},
-                                                       {"epochs", "4"},
-                                                       {"batch-size", "32"},
-                                                       {"lr", "5e-4"},
-                                                       {"select", "macro_f1"},
-                                                       {"seed", "1"},
-                                                       {"config", "{}"},
-                                                       {"max-train", "0"},
-                                                       {"threads", "1"}},
-                                                   std::map<std::string, bool>{{"help", false}, {"no-balance", false}});
+        options = std::make_unique<tools::Options>(
+            argc, argv,
+            std::map<std::string, std::string>{{"table", ""},
+                                               {"data", ""},
+                                               {"out", ""},
+                                               {"labels", "angry,happy,neutral,sad"},
+                                               {"label-map", io::kEkmanToFourClasses},
+                                               {"epochs", "4"},
+                                               {"batch-size", "32"},
+                                               {"lr", "5e-4"},
+                                               {"select", "macro_f1"},
+                                               {"seed", "1"},
+                                               {"config", "{}"},
+                                               {"max-train", "0"},
+                                               {"threads", "1"}},
+            std::map<std::string, bool>{{"help", false}, {"no-balance", false}});
         if (options->flag("help")) {
             std::printf("%s", kUsage);
             return 0;
