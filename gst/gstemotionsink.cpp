@@ -189,7 +189,7 @@ static void gst_emotion_sink_class_init(GstEmotionSinkClass* klass) {
             "cue-format", "Cue format",
             "Text of each WebVTT/SRT cue, with the placeholders {label}, {percent} (confidence in %, "
             "rounded), {confidence} (0.00-1.00) and {segment} (segment id); an unknown placeholder is an "
-            "error at start",
+            "error at start. Empty: the default",
             emotion::io::kDefaultCueFormat,
             (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
     g_object_class_install_property(
@@ -324,7 +324,8 @@ static gboolean gst_emotion_sink_start(GstBaseSink* sink) {
     GST_OBJECT_LOCK(self);
     std::string location = self->location ? self->location : "";
     GstEmotionSinkFormat format = self->format;
-    std::string cue_format = self->cue_format ? self->cue_format : "";
+    std::string cue_format =
+        self->cue_format && *self->cue_format ? self->cue_format : emotion::io::kDefaultCueFormat;
     GST_OBJECT_UNLOCK(self);
 
     const std::string report = report_path(self);
