@@ -83,16 +83,26 @@ TEST(usage_errors_exit_2_with_the_usage_on_stderr_n) {
                        tool + ": " + r.err);
         }
     }
-    // a stray argument
-    for (const auto& path : tools())
-        if (name_of(path) == "emotion-analyze")
-            expect_usage_error(run({path, "a.wav", "b.wav"}), "emotion-analyze",
-                               "unexpected argument 'b.wav'");
-        else if (name_of(path) == "emotion-eval")
-            expect_usage_error(run({path, "--manifest", "m.csv", "extra"}), "emotion-eval",
-                               "unexpected argument 'extra'");
-        else if (name_of(path) == "emotion-model")
-            expect_usage_error(run({path, "info"}), "emotion-model", "info takes 1 argument");
+    // a stray argument, a missing one, one model too many
+    const std::map<std::string, std::vector<std::pair<std::vector<std::string>, std::string>>> cases = {
+        {"emotion-analyze", {{{"a.wav", "b.wav"}, "unexpected argument 'b.wav'"}}},
+        {"emotion-eval",
+         {{{"--manifest", "m.csv", "extra"}, "unexpected argument 'extra'"},
+          {{"--manifest", "m.csv", "--model", "a", "--model", "b"}, "--model given more than once"}}},
+        {"emotion-train",
+         {{{"--manifest", "m.csv", "--out", "o.safetensors", "--model", "a", "--model", "b"},
+           "--model given more than once"}}},
+        {"emotion-model", {{{"info"}, "info takes 1 argument"}, {{"convert", "a", "b"}, "unknown command"}}},
+    };
+    for (const auto& path : tools()) {
+        auto tool_cases = cases.find(name_of(path));
+        if (tool_cases == cases.end()) continue;
+        for (const auto& [arguments, message] : tool_cases->second) {
+            std::vector<std::string> argv = {path};
+            argv.insert(argv.end(), arguments.begin(), arguments.end());
+            expect_usage_error(run(argv), name_of(path), message);
+        }
+    }
 }
 
 TEST_MAIN()

@@ -152,6 +152,9 @@ int main(int argc, char** argv) {
         }
         data = dataset_options(*o);
         if (data.manifest.empty()) throw std::invalid_argument("--manifest is required");
+        if (o->all("model").size() > 1) // not fused silently into the last one
+            throw std::invalid_argument("--model given more than once: emotion-eval evaluates one model "
+                                        "(a fused set: examples/evaluate-fusion.sh)");
         if (!o->str("arch").empty()) models::architecture_named(o->str("arch")); // known?
     } catch (const std::exception& e) {
         return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);

@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
         data.valid_fraction = o.number("valid-fraction");
         if (data.manifest.empty() || o.str("out").empty())
             throw std::invalid_argument("--manifest and --out are required");
+        if (o.all("model").size() > 1) throw std::invalid_argument("--model given more than once");
         // a known name, the starting model's, or a usage error
         train.architecture = run_architecture(o.str("model"), o.str("arch"), kDefaultArchitecture).name;
         train.output = o.str("out");
