@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,24 @@ TEST(analyze_json_prints_emotionsinks_json_lines) {
                        j.dump());
         }
     }
+}
+
+// emotionsink shares the standard output: appending to a file keeps what it held (opening
+// /dev/stdout anew truncated it and wrote over the first bytes)
+TEST(analyze_json_appends_to_redirected_output) {
+    const std::string file = temp_dir() + "/appended.jsonl";
+    Run r =
+        run({"/bin/sh", "-c",
+             "echo kept > \"$1\" && \"$2\" --json --model \"$3\" \"$4\" >> \"$1\" && \"$2\" --json --model "
+             "\"$3\" \"$4\" >> \"$1\"",
+             "sh", file, env("EMOTION_ANALYZE_TOOL"), shipped("stl"), reference_wav("08a02Wc")});
+    EXPECT_MSG(r.status == 0, r.err);
+    std::ifstream in(file);
+    std::string first, rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t newline = rest.find('\n');
+    first = rest.substr(0, newline);
+    EXPECT_MSG(first == "kept", rest);
+    EXPECT_MSG(json_lines(rest.substr(newline + 1)).size() == 2, rest);
 }
 
 TEST(analyze_fuses_several_models) {
