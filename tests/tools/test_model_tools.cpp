@@ -126,6 +126,20 @@ TEST(train_fine_tunes_the_model_files_architecture) {
     EXPECT_MSG(r.status == 1 && contains(r.err, "missing.safetensors"), r.err);
 }
 
+// --resume without --arch: the architecture of OUT's checkpoint (here the shipped stl model put
+// where a checkpoint would be: stlclassify opens it, and refuses it as a checkpoint of other
+// settings, where alstmclassify used to refuse it as "an 'stl' model")
+TEST(train_resumes_in_the_checkpoints_architecture) {
+    const std::string out = temp_dir() + "/resumed.safetensors";
+    const std::string checkpoint = temp_dir() + "/resumed.checkpoint.safetensors";
+    std::ifstream shipped_model(shipped("stl"), std::ios::binary);
+    std::ofstream(checkpoint, std::ios::binary) << shipped_model.rdbuf();
+    Run r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--out", out, "--resume",
+                 "--epochs", "17"});
+    EXPECT_MSG(!contains(r.err, "AlstmClassify") && !contains(r.err, "'stl' model"), r.err);
+    EXPECT_MSG(contains(r.err, "StlClassify") || r.status == 0, r.err);
+}
+
 // Every line a JSON object with emotionsink's fields; returns the objects.
 std::vector<nlohmann::json> json_lines(const std::string& text) {
     std::vector<nlohmann::json> objects;

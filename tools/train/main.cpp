@@ -15,6 +15,7 @@
 #include "dsp/feature_mask.h"
 #include "io/safetensors.h"
 #include "models/architecture.h"
+#include "train/checkpoint.h"
 
 using namespace emotion::pipelines;
 using namespace emotion::tools;
@@ -34,7 +35,7 @@ const char* kUsage =
     "  --labels L1,L2,...    classes to keep (angry,happy,neutral,sad)\n"
     "  --label-map A:B,...   rename labels first\n"
     "  --model FILE          starting model (fine-tuning)\n"
-    "  --resume              continue an interrupted run from OUT's checkpoint\n"
+    "  --resume              continue an interrupted run from OUT's checkpoint, in its architecture\n"
     "                        (OUT.checkpoint.safetensors, written after every epoch)\n"
     "                        A model already at OUT is kept until the run finishes (the best\n"
     "                        so far goes to OUT.pending.safetensors meanwhile)\n"
@@ -92,8 +93,12 @@ int main(int argc, char** argv) {
         if (data.manifest.empty() || o.str("out").empty())
             throw std::invalid_argument("--manifest and --out are required");
         if (o.all("model").size() > 1) throw std::invalid_argument("--model given more than once");
-        // a known name, the starting model's, or a usage error
-        train.architecture = run_architecture(o.str("model"), o.str("arch"), kDefaultArchitecture).name;
+        // a known name, the starting model's (or, resuming, the checkpoint's), or a usage error
+        std::string recorded = o.str("model");
+        const std::string checkpoint = emotion::train::checkpoint_path(o.str("out"));
+        if (recorded.empty() && o.flag("resume") && g_file_test(checkpoint.c_str(), G_FILE_TEST_IS_REGULAR))
+            recorded = checkpoint;
+        train.architecture = run_architecture(recorded, o.str("arch"), kDefaultArchitecture).name;
         train.output = o.str("out");
         train.start_model = o.str("model");
         train.resume = o.flag("resume");
