@@ -210,9 +210,10 @@ GST_START_TEST(test_text_output_cue_format) {
             gst_structure_get_double(s, "confidence", &confidence);
         }
     gchar* expected = g_strdup_printf("%s %.0f%%;", fused_label.c_str(), std::round(100.0 * confidence));
-    printf("fused cue: '%s'\n", read_text(out).c_str());
+    const std::string cues = read_text(out);
+    printf("fused cue: '%s'\n", cues.c_str());
     fail_unless(!fused_label.empty());
-    fail_unless_equals_string(read_text(out).c_str(), expected); /* one segment, one cue */
+    fail_unless_equals_string(cues.c_str(), expected); /* one segment, one cue */
     g_free(expected);
 
     GstElement* pipeline = launch(inputs + "emotionfuse name=f cue-format=\"{score}\" ! fakesink");
