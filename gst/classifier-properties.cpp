@@ -7,7 +7,18 @@ namespace emotion::gst {
 
 namespace {
 
-enum Offset { MODEL, THREADS, MODE, WINDOW, HOP, MAX_DURATION, MIN_SPEECH, NO_SPEECH, TRAINING_FIRST };
+enum Offset {
+    MODEL,
+    THREADS,
+    MODE,
+    WINDOW,
+    HOP,
+    MAX_DURATION,
+    MIN_SPEECH,
+    NO_SPEECH,
+    CUE_FORMAT,
+    TRAINING_FIRST
+};
 
 } // namespace
 
@@ -67,6 +78,14 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
                           "labelled no-speech (emotion message without scores; text output: a line; tensor "
                           "output: a GAP event)",
                           GST_TYPE_EMOTION_NO_SPEECH, defaults.no_speech, flags));
+    g_object_class_install_property(
+        klass, first + CUE_FORMAT,
+        g_param_spec_string("cue-format", "Cue format",
+                            "Text output (text/x-raw, e.g. a subtitle track): the line of each result, with "
+                            "the placeholders {label}, {percent} (confidence in %, rounded), {confidence} "
+                            "(0.00-1.00) and {segment} (segment id), as emotionsink's cue-format; an unknown "
+                            "placeholder is an error at start. Empty: the default",
+                            defaults.cue_format.c_str(), flags));
     training_properties_install(klass, first + TRAINING_FIRST);
 }
 
@@ -81,6 +100,10 @@ bool classifier_properties_set(ClassifierSettings& s, guint first, guint id, con
     case MAX_DURATION: s.max_duration = g_value_get_double(value); return true;
     case MIN_SPEECH: s.min_speech = g_value_get_double(value); return true;
     case NO_SPEECH: s.no_speech = (GstEmotionNoSpeech)g_value_get_enum(value); return true;
+    case CUE_FORMAT:
+        set_string_setting(s.cue_format, value);
+        if (s.cue_format.empty()) s.cue_format = io::kDefaultCueFormat;
+        return true;
     default: return training_properties_set(s.training, first + TRAINING_FIRST, id, value);
     }
 }
@@ -96,8 +119,20 @@ bool classifier_properties_get(const ClassifierSettings& s, guint first, guint i
     case MAX_DURATION: g_value_set_double(value, s.max_duration); return true;
     case MIN_SPEECH: g_value_set_double(value, s.min_speech); return true;
     case NO_SPEECH: g_value_set_enum(value, s.no_speech); return true;
+    case CUE_FORMAT: get_string_setting(s.cue_format, value); return true;
     default: return training_properties_get(s.training, first + TRAINING_FIRST, id, value);
     }
+}
+
+bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings) {
+    try {
+        io::check_cue_format(settings.cue_format);
+    } catch (const std::exception& e) {
+        GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
+                          ("Invalid cue-format '%s'.", settings.cue_format.c_str()), ("%s", e.what()));
+        return false;
+    }
+    return true;
 }
 
 ClassifierSettings classifier_settings_copy(GstElement* element, const ClassifierSettings& settings) {

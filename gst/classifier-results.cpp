@@ -140,8 +140,8 @@ GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, 
     if (output == OutputFormat::Tensors) {
         buffer = gst_buffer_new_memdup(scores.data(), scores.size() * sizeof(float));
     } else {
-        gchar* line = g_strdup_printf("%s %.2f", label.c_str(), scores[best]);
-        buffer = gst_buffer_new_wrapped(line, strlen(line));
+        const std::string line = io::cue_text(cue_format, label, scores[best], id);
+        buffer = gst_buffer_new_memdup(line.data(), line.size());
     }
     GST_BUFFER_PTS(buffer) = start;
     GST_BUFFER_DURATION(buffer) = duration;

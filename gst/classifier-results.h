@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "io/cue_text.h"
+
 namespace emotion::gst {
 
 enum class OutputFormat { Tensors, Text };
@@ -53,6 +55,8 @@ public:
     void reset_dominant();
 
     OutputFormat output = OutputFormat::Tensors;
+    /* Text output: the line of each result (io/cue_text.h). */
+    std::string cue_format = io::kDefaultCueFormat;
     /* The input segment, for the messages' stream-time and running-time. */
     GstSegment segment;
 

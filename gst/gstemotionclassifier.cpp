@@ -170,7 +170,9 @@ static gboolean gst_emotion_classifier_start(GstEmotionClassifier* self) {
     const emotion::models::Architecture& architecture = *GST_EMOTION_CLASSIFIER_GET_CLASS(self)->architecture;
     const ClassifierSettings settings = classifier_settings_copy(GST_ELEMENT(self), *self->settings);
 
+    if (!classifier_settings_check(GST_ELEMENT(self), settings)) return FALSE;
     auto state = std::make_unique<ClassifierState>();
+    state->results.cue_format = settings.cue_format;
     state->architecture = &architecture;
     state->lld = architecture.features.kind == emotion::models::FeatureKind::Lld;
     state->frame_size = architecture.item_size();

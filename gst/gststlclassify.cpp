@@ -8,7 +8,8 @@
  * One result per segment (an emotion-segment-start/end pair from upstream, or a fixed window of
  * `window` seconds every `hop` seconds when none arrive): K posteriors as an other/tensors
  * buffer with the segment's PTS/duration and a GstEmotionMeta, or a line such as
- * `angry 0.81` when downstream takes text/x-raw (subtitle tracks). Segment events are forwarded.
+ * `angry (81%)` (`cue-format`) when downstream takes text/x-raw (subtitle tracks). Segment events
+ * are forwarded.
  *
  * Each result is also posted as an element message named `emotion` with the fields
  * `timestamp`, `stream-time`, `running-time`, `duration` (guint64, ns), `segment-id`

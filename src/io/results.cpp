@@ -1,6 +1,7 @@
 #include "io/results.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -16,6 +17,22 @@ ResultFormat parse_result_format(const std::string& name) {
     if (name == "webvtt") return ResultFormat::WebVtt;
     if (name == "srt") return ResultFormat::Srt;
     throw std::invalid_argument("unknown result format '" + name + "' (jsonl, csv, webvtt, srt)");
+}
+
+ResultFormat result_format_for_path(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    const size_t dot = name.find_last_of('.');
+    if (dot == std::string::npos || dot == 0) return ResultFormat::JsonLines; // no extension
+    std::string extension = name.substr(dot + 1);
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    if (extension == "vtt" || extension == "webvtt") return ResultFormat::WebVtt;
+    if (extension == "srt") return ResultFormat::Srt;
+    if (extension == "csv") return ResultFormat::Csv;
+    if (extension == "json" || extension == "jsonl" || extension == "ndjson") return ResultFormat::JsonLines;
+    throw std::invalid_argument("no result format for the extension '." + name.substr(dot + 1) +
+                                "' (.vtt, .srt, .csv, .json, .jsonl): set the format");
 }
 
 const char* result_format_name(ResultFormat format) {
@@ -101,15 +118,25 @@ private:
     std::string header_;
 };
 
-std::string cue_text(const Result& r) {
-    char text[160];
-    std::snprintf(text, sizeof text, "%s (%.0f%%)", r.labels.at(r.best).c_str(), 100.0 * r.scores.at(r.best));
-    return text;
-}
-
-class WebVttWriter : public ResultWriter {
+// The writers of subtitle cues.
+class CueWriter : public ResultWriter {
 public:
-    using ResultWriter::ResultWriter;
+    CueWriter(std::FILE* file, const std::string& cue_format) : ResultWriter(file), cue_format_(cue_format) {
+        check_cue_format(cue_format_);
+    }
+
+protected:
+    std::string cue_text(const Result& r) const {
+        return io::cue_text(cue_format_, r.labels.at(r.best), r.scores.at(r.best), r.segment_id);
+    }
+
+private:
+    std::string cue_format_;
+};
+
+class WebVttWriter : public CueWriter {
+public:
+    using CueWriter::CueWriter;
     void write(const Result& r) override {
         std::string text = started_ ? "" : "WEBVTT\n\n";
         started_ = true;
@@ -122,9 +149,9 @@ private:
     bool started_ = false;
 };
 
-class SrtWriter : public ResultWriter {
+class SrtWriter : public CueWriter {
 public:
-    using ResultWriter::ResultWriter;
+    using CueWriter::CueWriter;
     void write(const Result& r) override {
         emit(std::to_string(++index_) + "\n" + format_timestamp(r.start, ',') + " --> " +
              format_timestamp(r.start + std::max(r.duration, 0.0), ',') + "\n" + cue_text(r) + "\n\n");
@@ -136,12 +163,13 @@ private:
 
 } // namespace
 
-std::unique_ptr<ResultWriter> ResultWriter::create(ResultFormat format, std::FILE* file) {
+std::unique_ptr<ResultWriter> ResultWriter::create(ResultFormat format, std::FILE* file,
+                                                   const std::string& cue_format) {
     switch (format) {
     case ResultFormat::JsonLines: return std::make_unique<JsonLinesWriter>(file);
     case ResultFormat::Csv: return std::make_unique<CsvWriter>(file);
-    case ResultFormat::WebVtt: return std::make_unique<WebVttWriter>(file);
-    case ResultFormat::Srt: return std::make_unique<SrtWriter>(file);
+    case ResultFormat::WebVtt: return std::make_unique<WebVttWriter>(file, cue_format);
+    case ResultFormat::Srt: return std::make_unique<SrtWriter>(file, cue_format);
     }
     throw std::invalid_argument("unknown result format");
 }

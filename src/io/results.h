@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "io/cue_text.h"
+
 namespace emotion::io {
 
 struct Result {
@@ -23,6 +25,10 @@ struct Result {
 enum class ResultFormat { JsonLines, Csv, WebVtt, Srt };
 // "jsonl", "csv", "webvtt", "srt"; throws std::invalid_argument otherwise.
 ResultFormat parse_result_format(const std::string& name);
+// The format a file name asks for by its extension (any case): .vtt / .webvtt, .srt, .csv,
+// .json / .jsonl / .ndjson; JSON Lines without an extension (results, /dev/stdout). Throws
+// std::invalid_argument for any other extension.
+ResultFormat result_format_for_path(const std::string& path);
 const char* result_format_name(ResultFormat format);
 
 class ResultWriter {
@@ -31,7 +37,9 @@ public:
     // Appends one record (writes the file header before the first one).
     virtual void write(const Result& result) = 0;
 
-    static std::unique_ptr<ResultWriter> create(ResultFormat format, std::FILE* file);
+    // Subtitle cues (WebVTT, SRT) as `cue_format` says (io/cue_text.h).
+    static std::unique_ptr<ResultWriter> create(ResultFormat format, std::FILE* file,
+                                                const std::string& cue_format = kDefaultCueFormat);
     explicit ResultWriter(std::FILE* file) : file_(file) {}
 
 protected:

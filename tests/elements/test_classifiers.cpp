@@ -3,6 +3,8 @@
  * the tag event, text output, fallback windows, max-duration parts, agreement with the core
  * library on the same frames, M2 utterance averaging, M3; bad input (_n); state changes, seeks
  * and parallel pipelines. Model files are built from shared/reference/nn by emotion-model. */
+#include <cmath>
+
 #include "test_emotion_common.h"
 
 #include <thread>
@@ -202,13 +204,56 @@ GST_START_TEST(test_text_output) {
     fail_unless_equals_int((int)results.size(), 1);
     const Result& r = results[0];
     fail_unless(r.has_meta);
-    gchar* expected = g_strdup_printf("%s %.2f", r.labels[r.best].c_str(), r.meta_scores[r.best]);
+    /* the default cue text, as emotionsink's subtitle cues */
+    gchar* expected =
+        g_strdup_printf("%s (%.0f%%)", r.labels[r.best].c_str(), std::round(100.0 * r.meta_scores[r.best]));
     fail_unless_equals_string(r.text.c_str(), expected);
     fail_unless(g_utf8_validate(r.text.c_str(), -1, NULL));
     g_free(expected);
     fail_unless_equals_uint64(r.pts, 0);
     fail_unless_equals_uint64(r.duration, 1500 * GST_MSECOND);
     gst_harness_teardown(h);
+}
+
+GST_END_TEST;
+
+/* cue-format: the text line of each result; an unknown placeholder fails at start */
+GST_START_TEST(test_text_output_cue_format) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    GstHarness* h =
+        gst_harness_new_parse(alstm_description("cue-format=\"{segment}: {label} {confidence}\"").c_str());
+    gst_harness_set_sink_caps_str(h, "text/x-raw,format=utf8");
+    gst_harness_set_src_caps_str(h, LLD_CAPS);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("u1", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 0, 150), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("u1"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> results = pull_results(h, true);
+    fail_unless_equals_int((int)results.size(), 1);
+    const Result& r = results[0];
+    gchar* expected = g_strdup_printf("u1: %s %.2f", r.labels[r.best].c_str(), r.meta_scores[r.best]);
+    fail_unless_equals_string(r.text.c_str(), expected);
+    g_free(expected);
+    gst_harness_teardown(h);
+
+    GstElement* classifier =
+        gst_parse_launch(alstm_description("cue-format=\"{label} {score}\"").c_str(), NULL);
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(classifier, bus);
+    fail_unless_equals_int(gst_element_set_state(classifier, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    fail_unless(m != NULL);
+    GError* error = NULL;
+    gchar* debug = NULL;
+    gst_message_parse_error(m, &error, &debug);
+    printf("cue-format with {score} -> %s (%s)\n", error->message, debug);
+    fail_unless(strstr(error->message, "cue-format") != NULL && strstr(debug, "{score}") != NULL);
+    g_error_free(error);
+    g_free(debug);
+    gst_message_unref(m);
+    gst_element_set_state(classifier, GST_STATE_NULL);
+    gst_object_unref(classifier);
+    gst_object_unref(bus);
 }
 
 GST_END_TEST;
@@ -726,6 +771,7 @@ static Suite* classifiers_suite(void) {
     TCase* tc = general_case(s);
     tcase_add_test(tc, test_alstm_segments);
     tcase_add_test(tc, test_text_output);
+    tcase_add_test(tc, test_text_output_cue_format);
     tcase_add_test(tc, test_fallback_windows);
     tcase_add_test(tc, test_max_duration_parts);
     tcase_add_test(tc, test_eos_open_segment);

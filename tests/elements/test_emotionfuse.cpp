@@ -4,6 +4,8 @@
  * ending early; state cycles and a flushing seek; inputs whose segments differ a lot (no stall in
  * a non-live pipeline with default queues); the reference's segment events reaching emotionsink's
  * evaluation; the latency of a live pipeline. */
+#include <cmath>
+
 #include "test_emotion_common.h"
 
 #include <algorithm>
@@ -184,6 +186,45 @@ GST_START_TEST(test_bad_weights_n) {
 
 GST_END_TEST;
 
+/* text output: one line per fused result as cue-format says; an unknown placeholder fails at start */
+GST_START_TEST(test_text_output_cue_format) {
+    const std::string out = temp_path("fused-cues.txt");
+    const std::string branch =
+        "lldextract segmentation=vad ! alstmclassify model=\"" + shipped("alstm") + "\"";
+    const std::string inputs =
+        "filesrc location=\"" + shared_dir() +
+        "/reference/lld/emodb_08a02Wc.wav\" ! decodebin ! audioconvert ! audioresample ! "
+        "tee name=t  t. ! queue ! " +
+        branch + " ! f.sink_0  t. ! queue ! " + branch + " ! f.sink_1  ";
+    Run run;
+    run_launch(
+        inputs + "emotionfuse name=f cue-format=\"{label} {percent}%;\" ! text/x-raw ! filesink location=\"" +
+            out + "\"",
+        &run);
+    fail_unless_equals_std_string(run.error, "");
+    std::string fused_label;
+    double confidence = 0;
+    for (const GstStructure* s : run.named("emotion"))
+        if (g_str_has_prefix(gst_structure_get_string(s, "model"), "fusion(")) {
+            fused_label = gst_structure_get_string(s, "label");
+            gst_structure_get_double(s, "confidence", &confidence);
+        }
+    gchar* expected = g_strdup_printf("%s %.0f%%;", fused_label.c_str(), std::round(100.0 * confidence));
+    const std::string cues = read_text(out);
+    printf("fused cue: '%s'\n", cues.c_str());
+    fail_unless(!fused_label.empty());
+    fail_unless_equals_string(cues.c_str(), expected); /* one segment, one cue */
+    g_free(expected);
+
+    GstElement* pipeline = launch(inputs + "emotionfuse name=f cue-format=\"{score}\" ! fakesink");
+    const std::string error = pause_error(pipeline);
+    gst_object_unref(pipeline);
+    fail_unless(error.find("cue-format") != std::string::npos && error.find("{score}") != std::string::npos,
+                "%s", error.c_str());
+}
+
+GST_END_TEST;
+
 /* sink_1 hears a short file and ends early: later reference results are its own posteriors. */
 GST_START_TEST(test_eos_on_one_pad) {
     if (!have_emodb("test_eos_on_one_pad")) return;
@@ -359,6 +400,7 @@ static Suite* emotionfuse_suite(void) {
     TCase* tc = general_case(s);
     tcase_add_test(tc, test_label_mismatch_n);
     tcase_add_test(tc, test_bad_weights_n);
+    tcase_add_test(tc, test_text_output_cue_format);
     tcase_add_test(tc, test_eos_on_one_pad);
     tcase_add_test(tc, test_live_latency);
     /* The sanitizer build (tests/meson.build sets EMOTION_SANITIZER_PRELOAD there only) runs the

@@ -1,7 +1,8 @@
 /* emotionsink tests: every format written and parsed back (JSON Lines with a JSON parser, CSV,
  * WebVTT, SRT), the `result` signal and `last-result`, the summary message, evaluation against
  * the labels of segment events (synthetic, and from emodatasetsrc on EmoDB: WA/UA consistent
- * with the report's confusion matrix), the report written atomically, unwritable locations. */
+ * with the report's confusion matrix), the report written atomically, unwritable locations, the
+ * format from the location's extension and the cue text (cue-format). */
 #include "test_emotion_common.h"
 
 #include <sys/stat.h>
@@ -186,6 +187,94 @@ GST_START_TEST(test_srt) {
     std::string path = temp_path("r.srt");
     run_format("srt", path);
     check_cues(read_text(path), false);
+}
+
+GST_END_TEST;
+
+/* Feeds kFed to `emotionsink location=PATH <properties>` and returns what it wrote. */
+static std::string written(const std::string& path, const std::string& properties = "") {
+    GstBus* bus;
+    GstHarness* h = feed_sink("location=\"" + path + "\" " + properties, NULL, &bus);
+    fail_unless_equals_std_string(error_of(bus), "");
+    harness_teardown(h, bus);
+    return read_text(path);
+}
+
+static bool is_json_lines(const std::string& text) {
+    std::vector<std::string> lines = lines_of(text);
+    if (lines.size() != 3) return false;
+    for (int i = 0; i < 3; i++) {
+        nlohmann::json j = nlohmann::json::parse(lines[i], nullptr, false);
+        if (!j.is_object() || j.value("segment", "") != kFed[i].id) return false;
+    }
+    return true;
+}
+
+/* format=auto (the default): the extension chooses; a format set explicitly wins */
+GST_START_TEST(test_format_from_extension) {
+    check_cues(written(temp_path("auto.vtt")), true);
+    check_cues(written(temp_path("auto.VTT")), true);
+    check_cues(written(temp_path("auto.webvtt")), true);
+    check_cues(written(temp_path("auto.srt")), false);
+    std::vector<std::string> csv = lines_of(written(temp_path("auto.csv")));
+    fail_unless_equals_int((int)csv.size(), 4);
+    fail_unless_equals_string(csv[0].c_str(),
+                              "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    fail_unless(is_json_lines(written(temp_path("auto.jsonl"))));
+    fail_unless(is_json_lines(written(temp_path("auto.json"))));
+    fail_unless(is_json_lines(written(temp_path("no-extension"))));
+    /* explicit wins */
+    fail_unless(is_json_lines(written(temp_path("explicit.vtt"), "format=jsonl")));
+    check_cues(written(temp_path("explicit.txt"), "format=srt"), false);
+    /* and reads back as set */
+    GstElement* sink = gst_element_factory_make("emotionsink", NULL);
+    gchar* nick = NULL;
+    GValue value = G_VALUE_INIT;
+    g_value_init(&value, G_TYPE_STRING);
+    g_object_get_property(G_OBJECT(sink), "cue-format", &value);
+    fail_unless_equals_string(g_value_get_string(&value), "{label} ({percent}%)");
+    g_value_unset(&value);
+    GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "format");
+    nick = g_strdup(g_enum_get_value(G_PARAM_SPEC_ENUM(spec)->enum_class,
+                                     g_value_get_enum(g_param_spec_get_default_value(spec)))
+                        ->value_nick);
+    fail_unless_equals_string(nick, "auto");
+    g_free(nick);
+    gst_object_unref(sink);
+}
+
+GST_END_TEST;
+
+/* an extension that names no format, without format: an error at start that says what to do */
+GST_START_TEST(test_unknown_extension_n) {
+    const std::string path = temp_path("results.txt");
+    GstElement* pipeline = launch("fakesrc num-buffers=0 ! emotionsink location=\"" + path + "\"");
+    const std::string e = pause_error(pipeline);
+    gst_object_unref(pipeline);
+    printf("unknown extension -> %s\n", e.c_str());
+    fail_unless(e.find("results.txt") != std::string::npos && e.find("format=") != std::string::npos);
+    fail_unless(e.find("'.txt'") != std::string::npos);
+    fail_unless(!g_file_test(path.c_str(), G_FILE_TEST_EXISTS)); /* nothing written */
+}
+
+GST_END_TEST;
+
+/* cue-format: the cue text of WebVTT and SRT; an unknown placeholder fails at start */
+GST_START_TEST(test_cue_format) {
+    auto blocks =
+        blocks_of(written(temp_path("styled.vtt"), "cue-format=\"{label} {confidence} [{segment}]\""));
+    fail_unless_equals_int((int)blocks.size(), 4);
+    for (int i = 0; i < 3; i++) {
+        gchar* cue = g_strdup_printf("%s %.2f [%s]", kLabels[kBest[i]], kFed[i].scores[kBest[i]], kFed[i].id);
+        fail_unless_equals_string(blocks[i + 1][2].c_str(), cue);
+        g_free(cue);
+    }
+    GstElement* pipeline = launch("fakesrc num-buffers=0 ! emotionsink location=\"" +
+                                  temp_path("bad-cue.srt") + "\" cue-format=\"{label} {score\"");
+    const std::string e = pause_error(pipeline);
+    gst_object_unref(pipeline);
+    printf("cue-format with {score -> %s\n", e.c_str());
+    fail_unless(e.find("cue-format") != std::string::npos && e.find("{score") != std::string::npos);
 }
 
 GST_END_TEST;
@@ -448,6 +537,9 @@ static Suite* emotionsink_suite(void) {
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_webvtt);
     tcase_add_test(tc, test_srt);
+    tcase_add_test(tc, test_format_from_extension);
+    tcase_add_test(tc, test_unknown_extension_n);
+    tcase_add_test(tc, test_cue_format);
     tcase_add_test(tc, test_signal_summary_evaluation);
     tcase_add_test(tc, test_unwritable_location_n);
     tcase_add_test(tc, test_unwritable_report_n);

@@ -96,4 +96,50 @@ TEST(format_names) {
     EXPECT_THROWS(parse_result_format("xml"));
 }
 
+TEST(format_from_the_extension) {
+    EXPECT(result_format_for_path("out/e.vtt") == ResultFormat::WebVtt);
+    EXPECT(result_format_for_path("E.WEBVTT") == ResultFormat::WebVtt);
+    EXPECT(result_format_for_path("e.srt") == ResultFormat::Srt);
+    EXPECT(result_format_for_path("e.CSV") == ResultFormat::Csv);
+    EXPECT(result_format_for_path("e.json") == ResultFormat::JsonLines);
+    EXPECT(result_format_for_path("e.jsonl") == ResultFormat::JsonLines);
+    EXPECT(result_format_for_path("e.ndjson") == ResultFormat::JsonLines);
+    EXPECT(result_format_for_path("/dev/stdout") == ResultFormat::JsonLines); // no extension
+    EXPECT(result_format_for_path("dir.vtt/results") ==
+           ResultFormat::JsonLines); // the folder's is no extension
+    EXPECT(result_format_for_path(".hidden") == ResultFormat::JsonLines);
+    EXPECT_THROWS(result_format_for_path("e.txt"));
+    EXPECT_THROWS(result_format_for_path("e.vtt.gz"));
+    try {
+        result_format_for_path("e.txt");
+    } catch (const std::invalid_argument& e) {
+        EXPECT_MSG(std::string(e.what()).find("'.txt'") != std::string::npos, e.what());
+    }
+}
+
+TEST(cue_text_placeholders) {
+    EXPECT(cue_text(kDefaultCueFormat, "angry", 0.744) == "angry (74%)");
+    EXPECT(cue_text(kDefaultCueFormat, "angry", 0.746) == "angry (75%)"); // rounded, not truncated
+    EXPECT(cue_text("{label} {confidence}", "sad", 0.5) == "sad 0.50");
+    EXPECT(cue_text("[{segment}] {label}: {percent} %", "happy", 1.0, "vad3") == "[vad3] happy: 100 %");
+    EXPECT(cue_text("no placeholder", "happy", 1.0) == "no placeholder");
+    EXPECT_THROWS(check_cue_format("{score}"));
+    EXPECT_THROWS(check_cue_format("{label"));
+    EXPECT_THROWS(check_cue_format("{}"));
+    check_cue_format(kDefaultCueFormat); // does not throw
+
+    // the subtitle writers take it
+    std::FILE* file = std::tmpfile();
+    auto writer = ResultWriter::create(ResultFormat::Srt, file, "{label}={confidence}");
+    writer->write(sample("a", 0.0, 1.0, 0));
+    std::rewind(file);
+    char text[256] = {0};
+    EXPECT(std::fread(text, 1, sizeof text - 1, file) > 0);
+    std::fclose(file);
+    EXPECT_MSG(std::string(text) == "1\n00:00:00,000 --> 00:00:01,000\nangry=0.70\n\n", text);
+    std::FILE* other = std::tmpfile();
+    EXPECT_THROWS(ResultWriter::create(ResultFormat::WebVtt, other, "{oops}"));
+    std::fclose(other);
+}
+
 TEST_MAIN()

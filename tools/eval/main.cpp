@@ -14,13 +14,13 @@
 #include <fstream>
 #include <set>
 
+#include "../common/model-architecture.h"
 #include "../common/options.h"
 #include "../common/plots.h"
 #include "../common/training-options.h"
 #include "dataset-pipelines.h"
 #include "io/manifest.h"
 #include "models/architecture.h"
-#include "models/model_file.h"
 #include "train/dataset_plan.h"
 #include "train/metrics.h"
 
@@ -152,31 +152,22 @@ int main(int argc, char** argv) {
         }
         data = dataset_options(*o);
         if (data.manifest.empty()) throw std::invalid_argument("--manifest is required");
+        if (o->all("model").size() > 1) // not fused silently into the last one
+            throw std::invalid_argument("--model given more than once: emotion-eval evaluates one model "
+                                        "(a fused set: examples/evaluate-fusion.sh)");
         if (!o->str("arch").empty()) models::architecture_named(o->str("arch")); // known?
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-eval: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
-        return 2;
+        return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
     }
     // A model file says what it is: its architecture chooses the pipeline.
-    std::string arch = o->str("arch");
-    if (!o->str("model").empty()) {
-        models::ModelInfo info;
-        try {
-            info = models::read_model_info(o->str("model"));
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "emotion-eval: %s\n", e.what());
-            return 1;
-        }
-        if (!arch.empty() &&
-            &models::architecture_named(arch) != &models::architecture_named(info.architecture)) {
-            std::fprintf(stderr, "emotion-eval: --arch %s disagrees with the model: %s is a '%s' model\n%s%s",
-                         arch.c_str(), o->str("model").c_str(), info.architecture.c_str(), kUsage,
-                         kTrainingOptionsUsage);
-            return 2;
-        }
-        arch = info.architecture;
-    } else if (arch.empty()) {
-        arch = kDefaultArchitecture;
+    std::string arch;
+    try {
+        arch = run_architecture(o->str("model"), o->str("arch"), kDefaultArchitecture).name;
+    } catch (const std::invalid_argument& e) {
+        return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-eval: %s\n", e.what());
+        return 1;
     }
     const int threads = int(o->integer("threads"));
     nlohmann::json report = {{"manifest", data.manifest}, {"architecture", arch}};

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "../common/model-architecture.h"
 #include "../common/options.h"
 #include "../common/plots.h"
 #include "../common/training-options.h"
@@ -14,21 +15,27 @@
 #include "dsp/feature_mask.h"
 #include "io/safetensors.h"
 #include "models/architecture.h"
+#include "train/checkpoint.h"
 
 using namespace emotion::pipelines;
 using namespace emotion::tools;
 
 namespace {
 
+const char* kDefaultArchitecture = "alstm"; // of a new model
+
 const char* kUsage =
     "usage: emotion-train --manifest FILE --arch alstm|apcnn|stl|ksmm --out MODEL [options]\n"
+    "       emotion-train --manifest FILE --model START --out MODEL [options]   (fine-tuning)\n"
+    "  --arch NAME           the architecture of a new model (alstm); with --model the\n"
+    "                        architecture is the starting model's (--arch, if given, must agree)\n"
     "  --epochs N            passes over the training data (30)\n"
     "  --valid-speakers A,B  validation speakers (or --valid-fraction F, drawn by speaker)\n"
     "  --test-speakers A,B   held-out speakers, never used\n"
     "  --labels L1,L2,...    classes to keep (angry,happy,neutral,sad)\n"
     "  --label-map A:B,...   rename labels first\n"
     "  --model FILE          starting model (fine-tuning)\n"
-    "  --resume              continue an interrupted run from OUT's checkpoint\n"
+    "  --resume              continue an interrupted run from OUT's checkpoint, in its architecture\n"
     "                        (OUT.checkpoint.safetensors, written after every epoch)\n"
     "                        A model already at OUT is kept until the run finishes (the best\n"
     "                        so far goes to OUT.pending.safetensors meanwhile)\n"
@@ -66,7 +73,7 @@ int main(int argc, char** argv) {
     try {
         auto defaults = training_option_defaults();
         defaults.merge(dataset_option_defaults());
-        defaults.insert({{"arch", "alstm"},
+        defaults.insert({{"arch", ""},
                          {"out", ""},
                          {"valid-speakers", ""},
                          {"valid-fraction", "0"},
@@ -83,8 +90,15 @@ int main(int argc, char** argv) {
         data = dataset_options(o);
         data.valid_speakers = o.str("valid-speakers");
         data.valid_fraction = o.number("valid-fraction");
-        train.architecture =
-            emotion::models::architecture_named(o.str("arch")).name; // a known name, or a usage error
+        if (data.manifest.empty() || o.str("out").empty())
+            throw std::invalid_argument("--manifest and --out are required");
+        if (o.all("model").size() > 1) throw std::invalid_argument("--model given more than once");
+        // a known name, the starting model's (or, resuming, the checkpoint's), or a usage error
+        std::string recorded = o.str("model");
+        const std::string checkpoint = emotion::train::checkpoint_path(o.str("out"));
+        if (recorded.empty() && o.flag("resume") && g_file_test(checkpoint.c_str(), G_FILE_TEST_IS_REGULAR))
+            recorded = checkpoint;
+        train.architecture = run_architecture(recorded, o.str("arch"), kDefaultArchitecture).name;
         train.output = o.str("out");
         train.start_model = o.str("model");
         train.resume = o.flag("resume");
@@ -93,11 +107,11 @@ int main(int argc, char** argv) {
         train.feature_masks = o.str("feature-masks");
         emotion::dsp::FeatureMaskSettings::parse(train.feature_masks);
         plots = o.str("plots");
-        if (data.manifest.empty() || train.output.empty())
-            throw std::invalid_argument("--manifest and --out are required");
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-train: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
-        return 2;
+    } catch (const std::invalid_argument& e) {
+        return usage_error("emotion-train", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
+    } catch (const std::exception& e) { // the starting model cannot be read
+        std::fprintf(stderr, "emotion-train: %s\n", e.what());
+        return 1;
     }
     if (plots.empty()) {
         plots = train.output;
