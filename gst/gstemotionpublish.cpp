@@ -99,10 +99,10 @@ struct PublishSettings {
 struct _GstEmotionPublish {
     GstBaseSink parent;
 
-    PublishSettings* settings;                     /* under the object lock */
-    std::string* upstream_stream_id;               /* streaming thread */
-    emotion::gst::MqttConnection* connection;      /* created in start, freed in stop */
-    guint64 dropped;                               /* under the object lock */
+    PublishSettings* settings;                /* under the object lock */
+    std::string* upstream_stream_id;          /* streaming thread */
+    emotion::gst::MqttConnection* connection; /* created in start, freed in stop */
+    guint64 dropped;                          /* under the object lock */
 };
 
 #define gst_emotion_publish_parent_class parent_class
@@ -115,7 +115,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
 
 static void gst_emotion_publish_set_property(GObject* object, guint prop_id, const GValue* value,
                                              GParamSpec* pspec);
-static void gst_emotion_publish_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec);
+static void gst_emotion_publish_get_property(GObject* object, guint prop_id, GValue* value,
+                                             GParamSpec* pspec);
 static void gst_emotion_publish_finalize(GObject* object);
 static gboolean gst_emotion_publish_start(GstBaseSink* sink);
 static gboolean gst_emotion_publish_stop(GstBaseSink* sink);
@@ -126,7 +127,8 @@ static GstFlowReturn gst_emotion_publish_render(GstBaseSink* sink, GstBuffer* bu
 
 #define READY_FLAGS (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
 
-static void install_string(GObjectClass* klass, guint id, const char* name, const char* nick, const char* blurb) {
+static void install_string(GObjectClass* klass, guint id, const char* name, const char* nick,
+                           const char* blurb) {
     g_object_class_install_property(klass, id, g_param_spec_string(name, nick, blurb, NULL, READY_FLAGS));
 }
 
@@ -157,11 +159,11 @@ static void gst_emotion_publish_class_init(GstEmotionPublishClass* klass) {
     /* Write-only: the password cannot be read back, so nothing prints it. */
     g_object_class_install_property(
         gobject_class, PROP_PASSWORD,
-        g_param_spec_string("password", "Password",
-                            "Login password, write-only and never logged (NULL: the environment variable "
-                            "EMOTION_MQTT_PASSWORD); needs a username",
-                            NULL,
-                            (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+        g_param_spec_string(
+            "password", "Password",
+            "Login password, write-only and never logged (NULL: the environment variable "
+            "EMOTION_MQTT_PASSWORD); needs a username",
+            NULL, (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
     g_object_class_install_property(
         gobject_class, PROP_TLS,
         g_param_spec_boolean("tls", "TLS",
@@ -221,12 +223,12 @@ static void gst_emotion_publish_class_init(GstEmotionPublishClass* klass) {
                           (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
     g_object_class_install_property(
         gobject_class, PROP_DROPPED,
-        g_param_spec_uint64("dropped", "Dropped", "Messages dropped by the buffer bound since the start",
-                            0, G_MAXUINT64, 0, (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+        g_param_spec_uint64("dropped", "Dropped", "Messages dropped by the buffer bound since the start", 0,
+                            G_MAXUINT64, 0, (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
-    gst_element_class_set_static_metadata(element_class, "Emotion result MQTT publisher", "Sink/Analyzer/Network",
-                                          "Publishes emotion classification results to an MQTT broker as JSON",
-                                          "gst-emotion developers");
+    gst_element_class_set_static_metadata(
+        element_class, "Emotion result MQTT publisher", "Sink/Analyzer/Network",
+        "Publishes emotion classification results to an MQTT broker as JSON", "gst-emotion developers");
     /* Shown by gst-inspect-1.0. */
     gst_element_class_add_static_metadata(
         element_class, "example-launch-line",
@@ -289,7 +291,8 @@ static void gst_emotion_publish_set_property(GObject* object, guint prop_id, con
     GST_OBJECT_UNLOCK(self);
 }
 
-static void gst_emotion_publish_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+static void gst_emotion_publish_get_property(GObject* object, guint prop_id, GValue* value,
+                                             GParamSpec* pspec) {
     GstEmotionPublish* self = GST_EMOTION_PUBLISH(object);
     using emotion::gst::get_string_setting;
 
@@ -314,7 +317,9 @@ static void gst_emotion_publish_get_property(GObject* object, guint prop_id, GVa
     case PROP_START_OFFLINE: g_value_set_boolean(value, s.start_offline); break;
     case PROP_MAX_RECONNECT_DELAY: g_value_set_uint(value, s.max_reconnect_delay); break;
     case PROP_CONNECTED: g_value_set_boolean(value, self->connection && self->connection->connected()); break;
-    case PROP_BUFFERED: g_value_set_uint(value, self->connection ? (guint)self->connection->buffered() : 0); break;
+    case PROP_BUFFERED:
+        g_value_set_uint(value, self->connection ? (guint)self->connection->buffered() : 0);
+        break;
     case PROP_DROPPED: g_value_set_uint64(value, self->dropped); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
@@ -345,16 +350,17 @@ static bool connection_settings(GstEmotionPublish* self, const PublishSettings& 
     try {
         out->location = emotion::gst::parse_mqtt_location(s.location);
     } catch (const std::exception& e) {
-        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid broker location '%s': %s.", s.location.c_str(), e.what()),
-                          (NULL));
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+                          ("Invalid broker location '%s': %s.", s.location.c_str(), e.what()), (NULL));
         return false;
     }
     out->client_id = s.client_id.empty() ? generated_client_id() : s.client_id;
     out->username = setting_or_env(s.username, "EMOTION_MQTT_USERNAME");
     out->password = setting_or_env(s.password, "EMOTION_MQTT_PASSWORD");
     if (!out->password.empty() && out->username.empty()) {
-        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("A password is set but no username."),
-                          ("MQTT sends a password only with a username: set username or EMOTION_MQTT_USERNAME"));
+        GST_ELEMENT_ERROR(
+            self, RESOURCE, SETTINGS, ("A password is set but no username."),
+            ("MQTT sends a password only with a username: set username or EMOTION_MQTT_USERNAME"));
         return false;
     }
     if (!s.cert_file.empty() != !s.key_file.empty()) {
@@ -375,7 +381,8 @@ static bool connection_settings(GstEmotionPublish* self, const PublishSettings& 
 static emotion::gst::MqttConnection::Events connection_events(GstEmotionPublish* self) {
     emotion::gst::MqttConnection::Events events;
     events.lost = [self](const std::string& reason) {
-        GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Lost the connection to the MQTT broker: %s.", reason.c_str()),
+        GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
+                            ("Lost the connection to the MQTT broker: %s.", reason.c_str()),
                             ("buffering results and reconnecting"));
     };
     events.restored = [self]() {
@@ -387,9 +394,8 @@ static emotion::gst::MqttConnection::Events connection_events(GstEmotionPublish*
                           ("check username/password (or EMOTION_MQTT_USERNAME/EMOTION_MQTT_PASSWORD)"));
     };
     events.rejected = [self](const std::string& reason) {
-        GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("A result could not be published and was dropped: %s.",
-                                                    reason.c_str()),
-                            (NULL));
+        GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
+                            ("A result could not be published and was dropped: %s.", reason.c_str()), (NULL));
     };
     return events;
 }
@@ -406,7 +412,8 @@ static gboolean gst_emotion_publish_start(GstBaseSink* sink) {
     emotion::gst::MqttSettings settings;
     if (!connection_settings(self, s, &settings)) return FALSE;
     const std::string where = settings.location.host + ":" + std::to_string(settings.location.port);
-    GST_DEBUG_OBJECT(self, "connecting to %s (topic '%s', client id '%s', username '%s', password %s, tls %d)",
+    GST_DEBUG_OBJECT(self,
+                     "connecting to %s (topic '%s', client id '%s', username '%s', password %s, tls %d)",
                      where.c_str(), settings.location.topic.c_str(), settings.client_id.c_str(),
                      settings.username.c_str(), settings.password.empty() ? "none" : "set", settings.tls);
 
@@ -421,14 +428,14 @@ static gboolean gst_emotion_publish_start(GstBaseSink* sink) {
     auto timeout = std::chrono::milliseconds(s.connect_timeout / GST_MSECOND);
     switch (connection->start(!s.start_offline, timeout, &reason)) {
     case emotion::gst::MqttConnection::StartResult::Refused:
-        GST_ELEMENT_ERROR(self, RESOURCE, NOT_AUTHORIZED,
-                          ("The MQTT broker at %s refused the login (authentication): %s.", where.c_str(),
-                           reason.c_str()),
-                          ("check username/password (or EMOTION_MQTT_USERNAME/EMOTION_MQTT_PASSWORD)"));
+        GST_ELEMENT_ERROR(
+            self, RESOURCE, NOT_AUTHORIZED,
+            ("The MQTT broker at %s refused the login (authentication): %s.", where.c_str(), reason.c_str()),
+            ("check username/password (or EMOTION_MQTT_USERNAME/EMOTION_MQTT_PASSWORD)"));
         return FALSE;
     case emotion::gst::MqttConnection::StartResult::Failed:
-        GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot connect to the MQTT broker at %s: %s.", where.c_str(),
-                                                       reason.c_str()),
+        GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
+                          ("Cannot connect to the MQTT broker at %s: %s.", where.c_str(), reason.c_str()),
                           ("set start-offline=true to start anyway and buffer until it is reachable"));
         return FALSE;
     case emotion::gst::MqttConnection::StartResult::Connected:
@@ -470,7 +477,8 @@ static void flush_at_eos(GstEmotionPublish* self) {
     GST_OBJECT_UNLOCK(self);
     if (self->connection->flush(std::chrono::milliseconds(timeout / GST_MSECOND))) return;
     guint left = (guint)self->connection->buffered();
-    GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("%u results were not delivered to the MQTT broker at EOS.", left),
+    GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
+                        ("%u results were not delivered to the MQTT broker at EOS.", left),
                         ("flush-timeout is %" GST_TIME_FORMAT, GST_TIME_ARGS(timeout)));
 }
 

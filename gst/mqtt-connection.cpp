@@ -27,7 +27,8 @@ MqttConnection::MqttConnection(const MqttSettings& settings, Events events)
     : settings_(settings), events_(std::move(events)), queue_(settings.max_messages, settings.max_bytes) {
     init_library_once();
     mosq_ = mosquitto_new(settings_.client_id.c_str(), true, this);
-    if (!mosq_) throw std::runtime_error(std::string("cannot create an MQTT client: ") + std::strerror(errno));
+    if (!mosq_)
+        throw std::runtime_error(std::string("cannot create an MQTT client: ") + std::strerror(errno));
 
     if (!settings_.username.empty()) {
         int rc = mosquitto_username_pw_set(mosq_, settings_.username.c_str(),
@@ -41,7 +42,8 @@ MqttConnection::MqttConnection(const MqttSettings& settings, Events events)
                                    settings_.cert_file.empty() ? NULL : settings_.cert_file.c_str(),
                                    settings_.key_file.empty() ? NULL : settings_.key_file.c_str(), NULL);
         if (rc != MOSQ_ERR_SUCCESS)
-            throw std::runtime_error("cannot use the TLS files (ca-file, cert-file, key-file): " + error_text(rc));
+            throw std::runtime_error("cannot use the TLS files (ca-file, cert-file, key-file): " +
+                                     error_text(rc));
     }
     mosquitto_reconnect_delay_set(mosq_, 1, (unsigned)std::max(1, settings_.max_reconnect_delay), true);
     mosquitto_max_inflight_messages_set(mosq_, kMaxInFlight);
@@ -52,7 +54,13 @@ MqttConnection::MqttConnection(const MqttSettings& settings, Events events)
 
 MqttConnection::~MqttConnection() {
     if (!mosq_) return;
-    if (loop_started_) {
+    {
+        std::lock_guard<std::mutex> lock(lock_);
+        stopping_ = true;
+        changed_.notify_all();
+    }
+    if (starter_.joinable()) starter_.join();
+    if (loop_started_) { /* no other thread sets it now */
         /* Ends the retries too: the network thread leaves once the state is "disconnecting". */
         mosquitto_disconnect(mosq_);
         mosquitto_loop_stop(mosq_, false);
@@ -64,11 +72,15 @@ MqttConnection::StartResult MqttConnection::start(bool wait, std::chrono::millis
                                                   std::string* reason) {
     const MqttLocation& where = settings_.location;
     int rc = mosquitto_connect_async(mosq_, where.host.c_str(), where.port, kKeepAliveSeconds);
-    if (rc != MOSQ_ERR_SUCCESS && wait) {
-        *reason = error_text(rc);
-        return StartResult::Failed;
+    if (rc != MOSQ_ERR_SUCCESS) {
+        if (wait) {
+            *reason = error_text(rc);
+            return StartResult::Failed;
+        }
+        /* libmosquitto's network thread retries only connections that once got under way. */
+        starter_ = std::thread([this] { retry_first_connection(); });
+        return StartResult::Started;
     }
-    /* After a failed first attempt the network thread keeps retrying with the backoff. */
     rc = mosquitto_loop_start(mosq_);
     if (rc != MOSQ_ERR_SUCCESS) {
         *reason = "cannot start the network thread: " + error_text(rc);
@@ -87,6 +99,23 @@ MqttConnection::StartResult MqttConnection::start(bool wait, std::chrono::millis
     }
     *reason = "no connection within " + std::to_string(timeout.count()) + " ms";
     return StartResult::Failed;
+}
+
+void MqttConnection::retry_first_connection() {
+    const MqttLocation& where = settings_.location;
+    std::chrono::seconds delay(1);
+    std::unique_lock<std::mutex> lock(lock_);
+    while (!changed_.wait_for(lock, delay, [this] { return stopping_; })) {
+        lock.unlock();
+        int rc = mosquitto_connect_async(mosq_, where.host.c_str(), where.port, kKeepAliveSeconds);
+        if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(mosq_);
+        lock.lock();
+        if (rc == MOSQ_ERR_SUCCESS) {
+            loop_started_ = true;
+            return;
+        }
+        delay = std::min(delay * 2, std::chrono::seconds(std::max(1, settings_.max_reconnect_delay)));
+    }
 }
 
 size_t MqttConnection::publish(std::string payload) {
@@ -189,8 +218,9 @@ void MqttConnection::on_publish(struct mosquitto*, void* data, int mid) {
 
 bool MqttConnection::flush(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(lock_);
-    return changed_.wait_for(lock, timeout, [this] { return queue_.size() == 0 || interrupted_ || refused_; }) &&
-           queue_.size() == 0;
+    return changed_.wait_for(lock, timeout, [this] {
+        return queue_.size() == 0 || interrupted_ || refused_;
+    }) && queue_.size() == 0;
 }
 
 void MqttConnection::interrupt(bool on) {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "mqtt-location.h"
 #include "publish-queue.h"
@@ -70,13 +71,17 @@ private:
     static void on_disconnect(struct mosquitto*, void* self, int rc);
     static void on_publish(struct mosquitto*, void* self, int mid);
     void send_waiting_locked(std::string* rejected);
+    void retry_first_connection();
 
     enum class Outcome { Pending, Connected, Refused, Failed };
 
     MqttSettings settings_;
     Events events_;
     struct mosquitto* mosq_ = nullptr;
-    bool loop_started_ = false;
+    bool loop_started_ = false; /* under lock_ */
+    /* Offline start: repeats the first connection attempt until the network thread can take over. */
+    std::thread starter_;
+    bool stopping_ = false; /* under lock_ */
 
     std::mutex lock_;
     std::condition_variable changed_;

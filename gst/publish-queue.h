@@ -12,7 +12,8 @@ namespace emotion::gst {
 class PublishQueue {
 public:
     /* Bounds over all held messages (waiting and in flight); 0: no bound of that kind. */
-    PublishQueue(size_t max_messages, size_t max_bytes) : max_messages_(max_messages), max_bytes_(max_bytes) {}
+    PublishQueue(size_t max_messages, size_t max_bytes)
+        : max_messages_(max_messages), max_bytes_(max_bytes) {}
 
     /* Appends a message; while a bound is exceeded drops the oldest waiting ones (messages already
      * in flight are the connection's and stay). Returns how many were dropped. */
