@@ -81,16 +81,24 @@ MqttConnection::StartResult MqttConnection::start(bool wait, std::chrono::millis
         starter_ = std::thread([this] { retry_first_connection(); });
         return StartResult::Started;
     }
+    {
+        std::lock_guard<std::mutex> lock(lock_);
+        start_waiting_ = wait;
+    }
     rc = mosquitto_loop_start(mosq_);
     if (rc != MOSQ_ERR_SUCCESS) {
         *reason = "cannot start the network thread: " + error_text(rc);
         return StartResult::Failed;
     }
-    loop_started_ = true;
-    if (!wait) return StartResult::Started;
+    if (!wait) {
+        loop_started_ = true;
+        return StartResult::Started;
+    }
 
     std::unique_lock<std::mutex> lock(lock_);
+    loop_started_ = true;
     changed_.wait_for(lock, timeout, [this] { return first_outcome_ != Outcome::Pending; });
+    start_waiting_ = false;
     switch (first_outcome_) {
     case Outcome::Connected: return StartResult::Connected;
     case Outcome::Refused: *reason = first_reason_; return StartResult::Refused;
@@ -174,7 +182,7 @@ void MqttConnection::on_connect(struct mosquitto* mosq, void* data, int rc) {
             if (self->first_outcome_ == Outcome::Pending) {
                 self->first_outcome_ = Outcome::Refused;
                 self->first_reason_ = refused;
-                refused.clear(); /* start() reports it */
+                if (self->start_waiting_) refused.clear(); /* start() reports it */
             }
             /* Retrying with the same credentials cannot succeed. */
             mosquitto_disconnect(mosq);

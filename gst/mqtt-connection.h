@@ -88,6 +88,7 @@ private:
     PublishQueue queue_;
     bool connected_ = false, ever_connected_ = false, refused_ = false, interrupted_ = false;
     Outcome first_outcome_ = Outcome::Pending;
+    bool start_waiting_ = false; /* start() reports the first outcome itself */
     std::string first_reason_;
 };
 

@@ -329,6 +329,31 @@ GST_START_TEST(test_wrong_credentials_n) {
     fail_unless(error.find("authentication") != std::string::npos, "%s", error.c_str());
     fail_unless(error.find(kWrongSecret) == std::string::npos, "%s", error.c_str());
 
+    /* started offline, the refusal comes later: still an error, on the bus */
+    {
+        GstElement* element = gst_parse_launch(
+            ("emotionpublish start-offline=true username=tagger location=" + broker.url(kTopic)).c_str(),
+            NULL);
+        g_object_set(element, "password", kWrongSecret, NULL);
+        GstBus* bus = gst_bus_new();
+        gst_element_set_bus(element, bus);
+        fail_if(gst_element_set_state(element, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE);
+        GstMessage* m = gst_bus_timed_pop_filtered(bus, test_wait(10 * GST_SECOND), GST_MESSAGE_ERROR);
+        fail_unless(m != NULL, "no error for a refused login after an offline start");
+        GError* err = NULL;
+        gchar* debug = NULL;
+        gst_message_parse_error(m, &err, &debug);
+        fail_unless(strstr(err->message, "authentication") != NULL, "%s", err->message);
+        fail_unless(strstr(err->message, kWrongSecret) == NULL && strstr(debug, kWrongSecret) == NULL);
+        g_clear_error(&err);
+        g_free(debug);
+        gst_message_unref(m);
+        gst_element_set_state(element, GST_STATE_NULL);
+        gst_bus_set_flushing(bus, TRUE);
+        gst_object_unref(bus);
+        gst_object_unref(element);
+    }
+
     /* no login at all */
     error = start_error("location=" + broker.url(kTopic), &ret);
     fail_unless(error.find("authentication") != std::string::npos, "%s", error.c_str());
