@@ -29,7 +29,16 @@ MqttConnection::MqttConnection(const MqttSettings& settings, Events events)
     mosq_ = mosquitto_new(settings_.client_id.c_str(), true, this);
     if (!mosq_)
         throw std::runtime_error(std::string("cannot create an MQTT client: ") + std::strerror(errno));
+    try {
+        configure();
+    } catch (...) {
+        /* no destructor runs for a constructor that throws */
+        mosquitto_destroy(mosq_);
+        throw;
+    }
+}
 
+void MqttConnection::configure() {
     if (!settings_.username.empty()) {
         int rc = mosquitto_username_pw_set(mosq_, settings_.username.c_str(),
                                            settings_.password.empty() ? NULL : settings_.password.c_str());

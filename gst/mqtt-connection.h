@@ -70,6 +70,7 @@ private:
     static void on_connect(struct mosquitto*, void* self, int rc);
     static void on_disconnect(struct mosquitto*, void* self, int rc);
     static void on_publish(struct mosquitto*, void* self, int mid);
+    void configure();
     void send_waiting_locked(std::string* rejected);
     void retry_first_connection();
 
