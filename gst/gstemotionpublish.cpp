@@ -397,6 +397,12 @@ static emotion::gst::MqttConnection::Events connection_events(GstEmotionPublish*
         GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
                             ("A result could not be published and was dropped: %s.", reason.c_str()), (NULL));
     };
+    events.log = [self](bool error, const char* text) {
+        if (error)
+            GST_WARNING_OBJECT(self, "libmosquitto: %s", text);
+        else
+            GST_LOG_OBJECT(self, "libmosquitto: %s", text);
+    };
     return events;
 }
 

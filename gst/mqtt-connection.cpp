@@ -19,8 +19,11 @@ static void init_library_once() {
     std::call_once(once, [] { mosquitto_lib_init(); });
 }
 
+/* Without the final period of some libmosquitto texts: callers end their sentence themselves. */
 static std::string error_text(int rc) {
-    return rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : std::string(mosquitto_strerror(rc));
+    std::string text = rc == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(rc);
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text;
 }
 
 MqttConnection::MqttConnection(const MqttSettings& settings, Events events)
@@ -59,6 +62,7 @@ void MqttConnection::configure() {
     mosquitto_connect_callback_set(mosq_, on_connect);
     mosquitto_disconnect_callback_set(mosq_, on_disconnect);
     mosquitto_publish_callback_set(mosq_, on_publish);
+    mosquitto_log_callback_set(mosq_, on_log);
 }
 
 MqttConnection::~MqttConnection() {
@@ -84,6 +88,8 @@ MqttConnection::StartResult MqttConnection::start(bool wait, std::chrono::millis
     if (rc != MOSQ_ERR_SUCCESS) {
         if (wait) {
             *reason = error_text(rc);
+            std::lock_guard<std::mutex> lock(lock_);
+            if (!last_error_.empty()) *reason += " (" + last_error_ + ")";
             return StartResult::Failed;
         }
         /* libmosquitto's network thread retries only connections that once got under way. */
@@ -111,10 +117,14 @@ MqttConnection::StartResult MqttConnection::start(bool wait, std::chrono::millis
     switch (first_outcome_) {
     case Outcome::Connected: return StartResult::Connected;
     case Outcome::Refused: *reason = first_reason_; return StartResult::Refused;
-    case Outcome::Failed: *reason = first_reason_; return StartResult::Failed;
+    case Outcome::Failed:
+        *reason = first_reason_;
+        if (!last_error_.empty()) *reason += " (" + last_error_ + ")";
+        return StartResult::Failed;
     case Outcome::Pending: break;
     }
     *reason = "no connection within " + std::to_string(timeout.count()) + " ms";
+    if (!last_error_.empty()) *reason += " (" + last_error_ + ")";
     return StartResult::Failed;
 }
 
@@ -231,6 +241,16 @@ void MqttConnection::on_publish(struct mosquitto*, void* data, int mid) {
         self->changed_.notify_all();
     }
     if (!rejected.empty() && self->events_.rejected) self->events_.rejected(rejected);
+}
+
+void MqttConnection::on_log(struct mosquitto*, void* data, int level, const char* text) {
+    auto* self = static_cast<MqttConnection*>(data);
+    bool error = level == MOSQ_LOG_ERR;
+    if (error) {
+        std::lock_guard<std::mutex> lock(self->lock_);
+        self->last_error_ = text;
+    }
+    if (self->events_.log) self->events_.log(error, text);
 }
 
 bool MqttConnection::flush(std::chrono::milliseconds timeout) {

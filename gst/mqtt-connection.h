@@ -39,6 +39,8 @@ public:
         std::function<void(const std::string& reason)> refused;
         /* libmosquitto would not take a message (too large, ...): it was dropped. */
         std::function<void(const std::string& reason)> rejected;
+        /* libmosquitto's own log lines (connection steps, TLS errors; never the password). */
+        std::function<void(bool error, const char* text)> log;
     };
     enum class StartResult { Connected, Refused, Failed, Started };
 
@@ -70,6 +72,7 @@ private:
     static void on_connect(struct mosquitto*, void* self, int rc);
     static void on_disconnect(struct mosquitto*, void* self, int rc);
     static void on_publish(struct mosquitto*, void* self, int mid);
+    static void on_log(struct mosquitto*, void* self, int level, const char* text);
     void configure();
     void send_waiting_locked(std::string* rejected);
     void retry_first_connection();
@@ -91,6 +94,7 @@ private:
     Outcome first_outcome_ = Outcome::Pending;
     bool start_waiting_ = false; /* start() reports the first outcome itself */
     std::string first_reason_;
+    std::string last_error_; /* the library's latest error line, to explain a failed start */
 };
 
 } // namespace emotion::gst

@@ -73,7 +73,8 @@ class Broker {
 public:
     /* `users`: "name:password" logins (none: anonymous access); `persistent`: keeps sessions in a
      * database written on SIGUSR1 (save()) and read when the broker (re)starts. */
-    explicit Broker(std::vector<std::string> users = {}, bool persistent = false) : port_(free_port()) {
+    explicit Broker(std::vector<std::string> users = {}, bool persistent = false, bool tls = false)
+        : port_(free_port()), tls_port_(tls ? free_port() : 0) {
         gchar* d = g_dir_make_tmp("gst-emotion-mqtt-XXXXXX", NULL);
         dir_ = d;
         g_free(d);
@@ -90,15 +91,24 @@ public:
             conf << "persistence true\npersistence_location " << dir_ << "/\nautosave_interval 3600\n"
                  << "max_queued_messages 10000\n";
         conf << "log_dest file " << dir_ << "/broker.log\n";
+        if (tls) {
+            make_certificates();
+            conf << "listener " << tls_port_ << " 127.0.0.1\ncafile " << ca_file() << "\ncertfile " << dir_
+                 << "/server.crt\nkeyfile " << dir_ << "/server.key\n";
+        }
     }
     ~Broker() {
         stop();
-        for (const char* name : {"mosquitto.conf", "passwords", "mosquitto.db", "broker.log"})
+        for (const char* name : {"mosquitto.conf", "passwords", "mosquitto.db", "broker.log", "ca.crt",
+                                 "ca.key", "ca.srl", "server.crt", "server.key", "server.csr", "san.cnf"})
             g_unlink((dir_ + "/" + name).c_str());
         g_rmdir(dir_.c_str());
     }
 
     int port() const { return port_; }
+    /* The TLS listener (tls brokers only) and the CA that signed its certificate. */
+    int tls_port() const { return tls_port_; }
+    std::string ca_file() const { return dir_ + "/ca.crt"; }
     std::string url(const std::string& topic) const {
         return "mqtt://127.0.0.1:" + std::to_string(port_) + "/" + topic;
     }
@@ -132,6 +142,31 @@ public:
     }
 
 private:
+    /* A test CA and a certificate for 127.0.0.1 signed by it (openssl). */
+    void make_certificates() {
+        std::ofstream(dir_ + "/san.cnf") << "subjectAltName=IP:127.0.0.1\n";
+        std::string d = dir_;
+        run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/ca.key", "-out",
+             d + "/ca.crt", "-subj", "/CN=gst-emotion test CA", "-days", "2"});
+        run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/server.key", "-out",
+             d + "/server.csr", "-subj", "/CN=127.0.0.1"});
+        run({"openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.crt", "-CAkey",
+             d + "/ca.key", "-CAcreateserial", "-out", d + "/server.crt", "-days", "2", "-extfile",
+             d + "/san.cnf"});
+    }
+    static void run(const std::vector<std::string>& args) {
+        std::vector<const gchar*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        argv.push_back(NULL);
+        gint status = -1;
+        fail_unless(g_spawn_sync(NULL, (gchar**)argv.data(), NULL,
+                                 (GSpawnFlags)(G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                               G_SPAWN_STDERR_TO_DEV_NULL),
+                                 NULL, NULL, NULL, NULL, &status, NULL) &&
+                        status == 0,
+                    "%s failed (run.sh installs it)", args[0].c_str());
+    }
+
     void add_user(const std::string& login, bool create) {
         size_t colon = login.find(':');
         std::string file = dir_ + "/passwords", name = login.substr(0, colon),
@@ -146,7 +181,7 @@ private:
                     "mosquitto_passwd failed");
     }
 
-    int port_;
+    int port_, tls_port_;
     std::string dir_;
     GPid pid_ = 0;
 };

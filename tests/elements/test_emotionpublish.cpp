@@ -19,6 +19,9 @@ static const char* kTopic = "studio/mic1/emotions";
 /* `s` seconds of waiting on this machine (longer in a sanitizer build). */
 static double seconds(double s) { return test_wait((GstClockTime)(s * GST_SECOND)) / 1e9; }
 
+static std::string start_error(const std::string& properties, GstStateChangeReturn* ret = NULL,
+                               const char* password = NULL);
+
 /* Result i: segment "s<i>", starting at i seconds, one second long. */
 static GstBuffer* result_buffer(int i) {
     GstBuffer* b = gst_buffer_new_memdup(kScores, sizeof(kScores));
@@ -33,14 +36,15 @@ struct Publisher {
     GstBus* bus;
     GstElement* element;
 
-    explicit Publisher(const std::string& properties) {
+    explicit Publisher(const std::string& properties,
+                       const char* caps = "other/tensors,format=static,num_tensors=1,"
+                                          "types=float32,dimensions=(string)4:1,framerate=0/1") {
         h = gst_harness_new_parse(("emotionpublish " + properties).c_str());
         bus = gst_bus_new();
         gst_element_set_bus(h->element, bus);
         element = gst_harness_find_element(h, "emotionpublish");
         gst_harness_push_event(h, gst_event_new_stream_start("mic-7"));
-        gst_harness_set_src_caps_str(h, "other/tensors,format=static,num_tensors=1,"
-                                        "types=float32,dimensions=(string)4:1,framerate=0/1");
+        gst_harness_set_src_caps_str(h, caps);
     }
     ~Publisher() {
         gst_object_unref(element);
@@ -128,12 +132,13 @@ GST_START_TEST(test_every_result_once_in_order) {
 
 GST_END_TEST;
 
-GST_START_TEST(test_qos0_and_stream_id_property) {
+GST_START_TEST(test_qos0_text_and_stream_id_property) {
     Broker broker;
     broker.start();
     Subscriber subscriber(broker.port(), kTopic);
     {
-        Publisher p("location=" + broker.url(kTopic) + " qos=0 stream-id=booth-3");
+        /* results as text lines (the meta is what counts) */
+        Publisher p("location=" + broker.url(kTopic) + " qos=0 stream-id=booth-3", "text/x-raw,format=utf8");
         p.push(0, 5);
         gst_harness_push_event(p.h, gst_event_new_eos());
         fail_unless_equals_int(p.buffered(), 0);
@@ -145,6 +150,33 @@ GST_START_TEST(test_qos0_and_stream_id_property) {
         fail_unless_equals_std_string(j["stream-id"].get<std::string>(), "booth-3");
         fail_unless_equals_std_string(j["segment"].get<std::string>(), "s" + std::to_string(i));
     }
+}
+
+GST_END_TEST;
+
+/* mqtts:// with the broker's CA; the subscriber listens on the same broker's plain listener. */
+GST_START_TEST(test_tls) {
+    Broker broker({}, false, true);
+    broker.start();
+    fail_unless(wait_until([&] { return port_open(broker.tls_port()); }, seconds(10)));
+    Subscriber subscriber(broker.port(), kTopic);
+    const std::string location = "mqtts://127.0.0.1:" + std::to_string(broker.tls_port()) + "/" + kTopic;
+    {
+        Publisher p("location=" + location + " ca-file=" + broker.ca_file());
+        fail_unless(p.connected());
+        p.push(0, 5);
+        gst_harness_push_event(p.h, gst_event_new_eos());
+        fail_unless_equals_int(p.buffered(), 0);
+    }
+    std::vector<std::string> got = segments_of(subscriber.wait_for(5, seconds(10)));
+    fail_unless_equals_std_string(joined(got), joined(ids(0, 5)));
+
+    /* the system's CAs do not know the test CA: no connection */
+    GstStateChangeReturn ret;
+    std::string error = start_error("location=" + location + " connect-timeout=2000000000", &ret);
+    fail_unless_equals_int(ret, GST_STATE_CHANGE_FAILURE);
+    fail_unless(error.find("Cannot connect to the MQTT broker") != std::string::npos, "%s", error.c_str());
+    fail_unless(error.find("certificate verify failed") != std::string::npos, "%s", error.c_str());
 }
 
 GST_END_TEST;
@@ -181,9 +213,13 @@ GST_START_TEST(test_broker_restart_loses_nothing_within_bound) {
 
     broker.start();
     fail_unless(wait_until([&] { return p.connected(); }, seconds(15)), "no reconnection");
+    /* the buffer is still full until the broker acknowledged it: more now would drop again */
+    fail_unless(wait_until([&] { return p.buffered() == 0; }, seconds(15)), "the buffer was not delivered");
     p.push(90, 10);
     gst_harness_push_event(p.h, gst_event_new_eos());
     fail_unless_equals_int(p.buffered(), 0);
+    g_object_get(p.element, "dropped", &dropped, NULL);
+    fail_unless_equals_int((int)dropped, 30);
 
     /* the first 10, the newest 50 of the 80 (s40..s89), the last 10 */
     std::vector<std::string> expected = ids(0, 10), kept = ids(40, 50), last = ids(90, 10);
@@ -263,8 +299,8 @@ GST_END_TEST;
 
 /* Sets `properties` (and `password`, as an application would: GStreamer's parser logs a launch
  * line) on a new element, goes to PAUSED and returns the error ("" when it started). */
-static std::string start_error(const std::string& properties, GstStateChangeReturn* ret = NULL,
-                               const char* password = NULL) {
+static std::string start_error(const std::string& properties, GstStateChangeReturn* ret,
+                               const char* password) {
     GstElement* pipeline = gst_parse_launch(("emotionpublish " + properties).c_str(), NULL);
     fail_unless(pipeline != NULL);
     if (password) g_object_set(pipeline, "password", password, NULL);
@@ -412,7 +448,8 @@ static Suite* emotionpublish_suite(void) {
     Suite* s = suite_create("emotionpublish");
     TCase* tc = general_case(s);
     tcase_add_test(tc, test_every_result_once_in_order);
-    tcase_add_test(tc, test_qos0_and_stream_id_property);
+    tcase_add_test(tc, test_qos0_text_and_stream_id_property);
+    tcase_add_test(tc, test_tls);
     tcase_add_test(tc, test_broker_restart_loses_nothing_within_bound);
     tcase_add_test(tc, test_start_offline_buffers_until_broker_up);
     tcase_add_test(tc, test_flush_timeout_at_eos_n);
