@@ -132,6 +132,8 @@ public:
         pid_ = 0;
     }
     void stop() { kill_hard(); }
+    /* Freezes the broker (SIGSTOP): connections stay up, nothing is acknowledged. */
+    void freeze() { kill(pid_, SIGSTOP); }
     /* Writes the session database now (mosquitto's SIGUSR1) and waits until it is on disk. */
     void save() {
         std::string db = dir_ + "/mosquitto.db";

@@ -233,6 +233,39 @@ GST_START_TEST(test_broker_restart_loses_nothing_within_bound) {
 
 GST_END_TEST;
 
+/* Messages handed to the connection but not acknowledged when the broker dies are sent again after
+ * the reconnect, before the newer ones: the broker is frozen (no acknowledgements), 30 results go
+ * out (20 in flight, 10 waiting), then it is killed and restarted. */
+GST_START_TEST(test_unacknowledged_sent_again_in_order) {
+    Broker broker({}, true);
+    broker.start();
+    Subscriber subscriber(broker.port(), kTopic, "emotion-test-inflight");
+    broker.save();
+
+    Publisher p("location=" + broker.url(kTopic) + " qos=1 max-reconnect-delay=2");
+    p.push(0, 5);
+    fail_unless(wait_until([&] { return p.buffered() == 0; }, seconds(10)));
+    broker.freeze();
+    p.push(5, 30);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    fail_unless_equals_int(p.buffered(), 30);
+    fail_unless(p.connected());
+    broker.kill_hard();
+    fail_unless(wait_until([&] { return !p.connected(); }, seconds(10)), "the loss went unnoticed");
+    fail_unless_equals_int(p.buffered(), 30);
+
+    broker.start();
+    fail_unless(wait_until([&] { return p.buffered() == 0; }, seconds(15)),
+                "not delivered after the restart");
+    gst_harness_push_event(p.h, gst_event_new_eos());
+    std::vector<std::string> got = segments_of(subscriber.wait_for(35, seconds(20)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    got = segments_of(subscriber.messages());
+    fail_unless_equals_std_string(joined(got), joined(ids(0, 35)));
+}
+
+GST_END_TEST;
+
 /* start-offline: no broker yet; results wait and go out once it is up. */
 GST_START_TEST(test_start_offline_buffers_until_broker_up) {
     Broker broker({}, true);
@@ -451,6 +484,7 @@ static Suite* emotionpublish_suite(void) {
     tcase_add_test(tc, test_qos0_text_and_stream_id_property);
     tcase_add_test(tc, test_tls);
     tcase_add_test(tc, test_broker_restart_loses_nothing_within_bound);
+    tcase_add_test(tc, test_unacknowledged_sent_again_in_order);
     tcase_add_test(tc, test_start_offline_buffers_until_broker_up);
     tcase_add_test(tc, test_flush_timeout_at_eos_n);
     tcase_add_test(tc, test_byte_bound);
