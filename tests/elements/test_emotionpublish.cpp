@@ -128,6 +128,23 @@ GST_START_TEST(test_every_result_once_in_order) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300)); /* nothing more comes */
     got = segments_of(subscriber.messages());
     fail_unless_equals_std_string(joined(got), joined(ids(0, 25)));
+
+    /* each message is emotionsink's JSON Lines record of the same result, plus stream-id */
+    std::string path = temp_path("same.jsonl");
+    GstHarness* h = gst_harness_new_parse(("emotionsink location=" + path).c_str());
+    gst_harness_set_src_caps_str(h, "other/tensors,format=static,num_tensors=1,"
+                                    "types=float32,dimensions=(string)4:1,framerate=0/1");
+    for (int i = 0; i < 25; i++) fail_unless_equals_int(gst_harness_push(h, result_buffer(i)), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_event_new_eos());
+    gst_harness_teardown(h);
+    std::vector<std::string> lines = lines_of(read_text(path)), messages = subscriber.messages();
+    fail_unless_equals_int((int)lines.size(), 25);
+    for (int i = 0; i < 25; i++) {
+        nlohmann::json message = nlohmann::json::parse(messages[i]);
+        message.erase("stream-id");
+        fail_unless(message == nlohmann::json::parse(lines[i]), "%s\n%s", messages[i].c_str(),
+                    lines[i].c_str());
+    }
 }
 
 GST_END_TEST;
