@@ -87,9 +87,7 @@ MqttConnection::StartResult MqttConnection::start(bool wait, std::chrono::millis
     int rc = mosquitto_connect_async(mosq_, where.host.c_str(), where.port, kKeepAliveSeconds);
     if (rc != MOSQ_ERR_SUCCESS) {
         if (wait) {
-            *reason = error_text(rc);
-            std::lock_guard<std::mutex> lock(lock_);
-            if (!last_error_.empty()) *reason += " (" + last_error_ + ")";
+            *reason = with_last_error(error_text(rc));
             return StartResult::Failed;
         }
         /* libmosquitto's network thread retries only connections that once got under way. */
@@ -117,14 +115,10 @@ MqttConnection::StartResult MqttConnection::start(bool wait, std::chrono::millis
     switch (first_outcome_) {
     case Outcome::Connected: return StartResult::Connected;
     case Outcome::Refused: *reason = first_reason_; return StartResult::Refused;
-    case Outcome::Failed:
-        *reason = first_reason_;
-        if (!last_error_.empty()) *reason += " (" + last_error_ + ")";
-        return StartResult::Failed;
+    case Outcome::Failed: *reason = with_last_error(first_reason_); return StartResult::Failed;
     case Outcome::Pending: break;
     }
-    *reason = "no connection within " + std::to_string(timeout.count()) + " ms";
-    if (!last_error_.empty()) *reason += " (" + last_error_ + ")";
+    *reason = with_last_error("no connection within " + std::to_string(timeout.count()) + " ms");
     return StartResult::Failed;
 }
 
@@ -152,6 +146,7 @@ size_t MqttConnection::publish(std::string payload) {
         std::lock_guard<std::mutex> lock(lock_);
         dropped = queue_.push(std::move(payload));
         send_waiting_locked(&rejected);
+        update_figures_locked();
     }
     if (!rejected.empty() && events_.rejected) events_.rejected(rejected);
     return dropped;
@@ -206,6 +201,7 @@ void MqttConnection::on_connect(struct mosquitto* mosq, void* data, int rc) {
             /* Retrying with the same credentials cannot succeed. */
             mosquitto_disconnect(mosq);
         }
+        self->update_figures_locked();
         self->changed_.notify_all();
     }
     if (restored && self->events_.restored) self->events_.restored();
@@ -226,6 +222,7 @@ void MqttConnection::on_disconnect(struct mosquitto*, void* data, int rc) {
             self->first_outcome_ = Outcome::Failed;
             self->first_reason_ = error_text(rc);
         }
+        self->update_figures_locked();
         self->changed_.notify_all();
     }
     if (lost && self->events_.lost) self->events_.lost(error_text(rc));
@@ -238,6 +235,7 @@ void MqttConnection::on_publish(struct mosquitto*, void* data, int mid) {
         std::lock_guard<std::mutex> lock(self->lock_);
         self->queue_.acknowledge(mid);
         self->send_waiting_locked(&rejected);
+        self->update_figures_locked();
         self->changed_.notify_all();
     }
     if (!rejected.empty() && self->events_.rejected) self->events_.rejected(rejected);
@@ -246,8 +244,9 @@ void MqttConnection::on_publish(struct mosquitto*, void* data, int mid) {
 void MqttConnection::on_log(struct mosquitto*, void* data, int level, const char* text) {
     auto* self = static_cast<MqttConnection*>(data);
     bool error = level == MOSQ_LOG_ERR;
+    /* Not lock_: libmosquitto logs from calls made under it (mosquitto_publish). */
     if (error) {
-        std::lock_guard<std::mutex> lock(self->lock_);
+        std::lock_guard<std::mutex> lock(self->log_lock_);
         self->last_error_ = text;
     }
     if (self->events_.log) self->events_.log(error, text);
@@ -266,14 +265,14 @@ void MqttConnection::interrupt(bool on) {
     changed_.notify_all();
 }
 
-size_t MqttConnection::buffered() {
-    std::lock_guard<std::mutex> lock(lock_);
-    return queue_.size();
+std::string MqttConnection::with_last_error(const std::string& reason) {
+    std::lock_guard<std::mutex> lock(log_lock_);
+    return last_error_.empty() ? reason : reason + " (" + last_error_ + ")";
 }
 
-bool MqttConnection::connected() {
-    std::lock_guard<std::mutex> lock(lock_);
-    return connected_;
+void MqttConnection::update_figures_locked() {
+    connected_now_ = connected_;
+    buffered_now_ = queue_.size();
 }
 
 } // namespace emotion::gst

@@ -5,6 +5,7 @@
  * password is only handed to libmosquitto, never formatted into a message. */
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -65,8 +66,9 @@ public:
     /* Makes flush() return at once while `on` (the element's unlock/unlock_stop). */
     void interrupt(bool on);
 
-    size_t buffered();
-    bool connected();
+    /* Without locking (the element reads them under its object lock). */
+    size_t buffered() const { return buffered_now_; }
+    bool connected() const { return connected_now_; }
 
 private:
     static void on_connect(struct mosquitto*, void* self, int rc);
@@ -76,6 +78,8 @@ private:
     void configure();
     void send_waiting_locked(std::string* rejected);
     void retry_first_connection();
+    void update_figures_locked();
+    std::string with_last_error(const std::string& reason);
 
     enum class Outcome { Pending, Connected, Refused, Failed };
 
@@ -94,6 +98,10 @@ private:
     Outcome first_outcome_ = Outcome::Pending;
     bool start_waiting_ = false; /* start() reports the first outcome itself */
     std::string first_reason_;
+    std::atomic<bool> connected_now_{false};
+    std::atomic<size_t> buffered_now_{0};
+
+    std::mutex log_lock_;
     std::string last_error_; /* the library's latest error line, to explain a failed start */
 };
 
