@@ -74,9 +74,11 @@ MqttConnection::~MqttConnection() {
     }
     if (starter_.joinable()) starter_.join();
     if (loop_started_) { /* no other thread sets it now */
-        /* Ends the retries too: the network thread leaves once the state is "disconnecting". */
+        /* Ends the retries too: the network thread leaves once the state is "disconnecting" and
+         * DISCONNECT is out. A connection still being set up (TLS to a closed port, a host that does
+         * not answer) cannot send it and would hold the thread until the keep-alive: cancel it. */
         mosquitto_disconnect(mosq_);
-        mosquitto_loop_stop(mosq_, false);
+        mosquitto_loop_stop(mosq_, !connected_now_);
     }
     mosquitto_destroy(mosq_);
 }

@@ -483,12 +483,25 @@ GST_START_TEST(test_bad_locations_n) {
         {"location=mqtt://127.0.0.1/t password=x", "no username"},
         {"location=mqtt://127.0.0.1/t cert-file=/nonexistent.pem", "cert-file and key-file go together"},
         {"location=mqtts://127.0.0.1/t ca-file=/nonexistent.pem", "TLS files"},
+        {"location=mqtt://[::1:1883/t", "unclosed '['"},
+        {"location=mqtt://[::1]x/t", "unexpected 'x' after the host"},
     };
     for (const Case& c : cases) {
         GstStateChangeReturn ret;
         std::string error = start_error(c.properties, &ret);
         fail_unless_equals_int(ret, GST_STATE_CHANGE_FAILURE);
         fail_unless(error.find(c.expected) != std::string::npos, "%s: %s", c.properties, error.c_str());
+    }
+    /* well-formed, nobody listening: no error when starting offline, and a prompt stop (a TLS
+     * connection still being set up once held it for the 30 s keep-alive) */
+    for (const char* location : {"mqtt://[::1]:1/a/b", "mqtt://localhost:1/t", "mqtts://127.0.0.1:1/t%20x"}) {
+        GstStateChangeReturn ret;
+        gint64 before = g_get_monotonic_time();
+        std::string error = start_error(std::string("location=") + location + " start-offline=true", &ret);
+        double took = (g_get_monotonic_time() - before) / 1e6;
+        fail_unless_equals_std_string(error, "");
+        fail_if(ret == GST_STATE_CHANGE_FAILURE, "%s", location);
+        fail_unless(took < seconds(3), "%s: start and stop took %.1f s", location, took);
     }
 }
 
