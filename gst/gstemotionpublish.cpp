@@ -233,7 +233,8 @@ static void gst_emotion_publish_class_init(GstEmotionPublishClass* klass) {
     gst_element_class_add_static_metadata(
         element_class, "example-launch-line",
         "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract "
-        "segmentation=vad ! alstmclassify ! emotionpublish location=mqtt://localhost:1883/speech/emotions");
+        "segmentation=vad ! alstmclassify ! emotionpublish location=mqtt://localhost:1883/speech/emotions "
+        "start-offline=true");
     gst_element_class_add_static_pad_template(element_class, &sink_template);
 
     basesink_class->start = GST_DEBUG_FUNCPTR(gst_emotion_publish_start);
