@@ -49,6 +49,7 @@
 #include <unistd.h>
 #include <gst/emotion/emotion.h>
 
+#include "emotion-result.h"
 #include "io/files.h"
 #include "io/results.h"
 #include "property-helpers.h"
@@ -444,19 +445,11 @@ static GstFlowReturn gst_emotion_sink_render(GstBaseSink* sink, GstBuffer* buffe
     }
     if (meta->n_classes == 0) return GST_FLOW_OK;
 
-    emotion::io::Result r;
-    r.segment_id = meta->segment_id ? meta->segment_id : "";
-    r.labels.assign(meta->labels, meta->labels + meta->n_classes);
-    r.scores.assign(meta->scores, meta->scores + meta->n_classes);
-    r.best = (int)meta->best;
-    r.model = meta->model ? meta->model : "";
+    emotion::io::Result r = emotion::gst::result_from_meta(meta, buffer, &sink->segment);
     r.true_label = true_label_for(state, r.segment_id);
 
     GstClockTime pts = GST_BUFFER_PTS(buffer);
     GstClockTime duration = GST_BUFFER_DURATION(buffer);
-    GstClockTime stream_time = gst_segment_to_stream_time(&sink->segment, GST_FORMAT_TIME, pts);
-    r.start = GST_CLOCK_TIME_IS_VALID(stream_time) ? stream_time / 1e9 : -1.0;
-    r.duration = GST_CLOCK_TIME_IS_VALID(duration) ? duration / 1e9 : -1.0;
 
     state->segments++;
     state->counts[r.labels[r.best]]++;
