@@ -1,7 +1,8 @@
 /* The messages of mode=train (element messages of the training element):
  *  - `emotion-training-progress` after every optimisation step: `epoch`, `epochs`, `step`,
  *    `steps` (estimated steps per epoch), `loss` (double).
- *  - `emotion-training` after every epoch: `epoch`, `epochs` (uints), `train-loss`,
+ *  - `emotion-training` after every epoch: `epoch`, `epochs` (uints), `train-loss` (all tasks),
+ *    `train-emotion-loss` (the emotion head's cross-entropy, comparable with `valid-loss`),
  *    `train-accuracy`, `learning-rate`, `elapsed`, `epoch-seconds` (doubles), `train-examples`
  *    (uint), `improved`, `stopped` (booleans), and with validation data `valid-loss`, `wa`, `ua`,
  *    `macro-f1`, `best-ua` (doubles), `best-epoch` (int), `valid-examples` (uint).
@@ -13,6 +14,8 @@
  * Errors, warnings and notices carry the session's message; their domain and code follow the
  * kind of matter (kind_of below). */
 #include "training-messages.h"
+
+#include <cmath>
 
 GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug);
 #define GST_CAT_DEFAULT emotion_classifier_debug
@@ -64,9 +67,16 @@ void post_progress(GstElement* element, GstProgressType type, const std::string&
  * 0.640 at epoch 2); 2.9 s" */
 std::string epoch_line(const train::EpochSummary& epoch) {
     const train::EpochReport& r = epoch.report;
-    gchar* text = g_strdup_printf("epoch %d/%d: train loss %.3f, accuracy %.3f", r.epoch + 1, epoch.epochs,
-                                  r.train_loss, r.train_accuracy);
+    gchar* text = g_strdup_printf("epoch %d/%d: train loss %.3f", r.epoch + 1, epoch.epochs, r.train_loss);
     std::string line = text;
+    g_free(text);
+    if (std::fabs(r.train_loss - r.train_emotion_loss) > 1e-6) { /* auxiliary tasks (M1: speaker, gender) */
+        text = g_strdup_printf(" (emotion %.3f)", r.train_emotion_loss);
+        line += text;
+        g_free(text);
+    }
+    text = g_strdup_printf(", accuracy %.3f", r.train_accuracy);
+    line += text;
     g_free(text);
     if (r.has_validation) {
         text = g_strdup_printf("; validation loss %.3f, WA %.3f, UA %.3f (best %.3f at epoch %d)",
@@ -99,10 +109,11 @@ void TrainingBusReporter::on_epoch(const train::EpochSummary& epoch) {
     const train::EpochReport& r = epoch.report;
     GstStructure* s = gst_structure_new(
         "emotion-training", "epoch", G_TYPE_UINT, (guint)r.epoch, "epochs", G_TYPE_UINT, (guint)epoch.epochs,
-        "train-loss", G_TYPE_DOUBLE, r.train_loss, "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy,
-        "train-examples", G_TYPE_UINT, (guint)r.train_examples, "learning-rate", G_TYPE_DOUBLE,
-        r.learning_rate, "epoch-seconds", G_TYPE_DOUBLE, r.seconds, "elapsed", G_TYPE_DOUBLE, epoch.elapsed,
-        "improved", G_TYPE_BOOLEAN, r.improved, "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
+        "train-loss", G_TYPE_DOUBLE, r.train_loss, "train-emotion-loss", G_TYPE_DOUBLE, r.train_emotion_loss,
+        "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy, "train-examples", G_TYPE_UINT,
+        (guint)r.train_examples, "learning-rate", G_TYPE_DOUBLE, r.learning_rate, "epoch-seconds",
+        G_TYPE_DOUBLE, r.seconds, "elapsed", G_TYPE_DOUBLE, epoch.elapsed, "improved", G_TYPE_BOOLEAN,
+        r.improved, "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
     if (r.has_validation)
         gst_structure_set(s, "valid-loss", G_TYPE_DOUBLE, r.valid_loss, "wa", G_TYPE_DOUBLE, r.wa, "ua",
                           G_TYPE_DOUBLE, r.ua, "macro-f1", G_TYPE_DOUBLE, r.macro_f1, "best-ua",

@@ -113,6 +113,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
             EpochRecord r;
             r.epoch = static_cast<int>(get_uint(s, "epoch"));
             r.train_loss = get_double(s, "train-loss");
+            r.train_emotion_loss = get_double(s, "train-emotion-loss");
             r.train_accuracy = get_double(s, "train-accuracy");
             r.has_validation = gst_structure_has_field(s, "ua");
             r.valid_loss = get_double(s, "valid-loss");

@@ -51,7 +51,8 @@ struct TrainOptions {
 struct EpochRecord {
     int epoch = 0;
     double train_loss = 0, train_accuracy = 0, valid_loss = 0, wa = 0, ua = 0;
-    double seconds = 0; // wall time of the epoch's training and validation
+    double train_emotion_loss = 0; // train_loss without the auxiliary tasks (speaker, gender)
+    double seconds = 0;            // wall time of the epoch's training and validation
     bool has_validation = false;
 };
 

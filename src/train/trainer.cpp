@@ -48,6 +48,7 @@ nlohmann::json EpochReport::to_json() const {
                         {"learning_rate", learning_rate},
                         {"train_examples", train_examples},
                         {"train_loss", train_loss},
+                        {"train_emotion_loss", train_emotion_loss},
                         {"train_accuracy", train_accuracy},
                         {"seconds", seconds},
                         {"improved", improved},
@@ -117,6 +118,7 @@ void Trainer::begin_epoch(int epoch) {
     offered_ = 0;
     reservoir_rng_ = nn::Rng(settings_.seed * 1000003u + static_cast<uint64_t>(epoch));
     loss_sum_ = 0.0;
+    emotion_loss_sum_ = 0.0;
     steps_ = seen_ = correct_ = 0;
     valid_ = ConfusionMatrix(labels_);
     valid_loss_sum_ = 0.0;
@@ -152,6 +154,14 @@ void fill_batch(const models::Architecture& architecture, const Example* example
     for (int i = 0; i < b && genders; ++i) batch.targets["gender"].push_back(examples[i].gender);
 }
 
+// -log softmax(logits)[target], in double.
+double cross_entropy(const float* logits, int k, int target) {
+    const float top = *std::max_element(logits, logits + k);
+    double sum = 0.0;
+    for (int j = 0; j < k; ++j) sum += std::exp(static_cast<double>(logits[j]) - top);
+    return std::log(sum) - (static_cast<double>(logits[target]) - top);
+}
+
 } // namespace
 
 bool Trainer::add_training(Example example) {
@@ -174,6 +184,7 @@ void Trainer::step() {
     for (size_t i = 0; i < batch_.size(); ++i) {
         const float* row = logits.data() + i * k;
         if (std::max_element(row, row + k) - row == batch_[i].emotion) ++correct_;
+        emotion_loss_sum_ += cross_entropy(row, k, batch_[i].emotion);
     }
     last_loss_ = model_.backward(model_batch_);
     if (settings_.clip_norm > 0.0) nn::clip_grad_norm(trainable_, static_cast<float>(settings_.clip_norm));
@@ -290,6 +301,7 @@ EpochReport Trainer::end_epoch() {
     r.train_steps = steps_;
     r.train_loss = seen_ ? loss_sum_ / seen_ : 0.0;
     r.train_accuracy = seen_ ? static_cast<double>(correct_) / seen_ : 0.0;
+    r.train_emotion_loss = seen_ ? emotion_loss_sum_ / seen_ : 0.0;
     r.has_validation = valid_.total() > 0;
     if (r.has_validation) {
         r.valid_examples = valid_.total();

@@ -54,6 +54,8 @@ struct EpochReport {
     double learning_rate = 0.0;
     int train_examples = 0, train_steps = 0;
     double train_loss = 0.0, train_accuracy = 0.0;
+    double train_emotion_loss =
+        0.0; // cross-entropy of the emotion head alone (train_loss adds auxiliary tasks)
     bool has_validation = false;
     int valid_examples = 0;
     double valid_loss = 0.0, wa = 0.0, ua = 0.0, macro_f1 = 0.0;
@@ -131,6 +133,7 @@ private:
     double lr_ = 0.0;
     std::chrono::steady_clock::time_point epoch_start_;
     double last_loss_ = 0.0, loss_sum_ = 0.0;
+    double emotion_loss_sum_ = 0.0; // the emotion head's share of loss_sum_ (without auxiliary tasks)
     int steps_ = 0, seen_ = 0, correct_ = 0;
 
     ConfusionMatrix valid_;

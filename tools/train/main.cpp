@@ -50,12 +50,21 @@ const char* kUsage =
     "  --plots PREFIX        write PREFIX-curves.png and PREFIX-confusion.png (default: OUT without "
     ".safetensors)\n";
 
+std::string fixed3(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", value);
+    return text;
+}
+
+// `epoch_seconds`: the last whole epoch's time, 0 during the first; then the epoch's length is
+// estimated from the batches done so far (`in_epoch` seconds since it started).
 void draw_progress(bool tty, unsigned epoch, unsigned epochs, unsigned step, unsigned steps, double loss,
-                   double elapsed, double epoch_seconds) {
+                   double elapsed, double in_epoch, double epoch_seconds) {
     if (!tty) return; // plain output prints one line per epoch instead
     const int width = 30;
     double fraction = steps ? std::min(1.0, double(step) / steps) : 0.0;
     int filled = int(fraction * width);
+    if (epoch_seconds <= 0 && fraction > 0) epoch_seconds = in_epoch / fraction;
     double eta = epoch_seconds > 0 ? epoch_seconds * (epochs - epoch) - fraction * epoch_seconds : 0.0;
     std::fprintf(stderr, "\r epoch %u/%u [%.*s%*s] batch %u/%u loss %.4f  %.0fs  ETA %.0fs ", epoch + 1,
                  epochs, filled, "==============================", width - filled, "", step, steps, loss,
@@ -126,19 +135,20 @@ int main(int argc, char** argv) {
     g_free(folder);
     const bool tty = isatty(STDERR_FILENO);
     auto started = std::chrono::steady_clock::now();
-    double last_epoch_seconds = 0.0;
+    double last_epoch_seconds = 0.0, epoch_started = 0.0;
     auto elapsed = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
     TrainResult result = run_training(
         data, train,
         [&](unsigned epoch, unsigned epochs, unsigned step, unsigned steps, double loss) {
-            draw_progress(tty, epoch, epochs, step, steps, loss, elapsed(), last_epoch_seconds);
+            const double now = elapsed();
+            draw_progress(tty, epoch, epochs, step, steps, loss, now, now - epoch_started,
+                          last_epoch_seconds);
         },
         [&](const EpochRecord& r, unsigned epochs) {
-            static double previous = 0.0;
-            last_epoch_seconds = elapsed() - previous;
-            previous = elapsed();
+            last_epoch_seconds = elapsed() - epoch_started;
+            epoch_started = elapsed();
             if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
             if (r.has_validation)
                 std::printf(
@@ -153,19 +163,25 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "emotion-train: %s\n", result.error.c_str());
         return 1;
     }
-    std::printf("best epoch %d (validation UA %.3f)%s; model written to %s in %.0f s\n",
-                result.best_epoch + 1, result.best_ua, result.stopped_early ? ", stopped early" : "",
-                train.output.c_str(), result.seconds);
+    if (result.best_ua >= 0)
+        std::printf("best epoch %d (validation UA %.3f)%s; model written to %s in %.0f s\n",
+                    result.best_epoch + 1, result.best_ua, result.stopped_early ? ", stopped early" : "",
+                    train.output.c_str(), result.seconds);
+    else // nothing to choose by: the last epoch's model
+        std::printf("no validation data: the model of epoch %d written to %s in %.0f s\n",
+                    result.best_epoch + 1, train.output.c_str(), result.seconds);
 
     try {
         plot_learning_curves(plots + "-curves.png", result.epochs,
-                             train.architecture + " on " + data.manifest);
+                             train.architecture + " on " + data.manifest, result.best_epoch);
         auto file = emotion::io::SafetensorsFile::read(train.output);
         auto metrics = nlohmann::json::parse(file.metadata_value("metrics", "{}"), nullptr, false);
         if (metrics.is_object() && metrics.contains("validation")) {
             const auto& c = metrics["validation"]["confusion"];
             plot_confusion(plots + "-confusion.png", c["labels"].get<std::vector<std::string>>(),
-                           c["matrix"].get<std::vector<std::vector<int>>>(), "validation, best epoch");
+                           c["matrix"].get<std::vector<std::vector<int>>>(),
+                           "validation, epoch " + std::to_string(result.best_epoch + 1) + ", UA " +
+                               fixed3(result.best_ua));
         }
         std::printf("plots: %s-curves.png%s\n", plots.c_str(),
                     metrics.contains("validation") ? (", " + plots + "-confusion.png").c_str() : "");
