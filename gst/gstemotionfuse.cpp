@@ -26,7 +26,8 @@
  * K posteriors as other/tensors with the reference segment's PTS/duration and a GstEmotionMeta
  * (model `fusion(A+B+...)`), or a line such as `angry 0.81` when downstream takes text/x-raw; an
  * element message `emotion` (fields `timestamp`, `stream-time`, `running-time`, `duration`,
- * `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, and `true-emotion` when the
+ * `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, `uncertain`, `arousal`,
+ * `valence` and `arousal-level` (from the fused posteriors), and `true-emotion` when the
  * reference's segment event carried one); a tag event
  * with the dominant emotion. The reference's emotion-segment and epoch events are forwarded in
  * order with its results (the other inputs' copies are dropped), so `emotionsink report=`
@@ -53,6 +54,7 @@
 
 #include <gst/emotion/emotion.h>
 
+#include "classifier-properties.h"
 #include "fuse-processing.h"
 
 GST_DEBUG_CATEGORY(emotion_fuse_debug);
@@ -72,6 +74,7 @@ enum {
     PROP_0,
     PROP_WEIGHTS,
     PROP_TIMEOUT,
+    PROP_THRESHOLD,
 };
 
 using namespace emotion::gst;
@@ -82,6 +85,7 @@ struct _GstEmotionFuse {
     /* settings, under the object lock */
     gchar* weights;
     gdouble timeout;
+    gdouble threshold;
 
     /* processing state, created in start(), destroyed in stop() */
     FuseProcessing* state;
@@ -155,6 +159,7 @@ static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
             "other inputs' results before it is fused from those that have arrived; added to "
             "the reported latency",
             0.0, 60.0, DEFAULT_TIMEOUT, flags));
+    threshold_property_install(gobject_class, PROP_THRESHOLD);
 
     gst_element_class_add_static_pad_template_with_gtype(element_class, &sink_template,
                                                          GST_TYPE_AGGREGATOR_PAD);
@@ -199,6 +204,7 @@ static void gst_emotion_fuse_set_property(GObject* object, guint prop_id, const 
         self->weights = g_value_dup_string(value);
         break;
     case PROP_TIMEOUT: self->timeout = g_value_get_double(value); break;
+    case PROP_THRESHOLD: self->threshold = g_value_get_double(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -210,6 +216,7 @@ static void gst_emotion_fuse_get_property(GObject* object, guint prop_id, GValue
     switch (prop_id) {
     case PROP_WEIGHTS: g_value_set_string(value, self->weights); break;
     case PROP_TIMEOUT: g_value_set_double(value, self->timeout); break;
+    case PROP_THRESHOLD: g_value_set_double(value, self->threshold); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -285,6 +292,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
     GST_OBJECT_LOCK(self);
     const std::string weights_text = self->weights ? self->weights : "";
     const double timeout = self->timeout;
+    const double threshold = self->threshold;
     GST_OBJECT_UNLOCK(self);
 
     std::vector<GstAggregatorPad*> pads = sorted_sink_pads(self);
@@ -298,6 +306,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
             throw std::invalid_argument("'weights' has " + std::to_string(weights.size()) + " values for " +
                                         std::to_string(pads.size()) + " sink pads");
         state = std::make_unique<FuseProcessing>(agg, pads, weights);
+        state->results.threshold = threshold;
     } catch (const std::exception& e) {
         if (!state)
             for (GstAggregatorPad* pad : pads) gst_object_unref(pad);

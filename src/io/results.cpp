@@ -52,6 +52,10 @@ std::string format_result_json(const Result& r) {
     nlohmann::ordered_json scores;
     for (size_t k = 0; k < r.labels.size(); ++k) scores[r.labels[k]] = r.scores[k];
     j["scores"] = scores;
+    j["arousal"] = r.has_affect ? nlohmann::ordered_json(r.arousal) : nullptr;
+    j["valence"] = r.has_affect ? nlohmann::ordered_json(r.valence) : nullptr;
+    j["arousal_level"] = r.has_affect ? nlohmann::ordered_json(r.arousal > 0.0f ? "high" : "low") : nullptr;
+    j["uncertain"] = r.uncertain;
     if (!r.true_label.empty()) j["true"] = r.true_label;
     j["model"] = r.model;
     return j.dump();
@@ -80,6 +84,7 @@ public:
         if (header_.empty()) {
             header_ = "segment,start,end,label,confidence,true";
             for (const auto& label : r.labels) header_ += "," + csv_field(label);
+            header_ += ",arousal,valence,uncertain"; // appended: the label columns keep their places
             text = header_ + "\n";
         }
         char number[64];
@@ -94,6 +99,13 @@ public:
             std::snprintf(number, sizeof number, ",%.6f", score);
             text += number;
         }
+        if (r.has_affect) {
+            std::snprintf(number, sizeof number, ",%.6f,%.6f", r.arousal, r.valence);
+            text += number;
+        } else {
+            text += ",,"; // unknown: empty fields
+        }
+        text += r.uncertain ? ",true" : ",false";
         emit(text + "\n");
     }
 
@@ -103,7 +115,8 @@ private:
 
 std::string cue_text(const Result& r) {
     char text[160];
-    std::snprintf(text, sizeof text, "%s (%.0f%%)", r.labels.at(r.best).c_str(), 100.0 * r.scores.at(r.best));
+    const std::string& label = r.uncertain ? std::string("uncertain") : r.labels.at(r.best);
+    std::snprintf(text, sizeof text, "%s (%.0f%%)", label.c_str(), 100.0 * r.scores.at(r.best));
     return text;
 }
 
