@@ -108,8 +108,8 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
         in >> info.temperature;
         if (in.fail() || !in.eof() || !(info.temperature > 0.0) || !std::isfinite(info.temperature) ||
             info.temperature > 1000.0)
-            throw io::FormatError("model metadata: 'temperature' must be a number in (0, 1000], not '" + text +
-                                  "'");
+            throw io::FormatError("model metadata: 'temperature' must be a number in (0, 1000], not '" +
+                                  text + "'");
     }
 
     const bool has_vocabulary = file.metadata().count("vocabulary") != 0;

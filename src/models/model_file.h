@@ -44,7 +44,7 @@ struct ModelInfo {
     std::string normalisation;
     nlohmann::json training = nlohmann::json::object();
     nlohmann::json metrics = nlohmann::json::object();
-    double temperature = 1.0; // calibration: softmax(logits / temperature)
+    double temperature = 1.0;            // calibration: softmax(logits / temperature)
     std::vector<std::string> vocabulary; // text models (ksmm): the words of text.embedding's rows
 };
 
