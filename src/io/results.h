@@ -17,7 +17,7 @@ struct Result {
     std::vector<float> scores;
     int best = 0;
     std::string model;
-    std::string true_label; // empty when unknown
+    std::string true_label;  // empty when unknown
     bool has_affect = false; // arousal and valence known (the model's labels have points)
     float arousal = 0.0f;    // [-1, 1], > 0: high arousal
     float valence = 0.0f;    // [-1, 1]
