@@ -82,11 +82,12 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
     threshold_property_install(klass, first + THRESHOLD);
     g_object_class_install_property(
         klass, first + TEMPERATURE,
-        g_param_spec_double("temperature", "Temperature",
-                            "Calibration: the posteriors are softmax(logits / temperature). 0 takes the model "
-                            "file's temperature (fitted on validation data by emotion-eval --calibrate; 1 when "
-                            "the file has none); a value > 0 overrides it (1: the model's raw posteriors)",
-                            0.0, 100.0, defaults.temperature, flags));
+        g_param_spec_double(
+            "temperature", "Temperature",
+            "Calibration: the posteriors are softmax(logits / temperature). 0 takes the model "
+            "file's temperature (fitted on validation data by emotion-eval --calibrate; 1 when "
+            "the file has none); a value > 0 overrides it (1: the model's raw posteriors)",
+            0.0, 100.0, defaults.temperature, flags));
     training_properties_install(klass, first + TRAINING_FIRST);
 }
 
@@ -127,12 +128,13 @@ bool classifier_properties_get(const ClassifierSettings& s, guint first, guint i
 void threshold_property_install(GObjectClass* klass, guint id) {
     g_object_class_install_property(
         klass, id,
-        g_param_spec_double("threshold", "Threshold",
-                            "Results whose top posterior is below this are uncertain: labelled 'uncertain' in "
-                            "text output, and with uncertain=true (and the most likely label) in the emotion "
-                            "message and GstEmotionMeta; they do not count for the dominant emotion. 0: off",
-                            0.0, 1.0, 0.0,
-                            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+        g_param_spec_double(
+            "threshold", "Threshold",
+            "Results whose top posterior is below this are uncertain: labelled 'uncertain' in "
+            "text output, and with uncertain=true (and the most likely label) in the emotion "
+            "message and GstEmotionMeta; they do not count for the dominant emotion. 0: off",
+            0.0, 1.0, 0.0,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 }
 
 ClassifierSettings classifier_settings_copy(GstElement* element, const ClassifierSettings& settings) {

@@ -157,8 +157,8 @@ GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, 
     }
     GST_BUFFER_PTS(buffer) = start;
     GST_BUFFER_DURATION(buffer) = duration;
-    GstEmotionMeta* meta = gst_buffer_add_emotion_meta(buffer, scores.size(), label_ptrs_.data(), scores.data(),
-                                                       id.c_str(), model_name_.c_str());
+    GstEmotionMeta* meta = gst_buffer_add_emotion_meta(buffer, scores.size(), label_ptrs_.data(),
+                                                       scores.data(), id.c_str(), model_name_.c_str());
     if (!affect_points_.empty()) {
         stream::Affect a = stream::expected_affect(affect_points_, scores);
         gst_emotion_meta_set_affect(meta, a.arousal, a.valence);
