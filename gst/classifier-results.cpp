@@ -161,7 +161,7 @@ GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, 
                                                        scores.data(), id.c_str(), model_name_.c_str());
     if (!affect_points_.empty()) {
         stream::Affect a = stream::expected_affect(affect_points_, scores);
-        gst_emotion_meta_set_affect(meta, a.arousal, a.valence);
+        gst_emotion_meta_set_affect(meta, a.arousal, a.valence, stream::is_high_arousal(a));
     }
     gst_emotion_meta_set_uncertain(meta, uncertain);
 

@@ -23,12 +23,13 @@
  * The `result` signal and `last-result` carry a GstStructure named `emotion-result` with fields
  * `segment-id`, `timestamp`, `duration` (guint64 ns), `label`, `confidence`, `labels`, `scores`,
  * `model`, `uncertain` (gboolean: the top score is below the classifier's `threshold`; `label`
- * is still the most likely class), `arousal` and `valence` (doubles in [-1, 1], when the model's
- * labels have them; README "Arousal and valence"), and `true-emotion` when known.
+ * is still the most likely class), `arousal` and `valence` (doubles in [-1, 1]) and
+ * `arousal-level` (`high` or `low`) when the model's labels have them (README "Arousal and
+ * valence"), and `true-emotion` when known.
  *
  * JSON Lines records carry the same as `arousal`, `valence`, `arousal_level` (`high`/`low`; null
- * without) and `uncertain`; CSV appends the columns `arousal`, `valence` (empty without) and
- * `uncertain`; WebVTT and SRT cues of uncertain results read `uncertain (42%)`.
+ * without) and `uncertain`; CSV appends the columns `arousal`, `valence`, `arousal_level` (empty
+ * without) and `uncertain`; WebVTT and SRT cues of uncertain results read `uncertain (42%)`.
  *
  * ## Example launch line
  * |[
@@ -350,7 +351,8 @@ static GstStructure* result_structure(const emotion::io::Result& r, GstClockTime
     gst_structure_set(s, "uncertain", G_TYPE_BOOLEAN, (gboolean)r.uncertain, NULL);
     if (r.has_affect)
         gst_structure_set(s, "arousal", G_TYPE_DOUBLE, (gdouble)r.arousal, "valence", G_TYPE_DOUBLE,
-                          (gdouble)r.valence, NULL);
+                          (gdouble)r.valence, "arousal-level", G_TYPE_STRING, r.high_arousal ? "high" : "low",
+                          NULL);
     return s;
 }
 
@@ -393,6 +395,7 @@ static GstFlowReturn gst_emotion_sink_render(GstBaseSink* sink, GstBuffer* buffe
     r.has_affect = gst_emotion_meta_has_affect(meta);
     r.arousal = gst_emotion_meta_get_arousal(meta);
     r.valence = gst_emotion_meta_get_valence(meta);
+    r.high_arousal = gst_emotion_meta_get_high_arousal(meta);
     r.uncertain = gst_emotion_meta_get_uncertain(meta);
 
     GstClockTime pts = GST_BUFFER_PTS(buffer);

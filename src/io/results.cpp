@@ -54,7 +54,7 @@ std::string format_result_json(const Result& r) {
     j["scores"] = scores;
     j["arousal"] = r.has_affect ? nlohmann::ordered_json(r.arousal) : nullptr;
     j["valence"] = r.has_affect ? nlohmann::ordered_json(r.valence) : nullptr;
-    j["arousal_level"] = r.has_affect ? nlohmann::ordered_json(r.arousal > 0.0f ? "high" : "low") : nullptr;
+    j["arousal_level"] = r.has_affect ? nlohmann::ordered_json(r.high_arousal ? "high" : "low") : nullptr;
     j["uncertain"] = r.uncertain;
     if (!r.true_label.empty()) j["true"] = r.true_label;
     j["model"] = r.model;
@@ -84,7 +84,8 @@ public:
         if (header_.empty()) {
             header_ = "segment,start,end,label,confidence,true";
             for (const auto& label : r.labels) header_ += "," + csv_field(label);
-            header_ += ",arousal,valence,uncertain"; // appended: the label columns keep their places
+            header_ +=
+                ",arousal,valence,arousal_level,uncertain"; // appended: the label columns keep their places
             text = header_ + "\n";
         }
         char number[64];
@@ -100,10 +101,11 @@ public:
             text += number;
         }
         if (r.has_affect) {
-            std::snprintf(number, sizeof number, ",%.6f,%.6f", r.arousal, r.valence);
+            std::snprintf(number, sizeof number, ",%.6f,%.6f,%s", r.arousal, r.valence,
+                          r.high_arousal ? "high" : "low");
             text += number;
         } else {
-            text += ",,"; // unknown: empty fields
+            text += ",,,"; // unknown: empty fields
         }
         text += r.uncertain ? ",true" : ",false";
         emit(text + "\n");

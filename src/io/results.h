@@ -17,11 +17,12 @@ struct Result {
     std::vector<float> scores;
     int best = 0;
     std::string model;
-    std::string true_label;  // empty when unknown
-    bool has_affect = false; // arousal and valence known (the model's labels have points)
-    float arousal = 0.0f;    // [-1, 1], > 0: high arousal
-    float valence = 0.0f;    // [-1, 1]
-    bool uncertain = false;  // top score below the classifier's threshold; `best` is still the winner
+    std::string true_label;    // empty when unknown
+    bool has_affect = false;   // arousal and valence known (the model's labels have points)
+    float arousal = 0.0f;      // [-1, 1], > 0: high arousal
+    float valence = 0.0f;      // [-1, 1]
+    bool high_arousal = false; // the high-arousal labels hold most of the posterior mass
+    bool uncertain = false;    // top score below the classifier's threshold; `best` is still the winner
 };
 
 enum class ResultFormat { JsonLines, Csv, WebVtt, Srt };

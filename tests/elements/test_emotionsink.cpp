@@ -37,7 +37,7 @@ static GstBuffer* result_buffer(const Fed& f) {
     GST_BUFFER_PTS(b) = f.start_ms * GST_MSECOND;
     GST_BUFFER_DURATION(b) = f.duration_ms * GST_MSECOND;
     GstEmotionMeta* meta = gst_buffer_add_emotion_meta(b, 4, kLabels, f.scores, f.id, "test-model");
-    if (f.affect) gst_emotion_meta_set_affect(meta, f.arousal, f.valence);
+    if (f.affect) gst_emotion_meta_set_affect(meta, f.arousal, f.valence, f.arousal > 0);
     gst_emotion_meta_set_uncertain(meta, f.uncertain);
     return b;
 }
@@ -129,10 +129,10 @@ GST_START_TEST(test_csv) {
     fail_unless_equals_int((int)lines.size(), 4);
     fail_unless_equals_string(
         lines[0].c_str(), "segment,start,end,label,confidence,true,angry,happy,neutral,sad,arousal,valence,"
-                          "uncertain");
+                          "arousal_level,uncertain");
     for (int i = 0; i < 3; i++) {
         std::vector<std::string> f = split_csv(lines[i + 1]);
-        fail_unless_equals_int((int)f.size(), 13);
+        fail_unless_equals_int((int)f.size(), 14);
         fail_unless_equals_string(f[0].c_str(), kFed[i].id);
         fail_unless(std::fabs(std::stod(f[1]) - kFed[i].start_ms / 1000.0) < 1e-3);
         fail_unless(std::fabs(std::stod(f[2]) - (kFed[i].start_ms + kFed[i].duration_ms) / 1000.0) < 1e-3);
@@ -143,10 +143,11 @@ GST_START_TEST(test_csv) {
         if (kFed[i].affect) {
             fail_unless(std::fabs(std::stod(f[10]) - kFed[i].arousal) < 1e-6);
             fail_unless(std::fabs(std::stod(f[11]) - kFed[i].valence) < 1e-6);
+            fail_unless_equals_string(f[12].c_str(), kFed[i].arousal > 0 ? "high" : "low");
         } else {
-            fail_unless(f[10].empty() && f[11].empty());
+            fail_unless(f[10].empty() && f[11].empty() && f[12].empty());
         }
-        fail_unless_equals_string(f[12].c_str(), kFed[i].uncertain ? "true" : "false");
+        fail_unless_equals_string(f[13].c_str(), kFed[i].uncertain ? "true" : "false");
     }
 }
 
@@ -261,6 +262,9 @@ GST_START_TEST(test_signal_summary_evaluation) {
         if (kFed[i].affect)
             fail_unless(std::fabs(arousal - kFed[i].arousal) < 1e-6 &&
                         std::fabs(valence - kFed[i].valence) < 1e-6);
+        if (kFed[i].affect)
+            fail_unless_equals_string(gst_structure_get_string(s, "arousal-level"),
+                                      kFed[i].arousal > 0 ? "high" : "low");
     }
 
     /* last-result is the third */

@@ -35,6 +35,15 @@ TEST(affect_is_the_posterior_weighted_mean) {
     Affect n = expected_affect(points, {0.0f, 0.0f, 2.0f, 0.0f});
     EXPECT_NEAR(n.arousal, 0.0, 1e-9);
     EXPECT(!is_high_arousal(n));
+    EXPECT_NEAR(a.high_probability, 0.75, 1e-6);
+    EXPECT(is_high_arousal(a));
+    // mostly neutral with some angry and happy: positive expected arousal, but low arousal (the
+    // high-arousal labels hold 0.3 of the mass)
+    Affect mostly_neutral = expected_affect(points, {0.2f, 0.1f, 0.6f, 0.1f});
+    EXPECT_NEAR(mostly_neutral.arousal, 0.16, 1e-6);
+    EXPECT_NEAR(mostly_neutral.high_probability, 0.3, 1e-6);
+    EXPECT(!is_high_arousal(mostly_neutral));
+    EXPECT(std::string(arousal_level(mostly_neutral)) == "low");
     Affect zero = expected_affect(points, {0.0f, 0.0f, 0.0f, 0.0f});
     EXPECT(zero.arousal == 0.0f && zero.valence == 0.0f);
 }

@@ -73,10 +73,11 @@ TEST(csv_header_and_rows) {
     std::getline(lines, header);
     std::getline(lines, row);
     EXPECT(header ==
-           "segment,start,end,label,confidence,true,angry,happy,neutral,sad,arousal,valence,uncertain");
+           "segment,start,end,label,confidence,true,angry,happy,neutral,sad,arousal,valence,arousal_level,"
+           "uncertain");
     EXPECT_MSG(row.rfind("\"a,b\",0.000,1.000,happy,0.700000,,", 0) == 0, row);
     // without arousal/valence: empty fields
-    EXPECT_MSG(row.size() > 16 && row.substr(row.size() - 16) == "0.400000,,,false", row);
+    EXPECT_MSG(row.size() > 17 && row.substr(row.size() - 17) == "0.400000,,,,false", row);
 }
 
 TEST(jsonl_affect_and_uncertain) {
@@ -88,6 +89,7 @@ TEST(jsonl_affect_and_uncertain) {
     r.has_affect = true;
     r.arousal = 0.5f;
     r.valence = -0.25f;
+    r.high_arousal = true;
     r.uncertain = true;
     j = nlohmann::json::parse(render(ResultFormat::JsonLines, {r}));
     EXPECT_NEAR(j["arousal"].get<double>(), 0.5, 1e-6);
@@ -107,9 +109,9 @@ TEST(csv_affect_and_uncertain_columns) {
     std::string header, row;
     std::getline(lines, header);
     std::getline(lines, row);
-    EXPECT_MSG(row ==
-                   "c,0.000,1.000,sad,0.700000,,0.100000,0.200000,0.300000,0.700000,-0.600000,-0.700000,true",
-               row);
+    EXPECT_MSG(
+        row == "c,0.000,1.000,sad,0.700000,,0.100000,0.200000,0.300000,0.700000,-0.600000,-0.700000,low,true",
+        row);
 }
 
 TEST(subtitles_say_uncertain) {

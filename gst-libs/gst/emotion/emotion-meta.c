@@ -31,6 +31,7 @@ emotion_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   m->has_affect = FALSE;
   m->arousal = 0.0f;
   m->valence = 0.0f;
+  m->high_arousal = FALSE;
   m->uncertain = FALSE;
   return TRUE;
 }
@@ -85,6 +86,7 @@ emotion_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
   copy->has_affect = m->has_affect;
   copy->arousal = m->arousal;
   copy->valence = m->valence;
+  copy->high_arousal = m->high_arousal;
   copy->uncertain = m->uncertain;
   return TRUE;
 }
@@ -176,6 +178,20 @@ gst_emotion_meta_get_valence (const GstEmotionMeta * meta)
 }
 
 /**
+ * gst_emotion_meta_get_high_arousal:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: %TRUE when the labels of high arousal (angry, happy, ...) hold more than half of the
+ *   posterior mass; %FALSE when gst_emotion_meta_has_affect() is %FALSE
+ */
+gboolean
+gst_emotion_meta_get_high_arousal (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, FALSE);
+  return meta->has_affect && meta->high_arousal;
+}
+
+/**
  * gst_emotion_meta_get_uncertain:
  * @meta: a #GstEmotionMeta
  *
@@ -194,16 +210,19 @@ gst_emotion_meta_get_uncertain (const GstEmotionMeta * meta)
  * @meta: a #GstEmotionMeta
  * @arousal: in [-1, 1]
  * @valence: in [-1, 1]
+ * @high_arousal: whether the labels of high arousal hold more than half of the posterior mass
  *
  * Sets the result's arousal and valence (values outside [-1, 1] are clamped).
  */
 void
-gst_emotion_meta_set_affect (GstEmotionMeta * meta, gfloat arousal, gfloat valence)
+gst_emotion_meta_set_affect (GstEmotionMeta * meta, gfloat arousal, gfloat valence,
+    gboolean high_arousal)
 {
   g_return_if_fail (meta != NULL);
   meta->has_affect = TRUE;
   meta->arousal = CLAMP (arousal, -1.0f, 1.0f);
   meta->valence = CLAMP (valence, -1.0f, 1.0f);
+  meta->high_arousal = high_arousal;
 }
 
 /**

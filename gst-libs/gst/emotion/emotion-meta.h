@@ -25,6 +25,8 @@ typedef struct _GstEmotionMeta GstEmotionMeta;
  *   the circumplex of affect; see gst_emotion_meta_has_affect())
  * @arousal: expected arousal over the posteriors, in [-1, 1] (0 when !@has_affect)
  * @valence: expected valence over the posteriors, in [-1, 1] (0 when !@has_affect)
+ * @high_arousal: the labels of high arousal (angry, happy, ...) hold more than half of the
+ *   posterior mass (%FALSE when !@has_affect)
  * @uncertain: the top posterior is below the classifier's `threshold`; @best still names the
  *   most likely class
  */
@@ -41,6 +43,7 @@ struct _GstEmotionMeta {
   gboolean has_affect;
   gfloat arousal;
   gfloat valence;
+  gboolean high_arousal;
   gboolean uncertain;
 };
 
@@ -64,11 +67,13 @@ gfloat gst_emotion_meta_get_confidence (const GstEmotionMeta * meta);
 gboolean gst_emotion_meta_has_affect (const GstEmotionMeta * meta);
 gfloat gst_emotion_meta_get_arousal (const GstEmotionMeta * meta);
 gfloat gst_emotion_meta_get_valence (const GstEmotionMeta * meta);
+gboolean gst_emotion_meta_get_high_arousal (const GstEmotionMeta * meta);
 /* Whether the top posterior is below the classifier's threshold. */
 gboolean gst_emotion_meta_get_uncertain (const GstEmotionMeta * meta);
 
 /* For producers (classifiers): after gst_buffer_add_emotion_meta(). */
-void gst_emotion_meta_set_affect (GstEmotionMeta * meta, gfloat arousal, gfloat valence);
+void gst_emotion_meta_set_affect (GstEmotionMeta * meta, gfloat arousal, gfloat valence,
+    gboolean high_arousal);
 void gst_emotion_meta_set_uncertain (GstEmotionMeta * meta, gboolean uncertain);
 
 G_END_DECLS
