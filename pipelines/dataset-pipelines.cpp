@@ -145,8 +145,8 @@ EvalResult run_evaluation(const DatasetOptions& data, const std::string& archite
     std::string pipeline;
     try {
         pipeline = classifier_pipeline(dataset_source(data, split, 1), architecture,
-                                       "threads=" + std::to_string(threads) + " model=" + quoted(model) + " " +
-                                           settings,
+                                       "threads=" + std::to_string(threads) + " model=" + quoted(model) +
+                                           " " + settings,
                                        "emotionsink", mulaw_hop);
     } catch (const std::exception& e) { // an unknown architecture
         result.error = e.what();
