@@ -7,7 +7,7 @@
 #include <gst/emotion/emotion.h>
 
 #include "emotion-tags.h"
-#include "stream/calibration.h"
+#include "train/calibration.h"
 #include "tensor-caps.h"
 
 GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug);
@@ -140,7 +140,7 @@ void ResultPublisher::post_message(GstElement* element, const std::string& id, G
 GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, GstClockTime start,
                                     GstClockTime end, const std::vector<float>& model_scores,
                                     const std::string& true_emotion, GstEvent** tag) {
-    const std::vector<float> scores = stream::apply_temperature(model_scores, effective_temperature());
+    const std::vector<float> scores = train::apply_temperature(model_scores, effective_temperature());
     int best = (int)(std::max_element(scores.begin(), scores.end()) - scores.begin());
     GstClockTime duration = GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && end > start
                                 ? end - start

@@ -9,7 +9,7 @@
 //   training      JSON object: data, protocol, settings (optional)
 //   metrics       JSON object: measured accuracy (optional)
 //   temperature   number > 0: divides the logits at inference (temperature scaling, fitted on
-//                 validation data; stream/calibration.h); optional, 1 when absent
+//                 validation data; train/calibration.h); optional, 1 when absent
 //   vocabulary    architectures that take text only (required there): JSON array of the config's
 //                 `vocab` words, word i = row i of text.embedding, entry 0 = "" (unknown / padding;
 //                 models/ksmm_text.h)

@@ -1,4 +1,4 @@
-// Arousal/valence from posteriors (stream/affect.h) and calibration (stream/calibration.h):
+// Arousal/valence from posteriors (stream/affect.h) and calibration (train/calibration.h):
 // known answers, a temperature fit that recovers the temperature the labels were drawn with, and
 // ECE on a case computed by hand.
 #include <cmath>
@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "stream/affect.h"
-#include "stream/calibration.h"
+#include "train/calibration.h"
 #include "test_main.h"
 
 using namespace emotion::stream;
+using namespace emotion::train;
 
 TEST(affect_of_a_certain_label_is_its_point) {
     auto points = affect_points({"angry", "happy", "neutral", "sad"});

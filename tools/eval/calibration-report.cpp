@@ -7,8 +7,8 @@
 
 namespace emotion::tools {
 
-std::vector<stream::LabelledScores> labelled_scores(const std::vector<pipelines::ScoredResult>& results) {
-    std::vector<stream::LabelledScores> out;
+std::vector<train::LabelledScores> labelled_scores(const std::vector<pipelines::ScoredResult>& results) {
+    std::vector<train::LabelledScores> out;
     for (const auto& r : results)
         for (size_t k = 0; k < r.labels.size(); ++k)
             if (r.labels[k] == r.truth && r.posteriors.size() == r.labels.size()) {
@@ -18,12 +18,12 @@ std::vector<stream::LabelledScores> labelled_scores(const std::vector<pipelines:
     return out;
 }
 
-nlohmann::json calibration_figures(const std::vector<stream::LabelledScores>& scores, double temperature) {
-    std::vector<stream::LabelledScores> scaled = scores;
-    for (auto& s : scaled) s.posteriors = stream::apply_temperature(s.posteriors, temperature);
+nlohmann::json calibration_figures(const std::vector<train::LabelledScores>& scores, double temperature) {
+    std::vector<train::LabelledScores> scaled = scores;
+    for (auto& s : scaled) s.posteriors = train::apply_temperature(s.posteriors, temperature);
     return {{"temperature", temperature},
-            {"ece", stream::expected_calibration_error(scaled, 15)},
-            {"nll", scores.empty() ? 0.0 : stream::temperature_nll(scores, temperature)},
+            {"ece", train::expected_calibration_error(scaled, 15)},
+            {"nll", scores.empty() ? 0.0 : train::temperature_nll(scores, temperature)},
             {"n", scores.size()}};
 }
 
@@ -34,7 +34,7 @@ nlohmann::json arousal_figures(const std::vector<pipelines::ScoredResult>& resul
         auto truth = stream::label_affect(r.truth);
         if (points.empty() || !truth || points.size() != r.posteriors.size()) continue;
         stream::Affect predicted =
-            stream::expected_affect(points, stream::apply_temperature(r.posteriors, temperature));
+            stream::expected_affect(points, train::apply_temperature(r.posteriors, temperature));
         confusion.add(stream::is_high_arousal(*truth) ? 0 : 1, stream::is_high_arousal(predicted) ? 0 : 1);
     }
     if (confusion.total() == 0) return nullptr;

@@ -171,7 +171,7 @@ void calibrate(const std::vector<ScoredResult>& results, const std::string& mode
                nlohmann::json& out) {
     auto scores = labelled_scores(results);
     if (scores.empty()) throw std::runtime_error("--calibrate: no labelled result to fit the temperature on");
-    const double t = stream::fit_temperature(scores);
+    const double t = train::fit_temperature(scores);
     nlohmann::json before = calibration_figures(scores, 1.0), after = calibration_figures(scores, t);
     std::printf("temperature fitted on these %zu results: %.4f\n  before: %s\n  after:  %s\n", scores.size(),
                 t, describe_calibration(before).c_str(), describe_calibration(after).c_str());

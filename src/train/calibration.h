@@ -13,7 +13,7 @@
 
 #include <vector>
 
-namespace emotion::stream {
+namespace emotion::train {
 
 // softmax(log(max(p, tiny)) / temperature); temperature must be > 0 (std::invalid_argument).
 std::vector<float> apply_temperature(const std::vector<float>& posteriors, double temperature);
@@ -36,4 +36,4 @@ double fit_temperature(const std::vector<LabelledScores>& results, double min_t 
 // ECE of the top label with `bins` equal-width bins (15 by convention); 0 for no results.
 double expected_calibration_error(const std::vector<LabelledScores>& results, int bins = 15);
 
-} // namespace emotion::stream
+} // namespace emotion::train

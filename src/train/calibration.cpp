@@ -1,11 +1,11 @@
-#include "stream/calibration.h"
+#include "train/calibration.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-namespace emotion::stream {
+namespace emotion::train {
 
 namespace {
 
@@ -96,4 +96,4 @@ double expected_calibration_error(const std::vector<LabelledScores>& results, in
     return ece;
 }
 
-} // namespace emotion::stream
+} // namespace emotion::train
