@@ -100,6 +100,9 @@ TEST(temperature_fit_recovers_a_known_temperature) {
     EXPECT(temperature_nll(results, t) < temperature_nll(results, t * 1.1));
     EXPECT(temperature_nll(results, t) < temperature_nll(results, t / 1.1));
     EXPECT_THROWS(fit_temperature({}));
+    // all right: the NLL falls toward T -> 0; the fit stops at its lower bound
+    std::vector<LabelledScores> separable = {{{0.7f, 0.3f}, 0}, {{0.2f, 0.8f}, 1}};
+    EXPECT_NEAR(fit_temperature(separable), 0.25, 1e-3);
 }
 
 TEST(ece_known_case) {
