@@ -1,8 +1,8 @@
 // Arousal and valence of a classification result, read from its posteriors: each known label has
 // a point on Russell's circumplex of affect (Russell 1980, "A circumplex model of affect", J. Pers.
 // Soc. Psychol. 39(6)), and a result's (arousal, valence) is the posterior-weighted mean of its
-// labels' points, in [-1, 1] each. The table (kAffectTable in affect.cpp, README "Arousal and
-// valence") places the labels in the quadrants of Russell's Fig. 2 with magnitudes rounded to one
+// labels' points, in [-1, 1] each. The table (kAffectTable in affect.cpp, README "Arousal,
+// valence and confidence") places the labels in the quadrants of Russell's Fig. 2 with magnitudes rounded to one
 // decimal: angry (+0.8, -0.6), happy (+0.6, +0.8), neutral (0, 0), sad (-0.6, -0.7), ... A model
 // with a label the table does not know gets no arousal or valence at all (a partial table would
 // bias the mean toward the origin).
@@ -11,7 +11,8 @@
 // axis (arousal > 0: angry, happy, ...) and the others (neutral, sad, ...): high when the
 // posteriors of the first group sum to more than 1/2. (The sign of the expected arousal would
 // call a result "high" whenever a neutral-looking one spreads a little mass over angry or happy;
-// on ravdess-dev that costs 10 points of arousal UA for apcnn, README "Arousal and valence".)
+// on ravdess-dev that costs 10 points of arousal UA for apcnn: README "Arousal, valence and
+// confidence".)
 #pragma once
 
 #include <optional>

@@ -140,7 +140,7 @@ gst_emotion_meta_get_confidence (const GstEmotionMeta * meta)
  * @meta: a #GstEmotionMeta
  *
  * Returns: %TRUE when the result carries arousal and valence (every label of the model has a
- *   point on the circumplex of affect; README "Arousal and valence")
+ *   point on the circumplex of affect; README "Arousal, valence and confidence")
  */
 gboolean
 gst_emotion_meta_has_affect (const GstEmotionMeta * meta)
