@@ -144,7 +144,8 @@ void report_posteriors(const std::vector<ScoredResult>& results, const models::M
     auto scores = labelled_scores(results);
     nlohmann::json arousal = arousal_figures(results, info.temperature);
     if (arousal.is_null()) {
-        std::printf("arousal: the model's labels have no arousal (README \"Arousal, valence and confidence\")\n");
+        std::printf(
+            "arousal: the model's labels have no arousal (README \"Arousal, valence and confidence\")\n");
     } else {
         std::printf(
             "arousal (high: angry, happy; low: neutral, sad) from the posteriors: UA %.3f, WA %.3f\n%s",
