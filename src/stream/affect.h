@@ -2,10 +2,10 @@
 // a point on Russell's circumplex of affect (Russell 1980, "A circumplex model of affect", J. Pers.
 // Soc. Psychol. 39(6)), and a result's (arousal, valence) is the posterior-weighted mean of its
 // labels' points, in [-1, 1] each. The table (kAffectTable in affect.cpp, README "Arousal,
-// valence and confidence") places the labels in the quadrants of Russell's Fig. 2 with magnitudes rounded to one
-// decimal: angry (+0.8, -0.6), happy (+0.6, +0.8), neutral (0, 0), sad (-0.6, -0.7), ... A model
-// with a label the table does not know gets no arousal or valence at all (a partial table would
-// bias the mean toward the origin).
+// valence and confidence") places the labels in the quadrants of Russell's Fig. 2 with magnitudes rounded to
+// one decimal: angry (+0.8, -0.6), happy (+0.6, +0.8), neutral (0, 0), sad (-0.6, -0.7), ... A model with a
+// label the table does not know gets no arousal or valence at all (a partial table would bias the mean toward
+// the origin).
 //
 // High or low arousal is a decision between two groups of labels, those above the horizontal
 // axis (arousal > 0: angry, happy, ...) and the others (neutral, sad, ...): high when the
