@@ -258,6 +258,7 @@ GST_START_TEST(test_affect_threshold_temperature) {
     fail_unless(std::fabs(a - arousal) < 1e-5 && std::fabs(v - valence) < 1e-5);
     const bool high = plain.meta_scores[0] + plain.meta_scores[1] > 0.5f; /* angry + happy */
     fail_unless_equals_string(gst_structure_get_string(m, "arousal-level"), high ? "high" : "low");
+    fail_unless_equals_int(plain.high_arousal, high);
     fail_unless(gst_structure_get_boolean(m, "uncertain", &uncertain) && !uncertain);
     gst_structure_free(m);
 

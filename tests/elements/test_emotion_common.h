@@ -111,7 +111,7 @@ struct Result {
     guint best = 0;
     std::string segment_id, model;
     bool has_meta = false;
-    bool has_affect = false, uncertain = false;
+    bool has_affect = false, uncertain = false, high_arousal = false;
     float arousal = 0, valence = 0;
 };
 
@@ -143,6 +143,7 @@ inline Result to_result(GstBuffer* b, bool text) {
         r.arousal = gst_emotion_meta_get_arousal(meta);
         r.valence = gst_emotion_meta_get_valence(meta);
         r.uncertain = gst_emotion_meta_get_uncertain(meta);
+        r.high_arousal = gst_emotion_meta_get_high_arousal(meta);
     }
     return r;
 }
