@@ -1,5 +1,6 @@
 /* The properties every classifier-like element has (the three classifiers and ksmmtransformer):
- * model, threads, mode, window, hop, max-duration, min-speech, no-speech, cue-format and the mode=train ones
+ * model, threads, mode, window, hop, max-duration, min-speech, no-speech, cue-format, threshold,
+ * temperature and the mode=train ones
  * (training-properties.h), installed, set and read through one helper so they cannot drift apart, and copied
  * under the object lock when streaming starts. Internal to the plugin. */
 #pragma once
@@ -29,6 +30,8 @@ struct ClassifierSettings {
     GstEmotionNoSpeech no_speech = GST_EMOTION_NO_SPEECH_SKIP;
     /* text/x-raw output: the line of each result (io/cue_text.h), as emotionsink's cues */
     std::string cue_format = io::kDefaultCueFormat;
+    double threshold = 0.0;   /* top posterior below it: uncertain; 0 = off */
+    double temperature = 0.0; /* > 0 overrides the model file's calibration */
     TrainingProperties training;
 
     bool train() const { return mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN; }
@@ -43,6 +46,9 @@ struct ClassifierSettings {
  * describe the element's `model` and `window`. */
 void classifier_properties_install(GObjectClass* klass, guint first_id, const char* model_blurb,
                                    const char* window_blurb);
+/* The `threshold` property (ClassifierSettings::threshold), also emotionfuse's. */
+void threshold_property_install(GObjectClass* klass, guint id);
+
 /* Property `id` of the element (first_id as installed): false when it is not one of these.
  * Call under the object lock. */
 bool classifier_properties_set(ClassifierSettings& s, guint first_id, guint id, const GValue* value);

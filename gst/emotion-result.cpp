@@ -9,6 +9,11 @@ io::Result result_from_meta(const GstEmotionMeta* meta, GstBuffer* buffer, const
     r.scores.assign(meta->scores, meta->scores + meta->n_classes);
     r.best = (int)meta->best;
     r.model = meta->model ? meta->model : "";
+    r.has_affect = gst_emotion_meta_has_affect(meta);
+    r.arousal = gst_emotion_meta_get_arousal(meta);
+    r.valence = gst_emotion_meta_get_valence(meta);
+    r.high_arousal = gst_emotion_meta_get_high_arousal(meta);
+    r.uncertain = gst_emotion_meta_get_uncertain(meta);
 
     GstClockTime pts = GST_BUFFER_PTS(buffer);
     GstClockTime duration = GST_BUFFER_DURATION(buffer);

@@ -14,9 +14,14 @@
  * Each result is also posted as an element message named `emotion` with the fields
  * `timestamp`, `stream-time`, `running-time`, `duration` (guint64, ns), `segment-id`
  * (string), `label` (string), `confidence` (double), `labels` (array of strings),
- * `scores` (array of doubles, in label order), `model` (string) and, when the segment event
- * carried one, `true-emotion` (string). A tag event carries the stream's dominant emotion
- * (tag `emotion`, and the keyword `emotion=LABEL`).
+ * `scores` (array of doubles, in label order), `model` (string), `uncertain` (boolean: the
+ * top posterior is below `threshold`; `label` still names the most likely class), `arousal`
+ * and `valence` (doubles in [-1, 1]) and `arousal-level` ("high" or "low") when the model's
+ * labels have points on the circumplex of affect (README "Arousal, valence and confidence"),
+ * and, when the segment event carried one, `true-emotion` (string). A tag event carries the
+ * stream's dominant emotion (tag `emotion`, and the keyword `emotion=LABEL`; uncertain results
+ * do not count). The posteriors are calibrated with the model file's temperature (property
+ * `temperature` overrides it).
  *
  * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD
  * gets no result (silence, stationary noise); with `no-speech=tag` it gets an `emotion` message

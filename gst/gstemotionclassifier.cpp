@@ -152,7 +152,7 @@ static TrainingHost training_host(GstEmotionClassifier* self, ClassifierState* s
     host.architecture = state->architecture;
     host.threads = locked_value(GST_ELEMENT(self), &self->settings->threads);
     host.use_model = [state](const emotion::models::Classifier& c, const std::string& name) {
-        state->results.set_model(c.info().labels, name);
+        state->results.set_model(c.info().labels, name, c.info().temperature);
     };
     host.negotiate_output = [self, state] {
         return state->output_negotiated || classifier_negotiate_output(self);
@@ -178,6 +178,8 @@ static gboolean gst_emotion_classifier_start(GstEmotionClassifier* self) {
     state->frame_size = architecture.item_size();
     state->segments = std::make_unique<emotion::stream::SegmentCollector>(settings.collector(architecture));
     state->speech = std::make_unique<SpeechGate>(settings, state->lld);
+    state->results.threshold = settings.threshold;
+    state->results.temperature = settings.temperature;
 
     if (settings.train()) {
         state->training = training_prepare(training_host(self, state.get()), settings.training);

@@ -26,9 +26,10 @@
  * K posteriors as other/tensors with the reference segment's PTS/duration and a GstEmotionMeta
  * (model `fusion(A+B+...)`), or a line such as `angry (81%)` (`cue-format`) when downstream takes text/x-raw;
  * an element message `emotion` (fields `timestamp`, `stream-time`, `running-time`, `duration`, `segment-id`,
- * `label`, `confidence`, `labels`, `scores`, `model`, and `true-emotion` when the reference's segment event
- * carried one); a tag event with the dominant emotion. The reference's emotion-segment and epoch events are
- * forwarded in order with its results (the other inputs' copies are dropped), so `emotionsink report=`
+ * `label`, `confidence`, `labels`, `scores`, `model`, `uncertain`, `arousal`, `valence` and `arousal-level`
+ * (from the fused posteriors), and `true-emotion` when the reference's segment event carried one); a tag
+ * event with the dominant emotion. The reference's emotion-segment and epoch events are forwarded in order
+ * with its results (the other inputs' copies are dropped), so `emotionsink report=`
  * evaluates the fused results.
  *
  * Pads are requested before the element starts and stay until it stops (a pad released while it
@@ -52,6 +53,7 @@
 
 #include <gst/emotion/emotion.h>
 
+#include "classifier-properties.h"
 #include "fuse-processing.h"
 
 GST_DEBUG_CATEGORY(emotion_fuse_debug);
@@ -72,6 +74,7 @@ enum {
     PROP_WEIGHTS,
     PROP_TIMEOUT,
     PROP_CUE_FORMAT,
+    PROP_THRESHOLD,
 };
 
 using namespace emotion::gst;
@@ -83,6 +86,7 @@ struct _GstEmotionFuse {
     gchar* weights;
     gchar* cue_format;
     gdouble timeout;
+    gdouble threshold;
 
     /* processing state, created in start(), destroyed in stop() */
     FuseProcessing* state;
@@ -165,6 +169,7 @@ static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
             "classifiers' and emotionsink's cue-format; an unknown placeholder is an error at "
             "start. Empty: the default",
             emotion::io::kDefaultCueFormat, flags));
+    threshold_property_install(gobject_class, PROP_THRESHOLD);
 
     gst_element_class_add_static_pad_template_with_gtype(element_class, &sink_template,
                                                          GST_TYPE_AGGREGATOR_PAD);
@@ -215,6 +220,7 @@ static void gst_emotion_fuse_set_property(GObject* object, guint prop_id, const 
         g_free(self->cue_format);
         self->cue_format = g_value_dup_string(value);
         break;
+    case PROP_THRESHOLD: self->threshold = g_value_get_double(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -227,6 +233,7 @@ static void gst_emotion_fuse_get_property(GObject* object, guint prop_id, GValue
     case PROP_WEIGHTS: g_value_set_string(value, self->weights); break;
     case PROP_TIMEOUT: g_value_set_double(value, self->timeout); break;
     case PROP_CUE_FORMAT: g_value_set_string(value, self->cue_format); break;
+    case PROP_THRESHOLD: g_value_set_double(value, self->threshold); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -304,6 +311,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
     const double timeout = self->timeout;
     const std::string cue_format =
         self->cue_format && *self->cue_format ? self->cue_format : emotion::io::kDefaultCueFormat;
+    const double threshold = self->threshold;
     GST_OBJECT_UNLOCK(self);
     try {
         emotion::io::check_cue_format(cue_format);
@@ -325,6 +333,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
                                         std::to_string(pads.size()) + " sink pads");
         state = std::make_unique<FuseProcessing>(agg, pads, weights);
         state->results.cue_format = cue_format;
+        state->results.threshold = threshold;
     } catch (const std::exception& e) {
         if (!state)
             for (GstAggregatorPad* pad : pads) gst_object_unref(pad);

@@ -29,7 +29,14 @@
  *
  * The `result` signal and `last-result` carry a GstStructure named `emotion-result` with fields
  * `segment-id`, `timestamp`, `duration` (guint64 ns), `label`, `confidence`, `labels`, `scores`,
- * `model`, and `true-emotion` when known.
+ * `model`, `uncertain` (gboolean: the top score is below the classifier's `threshold`; `label`
+ * is still the most likely class), `arousal` and `valence` (doubles in [-1, 1]) and
+ * `arousal-level` (`high` or `low`) when the model's labels have them (README "Arousal and
+ * valence"), and `true-emotion` when known.
+ *
+ * JSON Lines records carry the same as `arousal`, `valence`, `arousal_level` (`high`/`low`; null
+ * without) and `uncertain`; CSV appends the columns `arousal`, `valence`, `arousal_level` (empty
+ * without) and `uncertain`; WebVTT and SRT cues of uncertain results read `uncertain (42%)`.
  *
  * ## Example launch line
  * |[
@@ -413,6 +420,11 @@ static GstStructure* result_structure(const emotion::io::Result& r, GstClockTime
     gst_structure_take_value(s, "scores", &scores);
     if (!r.true_label.empty())
         gst_structure_set(s, "true-emotion", G_TYPE_STRING, r.true_label.c_str(), NULL);
+    gst_structure_set(s, "uncertain", G_TYPE_BOOLEAN, (gboolean)r.uncertain, NULL);
+    if (r.has_affect)
+        gst_structure_set(s, "arousal", G_TYPE_DOUBLE, (gdouble)r.arousal, "valence", G_TYPE_DOUBLE,
+                          (gdouble)r.valence, "arousal-level", G_TYPE_STRING, r.high_arousal ? "high" : "low",
+                          NULL);
     return s;
 }
 

@@ -25,8 +25,10 @@
  * Results are those of the other classifiers: K posteriors as other/tensors with the segment's
  * PTS/duration and a GstEmotionMeta (or a line such as `angry (81%)`, `cue-format`, when downstream takes
  * text/x-raw), an element message `emotion` (fields `timestamp`, `stream-time`, `running-time`,
- * `duration`, `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, and
- * `true-emotion` when the segment event carried one) and a tag event with the dominant emotion.
+ * `duration`, `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, `uncertain`,
+ * `arousal`, `valence`, `arousal-level` (as the classifiers'), and `true-emotion` when the
+ * segment event carried one) and a tag event with the dominant emotion. `threshold` and
+ * `temperature` work as in the classifiers.
  * Segment events are forwarded after the segment's result.
  *
  * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD

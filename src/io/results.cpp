@@ -69,6 +69,10 @@ std::string format_result_json(const Result& r) {
     nlohmann::ordered_json scores;
     for (size_t k = 0; k < r.labels.size(); ++k) scores[r.labels[k]] = r.scores[k];
     j["scores"] = scores;
+    j["arousal"] = r.has_affect ? nlohmann::ordered_json(r.arousal) : nullptr;
+    j["valence"] = r.has_affect ? nlohmann::ordered_json(r.valence) : nullptr;
+    j["arousal_level"] = r.has_affect ? nlohmann::ordered_json(r.high_arousal ? "high" : "low") : nullptr;
+    j["uncertain"] = r.uncertain;
     if (!r.true_label.empty()) j["true"] = r.true_label;
     j["model"] = r.model;
     return j.dump();
@@ -97,6 +101,8 @@ public:
         if (header_.empty()) {
             header_ = "segment,start,end,label,confidence,true";
             for (const auto& label : r.labels) header_ += "," + csv_field(label);
+            header_ +=
+                ",arousal,valence,arousal_level,uncertain"; // appended: the label columns keep their places
             text = header_ + "\n";
         }
         char number[64];
@@ -111,6 +117,14 @@ public:
             std::snprintf(number, sizeof number, ",%.6f", score);
             text += number;
         }
+        if (r.has_affect) {
+            std::snprintf(number, sizeof number, ",%.6f,%.6f,%s", r.arousal, r.valence,
+                          r.high_arousal ? "high" : "low");
+            text += number;
+        } else {
+            text += ",,,"; // unknown: empty fields
+        }
+        text += r.uncertain ? ",true" : ",false";
         emit(text + "\n");
     }
 
@@ -127,7 +141,8 @@ public:
 
 protected:
     std::string cue_text(const Result& r) const {
-        return io::cue_text(cue_format_, r.labels.at(r.best), r.scores.at(r.best), r.segment_id);
+        return io::cue_text(cue_format_, r.uncertain ? "uncertain" : r.labels.at(r.best), r.scores.at(r.best),
+                            r.segment_id);
     }
 
 private:

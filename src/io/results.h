@@ -19,7 +19,12 @@ struct Result {
     std::vector<float> scores;
     int best = 0;
     std::string model;
-    std::string true_label; // empty when unknown
+    std::string true_label;    // empty when unknown
+    bool has_affect = false;   // arousal and valence known (the model's labels have points)
+    float arousal = 0.0f;      // [-1, 1], > 0: high arousal
+    float valence = 0.0f;      // [-1, 1]
+    bool high_arousal = false; // the high-arousal labels hold most of the posterior mass
+    bool uncertain = false;    // top score below the classifier's threshold; `best` is still the winner
 };
 
 enum class ResultFormat { JsonLines, Csv, WebVtt, Srt };
@@ -49,6 +54,11 @@ protected:
 
 // Formatting helpers (exposed for tests): "00:01:02.345" (WebVTT) and "00:01:02,345" (SRT).
 std::string format_timestamp(double seconds, char fraction_separator);
+// THE JSON schema of one result (JSON Lines and every other JSON output reuse it), one line:
+//   {"segment", "start", "end" (seconds or null), "label" (the most likely class, also when
+//    uncertain), "confidence", "scores" {label: p}, "arousal", "valence" (numbers in [-1, 1] or
+//    null when the model's labels have no points), "arousal_level" ("high", "low" or null),
+//    "uncertain" (bool), "true" (only when known), "model"}
 std::string format_result_json(const Result& result);
 
 } // namespace emotion::io

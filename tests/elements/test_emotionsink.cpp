@@ -20,12 +20,15 @@ struct Fed {
     int start_ms, duration_ms;
     float scores[4];
     const char* truth;
+    bool affect; /* arousal and valence set in the meta */
+    float arousal, valence;
+    bool uncertain;
 };
 
 static const Fed kFed[] = {
-    {"s1", 0, 1500, {0.1f, 0.7f, 0.1f, 0.1f}, "happy"},
-    {"s2", 2000, 1250, {0.6f, 0.2f, 0.1f, 0.1f}, "sad"},
-    {"s3", 3723456, 1000, {0.4f, 0.3f, 0.2f, 0.1f}, NULL}, /* past one hour */
+    {"s1", 0, 1500, {0.1f, 0.7f, 0.1f, 0.1f}, "happy", true, 0.5f, 0.25f, false},
+    {"s2", 2000, 1250, {0.6f, 0.2f, 0.1f, 0.1f}, "sad", true, -0.125f, -0.5f, false},
+    {"s3", 3723456, 1000, {0.4f, 0.3f, 0.2f, 0.1f}, NULL, false, 0.0f, 0.0f, true}, /* past one hour */
 };
 
 static const int kBest[] = {1, 0, 0};
@@ -34,7 +37,9 @@ static GstBuffer* result_buffer(const Fed& f) {
     GstBuffer* b = gst_buffer_new_memdup(f.scores, sizeof(f.scores));
     GST_BUFFER_PTS(b) = f.start_ms * GST_MSECOND;
     GST_BUFFER_DURATION(b) = f.duration_ms * GST_MSECOND;
-    gst_buffer_add_emotion_meta(b, 4, kLabels, f.scores, f.id, "test-model");
+    GstEmotionMeta* meta = gst_buffer_add_emotion_meta(b, 4, kLabels, f.scores, f.id, "test-model");
+    if (f.affect) gst_emotion_meta_set_affect(meta, f.arousal, f.valence, f.arousal > 0);
+    gst_emotion_meta_set_uncertain(meta, f.uncertain);
     return b;
 }
 
@@ -95,6 +100,15 @@ GST_START_TEST(test_jsonl) {
             fail_unless(!j.contains("true"));
         }
         fail_unless_equals_std_string(j["model"].get<std::string>(), "test-model");
+        fail_unless(j["uncertain"].get<bool>() == kFed[i].uncertain);
+        if (kFed[i].affect) {
+            fail_unless(std::fabs(j["arousal"].get<double>() - kFed[i].arousal) < 1e-6);
+            fail_unless(std::fabs(j["valence"].get<double>() - kFed[i].valence) < 1e-6);
+            fail_unless_equals_std_string(j["arousal_level"].get<std::string>(),
+                                          kFed[i].arousal > 0 ? "high" : "low");
+        } else {
+            fail_unless(j["arousal"].is_null() && j["valence"].is_null() && j["arousal_level"].is_null());
+        }
     }
 }
 
@@ -114,11 +128,12 @@ GST_START_TEST(test_csv) {
     run_format("csv", path);
     std::vector<std::string> lines = lines_of(read_text(path));
     fail_unless_equals_int((int)lines.size(), 4);
-    fail_unless_equals_string(lines[0].c_str(),
-                              "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    fail_unless_equals_string(
+        lines[0].c_str(), "segment,start,end,label,confidence,true,angry,happy,neutral,sad,arousal,valence,"
+                          "arousal_level,uncertain");
     for (int i = 0; i < 3; i++) {
         std::vector<std::string> f = split_csv(lines[i + 1]);
-        fail_unless_equals_int((int)f.size(), 10);
+        fail_unless_equals_int((int)f.size(), 14);
         fail_unless_equals_string(f[0].c_str(), kFed[i].id);
         fail_unless(std::fabs(std::stod(f[1]) - kFed[i].start_ms / 1000.0) < 1e-3);
         fail_unless(std::fabs(std::stod(f[2]) - (kFed[i].start_ms + kFed[i].duration_ms) / 1000.0) < 1e-3);
@@ -126,6 +141,14 @@ GST_START_TEST(test_csv) {
         fail_unless(std::fabs(std::stod(f[4]) - kFed[i].scores[kBest[i]]) < 1e-6);
         fail_unless_equals_string(f[5].c_str(), kFed[i].truth ? kFed[i].truth : "");
         for (int k = 0; k < 4; k++) fail_unless(std::fabs(std::stod(f[6 + k]) - kFed[i].scores[k]) < 1e-6);
+        if (kFed[i].affect) {
+            fail_unless(std::fabs(std::stod(f[10]) - kFed[i].arousal) < 1e-6);
+            fail_unless(std::fabs(std::stod(f[11]) - kFed[i].valence) < 1e-6);
+            fail_unless_equals_string(f[12].c_str(), kFed[i].arousal > 0 ? "high" : "low");
+        } else {
+            fail_unless(f[10].empty() && f[11].empty() && f[12].empty());
+        }
+        fail_unless_equals_string(f[13].c_str(), kFed[i].uncertain ? "true" : "false");
     }
 }
 
@@ -169,7 +192,8 @@ static void check_cues(const std::string& text, bool vtt) {
         std::string timing = timestamp(kFed[i].start_ms, sep) + " --> " +
                              timestamp(kFed[i].start_ms + kFed[i].duration_ms, sep);
         fail_unless_equals_string(b[1].c_str(), timing.c_str());
-        gchar* cue = g_strdup_printf("%s (%.0f%%)", kLabels[kBest[i]], 100.0 * kFed[i].scores[kBest[i]]);
+        gchar* cue = g_strdup_printf("%s (%.0f%%)", kFed[i].uncertain ? "uncertain" : kLabels[kBest[i]],
+                                     100.0 * kFed[i].scores[kBest[i]]);
         fail_unless_equals_string(b[2].c_str(), cue);
         g_free(cue);
     }
@@ -318,6 +342,18 @@ GST_START_TEST(test_signal_summary_evaluation) {
         } else {
             fail_unless(!gst_structure_has_field(s, "true-emotion"));
         }
+        gboolean uncertain;
+        fail_unless(gst_structure_get_boolean(s, "uncertain", &uncertain));
+        fail_unless_equals_int(uncertain, kFed[i].uncertain);
+        gdouble arousal = 9, valence = 9;
+        fail_unless_equals_int(gst_structure_get_double(s, "arousal", &arousal), kFed[i].affect);
+        fail_unless_equals_int(gst_structure_get_double(s, "valence", &valence), kFed[i].affect);
+        if (kFed[i].affect)
+            fail_unless(std::fabs(arousal - kFed[i].arousal) < 1e-6 &&
+                        std::fabs(valence - kFed[i].valence) < 1e-6);
+        if (kFed[i].affect)
+            fail_unless_equals_string(gst_structure_get_string(s, "arousal-level"),
+                                      kFed[i].arousal > 0 ? "high" : "low");
     }
 
     /* last-result is the third */

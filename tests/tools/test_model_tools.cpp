@@ -70,6 +70,49 @@ TEST(eval_runs_the_model_files_architecture) {
     EXPECT_MSG(r.status == 0 && contains(r.out, "evaluation of"), r.err);
 }
 
+TEST(eval_reports_arousal_and_calibration_and_calibrates) {
+    const std::string report = temp_dir() + "/calibration.json";
+    Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+                 "--report", report});
+    EXPECT_MSG(r.status == 0, r.err);
+    EXPECT_MSG(contains(r.out, "arousal (high: angry, happy; low: neutral, sad)"), r.out);
+    EXPECT_MSG(contains(r.out, "ECE"), r.out);
+    nlohmann::json j = nlohmann::json::parse(std::ifstream(report), nullptr, false);
+    EXPECT_MSG(j.is_object() && j["arousal"].is_object() && j["calibration"].is_object(), j.dump());
+    if (!j.is_object() || !j["arousal"].is_object() || !j["calibration"].is_object()) return;
+    // happy and angry (high), sad (low): 3 results in the high/low matrix
+    EXPECT_MSG(j["arousal"]["confusion"]["total"] == 3, j["arousal"].dump());
+    const double ece = j["calibration"]["uncalibrated"]["ece"].get<double>();
+    EXPECT(ece >= 0.0 && ece <= 1.0);
+    EXPECT(j["calibration"]["uncalibrated"]["n"] == 3);
+
+    // --calibrate --out: a copy with the fitted temperature, which the next evaluation applies
+    const std::string calibrated = temp_dir() + "/stl-calibrated.safetensors";
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+             "--calibrate", "--out", calibrated, "--report", report});
+    EXPECT_MSG(r.status == 0 && contains(r.out, "temperature fitted on these 3 results"), r.err);
+    j = nlohmann::json::parse(std::ifstream(report), nullptr, false);
+    const double fitted =
+        j.is_object() && j.contains("calibrate") ? j["calibrate"]["temperature"].get<double>() : -1;
+    EXPECT_MSG(fitted > 0.0, j.dump());
+    EXPECT(j.is_object() &&
+           j["calibrate"]["after"]["nll"].get<double>() <= j["calibrate"]["before"]["nll"].get<double>());
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", calibrated, "--report",
+             report});
+    EXPECT_MSG(r.status == 0 && contains(r.out, "at the model file's temperature"), r.out);
+    j = nlohmann::json::parse(std::ifstream(report), nullptr, false);
+    EXPECT_MSG(j.is_object() &&
+                   std::fabs(j["calibration"]["model"]["temperature"].get<double>() - fitted) < 1e-4 * fitted,
+               j.dump());
+
+    // bad combinations are usage errors
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--arch", "stl", "--calibrate"});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "--calibrate needs --model"), r.err);
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--out",
+             calibrated});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "--out needs --calibrate"), r.err);
+}
+
 TEST(eval_refuses_an_arch_that_disagrees_with_the_model_n) {
     Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
                  "--arch", "apcnn"});

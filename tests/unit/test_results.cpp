@@ -72,8 +72,53 @@ TEST(csv_header_and_rows) {
     std::string header, row;
     std::getline(lines, header);
     std::getline(lines, row);
-    EXPECT(header == "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    EXPECT(header ==
+           "segment,start,end,label,confidence,true,angry,happy,neutral,sad,arousal,valence,arousal_level,"
+           "uncertain");
     EXPECT_MSG(row.rfind("\"a,b\",0.000,1.000,happy,0.700000,,", 0) == 0, row);
+    // without arousal/valence: empty fields
+    EXPECT_MSG(row.size() > 17 && row.substr(row.size() - 17) == "0.400000,,,,false", row);
+}
+
+TEST(jsonl_affect_and_uncertain) {
+    Result r = sample("u", 0.0, 1.0, 0);
+    std::string plain = render(ResultFormat::JsonLines, {r});
+    auto j = nlohmann::json::parse(plain);
+    EXPECT(j["arousal"].is_null() && j["valence"].is_null() && j["arousal_level"].is_null());
+    EXPECT(j["uncertain"] == false);
+    r.has_affect = true;
+    r.arousal = 0.5f;
+    r.valence = -0.25f;
+    r.high_arousal = true;
+    r.uncertain = true;
+    j = nlohmann::json::parse(render(ResultFormat::JsonLines, {r}));
+    EXPECT_NEAR(j["arousal"].get<double>(), 0.5, 1e-6);
+    EXPECT_NEAR(j["valence"].get<double>(), -0.25, 1e-6);
+    EXPECT(j["arousal_level"] == "high");
+    EXPECT(j["uncertain"] == true);
+    EXPECT(j["label"] == "angry"); // the most likely class stays
+}
+
+TEST(csv_affect_and_uncertain_columns) {
+    Result r = sample("c", 0.0, 1.0, 3);
+    r.has_affect = true;
+    r.arousal = -0.6f;
+    r.valence = -0.7f;
+    r.uncertain = true;
+    std::istringstream lines(render(ResultFormat::Csv, {r}));
+    std::string header, row;
+    std::getline(lines, header);
+    std::getline(lines, row);
+    EXPECT_MSG(
+        row == "c,0.000,1.000,sad,0.700000,,0.100000,0.200000,0.300000,0.700000,-0.600000,-0.700000,low,true",
+        row);
+}
+
+TEST(subtitles_say_uncertain) {
+    Result r = sample("s", 0.0, 1.0, 1);
+    r.uncertain = true;
+    std::string text = render(ResultFormat::Srt, {r});
+    EXPECT_MSG(text.find("\nuncertain (70%)\n") != std::string::npos, text);
 }
 
 TEST(webvtt_cues) {

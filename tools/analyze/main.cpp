@@ -93,7 +93,20 @@ struct Emotion {
     std::string label;
     double confidence = 0.0;
     guint64 start = 0, duration = 0;
+    bool has_affect = false;
+    double arousal = 0.0, valence = 0.0;
 };
+
+// " (81%, arousal +0.52, valence -0.31)"
+std::string describe(const Emotion& e) {
+    char text[96];
+    if (e.has_affect)
+        std::snprintf(text, sizeof text, " (%.0f%%, arousal %+.2f, valence %+.2f)", 100.0 * e.confidence,
+                      e.arousal, e.valence);
+    else
+        std::snprintf(text, sizeof text, " (%.0f%%)", 100.0 * e.confidence);
+    return text;
+}
 struct Emotions {
     std::map<std::string, Emotion> by_id;
     std::vector<std::string> order; // ids as the results came
@@ -109,6 +122,8 @@ void record_emotion(Emotions& emotions, const GstStructure* s) {
     gst_structure_get_double(s, "confidence", &e.confidence);
     gst_structure_get_uint64(s, "timestamp", &e.start);
     gst_structure_get_uint64(s, "duration", &e.duration);
+    e.has_affect = gst_structure_get_double(s, "arousal", &e.arousal) &&
+                   gst_structure_get_double(s, "valence", &e.valence);
 }
 
 void print_summary(const Analysis& analysis, const Emotions& emotions) {
@@ -123,7 +138,7 @@ void print_summary(const Analysis& analysis, const Emotions& emotions) {
         std::printf("%-8s %8.2f %8.2f %6.0f%% %7.1f %9.1f  %s", s.id.c_str(), s.start / 1e9, s.end / 1e9,
                     100.0 * s.f0.size() / s.frames, median(s.f0), level,
                     e == emotions.by_id.end() ? "-" : e->second.label.c_str());
-        if (e != emotions.by_id.end()) std::printf(" (%.0f%%)", 100.0 * e->second.confidence);
+        if (e != emotions.by_id.end()) std::printf("%s", describe(e->second).c_str());
         std::printf("\n");
     }
 }
@@ -134,8 +149,8 @@ void print_results(const Emotions& emotions) {
                 "emotion");
     for (const std::string& id : emotions.order) {
         const Emotion& e = emotions.by_id.at(id);
-        std::printf("%-8s %8.2f %8.2f  %s (%.0f%%)\n", id.c_str(), e.start / 1e9,
-                    (e.start + e.duration) / 1e9, e.label.c_str(), 100.0 * e.confidence);
+        std::printf("%-8s %8.2f %8.2f  %s%s\n", id.c_str(), e.start / 1e9, (e.start + e.duration) / 1e9,
+                    e.label.c_str(), describe(e).c_str());
     }
 }
 
