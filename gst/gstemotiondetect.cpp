@@ -12,11 +12,13 @@
  * Segmentation, windows, the longest segment, the speech gate and threads are set here once and
  * passed to the inner elements: `segmentation` and `window`/`hop` go to lldextract and the
  * classifiers, `max-segment` to the classifiers' `max-duration`, `min-speech`/`no-speech` and
- * `threads` to every classifier, `weights`/`fuse-timeout` to emotionfuse. Mu-law models (apcnn)
- * read mulawspec's own 2 s segments (1 s apart) and are not gated by speech.
+ * `threads` to every classifier, `weights`/`fuse-timeout` to emotionfuse, `threshold` and
+ * `cue-format` to whichever element makes the results (the classifier, or emotionfuse when
+ * fused). Mu-law models (apcnn) read mulawspec's own 2 s segments (1 s apart) and are not gated
+ * by speech.
  *
  * Output is that of a classifier: K posteriors as other/tensors with a GstEmotionMeta, or lines
- * such as `angry 0.81` when downstream takes text/x-raw (subtitle muxers), plus the `emotion`
+ * such as `angry (81%)` when downstream takes text/x-raw (subtitle muxers), plus the `emotion`
  * element messages and tag events of the classifiers (or of emotionfuse when fused).
  *
  * Latency: a result leaves when its segment ends, and VAD segments are cut into parts of at most
@@ -60,6 +62,8 @@ enum {
     PROP_THREADS,
     PROP_WEIGHTS,
     PROP_FUSE_TIMEOUT,
+    PROP_THRESHOLD,
+    PROP_CUE_FORMAT,
 };
 
 #define DEFAULT_SEGMENTATION GST_EMOTION_SEGMENTATION_VAD
@@ -90,12 +94,15 @@ struct Settings {
     GstEmotionNoSpeech no_speech;
     int threads;
     std::string weights;
+    double threshold;
+    std::string cue_format;
 };
 
 Settings settings_copy(GstEmotionDetect* self) {
     GST_OBJECT_LOCK(self);
-    Settings s{self->model,      self->segmentation, self->window,    self->hop,     self->max_segment,
-               self->min_speech, self->fuse_timeout, self->no_speech, self->threads, self->weights};
+    Settings s{self->model,       self->segmentation, self->window,       self->hop,
+               self->max_segment, self->min_speech,   self->fuse_timeout, self->no_speech,
+               self->threads,     self->weights,      self->threshold,    self->cue_format};
     GST_OBJECT_UNLOCK(self);
     return s;
 }
@@ -170,7 +177,8 @@ GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectP
             GstElement* classifier =
                 b.make(model.architecture->element.c_str(), "classifier" + std::to_string(index));
             g_object_set(classifier, "model", model.path.c_str(), "threads", s.threads, "max-duration",
-                         s.max_segment, NULL);
+                         s.max_segment, "cue-format", s.cue_format.c_str(), NULL);
+            if (!plan.fused()) g_object_set(classifier, "threshold", s.threshold, NULL);
             if (lld)
                 g_object_set(classifier, "window", std::min(s.window, 60.0), "hop", std::min(s.hop, 60.0),
                              "min-speech", s.min_speech, "no-speech", s.no_speech, NULL);
@@ -181,7 +189,8 @@ GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectP
     if (!plan.fused()) return classifiers[0];
 
     GstElement* fuse = b.make("emotionfuse", "fuse");
-    g_object_set(fuse, "timeout", s.fuse_timeout, NULL);
+    g_object_set(fuse, "timeout", s.fuse_timeout, "threshold", s.threshold, "cue-format",
+                 s.cue_format.c_str(), NULL);
     if (!s.weights.empty()) g_object_set(fuse, "weights", s.weights.c_str(), NULL);
     for (GstElement* classifier : classifiers) { /* sink_0 first: the model list's order */
         GstPad* sink = gst_element_request_pad_simple(fuse, "sink_%u");
@@ -278,6 +287,10 @@ static void gst_emotion_detect_set_property(GObject* object, guint id, const GVa
     case PROP_THREADS: self->threads = g_value_get_int(value); break;
     case PROP_WEIGHTS: self->weights = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
     case PROP_FUSE_TIMEOUT: self->fuse_timeout = g_value_get_double(value); break;
+    case PROP_THRESHOLD: self->threshold = g_value_get_double(value); break;
+    case PROP_CUE_FORMAT:
+        self->cue_format = g_value_get_string(value) ? g_value_get_string(value) : "";
+        break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -297,6 +310,8 @@ static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* v
     case PROP_THREADS: g_value_set_int(value, self->threads); break;
     case PROP_WEIGHTS: g_value_set_string(value, self->weights.empty() ? NULL : self->weights.c_str()); break;
     case PROP_FUSE_TIMEOUT: g_value_set_double(value, self->fuse_timeout); break;
+    case PROP_THRESHOLD: g_value_set_double(value, self->threshold); break;
+    case PROP_CUE_FORMAT: g_value_set_string(value, self->cue_format.c_str()); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -307,6 +322,7 @@ static void gst_emotion_detect_finalize(GObject* object) {
     g_list_free(self->inner); /* the elements themselves went with the bin's children */
     self->model.~basic_string();
     self->weights.~basic_string();
+    self->cue_format.~basic_string();
     G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
@@ -374,6 +390,19 @@ static void install_properties(GObjectClass* klass) {
                             "Several models, live: seconds a result waits for the other models' results "
                             "(emotionfuse's timeout); added to the reported latency",
                             0.0, 60.0, DEFAULT_FUSE_TIMEOUT, flags));
+    g_object_class_install_property(
+        klass, PROP_THRESHOLD,
+        g_param_spec_double("threshold", "Threshold",
+                            "Results whose top posterior (fused, with several models) is below this are "
+                            "uncertain (the classifiers' and emotionfuse's threshold). 0: off",
+                            0.0, 1.0, 0.0, flags));
+    g_object_class_install_property(
+        klass, PROP_CUE_FORMAT,
+        g_param_spec_string("cue-format", "Cue format",
+                            "Text output: the line of each result, placeholders {label}, {percent}, "
+                            "{confidence}, {segment} (the classifiers' cue-format). Empty: the default, "
+                            "'{label} ({percent}%)'",
+                            "", flags));
 }
 
 static void gst_emotion_detect_class_init(GstEmotionDetectClass* klass) {
@@ -403,6 +432,8 @@ static void gst_emotion_detect_class_init(GstEmotionDetectClass* klass) {
 static void gst_emotion_detect_init(GstEmotionDetect* self) {
     new (&self->model) std::string();
     new (&self->weights) std::string();
+    new (&self->cue_format) std::string();
+    self->threshold = 0.0;
     self->segmentation = DEFAULT_SEGMENTATION;
     self->window = DEFAULT_WINDOW;
     self->hop = DEFAULT_HOP;

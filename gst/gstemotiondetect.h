@@ -26,6 +26,8 @@ struct _GstEmotionDetect {
     GstEmotionNoSpeech no_speech;
     gint threads;
     std::string weights;
+    gdouble threshold;
+    std::string cue_format;
 
     /* the inner elements (owned by the bin), from READY -> PAUSED to PAUSED -> READY */
     GList* inner;

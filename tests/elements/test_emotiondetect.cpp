@@ -120,6 +120,42 @@ GST_START_TEST(test_several_models_fused) {
 
 GST_END_TEST;
 
+/* threshold and cue-format reach the element that makes the results: the classifier, or
+ * emotionfuse when fused. */
+GST_START_TEST(test_threshold_and_cue_format_reach_results) {
+    if (!have_emodb("test_threshold_and_cue_format_reach_results")) return;
+    const std::string two = " model=\"" + shipped("alstm") + "," + shipped("stl") + "\"";
+    for (const std::string& models : {std::string(""), two}) {
+        std::vector<Result> sure = results_of(decoded(kWav) + "emotiondetect" + models + kAppsink);
+        std::vector<Result> unsure =
+            results_of(decoded(kWav) + "emotiondetect threshold=0.999" + models + kAppsink);
+        fail_unless(!sure.empty());
+        fail_unless_equals_int((int)unsure.size(), (int)sure.size());
+        for (size_t n = 0; n < sure.size(); n++) {
+            fail_unless(!sure[n].uncertain && unsure[n].uncertain, "result %zu", n);
+            fail_unless_equals_int(unsure[n].best, sure[n].best); /* the most likely label is kept */
+        }
+    }
+    GstElement* pipeline =
+        launch(decoded(kWav) + "emotiondetect cue-format=\"{segment}={label}\" ! text/x-raw ! "
+                               "appsink name=sink sync=false wait-on-eos=false");
+    fail_unless_equals_std_string(run_pipeline(pipeline, 120 * GST_SECOND), "");
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    GstSample* sample = NULL;
+    g_signal_emit_by_name(sink, "try-pull-sample", (GstClockTime)0, &sample);
+    fail_unless(sample != NULL);
+    Result first = to_result(gst_sample_get_buffer(sample), true);
+    gst_sample_unref(sample);
+    gst_object_unref(sink);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+    printf("threshold=0.999: every result uncertain; cue-format {segment}={label}: \"%s\"\n",
+           first.text.c_str());
+    fail_unless_equals_std_string(first.text, first.segment_id + "=" + first.labels[first.best]);
+}
+
+GST_END_TEST;
+
 /* Bad model lists: an error at start that says what is wrong. */
 GST_START_TEST(test_bad_models_n) {
     const std::string wav = temp_path("not-a-model.safetensors");
@@ -272,6 +308,7 @@ static Suite* emotiondetect_suite(void) {
     tcase_add_test(tc, test_same_as_explicit_pipeline);
     tcase_add_test(tc, test_architecture_from_model_file);
     tcase_add_test(tc, test_several_models_fused);
+    tcase_add_test(tc, test_threshold_and_cue_format_reach_results);
     tcase_add_test(tc, test_bad_models_n);
     tcase_add_test(tc, test_state_cycles_and_seek);
     tcase_add_test(tc, test_live_results_within_latency);

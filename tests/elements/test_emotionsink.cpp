@@ -242,8 +242,8 @@ GST_START_TEST(test_format_from_extension) {
     check_cues(written(temp_path("auto.srt")), false);
     std::vector<std::string> csv = lines_of(written(temp_path("auto.csv")));
     fail_unless_equals_int((int)csv.size(), 4);
-    fail_unless_equals_string(csv[0].c_str(),
-                              "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    fail_unless_equals_string(csv[0].c_str(), "segment,start,end,label,confidence,true,angry,happy,neutral,sad,"
+                                              "arousal,valence,arousal_level,uncertain");
     fail_unless(is_json_lines(written(temp_path("auto.jsonl"))));
     fail_unless(is_json_lines(written(temp_path("auto.json"))));
     fail_unless(is_json_lines(written(temp_path("no-extension"))));
@@ -289,7 +289,8 @@ GST_START_TEST(test_cue_format) {
         blocks_of(written(temp_path("styled.vtt"), "cue-format=\"{label} {confidence} [{segment}]\""));
     fail_unless_equals_int((int)blocks.size(), 4);
     for (int i = 0; i < 3; i++) {
-        gchar* cue = g_strdup_printf("%s %.2f [%s]", kLabels[kBest[i]], kFed[i].scores[kBest[i]], kFed[i].id);
+        const char* label = kFed[i].uncertain ? "uncertain" : kLabels[kBest[i]];
+        gchar* cue = g_strdup_printf("%s %.2f [%s]", label, kFed[i].scores[kBest[i]], kFed[i].id);
         fail_unless_equals_string(blocks[i + 1][2].c_str(), cue);
         g_free(cue);
     }
