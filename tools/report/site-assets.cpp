@@ -63,7 +63,7 @@ const char* const kRecordingScript = R"js(
   const tbody = document.querySelector('#segments tbody');
   const curves = R.arousal || R.valence;
   let duration = Math.max(R.duration, N ? segs[N - 1][1] : 0, 0.001);
-  let view = {start: 0, span: 0}, page = 0, current = -1;
+  let view = {start: 0, span: 0}, page = 0, current = -1, ownSeek = false;
 
   const escape = text => text.replace(/[&<>"']/g, c => '&#' + c.charCodeAt(0) + ';');
   const opacity = c => 0.2 + 0.8 * Math.min(1, Math.max(0, c));
@@ -233,7 +233,7 @@ const char* const kRecordingScript = R"js(
   }
   function seek(t) {
     t = Math.max(0, Math.min(t, duration));
-    if (audio) audio.currentTime = t;
+    if (audio) { ownSeek = true; audio.currentTime = t; }
     showTime(t, false);
     moveCursor(t);
   }
@@ -290,8 +290,10 @@ const char* const kRecordingScript = R"js(
   document.getElementById('previous').addEventListener('click', () => { page--; renderTable(); });
   document.getElementById('next').addEventListener('click', () => { page++; renderTable(); });
   if (audio) {
-    audio.addEventListener('timeupdate', follow);
-    audio.addEventListener('seeked', () => moveCursor());
+    // playing, or seeking with the player's own controls: the views follow the audio; after a seek
+    // of ours they already show the place (the audio may be shorter than its results)
+    audio.addEventListener('timeupdate', () => { if (!audio.paused) follow(); });
+    audio.addEventListener('seeked', () => { if (ownSeek) moveCursor(); else follow(); ownSeek = false; });
     audio.addEventListener('play', function frame() { follow(); if (!audio.paused) requestAnimationFrame(frame); });
     audio.addEventListener('loadedmetadata', () => {
       if (isFinite(audio.duration) && audio.duration > duration) { duration = audio.duration; drawOverview(); showTime(now(), true); }
