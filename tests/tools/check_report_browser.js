@@ -116,6 +116,21 @@ async function main() {
     const jumped = await page.evaluate(() => Number(document.querySelector('#segments tr.current').dataset.index));
     const expected = Math.floor(0.9 * 36000 / 3.5);
     check(Math.abs(jumped - expected) < 30, 'overview click at 90 %: segment ' + jumped + ' highlighted (about ' + expected + ')');
+    // the whole 10 hours in the detail view: segments merged per pixel column, curves thinned
+    const whole = await page.evaluate(() => {
+      const span = document.getElementById('span');
+      span.value = span.options[span.options.length - 1].value;
+      const t0 = performance.now();
+      span.dispatchEvent(new Event('change'));
+      return {ms: performance.now() - t0, rects: document.querySelectorAll('#detail rect').length,
+              merged: document.querySelectorAll('#detail rect.merged').length,
+              curves: Array.from(document.querySelectorAll('#detail polyline')).map(p => p.points.numberOfItems)};
+    });
+    console.log('whole 10 hours in the detail view: ' + JSON.stringify(whole));
+    check(whole.merged > 100 && whole.rects <= 2000 + 50, 'whole view merged: ' + whole.rects + ' rectangles');
+    check(whole.curves.length === 2 && whole.curves.every(n => n > 100 && n <= 2000),
+          'arousal and valence curves of ' + whole.curves + ' points');
+    check(whole.ms < 1000, 'whole view drawn in ' + whole.ms.toFixed(0) + ' ms');
     check(errors.length === 0, 'no script errors ' + JSON.stringify(errors));
   } finally {
     await browser.close();
