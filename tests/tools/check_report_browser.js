@@ -89,7 +89,7 @@ async function main() {
     const png = fs.readFileSync(screenshot);
     check(png.length > 1000 && png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
           'screenshot ' + screenshot + ' is a PNG of ' + png.length + ' bytes');
-    if (docsScreenshot) await page.screenshot({path: docsScreenshot, clip: {x: 0, y: 0, width: 1000, height: 520}});
+    if (docsScreenshot) await page.screenshot({path: docsScreenshot, clip: {x: 0, y: 0, width: 1000, height: 580}});
 
     // 10 hours: the inline script (drawing, first table page) runs before DOMContentLoaded
     const started = Date.now();
