@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""emotion-report on a small archive: three EmoDB utterances (one with results beside it) and a
-corrupt file, as a folder and as a manifest. The index must list the tagged recordings with
+"""emotion-report on a small archive: four EmoDB utterances (one with results beside it, one with
+malformed results) and a corrupt file, as a folder and as a manifest. The index must list the tagged recordings with
 shares summing to 1, the corrupt and the missing files with their errors, and link pages that
 exist; bad command lines exit 2.
   check_report_index.py EMOTION-REPORT EMODB-WAV-DIR"""
@@ -91,19 +91,24 @@ def main():
         with open(os.path.join(archive, "03a02Ta.jsonl"), "w") as f:
             f.write('{"segment":"a","start":0.0,"end":3.0,"label":"sad","confidence":0.9,"model":"hand"}\n')
             f.write('{"segment":"b","start":3.0,"end":4.0,"label":"happy","confidence":0.6,"model":"hand"}\n')
+        # results that are not JSON: an error row naming the line, not a crash or an empty page
+        shutil.copy(os.path.join(wav_dir, "03a01Fa.wav"), archive)
+        with open(os.path.join(archive, "03a01Fa.jsonl"), "w") as f:
+            f.write('{"segment":"a","start":0.0,"end":1.0,"label":"happy","confidence":0.5}\n{"segment": tru\n')
 
         out = os.path.join(work, "report")
         result = run(tool, "--out", out, archive)
         print(result.stdout, result.stderr)
         check(result.returncode == 0, f"folder: exit {result.returncode}")
-        check("4/4" in result.stderr, "no progress line 4/4 on stderr")
+        check("5/5" in result.stderr, "no progress line 5/5 on stderr")
         index = read_index(out)
         check_recordings(index, out, ["03a01Wa.wav", "day2/03a01Nc.wav", "03a02Ta.wav"])
         by_name = {r["name"]: r for r in index.recordings}
         hand = by_name.get("03a02Ta.wav")
         check(hand is not None and abs(hand["shares"].get("sad", 0) - 0.75) < 1e-9,
               f"existing results: shares {hand and hand['shares']}, expected sad 0.75 happy 0.25")
-        check([e["name"] for e in index.errors] == ["broken.wav"], f"error rows {index.errors}")
+        check([e["name"] for e in index.errors] == ["03a01Fa.wav", "broken.wav"], f"error rows {index.errors}")
+        check(index.errors and "03a01Fa.jsonl:2" in index.errors[0]["cells"][1], "bad results: no FILE:LINE")
         check(all(e["cells"][1].strip() for e in index.errors), "an error row without its message")
         check(os.path.isfile(os.path.join(out, "recordings", "day2_03a01Nc.wav")), "audio not beside its page")
 
@@ -122,7 +127,8 @@ def main():
 
         for args, status in [([], 2), (["--out"], 2), (["--bogus", archive], 2), ([archive], 2),
                              (["--out", out, archive, archive], 2),
-                             (["--out", out, os.path.join(work, "nowhere")], 1)]:
+                             (["--out", out, os.path.join(work, "nowhere")], 1),
+                             (["--model", os.path.join(work, "none.safetensors"), "--out", out, archive], 1)]:
             result = run(tool, *args)
             check(result.returncode == status and "emotion-report:" in result.stderr,
                   f"{args}: exit {result.returncode} (expected {status}), stderr {result.stderr!r}")

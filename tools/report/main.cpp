@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "archive.h"
+#include "io/files.h"
 #include "progress.h"
 #include "site.h"
 #include "tagger.h"
@@ -132,6 +133,8 @@ int main(int argc, char** argv) {
     gst_init(&argc, &argv);
     std::vector<ArchiveEntry> entries;
     try {
+        // a bad model would fail every recording: refuse it before the first one
+        for (const auto& m : args.models) emotion::io::require_regular_file(m, "model");
         entries = list_archive(args.input);
         if (entries.empty()) throw std::runtime_error(args.input + ": no recordings found");
         fs::create_directories(fs::path(args.out) / "recordings");

@@ -35,6 +35,7 @@ RecordingResults read_results_jsonl(const std::string& path) {
         if (label == j.end() || !label->is_string()) throw std::runtime_error(where + "no label");
         TimelineSegment s;
         s.label = label->get<std::string>();
+        if (s.label == "no-speech") continue; // the classifiers' gate: no emotion to show
         number_field(j, "confidence", s.confidence);
         double value = 0.0;
         if (number_field(j, "arousal", value)) s.arousal = value, results.arousal = true;

@@ -1,6 +1,6 @@
 // Reading emotion results back: the JSON Lines that emotionsink writes (segment, start, end,
-// label, confidence, scores, model; arousal and valence when present), and what the report
-// shows of them: time-weighted shares per label, the dominant label, the duration.
+// label, confidence, scores, model; arousal and valence when present; "no-speech" results are
+// skipped), and what the report shows of them: time-weighted shares per label, the dominant one.
 #pragma once
 
 #include <map>
