@@ -56,7 +56,7 @@ async function main() {
   execFileSync(tool, ['--out', out, archive], {stdio: 'inherit', env: {...process.env, OMP_NUM_THREADS: '1'}});
 
   const browser = await puppeteer.launch({executablePath: CHROMIUM, headless: true,
-                                          args: ['--no-sandbox', '--headless', '--mute-audio']});
+                                          args: ['--no-sandbox', '--headless', '--mute-audio', '--autoplay-policy=no-user-gesture-required']});
   try {
     const page = await browser.newPage();
     await page.setViewport({width: 1000, height: 700});
@@ -84,12 +84,42 @@ async function main() {
     const first = await page.evaluate(() => document.getElementById('player').currentTime);
     check(Math.abs(first - segments[0][0]) < 0.05, 'click on row 0: currentTime ' + first.toFixed(3));
 
+    // playback moves the cursors (overview position in %, detail line in px)
+    await page.evaluate(() => { const a = document.getElementById('player'); a.currentTime = 0; return a.play(); });
+    await new Promise(resolve => setTimeout(resolve, 800));
+    const playing = await page.evaluate(() => {
+      const a = document.getElementById('player');
+      a.pause();
+      return {time: a.currentTime, overview: parseFloat(document.getElementById('overview-cursor').style.left),
+              detail: Number(document.getElementById('detail-cursor').getAttribute('x1')), width: document.getElementById('detail').clientWidth,
+              duration: Math.max(REPORT.duration, a.duration)};
+    });
+    check(playing.time > 0.2 && Math.abs(playing.overview - 100 * playing.time / playing.duration) < 1 &&
+          Math.abs(playing.detail - playing.width * playing.time / playing.duration) < 3,
+          'cursors follow playback: ' + JSON.stringify(playing));
+    await page.click('#segments tbody tr[data-index="0"]');
+
     fs.mkdirSync(path.dirname(screenshot), {recursive: true});
     await page.screenshot({path: screenshot, fullPage: true});
     const png = fs.readFileSync(screenshot);
     check(png.length > 1000 && png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
           'screenshot ' + screenshot + ' is a PNG of ' + png.length + ' bytes');
     if (docsScreenshot) await page.screenshot({path: docsScreenshot, clip: {x: 0, y: 0, width: 1000, height: 580}});
+
+    // the index's filters: by name, by dominant emotion
+    await page.goto('file://' + path.join(out, 'index.html'), {waitUntil: 'load'});
+    const visible = () => page.evaluate(() => Array.from(document.querySelectorAll('#recordings tr.recording'))
+                                                 .filter(r => r.style.display !== 'none').map(r => r.dataset.name));
+    check(JSON.stringify(await visible()) === '["long.wav","three.wav"]', 'index lists ' + JSON.stringify(await visible()));
+    await page.type('#search', 'THR');
+    check(JSON.stringify(await visible()) === '["three.wav"]', 'name filter "THR": ' + JSON.stringify(await visible()));
+    await page.click('#search', {clickCount: 3});
+    await page.keyboard.press('Backspace');
+    const longDominant = await page.$eval('tr[data-name="long.wav"]', r => r.dataset.dominant);
+    const threeDominant = await page.$eval('tr[data-name="three.wav"]', r => r.dataset.dominant);
+    await page.select('#dominant', longDominant);
+    const shown = longDominant === threeDominant ? '["long.wav","three.wav"]' : '["long.wav"]';
+    check(JSON.stringify(await visible()) === shown, 'dominant filter "' + longDominant + '": ' + JSON.stringify(await visible()));
 
     // 10 hours: the inline script (drawing, first table page) runs before DOMContentLoaded
     const started = Date.now();
