@@ -117,13 +117,23 @@ def main():
         with open(manifest, "w") as f:
             f.write("path,emotion\n03a01Wa.wav,anger\nday2/03a01Nc.wav,neutral\nmissing.wav,sadness\n")
         out2 = os.path.join(work, "report2")
-        result = run(tool, "--retag", "--out", out2, manifest)
+        stl = os.path.join(os.environ["EMOTION_SOURCE_MODELS"], "stl.safetensors")
+        result = run(tool, "--retag", "--model", stl, "--out", out2, manifest)
         print(result.stdout, result.stderr)
         check(result.returncode == 0, f"manifest: exit {result.returncode}")
         index = read_index(out2)
         check_recordings(index, out2, ["03a01Wa.wav", "day2/03a01Nc.wav"])
+        check(all(r["cells"][5] == "stl.safetensors" for r in index.recordings),
+              f"--model: models {[r['cells'][5] for r in index.recordings]}")
         check([e["name"] for e in index.errors] == ["missing.wav"] and "no such file" in index.errors[0]["cells"][1],
               f"manifest error rows {index.errors}")
+
+        # a report inside the archive, made twice: its copies of the recordings are not listed
+        inside = os.path.join(archive, "report")
+        for _ in range(2):
+            result = run(tool, "--out", inside, archive)
+            check(result.returncode == 0 and "5 recordings" in result.stdout,
+                  f"report inside the archive: {result.stdout.strip()}")
 
         for args, status in [([], 2), (["--out"], 2), (["--bogus", archive], 2), ([archive], 2),
                              (["--out", out, archive, archive], 2),

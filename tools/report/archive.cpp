@@ -46,7 +46,7 @@ bool is_audio_file_name(const std::string& name) {
     return extensions.count(lower(fs::path(name).extension().string())) > 0;
 }
 
-std::vector<ArchiveEntry> list_archive(const std::string& folder_or_manifest) {
+std::vector<ArchiveEntry> list_archive(const std::string& folder_or_manifest, const std::string& skip) {
     std::error_code error;
     std::vector<ArchiveEntry> entries;
     std::set<std::string> taken;
@@ -54,8 +54,13 @@ std::vector<ArchiveEntry> list_archive(const std::string& folder_or_manifest) {
         std::vector<fs::path> files;
         for (fs::recursive_directory_iterator it(folder_or_manifest, error), end; !error && it != end;
              it.increment(error)) {
-            if (!it->is_directory(error) && is_audio_file_name(it->path().filename().string()))
+            if (it->is_directory(error)) {
+                std::error_code ignored;
+                if (!skip.empty() && fs::equivalent(it->path(), skip, ignored))
+                    it.disable_recursion_pending();
+            } else if (is_audio_file_name(it->path().filename().string())) {
                 files.push_back(it->path());
+            }
         }
         if (error) throw std::runtime_error(folder_or_manifest + ": " + error.message());
         std::sort(files.begin(), files.end());

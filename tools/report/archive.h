@@ -17,8 +17,9 @@ struct ArchiveEntry {
 };
 
 // Throws std::runtime_error (a missing folder, a malformed manifest). Files in a folder are sorted
-// by name; a manifest keeps its order, listing each path once.
-std::vector<ArchiveEntry> list_archive(const std::string& folder_or_manifest);
+// by name, the folder `skip` left out (the report's own, when it lies inside the archive: its
+// copies of the recordings are not recordings); a manifest keeps its order, listing each path once.
+std::vector<ArchiveEntry> list_archive(const std::string& folder_or_manifest, const std::string& skip = "");
 
 // True for the extensions taken from a folder (wav, flac, ogg, opus, mp3, m4a, ...).
 bool is_audio_file_name(const std::string& name);

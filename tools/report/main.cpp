@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
     try {
         // a bad model would fail every recording: refuse it before the first one
         for (const auto& m : args.models) emotion::io::require_regular_file(m, "model");
-        entries = list_archive(args.input);
+        entries = list_archive(args.input, args.out);
         if (entries.empty()) throw std::runtime_error(args.input + ": no recordings found");
         fs::create_directories(fs::path(args.out) / "recordings");
     } catch (const std::exception& e) {
