@@ -133,7 +133,7 @@ def main():
         for _ in range(2):
             result = run(tool, "--out", inside, archive)
             check(result.returncode == 0 and "5 recordings" in result.stdout,
-                  f"report inside the archive: {result.stdout.strip()}")
+                  f"report inside the archive: exit {result.returncode}, {result.stdout.strip()}\n{result.stderr[-3000:]}")
 
         for args, status in [([], 2), (["--out"], 2), (["--bogus", archive], 2), ([archive], 2),
                              (["--out", out, archive, archive], 2),
