@@ -135,6 +135,14 @@ def main():
             check(result.returncode == 0 and "5 recordings" in result.stdout,
                   f"report inside the archive: exit {result.returncode}, {result.stdout.strip()}\n{result.stderr[-3000:]}")
 
+        # the usage conventions of every tool (main's tool_usage test): "TOOL: what is wrong" and
+        # the usage line on stderr, nothing on stdout
+        for args, message in [([], "no FOLDER or MANIFEST"), (["--out"], "--out needs a value"),
+                              (["-x"], "unknown option -x"), (["--out", out, archive, "extra"], "unexpected argument 'extra'")]:
+            result = run(tool, *args)
+            check(result.returncode == 2 and result.stderr.startswith("emotion-report: ") and message in result.stderr
+                  and "usage: emotion-report" in result.stderr and not result.stdout,
+                  f"{args}: exit {result.returncode}, stderr {result.stderr!r}, stdout {result.stdout!r}")
         for args, status in [([], 2), (["--out"], 2), (["--bogus", archive], 2), ([archive], 2),
                              (["--out", out, archive, archive], 2),
                              (["--out", out, os.path.join(work, "nowhere")], 1),
@@ -142,8 +150,10 @@ def main():
             result = run(tool, *args)
             check(result.returncode == status and "emotion-report:" in result.stderr,
                   f"{args}: exit {result.returncode} (expected {status}), stderr {result.stderr!r}")
-        help_run = run(tool, "--help")
-        check(help_run.returncode == 0 and "--out" in help_run.stdout, "--help")
+        for option in ["--help", "-h"]:
+            help_run = run(tool, option)
+            check(help_run.returncode == 0 and help_run.stdout.startswith("usage: emotion-report") and
+                  "--out" in help_run.stdout and not help_run.stderr, option)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failures")

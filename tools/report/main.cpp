@@ -61,10 +61,10 @@ Arguments parse_arguments(int argc, char** argv) {
             a.out = value();
         else if (arg == "--retag")
             a.retag = true;
-        else if (arg.rfind("--", 0) == 0)
+        else if (arg.size() > 1 && arg[0] == '-')
             throw std::invalid_argument("unknown option " + arg);
         else if (!a.input.empty())
-            throw std::invalid_argument("one FOLDER or MANIFEST only (also got '" + arg + "')");
+            throw std::invalid_argument("unexpected argument '" + arg + "' (one FOLDER or MANIFEST)");
         else
             a.input = arg;
     }
