@@ -42,8 +42,7 @@ function tenHourResults() {
   return lines.join('\n') + '\n';
 }
 
-async function main() {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'emotion-report-browser-'));
+async function main(work) {
   const archive = path.join(work, 'archive'), out = path.join(work, 'report');
   fs.mkdirSync(archive);
   // three utterances with pauses between them: three segments to click
@@ -164,10 +163,14 @@ async function main() {
     check(errors.length === 0, 'no script errors ' + JSON.stringify(errors));
   } finally {
     await browser.close();
-    fs.rmSync(work, {recursive: true, force: true});
   }
-  console.log(failures + ' failures');
-  process.exit(failures ? 1 : 0);
 }
 
-main().catch(e => { console.log('FAIL: ' + (e.stack || e)); process.exit(1); });
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'emotion-report-browser-'));
+main(work)
+  .catch(e => { console.log('FAIL: ' + (e.stack || e)); failures++; })
+  .finally(() => {
+    fs.rmSync(work, {recursive: true, force: true});
+    console.log(failures + ' failures');
+    process.exit(failures ? 1 : 0);
+  });
