@@ -22,6 +22,7 @@ packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   libdnnl-dev libfftw3-dev nlohmann-json3-dev libicu-dev libcairo2-dev
   espeak-ng sox
+  libmosquitto-dev mosquitto openssl
   clang libclang-rt-14-dev clang-format
   python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   gobject-introspection libgirepository1.0-dev

@@ -2,7 +2,10 @@
 # Tags a recording with emotions: decodes INPUT (any format decodebin handles), classifies the
 # speech in windows of WINDOW seconds (lldextract ! alstmclassify), and writes OUTPUT.mkv with
 #   - the original (decoded) audio,
-#   - a subtitle track whose cues are the emotion of each window ("angry 0.81"),
+#   - a subtitle track named "Emotion" whose cues are the emotion of each window ("angry (81%)",
+#     the text of emotionsink's cues; the classifier's cue-format changes it), language "zxx"
+#     (ISO 639-2 "no linguistic content"): the labels are data, not a transcript, and a player
+#     that picks subtitles by the viewer's language must not pick this track for English,
 #   - the dominant emotion as the global comment tag "emotion=LABEL" (matroskamux keeps the
 #     comment; the plugin's own `emotion` tag and the keyword are not written by matroskamux).
 # Then prints what the file holds, read back with matroskademux.
@@ -23,12 +26,13 @@ gst-launch-1.0 -q -e \
   filesrc location="$input" ! decodebin ! tee name=t \
   t. ! queue max-size-time=0 max-size-buffers=0 max-size-bytes=0 ! audioconvert ! mux.audio_0 \
   t. ! queue ! audioconvert ! audioresample ! lldextract \
-     ! alstmclassify "${model_prop[@]}" window="$window" hop="$window" ! mux.subtitle_0 \
+     ! alstmclassify "${model_prop[@]}" window="$window" hop="$window" \
+     ! taginject tags="title=Emotion,language-code=zxx" ! mux.subtitle_0 \
   matroskamux name=mux ! filesink location="$output"
 
 echo "== $output"
 gst-launch-1.0 -m filesrc location="$output" ! matroskademux name=d \
   d.audio_0 ! queue ! fakesink \
   d.subtitle_0 ! queue ! fakesink dump=true 2>&1 \
-  | grep -E '^[0-9a-f]{8} |comment' | sed -e 's/^Got message.*taglist=(taglist)/tags: /' -e 's/\\//g' \
+  | grep -E '^[0-9a-f]{8} |comment|zxx' | sed -e 's/^Got message.*taglist=(taglist)/tags: /' -e 's/\\//g' \
   | awk '!seen[$0]++' || true

@@ -7,7 +7,20 @@ namespace emotion::gst {
 
 namespace {
 
-enum Offset { MODEL, THREADS, MODE, WINDOW, HOP, MAX_DURATION, MIN_SPEECH, NO_SPEECH, TRAINING_FIRST };
+enum Offset {
+    MODEL,
+    THREADS,
+    MODE,
+    WINDOW,
+    HOP,
+    MAX_DURATION,
+    MIN_SPEECH,
+    NO_SPEECH,
+    CUE_FORMAT,
+    THRESHOLD,
+    TEMPERATURE,
+    TRAINING_FIRST
+};
 
 } // namespace
 
@@ -67,6 +80,23 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
                           "labelled no-speech (emotion message without scores; text output: a line; tensor "
                           "output: a GAP event)",
                           GST_TYPE_EMOTION_NO_SPEECH, defaults.no_speech, flags));
+    g_object_class_install_property(
+        klass, first + CUE_FORMAT,
+        g_param_spec_string("cue-format", "Cue format",
+                            "Text output (text/x-raw, e.g. a subtitle track): the line of each result, with "
+                            "the placeholders {label}, {percent} (confidence in %, rounded), {confidence} "
+                            "(0.00-1.00) and {segment} (segment id), as emotionsink's cue-format; an unknown "
+                            "placeholder is an error at start. Empty: the default",
+                            defaults.cue_format.c_str(), flags));
+    threshold_property_install(klass, first + THRESHOLD);
+    g_object_class_install_property(
+        klass, first + TEMPERATURE,
+        g_param_spec_double(
+            "temperature", "Temperature",
+            "Calibration: the posteriors are softmax(logits / temperature). 0 takes the model "
+            "file's temperature (fitted on validation data by emotion-eval --calibrate; 1 when "
+            "the file has none); a value > 0 overrides it (1: the model's raw posteriors)",
+            0.0, 100.0, defaults.temperature, flags));
     training_properties_install(klass, first + TRAINING_FIRST);
 }
 
@@ -81,6 +111,12 @@ bool classifier_properties_set(ClassifierSettings& s, guint first, guint id, con
     case MAX_DURATION: s.max_duration = g_value_get_double(value); return true;
     case MIN_SPEECH: s.min_speech = g_value_get_double(value); return true;
     case NO_SPEECH: s.no_speech = (GstEmotionNoSpeech)g_value_get_enum(value); return true;
+    case CUE_FORMAT:
+        set_string_setting(s.cue_format, value);
+        if (s.cue_format.empty()) s.cue_format = io::kDefaultCueFormat;
+        return true;
+    case THRESHOLD: s.threshold = g_value_get_double(value); return true;
+    case TEMPERATURE: s.temperature = g_value_get_double(value); return true;
     default: return training_properties_set(s.training, first + TRAINING_FIRST, id, value);
     }
 }
@@ -96,8 +132,34 @@ bool classifier_properties_get(const ClassifierSettings& s, guint first, guint i
     case MAX_DURATION: g_value_set_double(value, s.max_duration); return true;
     case MIN_SPEECH: g_value_set_double(value, s.min_speech); return true;
     case NO_SPEECH: g_value_set_enum(value, s.no_speech); return true;
+    case CUE_FORMAT: get_string_setting(s.cue_format, value); return true;
+    case THRESHOLD: g_value_set_double(value, s.threshold); return true;
+    case TEMPERATURE: g_value_set_double(value, s.temperature); return true;
     default: return training_properties_get(s.training, first + TRAINING_FIRST, id, value);
     }
+}
+
+bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings) {
+    try {
+        io::check_cue_format(settings.cue_format);
+    } catch (const std::exception& e) {
+        GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
+                          ("Invalid cue-format '%s'.", settings.cue_format.c_str()), ("%s", e.what()));
+        return false;
+    }
+    return true;
+}
+
+void threshold_property_install(GObjectClass* klass, guint id) {
+    g_object_class_install_property(
+        klass, id,
+        g_param_spec_double(
+            "threshold", "Threshold",
+            "Results whose top posterior is below this are uncertain: labelled 'uncertain' in "
+            "text output, and with uncertain=true (and the most likely label) in the emotion "
+            "message and GstEmotionMeta; they do not count for the dominant emotion. 0: off",
+            0.0, 1.0, 0.0,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 }
 
 ClassifierSettings classifier_settings_copy(GstElement* element, const ClassifierSettings& settings) {

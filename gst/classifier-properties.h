@@ -1,5 +1,6 @@
 /* The properties every classifier-like element has (the three classifiers and ksmmtransformer):
- * model, threads, mode, window, hop, max-duration, min-speech, no-speech and the mode=train ones
+ * model, threads, mode, window, hop, max-duration, min-speech, no-speech, cue-format, threshold,
+ * temperature and the mode=train ones
  * (training-properties.h), installed, set and read through one helper so they cannot drift apart, and copied
  * under the object lock when streaming starts. Internal to the plugin. */
 #pragma once
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "gstemotionclassifier.h"
+#include "io/cue_text.h"
 #include "models/architecture.h"
 #include "stream/segment_collector.h"
 #include "training-properties.h"
@@ -26,6 +28,10 @@ struct ClassifierSettings {
      * classified (0: every part is), and what a part with less gives (speech-gate.h) */
     double min_speech = 0.1; /* README "No emotion without speech": the measurement behind it */
     GstEmotionNoSpeech no_speech = GST_EMOTION_NO_SPEECH_SKIP;
+    /* text/x-raw output: the line of each result (io/cue_text.h), as emotionsink's cues */
+    std::string cue_format = io::kDefaultCueFormat;
+    double threshold = 0.0;   /* top posterior below it: uncertain; 0 = off */
+    double temperature = 0.0; /* > 0 overrides the model file's calibration */
     TrainingProperties training;
 
     bool train() const { return mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN; }
@@ -40,10 +46,17 @@ struct ClassifierSettings {
  * describe the element's `model` and `window`. */
 void classifier_properties_install(GObjectClass* klass, guint first_id, const char* model_blurb,
                                    const char* window_blurb);
+/* The `threshold` property (ClassifierSettings::threshold), also emotionfuse's. */
+void threshold_property_install(GObjectClass* klass, guint id);
+
 /* Property `id` of the element (first_id as installed): false when it is not one of these.
  * Call under the object lock. */
 bool classifier_properties_set(ClassifierSettings& s, guint first_id, guint id, const GValue* value);
 bool classifier_properties_get(const ClassifierSettings& s, guint first_id, guint id, GValue* value);
+
+/* False with an element error posted when a setting cannot work (an unknown cue-format
+ * placeholder); called when streaming starts. */
+bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings);
 
 /* A copy of `settings`, which belong to `element`, taken under its object lock. */
 ClassifierSettings classifier_settings_copy(GstElement* element, const ClassifierSettings& settings);

@@ -7,6 +7,7 @@
 #include <gst/emotion/emotion.h>
 
 #include "emotion-tags.h"
+#include "train/calibration.h"
 #include "tensor-caps.h"
 
 GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug);
@@ -16,9 +17,12 @@ namespace emotion::gst {
 
 ResultPublisher::ResultPublisher() { gst_segment_init(&segment, GST_FORMAT_TIME); }
 
-void ResultPublisher::set_model(const std::vector<std::string>& labels, const std::string& name) {
+void ResultPublisher::set_model(const std::vector<std::string>& labels, const std::string& name,
+                                double model_temperature) {
     labels_ = labels;
     model_name_ = name;
+    model_temperature_ = model_temperature > 0.0 ? model_temperature : 1.0;
+    affect_points_ = stream::affect_points(labels);
     label_ptrs_.clear();
     for (const auto& label : labels_) label_ptrs_.push_back(label.c_str());
     label_ptrs_.push_back(NULL);
@@ -105,7 +109,7 @@ GstStructure* ResultPublisher::message(const std::string& id, GstClockTime start
 
 void ResultPublisher::post_message(GstElement* element, const std::string& id, GstClockTime start,
                                    GstClockTime duration, const std::vector<float>& scores, int best,
-                                   const std::string& true_emotion) const {
+                                   bool uncertain, const std::string& true_emotion) const {
     GValue labels = G_VALUE_INIT, values = G_VALUE_INIT, item = G_VALUE_INIT;
 
     gst_value_array_init(&labels, scores.size());
@@ -119,41 +123,58 @@ void ResultPublisher::post_message(GstElement* element, const std::string& id, G
         gst_value_array_append_and_take_value(&values, &item);
     }
     GstStructure* s = message(id, start, duration, label_ptrs_[best]);
-    gst_structure_set(s, "confidence", G_TYPE_DOUBLE, (gdouble)scores[best], NULL);
+    gst_structure_set(s, "confidence", G_TYPE_DOUBLE, (gdouble)scores[best], "uncertain", G_TYPE_BOOLEAN,
+                      (gboolean)uncertain, NULL);
     gst_structure_take_value(s, "labels", &labels);
     gst_structure_take_value(s, "scores", &values);
+    if (!affect_points_.empty()) {
+        stream::Affect a = stream::expected_affect(affect_points_, scores);
+        gst_structure_set(s, "arousal", G_TYPE_DOUBLE, (gdouble)a.arousal, "valence", G_TYPE_DOUBLE,
+                          (gdouble)a.valence, "arousal-level", G_TYPE_STRING, stream::arousal_level(a), NULL);
+    }
     if (!true_emotion.empty())
         gst_structure_set(s, "true-emotion", G_TYPE_STRING, true_emotion.c_str(), NULL);
     gst_element_post_message(element, gst_message_new_element(GST_OBJECT(element), s));
 }
 
 GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, GstClockTime start,
-                                    GstClockTime end, const std::vector<float>& scores,
+                                    GstClockTime end, const std::vector<float>& model_scores,
                                     const std::string& true_emotion, GstEvent** tag) {
+    const std::vector<float> scores = train::apply_temperature(model_scores, effective_temperature());
     int best = (int)(std::max_element(scores.begin(), scores.end()) - scores.begin());
     GstClockTime duration = GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && end > start
                                 ? end - start
                                 : GST_CLOCK_TIME_NONE;
     std::string label = label_ptrs_[best];
+    const bool uncertain = scores[best] < threshold;
 
     GstBuffer* buffer;
     if (output == OutputFormat::Tensors) {
         buffer = gst_buffer_new_memdup(scores.data(), scores.size() * sizeof(float));
     } else {
-        gchar* line = g_strdup_printf("%s %.2f", label.c_str(), scores[best]);
-        buffer = gst_buffer_new_wrapped(line, strlen(line));
+        const std::string line =
+            io::cue_text(cue_format, uncertain ? kUncertainLabel : label, scores[best], id);
+        buffer = gst_buffer_new_memdup(line.data(), line.size());
     }
     GST_BUFFER_PTS(buffer) = start;
     GST_BUFFER_DURATION(buffer) = duration;
-    gst_buffer_add_emotion_meta(buffer, scores.size(), label_ptrs_.data(), scores.data(), id.c_str(),
-                                model_name_.c_str());
+    GstEmotionMeta* meta = gst_buffer_add_emotion_meta(buffer, scores.size(), label_ptrs_.data(),
+                                                       scores.data(), id.c_str(), model_name_.c_str());
+    if (!affect_points_.empty()) {
+        stream::Affect a = stream::expected_affect(affect_points_, scores);
+        gst_emotion_meta_set_affect(meta, a.arousal, a.valence, stream::is_high_arousal(a));
+    }
+    gst_emotion_meta_set_uncertain(meta, uncertain);
 
-    GST_DEBUG_OBJECT(element, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f", id.c_str(),
-                     GST_TIME_ARGS(start), GST_TIME_ARGS(duration), label.c_str(), scores[best]);
-    post_message(element, id, start, duration, scores, best, true_emotion);
+    GST_DEBUG_OBJECT(element, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f%s", id.c_str(),
+                     GST_TIME_ARGS(start), GST_TIME_ARGS(duration), label.c_str(), scores[best],
+                     uncertain ? " (uncertain)" : "");
+    post_message(element, id, start, duration, scores, best, uncertain, true_emotion);
 
-    /* The dominant emotion changes when a label overtakes it (ties keep the earlier). */
+    /* The dominant emotion changes when a label overtakes it (ties keep the earlier); an uncertain
+     * result says too little to count. */
     *tag = NULL;
+    if (uncertain) return buffer;
     int count = ++label_counts_[label];
     if (label != dominant_ && (dominant_.empty() || count > label_counts_[dominant_])) {
         dominant_ = label;

@@ -12,19 +12,26 @@
 #include <string>
 #include <vector>
 
+#include "io/cue_text.h"
+#include "stream/affect.h"
+
 namespace emotion::gst {
 
 enum class OutputFormat { Tensors, Text };
 
 /* The label of a no-speech result (no-speech=tag). */
 constexpr const char* kNoSpeechLabel = "no-speech";
+/* The text (and subtitle) label of a result whose top posterior is below `threshold`. */
+constexpr const char* kUncertainLabel = "uncertain";
 
 class ResultPublisher {
 public:
     ResultPublisher();
 
-    /* The model's class names (output order) and the name results carry (file name). */
-    void set_model(const std::vector<std::string>& labels, const std::string& name);
+    /* The model's class names (output order), the name results carry (file name) and the model
+     * file's temperature (its calibration; `temperature` below overrides it). */
+    void set_model(const std::vector<std::string>& labels, const std::string& name,
+                   double model_temperature = 1.0);
     const std::string& model_name() const { return model_name_; }
     int num_classes() const { return (int)labels_.size(); }
 
@@ -38,7 +45,9 @@ public:
 
     /* One result: posts the `emotion` message on `element` and returns the output buffer (PTS and
      * duration of [start, end), GstEmotionMeta). *tag receives a tag event when the dominant
-     * emotion changed, else NULL. `scores` are K posteriors. */
+     * emotion changed, else NULL. `scores` are K posteriors, scaled by the temperature before
+     * anything is published; arousal/valence come from them (stream/affect.h) and a top posterior
+     * below `threshold` marks the result uncertain (it does not count for the dominant emotion). */
     GstBuffer* publish(GstElement* element, const std::string& id, GstClockTime start, GstClockTime end,
                        const std::vector<float>& scores, const std::string& true_emotion, GstEvent** tag);
 
@@ -53,6 +62,14 @@ public:
     void reset_dominant();
 
     OutputFormat output = OutputFormat::Tensors;
+    /* Text output: the line of each result (io/cue_text.h). */
+    std::string cue_format = io::kDefaultCueFormat;
+    /* `threshold` property: top posteriors below it are uncertain (0: never). */
+    double threshold = 0.0;
+    /* `temperature` property: > 0 overrides the model file's temperature, 0 takes it. */
+    double temperature = 0.0;
+    /* The temperature applied: the property's, else the model file's. */
+    double effective_temperature() const { return temperature > 0.0 ? temperature : model_temperature_; }
     /* The input segment, for the messages' stream-time and running-time. */
     GstSegment segment;
 
@@ -60,11 +77,14 @@ private:
     GstStructure* message(const std::string& id, GstClockTime start, GstClockTime duration,
                           const char* label) const;
     void post_message(GstElement* element, const std::string& id, GstClockTime start, GstClockTime duration,
-                      const std::vector<float>& scores, int best, const std::string& true_emotion) const;
+                      const std::vector<float>& scores, int best, bool uncertain,
+                      const std::string& true_emotion) const;
 
     std::vector<std::string> labels_;
     std::vector<const char*> label_ptrs_; /* NULL-terminated, into labels_ */
     std::string model_name_;
+    double model_temperature_ = 1.0;
+    std::vector<stream::Affect> affect_points_; /* empty: the labels have no arousal/valence */
     std::map<std::string, int> label_counts_;
     std::string dominant_;
 };

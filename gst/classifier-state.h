@@ -37,6 +37,6 @@ struct ClassifierState {
 
     void set_classifier(std::unique_ptr<emotion::models::Classifier> c, const std::string& name) {
         classifier = std::move(c);
-        results.set_model(classifier->info().labels, name);
+        results.set_model(classifier->info().labels, name, classifier->info().temperature);
     }
 };

@@ -104,17 +104,23 @@ bool training_epoch_start(TrainingState& training, GstEvent* event) {
     const bool was_ready = session.ready();
     if (!call_session(training, [&](train::TrainingSession& s) { s.start_epoch((int)epoch, dataset); }))
         return false;
-    if (was_ready || !session.ready()) return true;
-    /* The first epoch made (or resumed) the model: the output is named after it. */
-    const models::Classifier& classifier = *session.classifier();
-    try {
-        host.use_model(classifier, file_name(classifier.path()));
-    } catch (const std::exception& e) {
-        GST_ELEMENT_ERROR(host.element, RESOURCE, SETTINGS,
-                          ("Cannot use the model '%s': %s", classifier.path().c_str(), e.what()), (NULL));
-        return false;
+    if (!was_ready && session.ready()) {
+        /* The first epoch made (or resumed) the model: the output is named after it. */
+        const models::Classifier& classifier = *session.classifier();
+        try {
+            host.use_model(classifier, file_name(classifier.path()));
+        } catch (const std::exception& e) {
+            GST_ELEMENT_ERROR(host.element, RESOURCE, SETTINGS,
+                              ("Cannot use the model '%s': %s", classifier.path().c_str(), e.what()), (NULL));
+            return false;
+        }
+        if (!host.negotiate_output()) return false;
     }
-    return host.negotiate_output();
+    if (!training.prerolled && session.ready() && host.preroll_downstream) {
+        host.preroll_downstream();
+        training.prerolled = true;
+    }
+    return true;
 }
 
 void training_epoch_end(TrainingState& training) {

@@ -26,6 +26,9 @@ struct TrainingHost {
      * names its output after it (`name`: its file name). May throw. */
     std::function<void(const models::Classifier&, const std::string& name)> use_model;
     std::function<bool()> negotiate_output; /* output caps once the model exists */
+    /* Lets the sinks preroll (a GAP event) once the output caps and segment are out: training
+     * produces no buffers, and the pipeline must reach PLAYING while it trains. */
+    std::function<void()> preroll_downstream;
     /* A new model with fresh weights (unset: the architecture's create and Model::init). */
     train::ModelFactory create_model;
 };
@@ -47,6 +50,7 @@ struct TrainingState {
     TrainingHost host;
     std::unique_ptr<train::TrainingListener> reporter; /* the session's reports -> bus */
     std::unique_ptr<train::TrainingSession> session;
+    bool prerolled = false; /* host.preroll_downstream was called */
 };
 
 /* Reads the training settings; posts an error and returns NULL when they are unusable. */

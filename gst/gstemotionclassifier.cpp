@@ -152,10 +152,15 @@ static TrainingHost training_host(GstEmotionClassifier* self, ClassifierState* s
     host.architecture = state->architecture;
     host.threads = locked_value(GST_ELEMENT(self), &self->settings->threads);
     host.use_model = [state](const emotion::models::Classifier& c, const std::string& name) {
-        state->results.set_model(c.info().labels, name);
+        state->results.set_model(c.info().labels, name, c.info().temperature);
     };
     host.negotiate_output = [self, state] {
         return state->output_negotiated || classifier_negotiate_output(self);
+    };
+    host.preroll_downstream = [self, state] {
+        if (state->output_negotiated && !state->segment_pending)
+            gst_pad_push_event(self->srcpad,
+                               gst_event_new_gap(state->results.segment.start, GST_CLOCK_TIME_NONE));
     };
     return host;
 }
@@ -165,12 +170,16 @@ static gboolean gst_emotion_classifier_start(GstEmotionClassifier* self) {
     const emotion::models::Architecture& architecture = *GST_EMOTION_CLASSIFIER_GET_CLASS(self)->architecture;
     const ClassifierSettings settings = classifier_settings_copy(GST_ELEMENT(self), *self->settings);
 
+    if (!classifier_settings_check(GST_ELEMENT(self), settings)) return FALSE;
     auto state = std::make_unique<ClassifierState>();
+    state->results.cue_format = settings.cue_format;
     state->architecture = &architecture;
     state->lld = architecture.features.kind == emotion::models::FeatureKind::Lld;
     state->frame_size = architecture.item_size();
     state->segments = std::make_unique<emotion::stream::SegmentCollector>(settings.collector(architecture));
     state->speech = std::make_unique<SpeechGate>(settings, state->lld);
+    state->results.threshold = settings.threshold;
+    state->results.temperature = settings.temperature;
 
     if (settings.train()) {
         state->training = training_prepare(training_host(self, state.get()), settings.training);

@@ -31,7 +31,8 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=talk.wav ! decodebin ! emotiondetect ! emotionsink location=emotions.vtt format=webvtt
+ * gst-launch-1.0 filesrc location=talk.wav ! decodebin ! emotiondetect ! emotionsink location=emotions.vtt
+ * format=webvtt
  * ]|
  */
 #include "gstemotiondetect.h"

@@ -24,12 +24,12 @@
  *
  * Output is that of a classifier, so emotionsink, subtitle muxers and applications work unchanged:
  * K posteriors as other/tensors with the reference segment's PTS/duration and a GstEmotionMeta
- * (model `fusion(A+B+...)`), or a line such as `angry 0.81` when downstream takes text/x-raw; an
- * element message `emotion` (fields `timestamp`, `stream-time`, `running-time`, `duration`,
- * `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, and `true-emotion` when the
- * reference's segment event carried one); a tag event
- * with the dominant emotion. The reference's emotion-segment and epoch events are forwarded in
- * order with its results (the other inputs' copies are dropped), so `emotionsink report=`
+ * (model `fusion(A+B+...)`), or a line such as `angry (81%)` (`cue-format`) when downstream takes text/x-raw;
+ * an element message `emotion` (fields `timestamp`, `stream-time`, `running-time`, `duration`, `segment-id`,
+ * `label`, `confidence`, `labels`, `scores`, `model`, `uncertain`, `arousal`, `valence` and `arousal-level`
+ * (from the fused posteriors), and `true-emotion` when the reference's segment event carried one); a tag
+ * event with the dominant emotion. The reference's emotion-segment and epoch events are forwarded in order
+ * with its results (the other inputs' copies are dropped), so `emotionsink report=`
  * evaluates the fused results.
  *
  * Pads are requested before the element starts and stay until it stops (a pad released while it
@@ -53,6 +53,7 @@
 
 #include <gst/emotion/emotion.h>
 
+#include "classifier-properties.h"
 #include "fuse-processing.h"
 
 GST_DEBUG_CATEGORY(emotion_fuse_debug);
@@ -72,6 +73,8 @@ enum {
     PROP_0,
     PROP_WEIGHTS,
     PROP_TIMEOUT,
+    PROP_CUE_FORMAT,
+    PROP_THRESHOLD,
 };
 
 using namespace emotion::gst;
@@ -81,7 +84,9 @@ struct _GstEmotionFuse {
 
     /* settings, under the object lock */
     gchar* weights;
+    gchar* cue_format;
     gdouble timeout;
+    gdouble threshold;
 
     /* processing state, created in start(), destroyed in stop() */
     FuseProcessing* state;
@@ -155,6 +160,16 @@ static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
             "other inputs' results before it is fused from those that have arrived; added to "
             "the reported latency",
             0.0, 60.0, DEFAULT_TIMEOUT, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_CUE_FORMAT,
+        g_param_spec_string(
+            "cue-format", "Cue format",
+            "Text output (text/x-raw, e.g. a subtitle track): the line of each fused result, "
+            "with the placeholders {label}, {percent}, {confidence} and {segment}, as the "
+            "classifiers' and emotionsink's cue-format; an unknown placeholder is an error at "
+            "start. Empty: the default",
+            emotion::io::kDefaultCueFormat, flags));
+    threshold_property_install(gobject_class, PROP_THRESHOLD);
 
     gst_element_class_add_static_pad_template_with_gtype(element_class, &sink_template,
                                                          GST_TYPE_AGGREGATOR_PAD);
@@ -176,6 +191,7 @@ static void gst_emotion_fuse_class_init(GstEmotionFuseClass* klass) {
 
 static void gst_emotion_fuse_init(GstEmotionFuse* self) {
     self->weights = g_strdup(DEFAULT_WEIGHTS);
+    self->cue_format = g_strdup(emotion::io::kDefaultCueFormat);
     self->timeout = DEFAULT_TIMEOUT;
     self->state = NULL;
     self->queues_ahead = FALSE;
@@ -186,6 +202,7 @@ static void gst_emotion_fuse_finalize(GObject* object) {
     GstEmotionFuse* self = GST_EMOTION_FUSE(object);
     delete self->state;
     g_free(self->weights);
+    g_free(self->cue_format);
     G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
@@ -199,6 +216,11 @@ static void gst_emotion_fuse_set_property(GObject* object, guint prop_id, const 
         self->weights = g_value_dup_string(value);
         break;
     case PROP_TIMEOUT: self->timeout = g_value_get_double(value); break;
+    case PROP_CUE_FORMAT:
+        g_free(self->cue_format);
+        self->cue_format = g_value_dup_string(value);
+        break;
+    case PROP_THRESHOLD: self->threshold = g_value_get_double(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -210,6 +232,8 @@ static void gst_emotion_fuse_get_property(GObject* object, guint prop_id, GValue
     switch (prop_id) {
     case PROP_WEIGHTS: g_value_set_string(value, self->weights); break;
     case PROP_TIMEOUT: g_value_set_double(value, self->timeout); break;
+    case PROP_CUE_FORMAT: g_value_set_string(value, self->cue_format); break;
+    case PROP_THRESHOLD: g_value_set_double(value, self->threshold); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -285,7 +309,17 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
     GST_OBJECT_LOCK(self);
     const std::string weights_text = self->weights ? self->weights : "";
     const double timeout = self->timeout;
+    const std::string cue_format =
+        self->cue_format && *self->cue_format ? self->cue_format : emotion::io::kDefaultCueFormat;
+    const double threshold = self->threshold;
     GST_OBJECT_UNLOCK(self);
+    try {
+        emotion::io::check_cue_format(cue_format);
+    } catch (const std::exception& e) {
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid cue-format '%s'.", cue_format.c_str()),
+                          ("%s", e.what()));
+        return FALSE;
+    }
 
     std::vector<GstAggregatorPad*> pads = sorted_sink_pads(self);
     std::unique_ptr<FuseProcessing> state;
@@ -298,6 +332,8 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
             throw std::invalid_argument("'weights' has " + std::to_string(weights.size()) + " values for " +
                                         std::to_string(pads.size()) + " sink pads");
         state = std::make_unique<FuseProcessing>(agg, pads, weights);
+        state->results.cue_format = cue_format;
+        state->results.threshold = threshold;
     } catch (const std::exception& e) {
         if (!state)
             for (GstAggregatorPad* pad : pads) gst_object_unref(pad);

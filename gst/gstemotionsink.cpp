@@ -6,7 +6,14 @@
  * GstEmotionMeta), and
  *
  * - writes them to `location` as JSON Lines, CSV, WebVTT or SRT (`format`); every record is
- *   flushed as it is written, so a crash loses at most the last line;
+ *   flushed as it is written, so a crash loses at most the last line. With `format=auto` (the
+ *   default) the location's extension chooses: `.vtt` (or `.webvtt`) WebVTT, `.srt` SRT, `.csv`
+ *   CSV, `.json`, `.jsonl` or `.ndjson` JSON Lines, and JSON Lines when the name has no extension
+ *   (`/dev/stdout`); any other extension is an error when the element starts. A format set
+ *   explicitly wins over the extension. `location=/dev/stdout` writes to the process's standard
+ *   output as it is (a file opened for appending is appended to, not truncated);
+ * - subtitle cues (WebVTT, SRT) read as `cue-format` says: "angry (74%)" by default, the same
+ *   text the classifiers send to a subtitle track (their `cue-format`);
  * - emits the `result` signal and updates the `last-result` property for applications;
  * - at EOS posts an `emotion-summary` element message (fields: `segments` (uint), `labels`
  *   (array of strings), `shares` (array of doubles: fraction of segments per label),
@@ -22,12 +29,19 @@
  *
  * The `result` signal and `last-result` carry a GstStructure named `emotion-result` with fields
  * `segment-id`, `timestamp`, `duration` (guint64 ns), `label`, `confidence`, `labels`, `scores`,
- * `model`, and `true-emotion` when known.
+ * `model`, `uncertain` (gboolean: the top score is below the classifier's `threshold`; `label`
+ * is still the most likely class), `arousal` and `valence` (doubles in [-1, 1]) and
+ * `arousal-level` (`high` or `low`) when the model's labels have them (README "Arousal and
+ * valence"), and `true-emotion` when known.
+ *
+ * JSON Lines records carry the same as `arousal`, `valence`, `arousal_level` (`high`/`low`; null
+ * without) and `uncertain`; CSV appends the columns `arousal`, `valence`, `arousal_level` (empty
+ * without) and `uncertain`; WebVTT and SRT cues of uncertain results read `uncertain (42%)`.
  *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample \
- *     ! lldextract segmentation=vad ! alstmclassify ! emotionsink location=emotions.vtt format=webvtt
+ *     ! lldextract segmentation=vad ! alstmclassify ! emotionsink location=emotions.vtt
  * ]|
  */
 #include "gstemotionsink.h"
@@ -39,8 +53,10 @@
 #include <vector>
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 #include <gst/emotion/emotion.h>
 
+#include "emotion-result.h"
 #include "io/files.h"
 #include "io/results.h"
 #include "property-helpers.h"
@@ -50,7 +66,7 @@ GST_DEBUG_CATEGORY_STATIC(emotion_sink_debug);
 #define GST_CAT_DEFAULT emotion_sink_debug
 
 #define DEFAULT_LOCATION NULL
-#define DEFAULT_FORMAT GST_EMOTION_SINK_FORMAT_JSONL
+#define DEFAULT_FORMAT GST_EMOTION_SINK_FORMAT_AUTO
 #define DEFAULT_REPORT NULL
 
 typedef enum {
@@ -58,6 +74,7 @@ typedef enum {
     GST_EMOTION_SINK_FORMAT_CSV,
     GST_EMOTION_SINK_FORMAT_WEBVTT,
     GST_EMOTION_SINK_FORMAT_SRT,
+    GST_EMOTION_SINK_FORMAT_AUTO, /* from the location's extension */
 } GstEmotionSinkFormat;
 
 enum {
@@ -65,6 +82,7 @@ enum {
     PROP_LOCATION,
     PROP_FORMAT,
     PROP_REPORT,
+    PROP_CUE_FORMAT,
     PROP_LAST_RESULT,
 };
 
@@ -83,6 +101,9 @@ static GType gst_emotion_sink_format_get_type(void) {
         {GST_EMOTION_SINK_FORMAT_CSV, "CSV with a header row", "csv"},
         {GST_EMOTION_SINK_FORMAT_WEBVTT, "WebVTT subtitles", "webvtt"},
         {GST_EMOTION_SINK_FORMAT_SRT, "SubRip subtitles", "srt"},
+        {GST_EMOTION_SINK_FORMAT_AUTO,
+         "From the location's extension: .vtt/.webvtt, .srt, .csv, .json/.jsonl/.ndjson (none: JSON Lines)",
+         "auto"},
         {0, NULL, NULL},
     };
     return emotion::gst::register_enum_once(&type, "GstEmotionSinkFormat", values);
@@ -114,6 +135,7 @@ struct _GstEmotionSink {
     gchar* location;
     GstEmotionSinkFormat format;
     gchar* report;
+    gchar* cue_format;
     GstStructure* last_result;
 
     SinkState* state;
@@ -156,7 +178,10 @@ static void gst_emotion_sink_class_init(GstEmotionSinkClass* klass) {
     g_object_class_install_property(
         gobject_class, PROP_FORMAT,
         g_param_spec_enum(
-            "format", "Format", "File format of the results", GST_TYPE_EMOTION_SINK_FORMAT, DEFAULT_FORMAT,
+            "format", "Format",
+            "File format of the results; auto: from the location's extension (an unknown extension is an "
+            "error at start)",
+            GST_TYPE_EMOTION_SINK_FORMAT, DEFAULT_FORMAT,
             (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
     g_object_class_install_property(
         gobject_class, PROP_REPORT,
@@ -165,6 +190,15 @@ static void gst_emotion_sink_class_init(GstEmotionSinkClass* klass) {
             "JSON file for the evaluation report written at EOS when segments carry true labels "
             "(WA, UA, macro F1, macro precision, confusion matrix, per-class recall)",
             DEFAULT_REPORT,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+    g_object_class_install_property(
+        gobject_class, PROP_CUE_FORMAT,
+        g_param_spec_string(
+            "cue-format", "Cue format",
+            "Text of each WebVTT/SRT cue, with the placeholders {label}, {percent} (confidence in %, "
+            "rounded), {confidence} (0.00-1.00) and {segment} (segment id); an unknown placeholder is an "
+            "error at start. Empty: the default",
+            emotion::io::kDefaultCueFormat,
             (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
     g_object_class_install_property(
         gobject_class, PROP_LAST_RESULT,
@@ -190,7 +224,7 @@ static void gst_emotion_sink_class_init(GstEmotionSinkClass* klass) {
     gst_element_class_add_static_metadata(
         element_class, "example-launch-line",
         "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract "
-        "segmentation=vad ! alstmclassify ! emotionsink location=emotions.vtt format=webvtt");
+        "segmentation=vad ! alstmclassify ! emotionsink location=emotions.vtt");
     gst_element_class_add_static_pad_template(element_class, &sink_template);
 
     basesink_class->start = GST_DEBUG_FUNCPTR(gst_emotion_sink_start);
@@ -205,6 +239,7 @@ static void gst_emotion_sink_init(GstEmotionSink* self) {
     self->location = g_strdup(DEFAULT_LOCATION);
     self->format = DEFAULT_FORMAT;
     self->report = g_strdup(DEFAULT_REPORT);
+    self->cue_format = g_strdup(emotion::io::kDefaultCueFormat);
     self->last_result = NULL;
     self->state = NULL;
     /* Results are data to store, not media to present: no waiting for the clock by default. */
@@ -217,6 +252,7 @@ static void gst_emotion_sink_finalize(GObject* object) {
     delete self->state;
     g_free(self->location);
     g_free(self->report);
+    g_free(self->cue_format);
     if (self->last_result) gst_structure_free(self->last_result);
     G_OBJECT_CLASS(parent_class)->finalize(object);
 }
@@ -236,6 +272,10 @@ static void gst_emotion_sink_set_property(GObject* object, guint prop_id, const 
         g_free(self->report);
         self->report = g_value_dup_string(value);
         break;
+    case PROP_CUE_FORMAT:
+        g_free(self->cue_format);
+        self->cue_format = g_value_dup_string(value);
+        break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -249,6 +289,7 @@ static void gst_emotion_sink_get_property(GObject* object, guint prop_id, GValue
     case PROP_LOCATION: g_value_set_string(value, self->location); break;
     case PROP_FORMAT: g_value_set_enum(value, self->format); break;
     case PROP_REPORT: g_value_set_string(value, self->report); break;
+    case PROP_CUE_FORMAT: g_value_set_string(value, self->cue_format); break;
     case PROP_LAST_RESULT: g_value_set_boxed(value, self->last_result); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
@@ -262,6 +303,28 @@ static std::string report_path(GstEmotionSink* self) {
     return path;
 }
 
+/* The file format: the one set, or the location's extension's (std::invalid_argument). */
+static emotion::io::ResultFormat result_format(GstEmotionSinkFormat format, const std::string& location) {
+    switch (format) {
+    case GST_EMOTION_SINK_FORMAT_JSONL: return emotion::io::ResultFormat::JsonLines;
+    case GST_EMOTION_SINK_FORMAT_CSV: return emotion::io::ResultFormat::Csv;
+    case GST_EMOTION_SINK_FORMAT_WEBVTT: return emotion::io::ResultFormat::WebVtt;
+    case GST_EMOTION_SINK_FORMAT_SRT: return emotion::io::ResultFormat::Srt;
+    default: return emotion::io::result_format_for_path(location);
+    }
+}
+
+/* The standard output or error is shared as it is (its offset, its append mode): opening
+ * /dev/stdout anew would truncate a file the shell opened with >>. */
+static std::FILE* open_results_file(const std::string& location) {
+    const int fd = location == "/dev/stdout" ? STDOUT_FILENO : location == "/dev/stderr" ? STDERR_FILENO : -1;
+    if (fd < 0) return g_fopen(location.c_str(), "wb");
+    const int copy = dup(fd);
+    std::FILE* file = copy < 0 ? NULL : fdopen(copy, "w");
+    if (!file && copy >= 0) close(copy);
+    return file;
+}
+
 static gboolean gst_emotion_sink_start(GstBaseSink* sink) {
     GstEmotionSink* self = GST_EMOTION_SINK(sink);
     auto state = std::make_unique<SinkState>();
@@ -269,6 +332,8 @@ static gboolean gst_emotion_sink_start(GstBaseSink* sink) {
     GST_OBJECT_LOCK(self);
     std::string location = self->location ? self->location : "";
     GstEmotionSinkFormat format = self->format;
+    std::string cue_format =
+        self->cue_format && *self->cue_format ? self->cue_format : emotion::io::kDefaultCueFormat;
     GST_OBJECT_UNLOCK(self);
 
     const std::string report = report_path(self);
@@ -279,22 +344,36 @@ static gboolean gst_emotion_sink_start(GstBaseSink* sink) {
                           ("%s", e.what()));
         return FALSE;
     }
+    try {
+        emotion::io::check_cue_format(cue_format);
+    } catch (const std::exception& e) {
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid cue-format '%s'.", cue_format.c_str()),
+                          ("%s", e.what()));
+        return FALSE;
+    }
 
     if (!location.empty()) {
-        state->file = g_fopen(location.c_str(), "wb");
+        emotion::io::ResultFormat file_format;
+        try {
+            file_format = result_format(format, location);
+        } catch (const std::exception& e) {
+            GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+                              ("Cannot tell the format of '%s' from its extension: set format=jsonl, csv, "
+                               "webvtt or srt.",
+                               location.c_str()),
+                              ("%s", e.what()));
+            return FALSE;
+        }
+        state->file = open_results_file(location);
         if (!state->file) {
             GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
                               ("Cannot open '%s' for writing: %s.", location.c_str(), g_strerror(errno)),
                               (NULL));
             return FALSE;
         }
-        static const emotion::io::ResultFormat formats[] = {
-            emotion::io::ResultFormat::JsonLines,
-            emotion::io::ResultFormat::Csv,
-            emotion::io::ResultFormat::WebVtt,
-            emotion::io::ResultFormat::Srt,
-        };
-        state->writer = emotion::io::ResultWriter::create(formats[format], state->file);
+        GST_INFO_OBJECT(self, "writing %s to %s", emotion::io::result_format_name(file_format),
+                        location.c_str());
+        state->writer = emotion::io::ResultWriter::create(file_format, state->file, cue_format);
     }
     delete self->state;
     self->state = state.release();
@@ -341,6 +420,11 @@ static GstStructure* result_structure(const emotion::io::Result& r, GstClockTime
     gst_structure_take_value(s, "scores", &scores);
     if (!r.true_label.empty())
         gst_structure_set(s, "true-emotion", G_TYPE_STRING, r.true_label.c_str(), NULL);
+    gst_structure_set(s, "uncertain", G_TYPE_BOOLEAN, (gboolean)r.uncertain, NULL);
+    if (r.has_affect)
+        gst_structure_set(s, "arousal", G_TYPE_DOUBLE, (gdouble)r.arousal, "valence", G_TYPE_DOUBLE,
+                          (gdouble)r.valence, "arousal-level", G_TYPE_STRING, r.high_arousal ? "high" : "low",
+                          NULL);
     return s;
 }
 
@@ -373,19 +457,11 @@ static GstFlowReturn gst_emotion_sink_render(GstBaseSink* sink, GstBuffer* buffe
     }
     if (meta->n_classes == 0) return GST_FLOW_OK;
 
-    emotion::io::Result r;
-    r.segment_id = meta->segment_id ? meta->segment_id : "";
-    r.labels.assign(meta->labels, meta->labels + meta->n_classes);
-    r.scores.assign(meta->scores, meta->scores + meta->n_classes);
-    r.best = (int)meta->best;
-    r.model = meta->model ? meta->model : "";
+    emotion::io::Result r = emotion::gst::result_from_meta(meta, buffer, &sink->segment);
     r.true_label = true_label_for(state, r.segment_id);
 
     GstClockTime pts = GST_BUFFER_PTS(buffer);
     GstClockTime duration = GST_BUFFER_DURATION(buffer);
-    GstClockTime stream_time = gst_segment_to_stream_time(&sink->segment, GST_FORMAT_TIME, pts);
-    r.start = GST_CLOCK_TIME_IS_VALID(stream_time) ? stream_time / 1e9 : -1.0;
-    r.duration = GST_CLOCK_TIME_IS_VALID(duration) ? duration / 1e9 : -1.0;
 
     state->segments++;
     state->counts[r.labels[r.best]]++;

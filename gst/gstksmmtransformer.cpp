@@ -23,10 +23,12 @@
  * reported latency is the audio window plus `text-timeout`.
  *
  * Results are those of the other classifiers: K posteriors as other/tensors with the segment's
- * PTS/duration and a GstEmotionMeta (or a line such as `angry 0.81` when downstream takes
+ * PTS/duration and a GstEmotionMeta (or a line such as `angry (81%)`, `cue-format`, when downstream takes
  * text/x-raw), an element message `emotion` (fields `timestamp`, `stream-time`, `running-time`,
- * `duration`, `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, and
- * `true-emotion` when the segment event carried one) and a tag event with the dominant emotion.
+ * `duration`, `segment-id`, `label`, `confidence`, `labels`, `scores`, `model`, `uncertain`,
+ * `arousal`, `valence`, `arousal-level` (as the classifiers'), and `true-emotion` when the
+ * segment event carried one) and a tag event with the dominant emotion. `threshold` and
+ * `temperature` work as in the classifiers.
  * Segment events are forwarded after the segment's result.
  *
  * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD
@@ -315,8 +317,10 @@ static gboolean gst_ksmm_transformer_start(GstAggregator* agg) {
     const std::string word_vectors = self->word_vectors ? self->word_vectors : "";
     GST_OBJECT_UNLOCK(self);
 
+    if (!classifier_settings_check(GST_ELEMENT(self), settings)) return FALSE;
     auto state = std::make_unique<KsmmProcessing>(agg, self->audiopad, settings, &self->settings->threads,
                                                   text_timeout);
+    state->results.cue_format = settings.cue_format;
     if (settings.train()) {
         if (settings.model.empty() && word_vectors.empty()) {
             GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,

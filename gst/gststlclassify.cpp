@@ -8,14 +8,20 @@
  * One result per segment (an emotion-segment-start/end pair from upstream, or a fixed window of
  * `window` seconds every `hop` seconds when none arrive): K posteriors as an other/tensors
  * buffer with the segment's PTS/duration and a GstEmotionMeta, or a line such as
- * `angry 0.81` when downstream takes text/x-raw (subtitle tracks). Segment events are forwarded.
+ * `angry (81%)` (`cue-format`) when downstream takes text/x-raw (subtitle tracks). Segment events
+ * are forwarded.
  *
  * Each result is also posted as an element message named `emotion` with the fields
  * `timestamp`, `stream-time`, `running-time`, `duration` (guint64, ns), `segment-id`
  * (string), `label` (string), `confidence` (double), `labels` (array of strings),
- * `scores` (array of doubles, in label order), `model` (string) and, when the segment event
- * carried one, `true-emotion` (string). A tag event carries the stream's dominant emotion
- * (tag `emotion`, and the keyword `emotion=LABEL`).
+ * `scores` (array of doubles, in label order), `model` (string), `uncertain` (boolean: the
+ * top posterior is below `threshold`; `label` still names the most likely class), `arousal`
+ * and `valence` (doubles in [-1, 1]) and `arousal-level` ("high" or "low") when the model's
+ * labels have points on the circumplex of affect (README "Arousal, valence and confidence"),
+ * and, when the segment event carried one, `true-emotion` (string). A tag event carries the
+ * stream's dominant emotion (tag `emotion`, and the keyword `emotion=LABEL`; uncertain results
+ * do not count). The posteriors are calibrated with the model file's temperature (property
+ * `temperature` overrides it).
  *
  * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD
  * gets no result (silence, stationary noise); with `no-speech=tag` it gets an `emotion` message
@@ -47,7 +53,7 @@ static void gst_stlclassify_class_init(GstStlClassifyClass* klass) {
     gst_element_class_add_static_metadata(
         GST_ELEMENT_CLASS(klass), "example-launch-line",
         "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! audioconvert ! audioresample ! lldextract "
-        "segmentation=vad ! stlclassify model=stl.safetensors ! emotionsink");
+        "segmentation=vad ! stlclassify ! emotionsink location=emotions.jsonl");
     gst_emotion_classifier_class_set_architecture(GST_EMOTION_CLASSIFIER_CLASS(klass), "stl");
 }
 

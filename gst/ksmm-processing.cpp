@@ -38,7 +38,10 @@ KsmmProcessing::KsmmProcessing(GstAggregator* element, GstAggregatorPad* audio_p
       item_size_(models::architecture_named("ksmm").item_size()), segments_(collector_settings(settings)),
       speech_(settings, true), text_timeout_((GstClockTime)(text_timeout * GST_SECOND)),
       own_latency_((GstClockTime)((settings.window + text_timeout) * GST_SECOND)),
-      max_latency_((GstClockTime)((settings.max_duration + text_timeout) * GST_SECOND)) {}
+      max_latency_((GstClockTime)((settings.max_duration + text_timeout) * GST_SECOND)) {
+    results.threshold = settings.threshold;
+    results.temperature = settings.temperature;
+}
 
 KsmmProcessing::~KsmmProcessing() { clear_queue(); }
 
@@ -51,7 +54,7 @@ void KsmmProcessing::name_model(const models::Classifier& c, const std::string& 
     const auto& info = c.info();
     vocabulary_ = std::make_unique<text::Vocabulary>(info.vocabulary);
     text_len_ = (size_t)info.config.value("text_len", 20);
-    results.set_model(info.labels, name);
+    results.set_model(info.labels, name, info.temperature);
 }
 
 bool KsmmProcessing::has_model() const { return classifier_ || (training && training_has_model(*training)); }

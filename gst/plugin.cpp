@@ -18,6 +18,7 @@ static gboolean plugin_init(GstPlugin* plugin) {
     ok &= GST_ELEMENT_REGISTER(emodatasetsrc, plugin);
     ok &= GST_ELEMENT_REGISTER(emotiondetect, plugin);
     ok &= GST_ELEMENT_REGISTER(emotionfuse, plugin);
+    ok &= GST_ELEMENT_REGISTER(emotionpublish, plugin);
     ok &= GST_ELEMENT_REGISTER(emotionsink, plugin);
     ok &= GST_ELEMENT_REGISTER(ksmmtransformer, plugin);
     ok &= GST_ELEMENT_REGISTER(lldextract, plugin);

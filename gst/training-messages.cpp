@@ -1,15 +1,21 @@
 /* The messages of mode=train (element messages of the training element):
  *  - `emotion-training-progress` after every optimisation step: `epoch`, `epochs`, `step`,
  *    `steps` (estimated steps per epoch), `loss` (double).
- *  - `emotion-training` after every epoch: `epoch`, `epochs` (uints), `train-loss`,
+ *  - `emotion-training` after every epoch: `epoch`, `epochs` (uints), `train-loss` (all tasks),
+ *    `train-emotion-loss` (the emotion head's cross-entropy, comparable with `valid-loss`),
  *    `train-accuracy`, `learning-rate`, `elapsed`, `epoch-seconds` (doubles), `train-examples`
  *    (uint), `improved`, `stopped` (booleans), and with validation data `valid-loss`, `wa`, `ua`,
  *    `macro-f1`, `best-ua` (doubles), `best-epoch` (int), `valid-examples` (uint).
  *  - `emotion-training-done` at EOS: `epochs-run` (uint), `best-epoch` (int), `best-ua`
  *    (double), `stopped-early` (boolean), `model-location` (string).
+ * Besides, GST_MESSAGE_PROGRESS messages (code `training`, which gst-launch-1.0 prints without
+ * -m): `start` at the first step, `continue` with a one-line summary after every epoch (also
+ * logged at INFO), `complete` at the end. Their epochs count from 1, as people count.
  * Errors, warnings and notices carry the session's message; their domain and code follow the
  * kind of matter (kind_of below). */
 #include "training-messages.h"
+
+#include <cmath>
 
 GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug);
 #define GST_CAT_DEFAULT emotion_classifier_debug
@@ -52,9 +58,47 @@ void post(GstElement* element, GstStructure* s) {
     gst_element_post_message(element, gst_message_new_element(GST_OBJECT(element), s));
 }
 
+void post_progress(GstElement* element, GstProgressType type, const std::string& text) {
+    gst_element_post_message(element,
+                             gst_message_new_progress(GST_OBJECT(element), type, "training", text.c_str()));
+}
+
+/* "epoch 3/40: train loss 0.912, accuracy 0.612; validation loss 1.02, WA 0.630, UA 0.604 (best
+ * 0.640 at epoch 2); 2.9 s" */
+std::string epoch_line(const train::EpochSummary& epoch) {
+    const train::EpochReport& r = epoch.report;
+    gchar* text = g_strdup_printf("epoch %d/%d: train loss %.3f", r.epoch + 1, epoch.epochs, r.train_loss);
+    std::string line = text;
+    g_free(text);
+    if (std::fabs(r.train_loss - r.train_emotion_loss) > 1e-6) { /* auxiliary tasks (M1: speaker, gender) */
+        text = g_strdup_printf(" (emotion %.3f)", r.train_emotion_loss);
+        line += text;
+        g_free(text);
+    }
+    text = g_strdup_printf(", accuracy %.3f", r.train_accuracy);
+    line += text;
+    g_free(text);
+    if (r.has_validation) {
+        text = g_strdup_printf("; validation loss %.3f, WA %.3f, UA %.3f (best %.3f at epoch %d)",
+                               r.valid_loss, r.wa, r.ua, r.best_ua, r.best_epoch + 1);
+        line += text;
+        g_free(text);
+    }
+    text = g_strdup_printf("; %.1f s%s", r.seconds, r.stop ? "; stopping early" : "");
+    line += text;
+    g_free(text);
+    return line;
+}
+
 } // namespace
 
 void TrainingBusReporter::on_step(const train::StepProgress& p) {
+    if (!started_) {
+        started_ = true;
+        post_progress(element_, GST_PROGRESS_TYPE_START,
+                      "training from epoch " + std::to_string(p.epoch + 1) + " of " +
+                          std::to_string(p.epochs));
+    }
     post(element_,
          gst_structure_new("emotion-training-progress", "epoch", G_TYPE_UINT, (guint)p.epoch, "epochs",
                            G_TYPE_UINT, (guint)p.epochs, "step", G_TYPE_UINT, (guint)p.step, "steps",
@@ -65,16 +109,20 @@ void TrainingBusReporter::on_epoch(const train::EpochSummary& epoch) {
     const train::EpochReport& r = epoch.report;
     GstStructure* s = gst_structure_new(
         "emotion-training", "epoch", G_TYPE_UINT, (guint)r.epoch, "epochs", G_TYPE_UINT, (guint)epoch.epochs,
-        "train-loss", G_TYPE_DOUBLE, r.train_loss, "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy,
-        "train-examples", G_TYPE_UINT, (guint)r.train_examples, "learning-rate", G_TYPE_DOUBLE,
-        r.learning_rate, "epoch-seconds", G_TYPE_DOUBLE, r.seconds, "elapsed", G_TYPE_DOUBLE, epoch.elapsed,
-        "improved", G_TYPE_BOOLEAN, r.improved, "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
+        "train-loss", G_TYPE_DOUBLE, r.train_loss, "train-emotion-loss", G_TYPE_DOUBLE, r.train_emotion_loss,
+        "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy, "train-examples", G_TYPE_UINT,
+        (guint)r.train_examples, "learning-rate", G_TYPE_DOUBLE, r.learning_rate, "epoch-seconds",
+        G_TYPE_DOUBLE, r.seconds, "elapsed", G_TYPE_DOUBLE, epoch.elapsed, "improved", G_TYPE_BOOLEAN,
+        r.improved, "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
     if (r.has_validation)
         gst_structure_set(s, "valid-loss", G_TYPE_DOUBLE, r.valid_loss, "wa", G_TYPE_DOUBLE, r.wa, "ua",
                           G_TYPE_DOUBLE, r.ua, "macro-f1", G_TYPE_DOUBLE, r.macro_f1, "best-ua",
                           G_TYPE_DOUBLE, r.best_ua, "best-epoch", G_TYPE_INT, r.best_epoch, "valid-examples",
                           G_TYPE_UINT, (guint)r.valid_examples, NULL);
     post(element_, s);
+    const std::string line = epoch_line(epoch);
+    GST_INFO_OBJECT(element_, "%s", line.c_str());
+    post_progress(element_, GST_PROGRESS_TYPE_CONTINUE, line);
 }
 
 void TrainingBusReporter::on_done(const train::RunSummary& run) {
@@ -83,6 +131,14 @@ void TrainingBusReporter::on_done(const train::RunSummary& run) {
                            "best-epoch", G_TYPE_INT, run.best_epoch, "best-ua", G_TYPE_DOUBLE, run.best_ua,
                            "stopped-early", G_TYPE_BOOLEAN, run.stopped_early, "model-location",
                            G_TYPE_STRING, run.model_path.c_str(), NULL));
+    std::string text = "trained " + std::to_string(run.epochs_run) + " epochs";
+    if (run.best_epoch >= 0) {
+        gchar* best =
+            g_strdup_printf("; best validation UA %.3f at epoch %d", run.best_ua, run.best_epoch + 1);
+        text += best;
+        g_free(best);
+    }
+    post_progress(element_, GST_PROGRESS_TYPE_COMPLETE, text + "; model " + run.model_path);
 }
 
 void TrainingBusReporter::on_warning(const train::TrainingNotice& notice) {

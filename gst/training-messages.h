@@ -21,6 +21,7 @@ public:
 
 private:
     GstElement* element_;
+    bool started_ = false; /* the progress `start` message was posted */
 };
 
 /* A training error as GST_ELEMENT_ERROR of `element`, with the domain and code of its kind. */

@@ -113,6 +113,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
             EpochRecord r;
             r.epoch = static_cast<int>(get_uint(s, "epoch"));
             r.train_loss = get_double(s, "train-loss");
+            r.train_emotion_loss = get_double(s, "train-emotion-loss");
             r.train_accuracy = get_double(s, "train-accuracy");
             r.has_validation = gst_structure_has_field(s, "ua");
             r.valid_loss = get_double(s, "valid-loss");
@@ -139,12 +140,14 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
 }
 
 EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture,
-                          const std::string& model, const std::string& split, int threads, double mulaw_hop) {
+                          const std::string& model, const std::string& split, int threads, double mulaw_hop,
+                          const std::string& settings) {
     EvalResult result;
     std::string pipeline;
     try {
         pipeline = classifier_pipeline(dataset_source(data, split, 1), architecture,
-                                       "threads=" + std::to_string(threads) + " model=" + quoted(model),
+                                       "threads=" + std::to_string(threads) + " model=" + quoted(model) +
+                                           " " + settings,
                                        "emotionsink", mulaw_hop);
     } catch (const std::exception& e) { // an unknown architecture
         result.error = e.what();
@@ -154,6 +157,17 @@ EvalResult run_evaluation(const DatasetOptions& data, const std::string& archite
         if (gst_structure_has_name(s, "emotion-evaluation")) {
             const gchar* report = gst_structure_get_string(s, "report");
             if (report) result.report = nlohmann::json::parse(report, nullptr, false);
+        } else if (gst_structure_has_name(s, "emotion") && gst_structure_has_field(s, "scores") &&
+                   gst_structure_has_field(s, "true-emotion")) {
+            ScoredResult r;
+            r.truth = gst_structure_get_string(s, "true-emotion");
+            const GValue* labels = gst_structure_get_value(s, "labels");
+            const GValue* scores = gst_structure_get_value(s, "scores");
+            for (guint k = 0; k < gst_value_array_get_size(scores); ++k) {
+                r.labels.push_back(g_value_get_string(gst_value_array_get_value(labels, k)));
+                r.posteriors.push_back((float)g_value_get_double(gst_value_array_get_value(scores, k)));
+            }
+            result.results.push_back(std::move(r));
         }
     });
     result.ok = result.error.empty() && result.report.is_object();

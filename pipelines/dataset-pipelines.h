@@ -51,7 +51,8 @@ struct TrainOptions {
 struct EpochRecord {
     int epoch = 0;
     double train_loss = 0, train_accuracy = 0, valid_loss = 0, wa = 0, ua = 0;
-    double seconds = 0; // wall time of the epoch's training and validation
+    double train_emotion_loss = 0; // train_loss without the auxiliary tasks (speaker, gender)
+    double seconds = 0;            // wall time of the epoch's training and validation
     bool has_validation = false;
 };
 
@@ -72,16 +73,25 @@ using EpochFn = std::function<void(const EpochRecord&, unsigned epochs)>;
 TrainResult run_training(const DatasetOptions& data, const TrainOptions& train, const ProgressFn& progress,
                          const EpochFn& on_epoch);
 
+// One labelled result as the classifier's `emotion` message gave it.
+struct ScoredResult {
+    std::vector<std::string> labels;
+    std::vector<float> posteriors;
+    std::string truth;
+};
+
 struct EvalResult {
     bool ok = false;
     std::string error;
-    nlohmann::json report; // emotionsink's evaluation report (confusion matrix, WA, UA, ...)
+    nlohmann::json report;             // emotionsink's evaluation report (confusion matrix, WA, UA, ...)
+    std::vector<ScoredResult> results; // the labelled results' posteriors (calibration, arousal)
 };
 
-// Evaluates `model` on the utterances of `data` selected by `split` ("all", "test", ...).
+// Evaluates `model` on the utterances of `data` selected by `split` ("all", "test", ...);
+// `settings` are more properties of the classifier (e.g. "temperature=1").
 EvalResult run_evaluation(const DatasetOptions& data, const std::string& architecture,
                           const std::string& model, const std::string& split, int threads,
-                          double mulaw_hop = 0.4);
+                          double mulaw_hop = 0.4, const std::string& settings = "");
 
 // The features element in front of an architecture's classifier, with the mu-law hop for
 // mu-law features (std::invalid_argument for an unknown architecture).

@@ -1,6 +1,7 @@
 #include "io/results.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -16,6 +17,22 @@ ResultFormat parse_result_format(const std::string& name) {
     if (name == "webvtt") return ResultFormat::WebVtt;
     if (name == "srt") return ResultFormat::Srt;
     throw std::invalid_argument("unknown result format '" + name + "' (jsonl, csv, webvtt, srt)");
+}
+
+ResultFormat result_format_for_path(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    const size_t dot = name.find_last_of('.');
+    if (dot == std::string::npos || dot == 0) return ResultFormat::JsonLines; // no extension
+    std::string extension = name.substr(dot + 1);
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    if (extension == "vtt" || extension == "webvtt") return ResultFormat::WebVtt;
+    if (extension == "srt") return ResultFormat::Srt;
+    if (extension == "csv") return ResultFormat::Csv;
+    if (extension == "json" || extension == "jsonl" || extension == "ndjson") return ResultFormat::JsonLines;
+    throw std::invalid_argument("no result format for the extension '." + name.substr(dot + 1) +
+                                "' (.vtt, .srt, .csv, .json, .jsonl): set the format");
 }
 
 const char* result_format_name(ResultFormat format) {
@@ -52,6 +69,10 @@ std::string format_result_json(const Result& r) {
     nlohmann::ordered_json scores;
     for (size_t k = 0; k < r.labels.size(); ++k) scores[r.labels[k]] = r.scores[k];
     j["scores"] = scores;
+    j["arousal"] = r.has_affect ? nlohmann::ordered_json(r.arousal) : nullptr;
+    j["valence"] = r.has_affect ? nlohmann::ordered_json(r.valence) : nullptr;
+    j["arousal_level"] = r.has_affect ? nlohmann::ordered_json(r.high_arousal ? "high" : "low") : nullptr;
+    j["uncertain"] = r.uncertain;
     if (!r.true_label.empty()) j["true"] = r.true_label;
     j["model"] = r.model;
     return j.dump();
@@ -80,6 +101,8 @@ public:
         if (header_.empty()) {
             header_ = "segment,start,end,label,confidence,true";
             for (const auto& label : r.labels) header_ += "," + csv_field(label);
+            header_ +=
+                ",arousal,valence,arousal_level,uncertain"; // appended: the label columns keep their places
             text = header_ + "\n";
         }
         char number[64];
@@ -94,6 +117,14 @@ public:
             std::snprintf(number, sizeof number, ",%.6f", score);
             text += number;
         }
+        if (r.has_affect) {
+            std::snprintf(number, sizeof number, ",%.6f,%.6f,%s", r.arousal, r.valence,
+                          r.high_arousal ? "high" : "low");
+            text += number;
+        } else {
+            text += ",,,"; // unknown: empty fields
+        }
+        text += r.uncertain ? ",true" : ",false";
         emit(text + "\n");
     }
 
@@ -101,15 +132,26 @@ private:
     std::string header_;
 };
 
-std::string cue_text(const Result& r) {
-    char text[160];
-    std::snprintf(text, sizeof text, "%s (%.0f%%)", r.labels.at(r.best).c_str(), 100.0 * r.scores.at(r.best));
-    return text;
-}
-
-class WebVttWriter : public ResultWriter {
+// The writers of subtitle cues.
+class CueWriter : public ResultWriter {
 public:
-    using ResultWriter::ResultWriter;
+    CueWriter(std::FILE* file, const std::string& cue_format) : ResultWriter(file), cue_format_(cue_format) {
+        check_cue_format(cue_format_);
+    }
+
+protected:
+    std::string cue_text(const Result& r) const {
+        return io::cue_text(cue_format_, r.uncertain ? "uncertain" : r.labels.at(r.best), r.scores.at(r.best),
+                            r.segment_id);
+    }
+
+private:
+    std::string cue_format_;
+};
+
+class WebVttWriter : public CueWriter {
+public:
+    using CueWriter::CueWriter;
     void write(const Result& r) override {
         std::string text = started_ ? "" : "WEBVTT\n\n";
         started_ = true;
@@ -122,9 +164,9 @@ private:
     bool started_ = false;
 };
 
-class SrtWriter : public ResultWriter {
+class SrtWriter : public CueWriter {
 public:
-    using ResultWriter::ResultWriter;
+    using CueWriter::CueWriter;
     void write(const Result& r) override {
         emit(std::to_string(++index_) + "\n" + format_timestamp(r.start, ',') + " --> " +
              format_timestamp(r.start + std::max(r.duration, 0.0), ',') + "\n" + cue_text(r) + "\n\n");
@@ -136,12 +178,13 @@ private:
 
 } // namespace
 
-std::unique_ptr<ResultWriter> ResultWriter::create(ResultFormat format, std::FILE* file) {
+std::unique_ptr<ResultWriter> ResultWriter::create(ResultFormat format, std::FILE* file,
+                                                   const std::string& cue_format) {
     switch (format) {
     case ResultFormat::JsonLines: return std::make_unique<JsonLinesWriter>(file);
     case ResultFormat::Csv: return std::make_unique<CsvWriter>(file);
-    case ResultFormat::WebVtt: return std::make_unique<WebVttWriter>(file);
-    case ResultFormat::Srt: return std::make_unique<SrtWriter>(file);
+    case ResultFormat::WebVtt: return std::make_unique<WebVttWriter>(file, cue_format);
+    case ResultFormat::Srt: return std::make_unique<SrtWriter>(file, cue_format);
     }
     throw std::invalid_argument("unknown result format");
 }

@@ -1,6 +1,10 @@
 #include "models/model_file.h"
 
+#include <cmath>
+#include <iomanip>
+#include <locale>
 #include <set>
+#include <sstream>
 
 #include "models/architecture.h"
 #include "text/embedding_table.h"
@@ -97,6 +101,16 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
     info.normalisation = file.metadata_value("normalisation");
     info.training = parse_json_field(file, "training", false, json::value_t::object);
     info.metrics = parse_json_field(file, "metrics", false, json::value_t::object);
+    if (file.metadata().count("temperature")) {
+        const std::string text = file.metadata_value("temperature");
+        std::istringstream in(text); // not strtod: the application's locale may use decimal commas
+        in.imbue(std::locale::classic());
+        in >> info.temperature;
+        if (in.fail() || !in.eof() || !(info.temperature > 0.0) || !std::isfinite(info.temperature) ||
+            info.temperature > 1000.0)
+            throw io::FormatError("model metadata: 'temperature' must be a number in (0, 1000], not '" +
+                                  text + "'");
+    }
 
     const bool has_vocabulary = file.metadata().count("vocabulary") != 0;
     if (architecture->takes_text()) {
@@ -189,6 +203,15 @@ io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info) {
     writer.set_metadata("normalisation", info.normalisation);
     writer.set_metadata("training", info.training.dump());
     writer.set_metadata("metrics", info.metrics.dump());
+    if (info.temperature != 1.0) {
+        if (!(info.temperature > 0.0) || !std::isfinite(info.temperature) || info.temperature > 1000.0)
+            throw std::invalid_argument("a model's temperature must be in (0, 1000], not " +
+                                        std::to_string(info.temperature));
+        std::ostringstream text;
+        text.imbue(std::locale::classic());
+        text << std::setprecision(6) << info.temperature;
+        writer.set_metadata("temperature", text.str());
+    }
     const Architecture& architecture = architecture_of(model);
     if (architecture.takes_text()) {
         const int rows = architecture.vocabulary_size(model.config());

@@ -8,6 +8,8 @@
 //   normalisation text: how inputs are normalised (e.g. "per-segment z-score")
 //   training      JSON object: data, protocol, settings (optional)
 //   metrics       JSON object: measured accuracy (optional)
+//   temperature   number > 0: divides the logits at inference (temperature scaling, fitted on
+//                 validation data; train/calibration.h); optional, 1 when absent
 //   vocabulary    architectures that take text only (required there): JSON array of the config's
 //                 `vocab` words, word i = row i of text.embedding, entry 0 = "" (unknown / padding;
 //                 models/ksmm_text.h)
@@ -42,6 +44,7 @@ struct ModelInfo {
     std::string normalisation;
     nlohmann::json training = nlohmann::json::object();
     nlohmann::json metrics = nlohmann::json::object();
+    double temperature = 1.0;            // calibration: softmax(logits / temperature)
     std::vector<std::string> vocabulary; // text models (ksmm): the words of text.embedding's rows
 };
 

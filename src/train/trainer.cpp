@@ -48,6 +48,7 @@ nlohmann::json EpochReport::to_json() const {
                         {"learning_rate", learning_rate},
                         {"train_examples", train_examples},
                         {"train_loss", train_loss},
+                        {"train_emotion_loss", train_emotion_loss},
                         {"train_accuracy", train_accuracy},
                         {"seconds", seconds},
                         {"improved", improved},
@@ -61,6 +62,9 @@ nlohmann::json EpochReport::to_json() const {
         j["best_ua"] = best_ua;
         j["best_epoch"] = best_epoch;
         j["confusion"] = confusion;
+        j["temperature"] = temperature;
+        j["ece"] = ece;
+        j["calibrated_ece"] = calibrated_ece;
     }
     return j;
 }
@@ -117,9 +121,11 @@ void Trainer::begin_epoch(int epoch) {
     offered_ = 0;
     reservoir_rng_ = nn::Rng(settings_.seed * 1000003u + static_cast<uint64_t>(epoch));
     loss_sum_ = 0.0;
+    emotion_loss_sum_ = 0.0;
     steps_ = seen_ = correct_ = 0;
     valid_ = ConfusionMatrix(labels_);
     valid_loss_sum_ = 0.0;
+    valid_scores_.clear();
     epoch_start_ = std::chrono::steady_clock::now();
 }
 
@@ -152,6 +158,14 @@ void fill_batch(const models::Architecture& architecture, const Example* example
     for (int i = 0; i < b && genders; ++i) batch.targets["gender"].push_back(examples[i].gender);
 }
 
+// -log softmax(logits)[target], in double.
+double cross_entropy(const float* logits, int k, int target) {
+    const float top = *std::max_element(logits, logits + k);
+    double sum = 0.0;
+    for (int j = 0; j < k; ++j) sum += std::exp(static_cast<double>(logits[j]) - top);
+    return std::log(sum) - (static_cast<double>(logits[target]) - top);
+}
+
 } // namespace
 
 bool Trainer::add_training(Example example) {
@@ -174,6 +188,7 @@ void Trainer::step() {
     for (size_t i = 0; i < batch_.size(); ++i) {
         const float* row = logits.data() + i * k;
         if (std::max_element(row, row + k) - row == batch_[i].emotion) ++correct_;
+        emotion_loss_sum_ += cross_entropy(row, k, batch_[i].emotion);
     }
     last_loss_ = model_.backward(model_batch_);
     if (settings_.clip_norm > 0.0) nn::clip_grad_norm(trainable_, static_cast<float>(settings_.clip_norm));
@@ -251,6 +266,7 @@ void Trainer::add_validation(const std::vector<Example>& parts) {
         for (int c = 0; c < k; ++c) mean[c] += probs[size_t(i) * k + c] / n;
     int best = static_cast<int>(std::max_element(mean.begin(), mean.end()) - mean.begin());
     valid_.add(parts[0].emotion, best);
+    valid_scores_.push_back({std::vector<float>(mean.begin(), mean.end()), parts[0].emotion});
     valid_loss_sum_ += -std::log(std::max(mean[parts[0].emotion], 1e-12));
 }
 
@@ -268,6 +284,7 @@ void Trainer::copy_best_into_model() {
 
 nlohmann::json Trainer::progress() const {
     return {{"best_ua", best_ua_},
+            {"best_temperature", best_temperature_},
             {"best_epoch", best_epoch_},
             {"above_chance", above_chance_},
             {"epochs_without_improvement", epochs_without_improvement_}};
@@ -276,6 +293,7 @@ nlohmann::json Trainer::progress() const {
 void Trainer::restore_progress(const nlohmann::json& progress) {
     best_ua_ = progress.at("best_ua").get<double>();
     best_epoch_ = progress.at("best_epoch").get<int>();
+    best_temperature_ = progress.value("best_temperature", 1.0); // checkpoints before calibration: 1
     above_chance_ = progress.at("above_chance").get<bool>();
     epochs_without_improvement_ = progress.at("epochs_without_improvement").get<int>();
 }
@@ -290,6 +308,7 @@ EpochReport Trainer::end_epoch() {
     r.train_steps = steps_;
     r.train_loss = seen_ ? loss_sum_ / seen_ : 0.0;
     r.train_accuracy = seen_ ? static_cast<double>(correct_) / seen_ : 0.0;
+    r.train_emotion_loss = seen_ ? emotion_loss_sum_ / seen_ : 0.0;
     r.has_validation = valid_.total() > 0;
     if (r.has_validation) {
         r.valid_examples = valid_.total();
@@ -298,6 +317,11 @@ EpochReport Trainer::end_epoch() {
         r.ua = valid_.unweighted_accuracy();
         r.macro_f1 = valid_.macro_f1();
         r.confusion = valid_.to_json();
+        r.temperature = fit_temperature(valid_scores_);
+        r.ece = expected_calibration_error(valid_scores_);
+        std::vector<LabelledScores> scaled = valid_scores_;
+        for (auto& s : scaled) s.posteriors = apply_temperature(s.posteriors, r.temperature);
+        r.calibrated_ece = expected_calibration_error(scaled);
         r.improved = r.ua > best_ua_;
         // Patience counts from the first epoch above chance: early epochs often predict a
         // single class (spec/MODELS.md M1), and stopping there keeps a constant classifier.
@@ -305,6 +329,7 @@ EpochReport Trainer::end_epoch() {
         if (r.improved) {
             best_ua_ = r.ua;
             best_epoch_ = epoch_;
+            best_temperature_ = r.temperature;
             snapshot_best();
             epochs_without_improvement_ = 0;
         } else if (above_chance_) {

@@ -16,6 +16,7 @@
 #include "nn/optim.h"
 #include "dsp/feature_mask.h"
 #include "nn/rng.h"
+#include "train/calibration.h"
 #include "nn/schedule.h"
 #include "train/metrics.h"
 
@@ -54,9 +55,15 @@ struct EpochReport {
     double learning_rate = 0.0;
     int train_examples = 0, train_steps = 0;
     double train_loss = 0.0, train_accuracy = 0.0;
+    double train_emotion_loss =
+        0.0; // cross-entropy of the emotion head alone (train_loss adds auxiliary tasks)
     bool has_validation = false;
     int valid_examples = 0;
     double valid_loss = 0.0, wa = 0.0, ua = 0.0, macro_f1 = 0.0;
+    // temperature scaling fitted on this epoch's validation posteriors (minimum NLL,
+    // train/calibration.h), and the expected calibration error before and after; 1 and 0
+    // without validation
+    double temperature = 1.0, ece = 0.0, calibrated_ece = 0.0;
     bool improved = false; // best validation UA so far (without validation: trained at all)
     bool stop = false;     // early stopping says: no further epoch
     double best_ua = 0.0;
@@ -93,6 +100,7 @@ public:
     void copy_best_into_model();
     bool has_best() const { return !best_.empty(); }
     double best_ua() const { return best_ua_; }
+    double best_temperature() const { return best_temperature_; }
     int best_epoch() const { return best_epoch_; }
 
     // Checkpoints (train/checkpoint.h): the optimiser, and the best-model and early-stopping
@@ -131,6 +139,7 @@ private:
     double lr_ = 0.0;
     std::chrono::steady_clock::time_point epoch_start_;
     double last_loss_ = 0.0, loss_sum_ = 0.0;
+    double emotion_loss_sum_ = 0.0; // the emotion head's share of loss_sum_ (without auxiliary tasks)
     int steps_ = 0, seen_ = 0, correct_ = 0;
 
     ConfusionMatrix valid_;
@@ -138,6 +147,8 @@ private:
 
     std::vector<nn::Tensor> best_;
     double best_ua_ = -1.0;
+    double best_temperature_ = 1.0;
+    std::vector<LabelledScores> valid_scores_; // this epoch's validation posteriors
     int best_epoch_ = -1;
     bool above_chance_ = false;
     int epochs_without_improvement_ = 0;

@@ -237,6 +237,7 @@ void TrainingSession::end_epoch() {
     // that the run's state is that of a completed epoch.
     std::optional<TrainingError> unwritten;
     if (report.improved) {
+        classifier_->info().temperature = report.temperature; // calibrated on this validation
         try {
             models::save_model(best_model_path(), classifier_->model(), classifier_->info());
         } catch (const std::exception& e) {
@@ -298,6 +299,9 @@ void TrainingSession::describe_training(const EpochReport& report) {
                           {"ua", report.ua},
                           {"macro_f1", report.macro_f1},
                           {"loss", report.valid_loss},
+                          {"temperature", report.temperature},
+                          {"ece", report.ece},
+                          {"calibrated_ece", report.calibrated_ece},
                           {"epoch", report.epoch},
                           {"confusion", report.confusion}}}};
 }

@@ -3,6 +3,8 @@
  * the tag event, text output, fallback windows, max-duration parts, agreement with the core
  * library on the same frames, M2 utterance averaging, M3; bad input (_n); state changes, seeks
  * and parallel pipelines. Model files are built from shared/reference/nn by emotion-model. */
+#include <cmath>
+
 #include "test_emotion_common.h"
 
 #include <thread>
@@ -202,13 +204,139 @@ GST_START_TEST(test_text_output) {
     fail_unless_equals_int((int)results.size(), 1);
     const Result& r = results[0];
     fail_unless(r.has_meta);
-    gchar* expected = g_strdup_printf("%s %.2f", r.labels[r.best].c_str(), r.meta_scores[r.best]);
+    /* the default cue text, as emotionsink's subtitle cues */
+    gchar* expected =
+        g_strdup_printf("%s (%.0f%%)", r.labels[r.best].c_str(), std::round(100.0 * r.meta_scores[r.best]));
     fail_unless_equals_string(r.text.c_str(), expected);
     fail_unless(g_utf8_validate(r.text.c_str(), -1, NULL));
     g_free(expected);
     fail_unless_equals_uint64(r.pts, 0);
     fail_unless_equals_uint64(r.duration, 1500 * GST_MSECOND);
     gst_harness_teardown(h);
+}
+
+GST_END_TEST;
+
+/* cue-format: the text line of each result; an unknown placeholder fails at start */
+GST_START_TEST(test_text_output_cue_format) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    GstHarness* h =
+        gst_harness_new_parse(alstm_description("cue-format=\"{segment}: {label} {confidence}\"").c_str());
+    gst_harness_set_sink_caps_str(h, "text/x-raw,format=utf8");
+    gst_harness_set_src_caps_str(h, LLD_CAPS);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("u1", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 0, 150), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("u1"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> results = pull_results(h, true);
+    fail_unless_equals_int((int)results.size(), 1);
+    const Result& r = results[0];
+    gchar* expected = g_strdup_printf("u1: %s %.2f", r.labels[r.best].c_str(), r.meta_scores[r.best]);
+    fail_unless_equals_string(r.text.c_str(), expected);
+    g_free(expected);
+    gst_harness_teardown(h);
+
+    GstElement* classifier =
+        gst_parse_launch(alstm_description("cue-format=\"{label} {score}\"").c_str(), NULL);
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(classifier, bus);
+    fail_unless_equals_int(gst_element_set_state(classifier, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    fail_unless(m != NULL);
+    GError* error = NULL;
+    gchar* debug = NULL;
+    gst_message_parse_error(m, &error, &debug);
+    printf("cue-format with {score} -> %s (%s)\n", error->message, debug);
+    fail_unless(strstr(error->message, "cue-format") != NULL && strstr(debug, "{score}") != NULL);
+    g_error_free(error);
+    g_free(debug);
+    gst_message_unref(m);
+    gst_element_set_state(classifier, GST_STATE_NULL);
+    gst_object_unref(classifier);
+    gst_object_unref(bus);
+}
+
+GST_END_TEST;
+
+/* One segment of EmoDB LLD frames through alstmclassify `extra`, text output: the result and the
+ * `emotion` message (caller frees). */
+static Result one_text_result(const char* extra, GstStructure** message) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    GstBus* bus;
+    GstHarness* h = gst_harness_new_parse(alstm_description(extra).c_str());
+    bus = gst_bus_new();
+    gst_element_set_bus(h->element, bus);
+    gst_harness_set_sink_caps_str(h, "text/x-raw,format=utf8");
+    gst_harness_set_src_caps_str(h, LLD_CAPS);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("u1", NULL, NULL));
+    fail_unless_equals_int(push_frames(h, frames, 0, 150), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("u1"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<Result> results = pull_results(h, true);
+    fail_unless_equals_int((int)results.size(), 1);
+    std::vector<GstStructure*> messages = element_messages(bus, "emotion");
+    fail_unless_equals_int((int)messages.size(), 1);
+    *message = messages[0];
+    gst_element_set_bus(h->element, NULL);
+    gst_object_unref(bus);
+    gst_harness_teardown(h);
+    return results[0];
+}
+
+/* Arousal/valence (posterior-weighted points of README's table), threshold -> uncertain, and
+ * the temperature, in text, meta and message. */
+GST_START_TEST(test_affect_threshold_temperature) {
+    const double points[4][2] = {{0.8, -0.6}, {0.6, 0.8}, {0.0, 0.0}, {-0.6, -0.7}};
+    GstStructure* m;
+    Result plain = one_text_result("", &m);
+    fail_unless(plain.has_affect && !plain.uncertain);
+    double arousal = 0, valence = 0;
+    for (int k = 0; k < 4; k++) {
+        arousal += plain.meta_scores[k] * points[k][0];
+        valence += plain.meta_scores[k] * points[k][1];
+    }
+    fail_unless(std::fabs(plain.arousal - arousal) < 1e-5, "arousal %f, expected %f", plain.arousal, arousal);
+    fail_unless(std::fabs(plain.valence - valence) < 1e-5, "valence %f, expected %f", plain.valence, valence);
+    gdouble a = 9, v = 9;
+    gboolean uncertain = TRUE;
+    fail_unless(gst_structure_get_double(m, "arousal", &a) && gst_structure_get_double(m, "valence", &v));
+    fail_unless(std::fabs(a - arousal) < 1e-5 && std::fabs(v - valence) < 1e-5);
+    const bool high = plain.meta_scores[0] + plain.meta_scores[1] > 0.5f; /* angry + happy */
+    fail_unless_equals_string(gst_structure_get_string(m, "arousal-level"), high ? "high" : "low");
+    fail_unless_equals_int(plain.high_arousal, high);
+    fail_unless(gst_structure_get_boolean(m, "uncertain", &uncertain) && !uncertain);
+    gst_structure_free(m);
+
+    /* a threshold just above the top posterior: uncertain, the best label kept in meta and message */
+    const float top = plain.meta_scores[plain.best];
+    gchar* above = g_strdup_printf("threshold=%.4f", top + 0.001);
+    Result unsure = one_text_result(above, &m);
+    g_free(above);
+    fail_unless(unsure.uncertain);
+    fail_unless_equals_int(unsure.best, plain.best);
+    gchar* line = g_strdup_printf("uncertain (%.0f%%)", std::round(100.0 * top)); /* the default cue text */
+    fail_unless_equals_string(unsure.text.c_str(), line);
+    g_free(line);
+    fail_unless(gst_structure_get_boolean(m, "uncertain", &uncertain) && uncertain);
+    fail_unless_equals_string(gst_structure_get_string(m, "label"), plain.labels[plain.best].c_str());
+    gst_structure_free(m);
+    /* and just below: certain */
+    gchar* below = g_strdup_printf("threshold=%.4f", top - 0.001);
+    Result sure = one_text_result(below, &m);
+    g_free(below);
+    fail_unless(!sure.uncertain);
+    fail_unless(sure.text.rfind(plain.labels[plain.best] + " ", 0) == 0, "text %s", sure.text.c_str());
+    gst_structure_free(m);
+
+    /* temperature 2: p^(1/2) normalised, same winner */
+    Result warm = one_text_result("temperature=2", &m);
+    gst_structure_free(m);
+    double total = 0;
+    for (float p : plain.meta_scores) total += std::sqrt((double)p);
+    for (int k = 0; k < 4; k++)
+        fail_unless(std::fabs(warm.meta_scores[k] - std::sqrt((double)plain.meta_scores[k]) / total) < 1e-5);
+    fail_unless_equals_int(warm.best, plain.best);
+    fail_unless(warm.meta_scores[warm.best] < top);
 }
 
 GST_END_TEST;
@@ -726,6 +854,8 @@ static Suite* classifiers_suite(void) {
     TCase* tc = general_case(s);
     tcase_add_test(tc, test_alstm_segments);
     tcase_add_test(tc, test_text_output);
+    tcase_add_test(tc, test_text_output_cue_format);
+    tcase_add_test(tc, test_affect_threshold_temperature);
     tcase_add_test(tc, test_fallback_windows);
     tcase_add_test(tc, test_max_duration_parts);
     tcase_add_test(tc, test_eos_open_segment);

@@ -111,6 +111,8 @@ struct Result {
     guint best = 0;
     std::string segment_id, model;
     bool has_meta = false;
+    bool has_affect = false, uncertain = false, high_arousal = false;
+    float arousal = 0, valence = 0;
 };
 
 inline Result to_result(GstBuffer* b, bool text) {
@@ -137,6 +139,11 @@ inline Result to_result(GstBuffer* b, bool text) {
         r.best = meta->best;
         r.segment_id = meta->segment_id ? meta->segment_id : "";
         r.model = meta->model ? meta->model : "";
+        r.has_affect = gst_emotion_meta_has_affect(meta);
+        r.arousal = gst_emotion_meta_get_arousal(meta);
+        r.valence = gst_emotion_meta_get_valence(meta);
+        r.uncertain = gst_emotion_meta_get_uncertain(meta);
+        r.high_arousal = gst_emotion_meta_get_high_arousal(meta);
     }
     return r;
 }

@@ -4,6 +4,8 @@
  * ending early; state cycles and a flushing seek; inputs whose segments differ a lot (no stall in
  * a non-live pipeline with default queues); the reference's segment events reaching emotionsink's
  * evaluation; the latency of a live pipeline. */
+#include <cmath>
+
 #include "test_emotion_common.h"
 
 #include <algorithm>
@@ -144,6 +146,45 @@ GST_START_TEST(test_weights_change_result) {
 
 GST_END_TEST;
 
+/* Fused results carry arousal/valence of the fused posteriors and honour `threshold`. */
+GST_START_TEST(test_fused_affect_and_threshold) {
+    if (!have_emodb("test_fused_affect_and_threshold")) return;
+    const double points[4][2] = {{0.8, -0.6}, {0.6, 0.8}, {0.0, 0.0}, {-0.6, -0.7}};
+    const double threshold = 0.6;
+    Run run;
+    run_launch("filesrc location=\"" + emodb(kLongWav) +
+                   "\" ! wavparse ! audioconvert ! audioresample ! lldextract ! tee name=t "
+                   "t. ! queue ! alstmclassify window=1 hop=0.5 model=\"" +
+                   shipped("alstm") + "\" ! f.sink_0 t. ! queue ! stlclassify window=1 hop=0.5 model=\"" +
+                   shipped("stl") + "\" ! f.sink_1 emotionfuse name=f threshold=0.6 ! emotionsink",
+               &run, 60 * GST_SECOND);
+    fail_unless_equals_std_string(run.error, "");
+    int fused = 0, uncertain_count = 0;
+    for (const GstStructure* s : run.named("emotion")) {
+        if (!g_str_has_prefix(gst_structure_get_string(s, "model"), "fusion(")) continue;
+        fused++;
+        const GValue* scores = gst_structure_get_value(s, "scores");
+        double arousal = 0, valence = 0, top = 0;
+        for (guint k = 0; k < 4; k++) {
+            double p = g_value_get_double(gst_value_array_get_value(scores, k));
+            arousal += p * points[k][0];
+            valence += p * points[k][1];
+            top = std::max(top, p);
+        }
+        gdouble a, v;
+        gboolean uncertain;
+        fail_unless(gst_structure_get_double(s, "arousal", &a) && gst_structure_get_double(s, "valence", &v));
+        fail_unless(std::fabs(a - arousal) < 1e-5 && std::fabs(v - valence) < 1e-5);
+        fail_unless(gst_structure_get_boolean(s, "uncertain", &uncertain));
+        fail_unless_equals_int(uncertain, top < threshold);
+        uncertain_count += uncertain;
+    }
+    printf("%d fused results, %d below threshold %.1f\n", fused, uncertain_count, threshold);
+    fail_unless(fused >= 4);
+}
+
+GST_END_TEST;
+
 GST_START_TEST(test_label_mismatch_n) {
     if (!have_emodb("test_label_mismatch_n")) return;
     const std::string other = model_file("model_alstm", "angry,happy,neutral,fear");
@@ -180,6 +221,45 @@ GST_START_TEST(test_bad_weights_n) {
         fail_unless(error.find("Cannot fuse with weights") != std::string::npos, "%s", error.c_str());
         fail_unless(error.find(why) != std::string::npos, "%s: %s", weights, error.c_str());
     }
+}
+
+GST_END_TEST;
+
+/* text output: one line per fused result as cue-format says; an unknown placeholder fails at start */
+GST_START_TEST(test_text_output_cue_format) {
+    const std::string out = temp_path("fused-cues.txt");
+    const std::string branch =
+        "lldextract segmentation=vad ! alstmclassify model=\"" + shipped("alstm") + "\"";
+    const std::string inputs =
+        "filesrc location=\"" + shared_dir() +
+        "/reference/lld/emodb_08a02Wc.wav\" ! decodebin ! audioconvert ! audioresample ! "
+        "tee name=t  t. ! queue ! " +
+        branch + " ! f.sink_0  t. ! queue ! " + branch + " ! f.sink_1  ";
+    Run run;
+    run_launch(
+        inputs + "emotionfuse name=f cue-format=\"{label} {percent}%;\" ! text/x-raw ! filesink location=\"" +
+            out + "\"",
+        &run);
+    fail_unless_equals_std_string(run.error, "");
+    std::string fused_label;
+    double confidence = 0;
+    for (const GstStructure* s : run.named("emotion"))
+        if (g_str_has_prefix(gst_structure_get_string(s, "model"), "fusion(")) {
+            fused_label = gst_structure_get_string(s, "label");
+            gst_structure_get_double(s, "confidence", &confidence);
+        }
+    gchar* expected = g_strdup_printf("%s %.0f%%;", fused_label.c_str(), std::round(100.0 * confidence));
+    const std::string cues = read_text(out);
+    printf("fused cue: '%s'\n", cues.c_str());
+    fail_unless(!fused_label.empty());
+    fail_unless_equals_string(cues.c_str(), expected); /* one segment, one cue */
+    g_free(expected);
+
+    GstElement* pipeline = launch(inputs + "emotionfuse name=f cue-format=\"{score}\" ! fakesink");
+    const std::string error = pause_error(pipeline);
+    gst_object_unref(pipeline);
+    fail_unless(error.find("cue-format") != std::string::npos && error.find("{score}") != std::string::npos,
+                "%s", error.c_str());
 }
 
 GST_END_TEST;
@@ -357,8 +437,10 @@ GST_END_TEST;
 static Suite* emotionfuse_suite(void) {
     Suite* s = suite_create("emotionfuse");
     TCase* tc = general_case(s);
+    tcase_add_test(tc, test_fused_affect_and_threshold);
     tcase_add_test(tc, test_label_mismatch_n);
     tcase_add_test(tc, test_bad_weights_n);
+    tcase_add_test(tc, test_text_output_cue_format);
     tcase_add_test(tc, test_eos_on_one_pad);
     tcase_add_test(tc, test_live_latency);
     /* The sanitizer build (tests/meson.build sets EMOTION_SANITIZER_PRELOAD there only) runs the

@@ -1,7 +1,8 @@
 /* emotionsink tests: every format written and parsed back (JSON Lines with a JSON parser, CSV,
  * WebVTT, SRT), the `result` signal and `last-result`, the summary message, evaluation against
  * the labels of segment events (synthetic, and from emodatasetsrc on EmoDB: WA/UA consistent
- * with the report's confusion matrix), the report written atomically, unwritable locations. */
+ * with the report's confusion matrix), the report written atomically, unwritable locations, the
+ * format from the location's extension and the cue text (cue-format). */
 #include "test_emotion_common.h"
 
 #include <sys/stat.h>
@@ -19,12 +20,15 @@ struct Fed {
     int start_ms, duration_ms;
     float scores[4];
     const char* truth;
+    bool affect; /* arousal and valence set in the meta */
+    float arousal, valence;
+    bool uncertain;
 };
 
 static const Fed kFed[] = {
-    {"s1", 0, 1500, {0.1f, 0.7f, 0.1f, 0.1f}, "happy"},
-    {"s2", 2000, 1250, {0.6f, 0.2f, 0.1f, 0.1f}, "sad"},
-    {"s3", 3723456, 1000, {0.4f, 0.3f, 0.2f, 0.1f}, NULL}, /* past one hour */
+    {"s1", 0, 1500, {0.1f, 0.7f, 0.1f, 0.1f}, "happy", true, 0.5f, 0.25f, false},
+    {"s2", 2000, 1250, {0.6f, 0.2f, 0.1f, 0.1f}, "sad", true, -0.125f, -0.5f, false},
+    {"s3", 3723456, 1000, {0.4f, 0.3f, 0.2f, 0.1f}, NULL, false, 0.0f, 0.0f, true}, /* past one hour */
 };
 
 static const int kBest[] = {1, 0, 0};
@@ -33,7 +37,9 @@ static GstBuffer* result_buffer(const Fed& f) {
     GstBuffer* b = gst_buffer_new_memdup(f.scores, sizeof(f.scores));
     GST_BUFFER_PTS(b) = f.start_ms * GST_MSECOND;
     GST_BUFFER_DURATION(b) = f.duration_ms * GST_MSECOND;
-    gst_buffer_add_emotion_meta(b, 4, kLabels, f.scores, f.id, "test-model");
+    GstEmotionMeta* meta = gst_buffer_add_emotion_meta(b, 4, kLabels, f.scores, f.id, "test-model");
+    if (f.affect) gst_emotion_meta_set_affect(meta, f.arousal, f.valence, f.arousal > 0);
+    gst_emotion_meta_set_uncertain(meta, f.uncertain);
     return b;
 }
 
@@ -94,6 +100,15 @@ GST_START_TEST(test_jsonl) {
             fail_unless(!j.contains("true"));
         }
         fail_unless_equals_std_string(j["model"].get<std::string>(), "test-model");
+        fail_unless(j["uncertain"].get<bool>() == kFed[i].uncertain);
+        if (kFed[i].affect) {
+            fail_unless(std::fabs(j["arousal"].get<double>() - kFed[i].arousal) < 1e-6);
+            fail_unless(std::fabs(j["valence"].get<double>() - kFed[i].valence) < 1e-6);
+            fail_unless_equals_std_string(j["arousal_level"].get<std::string>(),
+                                          kFed[i].arousal > 0 ? "high" : "low");
+        } else {
+            fail_unless(j["arousal"].is_null() && j["valence"].is_null() && j["arousal_level"].is_null());
+        }
     }
 }
 
@@ -113,11 +128,12 @@ GST_START_TEST(test_csv) {
     run_format("csv", path);
     std::vector<std::string> lines = lines_of(read_text(path));
     fail_unless_equals_int((int)lines.size(), 4);
-    fail_unless_equals_string(lines[0].c_str(),
-                              "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    fail_unless_equals_string(
+        lines[0].c_str(), "segment,start,end,label,confidence,true,angry,happy,neutral,sad,arousal,valence,"
+                          "arousal_level,uncertain");
     for (int i = 0; i < 3; i++) {
         std::vector<std::string> f = split_csv(lines[i + 1]);
-        fail_unless_equals_int((int)f.size(), 10);
+        fail_unless_equals_int((int)f.size(), 14);
         fail_unless_equals_string(f[0].c_str(), kFed[i].id);
         fail_unless(std::fabs(std::stod(f[1]) - kFed[i].start_ms / 1000.0) < 1e-3);
         fail_unless(std::fabs(std::stod(f[2]) - (kFed[i].start_ms + kFed[i].duration_ms) / 1000.0) < 1e-3);
@@ -125,6 +141,14 @@ GST_START_TEST(test_csv) {
         fail_unless(std::fabs(std::stod(f[4]) - kFed[i].scores[kBest[i]]) < 1e-6);
         fail_unless_equals_string(f[5].c_str(), kFed[i].truth ? kFed[i].truth : "");
         for (int k = 0; k < 4; k++) fail_unless(std::fabs(std::stod(f[6 + k]) - kFed[i].scores[k]) < 1e-6);
+        if (kFed[i].affect) {
+            fail_unless(std::fabs(std::stod(f[10]) - kFed[i].arousal) < 1e-6);
+            fail_unless(std::fabs(std::stod(f[11]) - kFed[i].valence) < 1e-6);
+            fail_unless_equals_string(f[12].c_str(), kFed[i].arousal > 0 ? "high" : "low");
+        } else {
+            fail_unless(f[10].empty() && f[11].empty() && f[12].empty());
+        }
+        fail_unless_equals_string(f[13].c_str(), kFed[i].uncertain ? "true" : "false");
     }
 }
 
@@ -168,7 +192,8 @@ static void check_cues(const std::string& text, bool vtt) {
         std::string timing = timestamp(kFed[i].start_ms, sep) + " --> " +
                              timestamp(kFed[i].start_ms + kFed[i].duration_ms, sep);
         fail_unless_equals_string(b[1].c_str(), timing.c_str());
-        gchar* cue = g_strdup_printf("%s (%.0f%%)", kLabels[kBest[i]], 100.0 * kFed[i].scores[kBest[i]]);
+        gchar* cue = g_strdup_printf("%s (%.0f%%)", kFed[i].uncertain ? "uncertain" : kLabels[kBest[i]],
+                                     100.0 * kFed[i].scores[kBest[i]]);
         fail_unless_equals_string(b[2].c_str(), cue);
         g_free(cue);
     }
@@ -186,6 +211,94 @@ GST_START_TEST(test_srt) {
     std::string path = temp_path("r.srt");
     run_format("srt", path);
     check_cues(read_text(path), false);
+}
+
+GST_END_TEST;
+
+/* Feeds kFed to `emotionsink location=PATH <properties>` and returns what it wrote. */
+static std::string written(const std::string& path, const std::string& properties = "") {
+    GstBus* bus;
+    GstHarness* h = feed_sink("location=\"" + path + "\" " + properties, NULL, &bus);
+    fail_unless_equals_std_string(error_of(bus), "");
+    harness_teardown(h, bus);
+    return read_text(path);
+}
+
+static bool is_json_lines(const std::string& text) {
+    std::vector<std::string> lines = lines_of(text);
+    if (lines.size() != 3) return false;
+    for (int i = 0; i < 3; i++) {
+        nlohmann::json j = nlohmann::json::parse(lines[i], nullptr, false);
+        if (!j.is_object() || j.value("segment", "") != kFed[i].id) return false;
+    }
+    return true;
+}
+
+/* format=auto (the default): the extension chooses; a format set explicitly wins */
+GST_START_TEST(test_format_from_extension) {
+    check_cues(written(temp_path("auto.vtt")), true);
+    check_cues(written(temp_path("auto.VTT")), true);
+    check_cues(written(temp_path("auto.webvtt")), true);
+    check_cues(written(temp_path("auto.srt")), false);
+    std::vector<std::string> csv = lines_of(written(temp_path("auto.csv")));
+    fail_unless_equals_int((int)csv.size(), 4);
+    fail_unless_equals_string(csv[0].c_str(),
+                              "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    fail_unless(is_json_lines(written(temp_path("auto.jsonl"))));
+    fail_unless(is_json_lines(written(temp_path("auto.json"))));
+    fail_unless(is_json_lines(written(temp_path("no-extension"))));
+    /* explicit wins */
+    fail_unless(is_json_lines(written(temp_path("explicit.vtt"), "format=jsonl")));
+    check_cues(written(temp_path("explicit.txt"), "format=srt"), false);
+    /* and reads back as set */
+    GstElement* sink = gst_element_factory_make("emotionsink", NULL);
+    gchar* nick = NULL;
+    GValue value = G_VALUE_INIT;
+    g_value_init(&value, G_TYPE_STRING);
+    g_object_get_property(G_OBJECT(sink), "cue-format", &value);
+    fail_unless_equals_string(g_value_get_string(&value), "{label} ({percent}%)");
+    g_value_unset(&value);
+    GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "format");
+    nick = g_strdup(g_enum_get_value(G_PARAM_SPEC_ENUM(spec)->enum_class,
+                                     g_value_get_enum(g_param_spec_get_default_value(spec)))
+                        ->value_nick);
+    fail_unless_equals_string(nick, "auto");
+    g_free(nick);
+    gst_object_unref(sink);
+}
+
+GST_END_TEST;
+
+/* an extension that names no format, without format: an error at start that says what to do */
+GST_START_TEST(test_unknown_extension_n) {
+    const std::string path = temp_path("results.txt");
+    GstElement* pipeline = launch("fakesrc num-buffers=0 ! emotionsink location=\"" + path + "\"");
+    const std::string e = pause_error(pipeline);
+    gst_object_unref(pipeline);
+    printf("unknown extension -> %s\n", e.c_str());
+    fail_unless(e.find("results.txt") != std::string::npos && e.find("format=") != std::string::npos);
+    fail_unless(e.find("'.txt'") != std::string::npos);
+    fail_unless(!g_file_test(path.c_str(), G_FILE_TEST_EXISTS)); /* nothing written */
+}
+
+GST_END_TEST;
+
+/* cue-format: the cue text of WebVTT and SRT; an unknown placeholder fails at start */
+GST_START_TEST(test_cue_format) {
+    auto blocks =
+        blocks_of(written(temp_path("styled.vtt"), "cue-format=\"{label} {confidence} [{segment}]\""));
+    fail_unless_equals_int((int)blocks.size(), 4);
+    for (int i = 0; i < 3; i++) {
+        gchar* cue = g_strdup_printf("%s %.2f [%s]", kLabels[kBest[i]], kFed[i].scores[kBest[i]], kFed[i].id);
+        fail_unless_equals_string(blocks[i + 1][2].c_str(), cue);
+        g_free(cue);
+    }
+    GstElement* pipeline = launch("fakesrc num-buffers=0 ! emotionsink location=\"" +
+                                  temp_path("bad-cue.srt") + "\" cue-format=\"{label} {score\"");
+    const std::string e = pause_error(pipeline);
+    gst_object_unref(pipeline);
+    printf("cue-format with {score -> %s\n", e.c_str());
+    fail_unless(e.find("cue-format") != std::string::npos && e.find("{score") != std::string::npos);
 }
 
 GST_END_TEST;
@@ -229,6 +342,18 @@ GST_START_TEST(test_signal_summary_evaluation) {
         } else {
             fail_unless(!gst_structure_has_field(s, "true-emotion"));
         }
+        gboolean uncertain;
+        fail_unless(gst_structure_get_boolean(s, "uncertain", &uncertain));
+        fail_unless_equals_int(uncertain, kFed[i].uncertain);
+        gdouble arousal = 9, valence = 9;
+        fail_unless_equals_int(gst_structure_get_double(s, "arousal", &arousal), kFed[i].affect);
+        fail_unless_equals_int(gst_structure_get_double(s, "valence", &valence), kFed[i].affect);
+        if (kFed[i].affect)
+            fail_unless(std::fabs(arousal - kFed[i].arousal) < 1e-6 &&
+                        std::fabs(valence - kFed[i].valence) < 1e-6);
+        if (kFed[i].affect)
+            fail_unless_equals_string(gst_structure_get_string(s, "arousal-level"),
+                                      kFed[i].arousal > 0 ? "high" : "low");
     }
 
     /* last-result is the third */
@@ -448,6 +573,9 @@ static Suite* emotionsink_suite(void) {
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_webvtt);
     tcase_add_test(tc, test_srt);
+    tcase_add_test(tc, test_format_from_extension);
+    tcase_add_test(tc, test_unknown_extension_n);
+    tcase_add_test(tc, test_cue_format);
     tcase_add_test(tc, test_signal_summary_evaluation);
     tcase_add_test(tc, test_unwritable_location_n);
     tcase_add_test(tc, test_unwritable_report_n);

@@ -1,6 +1,9 @@
 /* Tagging a recording (examples/tag-recording.sh): the original audio, an emotion subtitle track
- * and the dominant emotion as a global tag muxed into Matroska, then read back with
- * matroskademux. The classifier must pick text output on matroskamux's subtitle pad. */
+ * (named "Emotion", language "zxx", cues "angry (81%)" as emotionsink's) and the dominant emotion
+ * as a global tag muxed into Matroska, then read back with matroskademux. The classifier must
+ * pick text output on matroskamux's subtitle pad. */
+#include <cmath>
+
 #include "test_emotion_common.h"
 
 using namespace emotion_test;
@@ -47,7 +50,7 @@ GST_START_TEST(test_tag_recording) {
         "t. ! queue max-size-time=0 max-size-buffers=0 max-size-bytes=0 ! audioconvert ! mux.audio_0 "
         "t. ! queue ! audioconvert ! audioresample ! lldextract ! alstmclassify name=cls model=\"" +
         model +
-        "\" window=1.0 hop=1.0 ! mux.subtitle_0 "
+        "\" window=1.0 hop=1.0 ! taginject tags=\"title=Emotion,language-code=zxx\" ! mux.subtitle_0 "
         "matroskamux name=mux ! filesink location=\"" +
         mkv + "\"";
     GstElement* pipeline = launch(description);
@@ -100,15 +103,21 @@ GST_START_TEST(test_tag_recording) {
     gst_object_unref(text);
     gst_object_unref(reader);
 
-    /* one cue per result, "label 0.xx", at the result's time */
+    /* one cue per result, "label (NN%)", at the result's time */
     fail_unless_equals_int((int)cues.size(), (int)results.size());
     std::map<std::string, int> counts;
     std::string first_label;
     for (size_t i = 0; i < cues.size(); i++) {
         char label[64];
-        double confidence;
-        fail_unless(sscanf(cues[i].text.c_str(), "%63s %lf", label, &confidence) == 2, "cue %s",
+        int percent = -1;
+        fail_unless(sscanf(cues[i].text.c_str(), "%63s (%d%%)", label, &percent) == 2, "cue %s",
                     cues[i].text.c_str());
+        double confidence = 0.0;
+        gst_structure_get_double(results[i], "confidence", &confidence);
+        fail_unless_equals_int(percent, (int)std::lround(100.0 * confidence));
+        gchar* expected = g_strdup_printf("%s (%d%%)", label, percent);
+        fail_unless_equals_string(cues[i].text.c_str(), expected); /* nothing else in the cue */
+        g_free(expected);
         fail_unless(std::find(kLabels.begin(), kLabels.end(), label) != kLabels.end());
         fail_unless_equals_string(label, gst_structure_get_string(results[i], "label"));
         guint64 ts;
@@ -125,12 +134,20 @@ GST_START_TEST(test_tag_recording) {
         std::string l = cues[i].text.substr(0, cues[i].text.find(' '));
         if (dominant.empty() || counts[l] > counts[dominant]) dominant = l;
     }
-    /* the dominant emotion is kept as the comment "emotion=LABEL" */
-    std::string comment;
+    /* the dominant emotion is kept as the comment "emotion=LABEL"; the subtitle track is named */
+    std::string comment, track_title, track_language;
     for (GstTagList* t : back.tags) {
         gchar* c = NULL;
         if (gst_tag_list_get_string(t, GST_TAG_COMMENT, &c)) comment = c;
         g_free(c);
+        gchar *title = NULL, *language = NULL;
+        if (gst_tag_list_get_string(t, GST_TAG_TITLE, &title) &&
+            gst_tag_list_get_string(t, GST_TAG_LANGUAGE_CODE, &language) && g_strcmp0(title, "Audio") != 0) {
+            track_title = title;
+            track_language = language;
+        }
+        g_free(title);
+        g_free(language);
         gchar* s = gst_tag_list_to_string(t);
         printf("tags read back: %s\n", s);
         g_free(s);
@@ -138,6 +155,8 @@ GST_START_TEST(test_tag_recording) {
     printf("%zu cues, duration %" GST_TIME_FORMAT ", dominant %s, comment '%s'\n", cues.size(),
            GST_TIME_ARGS(duration), dominant.c_str(), comment.c_str());
     fail_unless_equals_std_string(comment, "emotion=" + dominant);
+    fail_unless_equals_std_string(track_title, "Emotion");
+    fail_unless_equals_std_string(track_language, "zxx");
     /* the audio is all there */
     GstClockTime wav = gst_util_uint64_scale(load_wav("lld/emodb_08a02Wc.wav").size(), GST_SECOND, 16000);
     fail_unless(std::llabs((long long)duration - (long long)wav) < 30 * (long long)GST_MSECOND,
@@ -172,6 +191,10 @@ GST_START_TEST(test_tag_recording_script) {
     printf("%s%s", stdout_text, stderr_text);
     fail_unless(g_spawn_check_wait_status(status, NULL));
     fail_unless(strstr(stdout_text, "emotion=") != NULL);
+    /* the subtitle track's name and language, as matroskademux reads them back */
+    fail_unless(strstr(stdout_text, "language-code=(string)zxx, title=(string)Emotion") != NULL);
+    fail_unless(g_regex_match_simple("[a-z]+ \\([0-9]+%\\)", stdout_text, (GRegexCompileFlags)0,
+                                     (GRegexMatchFlags)0)); /* a cue */
     g_free(stdout_text);
     g_free(stderr_text);
     fail_unless(g_file_test(out.c_str(), G_FILE_TEST_IS_REGULAR));

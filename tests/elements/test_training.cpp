@@ -3,8 +3,8 @@
  * checkpoints that resume a stopped run exactly where the uninterrupted run would be, resumption
  * also with augmentation and feature masks, resumption refused for another run's checkpoint, a killed
  * emotion-train that always leaves a loadable model, the errors of unusable training settings, and
- * ksmmtransformer learning from the transcripts of emodatasetsrc's text pad. Needs shared/data/emodb (skips
- * with a message when absent). */
+ * progress messages while the pipeline plays, ksmmtransformer learning from the transcripts of
+ * emodatasetsrc's text pad. Needs shared/data/emodb (skips with a message when absent). */
 #include "test_emotion_common.h"
 
 #include <signal.h>
@@ -463,10 +463,63 @@ GST_START_TEST(test_ksmm_learns_from_text) {
 
 GST_END_TEST;
 
+/* The pipeline reaches PLAYING while it trains (the classifier lets the sink preroll), and
+ * progress messages, which gst-launch-1.0 prints without -m, say where it is: start, one line
+ * per epoch counted from 1, complete. */
+GST_START_TEST(test_progress_while_playing) {
+    if (!have_emodb("test_progress_while_playing")) return;
+    GstElement* pipeline = launch(train_pipeline(temp_path("progress.safetensors"), 2));
+    GstBus* bus = gst_element_get_bus(pipeline);
+    fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+    bool playing = false, playing_before_first_epoch = false;
+    std::vector<std::pair<GstProgressType, std::string>> progress;
+    while (true) {
+        GstMessage* m = gst_bus_timed_pop(bus, test_wait(300 * GST_SECOND));
+        fail_unless(m != NULL, "timeout");
+        const GstMessageType type = GST_MESSAGE_TYPE(m);
+        if (type == GST_MESSAGE_STATE_CHANGED && GST_MESSAGE_SRC(m) == GST_OBJECT(pipeline)) {
+            GstState state;
+            gst_message_parse_state_changed(m, NULL, &state, NULL);
+            playing = playing || state == GST_STATE_PLAYING;
+        } else if (type == GST_MESSAGE_PROGRESS) {
+            GstProgressType kind;
+            gchar *code = NULL, *text = NULL;
+            gst_message_parse_progress(m, &kind, &code, &text);
+            fail_unless_equals_string(code, "training");
+            if (kind == GST_PROGRESS_TYPE_CONTINUE && progress.size() == 1)
+                playing_before_first_epoch = playing;
+            progress.push_back({kind, text});
+            g_free(code);
+            g_free(text);
+        }
+        const bool done = type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR;
+        fail_unless(type != GST_MESSAGE_ERROR, "training failed");
+        gst_message_unref(m);
+        if (done) break;
+    }
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    gst_object_unref(pipeline);
+    for (const auto& [kind, text] : progress) printf("progress %d: %s\n", (int)kind, text.c_str());
+    fail_unless(playing_before_first_epoch, "the first epoch ended before the pipeline was PLAYING");
+    fail_unless_equals_int((int)progress.size(), 4);
+    fail_unless_equals_int(progress[0].first, GST_PROGRESS_TYPE_START);
+    fail_unless_equals_int(progress[1].first, GST_PROGRESS_TYPE_CONTINUE);
+    fail_unless(g_str_has_prefix(progress[1].second.c_str(), "epoch 1/2: train loss "), "%s",
+                progress[1].second.c_str());
+    fail_unless(progress[1].second.find(", UA ") != std::string::npos);
+    fail_unless(g_str_has_prefix(progress[2].second.c_str(), "epoch 2/2: "));
+    fail_unless_equals_int(progress[3].first, GST_PROGRESS_TYPE_COMPLETE);
+    fail_unless(g_str_has_prefix(progress[3].second.c_str(), "trained 2 epochs; best validation UA "));
+}
+
+GST_END_TEST;
+
 static Suite* training_suite(void) {
     Suite* s = suite_create("training");
     TCase* tc = general_case(s, 600);
     tcase_add_test(tc, test_train_reaches_accuracy);
+    tcase_add_test(tc, test_progress_while_playing);
     tcase_add_test(tc, test_resume_continues_exactly);
     tcase_add_test(tc, test_resume_with_augmentation_continues_exactly);
     tcase_add_test(tc, test_resume_other_run_n);

@@ -1,56 +1,25 @@
-// A model file says what it is: emotion-eval --model and emotion-analyze --model build the
-// pipeline of the file's architecture (here the shipped stl model, which alstmclassify would
-// refuse, and the shipped apcnn model, which takes mu-law segments), and emotion-eval refuses an
-// --arch that disagrees with the file. Three EmoDB utterances of shared/reference/lld keep it fast.
-#include <glib.h>
+// A model file says what it is: emotion-eval --model, emotion-analyze --model and emotion-train
+// --model build the pipeline of the file's architecture (here the shipped stl model, which
+// alstmclassify would refuse, and the shipped apcnn model, which takes mu-law segments), and
+// refuse an --arch that disagrees with the file. emotion-analyze --json prints emotionsink's JSON
+// Lines, and several --model are fused. Three EmoDB utterances of shared/reference/lld keep it fast.
 #include <glib/gstdio.h>
-#include <sys/wait.h>
 
+#include <cmath>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "models/model_file.h"
 #include "test_main.h"
+#include "tool_run.h"
+
+using namespace emotion::test;
 
 namespace {
-
-struct Run {
-    int status = -1; // exit code
-    std::string out, err;
-};
-
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    if (!value) std::fprintf(stderr, "%s is not set (tests/meson.build sets it)\n", name);
-    return value ? value : "";
-}
-
-Run run(std::vector<std::string> argv) {
-    std::vector<gchar*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    gchar *out = nullptr, *err = nullptr;
-    gint wait_status = -1;
-    GError* error = nullptr;
-    Run r;
-    if (!g_spawn_sync(nullptr, args.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
-                      &wait_status, &error)) {
-        r.err = error ? error->message : "cannot spawn";
-        g_clear_error(&error);
-        return r;
-    }
-    r.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-    r.out = out ? out : "";
-    r.err = err ? err : "";
-    g_free(out);
-    g_free(err);
-    std::printf("$");
-    for (const auto& a : argv) std::printf(" %s", a.c_str());
-    std::printf("\n-> exit %d\n%s%s", r.status, r.out.c_str(), r.err.c_str());
-    return r;
-}
 
 std::string temp_dir() {
     static std::string dir = [] {
@@ -80,10 +49,6 @@ std::string shipped(const std::string& architecture) {
     return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 } // namespace
 
 TEST(eval_runs_the_model_files_architecture) {
@@ -103,6 +68,49 @@ TEST(eval_runs_the_model_files_architecture) {
     // a mu-law model: mulawspec and apcnnclassify
     r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("apcnn")});
     EXPECT_MSG(r.status == 0 && contains(r.out, "evaluation of"), r.err);
+}
+
+TEST(eval_reports_arousal_and_calibration_and_calibrates) {
+    const std::string report = temp_dir() + "/calibration.json";
+    Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+                 "--report", report});
+    EXPECT_MSG(r.status == 0, r.err);
+    EXPECT_MSG(contains(r.out, "arousal (high: angry, happy; low: neutral, sad)"), r.out);
+    EXPECT_MSG(contains(r.out, "ECE"), r.out);
+    nlohmann::json j = nlohmann::json::parse(std::ifstream(report), nullptr, false);
+    EXPECT_MSG(j.is_object() && j["arousal"].is_object() && j["calibration"].is_object(), j.dump());
+    if (!j.is_object() || !j["arousal"].is_object() || !j["calibration"].is_object()) return;
+    // happy and angry (high), sad (low): 3 results in the high/low matrix
+    EXPECT_MSG(j["arousal"]["confusion"]["total"] == 3, j["arousal"].dump());
+    const double ece = j["calibration"]["uncalibrated"]["ece"].get<double>();
+    EXPECT(ece >= 0.0 && ece <= 1.0);
+    EXPECT(j["calibration"]["uncalibrated"]["n"] == 3);
+
+    // --calibrate --out: a copy with the fitted temperature, which the next evaluation applies
+    const std::string calibrated = temp_dir() + "/stl-calibrated.safetensors";
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+             "--calibrate", "--out", calibrated, "--report", report});
+    EXPECT_MSG(r.status == 0 && contains(r.out, "temperature fitted on these 3 results"), r.err);
+    j = nlohmann::json::parse(std::ifstream(report), nullptr, false);
+    const double fitted =
+        j.is_object() && j.contains("calibrate") ? j["calibrate"]["temperature"].get<double>() : -1;
+    EXPECT_MSG(fitted > 0.0, j.dump());
+    EXPECT(j.is_object() &&
+           j["calibrate"]["after"]["nll"].get<double>() <= j["calibrate"]["before"]["nll"].get<double>());
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", calibrated, "--report",
+             report});
+    EXPECT_MSG(r.status == 0 && contains(r.out, "at the model file's temperature"), r.out);
+    j = nlohmann::json::parse(std::ifstream(report), nullptr, false);
+    EXPECT_MSG(j.is_object() &&
+                   std::fabs(j["calibration"]["model"]["temperature"].get<double>() - fitted) < 1e-4 * fitted,
+               j.dump());
+
+    // bad combinations are usage errors
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--arch", "stl", "--calibrate"});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "--calibrate needs --model"), r.err);
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--out",
+             calibrated});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "--out needs --calibrate"), r.err);
 }
 
 TEST(eval_refuses_an_arch_that_disagrees_with_the_model_n) {
@@ -137,6 +145,115 @@ TEST(analyze_runs_the_model_files_architecture) {
     r = run({env("EMOTION_ANALYZE_TOOL"), "--model", temp_dir() + "/missing.safetensors",
              reference_wav("08a02Wc")});
     EXPECT_MSG(r.status == 1 && contains(r.err, "missing.safetensors"), r.err);
+}
+
+TEST(train_fine_tunes_the_model_files_architecture) {
+    const std::string out = temp_dir() + "/fine-tuned.safetensors";
+    Run r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
+                 "--out", out, "--epochs", "1"});
+    EXPECT_MSG(r.status == 0, r.err);
+    EXPECT_MSG(!contains(r.err, "alstmclassify"), r.err); // it once ran the default architecture's element
+    std::string architecture;
+    try {
+        architecture = emotion::models::read_model_info(out).architecture;
+    } catch (const std::exception& e) { architecture = e.what(); }
+    EXPECT_MSG(architecture == "stl", architecture);
+
+    r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--arch",
+             "alstm", "--out", temp_dir() + "/refused.safetensors"});
+    EXPECT_MSG(r.status == 2, r.err);
+    EXPECT_MSG(contains(r.err, "'stl' model") && contains(r.err, "--arch alstm") && contains(r.err, "usage:"),
+               r.err);
+    r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--model",
+             temp_dir() + "/missing.safetensors", "--out", temp_dir() + "/x.safetensors"});
+    EXPECT_MSG(r.status == 1 && contains(r.err, "missing.safetensors"), r.err);
+}
+
+// --resume without --arch: the architecture of OUT's checkpoint (here the shipped stl model put
+// where a checkpoint would be: stlclassify opens it, and refuses it as a checkpoint of other
+// settings, where alstmclassify used to refuse it as "an 'stl' model")
+TEST(train_resumes_in_the_checkpoints_architecture) {
+    const std::string out = temp_dir() + "/resumed.safetensors";
+    const std::string checkpoint = temp_dir() + "/resumed.checkpoint.safetensors";
+    std::ifstream shipped_model(shipped("stl"), std::ios::binary);
+    std::ofstream(checkpoint, std::ios::binary) << shipped_model.rdbuf();
+    Run r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--out", out, "--resume",
+                 "--epochs", "17"});
+    EXPECT_MSG(!contains(r.err, "AlstmClassify") && !contains(r.err, "'stl' model"), r.err);
+    EXPECT_MSG(contains(r.err, "StlClassify") || r.status == 0, r.err);
+}
+
+// Every line a JSON object with emotionsink's fields; returns the objects.
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+    std::vector<nlohmann::json> objects;
+    size_t at = 0;
+    while (at < text.size()) {
+        size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        nlohmann::json j = nlohmann::json::parse(text.substr(at, end - at), nullptr, false);
+        EXPECT_MSG(j.is_object(), "not JSON: " + text.substr(at, end - at));
+        if (j.is_object()) {
+            for (const char* field : {"segment", "start", "end", "label", "confidence", "scores", "model"})
+                EXPECT_MSG(j.contains(field), std::string("no '") + field + "' in " + j.dump());
+            objects.push_back(j);
+        }
+        at = end + 1;
+    }
+    return objects;
+}
+
+TEST(analyze_json_prints_emotionsinks_json_lines) {
+    for (const std::string architecture : {"stl", "apcnn"}) {
+        Run r = run({env("EMOTION_ANALYZE_TOOL"), "--json", "--model", shipped(architecture),
+                     reference_wav("08a02Wc")});
+        EXPECT_MSG(r.status == 0, r.err);
+        auto objects = json_lines(r.out); // nothing but JSON Lines on stdout
+        EXPECT_MSG(objects.size() == 1, r.out);
+        for (const auto& j : objects) {
+            EXPECT_MSG(j.value("model", "") == architecture + ".safetensors", j.dump());
+            const std::string label = j.value("label", "");
+            EXPECT_MSG(j["scores"].contains(label), j.dump());
+            EXPECT_MSG(j.value("end", 0.0) > j.value("start", 1.0), j.dump());
+            EXPECT_MSG(std::fabs(j["scores"].value(label, 0.0) - j.value("confidence", -1.0)) < 1e-6,
+                       j.dump());
+        }
+    }
+}
+
+// emotionsink shares the standard output: appending to a file keeps what it held (opening
+// /dev/stdout anew truncated it and wrote over the first bytes)
+TEST(analyze_json_appends_to_redirected_output) {
+    const std::string file = temp_dir() + "/appended.jsonl";
+    Run r =
+        run({"/bin/sh", "-c",
+             "echo kept > \"$1\" && \"$2\" --json --model \"$3\" \"$4\" >> \"$1\" && \"$2\" --json --model "
+             "\"$3\" \"$4\" >> \"$1\"",
+             "sh", file, env("EMOTION_ANALYZE_TOOL"), shipped("stl"), reference_wav("08a02Wc")});
+    EXPECT_MSG(r.status == 0, r.err);
+    std::ifstream in(file);
+    std::string first, rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t newline = rest.find('\n');
+    first = rest.substr(0, newline);
+    EXPECT_MSG(first == "kept", rest);
+    EXPECT_MSG(json_lines(rest.substr(newline + 1)).size() == 2, rest);
+}
+
+TEST(analyze_fuses_several_models) {
+    Run r = run({env("EMOTION_ANALYZE_TOOL"), "--model", shipped("alstm"), "--model", shipped("apcnn"),
+                 "--model", shipped("stl"), "--json", reference_wav("08a02Wc")});
+    EXPECT_MSG(r.status == 0, r.err);
+    auto objects = json_lines(r.out);
+    EXPECT_MSG(objects.size() == 1, r.out); // the fused results only, in the first model's segments
+    for (const auto& j : objects) {
+        EXPECT_MSG(j.value("model", "") == "fusion(alstm.safetensors+apcnn.safetensors+stl.safetensors)",
+                   j.dump());
+        EXPECT_MSG(j.value("segment", "") == "vad0", j.dump());
+    }
+    // the table: the first model's (LLD) segment columns, the fused emotion
+    Run table = run({env("EMOTION_ANALYZE_TOOL"), "--model", shipped("alstm"), "--model", shipped("stl"),
+                     reference_wav("08a02Wc")});
+    EXPECT_MSG(table.status == 0, table.err);
+    EXPECT_MSG(contains(table.out, "1 speech segments") && contains(table.out, "vad0"), table.out);
 }
 
 // Without the plugin: one clear message (it printed 4 CRITICALs and a "not linked" error).

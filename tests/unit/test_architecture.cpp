@@ -277,6 +277,33 @@ TEST(model_files_declare_their_architecture_features) {
     }
 }
 
+TEST(model_file_temperature_round_trips_and_bad_ones_are_refused_n) {
+    nn::Context context;
+    const auto& stl = models::architecture_named("stl");
+    auto model = new_model(stl, context);
+    models::ModelInfo info = info_for(stl, *model);
+    const std::string path = test::temp_path("calibrated.safetensors");
+    models::save_model(path, *model, info); // T = 1: no metadata, reads as 1
+    EXPECT(models::read_model_info(path).temperature == 1.0);
+    info.temperature = 1.8125;
+    models::save_model(path, *model, info);
+    EXPECT_NEAR(models::read_model_info(path).temperature, 1.8125, 1e-9);
+    info.temperature = -1.0;
+    EXPECT_THROWS(models::save_model(path, *model, info));
+    for (const char* bad : {"0", "-2", "abc", "1.5x", "", "nan", "1e9"}) {
+        info.temperature = 1.0;
+        io::SafetensorsWriter writer = models::model_writer(*model, info);
+        writer.set_metadata("temperature", bad);
+        writer.write_atomic(path);
+        try {
+            models::read_model_info(path);
+            EXPECT_MSG(false, bad);
+        } catch (const io::FormatError& e) {
+            EXPECT_MSG(std::string(e.what()).find("'temperature'") != std::string::npos, e.what());
+        }
+    }
+}
+
 TEST(hostile_configs_are_refused_before_anything_is_built_n) {
     // A small file whose config asks for a huge network (an alstm file with fc = 1000000 took
     // 8.3 GB and 78 s before its error; a ksmm one with n_enc = 1000000 crashed in oneDNN).

@@ -1,4 +1,4 @@
-// The command-line options of emotion-train, emotion-eval and the text tools. number() and
+// The command-line options of every tool (tools/common/options.h). number() and
 // integer() once parsed a copy that was gone before they read where parsing stopped (ASan:
 // stack-use-after-scope for short values, heap-use-after-free for long ones); the sanitizer
 // build runs these.
@@ -73,6 +73,41 @@ TEST(unknown_options_and_missing_values_are_refused) {
     EXPECT(throws_invalid_argument([] { parse({"--nope", "1"}, {{"epochs", "30"}}); }));
     EXPECT(throws_invalid_argument([] { parse({"--epochs"}, {{"epochs", "30"}}); }));
     EXPECT(throws_invalid_argument([] { parse({"epochs", "3"}, {{"epochs", "30"}}); }));
+}
+
+// Words of a command line as argv (argv[0] added); the strings live as long as the vector.
+std::vector<char*> argv_of(std::vector<std::string>& words) {
+    words.insert(words.begin(), "tool");
+    std::vector<char*> argv;
+    for (std::string& w : words) argv.push_back(w.data());
+    return argv;
+}
+
+TEST(short_help_positional_arguments_and_repeated_options) {
+    std::vector<std::string> words = {"-h", "--model", "a.safetensors", "in.wav", "--model=b.safetensors"};
+    auto argv = argv_of(words);
+    Options o(int(argv.size()), argv.data(), {{"model", ""}}, {{"help", false}}, {}, 1);
+    EXPECT(o.flag("help"));
+    EXPECT(o.positional() == std::vector<std::string>{"in.wav"});
+    EXPECT(o.all("model") == (std::vector<std::string>{"a.safetensors", "b.safetensors"}));
+    EXPECT(o.str("model") == "b.safetensors"); // the last one
+    EXPECT(o.all("nothing").empty());
+
+    // more positional arguments than allowed, a short option that is not -h, a lone "--"
+    std::vector<std::string> two = {"a.wav", "b.wav"};
+    auto two_argv = argv_of(two);
+    EXPECT(throws_invalid_argument([&] {
+        Options(int(two_argv.size()), two_argv.data(), {}, {{"help", false}}, {}, 1);
+    }));
+    std::vector<std::string> any = {"a.wav", "b.wav", "c.wav"};
+    auto any_argv = argv_of(any);
+    EXPECT(Options(int(any_argv.size()), any_argv.data(), {}, {}, {}, -1).positional().size() == 3);
+    EXPECT(throws_invalid_argument([] { parse({"-x"}, {{"epochs", "30"}}); }));
+    EXPECT(throws_invalid_argument([] { parse({"--"}, {{"epochs", "30"}}); }));
+    // without a help flag, -h is an unknown option like any other
+    std::vector<std::string> h = {"-h"};
+    auto h_argv = argv_of(h);
+    EXPECT(throws_invalid_argument([&] { Options(int(h_argv.size()), h_argv.data(), {}); }));
 }
 
 TEST_MAIN()

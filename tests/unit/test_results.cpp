@@ -72,8 +72,53 @@ TEST(csv_header_and_rows) {
     std::string header, row;
     std::getline(lines, header);
     std::getline(lines, row);
-    EXPECT(header == "segment,start,end,label,confidence,true,angry,happy,neutral,sad");
+    EXPECT(header ==
+           "segment,start,end,label,confidence,true,angry,happy,neutral,sad,arousal,valence,arousal_level,"
+           "uncertain");
     EXPECT_MSG(row.rfind("\"a,b\",0.000,1.000,happy,0.700000,,", 0) == 0, row);
+    // without arousal/valence: empty fields
+    EXPECT_MSG(row.size() > 17 && row.substr(row.size() - 17) == "0.400000,,,,false", row);
+}
+
+TEST(jsonl_affect_and_uncertain) {
+    Result r = sample("u", 0.0, 1.0, 0);
+    std::string plain = render(ResultFormat::JsonLines, {r});
+    auto j = nlohmann::json::parse(plain);
+    EXPECT(j["arousal"].is_null() && j["valence"].is_null() && j["arousal_level"].is_null());
+    EXPECT(j["uncertain"] == false);
+    r.has_affect = true;
+    r.arousal = 0.5f;
+    r.valence = -0.25f;
+    r.high_arousal = true;
+    r.uncertain = true;
+    j = nlohmann::json::parse(render(ResultFormat::JsonLines, {r}));
+    EXPECT_NEAR(j["arousal"].get<double>(), 0.5, 1e-6);
+    EXPECT_NEAR(j["valence"].get<double>(), -0.25, 1e-6);
+    EXPECT(j["arousal_level"] == "high");
+    EXPECT(j["uncertain"] == true);
+    EXPECT(j["label"] == "angry"); // the most likely class stays
+}
+
+TEST(csv_affect_and_uncertain_columns) {
+    Result r = sample("c", 0.0, 1.0, 3);
+    r.has_affect = true;
+    r.arousal = -0.6f;
+    r.valence = -0.7f;
+    r.uncertain = true;
+    std::istringstream lines(render(ResultFormat::Csv, {r}));
+    std::string header, row;
+    std::getline(lines, header);
+    std::getline(lines, row);
+    EXPECT_MSG(
+        row == "c,0.000,1.000,sad,0.700000,,0.100000,0.200000,0.300000,0.700000,-0.600000,-0.700000,low,true",
+        row);
+}
+
+TEST(subtitles_say_uncertain) {
+    Result r = sample("s", 0.0, 1.0, 1);
+    r.uncertain = true;
+    std::string text = render(ResultFormat::Srt, {r});
+    EXPECT_MSG(text.find("\nuncertain (70%)\n") != std::string::npos, text);
 }
 
 TEST(webvtt_cues) {
@@ -94,6 +139,52 @@ TEST(srt_numbering) {
 TEST(format_names) {
     EXPECT(parse_result_format("srt") == ResultFormat::Srt);
     EXPECT_THROWS(parse_result_format("xml"));
+}
+
+TEST(format_from_the_extension) {
+    EXPECT(result_format_for_path("out/e.vtt") == ResultFormat::WebVtt);
+    EXPECT(result_format_for_path("E.WEBVTT") == ResultFormat::WebVtt);
+    EXPECT(result_format_for_path("e.srt") == ResultFormat::Srt);
+    EXPECT(result_format_for_path("e.CSV") == ResultFormat::Csv);
+    EXPECT(result_format_for_path("e.json") == ResultFormat::JsonLines);
+    EXPECT(result_format_for_path("e.jsonl") == ResultFormat::JsonLines);
+    EXPECT(result_format_for_path("e.ndjson") == ResultFormat::JsonLines);
+    EXPECT(result_format_for_path("/dev/stdout") == ResultFormat::JsonLines); // no extension
+    EXPECT(result_format_for_path("dir.vtt/results") ==
+           ResultFormat::JsonLines); // the folder's is no extension
+    EXPECT(result_format_for_path(".hidden") == ResultFormat::JsonLines);
+    EXPECT_THROWS(result_format_for_path("e.txt"));
+    EXPECT_THROWS(result_format_for_path("e.vtt.gz"));
+    try {
+        result_format_for_path("e.txt");
+    } catch (const std::invalid_argument& e) {
+        EXPECT_MSG(std::string(e.what()).find("'.txt'") != std::string::npos, e.what());
+    }
+}
+
+TEST(cue_text_placeholders) {
+    EXPECT(cue_text(kDefaultCueFormat, "angry", 0.744) == "angry (74%)");
+    EXPECT(cue_text(kDefaultCueFormat, "angry", 0.746) == "angry (75%)"); // rounded, not truncated
+    EXPECT(cue_text("{label} {confidence}", "sad", 0.5) == "sad 0.50");
+    EXPECT(cue_text("[{segment}] {label}: {percent} %", "happy", 1.0, "vad3") == "[vad3] happy: 100 %");
+    EXPECT(cue_text("no placeholder", "happy", 1.0) == "no placeholder");
+    EXPECT_THROWS(check_cue_format("{score}"));
+    EXPECT_THROWS(check_cue_format("{label"));
+    EXPECT_THROWS(check_cue_format("{}"));
+    check_cue_format(kDefaultCueFormat); // does not throw
+
+    // the subtitle writers take it
+    std::FILE* file = std::tmpfile();
+    auto writer = ResultWriter::create(ResultFormat::Srt, file, "{label}={confidence}");
+    writer->write(sample("a", 0.0, 1.0, 0));
+    std::rewind(file);
+    char text[256] = {0};
+    EXPECT(std::fread(text, 1, sizeof text - 1, file) > 0);
+    std::fclose(file);
+    EXPECT_MSG(std::string(text) == "1\n00:00:00,000 --> 00:00:01,000\nangry=0.70\n\n", text);
+    std::FILE* other = std::tmpfile();
+    EXPECT_THROWS(ResultWriter::create(ResultFormat::WebVtt, other, "{oops}"));
+    std::fclose(other);
 }
 
 TEST_MAIN()

@@ -194,6 +194,15 @@ TEST(learns_and_writes_the_best_model_atomically) {
     EXPECT(info.architecture == "alstm" && info.labels == data.description.labels);
     EXPECT(info.metrics.at("validation").at("ua").get<double>() == done.best_ua);
     EXPECT(info.metrics.at("validation").at("epoch").get<int>() == done.best_epoch);
+    // calibrated on the best epoch's validation: the file's temperature is that epoch's fit, and the
+    // fit does not raise the validation ECE
+    const auto& best = recorder.epochs.at(done.best_epoch).report;
+    std::printf("best epoch: temperature %.3f, validation ECE %.3f -> %.3f\n", best.temperature, best.ece,
+                best.calibrated_ece);
+    EXPECT(best.temperature > 0.0 && best.temperature != 1.0);
+    EXPECT(std::fabs(info.temperature - best.temperature) < 1e-5 * best.temperature);
+    EXPECT(info.metrics.at("validation").at("temperature").get<double>() == best.temperature);
+    EXPECT(best.calibrated_ece <= best.ece + 1e-9);
     EXPECT(info.training.at("data") == "synthetic" && info.training.at("protocol") == "valid: 16 segments");
     EXPECT(info.training.at("settings") == session.classifier()->info().training.at("settings"));
     EXPECT(info.config.at("fc") == 16);

@@ -1,10 +1,11 @@
 // emotion-analyze: decodes a recording, finds the speech segments (lldextract with voice
 // activity detection), classifies each with alstmclassify (the shipped model), or with the
-// element of --model's architecture, and prints per segment its timing, voicing, median F0,
-// level, emotion and confidence. A model of mu-law segments (apcnn) gets mulawspec and no voice
-// activity detection: one line per 2 s segment with its timing and emotion. --plot draws the
-// timeline picture (tools/common/timeline-plot.h).
-//   emotion-analyze [--model MODEL.safetensors] [--plot TIMELINE.png] AUDIO-FILE
+// elements of each --model's recorded architecture, and prints per segment its timing, voicing,
+// median F0, level, emotion and confidence. A model of mu-law segments (apcnn) gets mulawspec and
+// no voice activity detection: one line per 2 s segment with its timing and emotion. Several
+// --model are fused by emotionfuse (in the segments of the first). --json prints emotionsink's
+// JSON Lines instead (emotionsink writes them, so the schema is the same).
+// --plot draws the timeline picture (tools/common/timeline-plot.h).
 #include <gst/gst.h>
 
 #include <algorithm>
@@ -15,14 +16,23 @@
 #include <string>
 #include <vector>
 
+#include "../common/model-architecture.h"
+#include "../common/options.h"
 #include "gst/emotion/emotion.h"
 #include "models/architecture.h"
-#include "models/model_file.h"
 #include "timeline-recorder.h"
 
 namespace {
 
 const char* kDefaultArchitecture = "alstm"; // without --model: its shipped model
+const char* kUsage =
+    "usage: emotion-analyze [--model MODEL.safetensors]... [--json] [--plot TIMELINE.png] AUDIO-FILE\n"
+    "  --model FILE  a model of any architecture (the file says which: the features element and\n"
+    "                classifier follow); given several times, their results are fused\n"
+    "                (emotionfuse, equal weights). Default: the shipped alstm model\n"
+    "  --json        print one JSON object per result (emotionsink's JSON Lines) instead of the table\n"
+    "  --plot FILE   also draw the timeline picture (level, segments by emotion, mm:ss) as PNG\n"
+    "  -h, --help    this text\n";
 constexpr int kFeatures = 36;
 constexpr int kEnergy = 1, kHarmonicRatio = 34, kF0 = 35;
 
@@ -83,7 +93,20 @@ struct Emotion {
     std::string label;
     double confidence = 0.0;
     guint64 start = 0, duration = 0;
+    bool has_affect = false;
+    double arousal = 0.0, valence = 0.0;
 };
+
+// " (81%, arousal +0.52, valence -0.31)"
+std::string describe(const Emotion& e) {
+    char text[96];
+    if (e.has_affect)
+        std::snprintf(text, sizeof text, " (%.0f%%, arousal %+.2f, valence %+.2f)", 100.0 * e.confidence,
+                      e.arousal, e.valence);
+    else
+        std::snprintf(text, sizeof text, " (%.0f%%)", 100.0 * e.confidence);
+    return text;
+}
 struct Emotions {
     std::map<std::string, Emotion> by_id;
     std::vector<std::string> order; // ids as the results came
@@ -99,6 +122,8 @@ void record_emotion(Emotions& emotions, const GstStructure* s) {
     gst_structure_get_double(s, "confidence", &e.confidence);
     gst_structure_get_uint64(s, "timestamp", &e.start);
     gst_structure_get_uint64(s, "duration", &e.duration);
+    e.has_affect = gst_structure_get_double(s, "arousal", &e.arousal) &&
+                   gst_structure_get_double(s, "valence", &e.valence);
 }
 
 void print_summary(const Analysis& analysis, const Emotions& emotions) {
@@ -113,7 +138,7 @@ void print_summary(const Analysis& analysis, const Emotions& emotions) {
         std::printf("%-8s %8.2f %8.2f %6.0f%% %7.1f %9.1f  %s", s.id.c_str(), s.start / 1e9, s.end / 1e9,
                     100.0 * s.f0.size() / s.frames, median(s.f0), level,
                     e == emotions.by_id.end() ? "-" : e->second.label.c_str());
-        if (e != emotions.by_id.end()) std::printf(" (%.0f%%)", 100.0 * e->second.confidence);
+        if (e != emotions.by_id.end()) std::printf("%s", describe(e->second).c_str());
         std::printf("\n");
     }
 }
@@ -124,9 +149,73 @@ void print_results(const Emotions& emotions) {
                 "emotion");
     for (const std::string& id : emotions.order) {
         const Emotion& e = emotions.by_id.at(id);
-        std::printf("%-8s %8.2f %8.2f  %s (%.0f%%)\n", id.c_str(), e.start / 1e9,
-                    (e.start + e.duration) / 1e9, e.label.c_str(), 100.0 * e.confidence);
+        std::printf("%-8s %8.2f %8.2f  %s%s\n", id.c_str(), e.start / 1e9, (e.start + e.duration) / 1e9,
+                    e.label.c_str(), describe(e).c_str());
     }
+}
+
+// The command line, all of it here.
+struct AnalyzeOptions {
+    std::vector<std::string> models; // empty: the shipped model of kDefaultArchitecture
+    std::string audio;
+    bool json = false;
+    bool help = false;
+};
+
+AnalyzeOptions parse_options(int argc, char** argv) {
+    emotion::tools::Options o(argc, argv, {{"model", ""}}, {{"help", false}, {"json", false}}, {}, 1);
+    AnalyzeOptions a;
+    a.help = o.flag("help");
+    if (a.help) return a;
+    if (o.positional().empty()) throw std::invalid_argument("no AUDIO-FILE given");
+    a.audio = o.positional()[0];
+    a.models = o.all("model");
+    for (const std::string& m : a.models)
+        if (m.empty()) throw std::invalid_argument("--model needs a file name");
+    a.json = o.flag("json");
+    return a;
+}
+
+// One classifier of the analysis: a model file (empty: the shipped one) and its architecture.
+struct Branch {
+    std::string model;
+    const emotion::models::Architecture* architecture = nullptr;
+    bool lld() const { return architecture->features.kind == emotion::models::FeatureKind::Lld; }
+};
+
+std::string quoted(const std::string& value) {
+    std::string out = "\"";
+    for (char c : value) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// features ! classifier, named classifierN (LLD features find the speech segments themselves).
+std::string branch_description(const Branch& b, size_t index) {
+    std::string d = b.architecture->features_element + (b.lld() ? " segmentation=vad" : "") + " ! " +
+                    b.architecture->element + " name=classifier" + std::to_string(index);
+    if (!b.model.empty()) d += " model=" + quoted(b.model);
+    return d;
+}
+
+// decoder ! branch ! sink, or with several branches decoder ! tee ! branches ! emotionfuse ! sink;
+// the results are those of the element named `results`.
+std::string pipeline_description(const std::string& uri, const std::vector<Branch>& branches, bool json,
+                                 std::string* results) {
+    std::string d = "uridecodebin uri=" + quoted(uri) +
+                    " ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! ";
+    const std::string sink = json ? "emotionsink location=/dev/stdout format=jsonl" : "fakesink sync=false";
+    if (branches.size() == 1) {
+        *results = "classifier0";
+        return d + branch_description(branches[0], 0) + " ! " + sink;
+    }
+    d += "tee name=split";
+    for (size_t i = 0; i < branches.size(); ++i)
+        d += "  split. ! queue ! " + branch_description(branches[i], i) + " ! fuse.sink_" + std::to_string(i);
+    *results = "fuse";
+    return d + "  emotionfuse name=fuse ! " + sink;
 }
 
 int write_timeline(emotion::tools::TimelineRecorder& timeline, const std::string& path) {
@@ -139,51 +228,65 @@ int write_timeline(emotion::tools::TimelineRecorder& timeline, const std::string
     }
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    gst_init(&argc, &argv);
-    std::string plot_path;
-    const bool plot_ok = emotion::tools::take_plot_option(argc, argv, plot_path);
-    std::string model;
-    if (argc == 4 && std::string(argv[1]) == "--model") model = argv[2];
-    if (!plot_ok || (argc != 2 && !(argc == 4 && !model.empty()))) {
-        std::fprintf(stderr, "usage: %s [--model MODEL.safetensors] [--plot TIMELINE.png] AUDIO-FILE\n",
-                     argv[0]);
-        return 2;
-    }
-    // A model file says what it is: its architecture chooses the features element and classifier.
-    const emotion::models::Architecture* architecture = nullptr;
-    try {
-        architecture = &emotion::models::architecture_named(
-            model.empty() ? kDefaultArchitecture : emotion::models::read_model_info(model).architecture);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-analyze: %s\n", e.what());
-        return 1;
-    }
-    const bool lld = architecture->features.kind == emotion::models::FeatureKind::Lld;
-    // Without the plugin gst_parse_launch builds half a pipeline: CRITICALs and "not linked".
-    for (const std::string& element : {architecture->features_element, architecture->element}) {
+// Without the plugin gst_parse_launch builds half a pipeline: CRITICALs and "not linked".
+bool elements_available(const std::vector<std::string>& elements) {
+    for (const std::string& element : elements) {
         GstElementFactory* factory = gst_element_factory_find(element.c_str());
         if (!factory) {
             std::fprintf(stderr,
                          "emotion-analyze: GStreamer has no element '%s': install the plugin (meson install "
                          "-C build) or set GST_PLUGIN_PATH to the build's gst folder\n",
                          element.c_str());
-            return 1;
+            return false;
         }
         gst_object_unref(factory);
     }
-    gchar* uri = gst_filename_to_uri(argv[argc - 1], nullptr);
-    gchar* model_property = model.empty() ? g_strdup("") : g_strdup_printf(" model=\"%s\"", model.c_str());
-    std::string description =
-        std::string("uridecodebin uri=\"") + uri +
-        "\" ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! " +
-        architecture->features_element + (lld ? " segmentation=vad" : "") + " ! " + architecture->element +
-        " name=classifier" + model_property + " ! fakesink sync=false";
-    g_free(uri);
-    g_free(model_property);
+    return true;
+}
 
+} // namespace
+
+int main(int argc, char** argv) {
+    gst_init(&argc, &argv);
+    std::string plot_path;
+    if (!emotion::tools::take_plot_option(argc, argv, plot_path))
+        return emotion::tools::usage_error("emotion-analyze", "--plot needs a file name that can be written",
+                                           kUsage);
+    AnalyzeOptions options;
+    try {
+        options = parse_options(argc, argv);
+    } catch (const std::exception& e) {
+        return emotion::tools::usage_error("emotion-analyze", e.what(), kUsage);
+    }
+    if (options.help) {
+        std::printf("%s", kUsage);
+        return 0;
+    }
+    // A model file says what it is: its architecture chooses the features element and classifier.
+    std::vector<Branch> branches;
+    try {
+        if (options.models.empty())
+            branches.push_back({"", &emotion::tools::run_architecture("", "", kDefaultArchitecture)});
+        for (const std::string& model : options.models)
+            branches.push_back({model, &emotion::tools::run_architecture(model, "", kDefaultArchitecture)});
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-analyze: %s\n", e.what());
+        return 1;
+    }
+    std::vector<std::string> elements;
+    for (const Branch& b : branches)
+        elements.insert(elements.end(), {b.architecture->features_element, b.architecture->element});
+    if (branches.size() > 1) elements.push_back("emotionfuse");
+    if (options.json) elements.push_back("emotionsink");
+    if (!elements_available(elements)) return 1;
+
+    gchar* uri = gst_filename_to_uri(options.audio.c_str(), nullptr);
+    std::string results;
+    const std::string description =
+        pipeline_description(uri ? uri : options.audio, branches, options.json, &results);
+    g_free(uri);
+    // LLD frames and segment events as the first classifier receives them: the table's columns
+    const bool lld = branches[0].lld();
     GError* error = nullptr;
     GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
     if (!pipeline || error) {
@@ -195,15 +298,15 @@ int main(int argc, char** argv) {
     }
     std::unique_ptr<emotion::tools::TimelineRecorder> timeline;
     if (!plot_path.empty()) {
-        GstElement* classifier = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
-        gchar* name = g_path_get_basename(argv[argc - 1]);
+        GstElement* classifier = gst_bin_get_by_name(GST_BIN(pipeline), "classifier0");
+        gchar* name = g_path_get_basename(options.audio.c_str());
         timeline = std::make_unique<emotion::tools::TimelineRecorder>(classifier, name);
         g_free(name);
         gst_object_unref(classifier);
     }
     Analysis analysis;
-    if (lld) { // LLD frames and segment events as the classifier receives them
-        GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "classifier");
+    if (lld && !options.json) {
+        GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "classifier0");
         GstPad* pad = gst_element_get_static_pad(sink, "sink");
         gst_pad_add_probe(pad,
                           GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
@@ -222,8 +325,11 @@ int main(int argc, char** argv) {
             GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT));
         if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ELEMENT) break;
         const GstStructure* s = gst_message_get_structure(message);
-        if (gst_structure_has_name(s, "emotion")) record_emotion(emotions, s);
-        if (timeline && gst_structure_has_name(s, "emotion")) timeline->record(s);
+        if (gst_structure_has_name(s, "emotion") &&
+            results == GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) { // not the fused inputs'
+            record_emotion(emotions, s);
+            if (timeline) timeline->record(s);
+        }
         gst_message_unref(message);
     }
     int status = 0;
@@ -240,10 +346,12 @@ int main(int argc, char** argv) {
     gst_object_unref(bus);
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(pipeline);
-    if (status == 0 && lld)
-        print_summary(analysis, emotions); // streaming threads have stopped
-    else if (status == 0)
-        print_results(emotions);
+    if (status == 0 && !options.json) {
+        if (lld)
+            print_summary(analysis, emotions); // streaming threads have stopped
+        else
+            print_results(emotions);
+    }
     if (status == 0 && timeline) status = write_timeline(*timeline, plot_path);
     return status;
 }

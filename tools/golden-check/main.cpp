@@ -3,21 +3,18 @@
 // (tolerance, unknown kind, unreadable file, exception), 2 on a usage error.
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <string>
+#include <vector>
 
+#include "../common/options.h"
 #include "golden.h"
 
 namespace {
 
-void usage(const char* argv0) {
-    std::fprintf(stderr,
-                 "usage: %s [--list-kinds] FILE.safetensors...\n"
-                 "Rebuilds each reference case by its metadata 'kind', runs it and compares every\n"
-                 "out.* / grad.* tensor (err = max|c - r| / max|r|; tolerances 1e-4 out, 1e-3 grad).\n",
-                 argv0);
-}
+const char* kUsage = "usage: emotion-golden-check [--list-kinds] FILE.safetensors...\n"
+                     "Rebuilds each reference case by its metadata 'kind', runs it and compares every\n"
+                     "out.* / grad.* tensor (err = max|c - r| / max|r|; tolerances 1e-4 out, 1e-3 grad).\n";
 
 bool check_file(const std::string& path) {
     using namespace emotion;
@@ -56,24 +53,24 @@ bool check_file(const std::string& path) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        usage(argv[0]);
-        return 2;
-    }
-    int failed = 0, files = 0;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-            usage(argv[0]);
+    std::vector<std::string> files;
+    try {
+        emotion::tools::Options o(argc, argv, {}, {{"help", false}, {"list-kinds", false}}, {}, -1);
+        if (o.flag("help")) {
+            std::printf("%s", kUsage);
             return 0;
         }
-        if (std::strcmp(argv[i], "--list-kinds") == 0) {
+        if (o.flag("list-kinds"))
             for (const auto& kv : emotion::golden::registry()) std::printf("%s\n", kv.first.c_str());
-            continue;
-        }
-        ++files;
-        if (!check_file(argv[i])) ++failed;
+        files = o.positional();
+        if (files.empty() && !o.flag("list-kinds")) throw std::invalid_argument("no reference file given");
+    } catch (const std::exception& e) {
+        return emotion::tools::usage_error("emotion-golden-check", e.what(), kUsage);
     }
-    if (files > 1) std::printf("%d of %d files passed\n", files - failed, files);
+    int failed = 0;
+    for (const std::string& file : files)
+        if (!check_file(file)) ++failed;
+    if (files.size() > 1) std::printf("%zu of %zu files passed\n", files.size() - failed, files.size());
     std::fflush(stdout);
     return failed ? 1 : 0;
 }

@@ -10,10 +10,12 @@
 // vocabulary "", "w1", "w2", ... (models::placeholder_vocabulary): their rows are no real words,
 // so only tests that feed such words use them.
 #include <cstdio>
-#include <cstring>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "../common/options.h"
 #include "io/safetensors.h"
 #include "models/architecture.h"
 #include "models/ksmm_text.h"
@@ -26,20 +28,10 @@ using namespace emotion;
 
 namespace {
 
-int usage() {
-    std::fprintf(
-        stderr,
-        "usage: emotion-model info MODEL\n"
-        "       emotion-model init ARCH OUT --labels L1,L2,... [--config JSON] [--seed N] [--table TABLE]\n"
-        "       emotion-model from-reference REFERENCE OUT --labels L1,L2,...\n");
-    return 2;
-}
-
-std::string option(int argc, char** argv, const char* name, const char* fallback = "") {
-    for (int i = 0; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
-    return fallback;
-}
+const char* kUsage =
+    "usage: emotion-model info MODEL\n"
+    "       emotion-model init ARCH OUT --labels L1,L2,... [--config JSON] [--seed N] [--table TABLE]\n"
+    "       emotion-model from-reference REFERENCE OUT --labels L1,L2,...\n";
 
 int info(const std::string& path) {
     nn::Context context;
@@ -144,20 +136,36 @@ int from_reference(const std::string& reference, const std::string& out, const s
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 3) return usage();
-    std::string command = argv[1];
+    std::unique_ptr<tools::Options> o;
+    std::vector<std::string> words; // COMMAND and its arguments
     try {
-        if (command == "info") return info(argv[2]);
-        if (command == "init" && argc >= 4)
-            return init(argv[2], argv[3], option(argc, argv, "--labels", "angry,happy,neutral,sad"),
-                        option(argc, argv, "--config"), std::stoull(option(argc, argv, "--seed", "1")),
-                        option(argc, argv, "--table"));
-        if (command == "from-reference" && argc >= 4)
-            return from_reference(argv[2], argv[3],
-                                  option(argc, argv, "--labels", "angry,happy,neutral,sad"));
+        o = std::make_unique<tools::Options>(
+            argc, argv,
+            std::map<std::string, std::string>{
+                {"labels", "angry,happy,neutral,sad"}, {"config", ""}, {"seed", "1"}, {"table", ""}},
+            std::map<std::string, bool>{{"help", false}}, std::map<std::string, std::string>{}, 3);
+        if (o->flag("help")) {
+            std::printf("%s", kUsage);
+            return 0;
+        }
+        words = o->positional();
+        const std::map<std::string, size_t> arguments = {{"info", 2}, {"init", 3}, {"from-reference", 3}};
+        if (words.empty()) throw std::invalid_argument("a command is required");
+        auto command = arguments.find(words[0]);
+        if (command == arguments.end()) throw std::invalid_argument("unknown command '" + words[0] + "'");
+        if (words.size() != command->second)
+            throw std::invalid_argument(words[0] + " takes " + std::to_string(command->second - 1) +
+                                        " argument" + (command->second == 2 ? "" : "s"));
+        o->integer("seed"); // a number, or a usage error
+    } catch (const std::exception& e) { return tools::usage_error("emotion-model", e.what(), kUsage); }
+    try {
+        if (words[0] == "info") return info(words[1]);
+        if (words[0] == "init")
+            return init(words[1], words[2], o->str("labels"), o->str("config"),
+                        static_cast<uint64_t>(o->integer("seed")), o->str("table"));
+        return from_reference(words[1], words[2], o->str("labels"));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-model: %s\n", e.what());
         return 1;
     }
-    return usage();
 }

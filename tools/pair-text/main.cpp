@@ -73,10 +73,7 @@ int main(int argc, char** argv) {
         }
         if (o->str("manifest").empty() || o->str("text").empty() || o->str("out").empty())
             throw std::invalid_argument("--manifest, --text and --out are required");
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "emotion-pair-text: %s\n%s", e.what(), kUsage);
-        return 2;
-    }
+    } catch (const std::exception& e) { return tools::usage_error("emotion-pair-text", e.what(), kUsage); }
     try {
         return run(*o);
     } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 // 32 x 20 words gain little from a second thread, and lose much on a busy machine).
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "../common/options.h"
@@ -24,6 +25,14 @@ using namespace emotion;
 
 namespace {
 
+const char* kUsage =
+    "usage: emotion-pretrain-text --table embeddings.safetensors --data DIR --out text.safetensors\n"
+    "           [--labels angry,happy,neutral,sad] [--label-map anger:angry,joy:happy,...]\n"
+    "           [--epochs 4] [--batch-size 32] [--lr 5e-4] [--select macro_f1|ua] [--seed 1]\n"
+    "           [--config JSON] [--max-train N] [--threads 1] [--no-balance]\n"
+    "  DIR holds train.tsv, dev.tsv, test.tsv and labels.txt (GoEmotions, Ekman classes);\n"
+    "  --max-train N: the first N kept training rows only (quick runs)\n";
+
 nlohmann::json metrics_json(const train::ConfusionMatrix& m) {
     return {{"wa", m.weighted_accuracy()},
             {"ua", m.unweighted_accuracy()},
@@ -33,8 +42,6 @@ nlohmann::json metrics_json(const train::ConfusionMatrix& m) {
 }
 
 int run(const tools::Options& o) {
-    if (o.str("table").empty() || o.str("data").empty() || o.str("out").empty())
-        throw std::invalid_argument("--table, --data and --out are required");
     const std::vector<std::string> labels = train::split_list(o.str("labels"));
     const auto label_map = io::parse_label_map(o.str("label-map"));
     const std::string dir = o.str("data");
@@ -103,23 +110,35 @@ int run(const tools::Options& o) {
 } // namespace
 
 int main(int argc, char** argv) {
+    std::unique_ptr<tools::Options> options;
     try {
-        tools::Options options(argc, argv,
-                               {{"table", ""},
-                                {"data", ""},
-                                {"out", ""},
-                                {"labels", "angry,happy,neutral,sad"},
-                                {"label-map", io::kEkmanToFourClasses},
-                                {"epochs", "4"},
-                                {"batch-size", "32"},
-                                {"lr", "5e-4"},
-                                {"select", "macro_f1"},
-                                {"seed", "1"},
-                                {"config", "{}"},
-                                {"max-train", "0"},
-                                {"threads", "1"}},
-                               {{"no-balance", false}});
-        return run(options);
+        options = std::make_unique<tools::Options>(
+            argc, argv,
+            std::map<std::string, std::string>{{"table", ""},
+                                               {"data", ""},
+                                               {"out", ""},
+                                               {"labels", "angry,happy,neutral,sad"},
+                                               {"label-map", io::kEkmanToFourClasses},
+                                               {"epochs", "4"},
+                                               {"batch-size", "32"},
+                                               {"lr", "5e-4"},
+                                               {"select", "macro_f1"},
+                                               {"seed", "1"},
+                                               {"config", "{}"},
+                                               {"max-train", "0"},
+                                               {"threads", "1"}},
+            std::map<std::string, bool>{{"help", false}, {"no-balance", false}});
+        if (options->flag("help")) {
+            std::printf("%s", kUsage);
+            return 0;
+        }
+        if (options->str("table").empty() || options->str("data").empty() || options->str("out").empty())
+            throw std::invalid_argument("--table, --data and --out are required");
+    } catch (const std::exception& e) {
+        return tools::usage_error("emotion-pretrain-text", e.what(), kUsage);
+    }
+    try {
+        return run(*options);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-pretrain-text: %s\n", e.what());
         return 1;

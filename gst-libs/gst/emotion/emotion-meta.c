@@ -28,6 +28,11 @@ emotion_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   m->best = 0;
   m->segment_id = NULL;
   m->model = NULL;
+  m->has_affect = FALSE;
+  m->arousal = 0.0f;
+  m->valence = 0.0f;
+  m->high_arousal = FALSE;
+  m->uncertain = FALSE;
   return TRUE;
 }
 
@@ -68,13 +73,22 @@ emotion_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
     GQuark type, gpointer data)
 {
   GstEmotionMeta *m = (GstEmotionMeta *) meta;
+  GstEmotionMeta *copy;
 
   (void) buffer;
   (void) type;
   (void) data;
   /* The result describes the whole buffer's time span; any copy or transform keeps it. */
-  return gst_buffer_add_emotion_meta (dest, m->n_classes, (const gchar * const *) m->labels,
-      m->scores, m->segment_id, m->model) != NULL;
+  copy = gst_buffer_add_emotion_meta (dest, m->n_classes, (const gchar * const *) m->labels,
+      m->scores, m->segment_id, m->model);
+  if (!copy)
+    return FALSE;
+  copy->has_affect = m->has_affect;
+  copy->arousal = m->arousal;
+  copy->valence = m->valence;
+  copy->high_arousal = m->high_arousal;
+  copy->uncertain = m->uncertain;
+  return TRUE;
 }
 
 const GstMetaInfo *
@@ -251,4 +265,106 @@ gst_emotion_meta_get_confidence (const GstEmotionMeta * meta)
 {
   g_return_val_if_fail (meta != NULL, 0.0f);
   return meta->n_classes ? meta->scores[meta->best] : 0.0f;
+}
+
+/**
+ * gst_emotion_meta_has_affect:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: %TRUE when the result carries arousal and valence (every label of the model has a
+ *   point on the circumplex of affect; README "Arousal, valence and confidence")
+ */
+gboolean
+gst_emotion_meta_has_affect (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, FALSE);
+  return meta->has_affect;
+}
+
+/**
+ * gst_emotion_meta_get_arousal:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: the expected arousal over the posteriors, in [-1, 1] (> 0: high arousal); 0 when
+ *   gst_emotion_meta_has_affect() is %FALSE
+ */
+gfloat
+gst_emotion_meta_get_arousal (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, 0.0f);
+  return meta->has_affect ? meta->arousal : 0.0f;
+}
+
+/**
+ * gst_emotion_meta_get_valence:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: the expected valence over the posteriors, in [-1, 1]; 0 when
+ *   gst_emotion_meta_has_affect() is %FALSE
+ */
+gfloat
+gst_emotion_meta_get_valence (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, 0.0f);
+  return meta->has_affect ? meta->valence : 0.0f;
+}
+
+/**
+ * gst_emotion_meta_get_high_arousal:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: %TRUE when the labels of high arousal (angry, happy, ...) hold more than half of the
+ *   posterior mass; %FALSE when gst_emotion_meta_has_affect() is %FALSE
+ */
+gboolean
+gst_emotion_meta_get_high_arousal (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, FALSE);
+  return meta->has_affect && meta->high_arousal;
+}
+
+/**
+ * gst_emotion_meta_get_uncertain:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: %TRUE when the top posterior is below the producing element's `threshold`
+ *   (gst_emotion_meta_get_label() still names the most likely class)
+ */
+gboolean
+gst_emotion_meta_get_uncertain (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, FALSE);
+  return meta->uncertain;
+}
+
+/**
+ * gst_emotion_meta_set_affect:
+ * @meta: a #GstEmotionMeta
+ * @arousal: in [-1, 1]
+ * @valence: in [-1, 1]
+ * @high_arousal: whether the labels of high arousal hold more than half of the posterior mass
+ *
+ * Sets the result's arousal and valence (values outside [-1, 1] are clamped).
+ */
+void
+gst_emotion_meta_set_affect (GstEmotionMeta * meta, gfloat arousal, gfloat valence,
+    gboolean high_arousal)
+{
+  g_return_if_fail (meta != NULL);
+  meta->has_affect = TRUE;
+  meta->arousal = CLAMP (arousal, -1.0f, 1.0f);
+  meta->valence = CLAMP (valence, -1.0f, 1.0f);
+  meta->high_arousal = high_arousal;
+}
+
+/**
+ * gst_emotion_meta_set_uncertain:
+ * @meta: a #GstEmotionMeta
+ * @uncertain: whether the top posterior is below the producer's threshold
+ */
+void
+gst_emotion_meta_set_uncertain (GstEmotionMeta * meta, gboolean uncertain)
+{
+  g_return_if_fail (meta != NULL);
+  meta->uncertain = uncertain;
 }

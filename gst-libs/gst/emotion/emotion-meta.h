@@ -21,6 +21,14 @@ typedef struct _GstEmotionMeta GstEmotionMeta;
  * @best: index of the winning class
  * @segment_id: id of the segment the result covers
  * @model: name of the model that produced it
+ * @has_affect: whether @arousal and @valence are set (the model's labels all have a point on
+ *   the circumplex of affect; see gst_emotion_meta_has_affect())
+ * @arousal: expected arousal over the posteriors, in [-1, 1] (0 when !@has_affect)
+ * @valence: expected valence over the posteriors, in [-1, 1] (0 when !@has_affect)
+ * @high_arousal: the labels of high arousal (angry, happy, ...) hold more than half of the
+ *   posterior mass (%FALSE when !@has_affect)
+ * @uncertain: the top posterior is below the classifier's `threshold`; @best still names the
+ *   most likely class
  */
 struct _GstEmotionMeta {
   GstMeta meta;
@@ -31,6 +39,12 @@ struct _GstEmotionMeta {
   guint best;
   gchar *segment_id;
   gchar *model;
+  /* appended: older code that only knows the fields above keeps working */
+  gboolean has_affect;
+  gfloat arousal;
+  gfloat valence;
+  gboolean high_arousal;
+  gboolean uncertain;
 };
 
 GType gst_emotion_meta_api_get_type (void);
@@ -58,5 +72,18 @@ const gchar *gst_emotion_meta_get_model (const GstEmotionMeta * meta);
 const gchar *gst_emotion_meta_get_label (const GstEmotionMeta * meta);
 /* The winning score. */
 gfloat gst_emotion_meta_get_confidence (const GstEmotionMeta * meta);
+
+/* Arousal and valence (in [-1, 1]) and whether the result has them. */
+gboolean gst_emotion_meta_has_affect (const GstEmotionMeta * meta);
+gfloat gst_emotion_meta_get_arousal (const GstEmotionMeta * meta);
+gfloat gst_emotion_meta_get_valence (const GstEmotionMeta * meta);
+gboolean gst_emotion_meta_get_high_arousal (const GstEmotionMeta * meta);
+/* Whether the top posterior is below the classifier's threshold. */
+gboolean gst_emotion_meta_get_uncertain (const GstEmotionMeta * meta);
+
+/* For producers (classifiers): after gst_buffer_add_emotion_meta(). */
+void gst_emotion_meta_set_affect (GstEmotionMeta * meta, gfloat arousal, gfloat valence,
+    gboolean high_arousal);
+void gst_emotion_meta_set_uncertain (GstEmotionMeta * meta, gboolean uncertain);
 
 G_END_DECLS
