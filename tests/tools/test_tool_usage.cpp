@@ -39,6 +39,7 @@ const std::map<std::string, Refusals> kRefusals = {
     {"emotion-pair-text", {"--text"}},
     {"emotion-pretrain-text", {"--data"}},
     {"emotion-golden-check", {""}},
+    {"emotion-report", {"--out"}},
 };
 
 void expect_usage_error(const Run& r, const std::string& tool, const std::string& message) {
