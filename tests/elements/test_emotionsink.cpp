@@ -242,8 +242,9 @@ GST_START_TEST(test_format_from_extension) {
     check_cues(written(temp_path("auto.srt")), false);
     std::vector<std::string> csv = lines_of(written(temp_path("auto.csv")));
     fail_unless_equals_int((int)csv.size(), 4);
-    fail_unless_equals_string(csv[0].c_str(), "segment,start,end,label,confidence,true,angry,happy,neutral,sad,"
-                                              "arousal,valence,arousal_level,uncertain");
+    fail_unless_equals_string(csv[0].c_str(),
+                              "segment,start,end,label,confidence,true,angry,happy,neutral,sad,"
+                              "arousal,valence,arousal_level,uncertain");
     fail_unless(is_json_lines(written(temp_path("auto.jsonl"))));
     fail_unless(is_json_lines(written(temp_path("auto.json"))));
     fail_unless(is_json_lines(written(temp_path("no-extension"))));
