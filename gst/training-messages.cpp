@@ -1,4 +1,5 @@
-/* The messages of mode=train (element messages of the training element):
+/* The messages of mode=train (element messages of the training element); every epoch number in
+ * them counts from 1, as people count (epoch 1 is the first):
  *  - `emotion-training-progress` after every optimisation step: `epoch`, `epochs`, `step`,
  *    `steps` (estimated steps per epoch), `loss` (double).
  *  - `emotion-training` after every epoch: `epoch`, `epochs` (uints), `train-loss` (all tasks),
@@ -23,6 +24,9 @@ GST_DEBUG_CATEGORY_EXTERN(emotion_classifier_debug);
 namespace emotion::gst {
 
 namespace {
+
+/* Epochs as people count them, from 1 (the session counts from 0); no epoch stays -1. */
+int counted(int epoch) { return epoch >= 0 ? epoch + 1 : -1; }
 
 struct DomainAndCode {
     GQuark domain;
@@ -67,7 +71,8 @@ void post_progress(GstElement* element, GstProgressType type, const std::string&
  * 0.640 at epoch 2); 2.9 s" */
 std::string epoch_line(const train::EpochSummary& epoch) {
     const train::EpochReport& r = epoch.report;
-    gchar* text = g_strdup_printf("epoch %d/%d: train loss %.3f", r.epoch + 1, epoch.epochs, r.train_loss);
+    gchar* text =
+        g_strdup_printf("epoch %d/%d: train loss %.3f", counted(r.epoch), epoch.epochs, r.train_loss);
     std::string line = text;
     g_free(text);
     if (std::fabs(r.train_loss - r.train_emotion_loss) > 1e-6) { /* auxiliary tasks (M1: speaker, gender) */
@@ -80,7 +85,7 @@ std::string epoch_line(const train::EpochSummary& epoch) {
     g_free(text);
     if (r.has_validation) {
         text = g_strdup_printf("; validation loss %.3f, WA %.3f, UA %.3f (best %.3f at epoch %d)",
-                               r.valid_loss, r.wa, r.ua, r.best_ua, r.best_epoch + 1);
+                               r.valid_loss, r.wa, r.ua, r.best_ua, counted(r.best_epoch));
         line += text;
         g_free(text);
     }
@@ -96,29 +101,29 @@ void TrainingBusReporter::on_step(const train::StepProgress& p) {
     if (!started_) {
         started_ = true;
         post_progress(element_, GST_PROGRESS_TYPE_START,
-                      "training from epoch " + std::to_string(p.epoch + 1) + " of " +
+                      "training from epoch " + std::to_string(counted(p.epoch)) + " of " +
                           std::to_string(p.epochs));
     }
     post(element_,
-         gst_structure_new("emotion-training-progress", "epoch", G_TYPE_UINT, (guint)p.epoch, "epochs",
-                           G_TYPE_UINT, (guint)p.epochs, "step", G_TYPE_UINT, (guint)p.step, "steps",
-                           G_TYPE_UINT, (guint)p.steps, "loss", G_TYPE_DOUBLE, p.loss, NULL));
+         gst_structure_new("emotion-training-progress", "epoch", G_TYPE_UINT, (guint)counted(p.epoch),
+                           "epochs", G_TYPE_UINT, (guint)p.epochs, "step", G_TYPE_UINT, (guint)p.step,
+                           "steps", G_TYPE_UINT, (guint)p.steps, "loss", G_TYPE_DOUBLE, p.loss, NULL));
 }
 
 void TrainingBusReporter::on_epoch(const train::EpochSummary& epoch) {
     const train::EpochReport& r = epoch.report;
     GstStructure* s = gst_structure_new(
-        "emotion-training", "epoch", G_TYPE_UINT, (guint)r.epoch, "epochs", G_TYPE_UINT, (guint)epoch.epochs,
-        "train-loss", G_TYPE_DOUBLE, r.train_loss, "train-emotion-loss", G_TYPE_DOUBLE, r.train_emotion_loss,
-        "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy, "train-examples", G_TYPE_UINT,
-        (guint)r.train_examples, "learning-rate", G_TYPE_DOUBLE, r.learning_rate, "epoch-seconds",
-        G_TYPE_DOUBLE, r.seconds, "elapsed", G_TYPE_DOUBLE, epoch.elapsed, "improved", G_TYPE_BOOLEAN,
-        r.improved, "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
+        "emotion-training", "epoch", G_TYPE_UINT, (guint)counted(r.epoch), "epochs", G_TYPE_UINT,
+        (guint)epoch.epochs, "train-loss", G_TYPE_DOUBLE, r.train_loss, "train-emotion-loss", G_TYPE_DOUBLE,
+        r.train_emotion_loss, "train-accuracy", G_TYPE_DOUBLE, r.train_accuracy, "train-examples",
+        G_TYPE_UINT, (guint)r.train_examples, "learning-rate", G_TYPE_DOUBLE, r.learning_rate,
+        "epoch-seconds", G_TYPE_DOUBLE, r.seconds, "elapsed", G_TYPE_DOUBLE, epoch.elapsed, "improved",
+        G_TYPE_BOOLEAN, r.improved, "stopped", G_TYPE_BOOLEAN, r.stop, NULL);
     if (r.has_validation)
         gst_structure_set(s, "valid-loss", G_TYPE_DOUBLE, r.valid_loss, "wa", G_TYPE_DOUBLE, r.wa, "ua",
                           G_TYPE_DOUBLE, r.ua, "macro-f1", G_TYPE_DOUBLE, r.macro_f1, "best-ua",
-                          G_TYPE_DOUBLE, r.best_ua, "best-epoch", G_TYPE_INT, r.best_epoch, "valid-examples",
-                          G_TYPE_UINT, (guint)r.valid_examples, NULL);
+                          G_TYPE_DOUBLE, r.best_ua, "best-epoch", G_TYPE_INT, counted(r.best_epoch),
+                          "valid-examples", G_TYPE_UINT, (guint)r.valid_examples, NULL);
     post(element_, s);
     const std::string line = epoch_line(epoch);
     GST_INFO_OBJECT(element_, "%s", line.c_str());
@@ -128,13 +133,13 @@ void TrainingBusReporter::on_epoch(const train::EpochSummary& epoch) {
 void TrainingBusReporter::on_done(const train::RunSummary& run) {
     post(element_,
          gst_structure_new("emotion-training-done", "epochs-run", G_TYPE_UINT, (guint)run.epochs_run,
-                           "best-epoch", G_TYPE_INT, run.best_epoch, "best-ua", G_TYPE_DOUBLE, run.best_ua,
-                           "stopped-early", G_TYPE_BOOLEAN, run.stopped_early, "model-location",
+                           "best-epoch", G_TYPE_INT, counted(run.best_epoch), "best-ua", G_TYPE_DOUBLE,
+                           run.best_ua, "stopped-early", G_TYPE_BOOLEAN, run.stopped_early, "model-location",
                            G_TYPE_STRING, run.model_path.c_str(), NULL));
     std::string text = "trained " + std::to_string(run.epochs_run) + " epochs";
     if (run.best_epoch >= 0) {
         gchar* best =
-            g_strdup_printf("; best validation UA %.3f at epoch %d", run.best_ua, run.best_epoch + 1);
+            g_strdup_printf("; best validation UA %.3f at epoch %d", run.best_ua, counted(run.best_epoch));
         text += best;
         g_free(best);
     }

@@ -107,11 +107,11 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     result.error = run_pipeline(pipeline, [&](const GstStructure* s) {
         if (gst_structure_has_name(s, "emotion-training-progress")) {
             if (progress)
-                progress(get_uint(s, "epoch"), get_uint(s, "epochs"), get_uint(s, "step"),
+                progress(get_uint(s, "epoch") - 1, get_uint(s, "epochs"), get_uint(s, "step"),
                          get_uint(s, "steps"), get_double(s, "loss"));
         } else if (gst_structure_has_name(s, "emotion-training")) {
             EpochRecord r;
-            r.epoch = static_cast<int>(get_uint(s, "epoch"));
+            r.epoch = static_cast<int>(get_uint(s, "epoch")) - 1; // messages count from 1
             r.train_loss = get_double(s, "train-loss");
             r.train_emotion_loss = get_double(s, "train-emotion-loss");
             r.train_accuracy = get_double(s, "train-accuracy");
@@ -127,7 +127,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
             gboolean stopped = FALSE;
             gst_structure_get_int(s, "best-epoch", &best);
             gst_structure_get_boolean(s, "stopped-early", &stopped);
-            result.best_epoch = best;
+            result.best_epoch = best >= 1 ? best - 1 : -1;
             result.best_ua = get_double(s, "best-ua");
             result.stopped_early = stopped;
         }

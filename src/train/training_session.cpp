@@ -288,7 +288,7 @@ void TrainingSession::describe_training(const EpochReport& report) {
         {"protocol", dataset_.protocol},
         {"settings", settings_.train.to_json()},
         {"epochs_run", epoch_offset_ + epochs_run_},
-        {"best_epoch", report.best_epoch},
+        {"best_epoch", report.best_epoch + 1}, // counted from 1, as emotion-train and the messages do
         {"train_examples", report.train_examples},
         {"seconds", training_seconds()},
     };
@@ -302,7 +302,7 @@ void TrainingSession::describe_training(const EpochReport& report) {
                           {"temperature", report.temperature},
                           {"ece", report.ece},
                           {"calibrated_ece", report.calibrated_ece},
-                          {"epoch", report.epoch},
+                          {"epoch", report.epoch + 1},
                           {"confusion", report.confusion}}}};
 }
 

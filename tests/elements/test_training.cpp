@@ -48,10 +48,12 @@ static double number(const GstStructure* s, const char* name) {
     return v;
 }
 
+/* The 0-based index of a message's epoch (messages count from 1). */
 static guint epoch_of(const GstStructure* s) {
     guint epoch = 0;
     fail_unless(gst_structure_get_uint(s, "epoch", &epoch));
-    return epoch;
+    fail_unless(epoch >= 1, "epoch %u: messages count from 1", epoch);
+    return epoch - 1;
 }
 
 /* Largest absolute difference between the parameters of two model files. */

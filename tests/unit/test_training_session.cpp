@@ -193,7 +193,7 @@ TEST(learns_and_writes_the_best_model_atomically) {
     models::load_model(context, out, &info);
     EXPECT(info.architecture == "alstm" && info.labels == data.description.labels);
     EXPECT(info.metrics.at("validation").at("ua").get<double>() == done.best_ua);
-    EXPECT(info.metrics.at("validation").at("epoch").get<int>() == done.best_epoch);
+    EXPECT(info.metrics.at("validation").at("epoch").get<int>() == done.best_epoch + 1); // counted from 1
     // calibrated on the best epoch's validation: the file's temperature is that epoch's fit, and the
     // fit does not raise the validation ECE
     const auto& best = recorder.epochs.at(done.best_epoch).report;
