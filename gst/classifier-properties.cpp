@@ -139,15 +139,19 @@ bool classifier_properties_get(const ClassifierSettings& s, guint first, guint i
     }
 }
 
-bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings) {
+bool cue_format_usable(GstElement* element, const std::string& cue_format) {
     try {
-        io::check_cue_format(settings.cue_format);
+        io::check_cue_format(cue_format);
     } catch (const std::exception& e) {
-        GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
-                          ("Invalid cue-format '%s'.", settings.cue_format.c_str()), ("%s", e.what()));
+        GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS, ("Invalid cue-format '%s'.", cue_format.c_str()),
+                          ("%s", e.what()));
         return false;
     }
     return true;
+}
+
+bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings) {
+    return cue_format_usable(element, settings.cue_format);
 }
 
 void threshold_property_install(GObjectClass* klass, guint id) {

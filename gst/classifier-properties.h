@@ -56,6 +56,9 @@ bool classifier_properties_get(const ClassifierSettings& s, guint first_id, guin
 
 /* False with an element error posted when a setting cannot work (an unknown cue-format
  * placeholder); called when streaming starts. */
+/* Whether `cue-format` of `element` is usable; posts its error otherwise (emotionsink, emotionfuse
+ * and the classifiers check theirs as they start). */
+bool cue_format_usable(GstElement* element, const std::string& cue_format);
 bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings);
 
 /* A copy of `settings`, which belong to `element`, taken under its object lock. */

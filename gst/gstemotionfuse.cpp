@@ -313,13 +313,7 @@ static gboolean gst_emotion_fuse_start(GstAggregator* agg) {
         self->cue_format && *self->cue_format ? self->cue_format : emotion::io::kDefaultCueFormat;
     const double threshold = self->threshold;
     GST_OBJECT_UNLOCK(self);
-    try {
-        emotion::io::check_cue_format(cue_format);
-    } catch (const std::exception& e) {
-        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid cue-format '%s'.", cue_format.c_str()),
-                          ("%s", e.what()));
-        return FALSE;
-    }
+    if (!cue_format_usable(GST_ELEMENT(self), cue_format)) return FALSE;
 
     std::vector<GstAggregatorPad*> pads = sorted_sink_pads(self);
     std::unique_ptr<FuseProcessing> state;

@@ -56,6 +56,7 @@
 #include <unistd.h>
 #include <gst/emotion/emotion.h>
 
+#include "classifier-properties.h"
 #include "emotion-result.h"
 #include "io/files.h"
 #include "io/results.h"
@@ -344,13 +345,7 @@ static gboolean gst_emotion_sink_start(GstBaseSink* sink) {
                           ("%s", e.what()));
         return FALSE;
     }
-    try {
-        emotion::io::check_cue_format(cue_format);
-    } catch (const std::exception& e) {
-        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid cue-format '%s'.", cue_format.c_str()),
-                          ("%s", e.what()));
-        return FALSE;
-    }
+    if (!emotion::gst::cue_format_usable(GST_ELEMENT(self), cue_format)) return FALSE;
 
     if (!location.empty()) {
         emotion::io::ResultFormat file_format;

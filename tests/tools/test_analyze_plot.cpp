@@ -14,43 +14,16 @@
 #include "../../tools/analyze/timeline-recorder.h"
 #include "../../tools/common/timeline-plot.h"
 #include "png_pixels.h"
+#include "tool_run.h"
 #include "test_main.h"
 
 using namespace emotion::tools;
 using emotion::test::close_to;
 using emotion::test::PngPixels;
+using emotion::test::run;
+using emotion::test::Run;
 
 namespace {
-
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
-
-Run run(std::vector<std::string> argv) {
-    std::vector<gchar*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    gchar *out = nullptr, *err = nullptr;
-    gint wait_status = -1;
-    GError* error = nullptr;
-    Run r;
-    if (!g_spawn_sync(nullptr, args.data(), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr, &out, &err,
-                      &wait_status, &error)) {
-        r.err = error ? error->message : "cannot spawn";
-        g_clear_error(&error);
-        return r;
-    }
-    r.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-    r.out = out ? out : "";
-    r.err = err ? err : "";
-    g_free(out);
-    g_free(err);
-    std::printf("$");
-    for (const auto& a : argv) std::printf(" %s", a.c_str());
-    std::printf("\n-> exit %d\n%s%s", r.status, r.out.c_str(), r.err.c_str());
-    return r;
-}
 
 std::string analyze_tool() {
     const char* tool = std::getenv("EMOTION_ANALYZE_TOOL");

@@ -15,7 +15,7 @@ constexpr std::size_t kNameWidth = 32;
 ProgressBar::ProgressBar(std::size_t total, std::FILE* out)
     : total_(std::max<std::size_t>(total, 1)), out_(out), terminal_(isatty(fileno(out))) {}
 
-std::string format_eta(double seconds) {
+std::string clock_text(double seconds) {
     if (!(seconds >= 0.0) || seconds > 1e7) return "?";
     const long s = std::lround(seconds);
     char text[32];
@@ -31,7 +31,7 @@ void ProgressBar::update(std::size_t index, const std::string& name, double frac
     last_index_ = index;
     const double done = (index + std::clamp(fraction, 0.0, 1.0)) / total_;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const std::string eta = done > 0.0 ? format_eta(elapsed / done * (1.0 - done)) : "?";
+    const std::string eta = done > 0.0 ? clock_text(elapsed / done * (1.0 - done)) : "?";
     const int filled = static_cast<int>(done * kBarWidth);
     std::string bar(kBarWidth, ' ');
     std::fill(bar.begin(), bar.begin() + filled, '=');

@@ -23,7 +23,8 @@ private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-// "1:05", "1:02:03"; "?" for a negative or absurd estimate.
-std::string format_eta(double seconds);
+// A duration as "1:05" or "1:02:03" (the progress bar's ETA, the pages' lengths); "?" for a
+// negative or absurd one.
+std::string clock_text(double seconds);
 
 } // namespace emotion::tools

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/files.h"
+#include "progress.h"
 #include "site-assets.h"
 
 namespace emotion::tools {
@@ -16,16 +17,6 @@ std::string css_colour(const std::array<double, 3>& rgb) {
     char text[16];
     std::snprintf(text, sizeof text, "#%02x%02x%02x", int(std::lround(rgb[0] * 255)),
                   int(std::lround(rgb[1] * 255)), int(std::lround(rgb[2] * 255)));
-    return text;
-}
-
-std::string clock(double seconds) {
-    const long s = std::lround(seconds);
-    char text[32];
-    if (s >= 3600)
-        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else
-        std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
     return text;
 }
 
@@ -126,8 +117,9 @@ void write_index_page(const std::string& out_dir, const std::vector<RecordingRep
                 "\"><td><a href=\"recordings/" + html_escape(r.entry.id) + ".html\">" +
                 html_escape(r.entry.name) + "</a></td><td>" + shares_bar(shares, colours) + "</td><td>" +
                 html_escape(dominant.empty() ? "-" : dominant) + "</td><td class=\"number\">" +
-                clock(r.duration) + "</td><td class=\"number\">" + std::to_string(r.results.segments.size()) +
-                "</td><td>" + html_escape(r.results.model) + "</td></tr>\n";
+                clock_text(r.duration) + "</td><td class=\"number\">" +
+                std::to_string(r.results.segments.size()) + "</td><td>" + html_escape(r.results.model) +
+                "</td></tr>\n";
     }
     html += "</tbody>\n</table>\n";
     if (failed) {
@@ -180,7 +172,7 @@ void write_recording_page(const std::string& out_dir, const RecordingReport& rep
                        "<body>\n<p><a href=\"../index.html\">"
                        "&larr; all recordings</a></p>\n<h1>" +
                        html_escape(report.entry.name) + "</h1>\n";
-    html += "<p class=\"summary\">" + clock(report.duration) + ", " +
+    html += "<p class=\"summary\">" + clock_text(report.duration) + ", " +
             std::to_string(results.segments.size()) + " segments" +
             (results.model.empty() ? "" : ", model " + html_escape(results.model)) +
             (report.results_file.empty()
