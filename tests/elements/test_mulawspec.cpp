@@ -461,6 +461,19 @@ GST_START_TEST(test_vad_state_cycles) {
 
 GST_END_TEST;
 
+/* non-finite samples with the VAD: counted as 0 by both the VAD and the segments, one warning */
+GST_START_TEST(test_vad_nonfinite_n) {
+    std::vector<float> signal = speech_silence_speech();
+    signal[100] = NAN;         /* silence */
+    signal[20000] = INFINITY;  /* speech */
+    signal[70000] = -INFINITY; /* second speech stretch */
+    Capture out = extract_nonfinite("mulawspec segmentation=vad", signal, 4096, 2);
+    for (float v : out.values) fail_unless(v >= -1.0f && v <= 1.0f);
+    fail_unless_equals_int((int)out.events.size(), 4);
+}
+
+GST_END_TEST;
+
 /* segmentation=window is refused at start with a clear error */
 GST_START_TEST(test_vad_window_refused_n) {
     emotion_test::Run run;
@@ -570,6 +583,7 @@ static Suite* mulawspec_suite(void) {
     tcase_add_test(tc, test_vad_discont_ends_segment);
     tcase_add_test(tc, test_vad_upstream_takes_over);
     tcase_add_test(tc, test_vad_state_cycles);
+    tcase_add_test(tc, test_vad_nonfinite_n);
     tcase_add_test(tc, test_vad_window_refused_n);
     tcase_add_test(tc, test_vad_apcnn_no_speech);
     tcase_add_test(tc, test_vad_latency);
