@@ -122,7 +122,8 @@ public:
     MulawProcessing(GstEmotionExtractor* element, int hop_frames, bool vad)
         : element_(element), segmenter_(MULAW_FRAMES, hop_frames) {
         emit_ = [this](const emotion::dsp::MulawSegmenter::Segment& segment) { push_segment(segment); };
-        if (vad) speech_.reset(new emotion::gst::SpeechUtterances(speech_output(), emotion::dsp::kMulawFrame));
+        if (vad)
+            speech_.reset(new emotion::gst::SpeechUtterances(speech_output(), emotion::dsp::kMulawFrame));
     }
 
     void stream_start() override {
@@ -219,8 +220,7 @@ private:
     void check_nonfinite() {
         const uint64_t held_nonfinite = speech_ ? speech_->nonfinite_samples() : 0;
         gst_emotion_extractor_report_nonfinite(element_, segmenter_.nonfinite_samples() + held_nonfinite,
-                                               nonfinite_values_,
-                                               "output values by -1");
+                                               nonfinite_values_, "output values by -1");
         nonfinite_values_ = 0;
     }
 
@@ -240,7 +240,7 @@ private:
     GstEmotionExtractor* element_;
     emotion::dsp::MulawSegmenter segmenter_;
     std::unique_ptr<emotion::gst::SpeechUtterances> speech_; /* segmentation=vad */
-    uint64_t utterance_frame_ = 0; /* first frame of the utterance in the stream part (vad) */
+    uint64_t utterance_frame_ = 0;                /* first frame of the utterance in the stream part (vad) */
     emotion::dsp::MulawSegmenter::Callback emit_; /* push_segment */
     bool cutting_ = true;                         /* false: outside upstream segments, audio is not used */
     size_t nonfinite_values_ = 0;                 /* non-finite output values replaced since the last check */
@@ -340,27 +340,29 @@ static void gst_mulaw_spec_class_init(GstMulawSpecClass* klass) {
      */
     g_object_class_install_property(
         gobject_class, PROP_SEGMENTATION,
-        g_param_spec_enum("segmentation", "Segmentation",
-                          "How to find utterances when upstream sends no segment events (none or vad)",
-                          GST_TYPE_EMOTION_SEGMENTATION, DEFAULT_SEGMENTATION,
-                          (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+        g_param_spec_enum(
+            "segmentation", "Segmentation",
+            "How to find utterances when upstream sends no segment events (none or vad)",
+            GST_TYPE_EMOTION_SEGMENTATION, DEFAULT_SEGMENTATION,
+            (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 
     extractor_class->start = gst_mulaw_spec_start;
     extractor_class->latency = gst_mulaw_spec_latency;
     /* a segment's time is needed until the segment is complete (generously: two segments), and
      * with the VAD until held audio (the lookahead and one chunk) is decided */
-    gst_emotion_extractor_class_set_output(
-        extractor_class, {MULAW_FRAMES, MULAW_BINS}, 0, 1, 2, MULAW_HOP,
-        MULAW_FRAMES * MULAW_HOP * 2 + vad_lookahead_samples() + GST_EMOTION_EXTRACTOR_MAX_CHUNK);
+    gst_emotion_extractor_class_set_output(extractor_class, {MULAW_FRAMES, MULAW_BINS}, 0, 1, 2, MULAW_HOP,
+                                           MULAW_FRAMES * MULAW_HOP * 2 + vad_lookahead_samples() +
+                                               GST_EMOTION_EXTRACTOR_MAX_CHUNK);
 
     gst_element_class_set_static_metadata(
         element_class, "Mu-law spectrogram segments", "Filter/Analyzer/Audio",
         "Cuts 16 kHz speech into 2 s mu-law spectrogram segments (400 bins x 200 frames)",
         "gst-emotion developers");
     /* Shown by gst-inspect-1.0. */
-    gst_element_class_add_static_metadata(element_class, "example-launch-line",
-                                          "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! "
-                                          "audioconvert ! audioresample ! mulawspec hop=0.4 segmentation=vad ! fakesink");
+    gst_element_class_add_static_metadata(
+        element_class, "example-launch-line",
+        "gst-launch-1.0 filesrc location=speech.wav ! decodebin ! "
+        "audioconvert ! audioresample ! mulawspec hop=0.4 segmentation=vad ! fakesink");
 
     GST_DEBUG_CATEGORY_INIT(gst_mulaw_spec_debug, "mulawspec", 0, "mu-law spectrogram segments");
     gst_type_mark_as_plugin_api(GST_TYPE_EMOTION_SEGMENTATION, (GstPluginAPIFlags)0);

@@ -132,8 +132,10 @@ GST_END_TEST;
 /* A mu-law model is gated by the VAD (segmentation=vad, the default): no result for 10 s of
  * white noise; with segmentation=window mulawspec cuts the whole stream, which gets results. */
 GST_START_TEST(test_apcnn_no_result_without_speech) {
-    const std::string noise = "audiotestsrc wave=white-noise volume=0.1 samplesperbuffer=1600 num-buffers=100 ! ";
-    std::vector<Result> gated = results_of(noise + "emotiondetect model=\"" + shipped("apcnn") + "\"" + kAppsink);
+    const std::string noise =
+        "audiotestsrc wave=white-noise volume=0.1 samplesperbuffer=1600 num-buffers=100 ! ";
+    std::vector<Result> gated =
+        results_of(noise + "emotiondetect model=\"" + shipped("apcnn") + "\"" + kAppsink);
     std::vector<Result> ungated =
         results_of(noise + "emotiondetect segmentation=window model=\"" + shipped("apcnn") + "\"" + kAppsink);
     printf("apcnn on 10 s white noise: %zu results with segmentation=vad, %zu with window\n", gated.size(),

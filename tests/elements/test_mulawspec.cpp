@@ -1,9 +1,9 @@
 /* mulawspec element tests: parity with shared/reference/mulaw through the element, segments
  * driven by upstream segment events, the hop property, timestamps, discontinuities, flushes,
  * NaN/Inf, short input and latency; segmentation=vad (no output without speech, the segments of
- * lldextract's VAD, state cycles, latency, apcnnclassify on noise and on EmoDB); the cases every extractor shares (caps it cannot take, zero
- * length, state changes and seeks in real pipelines) come from test_extractor_cases.h. Negative
- * tests end in _n. */
+ * lldextract's VAD, state cycles, latency, apcnnclassify on noise and on EmoDB); the cases every extractor
+ * shares (caps it cannot take, zero length, state changes and seeks in real pipelines) come from
+ * test_extractor_cases.h. Negative tests end in _n. */
 #include "test_emotion_common.h"
 #include "test_extractor_cases.h"
 
@@ -303,10 +303,12 @@ static Capture check_same_segments(const char* name, const std::vector<float>& s
     fail_unless_equals_int((int)a.size(), (int)expected);
     fail_unless_equals_int((int)b.size(), (int)a.size());
     for (size_t i = 0; i < a.size(); i++) {
-        printf("%s: %s lldextract %.3f..%.3f s, mulawspec %.3f..%.3f s (%zu segments)\n", name, a[i].id.c_str(),
-               a[i].start / 1e9, a[i].end / 1e9, b[i].start / 1e9, b[i].end / 1e9, b[i].buffers);
+        printf("%s: %s lldextract %.3f..%.3f s, mulawspec %.3f..%.3f s (%zu segments)\n", name,
+               a[i].id.c_str(), a[i].start / 1e9, a[i].end / 1e9, b[i].start / 1e9, b[i].end / 1e9,
+               b[i].buffers);
         fail_unless_equals_std_string(b[i].id, a[i].id);
-        fail_unless(std::llabs((long long)b[i].start - (long long)a[i].start) <= (long long)(10 * GST_MSECOND));
+        fail_unless(std::llabs((long long)b[i].start - (long long)a[i].start) <=
+                    (long long)(10 * GST_MSECOND));
         fail_unless(std::llabs((long long)b[i].end - (long long)a[i].end) <= (long long)(10 * GST_MSECOND));
         /* the utterance's frames count from its start */
         fail_unless_equals_uint64(mu.offset[b[i].first], 0);
@@ -328,8 +330,8 @@ GST_START_TEST(test_vad_same_segments_as_lldextract) {
             emotion::dsp::mulaw_segments(signal.data() + k0 * 160, (k1 - k0) * 160 + 480, 40);
         fail_unless_equals_int((int)core.size(), (int)span.buffers);
         for (size_t j = 0; j < core.size(); j++)
-            fail_unless(std::equal(core[j].begin(), core[j].end(), mu.buffer(span.first + j)), "%s segment %zu",
-                        span.id.c_str(), j);
+            fail_unless(std::equal(core[j].begin(), core[j].end(), mu.buffer(span.first + j)),
+                        "%s segment %zu", span.id.c_str(), j);
     }
 
     /* buffer sizes (beyond one processing chunk too) change nothing */
@@ -372,7 +374,8 @@ GST_START_TEST(test_vad_discont_ends_segment) {
     GstHarness* h = harness_new("mulawspec", "mulawspec segmentation=vad", &out, kValues, NULL);
     const size_t cut = 16000 + 12000; /* inside the first speech stretch */
 
-    fail_unless(push_samples(h, std::vector<float>(signal.begin(), signal.begin() + cut), []() { return 4000; }));
+    fail_unless(
+        push_samples(h, std::vector<float>(signal.begin(), signal.begin() + cut), []() { return 4000; }));
     fail_unless_equals_int(gst_harness_push(h, make_buffer(signal.data() + cut, signal.size() - cut,
                                                            sample_time(cut), GST_BUFFER_FLAG_DISCONT)),
                            GST_FLOW_OK);
@@ -398,10 +401,11 @@ GST_START_TEST(test_vad_upstream_takes_over) {
     GstHarness* h = harness_new("mulawspec", "mulawspec segmentation=vad", &out, kValues, NULL);
     const size_t half = 16000 + 20000;
 
-    fail_unless(push_samples(h, std::vector<float>(signal.begin(), signal.begin() + half), []() { return 4000; }));
+    fail_unless(
+        push_samples(h, std::vector<float>(signal.begin(), signal.begin() + half), []() { return 4000; }));
     fail_unless(gst_harness_push_event(h, gst_emotion_event_new_segment_start("u1", NULL, NULL)));
-    fail_unless(push_samples(h, std::vector<float>(signal.begin() + half, signal.end()), []() { return 4000; }, 0,
-                             half));
+    fail_unless(push_samples(
+        h, std::vector<float>(signal.begin() + half, signal.end()), []() { return 4000; }, 0, half));
     fail_unless(gst_harness_push_event(h, gst_emotion_event_new_segment_end("u1")));
     gst_harness_push_event(h, gst_event_new_eos());
     harness_teardown(h, NULL);
@@ -420,20 +424,21 @@ GST_END_TEST;
  * back by the VAD loses nothing (the sanitizer build checks for leaks) */
 GST_START_TEST(test_vad_state_cycles) {
     std::string location = reference("mulaw/speech_en_espeak_long.wav");
-    GstElement* pipeline = emotion_test::launch("filesrc location=\"" + location +
-                                                "\" ! wavparse ! mulawspec name=m segmentation=vad ! fakesink");
+    GstElement* pipeline = emotion_test::launch(
+        "filesrc location=\"" + location + "\" ! wavparse ! mulawspec name=m segmentation=vad ! fakesink");
     GstElement* mulaw = gst_bin_get_by_name(GST_BIN(pipeline), "m");
     Capture runs[2];
     Capture* current = &runs[0];
     runs[0].values_per_buffer = runs[1].values_per_buffer = kValues;
     GstPad* src = gst_element_get_static_pad(mulaw, "src");
-    gst_pad_add_probe(src,
-                      (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
-                                        GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-                      [](GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-                          return capture_probe(pad, info, *static_cast<Capture**>(data));
-                      },
-                      &current, NULL);
+    gst_pad_add_probe(
+        src,
+        (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                          GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+        [](GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+            return capture_probe(pad, info, *static_cast<Capture**>(data));
+        },
+        &current, NULL);
 
     for (int run = 0; run < 2; run++) {
         current = &runs[run];
@@ -492,10 +497,10 @@ static double labelled_seconds(const std::string& source, int* results, const ch
     const gchar* shipped = g_getenv("EMOTION_SOURCE_MODELS");
     fail_unless(shipped != NULL, "EMOTION_SOURCE_MODELS is not set (tests/meson.build sets it)");
     emotion_test::Run run;
-    emotion_test::run_launch(source + " ! audioconvert ! audioresample ! " AUDIO_CAPS
-                                      " ! mulawspec segmentation=" + segmentation + " ! apcnnclassify model=\"" +
-                                 shipped + "/apcnn.safetensors\" ! fakesink",
-                             &run);
+    emotion_test::run_launch(
+        source + " ! audioconvert ! audioresample ! " AUDIO_CAPS " ! mulawspec segmentation=" + segmentation +
+            " ! apcnnclassify model=\"" + shipped + "/apcnn.safetensors\" ! fakesink",
+        &run);
     fail_unless_equals_std_string(run.error, "");
     std::vector<std::pair<guint64, guint64>> spans;
     for (const GstStructure* s : run.named("emotion")) {
@@ -510,7 +515,8 @@ static double labelled_seconds(const std::string& source, int* results, const ch
     std::sort(spans.begin(), spans.end());
     guint64 covered = 0, reached = 0;
     for (const auto& span : spans) {
-        if (span.second > std::max(reached, span.first)) covered += span.second - std::max(reached, span.first);
+        if (span.second > std::max(reached, span.first))
+            covered += span.second - std::max(reached, span.first);
         reached = std::max(reached, span.second);
     }
     return covered / 1e9;
@@ -550,7 +556,8 @@ GST_START_TEST(test_vad_apcnn_no_speech) {
     if (!emotion_test::have_emodb("test_vad_apcnn_no_speech")) return;
     labelled = labelled_seconds(
         "filesrc location=\"" + emotion_test::emodb("wav/03a01Fa.wav") + "\" ! wavparse", &results);
-    printf("apcnn, mulawspec segmentation=vad, EmoDB 03a01Fa: %d results covering %.2f s\n", results, labelled);
+    printf("apcnn, mulawspec segmentation=vad, EmoDB 03a01Fa: %d results covering %.2f s\n", results,
+           labelled);
     fail_unless_equals_int(results, 1);
     fail_unless(labelled > 1.0);
 }
