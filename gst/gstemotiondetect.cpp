@@ -14,8 +14,11 @@
  * classifiers, `max-segment` to the classifiers' `max-duration`, `min-speech`/`no-speech` and
  * `threads` to every classifier, `weights`/`fuse-timeout` to emotionfuse, `threshold` and
  * `cue-format` to whichever element makes the results (the classifier, or emotionfuse when
- * fused). Mu-law models (apcnn) read mulawspec's own 2 s segments (1 s apart) and are not gated
- * by speech.
+ * fused). Mu-law models (apcnn) read mulawspec's own 2 s segments (1 s apart): with
+ * segmentation=vad (the default) mulawspec runs the same VAD as lldextract and cuts the same
+ * speech segments, so they get one result per speech segment and none without speech
+ * (`min-speech`/`no-speech` do not apply to them); with `none` or `window` the whole stream is one
+ * utterance and they are not gated by speech.
  *
  * Output is that of a classifier: K posteriors as other/tensors with a GstEmotionMeta, or lines
  * such as `angry (81%)` when downstream takes text/x-raw (subtitle muxers), plus the `emotion`
@@ -168,6 +171,9 @@ GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectP
         GstElement* extractor = b.make(branch.features_element.c_str(), lld ? "lld" : "mulaw");
         if (lld)
             g_object_set(extractor, "segmentation", s.segmentation, "window", s.window, "hop", s.hop, NULL);
+        else if (s.segmentation == GST_EMOTION_SEGMENTATION_VAD)
+            /* mulawspec's segments are its own 2 s windows: it takes the VAD, not window/hop */
+            g_object_set(extractor, "segmentation", s.segmentation, NULL);
         Builder::link(audio[i], extractor);
 
         std::vector<GstElement*> features = b.fan_out(extractor, branch.models.size(), lld ? "lld" : "mulaw");

@@ -5,6 +5,7 @@
 #include <gst/gst.h>
 
 #include "gstemotionextractor.h"
+#include "segmentation.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,7 @@ struct _GstMulawSpec {
 
     /* settings, under the object lock; copied into the processing when streaming starts */
     gdouble hop;
+    GstEmotionSegmentation segmentation;
 };
 
 G_END_DECLS

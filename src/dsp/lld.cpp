@@ -70,6 +70,16 @@ double zero_crossing_rate(const float* x, int n) {
     return (twice_crossings / 2.0) / (n - 1.0);
 }
 
+// squares[i] = frame[i]^2 of a kLldWindow-sample frame; returns their sum. Feature 1 and
+// lld_frame_energy() share it so that the VAD sees the same energies in both.
+double square_frame(const float* frame, double* squares) {
+    for (int i = 0; i < kLldWindow; ++i) squares[i] = static_cast<double>(frame[i]) * frame[i];
+    return sum(squares, kLldWindow);
+}
+
+// Feature 1 from the sum of squares.
+float energy_of(double energy_sum) { return static_cast<float>(energy_sum / kLldWindow); }
+
 // -sum s log2(s + eps) over kBlocks contiguous blocks of squares, s = block / (total + eps).
 double block_entropy(const double* squares, int n, double total) {
     const int block = n / kBlocks;
@@ -120,10 +130,9 @@ void LldAnalyzer::analyze(const float* frame, float* out) {
     const int n = kLldWindow, bins = kSpectrumBins;
 
     // Time domain: 0 zcr, 1 energy, 2 energy entropy.
-    for (int i = 0; i < n; ++i) s.squares[i] = static_cast<double>(frame[i]) * frame[i];
-    const double energy_sum = sum(s.squares, n);
+    const double energy_sum = square_frame(frame, s.squares);
     out[0] = static_cast<float>(zero_crossing_rate(frame, n));
-    out[1] = static_cast<float>(energy_sum / n);
+    out[1] = energy_of(energy_sum);
     out[2] = static_cast<float>(block_entropy(s.squares, n, energy_sum));
 
     // X = |FFT_400| bins 0..199 / 200 (the float32 FFT's magnitude, then float64).
@@ -241,6 +250,20 @@ size_t LldStream::push(const float* samples, size_t count, std::vector<float>& o
         ++frames;
     });
     frames_emitted_ += frames;
+    return frames;
+}
+
+float lld_frame_energy(const float* frame) {
+    alignas(64) double squares[kLldWindow];
+    return energy_of(square_frame(frame, squares));
+}
+
+size_t LldEnergyStream::push(const float* samples, size_t count, std::vector<float>& out) {
+    size_t frames = 0;
+    framer_.push(samples, count, [&](const float* frame) {
+        out.push_back(lld_frame_energy(frame));
+        ++frames;
+    });
     return frames;
 }
 

@@ -87,6 +87,15 @@ GST_START_TEST(test_architecture_from_model_file) {
         fail_unless_equals_std_string(inner_factory(pipeline, "classifier0"), c.classifier);
         fail_unless_equals_std_string(
             inner_factory(pipeline, std::string(c.extractor) == "mulawspec" ? "mulaw" : "lld"), c.extractor);
+        if (std::string(c.extractor) == "mulawspec") { /* emotiondetect's segmentation=vad reaches it */
+            GstElement* detect = gst_bin_get_by_name(GST_BIN(pipeline), "d");
+            GstElement* mulaw = gst_bin_get_by_name(GST_BIN(detect), "mulaw");
+            gint segmentation = -1;
+            g_object_get(mulaw, "segmentation", &segmentation, NULL);
+            fail_unless_equals_int(segmentation, 1 /* vad */);
+            gst_object_unref(mulaw);
+            gst_object_unref(detect);
+        }
         fail_unless_equals_std_string(run_pipeline(pipeline, 120 * GST_SECOND), "");
         std::vector<Result> results = appsink_results(pipeline);
         gst_element_set_state(pipeline, GST_STATE_NULL);
@@ -152,6 +161,23 @@ GST_START_TEST(test_threshold_and_cue_format_reach_results) {
     printf("threshold=0.999: every result uncertain; cue-format {segment}={label}: \"%s\"\n",
            first.text.c_str());
     fail_unless_equals_std_string(first.text, first.segment_id + "=" + first.labels[first.best]);
+}
+
+GST_END_TEST;
+
+/* A mu-law model is gated by the VAD (segmentation=vad, the default): no result for 10 s of
+ * white noise; with segmentation=window mulawspec cuts the whole stream, which gets results. */
+GST_START_TEST(test_apcnn_no_result_without_speech) {
+    const std::string noise =
+        "audiotestsrc wave=white-noise volume=0.1 samplesperbuffer=1600 num-buffers=100 ! ";
+    std::vector<Result> gated =
+        results_of(noise + "emotiondetect model=\"" + shipped("apcnn") + "\"" + kAppsink);
+    std::vector<Result> ungated =
+        results_of(noise + "emotiondetect segmentation=window model=\"" + shipped("apcnn") + "\"" + kAppsink);
+    printf("apcnn on 10 s white noise: %zu results with segmentation=vad, %zu with window\n", gated.size(),
+           ungated.size());
+    fail_unless_equals_int((int)gated.size(), 0);
+    fail_unless(!ungated.empty());
 }
 
 GST_END_TEST;
@@ -309,6 +335,7 @@ static Suite* emotiondetect_suite(void) {
     tcase_add_test(tc, test_architecture_from_model_file);
     tcase_add_test(tc, test_several_models_fused);
     tcase_add_test(tc, test_threshold_and_cue_format_reach_results);
+    tcase_add_test(tc, test_apcnn_no_result_without_speech);
     tcase_add_test(tc, test_bad_models_n);
     tcase_add_test(tc, test_state_cycles_and_seek);
     tcase_add_test(tc, test_live_results_within_latency);

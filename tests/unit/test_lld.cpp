@@ -194,6 +194,29 @@ TEST(nonfinite_input_is_zeroed_and_counted) {
            std::memcmp(out.data(), reference.data(), out.size() * sizeof(float)) == 0);
 }
 
+// mulawspec's VAD must see lldextract's energies: LldEnergyStream gives feature 1 bit for bit,
+// in chunks of any size, and counts non-finite samples like LldStream.
+TEST(energy_stream_is_feature_1) {
+    std::vector<float> samples = read_samples("speech_en_espeak.wav");
+    samples[5000] = std::numeric_limits<float>::quiet_NaN();
+    dsp::LldStream full;
+    std::vector<float> features;
+    full.push(samples.data(), samples.size(), features);
+    dsp::LldEnergyStream energies;
+    std::vector<float> energy;
+    for (size_t begin = 0, chunk = 1; begin < samples.size(); begin += chunk, chunk = chunk * 3 % 1001 + 1)
+        energies.push(samples.data() + begin, std::min(chunk, samples.size() - begin), energy);
+    const size_t frames = features.size() / dsp::kLldFeatures;
+    bool same = energy.size() == frames && frames > 100;
+    for (size_t f = 0; same && f < frames; ++f)
+        same = std::memcmp(&energy[f], &features[f * dsp::kLldFeatures + 1], sizeof(float)) == 0;
+    EXPECT(same);
+    EXPECT(energies.nonfinite_samples() == 1);
+    energies.reset();
+    energy.clear();
+    EXPECT(energies.push(samples.data(), dsp::kLldWindow - 1, energy) == 0 && energy.empty());
+}
+
 TEST(feature_names_in_order) {
     EXPECT(std::string(dsp::lld_feature_name(0)) == "zcr");
     EXPECT(std::string(dsp::lld_feature_name(33)) == "chroma_std");
