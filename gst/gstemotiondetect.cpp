@@ -12,7 +12,8 @@
  * Segmentation, windows, the longest segment, the speech gate and threads are set here once and
  * passed to the inner elements: `segmentation` and `window`/`hop` go to lldextract and the
  * classifiers, `max-segment` to the classifiers' `max-duration`, `min-speech`/`no-speech` and
- * `threads` to every classifier, `weights`/`fuse-timeout` to emotionfuse. Mu-law models (apcnn)
+ * `threads` to every classifier, `interim` to the classifier (one model only),
+ * `weights`/`fuse-timeout` to emotionfuse. Mu-law models (apcnn)
  * read mulawspec's own 2 s segments (1 s apart) and are not gated by speech.
  *
  * Output is that of a classifier: K posteriors as other/tensors with a GstEmotionMeta, or lines
@@ -60,6 +61,7 @@ enum {
     PROP_THREADS,
     PROP_WEIGHTS,
     PROP_FUSE_TIMEOUT,
+    PROP_INTERIM,
 };
 
 #define DEFAULT_SEGMENTATION GST_EMOTION_SEGMENTATION_VAD
@@ -90,12 +92,14 @@ struct Settings {
     GstEmotionNoSpeech no_speech;
     int threads;
     std::string weights;
+    double interim;
 };
 
 Settings settings_copy(GstEmotionDetect* self) {
     GST_OBJECT_LOCK(self);
-    Settings s{self->model,      self->segmentation, self->window,    self->hop,     self->max_segment,
-               self->min_speech, self->fuse_timeout, self->no_speech, self->threads, self->weights};
+    Settings s{self->model,       self->segmentation, self->window,       self->hop,
+               self->max_segment, self->min_speech,   self->fuse_timeout, self->no_speech,
+               self->threads,     self->weights,      self->interim};
     GST_OBJECT_UNLOCK(self);
     return s;
 }
@@ -171,6 +175,8 @@ GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectP
                 b.make(model.architecture->element.c_str(), "classifier" + std::to_string(index));
             g_object_set(classifier, "model", model.path.c_str(), "threads", s.threads, "max-duration",
                          s.max_segment, NULL);
+            /* emotionfuse fuses final results only: fused classifiers need no interim ones */
+            if (!plan.fused()) g_object_set(classifier, "interim", s.interim, NULL);
             if (lld)
                 g_object_set(classifier, "window", std::min(s.window, 60.0), "hop", std::min(s.hop, 60.0),
                              "min-speech", s.min_speech, "no-speech", s.no_speech, NULL);
@@ -278,6 +284,7 @@ static void gst_emotion_detect_set_property(GObject* object, guint id, const GVa
     case PROP_THREADS: self->threads = g_value_get_int(value); break;
     case PROP_WEIGHTS: self->weights = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
     case PROP_FUSE_TIMEOUT: self->fuse_timeout = g_value_get_double(value); break;
+    case PROP_INTERIM: self->interim = g_value_get_double(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -297,6 +304,7 @@ static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* v
     case PROP_THREADS: g_value_set_int(value, self->threads); break;
     case PROP_WEIGHTS: g_value_set_string(value, self->weights.empty() ? NULL : self->weights.c_str()); break;
     case PROP_FUSE_TIMEOUT: g_value_set_double(value, self->fuse_timeout); break;
+    case PROP_INTERIM: g_value_set_double(value, self->interim); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -374,6 +382,14 @@ static void install_properties(GObjectClass* klass) {
                             "Several models, live: seconds a result waits for the other models' results "
                             "(emotionfuse's timeout); added to the reported latency",
                             0.0, 60.0, DEFAULT_FUSE_TIMEOUT, flags));
+    g_object_class_install_property(
+        klass, PROP_INTERIM,
+        g_param_spec_double("interim", "Interim results",
+                            "Seconds between interim results of a segment still open (the classifier's "
+                            "interim): results with interim=true before the segment's final one, for live "
+                            "displays. 0: off; else 0.5 to 60. Ignored with several models (emotionfuse "
+                            "fuses final results only)",
+                            0.0, 60.0, 0.0, flags));
 }
 
 static void gst_emotion_detect_class_init(GstEmotionDetectClass* klass) {
@@ -411,6 +427,7 @@ static void gst_emotion_detect_init(GstEmotionDetect* self) {
     self->no_speech = GST_EMOTION_NO_SPEECH_SKIP;
     self->threads = DEFAULT_THREADS;
     self->fuse_timeout = DEFAULT_FUSE_TIMEOUT;
+    self->interim = 0.0;
     self->inner = NULL;
 
     self->sinkpad = gst_ghost_pad_new_no_target_from_template(

@@ -26,6 +26,7 @@ struct _GstEmotionDetect {
     GstEmotionNoSpeech no_speech;
     gint threads;
     std::string weights;
+    gdouble interim;
 
     /* the inner elements (owned by the bin), from READY -> PAUSED to PAUSED -> READY */
     GList* inner;
