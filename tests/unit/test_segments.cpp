@@ -1,6 +1,6 @@
 // The stream layer without GStreamer: fixed windows, the segment collector (fallback windows,
-// upstream segments, max-duration parts, interim parts, whole mu-law segments, flush and stream reset,
-// bounded memory), speech segments from the VAD and the bookkeeping of upstream segments.
+// upstream segments, max-duration parts, interim parts, whole mu-law segments, flush and stream
+// reset, bounded memory), speech segments from the VAD and the bookkeeping of upstream segments.
 #include <string>
 #include <vector>
 
