@@ -19,6 +19,7 @@ enum Offset {
     CUE_FORMAT,
     THRESHOLD,
     TEMPERATURE,
+    INTERIM,
     TRAINING_FIRST
 };
 
@@ -33,11 +34,12 @@ stream::CollectorSettings ClassifierSettings::collector(const models::Architectu
     c.window = window;
     c.hop = hop;
     c.max_duration = max_duration;
+    c.interim = train() ? 0.0 : interim; /* learning takes whole segments only */
     return c;
 }
 
 void classifier_properties_install(GObjectClass* klass, guint first, const char* model_blurb,
-                                   const char* window_blurb) {
+                                   const char* window_blurb, bool with_interim) {
     const GParamFlags flags =
         (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
     const ClassifierSettings defaults;
@@ -97,6 +99,18 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
             "file's temperature (fitted on validation data by emotion-eval --calibrate; 1 when "
             "the file has none); a value > 0 overrides it (1: the model's raw posteriors)",
             0.0, 100.0, defaults.temperature, flags));
+    if (with_interim)
+        g_object_class_install_property(
+            klass, first + INTERIM,
+            g_param_spec_double(
+                "interim", "Interim results",
+                "Seconds between interim results of a segment still open (VAD or upstream segments, "
+                "not fallback windows): the frames since its start (or since the last max-duration "
+                "cut) are classified and published with the segment's id, PTS = its start and "
+                "interim=true in the GstEmotionMeta and the emotion message; the final result "
+                "follows as without them. For live displays. 0: off; else 0.5 to 60. Not in "
+                "mode=train",
+                0.0, 60.0, defaults.interim, flags));
     training_properties_install(klass, first + TRAINING_FIRST);
 }
 
@@ -117,6 +131,7 @@ bool classifier_properties_set(ClassifierSettings& s, guint first, guint id, con
         return true;
     case THRESHOLD: s.threshold = g_value_get_double(value); return true;
     case TEMPERATURE: s.temperature = g_value_get_double(value); return true;
+    case INTERIM: s.interim = g_value_get_double(value); return true;
     default: return training_properties_set(s.training, first + TRAINING_FIRST, id, value);
     }
 }
@@ -135,6 +150,7 @@ bool classifier_properties_get(const ClassifierSettings& s, guint first, guint i
     case CUE_FORMAT: get_string_setting(s.cue_format, value); return true;
     case THRESHOLD: g_value_set_double(value, s.threshold); return true;
     case TEMPERATURE: g_value_set_double(value, s.temperature); return true;
+    case INTERIM: g_value_set_double(value, s.interim); return true;
     default: return training_properties_get(s.training, first + TRAINING_FIRST, id, value);
     }
 }
@@ -151,7 +167,14 @@ bool cue_format_usable(GstElement* element, const std::string& cue_format) {
 }
 
 bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings) {
-    return cue_format_usable(element, settings.cue_format);
+    if (!cue_format_usable(element, settings.cue_format)) return false;
+    if (settings.interim > 0.0 && settings.interim < kInterimMin) {
+        GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
+                          ("Invalid interim %g: 0 (off) or %g to 60 seconds.", settings.interim, kInterimMin),
+                          (NULL));
+        return false;
+    }
+    return true;
 }
 
 void threshold_property_install(GObjectClass* klass, guint id) {

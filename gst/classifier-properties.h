@@ -1,6 +1,6 @@
 /* The properties every classifier-like element has (the three classifiers and ksmmtransformer):
  * model, threads, mode, window, hop, max-duration, min-speech, no-speech, cue-format, threshold,
- * temperature and the mode=train ones
+ * temperature, interim (not ksmmtransformer's) and the mode=train ones
  * (training-properties.h), installed, set and read through one helper so they cannot drift apart, and copied
  * under the object lock when streaming starts. Internal to the plugin. */
 #pragma once
@@ -32,6 +32,9 @@ struct ClassifierSettings {
     std::string cue_format = io::kDefaultCueFormat;
     double threshold = 0.0;   /* top posterior below it: uncertain; 0 = off */
     double temperature = 0.0; /* > 0 overrides the model file's calibration */
+    /* > 0: an open segment also gives an interim result every `interim` seconds (not in
+     * mode=train); 0: off. 0 or kInterimMin..60 */
+    double interim = 0.0;
     TrainingProperties training;
 
     bool train() const { return mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN; }
@@ -42,10 +45,15 @@ struct ClassifierSettings {
     stream::CollectorSettings collector(const models::Architecture& architecture) const;
 };
 
+/* The shortest `interim` period but 0 (off), seconds: shorter ones would classify the open
+ * segment over and over for little news. */
+constexpr double kInterimMin = 0.5;
+
 /* Installs the properties with ids first_id, first_id + 1, ...; `model_blurb` and `window_blurb`
- * describe the element's `model` and `window`. */
+ * describe the element's `model` and `window`. Without `with_interim` the `interim` property is
+ * left out (its id stays unused). */
 void classifier_properties_install(GObjectClass* klass, guint first_id, const char* model_blurb,
-                                   const char* window_blurb);
+                                   const char* window_blurb, bool with_interim = true);
 /* The `threshold` property (ClassifierSettings::threshold), also emotionfuse's. */
 void threshold_property_install(GObjectClass* klass, guint id);
 
@@ -54,11 +62,12 @@ void threshold_property_install(GObjectClass* klass, guint id);
 bool classifier_properties_set(ClassifierSettings& s, guint first_id, guint id, const GValue* value);
 bool classifier_properties_get(const ClassifierSettings& s, guint first_id, guint id, GValue* value);
 
-/* False with an element error posted when a setting cannot work (an unknown cue-format
- * placeholder); called when streaming starts. */
 /* Whether `cue-format` of `element` is usable; posts its error otherwise (emotionsink, emotionfuse
  * and the classifiers check theirs as they start). */
 bool cue_format_usable(GstElement* element, const std::string& cue_format);
+
+/* False with an element error posted when a setting cannot work (an unknown cue-format
+ * placeholder, an interim period between 0 and kInterimMin); called when streaming starts. */
 bool classifier_settings_check(GstElement* element, const ClassifierSettings& settings);
 
 /* A copy of `settings`, which belong to `element`, taken under its object lock. */

@@ -98,18 +98,22 @@ void ResultPublisher::reset_dominant() {
 }
 
 GstStructure* ResultPublisher::message(const std::string& id, GstClockTime start, GstClockTime duration,
-                                       const char* label) const {
+                                       const char* label, bool interim) const {
     GstClockTime stream_time = gst_segment_to_stream_time(&segment, GST_FORMAT_TIME, start);
     GstClockTime running_time = gst_segment_to_running_time(&segment, GST_FORMAT_TIME, start);
-    return gst_structure_new("emotion", "timestamp", G_TYPE_UINT64, start, "stream-time", G_TYPE_UINT64,
-                             stream_time, "running-time", G_TYPE_UINT64, running_time, "duration",
-                             G_TYPE_UINT64, duration, "segment-id", G_TYPE_STRING, id.c_str(), "label",
-                             G_TYPE_STRING, label, "model", G_TYPE_STRING, model_name_.c_str(), NULL);
+    GstStructure* s =
+        gst_structure_new("emotion", "timestamp", G_TYPE_UINT64, start, "stream-time", G_TYPE_UINT64,
+                          stream_time, "running-time", G_TYPE_UINT64, running_time, "duration", G_TYPE_UINT64,
+                          duration, "segment-id", G_TYPE_STRING, id.c_str(), "label", G_TYPE_STRING, label,
+                          "model", G_TYPE_STRING, model_name_.c_str(), NULL);
+    /* only when true: the messages of final results stay as they were */
+    if (interim) gst_structure_set(s, "interim", G_TYPE_BOOLEAN, TRUE, NULL);
+    return s;
 }
 
 void ResultPublisher::post_message(GstElement* element, const std::string& id, GstClockTime start,
                                    GstClockTime duration, const std::vector<float>& scores, int best,
-                                   bool uncertain, const std::string& true_emotion) const {
+                                   bool uncertain, const std::string& true_emotion, bool interim) const {
     GValue labels = G_VALUE_INIT, values = G_VALUE_INIT, item = G_VALUE_INIT;
 
     gst_value_array_init(&labels, scores.size());
@@ -122,7 +126,7 @@ void ResultPublisher::post_message(GstElement* element, const std::string& id, G
         g_value_set_double(&item, scores[k]);
         gst_value_array_append_and_take_value(&values, &item);
     }
-    GstStructure* s = message(id, start, duration, label_ptrs_[best]);
+    GstStructure* s = message(id, start, duration, label_ptrs_[best], interim);
     gst_structure_set(s, "confidence", G_TYPE_DOUBLE, (gdouble)scores[best], "uncertain", G_TYPE_BOOLEAN,
                       (gboolean)uncertain, NULL);
     gst_structure_take_value(s, "labels", &labels);
@@ -139,7 +143,7 @@ void ResultPublisher::post_message(GstElement* element, const std::string& id, G
 
 GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, GstClockTime start,
                                     GstClockTime end, const std::vector<float>& model_scores,
-                                    const std::string& true_emotion, GstEvent** tag) {
+                                    const std::string& true_emotion, GstEvent** tag, bool interim) {
     const std::vector<float> scores = train::apply_temperature(model_scores, effective_temperature());
     int best = (int)(std::max_element(scores.begin(), scores.end()) - scores.begin());
     GstClockTime duration = GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && end > start
@@ -165,16 +169,17 @@ GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, 
         gst_emotion_meta_set_affect(meta, a.arousal, a.valence, stream::is_high_arousal(a));
     }
     gst_emotion_meta_set_uncertain(meta, uncertain);
+    gst_emotion_meta_set_interim(meta, interim);
 
-    GST_DEBUG_OBJECT(element, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f%s", id.c_str(),
-                     GST_TIME_ARGS(start), GST_TIME_ARGS(duration), label.c_str(), scores[best],
-                     uncertain ? " (uncertain)" : "");
-    post_message(element, id, start, duration, scores, best, uncertain, true_emotion);
+    GST_DEBUG_OBJECT(element, "segment %s %" GST_TIME_FORMAT " +%" GST_TIME_FORMAT ": %s %.3f%s%s",
+                     id.c_str(), GST_TIME_ARGS(start), GST_TIME_ARGS(duration), label.c_str(), scores[best],
+                     uncertain ? " (uncertain)" : "", interim ? " (interim)" : "");
+    post_message(element, id, start, duration, scores, best, uncertain, true_emotion, interim);
 
     /* The dominant emotion changes when a label overtakes it (ties keep the earlier); an uncertain
-     * result says too little to count. */
+     * result says too little to count, an interim one is counted by its segment's final result. */
     *tag = NULL;
-    if (uncertain) return buffer;
+    if (uncertain || interim) return buffer;
     int count = ++label_counts_[label];
     if (label != dominant_ && (dominant_.empty() || count > label_counts_[dominant_])) {
         dominant_ = label;
@@ -184,13 +189,14 @@ GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, 
 }
 
 GstBuffer* ResultPublisher::publish_no_speech(GstElement* element, const std::string& id, GstClockTime start,
-                                              GstClockTime end, double speech, GstEvent** gap) const {
+                                              GstClockTime end, double speech, GstEvent** gap,
+                                              bool interim) const {
     GstClockTime duration = GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && end > start
                                 ? end - start
                                 : GST_CLOCK_TIME_NONE;
     GST_DEBUG_OBJECT(element, "segment %s %" GST_TIME_FORMAT ": no speech (%.2f)", id.c_str(),
                      GST_TIME_ARGS(start), speech);
-    GstStructure* s = message(id, start, duration, kNoSpeechLabel);
+    GstStructure* s = message(id, start, duration, kNoSpeechLabel, interim);
     gst_structure_set(s, "speech", G_TYPE_DOUBLE, speech, NULL);
     gst_element_post_message(element, gst_message_new_element(GST_OBJECT(element), s));
 

@@ -47,16 +47,19 @@ public:
      * duration of [start, end), GstEmotionMeta). *tag receives a tag event when the dominant
      * emotion changed, else NULL. `scores` are K posteriors, scaled by the temperature before
      * anything is published; arousal/valence come from them (stream/affect.h) and a top posterior
-     * below `threshold` marks the result uncertain (it does not count for the dominant emotion). */
+     * below `threshold` marks the result uncertain (it does not count for the dominant emotion).
+     * An `interim` result (of a segment still open) carries interim=true in the meta and the
+     * message (the field only then) and does not count for the dominant emotion either. */
     GstBuffer* publish(GstElement* element, const std::string& id, GstClockTime start, GstClockTime end,
-                       const std::vector<float>& scores, const std::string& true_emotion, GstEvent** tag);
+                       const std::vector<float>& scores, const std::string& true_emotion, GstEvent** tag,
+                       bool interim = false);
 
     /* A part with too little speech, when no-speech=tag: posts an `emotion` message labelled
      * "no-speech" (no confidence, labels or scores; `speech` = the part's speech fraction). Returns
      * the text line to push for text output; for tensor output (K posteriors it does not have)
-     * NULL and *gap the GAP event to push instead. */
+     * NULL and *gap the GAP event to push instead. `interim`: as in publish(). */
     GstBuffer* publish_no_speech(GstElement* element, const std::string& id, GstClockTime start,
-                                 GstClockTime end, double speech, GstEvent** gap) const;
+                                 GstClockTime end, double speech, GstEvent** gap, bool interim = false) const;
 
     /* A new stream: the dominant emotion starts afresh. */
     void reset_dominant();
@@ -74,11 +77,11 @@ public:
     GstSegment segment;
 
 private:
-    GstStructure* message(const std::string& id, GstClockTime start, GstClockTime duration,
-                          const char* label) const;
+    GstStructure* message(const std::string& id, GstClockTime start, GstClockTime duration, const char* label,
+                          bool interim) const;
     void post_message(GstElement* element, const std::string& id, GstClockTime start, GstClockTime duration,
                       const std::vector<float>& scores, int best, bool uncertain,
-                      const std::string& true_emotion) const;
+                      const std::string& true_emotion, bool interim) const;
 
     std::vector<std::string> labels_;
     std::vector<const char*> label_ptrs_; /* NULL-terminated, into labels_ */

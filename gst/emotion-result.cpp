@@ -14,6 +14,7 @@ io::Result result_from_meta(const GstEmotionMeta* meta, GstBuffer* buffer, const
     r.valence = gst_emotion_meta_get_valence(meta);
     r.high_arousal = gst_emotion_meta_get_high_arousal(meta);
     r.uncertain = gst_emotion_meta_get_uncertain(meta);
+    r.interim = gst_emotion_meta_get_interim(meta);
 
     GstClockTime pts = GST_BUFFER_PTS(buffer);
     GstClockTime duration = GST_BUFFER_DURATION(buffer);

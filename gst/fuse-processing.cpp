@@ -98,6 +98,11 @@ GstFlowReturn FuseProcessing::take_result(size_t input, GstBuffer* buffer) {
             ("emotionfuse takes the output of emotion classifiers (buffers with GstEmotionMeta)"));
         return GST_FLOW_ERROR;
     }
+    if (gst_emotion_meta_get_interim(meta)) {
+        /* the fusion pairs final results by time; an interim one is followed by its final one */
+        GST_LOG_OBJECT(pad, "interim result of %s: not fused", meta->segment_id);
+        return GST_FLOW_OK;
+    }
     if (!stream::has_time(rt_start)) {
         GST_WARNING_OBJECT(pad, "result outside the segment or without timestamp: dropped");
         return GST_FLOW_OK;

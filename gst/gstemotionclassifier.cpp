@@ -242,8 +242,9 @@ static GstFlowReturn publish(GstEmotionClassifier* self, const emotion::stream::
     ClassifierState* state = self->state;
     if (!state->output_negotiated && !classifier_negotiate_output(self)) return GST_FLOW_NOT_NEGOTIATED;
     GstEvent* tag;
-    GstBuffer* buffer = state->results.publish(GST_ELEMENT(self), part.id, clock_time(part.start),
-                                               clock_time(part.end), scores, part.segment.true_emotion, &tag);
+    GstBuffer* buffer =
+        state->results.publish(GST_ELEMENT(self), part.id, clock_time(part.start), clock_time(part.end),
+                               scores, part.segment.true_emotion, &tag, part.interim);
     if (tag) gst_pad_push_event(self->srcpad, tag);
     return gst_pad_push(self->srcpad, buffer);
 }
@@ -256,7 +257,7 @@ static GstFlowReturn publish_no_speech(GstEmotionClassifier* self, const emotion
     if (!state->output_negotiated && !classifier_negotiate_output(self)) return GST_FLOW_NOT_NEGOTIATED;
     GstEvent* gap;
     GstBuffer* buffer = state->results.publish_no_speech(GST_ELEMENT(self), part.id, clock_time(part.start),
-                                                         clock_time(part.end), speech, &gap);
+                                                         clock_time(part.end), speech, &gap, part.interim);
     if (gap) gst_pad_push_event(self->srcpad, gap);
     return buffer ? gst_pad_push(self->srcpad, buffer) : GST_FLOW_OK;
 }

@@ -4,8 +4,9 @@
  * emotion-segment events, or fixed windows when none arrive), runs the model, and publishes one
  * result per segment: an other/tensors buffer of K posteriors with a GstEmotionMeta (or a text
  * line when downstream wants text), an `emotion` element message and a tag event with the
- * dominant emotion. A subclass only names its architecture; everything that depends on it (input
- * caps, LLD frames or mu-law segments, minimum frames) comes from the architecture's descriptor. */
+ * dominant emotion; with `interim`, also interim results of a segment still open. A subclass
+ * only names its architecture; everything that depends on it (input caps, LLD frames or mu-law
+ * segments, minimum frames) comes from the architecture's descriptor. */
 #pragma once
 
 #include <gst/gst.h>

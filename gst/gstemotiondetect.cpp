@@ -14,9 +14,10 @@
  * classifiers, `max-segment` to the classifiers' `max-duration`, `min-speech`/`no-speech` and
  * `threads` to every classifier, `weights`/`fuse-timeout` to emotionfuse, `threshold` and
  * `cue-format` to whichever element makes the results (the classifier, or emotionfuse when
- * fused). Mu-law models (apcnn) read mulawspec's own 2 s segments (1 s apart): with
- * segmentation=vad (the default) mulawspec runs the same VAD as lldextract and cuts the same
- * speech segments, so they get one result per speech segment and none without speech
+ * fused), `interim` to the classifier (one model only: emotionfuse fuses final results). Mu-law models
+ * (apcnn) read mulawspec's own 2 s segments (1 s apart): with segmentation=vad (the default) mulawspec runs
+ * the same VAD as lldextract and cuts the same speech segments, so they get one result per speech segment and
+ * none without speech
  * (`min-speech`/`no-speech` do not apply to them); with `none` or `window` the whole stream is one
  * utterance and they are not gated by speech.
  *
@@ -67,6 +68,7 @@ enum {
     PROP_FUSE_TIMEOUT,
     PROP_THRESHOLD,
     PROP_CUE_FORMAT,
+    PROP_INTERIM,
 };
 
 #define DEFAULT_SEGMENTATION GST_EMOTION_SEGMENTATION_VAD
@@ -99,13 +101,14 @@ struct Settings {
     std::string weights;
     double threshold;
     std::string cue_format;
+    double interim;
 };
 
 Settings settings_copy(GstEmotionDetect* self) {
     GST_OBJECT_LOCK(self);
-    Settings s{self->model,       self->segmentation, self->window,       self->hop,
-               self->max_segment, self->min_speech,   self->fuse_timeout, self->no_speech,
-               self->threads,     self->weights,      self->threshold,    self->cue_format};
+    Settings s{self->model,      self->segmentation, self->window,    self->hop,     self->max_segment,
+               self->min_speech, self->fuse_timeout, self->no_speech, self->threads, self->weights,
+               self->threshold,  self->cue_format,   self->interim};
     GST_OBJECT_UNLOCK(self);
     return s;
 }
@@ -184,7 +187,8 @@ GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectP
                 b.make(model.architecture->element.c_str(), "classifier" + std::to_string(index));
             g_object_set(classifier, "model", model.path.c_str(), "threads", s.threads, "max-duration",
                          s.max_segment, "cue-format", s.cue_format.c_str(), NULL);
-            if (!plan.fused()) g_object_set(classifier, "threshold", s.threshold, NULL);
+            /* emotionfuse fuses final results only: fused classifiers need no interim ones */
+            if (!plan.fused()) g_object_set(classifier, "threshold", s.threshold, "interim", s.interim, NULL);
             if (lld)
                 g_object_set(classifier, "window", std::min(s.window, 60.0), "hop", std::min(s.hop, 60.0),
                              "min-speech", s.min_speech, "no-speech", s.no_speech, NULL);
@@ -294,6 +298,7 @@ static void gst_emotion_detect_set_property(GObject* object, guint id, const GVa
     case PROP_WEIGHTS: self->weights = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
     case PROP_FUSE_TIMEOUT: self->fuse_timeout = g_value_get_double(value); break;
     case PROP_THRESHOLD: self->threshold = g_value_get_double(value); break;
+    case PROP_INTERIM: self->interim = g_value_get_double(value); break;
     case PROP_CUE_FORMAT:
         self->cue_format = g_value_get_string(value) ? g_value_get_string(value) : "";
         break;
@@ -317,6 +322,7 @@ static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* v
     case PROP_WEIGHTS: g_value_set_string(value, self->weights.empty() ? NULL : self->weights.c_str()); break;
     case PROP_FUSE_TIMEOUT: g_value_set_double(value, self->fuse_timeout); break;
     case PROP_THRESHOLD: g_value_set_double(value, self->threshold); break;
+    case PROP_INTERIM: g_value_set_double(value, self->interim); break;
     case PROP_CUE_FORMAT: g_value_set_string(value, self->cue_format.c_str()); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
@@ -403,6 +409,14 @@ static void install_properties(GObjectClass* klass) {
                             "uncertain (the classifiers' and emotionfuse's threshold). 0: off",
                             0.0, 1.0, 0.0, flags));
     g_object_class_install_property(
+        klass, PROP_INTERIM,
+        g_param_spec_double("interim", "Interim results",
+                            "Seconds between interim results of a segment still open (the classifier's "
+                            "interim): results with interim=true before the segment's final one, for live "
+                            "displays. 0: off; else 0.5 to 60. Ignored with several models (emotionfuse "
+                            "fuses final results only)",
+                            0.0, 60.0, 0.0, flags));
+    g_object_class_install_property(
         klass, PROP_CUE_FORMAT,
         g_param_spec_string("cue-format", "Cue format",
                             "Text output: the line of each result, placeholders {label}, {percent}, "
@@ -440,6 +454,7 @@ static void gst_emotion_detect_init(GstEmotionDetect* self) {
     new (&self->weights) std::string();
     new (&self->cue_format) std::string();
     self->threshold = 0.0;
+    self->interim = 0.0;
     self->segmentation = DEFAULT_SEGMENTATION;
     self->window = DEFAULT_WINDOW;
     self->hop = DEFAULT_HOP;

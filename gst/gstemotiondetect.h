@@ -28,6 +28,7 @@ struct _GstEmotionDetect {
     std::string weights;
     gdouble threshold;
     std::string cue_format;
+    gdouble interim;
 
     /* the inner elements (owned by the bin), from READY -> PAUSED to PAUSED -> READY */
     GList* inner;

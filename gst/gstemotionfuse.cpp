@@ -33,7 +33,8 @@
  * evaluates the fused results.
  *
  * Pads are requested before the element starts and stay until it stops (a pad released while it
- * runs would be waited for). Results without GstEmotionMeta are an error.
+ * runs would be waited for). Results without GstEmotionMeta are an error; interim results (a
+ * classifier's `interim`) are dropped: only final results are fused.
  *
  * ## Example launch line
  * |[

@@ -32,7 +32,12 @@
  * `model`, `uncertain` (gboolean: the top score is below the classifier's `threshold`; `label`
  * is still the most likely class), `arousal` and `valence` (doubles in [-1, 1]) and
  * `arousal-level` (`high` or `low`) when the model's labels have them (README "Arousal and
- * valence"), and `true-emotion` when known.
+ * valence"), `true-emotion` when known, and `interim` (TRUE) for an interim result of a segment
+ * still open (a classifier's `interim`).
+ *
+ * Interim results go to the `result` signal, `last-result` and JSON Lines (with `"interim":
+ * true`); CSV rows and WebVTT/SRT cues are one per segment, its final result, and only final
+ * results count in the summary, the evaluation and the report.
  *
  * JSON Lines records carry the same as `arousal`, `valence`, `arousal_level` (`high`/`low`; null
  * without) and `uncertain`; CSV appends the columns `arousal`, `valence`, `arousal_level` (empty
@@ -416,6 +421,7 @@ static GstStructure* result_structure(const emotion::io::Result& r, GstClockTime
     if (!r.true_label.empty())
         gst_structure_set(s, "true-emotion", G_TYPE_STRING, r.true_label.c_str(), NULL);
     gst_structure_set(s, "uncertain", G_TYPE_BOOLEAN, (gboolean)r.uncertain, NULL);
+    if (r.interim) gst_structure_set(s, "interim", G_TYPE_BOOLEAN, TRUE, NULL);
     if (r.has_affect)
         gst_structure_set(s, "arousal", G_TYPE_DOUBLE, (gdouble)r.arousal, "valence", G_TYPE_DOUBLE,
                           (gdouble)r.valence, "arousal-level", G_TYPE_STRING, r.high_arousal ? "high" : "low",
@@ -458,11 +464,13 @@ static GstFlowReturn gst_emotion_sink_render(GstBaseSink* sink, GstBuffer* buffe
     GstClockTime pts = GST_BUFFER_PTS(buffer);
     GstClockTime duration = GST_BUFFER_DURATION(buffer);
 
-    state->segments++;
-    state->counts[r.labels[r.best]]++;
-    state->seconds[r.labels[r.best]] += r.duration > 0 ? r.duration : 0.0;
-    if (state->labels.empty()) state->labels = r.labels;
-    evaluate(state, r);
+    if (!r.interim) { /* a segment counts once, by its final result */
+        state->segments++;
+        state->counts[r.labels[r.best]]++;
+        state->seconds[r.labels[r.best]] += r.duration > 0 ? r.duration : 0.0;
+        if (state->labels.empty()) state->labels = r.labels;
+        evaluate(state, r);
+    }
 
     if (state->writer) {
         try {

@@ -9,7 +9,9 @@
  *
  * Audio is the master stream. Segments come from emotion-segment-start/end events (lldextract
  * segmentation=vad, emodatasetsrc) or, when none arrive, fixed windows of `window` seconds
- * every `hop` seconds; a segment longer than `max-duration` is classified in parts. A segment's
+ * every `hop` seconds; a segment longer than `max-duration` is classified in parts. Unlike the
+ * other classifiers it has no `interim` results: a segment is classified with its text, which a
+ * segment still open does not have yet. A segment's
  * text is every text buffer whose running time overlaps the segment's (a line across two
  * segments counts for both; a buffer without duration counts where it starts), in order, as
  * lower-cased words looked up in the model's vocabulary and cut to the model's text length
@@ -147,7 +149,8 @@ static void gst_ksmm_transformer_class_init(GstKsmmTransformerClass* klass) {
         "Path of the ksmm model file (safetensors, with its vocabulary). Default: the shipped "
         "model, searched in $GST_EMOTION_MODEL_PATH, then the installed models folder",
         "Length in seconds of the fixed windows classified when upstream sends no "
-        "emotion-segment events");
+        "emotion-segment events",
+        false /* no interim results: a segment waits for its text, which an open one lacks */);
     const GParamFlags flags =
         (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
     g_object_class_install_property(

@@ -73,6 +73,7 @@ std::string format_result_json(const Result& r) {
     j["valence"] = r.has_affect ? nlohmann::ordered_json(r.valence) : nullptr;
     j["arousal_level"] = r.has_affect ? nlohmann::ordered_json(r.high_arousal ? "high" : "low") : nullptr;
     j["uncertain"] = r.uncertain;
+    if (r.interim) j["interim"] = true; // absent otherwise: final records stay as they were
     if (!r.true_label.empty()) j["true"] = r.true_label;
     j["model"] = r.model;
     return j.dump();
@@ -97,6 +98,7 @@ class CsvWriter : public ResultWriter {
 public:
     using ResultWriter::ResultWriter;
     void write(const Result& r) override {
+        if (r.interim) return; // one row per segment
         std::string text;
         if (header_.empty()) {
             header_ = "segment,start,end,label,confidence,true";
@@ -153,6 +155,7 @@ class WebVttWriter : public CueWriter {
 public:
     using CueWriter::CueWriter;
     void write(const Result& r) override {
+        if (r.interim) return; // one cue per segment
         std::string text = started_ ? "" : "WEBVTT\n\n";
         started_ = true;
         text += r.segment_id + "\n" + format_timestamp(r.start, '.') + " --> " +
@@ -168,6 +171,7 @@ class SrtWriter : public CueWriter {
 public:
     using CueWriter::CueWriter;
     void write(const Result& r) override {
+        if (r.interim) return; // one cue per segment
         emit(std::to_string(++index_) + "\n" + format_timestamp(r.start, ',') + " --> " +
              format_timestamp(r.start + std::max(r.duration, 0.0), ',') + "\n" + cue_text(r) + "\n\n");
     }

@@ -25,6 +25,7 @@ struct Result {
     float valence = 0.0f;      // [-1, 1]
     bool high_arousal = false; // the high-arousal labels hold most of the posterior mass
     bool uncertain = false;    // top score below the classifier's threshold; `best` is still the winner
+    bool interim = false;      // of a segment still open: its final result follows
 };
 
 enum class ResultFormat { JsonLines, Csv, WebVtt, Srt };
@@ -39,7 +40,8 @@ const char* result_format_name(ResultFormat format);
 class ResultWriter {
 public:
     virtual ~ResultWriter() = default;
-    // Appends one record (writes the file header before the first one).
+    // Appends one record (writes the file header before the first one). Interim results are
+    // records of JSON Lines only: CSV rows and subtitle cues are one per segment, its final result.
     virtual void write(const Result& result) = 0;
 
     // Subtitle cues (WebVTT, SRT) as `cue_format` says (io/cue_text.h).
@@ -58,7 +60,8 @@ std::string format_timestamp(double seconds, char fraction_separator);
 //   {"segment", "start", "end" (seconds or null), "label" (the most likely class, also when
 //    uncertain), "confidence", "scores" {label: p}, "arousal", "valence" (numbers in [-1, 1] or
 //    null when the model's labels have no points), "arousal_level" ("high", "low" or null),
-//    "uncertain" (bool), "true" (only when known), "model"}
+//    "uncertain" (bool), "interim" (true, only for an interim result of a segment still open),
+//    "true" (only when known), "model"}
 std::string format_result_json(const Result& result);
 
 } // namespace emotion::io

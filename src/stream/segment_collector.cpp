@@ -7,7 +7,9 @@ namespace emotion::stream {
 
 SegmentCollector::SegmentCollector(const CollectorSettings& settings)
     : settings_(settings), max_frames_(frames_within(settings.max_duration)),
-      max_duration_(seconds_to_time(settings.max_duration)), store_(settings.item_size),
+      max_duration_(seconds_to_time(settings.max_duration)),
+      interim_frames_(settings.interim > 0.0 ? seconds_to_frames(settings.interim) : 0),
+      interim_time_(seconds_to_time(settings.interim)), store_(settings.item_size),
       windows_(seconds_to_frames(settings.window), seconds_to_frames(settings.hop)) {}
 
 bool SegmentCollector::windows_active() const {
@@ -31,8 +33,11 @@ void SegmentCollector::add_frames(const float* values, size_t count, Time start,
         return;
     }
     // checked once per buffer: a part holds at least max-duration, plus the rest of its buffer
-    for (OpenSegment& segment : open_)
+    for (OpenSegment& segment : open_) {
         if (store_.next() - segment.first_frame >= max_frames_) finish_part(segment, true);
+        if (interim_frames_ > 0 && store_.next() - segment.interim_frame >= interim_frames_)
+            queue_interim(segment);
+    }
 }
 
 void SegmentCollector::add_whole_segment(const float* values, Time start, Time end) {
@@ -54,6 +59,11 @@ void SegmentCollector::add_whole_segment(const float* values, Time start, Time e
         segment.items.push_back(item);
         if (has_time(segment.start) && has_time(end) && end - segment.start > max_duration_)
             finish_part(segment, true);
+        if (interim_frames_ > 0 && !segment.items.empty() && has_time(end)) {
+            if (!has_time(segment.interim_time)) segment.interim_time = segment.start;
+            if (has_time(segment.interim_time) && end - segment.interim_time >= interim_time_)
+                queue_interim(segment);
+        }
     }
 }
 
@@ -78,15 +88,20 @@ void SegmentCollector::queue_span(Part part, int64_t first, int64_t last) {
     ready_.push_back({std::move(part), first, last});
 }
 
+std::string SegmentCollector::part_id(const OpenSegment& segment, bool partial) const {
+    if (!partial && segment.parts == 0) return segment.labels.id;
+    return segment.labels.id + "." + std::to_string(segment.parts);
+}
+
 void SegmentCollector::finish_part(OpenSegment& segment, bool partial) {
     Part part;
-    part.id = segment.labels.id;
-    if (partial || segment.parts > 0) part.id += "." + std::to_string(segment.parts);
+    part.id = part_id(segment, partial);
     segment.parts++;
     part.segment = segment.labels;
     if (settings_.items == ItemKind::Frame) {
         queue_span(std::move(part), segment.first_frame, store_.next());
         segment.first_frame = store_.next();
+        segment.interim_frame = store_.next();
         return;
     }
     part.start = segment.start;
@@ -94,6 +109,24 @@ void SegmentCollector::finish_part(OpenSegment& segment, bool partial) {
     part.items = std::move(segment.items);
     segment.items.clear();
     segment.start = kNoTime;
+    segment.interim_time = kNoTime;
+    queue_span(std::move(part), store_.next(), store_.next());
+}
+
+void SegmentCollector::queue_interim(OpenSegment& segment) {
+    Part part;
+    part.id = part_id(segment, false);
+    part.segment = segment.labels;
+    part.interim = true;
+    if (settings_.items == ItemKind::Frame) {
+        segment.interim_frame = store_.next();
+        queue_span(std::move(part), segment.first_frame, store_.next());
+        return;
+    }
+    segment.interim_time = segment.end;
+    part.start = segment.start;
+    part.end = segment.end;
+    part.items = segment.items; // a copy: the segment goes on collecting
     queue_span(std::move(part), store_.next(), store_.next());
 }
 
@@ -107,6 +140,7 @@ bool SegmentCollector::start_segment(SegmentLabels labels) {
     OpenSegment segment;
     segment.labels = std::move(labels);
     segment.first_frame = store_.next();
+    segment.interim_frame = store_.next();
     auto existing = std::find_if(open_.begin(), open_.end(),
                                  [&](const OpenSegment& s) { return s.labels.id == segment.labels.id; });
     if (existing != open_.end()) {

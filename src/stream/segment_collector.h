@@ -11,6 +11,10 @@
 //
 // The element feeds input and events in stream order and after each call takes the ready parts
 // with next_part(), in order, to classify or to learn from.
+//
+// Interim parts (CollectorSettings::interim > 0): while an upstream segment is open, every
+// `interim` seconds since its (current) part began or its last interim part, the part so far is
+// ready too, marked interim; the part itself is still cut and published as without them.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +51,9 @@ struct CollectorSettings {
     double hop = 3.0;
     // A segment longer than this (seconds) is published in parts as it grows.
     double max_duration = 30.0;
+    // > 0: an open upstream segment also gives an interim part (the part so far) every `interim`
+    // seconds, checked once per input buffer. 0: none. Fallback windows never do.
+    double interim = 0.0;
 };
 
 // One result's worth of input: a finished segment, a part of a long one, a fallback window or a
@@ -63,6 +70,10 @@ struct Part {
     int64_t frame_count = 0;
     // Whole segments, in order (maybe none).
     std::vector<std::vector<float>> items;
+    // An interim part: the open part from its start up to the newest input, with the id the
+    // part has so far ("<id>", or "<id>.<k>" once max-duration has cut k parts); its final
+    // result follows.
+    bool interim = false;
 };
 
 class SegmentCollector {
@@ -105,6 +116,9 @@ private:
         int parts = 0;                       // parts already ready
         Time start = kNoTime, end = kNoTime; // whole segments: span of the current part's items
         std::vector<std::vector<float>> items;
+        // interim parts: where the time to the next one counts from (frames; whole segments: time)
+        int64_t interim_frame = 0;
+        Time interim_time = kNoTime;
     };
     struct Ready {
         Part part;
@@ -118,12 +132,16 @@ private:
     void queue_window(const FixedWindows::Window& window);
     void queue_span(Part part, int64_t first, int64_t last);
     void finish_part(OpenSegment& segment, bool partial);
+    void queue_interim(OpenSegment& segment);
+    std::string part_id(const OpenSegment& segment, bool partial) const;
     int64_t first_needed_frame() const;
     void reset();
 
     CollectorSettings settings_;
     int64_t max_frames_;
     Time max_duration_;
+    int64_t interim_frames_; // 0: no interim parts
+    Time interim_time_;
     FrameStore store_;
     FixedWindows windows_;
     int64_t windows_origin_ = 0; // store index of the windows' frame 0

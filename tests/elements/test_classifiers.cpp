@@ -1,6 +1,7 @@
 /* Classifier element tests (alstmclassify, apcnnclassify, stlclassify): one result per segment
  * with the segment's timing, posteriors, GstEmotionMeta, the `emotion` message field by field,
- * the tag event, text output, fallback windows, max-duration parts, agreement with the core
+ * the tag event, text output, fallback windows, max-duration parts, interim results (and
+ * emotionsink's records of them), agreement with the core
  * library on the same frames, M2 utterance averaging, M3; bad input (_n); state changes, seeks
  * and parallel pipelines. Model files are built from shared/reference/nn by emotion-model. */
 #include <cmath>
@@ -422,6 +423,201 @@ GST_START_TEST(test_eos_open_segment) {
 
 GST_END_TEST;
 
+/* ---- interim results ---------------------------------------------------------------------- */
+
+/* 6.5 s of LLD frames: an utterance repeated. */
+static std::vector<float> long_frames() {
+    const std::vector<float> utterance = lld_frames("lld/emodb_03a01Fa.wav");
+    std::vector<float> frames;
+    while (frames.size() < 650 * 36) frames.insert(frames.end(), utterance.begin(), utterance.end());
+    return frames;
+}
+
+constexpr size_t kInterimFirst = 20, kInterimFrames = 600; /* the 6 s segment: frames 20-619 */
+
+/* One 6 s segment "talk" through `alstmclassify <extra>`; the result buffers (owned by the
+ * caller), and the `emotion` messages and tag events when asked. */
+static std::vector<GstBuffer*> run_interim(const std::vector<float>& frames, const char* extra,
+                                           std::vector<GstStructure*>* messages, int* tags) {
+    GstBus* bus;
+    GstHarness* h = classifier_harness(alstm_description(extra), LLD_CAPS, &bus);
+    fail_unless_equals_int(push_frames(h, frames, 0, kInterimFirst, 10), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("talk", "emotion", "happy", NULL));
+    fail_unless_equals_int(push_frames(h, frames, kInterimFirst, kInterimFrames, 10), GST_FLOW_OK);
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("talk"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<GstBuffer*> buffers;
+    GstBuffer* b;
+    while ((b = gst_harness_try_pull(h)) != NULL) buffers.push_back(b);
+    if (messages) *messages = element_messages(bus, "emotion");
+    GstEvent* event;
+    while ((event = gst_harness_try_pull_event(h)) != NULL) {
+        if (tags && GST_EVENT_TYPE(event) == GST_EVENT_TAG) ++*tags;
+        gst_event_unref(event);
+    }
+    fail_unless_equals_std_string(error_of(bus), "");
+    harness_teardown(h, bus);
+    return buffers;
+}
+
+static std::vector<Result> results_of(const std::vector<GstBuffer*>& buffers) {
+    std::vector<Result> results;
+    for (GstBuffer* b : buffers) results.push_back(to_result(b, false));
+    return results;
+}
+
+static void free_buffers(std::vector<GstBuffer*>& buffers) {
+    for (GstBuffer* b : buffers) gst_buffer_unref(b);
+    buffers.clear();
+}
+
+static void on_sink_result(GstElement*, GstStructure* s, std::vector<GstStructure*>* log) {
+    log->push_back(gst_structure_copy(s));
+}
+
+/* Copies of `buffers` (deep: the meta's transform) into `emotionsink location=<path>`: the
+ * `result` signal's structures and the summary's segment count. */
+static std::vector<GstStructure*> sink_results(const std::vector<GstBuffer*>& buffers,
+                                               const std::string& path, guint* summary_segments) {
+    GstHarness* h = gst_harness_new_parse(("emotionsink location=\"" + path + "\"").c_str());
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(h->element, bus);
+    std::vector<GstStructure*> log;
+    GstElement* sink = gst_harness_find_element(h, "emotionsink");
+    g_signal_connect(sink, "result", G_CALLBACK(on_sink_result), &log);
+    gst_object_unref(sink);
+    gst_harness_set_src_caps_str(h, "other/tensors,format=static,num_tensors=1,"
+                                    "types=float32,dimensions=(string)4:1,framerate=0/1");
+    gst_harness_push_event(h, gst_emotion_event_new_segment_start("talk", "emotion", "happy", NULL));
+    for (GstBuffer* b : buffers) {
+        GstBuffer* copy = gst_buffer_copy_deep(b);
+        fail_unless(gst_buffer_get_emotion_meta(copy) != gst_buffer_get_emotion_meta(b));
+        fail_unless_equals_int(gst_emotion_meta_get_interim(gst_buffer_get_emotion_meta(copy)),
+                               gst_emotion_meta_get_interim(gst_buffer_get_emotion_meta(b)));
+        fail_unless_equals_int(gst_harness_push(h, copy), GST_FLOW_OK);
+    }
+    gst_harness_push_event(h, gst_emotion_event_new_segment_end("talk"));
+    gst_harness_push_event(h, gst_event_new_eos());
+    std::vector<GstStructure*> summary = element_messages(bus, "emotion-summary");
+    fail_unless_equals_int((int)summary.size(), 1);
+    fail_unless(gst_structure_get_uint(summary[0], "segments", summary_segments));
+    free_structures(summary);
+    fail_unless_equals_std_string(error_of(bus), "");
+    harness_teardown(h, bus);
+    return log;
+}
+
+/* interim=1: while the 6 s segment is open, a result every second from its start (same id,
+ * PTS = its start, growing durations, the interim flag in meta and message), each the model's
+ * posteriors of the frames so far; then the final result, identical to the one without interim.
+ * emotionsink: interim results in JSON Lines and the signal, only the final cue in WebVTT and
+ * only the final result in the summary. */
+GST_START_TEST(test_interim_results) {
+    const std::vector<float> frames = long_frames();
+    const GstClockTime start = kInterimFirst * 10 * GST_MSECOND;
+
+    std::vector<GstBuffer*> plain_buffers = run_interim(frames, "interim=0", NULL, NULL);
+    const std::vector<Result> plain = results_of(plain_buffers);
+    free_buffers(plain_buffers);
+    fail_unless_equals_int((int)plain.size(), 1);
+    fail_unless(!plain[0].interim);
+
+    std::vector<GstStructure*> messages;
+    int tags = 0;
+    std::vector<GstBuffer*> buffers = run_interim(frames, "interim=1", &messages, &tags);
+    const std::vector<Result> results = results_of(buffers);
+    /* interim at 1, 2, ... 6 s (the 6th arrives with the last frames, before the segment's end) */
+    fail_unless_equals_int((int)results.size(), 7);
+    emotion::models::Classifier direct(model_file("model_alstm_mean"));
+    double worst = 0;
+    for (int i = 0; i < 7; i++) {
+        const Result& r = results[i];
+        const bool interim = i < 6;
+        check_posteriors(r, 4);
+        fail_unless_equals_std_string(r.segment_id, "talk");
+        fail_unless_equals_uint64(r.pts, start);
+        fail_unless_equals_uint64(r.duration, (GstClockTime)(interim ? i + 1 : 6) * GST_SECOND);
+        fail_unless(r.interim == interim, "result %d: interim %d", i, r.interim);
+        const int count = interim ? (i + 1) * 100 : (int)kInterimFrames;
+        worst = std::max(
+            worst, max_diff(r.scores, direct.classify_frames(frames.data() + kInterimFirst * 36, count)));
+
+        const GstStructure* m = messages.at(i);
+        guint64 ts, duration;
+        gboolean flag = FALSE;
+        fail_unless(gst_structure_get_uint64(m, "timestamp", &ts) && ts == start);
+        fail_unless(gst_structure_get_uint64(m, "duration", &duration) && duration == r.duration);
+        fail_unless_equals_string(gst_structure_get_string(m, "segment-id"), "talk");
+        if (interim)
+            fail_unless(gst_structure_get_boolean(m, "interim", &flag) && flag, "message %d", i);
+        else
+            fail_unless(!gst_structure_has_field(m, "interim"), "the final message has no interim field");
+    }
+    fail_unless_equals_int((int)messages.size(), 7);
+    free_structures(messages);
+    printf("interim results: %d, durations 1-6 s; vs the model on the frames so far: max |diff| %.3e\n", 6,
+           worst);
+    fail_unless(worst <= 1e-6, "interim posteriors differ from the model's by %g", worst);
+    /* the final result: as without interim, bit for bit; only it counts for the dominant emotion */
+    fail_unless(results[6].scores == plain[0].scores, "interim results changed the final posteriors");
+    fail_unless_equals_int(tags, 1);
+
+    /* emotionsink: JSON Lines get every result, interim ones flagged */
+    guint segments = 0;
+    const std::string jsonl = temp_path("interim.jsonl");
+    std::vector<GstStructure*> signalled = sink_results(buffers, jsonl, &segments);
+    const std::vector<std::string> lines = lines_of(read_text(jsonl));
+    fail_unless_equals_int((int)lines.size(), 7);
+    for (int i = 0; i < 7; i++) {
+        const bool interim = i < 6;
+        fail_unless(lines[i].find("\"interim\":true") != std::string::npos ? interim : !interim,
+                    "line %d: %s", i, lines[i].c_str());
+        gboolean flag = FALSE;
+        fail_unless((gst_structure_get_boolean(signalled.at(i), "interim", &flag) && flag) == interim,
+                    "result signal %d", i);
+    }
+    fail_unless_equals_int((int)signalled.size(), 7);
+    fail_unless_equals_int(segments, 1);
+    free_structures(signalled);
+    printf("JSON Lines, interim: %s\n", lines[0].substr(0, 120).c_str());
+
+    /* WebVTT: the final cue only */
+    const std::string vtt = temp_path("interim.vtt");
+    signalled = sink_results(buffers, vtt, &segments);
+    free_structures(signalled);
+    const std::string text = read_text(vtt);
+    size_t cues = 0;
+    for (size_t at = text.find("-->"); at != std::string::npos; at = text.find("-->", at + 1)) cues++;
+    fail_unless_equals_int((int)cues, 1);
+    fail_unless(text.find("00:00:00.200 --> 00:00:06.200") != std::string::npos, "%s", text.c_str());
+    fail_unless_equals_int(segments, 1);
+    free_buffers(buffers);
+
+    /* the speech gate applies to interim results as to final ones: with min-speech=1 the spans with a
+     * pause give flagged no-speech results (tensor output: a GAP event instead of a buffer) */
+    buffers = run_interim(frames, "interim=1 min-speech=1.0 no-speech=tag", &messages, NULL);
+    fail_unless_equals_int((int)messages.size(), 7);
+    int no_speech = 0, interim_no_speech = 0;
+    for (int i = 0; i < 7; i++) {
+        gboolean flag = FALSE;
+        const bool gated = g_strcmp0(gst_structure_get_string(messages[i], "label"), "no-speech") == 0;
+        no_speech += gated;
+        interim_no_speech += gated && i < 6;
+        fail_unless(!gated || gst_structure_has_field(messages[i], "speech"), "%d", i);
+        fail_unless((gst_structure_get_boolean(messages[i], "interim", &flag) && flag) == (i < 6), "%d", i);
+    }
+    /* the last interim result and the final one cover the same frames: the same decision */
+    fail_unless_equals_string(gst_structure_get_string(messages[5], "label"),
+                              gst_structure_get_string(messages[6], "label"));
+    fail_unless(interim_no_speech >= 1, "no interim span failed the gate; the test shows nothing");
+    fail_unless_equals_int((int)buffers.size(), 7 - no_speech);
+    printf("min-speech=1: %d of 6 interim results no-speech\n", interim_no_speech);
+    free_buffers(buffers);
+    free_structures(messages);
+}
+
+GST_END_TEST;
+
 /* M2: the mu-law segments of one utterance give one result, the mean of the segments alone */
 GST_START_TEST(test_apcnn_utterance_average) {
     std::string model = model_file("model_apcnn");
@@ -536,6 +732,14 @@ static std::string start_error(const std::string& description) {
     fail_unless(!error.empty());
     return error;
 }
+
+/* interim between 0 and 0.5 s: an error at start */
+GST_START_TEST(test_interim_too_short_n) {
+    std::string e = start_error(alstm_description("interim=0.2"));
+    fail_unless(e.find("Invalid interim 0.2") != std::string::npos, "%s", e.c_str());
+}
+
+GST_END_TEST;
 
 GST_START_TEST(test_missing_model_n) {
     std::string e = start_error("alstmclassify model=/nonexistent/m.safetensors");
@@ -849,6 +1053,8 @@ static Suite* classifiers_suite(void) {
     tcase_add_test(tc, test_fallback_windows);
     tcase_add_test(tc, test_max_duration_parts);
     tcase_add_test(tc, test_eos_open_segment);
+    tcase_add_test(tc, test_interim_results);
+    tcase_add_test(tc, test_interim_too_short_n);
     tcase_add_test(tc, test_apcnn_utterance_average);
     tcase_add_test(tc, test_stl_segments);
     tcase_add_test(tc, test_silence_finite);

@@ -112,6 +112,7 @@ struct Result {
     std::string segment_id, model;
     bool has_meta = false;
     bool has_affect = false, uncertain = false, high_arousal = false;
+    bool interim = false; /* of a segment still open (`interim`) */
     float arousal = 0, valence = 0;
 };
 
@@ -144,6 +145,7 @@ inline Result to_result(GstBuffer* b, bool text) {
         r.valence = gst_emotion_meta_get_valence(meta);
         r.uncertain = gst_emotion_meta_get_uncertain(meta);
         r.high_arousal = gst_emotion_meta_get_high_arousal(meta);
+        r.interim = gst_emotion_meta_get_interim(meta);
     }
     return r;
 }

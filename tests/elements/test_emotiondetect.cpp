@@ -1,7 +1,7 @@
 /* emotiondetect tests: the same results as the explicit pipeline it replaces; the extractor and
  * classifier chosen from each model file's architecture; input in any raw format; several models
- * fused; bad model lists (clean errors); state cycles and a flushing seek; and, live, results
- * within the latency it reports (paced source, VAD segments longer than max-segment). */
+ * fused; interim results (proxied); bad model lists (clean errors); state cycles and a flushing seek; and,
+ * live, results within the latency it reports (paced source, VAD segments longer than max-segment). */
 #include "test_emotion_common.h"
 
 #include <algorithm>
@@ -182,6 +182,48 @@ GST_START_TEST(test_apcnn_no_result_without_speech) {
 
 GST_END_TEST;
 
+/* interim, passed to the classifier: interim results of the open segments, and the final results
+ * of emotiondetect without it, unchanged. */
+GST_START_TEST(test_interim_proxied) {
+    if (!have_emodb("test_interim_proxied")) return;
+    std::vector<Result> plain = results_of(decoded(kWav) + "emotiondetect" + kAppsink);
+    GstElement* pipeline = launch(decoded(kWav) + "emotiondetect name=d interim=1" + kAppsink);
+    fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+    GstElement* detect = gst_bin_get_by_name(GST_BIN(pipeline), "d");
+    GstElement* classifier = gst_bin_get_by_name(GST_BIN(detect), "classifier0");
+    gdouble interim = 0;
+    g_object_get(classifier, "interim", &interim, NULL);
+    fail_unless(interim == 1.0, "classifier0 interim=%g", interim);
+    gst_object_unref(classifier);
+    gst_object_unref(detect);
+    fail_unless_equals_std_string(run_pipeline(pipeline, 120 * GST_SECOND), "");
+    std::vector<Result> all = appsink_results(pipeline);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+
+    std::vector<Result> finals;
+    size_t interims = 0;
+    for (const Result& r : all) {
+        if (r.interim) {
+            interims++;
+            fail_unless(r.duration >= GST_SECOND, "an interim result after %" GST_TIME_FORMAT,
+                        GST_TIME_ARGS(r.duration));
+        } else {
+            finals.push_back(r);
+        }
+    }
+    fail_unless(interims >= 1, "no interim result");
+    fail_unless_equals_int((int)finals.size(), (int)plain.size());
+    for (size_t n = 0; n < finals.size(); n++) {
+        fail_unless_equals_uint64(finals[n].pts, plain[n].pts);
+        fail_unless(finals[n].scores == plain[n].scores, "final result %zu differs", n);
+    }
+    printf("interim=1: %zu interim results before %zu final ones, these unchanged\n", interims,
+           finals.size());
+}
+
+GST_END_TEST;
+
 /* Bad model lists: an error at start that says what is wrong. */
 GST_START_TEST(test_bad_models_n) {
     const std::string wav = temp_path("not-a-model.safetensors");
@@ -336,6 +378,7 @@ static Suite* emotiondetect_suite(void) {
     tcase_add_test(tc, test_several_models_fused);
     tcase_add_test(tc, test_threshold_and_cue_format_reach_results);
     tcase_add_test(tc, test_apcnn_no_result_without_speech);
+    tcase_add_test(tc, test_interim_proxied);
     tcase_add_test(tc, test_bad_models_n);
     tcase_add_test(tc, test_state_cycles_and_seek);
     tcase_add_test(tc, test_live_results_within_latency);

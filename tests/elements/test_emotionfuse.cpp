@@ -3,7 +3,7 @@
  * weights that change the result; different label sets, bad weights (clean errors); one input
  * ending early; state cycles and a flushing seek; inputs whose segments differ a lot (no stall in
  * a non-live pipeline with default queues); the reference's segment events reaching emotionsink's
- * evaluation; the latency of a live pipeline. */
+ * evaluation; the latency of a live pipeline; interim input results not fused. */
 #include <cmath>
 
 #include "test_emotion_common.h"
@@ -181,6 +181,45 @@ GST_START_TEST(test_fused_affect_and_threshold) {
     }
     printf("%d fused results, %d below threshold %.1f\n", fused, uncertain_count, threshold);
     fail_unless(fused >= 4);
+}
+
+GST_END_TEST;
+
+/* Interim results of the inputs are not fused: the fused results are those without them. */
+GST_START_TEST(test_interim_inputs_not_fused) {
+    if (!have_emodb("test_interim_inputs_not_fused")) return;
+    auto fused_of = [](const char* interim, int* interim_inputs) {
+        Run run;
+        run_launch(
+            "filesrc location=\"" + emodb(kLongWav) +
+                "\" ! wavparse ! audioconvert ! audioresample ! lldextract segmentation=vad ! tee name=t "
+                "t. ! queue ! alstmclassify " +
+                interim + " model=\"" + shipped("alstm") + "\" ! f.sink_0 t. ! queue ! stlclassify " +
+                interim + " model=\"" + shipped("stl") + "\" ! f.sink_1 emotionfuse name=f ! emotionsink",
+            &run, 60 * GST_SECOND);
+        fail_unless_equals_std_string(run.error, "");
+        *interim_inputs = 0;
+        for (const GstStructure* s : run.named("emotion")) {
+            gboolean flag = FALSE;
+            const bool interim_result = gst_structure_get_boolean(s, "interim", &flag) && flag;
+            const bool fused = g_str_has_prefix(gst_structure_get_string(s, "model"), "fusion(");
+            fail_unless(!(fused && interim_result), "a fused interim result");
+            *interim_inputs += interim_result;
+        }
+        return spans_of(run, "fusion(alstm.safetensors+stl.safetensors)");
+    };
+    int none = 0, interim_inputs = 0;
+    const std::vector<Span> plain = fused_of("", &none);
+    const std::vector<Span> with_interim = fused_of("interim=1", &interim_inputs);
+    fail_unless(!plain.empty() && none == 0 && interim_inputs > 0);
+    fail_unless_equals_int((int)with_interim.size(), (int)plain.size());
+    for (size_t n = 0; n < plain.size(); n++) {
+        fail_unless_equals_uint64(with_interim[n].start, plain[n].start);
+        fail_unless_equals_uint64(with_interim[n].end, plain[n].end);
+    }
+    fail_unless(max_difference(with_interim, plain) == 0.0);
+    printf("%d interim input results dropped; %zu fused results as without them\n", interim_inputs,
+           plain.size());
 }
 
 GST_END_TEST;
@@ -439,6 +478,7 @@ static Suite* emotionfuse_suite(void) {
     TCase* tc = general_case(s);
     tcase_add_test(tc, test_fused_affect_and_threshold);
     tcase_add_test(tc, test_label_mismatch_n);
+    tcase_add_test(tc, test_interim_inputs_not_fused);
     tcase_add_test(tc, test_bad_weights_n);
     tcase_add_test(tc, test_text_output_cue_format);
     tcase_add_test(tc, test_eos_on_one_pad);

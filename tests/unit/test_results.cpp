@@ -136,6 +136,31 @@ TEST(srt_numbering) {
                text);
 }
 
+TEST(interim_results_only_in_json_lines) {
+    Result interim = sample("u", 1.0, 1.0, 1);
+    interim.interim = true;
+    const Result final_result = sample("u", 1.0, 3.0, 0);
+    std::istringstream lines(render(ResultFormat::JsonLines, {interim, final_result}));
+    std::string first, second;
+    std::getline(lines, first);
+    std::getline(lines, second);
+    EXPECT_MSG(nlohmann::json::parse(first)["interim"] == true, first);
+    EXPECT_MSG(!nlohmann::json::parse(second).contains("interim"), second); // final records unchanged
+    // a cue and a row per segment: its final result
+    auto count = [](const std::string& text, const std::string& what) {
+        size_t n = 0;
+        for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    };
+    const std::string vtt = render(ResultFormat::WebVtt, {interim, final_result});
+    EXPECT_MSG(
+        count(vtt, "-->") == 1 && vtt.find("00:00:01.000 --> 00:00:04.000\nangry") != std::string::npos, vtt);
+    const std::string srt = render(ResultFormat::Srt, {interim, final_result});
+    EXPECT_MSG(count(srt, "-->") == 1 && srt.rfind("1\n00:00:01,000 --> 00:00:04,000\nangry", 0) == 0, srt);
+    const std::string csv = render(ResultFormat::Csv, {interim, final_result});
+    EXPECT_MSG(count(csv, "\n") == 2 && csv.find("\nu,1.000,4.000,angry,") != std::string::npos, csv);
+}
+
 TEST(format_names) {
     EXPECT(parse_result_format("srt") == ResultFormat::Srt);
     EXPECT_THROWS(parse_result_format("xml"));

@@ -1,6 +1,6 @@
 // The stream layer without GStreamer: fixed windows, the segment collector (fallback windows,
-// upstream segments, max-duration parts, whole mu-law segments, flush and stream reset, bounded
-// memory), speech segments from the VAD and the bookkeeping of upstream segments.
+// upstream segments, max-duration parts, interim parts, whole mu-law segments, flush and stream
+// reset, bounded memory), speech segments from the VAD and the bookkeeping of upstream segments.
 #include <string>
 #include <vector>
 
@@ -46,6 +46,7 @@ struct Taken {
     int64_t frames;
     bool frames_right; // the part's frames are frames [first, first + count) of the stream
     size_t items;
+    bool interim;
 };
 
 std::vector<Taken> take(SegmentCollector& c) {
@@ -60,7 +61,7 @@ std::vector<Taken> take(SegmentCollector& c) {
         if (p.frame_count > 0)
             right &= p.start == first * 10 * kMs && p.end == (first + p.frame_count) * 10 * kMs;
         taken.push_back({p.id, p.segment.id, p.segment.true_emotion, p.start, p.end, p.frame_count, right,
-                         p.items.size()});
+                         p.items.size(), p.interim});
     }
     return taken;
 }
@@ -77,6 +78,13 @@ std::string spans(const std::vector<Taken>& taken) {
     for (const auto& t : taken)
         s += (s.empty() ? "" : " ") + std::to_string(t.frames ? t.start / (10 * kMs) : -1) + "+" +
              std::to_string(t.frames);
+    return s;
+}
+
+// "~" before the id of each interim part: "~u ~u u".
+std::string kinds(const std::vector<Taken>& taken) {
+    std::string s;
+    for (const auto& t : taken) s += (s.empty() ? "" : " ") + std::string(t.interim ? "~" : "") + t.id;
     return s;
 }
 
@@ -321,6 +329,39 @@ TEST(collector_max_duration_parts) {
     EXPECT_MSG(ids(take(odd)) == "y.0", "1.006 s holds 100 frames");
 }
 
+TEST(collector_interim_parts_of_an_open_segment) {
+    CollectorSettings s = frame_settings(1.0, 0.5);
+    s.interim = 1.0;
+    SegmentCollector c(s);
+    feed(c, 0, 50); // fallback windows: never interim
+    c.start_segment(labels("u", "sad"));
+    feed(c, 50, 350);
+    c.end_segment("u");
+    auto parts = take(c);
+    // every 100 frames from the segment's start, each from the start; then the final part
+    EXPECT_MSG(kinds(parts) == "~u ~u ~u u", kinds(parts));
+    EXPECT_MSG(spans(parts) == "50+100 50+200 50+300 50+350", spans(parts));
+    EXPECT(parts.size() == 4 && parts[0].segment_id == "u" && parts[2].emotion == "sad");
+    EXPECT(all_frames_right(parts));
+
+    // max-duration still cuts parts; interim ones count from the current part's start
+    s.max_duration = 2.0;
+    SegmentCollector cut(s);
+    cut.start_segment(labels("long"));
+    feed(cut, 0, 450);
+    cut.end_segment("long");
+    parts = take(cut);
+    EXPECT_MSG(kinds(parts) == "~long long.0 ~long.1 long.1 long.2", kinds(parts));
+    EXPECT_MSG(spans(parts) == "0+100 0+200 200+100 200+200 400+50", spans(parts));
+
+    // off: none; mode=train settings switch it off (ClassifierSettings::collector)
+    SegmentCollector off(frame_settings(1.0, 0.5));
+    off.start_segment(labels("u"));
+    feed(off, 0, 350);
+    off.end_segment("u");
+    EXPECT_MSG(kinds(take(off)) == "u", "interim = 0 gives only the final part");
+}
+
 // ---- collector: memory on endless streams ------------------------------------------------------
 
 TEST(collector_memory_stays_bounded_over_hours) {
@@ -447,6 +488,25 @@ TEST(collector_whole_segments_without_times_are_never_split) {
     Part p;
     EXPECT(c.next_part(&p) && p.id == "u" && p.items.size() == 10 && p.start == kNoTime);
     EXPECT(!c.next_part(&p));
+}
+
+TEST(collector_interim_parts_of_whole_segments) {
+    CollectorSettings s = whole_settings();
+    s.interim = 2.0;
+    SegmentCollector c(s);
+    c.start_segment(labels("u"));
+    for (int k = 0; k < 5; ++k) feed_whole(c, k);
+    c.end_segment("u");
+    std::vector<Part> parts;
+    Part p;
+    while (c.next_part(&p)) parts.push_back(p);
+    // items end at 1, 2, ... s: interim parts once 2 s have passed, at 2 and 4 s
+    EXPECT(parts.size() == 3);
+    if (parts.size() != 3) return;
+    EXPECT(parts[0].interim && parts[0].id == "u" && parts[0].items.size() == 2 &&
+           parts[0].end == 2 * kSecond);
+    EXPECT(parts[1].interim && parts[1].items.size() == 4 && parts[1].start == 0);
+    EXPECT(!parts[2].interim && parts[2].items.size() == 5 && parts[2].end == 5 * kSecond);
 }
 
 // ---- speech segments and upstream segments -----------------------------------------------------

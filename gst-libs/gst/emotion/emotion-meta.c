@@ -33,6 +33,7 @@ emotion_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   m->valence = 0.0f;
   m->high_arousal = FALSE;
   m->uncertain = FALSE;
+  m->interim = FALSE;
   return TRUE;
 }
 
@@ -88,6 +89,7 @@ emotion_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
   copy->valence = m->valence;
   copy->high_arousal = m->high_arousal;
   copy->uncertain = m->uncertain;
+  copy->interim = m->interim;
   return TRUE;
 }
 
@@ -338,6 +340,21 @@ gst_emotion_meta_get_uncertain (const GstEmotionMeta * meta)
 }
 
 /**
+ * gst_emotion_meta_get_interim:
+ * @meta: a #GstEmotionMeta
+ *
+ * Returns: %TRUE when this is an interim result of a segment still open (the producing
+ *   element's `interim`): it covers the segment from its start up to now, and the segment's
+ *   final result, with the same segment id, follows
+ */
+gboolean
+gst_emotion_meta_get_interim (const GstEmotionMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, FALSE);
+  return meta->interim;
+}
+
+/**
  * gst_emotion_meta_set_affect:
  * @meta: a #GstEmotionMeta
  * @arousal: in [-1, 1]
@@ -367,4 +384,16 @@ gst_emotion_meta_set_uncertain (GstEmotionMeta * meta, gboolean uncertain)
 {
   g_return_if_fail (meta != NULL);
   meta->uncertain = uncertain;
+}
+
+/**
+ * gst_emotion_meta_set_interim:
+ * @meta: a #GstEmotionMeta
+ * @interim: whether the result is an interim one of a segment still open
+ */
+void
+gst_emotion_meta_set_interim (GstEmotionMeta * meta, gboolean interim)
+{
+  g_return_if_fail (meta != NULL);
+  meta->interim = interim;
 }

@@ -29,6 +29,8 @@ typedef struct _GstEmotionMeta GstEmotionMeta;
  *   posterior mass (%FALSE when !@has_affect)
  * @uncertain: the top posterior is below the classifier's `threshold`; @best still names the
  *   most likely class
+ * @interim: an interim result of a segment still open (the classifier's `interim`): it covers
+ *   the segment's start up to now; the segment's final result follows with the same @segment_id
  */
 struct _GstEmotionMeta {
   GstMeta meta;
@@ -45,6 +47,7 @@ struct _GstEmotionMeta {
   gfloat valence;
   gboolean high_arousal;
   gboolean uncertain;
+  gboolean interim;
 };
 
 GType gst_emotion_meta_api_get_type (void);
@@ -80,10 +83,13 @@ gfloat gst_emotion_meta_get_valence (const GstEmotionMeta * meta);
 gboolean gst_emotion_meta_get_high_arousal (const GstEmotionMeta * meta);
 /* Whether the top posterior is below the classifier's threshold. */
 gboolean gst_emotion_meta_get_uncertain (const GstEmotionMeta * meta);
+/* Whether this is an interim result of a segment still open (its final result follows). */
+gboolean gst_emotion_meta_get_interim (const GstEmotionMeta * meta);
 
 /* For producers (classifiers): after gst_buffer_add_emotion_meta(). */
 void gst_emotion_meta_set_affect (GstEmotionMeta * meta, gfloat arousal, gfloat valence,
     gboolean high_arousal);
 void gst_emotion_meta_set_uncertain (GstEmotionMeta * meta, gboolean uncertain);
+void gst_emotion_meta_set_interim (GstEmotionMeta * meta, gboolean interim);
 
 G_END_DECLS
