@@ -308,6 +308,14 @@ static TrainingHost training_host(GstKsmmTransformer* self, KsmmProcessing* stat
     host.negotiate_output = [self, state] {
         return state->negotiated || gst_ksmm_transformer_negotiate(GST_AGGREGATOR(self));
     };
+    host.preroll_downstream = [self] {
+        GstAggregator* agg = GST_AGGREGATOR(self);
+        GstSegment segment;
+        GST_OBJECT_LOCK(self);
+        gst_segment_copy_into(&GST_AGGREGATOR_PAD(agg->srcpad)->segment, &segment);
+        GST_OBJECT_UNLOCK(self);
+        gst_pad_push_event(agg->srcpad, gst_event_new_gap(segment.start, GST_CLOCK_TIME_NONE));
+    };
     return host;
 }
 

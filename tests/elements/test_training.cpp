@@ -382,8 +382,10 @@ GST_END_TEST;
  * "happy" and once as "sad", so only the transcripts tell the classes apart: happy rows say words
  * whose (hand-made) vectors point one way, sad rows words pointing the other way. Validation
  * speakers have their own rows. The model must learn through the text path. */
-GST_START_TEST(test_ksmm_learns_from_text) {
-    if (!have_emodb("test_ksmm_learns_from_text")) return;
+/* ksmm's task where only the text tells: 32 neutral EmoDB recordings, each as happy and as sad
+ * with matching sentences of hand-made word vectors; speakers s0..s7 (s6, s7: validation).
+ * Returns the manifest; *vectors is the word table. */
+static std::string ksmm_text_task(std::string* vectors_path) {
     const std::vector<std::string> happy = {"joy",   "wonderful", "love",  "delighted",
                                             "smile", "laugh",     "great", "glad"};
     const std::vector<std::string> sad = {"grief", "miserable", "tears", "sorrow",
@@ -403,10 +405,9 @@ GST_START_TEST(test_ksmm_learns_from_text) {
         for (int d = 1; d < dims; d++) table.vectors[w * dims + d] = rng.normal(0.0f, 0.3f);
     }
     table.source = {{"test", "hand-made vectors"}};
-    const std::string vectors = temp_path("ksmm-words.safetensors");
-    text::write_embedding_table(vectors, table);
+    *vectors_path = temp_path("ksmm-words.safetensors");
+    text::write_embedding_table(*vectors_path, table);
 
-    /* 32 neutral EmoDB recordings, each as happy and as sad; speakers s0..s7 (s6, s7: validation). */
     std::ifstream in(emodb("manifest.csv"));
     std::vector<std::string> wavs;
     for (std::string line; std::getline(in, line) && wavs.size() < 32;)
@@ -429,6 +430,13 @@ GST_START_TEST(test_ksmm_learns_from_text) {
                 << sentence(label[0] == 'h' ? happy : sad) << "\n";
     out.close();
 
+    return manifest;
+}
+
+GST_START_TEST(test_ksmm_learns_from_text) {
+    if (!have_emodb("test_ksmm_learns_from_text")) return;
+    std::string vectors;
+    const std::string manifest = ksmm_text_task(&vectors);
     const std::string model = temp_path("ksmm-text-model.safetensors");
     Run run;
     run_training(
@@ -459,22 +467,25 @@ GST_START_TEST(test_ksmm_learns_from_text) {
     models::ModelInfo info;
     auto trained = models::load_model(context, model, &info);
     fail_unless(info.architecture == "ksmm");
-    fail_unless(info.vocabulary == table.words);
+    fail_unless(info.vocabulary == text::read_embedding_table(vectors).words);
     fail_unless(info.labels == std::vector<std::string>({"happy", "sad"}));
 }
 
 GST_END_TEST;
 
-/* The pipeline reaches PLAYING while it trains (the classifier lets the sink preroll), and
- * progress messages, which gst-launch-1.0 prints without -m, say where it is: start, one line
- * per epoch counted from 1, complete. */
-GST_START_TEST(test_progress_while_playing) {
-    if (!have_emodb("test_progress_while_playing")) return;
-    GstElement* pipeline = launch(train_pipeline(temp_path("progress.safetensors"), 2));
+/* Progress messages of a training pipeline played to the end, and whether it was PLAYING when the
+ * first epoch ended. */
+struct TrainingProgress {
+    std::vector<std::pair<GstProgressType, std::string>> messages;
+    bool playing_before_first_epoch = false;
+};
+
+static TrainingProgress play_training(const std::string& description) {
+    GstElement* pipeline = launch(description);
     GstBus* bus = gst_element_get_bus(pipeline);
     fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
-    bool playing = false, playing_before_first_epoch = false;
-    std::vector<std::pair<GstProgressType, std::string>> progress;
+    TrainingProgress p;
+    bool playing = false;
     while (true) {
         GstMessage* m = gst_bus_timed_pop(bus, test_wait(300 * GST_SECOND));
         fail_unless(m != NULL, "timeout");
@@ -488,9 +499,9 @@ GST_START_TEST(test_progress_while_playing) {
             gchar *code = NULL, *text = NULL;
             gst_message_parse_progress(m, &kind, &code, &text);
             fail_unless_equals_string(code, "training");
-            if (kind == GST_PROGRESS_TYPE_CONTINUE && progress.size() == 1)
-                playing_before_first_epoch = playing;
-            progress.push_back({kind, text});
+            if (kind == GST_PROGRESS_TYPE_CONTINUE && p.messages.size() == 1)
+                p.playing_before_first_epoch = playing;
+            p.messages.push_back({kind, text});
             g_free(code);
             g_free(text);
         }
@@ -502,8 +513,18 @@ GST_START_TEST(test_progress_while_playing) {
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(bus);
     gst_object_unref(pipeline);
-    for (const auto& [kind, text] : progress) printf("progress %d: %s\n", (int)kind, text.c_str());
-    fail_unless(playing_before_first_epoch, "the first epoch ended before the pipeline was PLAYING");
+    for (const auto& [kind, text] : p.messages) printf("progress %d: %s\n", (int)kind, text.c_str());
+    return p;
+}
+
+/* The pipeline reaches PLAYING while it trains (the classifier lets the sink preroll), and
+ * progress messages, which gst-launch-1.0 prints without -m, say where it is: start, one line
+ * per epoch counted from 1, complete. */
+GST_START_TEST(test_progress_while_playing) {
+    if (!have_emodb("test_progress_while_playing")) return;
+    const TrainingProgress p = play_training(train_pipeline(temp_path("progress.safetensors"), 2));
+    fail_unless(p.playing_before_first_epoch, "the first epoch ended before the pipeline was PLAYING");
+    const auto& progress = p.messages;
     fail_unless_equals_int((int)progress.size(), 4);
     fail_unless_equals_int(progress[0].first, GST_PROGRESS_TYPE_START);
     fail_unless_equals_int(progress[1].first, GST_PROGRESS_TYPE_CONTINUE);
@@ -517,11 +538,30 @@ GST_START_TEST(test_progress_while_playing) {
 
 GST_END_TEST;
 
+/* ksmmtransformer (a GstAggregator) lets the sink preroll too: PLAYING while it trains. */
+GST_START_TEST(test_ksmm_progress_while_playing) {
+    if (!have_emodb("test_ksmm_progress_while_playing")) return;
+    std::string vectors;
+    const std::string manifest = ksmm_text_task(&vectors);
+    const TrainingProgress p =
+        play_training("emodatasetsrc name=data location=\"" + manifest +
+                      "\" valid-speakers=s6,s7 epochs=1 ! lldextract ! "
+                      "ksmmtransformer name=m mode=train threads=1 batch-size=8 word-vectors=\"" +
+                      vectors + "\" model-location=\"" + temp_path("ksmm-progress.safetensors") +
+                      "\" ! fakesink sync=false "
+                      "data.text ! queue ! m.text");
+    fail_unless(p.playing_before_first_epoch, "the first epoch ended before the pipeline was PLAYING");
+    fail_unless_equals_int((int)p.messages.size(), 3);
+}
+
+GST_END_TEST;
+
 static Suite* training_suite(void) {
     Suite* s = suite_create("training");
     TCase* tc = general_case(s, 600);
     tcase_add_test(tc, test_train_reaches_accuracy);
     tcase_add_test(tc, test_progress_while_playing);
+    tcase_add_test(tc, test_ksmm_progress_while_playing);
     tcase_add_test(tc, test_resume_continues_exactly);
     tcase_add_test(tc, test_resume_with_augmentation_continues_exactly);
     tcase_add_test(tc, test_resume_other_run_n);
