@@ -18,7 +18,8 @@
  * - at EOS posts an `emotion-summary` element message (fields: `segments` (uint), `labels`
  *   (array of strings), `shares` (array of doubles: fraction of segments per label),
  *   `duration-shares` (array of doubles: fraction of classified time per label), `dominant`
- *   (string));
+ *   (string), `uncertain` (uint: results below their classifier's `threshold`, which count for
+ *   no label: the shares of the labels and of the uncertain ones sum to 1));
  * - when the emotion-segment-start events carry true labels (field `emotion`, as emodatasetsrc
  *   sends them), evaluates the results: an `emotion-evaluation` element message (fields `wa`,
  *   `ua`, `macro-f1`, `macro-precision` (doubles), `evaluated`, `unlabelled`, `unknown-label`
@@ -126,6 +127,8 @@ struct SinkState {
     std::map<std::string, int> counts;
     std::map<std::string, double> seconds;
     guint segments = 0, unlabelled = 0, unknown_label = 0;
+    guint uncertain = 0; /* final results below their classifier's threshold */
+    double uncertain_seconds = 0.0;
 
     ~SinkState() {
         if (file) std::fclose(file);
@@ -466,8 +469,14 @@ static GstFlowReturn gst_emotion_sink_render(GstBaseSink* sink, GstBuffer* buffe
 
     if (!r.interim) { /* a segment counts once, by its final result */
         state->segments++;
-        state->counts[r.labels[r.best]]++;
-        state->seconds[r.labels[r.best]] += r.duration > 0 ? r.duration : 0.0;
+        const double seconds = r.duration > 0 ? r.duration : 0.0;
+        if (r.uncertain) { /* counts for no label, as for the classifiers' dominant-emotion tag */
+            state->uncertain++;
+            state->uncertain_seconds += seconds;
+        } else {
+            state->counts[r.labels[r.best]]++;
+            state->seconds[r.labels[r.best]] += seconds;
+        }
         if (state->labels.empty()) state->labels = r.labels;
         evaluate(state, r);
     }
@@ -507,9 +516,9 @@ static void post_summary(GstEmotionSink* self) {
     SinkState* state = self->state;
     GValue labels = G_VALUE_INIT, item = G_VALUE_INIT;
     std::vector<double> shares, duration_shares;
-    double total_seconds = 0.0;
     std::string dominant;
 
+    double total_seconds = state->uncertain_seconds;
     for (const auto& entry : state->seconds) total_seconds += entry.second;
     gst_value_array_init(&labels, state->labels.size());
     for (const auto& label : state->labels) {
@@ -521,8 +530,9 @@ static void post_summary(GstEmotionSink* self) {
         if (dominant.empty() || state->counts[label] > state->counts[dominant]) dominant = label;
     }
     GValue shares_value = double_array(shares), duration_value = double_array(duration_shares);
-    GstStructure* s = gst_structure_new("emotion-summary", "segments", G_TYPE_UINT, state->segments,
-                                        "dominant", G_TYPE_STRING, dominant.c_str(), NULL);
+    GstStructure* s =
+        gst_structure_new("emotion-summary", "segments", G_TYPE_UINT, state->segments, "dominant",
+                          G_TYPE_STRING, dominant.c_str(), "uncertain", G_TYPE_UINT, state->uncertain, NULL);
     gst_structure_take_value(s, "labels", &labels);
     gst_structure_take_value(s, "shares", &shares_value);
     gst_structure_take_value(s, "duration-shares", &duration_value);
