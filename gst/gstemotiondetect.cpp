@@ -71,14 +71,6 @@ enum {
     PROP_INTERIM,
 };
 
-#define DEFAULT_SEGMENTATION GST_EMOTION_SEGMENTATION_VAD
-#define DEFAULT_WINDOW 3.0
-#define DEFAULT_HOP 3.0
-#define DEFAULT_MAX_SEGMENT 6.0 /* EmoDB's longest utterance is 8.9 s; most are 2-4 s */
-#define DEFAULT_MIN_SPEECH 0.1  /* the classifiers' default */
-#define DEFAULT_THREADS 1
-#define DEFAULT_FUSE_TIMEOUT 1.0
-
 #define gst_emotion_detect_parent_class parent_class
 G_DEFINE_TYPE(GstEmotionDetect, gst_emotion_detect, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE(emotiondetect, "emotiondetect", GST_RANK_NONE, GST_TYPE_EMOTION_DETECT);
@@ -92,23 +84,11 @@ static GstStaticPadTemplate src_template =
 
 namespace {
 
-struct Settings {
-    std::string model;
-    GstEmotionSegmentation segmentation;
-    double window, hop, max_segment, min_speech, fuse_timeout;
-    GstEmotionNoSpeech no_speech;
-    int threads;
-    std::string weights;
-    double threshold;
-    std::string cue_format;
-    double interim;
-};
+using Settings = emotion::gst::DetectSettings;
 
 Settings settings_copy(GstEmotionDetect* self) {
     GST_OBJECT_LOCK(self);
-    Settings s{self->model,      self->segmentation, self->window,    self->hop,     self->max_segment,
-               self->min_speech, self->fuse_timeout, self->no_speech, self->threads, self->weights,
-               self->threshold,  self->cue_format,   self->interim};
+    Settings s = self->settings;
     GST_OBJECT_UNLOCK(self);
     return s;
 }
@@ -250,9 +230,9 @@ bool build(GstEmotionDetect* self) {
  * the classifiers count one window, but a VAD or upstream segment lasts up to max-segment. */
 GstClockTime unreported_latency(GstEmotionDetect* self) {
     GST_OBJECT_LOCK(self);
-    double extra = self->segmentation == GST_EMOTION_SEGMENTATION_WINDOW
+    double extra = self->settings.segmentation == GST_EMOTION_SEGMENTATION_WINDOW
                        ? 0.0
-                       : std::max(0.0, self->max_segment - std::min(self->window, 60.0));
+                       : std::max(0.0, self->settings.max_segment - std::min(self->settings.window, 60.0));
     GST_OBJECT_UNLOCK(self);
     return (GstClockTime)(extra * GST_SECOND);
 }
@@ -287,20 +267,24 @@ static void gst_emotion_detect_set_property(GObject* object, guint id, const GVa
     GstEmotionDetect* self = GST_EMOTION_DETECT(object);
     GST_OBJECT_LOCK(self);
     switch (id) {
-    case PROP_MODEL: self->model = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
-    case PROP_SEGMENTATION: self->segmentation = (GstEmotionSegmentation)g_value_get_enum(value); break;
-    case PROP_WINDOW: self->window = g_value_get_double(value); break;
-    case PROP_HOP: self->hop = g_value_get_double(value); break;
-    case PROP_MAX_SEGMENT: self->max_segment = g_value_get_double(value); break;
-    case PROP_MIN_SPEECH: self->min_speech = g_value_get_double(value); break;
-    case PROP_NO_SPEECH: self->no_speech = (GstEmotionNoSpeech)g_value_get_enum(value); break;
-    case PROP_THREADS: self->threads = g_value_get_int(value); break;
-    case PROP_WEIGHTS: self->weights = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
-    case PROP_FUSE_TIMEOUT: self->fuse_timeout = g_value_get_double(value); break;
-    case PROP_THRESHOLD: self->threshold = g_value_get_double(value); break;
-    case PROP_INTERIM: self->interim = g_value_get_double(value); break;
+    case PROP_MODEL: self->settings.model = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
+    case PROP_SEGMENTATION:
+        self->settings.segmentation = (GstEmotionSegmentation)g_value_get_enum(value);
+        break;
+    case PROP_WINDOW: self->settings.window = g_value_get_double(value); break;
+    case PROP_HOP: self->settings.hop = g_value_get_double(value); break;
+    case PROP_MAX_SEGMENT: self->settings.max_segment = g_value_get_double(value); break;
+    case PROP_MIN_SPEECH: self->settings.min_speech = g_value_get_double(value); break;
+    case PROP_NO_SPEECH: self->settings.no_speech = (GstEmotionNoSpeech)g_value_get_enum(value); break;
+    case PROP_THREADS: self->settings.threads = g_value_get_int(value); break;
+    case PROP_WEIGHTS:
+        self->settings.weights = g_value_get_string(value) ? g_value_get_string(value) : "";
+        break;
+    case PROP_FUSE_TIMEOUT: self->settings.fuse_timeout = g_value_get_double(value); break;
+    case PROP_THRESHOLD: self->settings.threshold = g_value_get_double(value); break;
+    case PROP_INTERIM: self->settings.interim = g_value_get_double(value); break;
     case PROP_CUE_FORMAT:
-        self->cue_format = g_value_get_string(value) ? g_value_get_string(value) : "";
+        self->settings.cue_format = g_value_get_string(value) ? g_value_get_string(value) : "";
         break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
@@ -311,19 +295,23 @@ static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* v
     GstEmotionDetect* self = GST_EMOTION_DETECT(object);
     GST_OBJECT_LOCK(self);
     switch (id) {
-    case PROP_MODEL: g_value_set_string(value, self->model.empty() ? NULL : self->model.c_str()); break;
-    case PROP_SEGMENTATION: g_value_set_enum(value, self->segmentation); break;
-    case PROP_WINDOW: g_value_set_double(value, self->window); break;
-    case PROP_HOP: g_value_set_double(value, self->hop); break;
-    case PROP_MAX_SEGMENT: g_value_set_double(value, self->max_segment); break;
-    case PROP_MIN_SPEECH: g_value_set_double(value, self->min_speech); break;
-    case PROP_NO_SPEECH: g_value_set_enum(value, self->no_speech); break;
-    case PROP_THREADS: g_value_set_int(value, self->threads); break;
-    case PROP_WEIGHTS: g_value_set_string(value, self->weights.empty() ? NULL : self->weights.c_str()); break;
-    case PROP_FUSE_TIMEOUT: g_value_set_double(value, self->fuse_timeout); break;
-    case PROP_THRESHOLD: g_value_set_double(value, self->threshold); break;
-    case PROP_INTERIM: g_value_set_double(value, self->interim); break;
-    case PROP_CUE_FORMAT: g_value_set_string(value, self->cue_format.c_str()); break;
+    case PROP_MODEL:
+        g_value_set_string(value, self->settings.model.empty() ? NULL : self->settings.model.c_str());
+        break;
+    case PROP_SEGMENTATION: g_value_set_enum(value, self->settings.segmentation); break;
+    case PROP_WINDOW: g_value_set_double(value, self->settings.window); break;
+    case PROP_HOP: g_value_set_double(value, self->settings.hop); break;
+    case PROP_MAX_SEGMENT: g_value_set_double(value, self->settings.max_segment); break;
+    case PROP_MIN_SPEECH: g_value_set_double(value, self->settings.min_speech); break;
+    case PROP_NO_SPEECH: g_value_set_enum(value, self->settings.no_speech); break;
+    case PROP_THREADS: g_value_set_int(value, self->settings.threads); break;
+    case PROP_WEIGHTS:
+        g_value_set_string(value, self->settings.weights.empty() ? NULL : self->settings.weights.c_str());
+        break;
+    case PROP_FUSE_TIMEOUT: g_value_set_double(value, self->settings.fuse_timeout); break;
+    case PROP_THRESHOLD: g_value_set_double(value, self->settings.threshold); break;
+    case PROP_INTERIM: g_value_set_double(value, self->settings.interim); break;
+    case PROP_CUE_FORMAT: g_value_set_string(value, self->settings.cue_format.c_str()); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -332,13 +320,12 @@ static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* v
 static void gst_emotion_detect_finalize(GObject* object) {
     GstEmotionDetect* self = GST_EMOTION_DETECT(object);
     g_list_free(self->inner); /* the elements themselves went with the bin's children */
-    self->model.~basic_string();
-    self->weights.~basic_string();
-    self->cue_format.~basic_string();
+    self->settings.~DetectSettings();
     G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
 static void install_properties(GObjectClass* klass) {
+    const Settings defaults;
     const GParamFlags flags =
         (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
     g_object_class_install_property(
@@ -352,44 +339,44 @@ static void install_properties(GObjectClass* klass) {
     g_object_class_install_property(
         klass, PROP_SEGMENTATION,
         g_param_spec_enum("segmentation", "Segmentation",
-                          "How LLD models' input is cut into segments when upstream sends no segment "
+                          "How the input is cut into segments when upstream sends no segment "
                           "events: speech stretches (vad), fixed windows, or none (upstream segments, "
                           "else fixed windows)",
-                          GST_TYPE_EMOTION_SEGMENTATION, DEFAULT_SEGMENTATION, flags));
+                          GST_TYPE_EMOTION_SEGMENTATION, defaults.segmentation, flags));
     g_object_class_install_property(
         klass, PROP_WINDOW,
         g_param_spec_double("window", "Window",
                             "Seconds of a fixed window (segmentation=window, and the classifiers' "
                             "fallback windows up to 60 s)",
-                            emotion::gst::kSegmentWindowMin, emotion::gst::kSegmentWindowMax, DEFAULT_WINDOW,
+                            emotion::gst::kSegmentWindowMin, emotion::gst::kSegmentWindowMax, defaults.window,
                             flags));
     g_object_class_install_property(
         klass, PROP_HOP,
         g_param_spec_double("hop", "Hop", "Seconds between the starts of fixed windows",
-                            emotion::gst::kSegmentHopMin, emotion::gst::kSegmentHopMax, DEFAULT_HOP, flags));
+                            emotion::gst::kSegmentHopMin, emotion::gst::kSegmentHopMax, defaults.hop, flags));
     g_object_class_install_property(
         klass, PROP_MAX_SEGMENT,
         g_param_spec_double("max-segment", "Maximum segment",
                             "Longest part of a segment classified as one result, seconds: longer VAD or "
                             "upstream segments give a result per part, so results stay within the "
                             "reported latency (the classifiers' max-duration)",
-                            1.0, 3600.0, DEFAULT_MAX_SEGMENT, flags));
+                            1.0, 3600.0, defaults.max_segment, flags));
     g_object_class_install_property(
         klass, PROP_MIN_SPEECH,
         g_param_spec_double("min-speech", "Minimum speech",
                             "LLD models: least fraction of a part's frames that must be speech for it to "
                             "be classified; 0 classifies everything",
-                            0.0, 1.0, DEFAULT_MIN_SPEECH, flags));
+                            0.0, 1.0, defaults.min_speech, flags));
     g_object_class_install_property(
         klass, PROP_NO_SPEECH,
         g_param_spec_enum("no-speech", "No speech",
                           "What a part with less speech than min-speech gives: nothing, or a no-speech "
                           "result",
-                          GST_TYPE_EMOTION_NO_SPEECH, GST_EMOTION_NO_SPEECH_SKIP, flags));
+                          GST_TYPE_EMOTION_NO_SPEECH, defaults.no_speech, flags));
     g_object_class_install_property(klass, PROP_THREADS,
                                     g_param_spec_int("threads", "Threads",
                                                      "CPU threads each model may use for one segment", 1, 64,
-                                                     DEFAULT_THREADS, flags));
+                                                     defaults.threads, flags));
     g_object_class_install_property(
         klass, PROP_WEIGHTS,
         g_param_spec_string("weights", "Weights",
@@ -401,13 +388,13 @@ static void install_properties(GObjectClass* klass) {
         g_param_spec_double("fuse-timeout", "Fusion timeout",
                             "Several models, live: seconds a result waits for the other models' results "
                             "(emotionfuse's timeout); added to the reported latency",
-                            0.0, 60.0, DEFAULT_FUSE_TIMEOUT, flags));
+                            0.0, 60.0, defaults.fuse_timeout, flags));
     g_object_class_install_property(
         klass, PROP_THRESHOLD,
         g_param_spec_double("threshold", "Threshold",
                             "Results whose top posterior (fused, with several models) is below this are "
                             "uncertain (the classifiers' and emotionfuse's threshold). 0: off",
-                            0.0, 1.0, 0.0, flags));
+                            0.0, 1.0, defaults.threshold, flags));
     g_object_class_install_property(
         klass, PROP_INTERIM,
         g_param_spec_double("interim", "Interim results",
@@ -415,7 +402,7 @@ static void install_properties(GObjectClass* klass) {
                             "interim): results with interim=true before the segment's final one, for live "
                             "displays. 0: off; else 0.5 to 60. Ignored with several models (emotionfuse "
                             "fuses final results only)",
-                            0.0, 60.0, 0.0, flags));
+                            0.0, 60.0, defaults.interim, flags));
     g_object_class_install_property(
         klass, PROP_CUE_FORMAT,
         g_param_spec_string("cue-format", "Cue format",
@@ -450,19 +437,7 @@ static void gst_emotion_detect_class_init(GstEmotionDetectClass* klass) {
 }
 
 static void gst_emotion_detect_init(GstEmotionDetect* self) {
-    new (&self->model) std::string();
-    new (&self->weights) std::string();
-    new (&self->cue_format) std::string();
-    self->threshold = 0.0;
-    self->interim = 0.0;
-    self->segmentation = DEFAULT_SEGMENTATION;
-    self->window = DEFAULT_WINDOW;
-    self->hop = DEFAULT_HOP;
-    self->max_segment = DEFAULT_MAX_SEGMENT;
-    self->min_speech = DEFAULT_MIN_SPEECH;
-    self->no_speech = GST_EMOTION_NO_SPEECH_SKIP;
-    self->threads = DEFAULT_THREADS;
-    self->fuse_timeout = DEFAULT_FUSE_TIMEOUT;
+    new (&self->settings) Settings();
     self->inner = NULL;
 
     self->sinkpad = gst_ghost_pad_new_no_target_from_template(

@@ -9,6 +9,26 @@
 #include "gstemotionclassifier.h"
 #include "segmentation.h"
 
+namespace emotion::gst {
+
+/* emotiondetect's properties (defaults here), which the inner elements take as it starts. */
+struct DetectSettings {
+    std::string model; /* empty: the recommended model */
+    GstEmotionSegmentation segmentation = GST_EMOTION_SEGMENTATION_VAD;
+    double window = 3.0, hop = 3.0;
+    double max_segment = 6.0; /* EmoDB's longest utterance is 8.9 s; most are 2-4 s */
+    double min_speech = 0.1;  /* the classifiers' default */
+    GstEmotionNoSpeech no_speech = GST_EMOTION_NO_SPEECH_SKIP;
+    int threads = 1;
+    std::string weights; /* empty: equal */
+    double fuse_timeout = 1.0;
+    double threshold = 0.0;
+    std::string cue_format; /* empty: the default */
+    double interim = 0.0;
+};
+
+} // namespace emotion::gst
+
 G_BEGIN_DECLS
 
 #define GST_TYPE_EMOTION_DETECT (gst_emotion_detect_get_type())
@@ -19,16 +39,7 @@ struct _GstEmotionDetect {
     GstPad* sinkpad; /* ghost pads: targets set while the element runs (PAUSED and PLAYING) */
     GstPad* srcpad;
 
-    /* settings, under the object lock; the inner elements take them as the element starts */
-    std::string model;
-    GstEmotionSegmentation segmentation;
-    gdouble window, hop, max_segment, min_speech, fuse_timeout;
-    GstEmotionNoSpeech no_speech;
-    gint threads;
-    std::string weights;
-    gdouble threshold;
-    std::string cue_format;
-    gdouble interim;
+    emotion::gst::DetectSettings settings; /* under the object lock */
 
     /* the inner elements (owned by the bin), from READY -> PAUSED to PAUSED -> READY */
     GList* inner;
