@@ -35,8 +35,7 @@ run_meson_tests() {
 run_meson_tests "$build"
 if [ -n "$sanitizer_build" ]; then
   echo "== sanitizer build ($sanitizer_build): unit, golden and element tests"
-  run_meson_tests "$sanitizer_build" --suite unit --suite golden --suite elements \
-    --wrapper "$(cd "$(dirname "$0")" && pwd)/lsan-retry.sh"
+  run_meson_tests "$sanitizer_build" --suite unit --suite golden --suite elements
 fi
 
 echo "$passed passed, $failed failed"

@@ -483,14 +483,6 @@ static Suite* emotionfuse_suite(void) {
     tcase_add_test(tc, test_text_output_cue_format);
     tcase_add_test(tc, test_eos_on_one_pad);
     tcase_add_test(tc, test_live_latency);
-    /* The sanitizer build (tests/meson.build sets EMOTION_SANITIZER_PRELOAD there only) runs the
-     * cases of two classifiers: with three models in one process LeakSanitizer's tracer crashes
-     * at exit ("Tracer caught signal 11"), without emotionfuse as well (three classifiers into
-     * fakesinks, 5 of 5 runs), or reports oneDNN primitives of M3 as leaked now and then. */
-    if (g_getenv("EMOTION_SANITIZER_PRELOAD")) {
-        printf("sanitizer build: the cases with three classifiers are left out\n");
-        return s;
-    }
     tcase_add_test(tc, test_fused_is_weighted_mean);
     tcase_add_test(tc, test_weights_change_result);
     tcase_add_test(tc, test_state_cycles_and_seek);
