@@ -3,6 +3,7 @@
  * fused; interim results (proxied); bad model lists (clean errors); state cycles and a flushing seek; and,
  * live, results within the latency it reports (paced source, VAD segments longer than max-segment). */
 #include "test_emotion_common.h"
+#include "test_time_scale.h"
 
 #include <algorithm>
 
@@ -359,7 +360,12 @@ GST_START_TEST(test_live_results_within_latency) {
     for (const auto& [pts, arrival] : arrivals.pts_and_arrival) worst = std::max(worst, arrival - pts);
     printf("live: %zu results, reported latency %.3f s, largest delay from a result's start %.3f s\n",
            arrivals.pts_and_arrival.size(), (double)latency / GST_SECOND, (double)worst / GST_SECOND);
-    fail_unless(worst <= latency, "a result left %.3f s after its start", (double)worst / GST_SECOND);
+    /* The bound is the algorithmic latency; the classifier's own time comes on top, which a
+     * sanitizer build, several times slower, makes visible: it is allowed 0.25 s per unit of its
+     * time scale beyond the first (none in a normal build). */
+    const GstClockTime processing = (GstClockTime)((emotion::test::time_scale() - 1.0) * 0.25 * GST_SECOND);
+    fail_unless(worst <= latency + processing, "a result left %.3f s after its start",
+                (double)worst / GST_SECOND);
 
     gst_object_unref(src);
     gst_object_unref(out);
