@@ -41,11 +41,28 @@ std::runtime_error needs_text(const std::string& subject, const models::Architec
                : "use " + architecture.element + " with its text pad"));
 }
 
+/* "alstm, apcnn or stl": the architectures this element runs (audio only). */
+std::string audio_architecture_names() {
+    std::vector<std::string> names;
+    for (const models::Architecture& a : models::architectures())
+        if (!a.takes_text()) names.push_back(a.name);
+    std::string text;
+    for (size_t i = 0; i < names.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return text;
+}
+
 /* The architecture `name` (the recommended one when empty); an audio one, as this element takes
  * audio only. */
 const models::Architecture& requested_architecture(const std::string& name, bool train) {
-    const models::Architecture& architecture =
-        models::architecture_named(name.empty() ? models::kRecommendedArchitecture : name);
+    const std::string chosen = name.empty() ? models::kRecommendedArchitecture : name;
+    const models::Architecture* named = nullptr;
+    for (const models::Architecture& a : models::architectures())
+        if (a.name == chosen) named = &a;
+    if (!named)
+        throw std::runtime_error("unknown architecture '" + chosen + "': 'architecture' is one of " +
+                                 audio_architecture_names());
+    const models::Architecture& architecture = *named;
     if (architecture.takes_text())
         throw needs_text("architecture '" + architecture.name + "'", architecture, train);
     return architecture;
