@@ -7,7 +7,8 @@
  * classifier each file's recorded architecture needs: lldextract + alstmclassify or stlclassify,
  * mulawspec + apcnnclassify. Several comma-separated models are fused by emotionfuse (the first
  * model's segments are kept; list an LLD model first to keep VAD segments). Without `model` it
- * runs the recommended default, the shipped alstm model.
+ * runs the shipped model of `architecture` (alstm, apcnn or stl; default the recommended alstm);
+ * with `model` the files' own architectures decide.
  *
  * Segmentation, windows, the longest segment, the speech gate and threads are set here once and
  * passed to the inner elements: `segmentation` and `window`/`hop` go to lldextract and the
@@ -30,15 +31,40 @@
  * the longest part (VAD or upstream segments) or the window (segmentation=window), plus
  * `fuse-timeout` when fused: the bound on the time between a result's start and its push.
  *
+ * `classifier-properties` sets any other property of the classifier(s), as a GstStructure
+ * (`"props,temperature=1.5"`), after emotiondetect's own settings; each field is checked against the
+ * classifier's property of that name (known, writable, type, range) at start.
+ *
+ * Training (`mode=train`) replaces the explicit pair `lldextract ! stlclassify mode=train` (or the
+ * architecture's own pair) in a pipeline from emodatasetsrc, with the same model bit for bit: the
+ * dataset's utterance and epoch events pass the converter, resampler (both in passthrough for its
+ * 16 kHz mono float) and extractor unchanged. It trains one model: `model` (one file) is the
+ * starting point of fine-tuning, in its recorded architecture; without it a new model of
+ * `architecture` (default alstm). The model goes to `model-location`, its checkpoint next to it;
+ * every other training setting (learning-rate, patience, seed, resume, ...) is a field of
+ * `classifier-properties`. The inference settings (segmentation, window, hop, max-segment,
+ * min-speech, no-speech, threshold, cue-format, interim, weights, fuse-timeout) do not apply: the
+ * extractor and the classifier keep their own defaults, as in the explicit pair; `threads` does.
+ * Progress messages, `emotion-training` epoch summaries and checkpoints are the classifier's.
+ *
  * The inner elements are built when the element starts (READY -> PAUSED) and removed when it
  * stops; they are named `convert`, `resample`, `lld`/`mulaw`, `classifier0`, `classifier1`, ...
  * and `fuse`, for applications that want to reach them. A missing or unreadable model file, a
- * text model (ksmm: use ksmmtransformer) or a model listed twice is an error at start.
+ * text model (ksmm: use ksmmtransformer), a model listed twice, an unknown `architecture` or one
+ * that is not a given model's, several models in mode=train, and a `classifier-properties` field
+ * the classifier does not take (or that emotiondetect sets itself: model, mode, model-location)
+ * are errors at start that say what is wrong.
  *
- * ## Example launch line
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 filesrc location=talk.wav ! decodebin ! emotiondetect ! emotionsink location=emotions.vtt
  * format=webvtt
+ * ]|
+ * Training a new stl model (as `lldextract ! stlclassify mode=train patience=5`):
+ * |[
+ * gst-launch-1.0 emodatasetsrc location=emodb/manifest.csv labels=angry,happy,neutral,sad epochs=40
+ * shuffle=true valid-speakers=emodb08,emodb09 ! emotiondetect mode=train architecture=stl
+ * classifier-properties="props,patience=5" model-location=stl.safetensors ! fakesink
  * ]|
  */
 #include "gstemotiondetect.h"
