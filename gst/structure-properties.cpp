@@ -46,27 +46,26 @@ std::string described(const GValue* value) {
     return out + " (" + kind + ")";
 }
 
+/* "an integer from -1 to 10000": a numeric spec's range. */
+template <typename Spec> void write_range(std::ostream& out, const char* kind, const Spec* spec) {
+    out << kind << " from " << spec->minimum << " to " << spec->maximum;
+}
+
 /* What `pspec` takes, for the messages: "a number from 0 to 10", "one of default, adam, sgd". */
 std::string accepted(GParamSpec* pspec) {
     std::ostringstream out;
     if (G_IS_PARAM_SPEC_INT(pspec))
-        out << "an integer from " << G_PARAM_SPEC_INT(pspec)->minimum << " to "
-            << G_PARAM_SPEC_INT(pspec)->maximum;
+        write_range(out, "an integer", G_PARAM_SPEC_INT(pspec));
     else if (G_IS_PARAM_SPEC_UINT(pspec))
-        out << "an integer from " << G_PARAM_SPEC_UINT(pspec)->minimum << " to "
-            << G_PARAM_SPEC_UINT(pspec)->maximum;
+        write_range(out, "an integer", G_PARAM_SPEC_UINT(pspec));
     else if (G_IS_PARAM_SPEC_INT64(pspec))
-        out << "an integer from " << G_PARAM_SPEC_INT64(pspec)->minimum << " to "
-            << G_PARAM_SPEC_INT64(pspec)->maximum;
+        write_range(out, "an integer", G_PARAM_SPEC_INT64(pspec));
     else if (G_IS_PARAM_SPEC_UINT64(pspec))
-        out << "an integer from " << G_PARAM_SPEC_UINT64(pspec)->minimum << " to "
-            << G_PARAM_SPEC_UINT64(pspec)->maximum;
+        write_range(out, "an integer", G_PARAM_SPEC_UINT64(pspec));
     else if (G_IS_PARAM_SPEC_DOUBLE(pspec))
-        out << "a number from " << G_PARAM_SPEC_DOUBLE(pspec)->minimum << " to "
-            << G_PARAM_SPEC_DOUBLE(pspec)->maximum;
+        write_range(out, "a number", G_PARAM_SPEC_DOUBLE(pspec));
     else if (G_IS_PARAM_SPEC_FLOAT(pspec))
-        out << "a number from " << G_PARAM_SPEC_FLOAT(pspec)->minimum << " to "
-            << G_PARAM_SPEC_FLOAT(pspec)->maximum;
+        write_range(out, "a number", G_PARAM_SPEC_FLOAT(pspec));
     else if (G_IS_PARAM_SPEC_ENUM(pspec)) {
         GEnumClass* values = G_PARAM_SPEC_ENUM(pspec)->enum_class;
         out << "one of ";

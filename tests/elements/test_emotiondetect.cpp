@@ -560,48 +560,16 @@ GST_END_TEST;
  * leave the bin. */
 GST_START_TEST(test_train_progress_while_playing) {
     if (!have_emodb("test_train_progress_while_playing")) return;
-    GstElement* pipeline = launch(detect_training(temp_path("progress.safetensors"), 2, ""));
-    GstBus* bus = gst_element_get_bus(pipeline);
-    fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
-    std::vector<std::pair<GstProgressType, std::string>> progress;
-    bool playing = false, playing_at_first_epoch = false;
-    guint summaries = 0;
-    for (bool done = false; !done;) {
-        GstMessage* m = gst_bus_timed_pop(bus, test_wait(120 * GST_SECOND));
-        fail_unless(m != NULL, "timeout");
-        const GstMessageType type = GST_MESSAGE_TYPE(m);
-        fail_unless(type != GST_MESSAGE_ERROR, "training failed");
-        if (type == GST_MESSAGE_STATE_CHANGED && GST_MESSAGE_SRC(m) == GST_OBJECT(pipeline)) {
-            GstState state;
-            gst_message_parse_state_changed(m, NULL, &state, NULL);
-            playing = playing || state == GST_STATE_PLAYING;
-        } else if (type == GST_MESSAGE_PROGRESS) {
-            GstProgressType kind;
-            gchar *code = NULL, *text = NULL;
-            gst_message_parse_progress(m, &kind, &code, &text);
-            fail_unless_equals_string(code, "training");
-            if (kind == GST_PROGRESS_TYPE_CONTINUE && progress.size() == 1) playing_at_first_epoch = playing;
-            progress.push_back({kind, text});
-            printf("progress %d: %s\n", (int)kind, text);
-            g_free(code);
-            g_free(text);
-        } else if (type == GST_MESSAGE_ELEMENT) {
-            summaries += gst_structure_has_name(gst_message_get_structure(m), "emotion-training");
-        }
-        done = type == GST_MESSAGE_EOS;
-        gst_message_unref(m);
-    }
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
-    gst_object_unref(pipeline);
-    fail_unless(playing_at_first_epoch, "not PLAYING when the first epoch ended");
+    const TrainingProgress p = play_training(detect_training(temp_path("progress.safetensors"), 2, ""));
+    fail_unless(p.playing_before_first_epoch, "not PLAYING when the first epoch ended");
+    const auto& progress = p.messages;
     fail_unless_equals_int((int)progress.size(), 4);
     fail_unless_equals_int(progress[0].first, GST_PROGRESS_TYPE_START);
     fail_unless(g_str_has_prefix(progress[1].second.c_str(), "epoch 1/2: train loss "), "%s",
                 progress[1].second.c_str());
     fail_unless(g_str_has_prefix(progress[2].second.c_str(), "epoch 2/2: "));
     fail_unless_equals_int(progress[3].first, GST_PROGRESS_TYPE_COMPLETE);
-    fail_unless_equals_int(summaries, 2);
+    fail_unless_equals_int((int)p.epoch_summaries, 2);
 }
 
 GST_END_TEST;
