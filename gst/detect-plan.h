@@ -1,6 +1,8 @@
 /* What emotiondetect builds for its `model` list: one classifier per model file (the element of
  * the architecture the file records), one feature extractor per kind of features they read
- * (lldextract, mulawspec), and emotionfuse when there is more than one model. Internal. */
+ * (lldextract, mulawspec), and emotionfuse when there is more than one model. In mode=train: one
+ * classifier, which fine-tunes the given model or starts a new one of the requested architecture.
+ * Internal. */
 #pragma once
 
 #include <string>
@@ -16,7 +18,7 @@ struct DetectBranch {
 };
 
 struct DetectModel {
-    std::string path;
+    std::string path; /* empty: a new model (mode=train) */
     const models::Architecture* architecture = nullptr;
 };
 
@@ -26,10 +28,19 @@ struct DetectPlan {
     bool fused() const { return models.size() > 1; }
 };
 
-/* The plan for `list`: model files separated by commas (spaces around them ignored); empty: the
- * recommended default model (models::kRecommendedArchitecture's shipped file). Throws
- * std::runtime_error with a message for the user when a file is missing or not a model, when a
- * model needs a text stream (M4: use ksmmtransformer), or when a name appears twice. */
-DetectPlan plan_detection(const std::string& list);
+/* What the plan is made from: emotiondetect's `model`, `architecture` and `mode`. */
+struct DetectRequest {
+    std::string models;       /* model files separated by commas (spaces around them ignored) */
+    std::string architecture; /* empty: the model files decide, else models::kRecommendedArchitecture */
+    bool train = false;
+};
+
+/* The plan for `request`. Without model files: inference runs the shipped model of the
+ * architecture (the recommended one when none is named), training starts a new model of it.
+ * Throws std::runtime_error with a message for the user when a file is missing or not a model,
+ * when a model needs a text stream (M4: use ksmmtransformer), when a name appears twice, when the
+ * architecture is unknown or is not the one a model file records, or when training is asked for
+ * several models. */
+DetectPlan plan_detection(const DetectRequest& request);
 
 } // namespace emotion::gst

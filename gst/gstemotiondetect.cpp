@@ -7,7 +7,8 @@
  * classifier each file's recorded architecture needs: lldextract + alstmclassify or stlclassify,
  * mulawspec + apcnnclassify. Several comma-separated models are fused by emotionfuse (the first
  * model's segments are kept; list an LLD model first to keep VAD segments). Without `model` it
- * runs the recommended default, the shipped alstm model.
+ * runs the shipped model of `architecture` (alstm, apcnn or stl; default the recommended alstm);
+ * with `model` the files' own architectures decide.
  *
  * Segmentation, windows, the longest segment, the speech gate and threads are set here once and
  * passed to the inner elements: `segmentation` and `window`/`hop` go to lldextract and the
@@ -30,15 +31,40 @@
  * the longest part (VAD or upstream segments) or the window (segmentation=window), plus
  * `fuse-timeout` when fused: the bound on the time between a result's start and its push.
  *
+ * `classifier-properties` sets any other property of the classifier(s), as a GstStructure
+ * (`"props,temperature=1.5"`), after emotiondetect's own settings; each field is checked against the
+ * classifier's property of that name (known, writable, type, range) at start.
+ *
+ * Training (`mode=train`) replaces the explicit pair `lldextract ! stlclassify mode=train` (or the
+ * architecture's own pair) in a pipeline from emodatasetsrc, with the same model bit for bit: the
+ * dataset's utterance and epoch events pass the converter, resampler (both in passthrough for its
+ * 16 kHz mono float) and extractor unchanged. It trains one model: `model` (one file) is the
+ * starting point of fine-tuning, in its recorded architecture; without it a new model of
+ * `architecture` (default alstm). The model goes to `model-location`, its checkpoint next to it;
+ * every other training setting (learning-rate, patience, seed, resume, ...) is a field of
+ * `classifier-properties`. The inference settings (segmentation, window, hop, max-segment,
+ * min-speech, no-speech, threshold, cue-format, interim, weights, fuse-timeout) do not apply: the
+ * extractor and the classifier keep their own defaults, as in the explicit pair; `threads` does.
+ * Progress messages, `emotion-training` epoch summaries and checkpoints are the classifier's.
+ *
  * The inner elements are built when the element starts (READY -> PAUSED) and removed when it
  * stops; they are named `convert`, `resample`, `lld`/`mulaw`, `classifier0`, `classifier1`, ...
  * and `fuse`, for applications that want to reach them. A missing or unreadable model file, a
- * text model (ksmm: use ksmmtransformer) or a model listed twice is an error at start.
+ * text model (ksmm: use ksmmtransformer), a model listed twice, an unknown `architecture` or one
+ * that is not a given model's, several models in mode=train, and a `classifier-properties` field
+ * the classifier does not take (or that emotiondetect sets itself: model, mode, model-location)
+ * are errors at start that say what is wrong.
  *
- * ## Example launch line
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 filesrc location=talk.wav ! decodebin ! emotiondetect ! emotionsink location=emotions.vtt
  * format=webvtt
+ * ]|
+ * Training a new stl model (as `lldextract ! stlclassify mode=train patience=5`):
+ * |[
+ * gst-launch-1.0 emodatasetsrc location=emodb/manifest.csv labels=angry,happy,neutral,sad epochs=40
+ * shuffle=true valid-speakers=emodb08,emodb09 ! emotiondetect mode=train architecture=stl
+ * classifier-properties="props,patience=5" model-location=stl.safetensors ! fakesink
  * ]|
  */
 #include "gstemotiondetect.h"
@@ -48,11 +74,15 @@
 
 #include "detect-plan.h"
 #include "elements.h"
+#include "property-helpers.h"
+#include "structure-properties.h"
 
 GST_DEBUG_CATEGORY_STATIC(emotion_detect_debug);
 #define GST_CAT_DEFAULT emotion_detect_debug
 
 using emotion::gst::DetectPlan;
+using emotion::gst::get_string_setting;
+using emotion::gst::set_string_setting;
 
 enum {
     PROP_0,
@@ -69,6 +99,10 @@ enum {
     PROP_THRESHOLD,
     PROP_CUE_FORMAT,
     PROP_INTERIM,
+    PROP_MODE,
+    PROP_ARCHITECTURE,
+    PROP_MODEL_LOCATION,
+    PROP_CLASSIFIER_PROPERTIES,
 };
 
 #define gst_emotion_detect_parent_class parent_class
@@ -133,9 +167,50 @@ private:
     GstEmotionDetect* self_;
 };
 
+/* What classifier-properties may not set: the bin sets these itself. */
+const emotion::gst::PropertyStructureSource& classifier_properties_source() {
+    static const emotion::gst::PropertyStructureSource source{
+        "classifier-properties", "emotiondetect", {"model", "mode", "model-location"}};
+    return source;
+}
+
+/* The extractor's segmentation. Training leaves the extractor's defaults, as in the explicit pair:
+ * emodatasetsrc's utterance events mark the segments. */
+void configure_extractor(GstElement* extractor, const Settings& s, bool lld) {
+    if (s.train()) return;
+    if (lld)
+        g_object_set(extractor, "segmentation", s.segmentation, "window", s.window, "hop", s.hop, NULL);
+    else if (s.segmentation == GST_EMOTION_SEGMENTATION_VAD)
+        /* mulawspec's segments are its own 2 s windows: it takes the VAD, not window/hop */
+        g_object_set(extractor, "segmentation", s.segmentation, NULL);
+}
+
+/* The bin's settings for the classifier of `model`, then classifier-properties. Training sets only
+ * threads, the starting model and the output, and keeps the classifier's other defaults (the
+ * inference settings do not apply), so that it learns exactly as the explicit pair does. */
+void configure_classifier(GstElement* classifier, const Settings& s, const emotion::gst::DetectModel& model,
+                          bool fused, bool lld, const GstStructure* properties) {
+    g_object_set(classifier, "threads", s.threads, NULL);
+    if (!model.path.empty()) g_object_set(classifier, "model", model.path.c_str(), NULL);
+    if (s.train()) {
+        g_object_set(classifier, "mode", GST_EMOTION_CLASSIFIER_MODE_TRAIN, NULL);
+        if (!s.model_location.empty())
+            g_object_set(classifier, "model-location", s.model_location.c_str(), NULL);
+    } else {
+        g_object_set(classifier, "max-duration", s.max_segment, "cue-format", s.cue_format.c_str(), NULL);
+        /* emotionfuse fuses final results only: fused classifiers need no interim ones */
+        if (!fused) g_object_set(classifier, "threshold", s.threshold, "interim", s.interim, NULL);
+        if (lld)
+            g_object_set(classifier, "window", std::min(s.window, 60.0), "hop", std::min(s.hop, 60.0),
+                         "min-speech", s.min_speech, "no-speech", s.no_speech, NULL);
+    }
+    emotion::gst::set_structure_properties(classifier, properties, classifier_properties_source());
+}
+
 /* Builds the plan's elements behind the ghost sink pad; returns the element whose src pad is the
  * output. */
-GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectPlan& plan) {
+GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectPlan& plan,
+                        const GstStructure* classifier_properties) {
     Builder b(self);
     GstElement* convert = b.make("audioconvert", "convert");
     GstElement* resample = b.make("audioresample", "resample");
@@ -152,11 +227,7 @@ GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectP
         const emotion::gst::DetectBranch& branch = plan.branches[i];
         const bool lld = branch.features_element == "lldextract";
         GstElement* extractor = b.make(branch.features_element.c_str(), lld ? "lld" : "mulaw");
-        if (lld)
-            g_object_set(extractor, "segmentation", s.segmentation, "window", s.window, "hop", s.hop, NULL);
-        else if (s.segmentation == GST_EMOTION_SEGMENTATION_VAD)
-            /* mulawspec's segments are its own 2 s windows: it takes the VAD, not window/hop */
-            g_object_set(extractor, "segmentation", s.segmentation, NULL);
+        configure_extractor(extractor, s, lld);
         Builder::link(audio[i], extractor);
 
         std::vector<GstElement*> features = b.fan_out(extractor, branch.models.size(), lld ? "lld" : "mulaw");
@@ -165,13 +236,7 @@ GstElement* build_graph(GstEmotionDetect* self, const Settings& s, const DetectP
             const emotion::gst::DetectModel& model = plan.models[index];
             GstElement* classifier =
                 b.make(model.architecture->element.c_str(), "classifier" + std::to_string(index));
-            g_object_set(classifier, "model", model.path.c_str(), "threads", s.threads, "max-duration",
-                         s.max_segment, "cue-format", s.cue_format.c_str(), NULL);
-            /* emotionfuse fuses final results only: fused classifiers need no interim ones */
-            if (!plan.fused()) g_object_set(classifier, "threshold", s.threshold, "interim", s.interim, NULL);
-            if (lld)
-                g_object_set(classifier, "window", std::min(s.window, 60.0), "hop", std::min(s.hop, 60.0),
-                             "min-speech", s.min_speech, "no-speech", s.no_speech, NULL);
+            configure_classifier(classifier, s, model, plan.fused(), lld, classifier_properties);
             Builder::link(features[j], classifier);
             classifiers[index] = classifier;
         }
@@ -208,19 +273,23 @@ void teardown(GstEmotionDetect* self) {
 bool build(GstEmotionDetect* self) {
     const Settings s = settings_copy(self);
     try {
-        const DetectPlan plan = emotion::gst::plan_detection(s.model);
-        GstElement* output = build_graph(self, s, plan);
+        const emotion::gst::StructurePtr classifier_properties =
+            emotion::gst::parse_property_structure(s.classifier_properties, classifier_properties_source());
+        const DetectPlan plan = emotion::gst::plan_detection({s.model, s.architecture, s.train()});
+        GstElement* output = build_graph(self, s, plan, classifier_properties.get());
         GstPad* sink = gst_element_get_static_pad(GST_ELEMENT(self->inner->data), "sink");
         GstPad* src = gst_element_get_static_pad(output, "src");
         gst_ghost_pad_set_target(GST_GHOST_PAD(self->sinkpad), sink);
         gst_ghost_pad_set_target(GST_GHOST_PAD(self->srcpad), src);
         gst_object_unref(sink);
         gst_object_unref(src);
-        GST_INFO_OBJECT(self, "%zu model(s), %zu feature extractor(s)%s", plan.models.size(),
-                        plan.branches.size(), plan.fused() ? ", fused" : "");
+        GST_INFO_OBJECT(self, "%zu model(s), %zu feature extractor(s)%s%s", plan.models.size(),
+                        plan.branches.size(), plan.fused() ? ", fused" : "", s.train() ? ", training" : "");
         return true;
     } catch (const std::exception& e) {
-        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", e.what()), ("model=\"%s\"", s.model.c_str()));
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", e.what()),
+                          ("mode=%s model=\"%s\" architecture=\"%s\"", s.train() ? "train" : "infer",
+                           s.model.c_str(), s.architecture.c_str()));
         teardown(self);
         return false;
     }
@@ -267,7 +336,7 @@ static void gst_emotion_detect_set_property(GObject* object, guint id, const GVa
     GstEmotionDetect* self = GST_EMOTION_DETECT(object);
     GST_OBJECT_LOCK(self);
     switch (id) {
-    case PROP_MODEL: self->settings.model = g_value_get_string(value) ? g_value_get_string(value) : ""; break;
+    case PROP_MODEL: set_string_setting(self->settings.model, value); break;
     case PROP_SEGMENTATION:
         self->settings.segmentation = (GstEmotionSegmentation)g_value_get_enum(value);
         break;
@@ -277,15 +346,15 @@ static void gst_emotion_detect_set_property(GObject* object, guint id, const GVa
     case PROP_MIN_SPEECH: self->settings.min_speech = g_value_get_double(value); break;
     case PROP_NO_SPEECH: self->settings.no_speech = (GstEmotionNoSpeech)g_value_get_enum(value); break;
     case PROP_THREADS: self->settings.threads = g_value_get_int(value); break;
-    case PROP_WEIGHTS:
-        self->settings.weights = g_value_get_string(value) ? g_value_get_string(value) : "";
-        break;
+    case PROP_WEIGHTS: set_string_setting(self->settings.weights, value); break;
     case PROP_FUSE_TIMEOUT: self->settings.fuse_timeout = g_value_get_double(value); break;
     case PROP_THRESHOLD: self->settings.threshold = g_value_get_double(value); break;
     case PROP_INTERIM: self->settings.interim = g_value_get_double(value); break;
-    case PROP_CUE_FORMAT:
-        self->settings.cue_format = g_value_get_string(value) ? g_value_get_string(value) : "";
-        break;
+    case PROP_CUE_FORMAT: set_string_setting(self->settings.cue_format, value); break;
+    case PROP_MODE: self->settings.mode = (GstEmotionClassifierMode)g_value_get_enum(value); break;
+    case PROP_ARCHITECTURE: set_string_setting(self->settings.architecture, value); break;
+    case PROP_MODEL_LOCATION: set_string_setting(self->settings.model_location, value); break;
+    case PROP_CLASSIFIER_PROPERTIES: set_string_setting(self->settings.classifier_properties, value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -295,9 +364,7 @@ static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* v
     GstEmotionDetect* self = GST_EMOTION_DETECT(object);
     GST_OBJECT_LOCK(self);
     switch (id) {
-    case PROP_MODEL:
-        g_value_set_string(value, self->settings.model.empty() ? NULL : self->settings.model.c_str());
-        break;
+    case PROP_MODEL: get_string_setting(self->settings.model, value); break;
     case PROP_SEGMENTATION: g_value_set_enum(value, self->settings.segmentation); break;
     case PROP_WINDOW: g_value_set_double(value, self->settings.window); break;
     case PROP_HOP: g_value_set_double(value, self->settings.hop); break;
@@ -305,13 +372,15 @@ static void gst_emotion_detect_get_property(GObject* object, guint id, GValue* v
     case PROP_MIN_SPEECH: g_value_set_double(value, self->settings.min_speech); break;
     case PROP_NO_SPEECH: g_value_set_enum(value, self->settings.no_speech); break;
     case PROP_THREADS: g_value_set_int(value, self->settings.threads); break;
-    case PROP_WEIGHTS:
-        g_value_set_string(value, self->settings.weights.empty() ? NULL : self->settings.weights.c_str());
-        break;
+    case PROP_WEIGHTS: get_string_setting(self->settings.weights, value); break;
     case PROP_FUSE_TIMEOUT: g_value_set_double(value, self->settings.fuse_timeout); break;
     case PROP_THRESHOLD: g_value_set_double(value, self->settings.threshold); break;
     case PROP_INTERIM: g_value_set_double(value, self->settings.interim); break;
     case PROP_CUE_FORMAT: g_value_set_string(value, self->settings.cue_format.c_str()); break;
+    case PROP_MODE: g_value_set_enum(value, self->settings.mode); break;
+    case PROP_ARCHITECTURE: get_string_setting(self->settings.architecture, value); break;
+    case PROP_MODEL_LOCATION: get_string_setting(self->settings.model_location, value); break;
+    case PROP_CLASSIFIER_PROPERTIES: get_string_setting(self->settings.classifier_properties, value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -329,12 +398,42 @@ static void install_properties(GObjectClass* klass) {
     const GParamFlags flags =
         (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
     g_object_class_install_property(
+        klass, PROP_MODE,
+        g_param_spec_enum("mode", "Mode",
+                          "infer: emotion results; train: the classifier learns from emodatasetsrc's "
+                          "labelled utterances (one model) and writes it to model-location",
+                          GST_TYPE_EMOTION_CLASSIFIER_MODE, defaults.mode, flags));
+    g_object_class_install_property(
         klass, PROP_MODEL,
         g_param_spec_string("model", "Model",
                             "Model file(s) (safetensors), comma-separated; several are fused (emotionfuse, "
                             "the first one's segments kept). Each file's recorded architecture chooses "
-                            "its feature extractor and classifier. Default (NULL): the recommended "
-                            "model, the shipped alstm.safetensors (searched as the classifiers do)",
+                            "its feature extractor and classifier. mode=train: one file, the starting "
+                            "point (fine-tuning). Default (NULL): the shipped model of 'architecture' "
+                            "(searched as the classifiers do); mode=train: a new model of it",
+                            NULL, flags));
+    g_object_class_install_property(
+        klass, PROP_ARCHITECTURE,
+        g_param_spec_string("architecture", "Architecture",
+                            "Without 'model': the architecture to run (its shipped model) or to train "
+                            "(a new model): alstm, apcnn or stl. With 'model' the files' own "
+                            "architecture decides, and another one here is an error. Default (NULL): "
+                            "the recommended one, alstm",
+                            NULL, flags));
+    g_object_class_install_property(
+        klass, PROP_MODEL_LOCATION,
+        g_param_spec_string("model-location", "Model location",
+                            "mode=train: where the best model is written (the classifier's "
+                            "model-location; its checkpoint goes next to it)",
+                            NULL, flags));
+    g_object_class_install_property(
+        klass, PROP_CLASSIFIER_PROPERTIES,
+        g_param_spec_string("classifier-properties", "Classifier properties",
+                            "Any other property of the classifier(s), as a GstStructure, e.g. "
+                            "\"props,learning-rate=0.001,patience=5\" (the name may be left out); set "
+                            "after emotiondetect's own. Each field must be a writable property of the "
+                            "classifier with a value of its type and range; model, mode and "
+                            "model-location are emotiondetect's own properties. Checked at start",
                             NULL, flags));
     g_object_class_install_property(
         klass, PROP_SEGMENTATION,

@@ -13,7 +13,11 @@ namespace emotion::gst {
 
 /* emotiondetect's properties (defaults here), which the inner elements take as it starts. */
 struct DetectSettings {
-    std::string model; /* empty: the recommended model */
+    GstEmotionClassifierMode mode = GST_EMOTION_CLASSIFIER_MODE_INFER;
+    std::string model;          /* empty: the architecture's shipped model, or a new one (mode=train) */
+    std::string architecture;   /* empty: the model files', else the recommended one */
+    std::string model_location; /* mode=train: where the trained model goes */
+    std::string classifier_properties; /* GstStructure text: any other classifier property */
     GstEmotionSegmentation segmentation = GST_EMOTION_SEGMENTATION_VAD;
     double window = 3.0, hop = 3.0;
     double max_segment = 6.0; /* EmoDB's longest utterance is 8.9 s; most are 2-4 s */
@@ -25,6 +29,8 @@ struct DetectSettings {
     double threshold = 0.0;
     std::string cue_format; /* empty: the default */
     double interim = 0.0;
+
+    bool train() const { return mode == GST_EMOTION_CLASSIFIER_MODE_TRAIN; }
 };
 
 } // namespace emotion::gst

@@ -1,11 +1,21 @@
 /* emotiondetect tests: the same results as the explicit pipeline it replaces; the extractor and
  * classifier chosen from each model file's architecture; input in any raw format; several models
  * fused; interim results (proxied); bad model lists (clean errors); state cycles and a flushing seek; and,
- * live, results within the latency it reports (paced source, VAD segments longer than max-segment). */
+ * live, results within the latency it reports (paced source, VAD segments longer than max-segment).
+ * mode=train on a small EmoDB task: the same model tensors as the explicit extractor + classifier
+ * pair, new or fine-tuned; resumption; progress while PLAYING; classifier-properties and
+ * architecture reaching the classifier; bad training settings and classifier-properties (clean
+ * errors). */
 #include "test_emotion_common.h"
 #include "test_time_scale.h"
 
 #include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "io/safetensors.h"
+#include "models/architecture.h"
+#include "train/checkpoint.h"
 
 using namespace emotion_test;
 
@@ -376,6 +386,304 @@ GST_START_TEST(test_live_results_within_latency) {
 
 GST_END_TEST;
 
+/* ---- mode=train ----------------------------------------------------------------------------- */
+
+namespace {
+
+/* A small EmoDB task that trains in about a second: two utterances of each speaker and emotion
+ * (angry, sad), 40 in all, with absolute paths; validation speakers emodb08 and emodb09. */
+std::string small_manifest() {
+    const std::string path = temp_path("small.csv");
+    if (g_file_test(path.c_str(), G_FILE_TEST_EXISTS)) return path;
+    std::ifstream in(emodb("manifest.csv"));
+    std::ofstream out(path);
+    std::map<std::string, int> taken; /* per speaker and emotion */
+    std::string line;
+    std::getline(in, line);
+    out << line << "\n";
+    size_t kept = 0;
+    while (std::getline(in, line)) {
+        const size_t first = line.find(','), second = line.find(',', first + 1),
+                     third = line.find(',', second + 1);
+        const std::string emotion = line.substr(first + 1, second - first - 1);
+        const std::string speaker = line.substr(second + 1, third - second - 1);
+        if ((emotion != "angry" && emotion != "sad") || ++taken[speaker + emotion] > 2) continue;
+        out << emodb(line.substr(0, first)) << line.substr(first) << "\n";
+        kept++;
+    }
+    fail_unless_equals_int((int)kept, 40);
+    return path;
+}
+
+std::string small_dataset(int epochs) {
+    return "emodatasetsrc location=\"" + small_manifest() +
+           "\" valid-speakers=emodb08,emodb09 shuffle=true seed=3 epochs=" + std::to_string(epochs);
+}
+
+/* The explicit pair and emotiondetect, with the same training settings (seed, no early stop). */
+std::string explicit_training(const std::string& out, int epochs, const std::string& architecture,
+                              const std::string& model = "") {
+    const emotion::models::Architecture& a = emotion::models::architecture_named(architecture);
+    return small_dataset(epochs) + " ! " + a.features_element + " ! " + a.element +
+           " mode=train threads=1 seed=5 patience=0 " + (model.empty() ? "" : "model=\"" + model + "\" ") +
+           "model-location=\"" + out + "\" ! fakesink sync=false";
+}
+
+std::string detect_training(const std::string& out, int epochs, const std::string& extra) {
+    return small_dataset(epochs) + " ! emotiondetect name=d mode=train " + extra + " model-location=\"" +
+           out + "\" ! fakesink sync=false";
+}
+
+const char* kSeedNoStop = "classifier-properties=\"props,seed=5,patience=0\"";
+
+/* Trains to the end; fails on an error. */
+void train(const std::string& description, Run* run) {
+    run_launch(description, run, 120 * GST_SECOND);
+    fail_unless(run->error.empty(), "%s", run->error.c_str());
+}
+
+using emotion::io::SafetensorsFile;
+
+/* Whether tensor `name` holds the same bits, type and shape in both files. */
+bool same_tensor(const SafetensorsFile& fa, const SafetensorsFile& fb, const std::string& name) {
+    const emotion::io::TensorEntry &ea = fa.entry(name), &eb = fb.entry(name);
+    if (ea.dtype != eb.dtype || ea.shape != eb.shape) return false;
+    if (ea.dtype == emotion::io::DType::I64) return fa.i64(name) == fb.i64(name);
+    const emotion::nn::Tensor ta = fa.f32(name), tb = fb.f32(name);
+    return std::memcmp(ta.data(), tb.data(), sizeof(float) * ta.size()) == 0;
+}
+
+/* Every tensor of the safetensors files `a` and `b` is the same, bit for bit (the metadata, such as
+ * the training time, may differ); their count. */
+size_t same_tensors(const std::string& a, const std::string& b) {
+    const SafetensorsFile fa = SafetensorsFile::read(a), fb = SafetensorsFile::read(b);
+    fail_unless(fa.names() == fb.names(), "%s and %s hold other tensors", a.c_str(), b.c_str());
+    for (const std::string& name : fa.names())
+        fail_unless(same_tensor(fa, fb, name), "tensor '%s' differs", name.c_str());
+    return fa.names().size();
+}
+
+/* How many tensors of the model file `a` differ in `b`. */
+size_t changed_tensors(const std::string& a, const std::string& b) {
+    const SafetensorsFile fa = SafetensorsFile::read(a), fb = SafetensorsFile::read(b);
+    size_t changed = 0;
+    for (const std::string& name : fa.names()) changed += !same_tensor(fa, fb, name);
+    return changed;
+}
+
+/* The train losses of the run's epochs, in order. */
+std::vector<double> train_losses(const Run& run) {
+    std::vector<double> losses;
+    for (const GstStructure* s : run.named("emotion-training")) {
+        double loss = NAN;
+        fail_unless(gst_structure_get_double(s, "train-loss", &loss));
+        losses.push_back(loss);
+    }
+    return losses;
+}
+
+} // namespace
+
+/* emotiondetect mode=train architecture=A = A's extractor and classifier with mode=train (stl:
+ * lldextract ! stlclassify): the same epochs, model and checkpoint, bit for bit; the training events
+ * pass convert, resample and the extractor unchanged. stl and alstm (auxiliary heads); apcnn, the
+ * same by hand, takes 12 s a run here. */
+GST_START_TEST(test_train_same_as_explicit_pair) {
+    if (!have_emodb("test_train_same_as_explicit_pair")) return;
+    for (const std::string architecture : {"stl", "alstm"}) {
+        const std::string a = temp_path(architecture + "-explicit.safetensors"),
+                          b = temp_path(architecture + "-detect.safetensors");
+        Run pair, detect;
+        train(explicit_training(a, 3, architecture), &pair);
+        train(detect_training(b, 3, "architecture=" + architecture + " " + kSeedNoStop), &detect);
+        fail_unless_equals_int((int)train_losses(detect).size(), 3);
+        fail_unless(train_losses(detect) == train_losses(pair), "%s: other train losses",
+                    architecture.c_str());
+        const size_t tensors = same_tensors(a, b);
+        const size_t checkpoint =
+            same_tensors(emotion::train::checkpoint_path(a), emotion::train::checkpoint_path(b));
+        printf("%s, 3 epochs on 40 utterances: %zu model tensors and %zu checkpoint tensors identical to the "
+               "explicit pair's; train loss %.6f -> %.6f\n",
+               architecture.c_str(), tensors, checkpoint, train_losses(detect).front(),
+               train_losses(detect).back());
+    }
+}
+
+GST_END_TEST;
+
+/* Fine-tuning: `model` is the starting point, in its own architecture (no `architecture` needed);
+ * the same tensors as the explicit pair given the same model, and not the starting ones. */
+GST_START_TEST(test_train_fine_tunes_model) {
+    if (!have_emodb("test_train_fine_tunes_model")) return;
+    const std::string start = shipped("stl");
+    const std::string a = temp_path("tuned-explicit.safetensors"), b = temp_path("tuned-detect.safetensors");
+    Run pair, detect;
+    train(explicit_training(a, 2, "stl", start), &pair);
+    train(detect_training(b, 2, "model=\"" + start + "\" " + kSeedNoStop), &detect);
+    fail_unless(train_losses(detect) == train_losses(pair), "other train losses");
+    const size_t tensors = same_tensors(a, b);
+    const size_t changed = changed_tensors(start, b);
+    fail_unless(changed > 0, "fine-tuning left the model as it was");
+    guint first_epoch = 0;
+    fail_unless(gst_structure_get_uint(detect.named("emotion-training").front(), "epoch", &first_epoch));
+    printf("fine-tuned stl.safetensors from epoch %u: %zu tensors identical to the explicit pair's, %zu "
+           "changed from the start\n",
+           first_epoch, tensors, changed);
+    fail_unless(first_epoch > 1, "fine-tuning restarted the epoch count");
+}
+
+GST_END_TEST;
+
+/* Stopped after epoch 1 and resumed (classifier-properties resume=true): the run ends with the
+ * model of the uninterrupted run, bit for bit. */
+GST_START_TEST(test_train_resumes) {
+    if (!have_emodb("test_train_resumes")) return;
+    const std::string whole = temp_path("whole.safetensors"), resumed = temp_path("resumed.safetensors");
+    const std::string settings = "architecture=stl classifier-properties=\"props,seed=5,patience=0";
+    Run uninterrupted, rest;
+    train(detect_training(whole, 3, settings + "\""), &uninterrupted);
+
+    GstElement* pipeline = launch(detect_training(resumed, 3, settings + "\""));
+    GstBus* bus = gst_element_get_bus(pipeline);
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    GstMessage* m = NULL; /* the first epoch's summary: its checkpoint is written */
+    while ((m = gst_bus_timed_pop_filtered(
+                bus, test_wait(120 * GST_SECOND),
+                (GstMessageType)(GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR | GST_MESSAGE_EOS))) != NULL) {
+        fail_unless(GST_MESSAGE_TYPE(m) == GST_MESSAGE_ELEMENT, "the run ended before its first epoch did");
+        const bool epoch = gst_structure_has_name(gst_message_get_structure(m), "emotion-training");
+        gst_message_unref(m);
+        if (epoch) break;
+    }
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    gst_object_unref(pipeline);
+
+    train(detect_training(resumed, 3, settings + ",resume=true\""), &rest);
+    const std::vector<double> all = train_losses(uninterrupted), resumed_losses = train_losses(rest);
+    fail_unless_equals_int((int)resumed_losses.size(), 2); /* epochs 2 and 3 only */
+    fail_unless(resumed_losses[0] == all[1] && resumed_losses[1] == all[2], "the resumed epochs differ");
+    const size_t tensors = same_tensors(whole, resumed);
+    printf("stopped after epoch 1, resumed: epochs 2-3 and %zu model tensors identical to the "
+           "uninterrupted run's\n",
+           tensors);
+}
+
+GST_END_TEST;
+
+/* The pipeline plays while it trains, and the classifier's progress messages and epoch summaries
+ * leave the bin. */
+GST_START_TEST(test_train_progress_while_playing) {
+    if (!have_emodb("test_train_progress_while_playing")) return;
+    const TrainingProgress p = play_training(detect_training(temp_path("progress.safetensors"), 2, ""));
+    fail_unless(p.playing_before_first_epoch, "not PLAYING when the first epoch ended");
+    const auto& progress = p.messages;
+    fail_unless_equals_int((int)progress.size(), 4);
+    fail_unless_equals_int(progress[0].first, GST_PROGRESS_TYPE_START);
+    fail_unless(g_str_has_prefix(progress[1].second.c_str(), "epoch 1/2: train loss "), "%s",
+                progress[1].second.c_str());
+    fail_unless(g_str_has_prefix(progress[2].second.c_str(), "epoch 2/2: "));
+    fail_unless_equals_int(progress[3].first, GST_PROGRESS_TYPE_COMPLETE);
+    fail_unless_equals_int((int)p.epoch_summaries, 2);
+}
+
+GST_END_TEST;
+
+/* classifier-properties and architecture reach the inner classifier, in inference too: fields of
+ * each type (integer for a double, enum by nick, boolean, string), the structure's name optional. */
+GST_START_TEST(test_classifier_properties_reach_classifier) {
+    GstElement* pipeline =
+        launch("audiotestsrc num-buffers=10 ! emotiondetect name=d architecture=stl "
+               "classifier-properties=\"temperature=2,optimizer=sgd,resume=true,feature-masks=\\\"time=2:0.1,"
+               "feature=2:4\\\",seed=7\" ! fakesink");
+    fail_unless(gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+    fail_unless_equals_std_string(inner_factory(pipeline, "classifier0"), "stlclassify");
+    GstElement* detect = gst_bin_get_by_name(GST_BIN(pipeline), "d");
+    GstElement* classifier = gst_bin_get_by_name(GST_BIN(detect), "classifier0");
+    gdouble temperature = 0;
+    gint optimizer = 0;
+    gboolean resume = FALSE;
+    gchar* masks = NULL;
+    guint64 seed = 0;
+    g_object_get(classifier, "temperature", &temperature, "optimizer", &optimizer, "resume", &resume,
+                 "feature-masks", &masks, "seed", &seed, NULL);
+    printf("classifier0: temperature %g, optimizer %d, resume %d, feature-masks %s, seed %" G_GUINT64_FORMAT
+           "\n",
+           temperature, optimizer, resume, masks, seed);
+    fail_unless(temperature == 2.0);
+    fail_unless_equals_int(optimizer, 2 /* sgd */);
+    fail_unless(resume);
+    fail_unless_equals_string(masks, "time=2:0.1,feature=2:4");
+    fail_unless_equals_uint64(seed, 7);
+    g_free(masks);
+    gst_object_unref(classifier);
+    gst_object_unref(detect);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+}
+
+GST_END_TEST;
+
+/* Bad training settings and classifier-properties: an error at start that names what is wrong. */
+GST_START_TEST(test_train_bad_settings_n) {
+    const std::string alstm = shipped("alstm");
+    struct Case {
+        std::string settings, expected;
+    } cases[] = {
+        {"classifier-properties=\"props,epochs=40\"", "stlclassify has no property 'epochs'"},
+        {"classifier-properties=\"props,learning-rate=true\"",
+         "'learning-rate' = true (a boolean) has the wrong type: stlclassify's 'learning-rate' takes a "
+         "number "
+         "from 0 to 10"},
+        {"classifier-properties=\"props,batch-size=0.5\"",
+         "'batch-size' = 0.5 (a number) has the wrong type"},
+        {"classifier-properties=\"props,optimizer=fast\"",
+         "'optimizer' = fast (a string) is not a value it takes: stlclassify's 'optimizer' takes one of "
+         "default, adam, sgd"},
+        {"classifier-properties=\"props,patience=-5\"",
+         "'patience' = -5 (an integer) is out of range: stlclassify's 'patience' takes an integer from -1 to "
+         "10000"},
+        {"classifier-properties=\"props,learning-rate=11\"",
+         "'learning-rate' = 11 (an integer) is out of range"},
+        {"classifier-properties=\"props,seed=-1\"", "'seed' = -1 (an integer) is out of range"},
+        {"classifier-properties=\"props,model=x\"",
+         "'model' is set by emotiondetect itself: use emotiondetect's own 'model' property"},
+        {"classifier-properties=\"props,mode=infer\"", "'mode' is set by emotiondetect itself"},
+        {"classifier-properties=\"props,model-location=x\"",
+         "'model-location' is set by emotiondetect itself"},
+        {"classifier-properties=\"props,name=x\"", "'name' of stlclassify cannot be set here"},
+        {"classifier-properties=\"props,,\"", "is not a GstStructure"},
+        {"architecture=stl model=\"" + alstm + "\"", "is an alstm model, but architecture=stl"},
+        {"architecture=transformer", "unknown architecture 'transformer': 'architecture' is one of alstm, "
+                                     "apcnn or stl"},
+        {"architecture=ksmm", "train it with ksmmtransformer mode=train and emodatasetsrc's text pad"},
+        {"model=\"" + shipped("ksmm") + "\"", "train it with ksmmtransformer mode=train"},
+        {"model=\"" + alstm + "," + shipped("stl") + "\"",
+         "mode=train trains one model, but 'model' lists 2"},
+    };
+    for (const Case& c : cases) {
+        const std::string architecture = c.settings.find("architecture=") == std::string::npos &&
+                                                 c.settings.find("model=") == std::string::npos
+                                             ? " architecture=stl"
+                                             : "";
+        GstElement* pipeline =
+            launch("audiotestsrc num-buffers=10 ! emotiondetect mode=train model-location=\"" +
+                   temp_path("bad.safetensors") + "\"" + architecture + " " + c.settings + " ! fakesink");
+        const std::string error = pause_error(pipeline);
+        gst_object_unref(pipeline);
+        printf("%s: %s\n", c.settings.c_str(), error.c_str());
+        fail_unless(error.find(c.expected) != std::string::npos, "%s", error.c_str());
+    }
+    /* the classifier's own errors leave the bin as they are */
+    if (!have_emodb("test_train_bad_settings_n")) return;
+    Run no_location;
+    run_launch(small_dataset(1) + " ! emotiondetect mode=train ! fakesink", &no_location);
+    fail_unless(no_location.error.find("mode=train needs 'model-location'") != std::string::npos, "%s",
+                no_location.error.c_str());
+}
+
+GST_END_TEST;
+
 static Suite* emotiondetect_suite(void) {
     Suite* s = suite_create("emotiondetect");
     TCase* tc = general_case(s);
@@ -388,6 +696,12 @@ static Suite* emotiondetect_suite(void) {
     tcase_add_test(tc, test_bad_models_n);
     tcase_add_test(tc, test_state_cycles_and_seek);
     tcase_add_test(tc, test_live_results_within_latency);
+    tcase_add_test(tc, test_train_same_as_explicit_pair);
+    tcase_add_test(tc, test_train_fine_tunes_model);
+    tcase_add_test(tc, test_train_resumes);
+    tcase_add_test(tc, test_train_progress_while_playing);
+    tcase_add_test(tc, test_classifier_properties_reach_classifier);
+    tcase_add_test(tc, test_train_bad_settings_n);
     return s;
 }
 

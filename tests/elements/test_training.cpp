@@ -473,50 +473,6 @@ GST_START_TEST(test_ksmm_learns_from_text) {
 
 GST_END_TEST;
 
-/* Progress messages of a training pipeline played to the end, and whether it was PLAYING when the
- * first epoch ended. */
-struct TrainingProgress {
-    std::vector<std::pair<GstProgressType, std::string>> messages;
-    bool playing_before_first_epoch = false;
-};
-
-static TrainingProgress play_training(const std::string& description) {
-    GstElement* pipeline = launch(description);
-    GstBus* bus = gst_element_get_bus(pipeline);
-    fail_unless(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
-    TrainingProgress p;
-    bool playing = false;
-    while (true) {
-        GstMessage* m = gst_bus_timed_pop(bus, test_wait(300 * GST_SECOND));
-        fail_unless(m != NULL, "timeout");
-        const GstMessageType type = GST_MESSAGE_TYPE(m);
-        if (type == GST_MESSAGE_STATE_CHANGED && GST_MESSAGE_SRC(m) == GST_OBJECT(pipeline)) {
-            GstState state;
-            gst_message_parse_state_changed(m, NULL, &state, NULL);
-            playing = playing || state == GST_STATE_PLAYING;
-        } else if (type == GST_MESSAGE_PROGRESS) {
-            GstProgressType kind;
-            gchar *code = NULL, *text = NULL;
-            gst_message_parse_progress(m, &kind, &code, &text);
-            fail_unless_equals_string(code, "training");
-            if (kind == GST_PROGRESS_TYPE_CONTINUE && p.messages.size() == 1)
-                p.playing_before_first_epoch = playing;
-            p.messages.push_back({kind, text});
-            g_free(code);
-            g_free(text);
-        }
-        const bool done = type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR;
-        fail_unless(type != GST_MESSAGE_ERROR, "training failed");
-        gst_message_unref(m);
-        if (done) break;
-    }
-    gst_element_set_state(pipeline, GST_STATE_NULL);
-    gst_object_unref(bus);
-    gst_object_unref(pipeline);
-    for (const auto& [kind, text] : p.messages) printf("progress %d: %s\n", (int)kind, text.c_str());
-    return p;
-}
-
 /* The pipeline reaches PLAYING while it trains (the classifier lets the sink preroll), and
  * progress messages, which gst-launch-1.0 prints without -m, say where it is: start, one line
  * per epoch counted from 1, complete. */
