@@ -284,7 +284,8 @@ static GstFlowReturn classify(GstEmotionClassifier* self, const emotion::stream:
     GST_OBJECT_UNLOCK(self);
     try {
         if (state->lld) {
-            scores = state->classifier->classify_frames(part.frames, (int)part.frame_count);
+            scores =
+                state->classifier->classify_frames(part.frames, (int)part.frame_count, part.segment.speaker);
         } else {
             std::vector<const float*> segments;
             for (const auto& values : part.items) segments.push_back(values.data());
@@ -453,6 +454,8 @@ static gboolean gst_emotion_classifier_sink_event(GstPad* pad, GstObject* parent
     case GST_EVENT_STREAM_START:
         state->segments->start_stream();
         state->results.reset_dominant();
+        /* speaker-normalised models: another recording, other voices */
+        if (state->classifier) state->classifier->forget_speakers();
         break;
     case GST_EVENT_FLUSH_STOP:
         /* A segment never spans a flush: what was collected is dropped. */

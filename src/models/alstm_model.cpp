@@ -43,6 +43,7 @@ AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
         c.offsets = j.value("offsets", c.offsets);
         c.period = j.value("period", c.period);
         c.dropout = j.value("dropout", c.dropout);
+        c.input_normalization = models::input_normalization(j);
         if (j.contains("heads")) {
             const auto& h = j.at("heads");
             if (!h.is_object() || h.empty())
@@ -90,9 +91,12 @@ nlohmann::json AlstmConfig::to_json() const {
     for (const auto& [task, K] : heads) h[task] = K;
     nlohmann::json w = nlohmann::json::object();
     for (const auto& [task, weight] : loss_weights) w[task] = weight;
-    return {{"model", "alstm"},   {"n_in", n_in},       {"fc", fc},         {"hidden", hidden},
-            {"cell", cell},       {"offsets", offsets}, {"period", period}, {"heads", h},
-            {"dropout", dropout}, {"loss_weights", w}};
+    nlohmann::json j = {{"model", "alstm"},   {"n_in", n_in},       {"fc", fc},         {"hidden", hidden},
+                        {"cell", cell},       {"offsets", offsets}, {"period", period}, {"heads", h},
+                        {"dropout", dropout}, {"loss_weights", w}};
+    if (input_normalization != InputNormalization::Segment)
+        j["input_normalization"] = input_normalization_name(input_normalization);
+    return j;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +177,7 @@ void AlstmModel::init(nn::Rng& rng) {
 const nn::Tensor& AlstmModel::forward(const Batch& batch, nn::Mode mode) {
     const nn::Tensor& f = batch.features;
     nn::check_padded_batch("alstm", f, config_.n_in, batch.lengths, "features");
+    if (config_.input_normalization == InputNormalization::Speaker) return forward(f, batch.lengths, mode);
     nn::detail::resize_rounded(normalised_, f.shape(), 1, 64);
     nn::znormalize(f, batch.lengths, normalised_);
     return forward(normalised_, batch.lengths, mode);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "models/speaker_normalization.h"
 #include "nn/alstm.h"
 #include "nn/attention_pool.h"
 #include "nn/dropout.h"
@@ -39,9 +40,12 @@ struct AlstmConfig {
     std::vector<std::pair<std::string, int>> heads = {{"emotion", 4}};
     float dropout = 0.5f;
     std::map<std::string, float> loss_weights = {{"emotion", 1.0f}, {"speaker", 0.3f}, {"gender", 0.6f}};
+    // Speaker: frames come z-scored by speaker (models/speaker_normalization.h), not per segment.
+    InputNormalization input_normalization = InputNormalization::Segment;
 
     // The golden files' keys: n_in, fc, hidden, cell, offsets, period, heads ({task: K}),
-    // dropout, loss_weights. Unknown keys ("model", init_*) are ignored; known keys are checked.
+    // dropout, loss_weights, and input_normalization. Unknown keys ("model", init_*) are ignored; known keys
+    // are checked.
     static AlstmConfig from_json(const nlohmann::json& j);
     nlohmann::json to_json() const;
 };

@@ -14,12 +14,19 @@ Classifier::Classifier(const std::string& model_path, int threads)
     nn::ThreadScope scope(*context_);
     model_ = load_model(*context_, model_path, &info_);
     architecture_ = &architecture_named(info_.architecture); // known: load_model checked it
+    set_up_normalization();
 }
 
 Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Model> model, ModelInfo info,
                        std::string path)
     : path_(std::move(path)), context_(std::move(context)), model_(std::move(model)), info_(std::move(info)) {
     architecture_ = &architecture_named(info_.architecture);
+    set_up_normalization();
+}
+
+void Classifier::set_up_normalization() {
+    normalization_ = models::input_normalization(model_->config());
+    speakers_ = SpeakerNormalizer(frame_width());
 }
 
 Classifier::~Classifier() = default;
@@ -30,16 +37,33 @@ std::vector<float> Classifier::posteriors(const Batch& batch) {
     return nn::softmax_rows(logits.data(), logits.dim(0), logits.dim(1));
 }
 
-std::vector<float> Classifier::classify_frames(const float* frames, int frame_count) {
+std::vector<float> Classifier::classify_frames(const float* frames, int frame_count,
+                                               const std::string& speaker) {
     if (architecture_->batch_layout != BatchLayout::Sequences)
         throw std::logic_error("classify_frames on a " + info_.architecture + " model (it takes segments)");
     if (frame_count < min_frames())
         throw std::invalid_argument("segment of " + std::to_string(frame_count) +
                                     " frames, the model needs " + std::to_string(min_frames()));
+    if (normalization_ == InputNormalization::Speaker) {
+        normalized_.assign(frames, frames + (size_t)frame_count * frame_width());
+        condition_frames(normalized_, speaker);
+        frames = normalized_.data();
+        frame_count = static_cast<int>(normalized_.size() / frame_width());
+    }
     const FeatureItem item{frames, frame_count};
     architecture_->fill_features(&item, 1, batch_);
     batch_.tokens.clear();
     return posteriors(batch_);
+}
+
+void Classifier::condition_frames(std::vector<float>& frames, const std::string& speaker) {
+    if (normalization_ != InputNormalization::Speaker) return;
+    const int width = frame_width();
+    const FrameSpan span =
+        speech_span(frames.data(), static_cast<int>(frames.size() / width), width, min_frames());
+    frames.erase(frames.begin() + (ptrdiff_t)span.end * width, frames.end());
+    frames.erase(frames.begin(), frames.begin() + (ptrdiff_t)span.begin * width);
+    speakers_.normalize(speaker, frames.data(), span.end - span.begin);
 }
 
 std::vector<float> Classifier::classify_multimodal(const float* frames, int frame_count,

@@ -10,6 +10,7 @@
 #include "models/architecture.h"
 #include "models/model.h"
 #include "models/model_file.h"
+#include "models/speaker_normalization.h"
 
 namespace emotion::models {
 
@@ -37,7 +38,16 @@ public:
     void set_threads(int threads) { context_->set_threads(threads); }
 
     // Frames [T, F] of one segment (sequence models: LLD) -> K posteriors (M4: with the text masked).
-    std::vector<float> classify_frames(const float* frames, int frame_count);
+    // A speaker-normalised model (models/speaker_normalization.h) reads the segment's speech span,
+    // z-scored with the running statistics of `speaker` ("": the stream).
+    std::vector<float> classify_frames(const float* frames, int frame_count, const std::string& speaker = "");
+    // What a speaker-normalised model reads of a segment's frames [T, F]: its speech span, z-scored
+    // with the running statistics of `speaker` (which it updates); other models: the frames as
+    // they are. Training conditions its examples with this too.
+    void condition_frames(std::vector<float>& frames, const std::string& speaker);
+    // A new stream (a new epoch): speaker-normalised models forget the speakers heard so far.
+    void forget_speakers() { speakers_.reset(); }
+    InputNormalization input_normalization() const { return normalization_; }
     // Text models (M4): frames [T, F] of one segment and the word ids of its text (0 = unknown
     // word; the model cuts or pads them to its text length; none = text masked) -> K posteriors.
     std::vector<float> classify_multimodal(const float* frames, int frame_count,
@@ -50,6 +60,8 @@ public:
     nn::Context& context() { return *context_; }
 
 private:
+    void set_up_normalization();
+    int frame_width() const { return architecture_->features.dimensions.front(); }
     std::vector<float> posteriors(const Batch& batch);
 
     std::string path_;
@@ -58,6 +70,9 @@ private:
     std::unique_ptr<Model> model_;
     ModelInfo info_;
     Batch batch_;
+    InputNormalization normalization_ = InputNormalization::Segment;
+    SpeakerNormalizer speakers_;
+    std::vector<float> normalized_; // the speech span of the segment being classified
 };
 
 } // namespace emotion::models

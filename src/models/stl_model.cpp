@@ -38,6 +38,7 @@ StlConfig StlConfig::from_json(const nlohmann::json& j) {
     c.ffn = j.value("ffn", c.ffn);
     c.n_layers = j.value("n_layers", c.n_layers);
     c.dropout = j.value("dropout", c.dropout);
+    c.input_normalization = models::input_normalization(j);
 
     auto fail = [](const std::string& what) { throw std::invalid_argument("stl config: " + what); };
     if (c.n_feat <= 0 || c.K <= 0 || c.rnn_hidden <= 0 || c.d <= 0 || c.heads <= 0 || c.ffn <= 0 ||
@@ -72,11 +73,14 @@ nlohmann::json StlConfig::to_json() const {
     nlohmann::json pool_json = nlohmann::json::array();
     for (const auto& p : pools)
         pool_json.push_back(p[0] == 0 && p[1] == 0 ? nlohmann::json(nullptr) : nlohmann::json(p));
-    return {{"n_feat", n_feat},         {"K", K},
-            {"channels", channels},     {"pools", pool_json},
-            {"rnn_hidden", rnn_hidden}, {"d", d},
-            {"heads", heads},           {"ffn", ffn},
-            {"n_layers", n_layers},     {"dropout", dropout}};
+    nlohmann::json j = {{"n_feat", n_feat},         {"K", K},
+                        {"channels", channels},     {"pools", pool_json},
+                        {"rnn_hidden", rnn_hidden}, {"d", d},
+                        {"heads", heads},           {"ffn", ffn},
+                        {"n_layers", n_layers},     {"dropout", dropout}};
+    if (input_normalization != InputNormalization::Segment)
+        j["input_normalization"] = input_normalization_name(input_normalization);
+    return j;
 }
 
 int StlConfig::time_reduction() const {
@@ -258,6 +262,8 @@ const Tensor& StlModel::forward(const Batch& batch, Mode mode) {
             throw std::invalid_argument("stl: item " + std::to_string(b) + " has length " +
                                         std::to_string(lengths[b]) + ", expected 1.." +
                                         std::to_string(x.dim(1)));
+    if (config_.input_normalization == InputNormalization::Speaker)
+        return forward_normalized(x, lengths, mode);
     nn::znormalize(x, lengths, input_normalized_);
     return forward_normalized(input_normalized_, lengths, mode);
 }

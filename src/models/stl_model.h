@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "models/speaker_normalization.h"
 #include "nn/conv_stack.h"
 #include "nn/encoder_layer.h"
 #include "nn/linear.h"
@@ -42,6 +43,8 @@ struct StlConfig {
     int ffn = 128;
     int n_layers = 5;
     float dropout = 0.1f;
+    // Speaker: frames come z-scored by speaker (models/speaker_normalization.h), not per segment.
+    InputNormalization input_normalization = InputNormalization::Segment;
 
     // Unknown keys are ignored ("T", "model" of the golden files); known keys are checked.
     static StlConfig from_json(const nlohmann::json& j);

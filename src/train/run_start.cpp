@@ -47,6 +47,18 @@ std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, con
     info.labels = spec.labels;
     info.features = spec.architecture->features;
     info.normalisation = spec.architecture->normalisation;
+    // Only the LLD sequence models read speaker-normalised frames (the others ignore the key).
+    const bool by_speaker = spec.config_overrides.is_object() &&
+                            spec.config_overrides.contains("input_normalization") &&
+                            spec.config_overrides["input_normalization"] == "speaker";
+    if (by_speaker) {
+        if (models::input_normalization(info.config) != models::InputNormalization::Speaker)
+            throw TrainingError(TrainingIssue::Settings,
+                                "Cannot build the model to train: input_normalization \"speaker\" is for "
+                                "the LLD sequence models (alstm, stl), not " +
+                                    spec.architecture->name + ".");
+        info.normalisation = models::kSpeakerNormalisation;
+    }
     return std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info),
                                                 spec.path);
 }

@@ -156,6 +156,8 @@ bool TrainingSession::resume() {
 void TrainingSession::begin(int epoch) {
     epoch_ = epoch;
     skipping_ = epoch < skip_epochs_;
+    // Every epoch hears each speaker anew, as a stream does: a resumed epoch is the same.
+    classifier_->forget_speakers();
     if (!skipping_) trainer_->begin_epoch(epoch_offset_ + epoch);
 }
 
@@ -183,6 +185,11 @@ void TrainingSession::add(LabelledSegment segment) {
         return;
     }
     std::vector<Example>& parts = segment.parts;
+    if (classifier_->input_normalization() == models::InputNormalization::Speaker)
+        for (auto& e : parts) {
+            classifier_->condition_frames(e.features, segment.speaker);
+            e.frames = static_cast<int>(e.features.size() / settings_.architecture->item_size());
+        }
     const int min_frames = classifier_->min_frames();
     parts.erase(
         std::remove_if(parts.begin(), parts.end(), [&](const Example& e) { return e.frames < min_frames; }),

@@ -1,0 +1,61 @@
+// Input normalisation by speaker for the LLD sequence models (M1, M3): the models' own per-segment
+// z-score (MODELS.md) removes each feature's level and range within a segment, which is where
+// much of arousal lives (loud and high against quiet and low), and leaves nothing to tell a
+// voice's habits from its emotion. With a model's config `"input_normalization": "speaker"` the
+// model takes its frames as they come, and the classifier and the trainer give it frames
+// z-scored with running statistics of the same speaker (the segment's `speaker` when the stream
+// names one, else the whole stream), over the speech span of each segment. The same code runs in
+// training and inference, so a model learns from what it will see: a speaker's first segment is
+// normalised by itself alone, later ones by everything heard of that speaker (older frames fading
+// with a horizon of about a minute of speech).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace emotion::models {
+
+enum class InputNormalization {
+    Segment, // the paper's: per-segment z-score inside the model
+    Speaker, // running per-speaker (or per-stream) z-score, outside the model
+};
+
+// The model config's "input_normalization" ("segment" when absent); std::invalid_argument for
+// another value.
+InputNormalization input_normalization(const nlohmann::json& config);
+const char* input_normalization_name(InputNormalization normalization);
+// What a model file records as its "normalisation" for a speaker-normalised model.
+extern const char* const kSpeakerNormalisation;
+
+// The speech span [begin, end) of a segment's LLD frames: from the first to the last frame whose
+// energy (LLD 1) is within 30 dB of the segment's loudest, widened around it to `min_frames`
+// when the segment has them. Datasets' utterances come with silence around the speech (up to
+// half of a RAVDESS file), whose frames would otherwise weigh in the statistics and the model.
+struct FrameSpan {
+    int begin = 0, end = 0;
+};
+FrameSpan speech_span(const float* frames, int count, int frame_size, int min_frames);
+
+class SpeakerNormalizer {
+public:
+    explicit SpeakerNormalizer(int frame_size = 0);
+
+    // Forgets every speaker (a new stream, a new epoch).
+    void reset() { speakers_.clear(); }
+    // Adds `count` frames to the statistics of `speaker` ("" is the stream), then z-scores them
+    // in place with those statistics (per feature; population std, floor 1e-5 as the models').
+    void normalize(const std::string& speaker, float* frames, int count);
+
+private:
+    struct Statistics {
+        double weight = 0.0;
+        std::vector<double> sum, sum_of_squares;
+    };
+    int frame_size_;
+    std::map<std::string, Statistics> speakers_;
+};
+
+} // namespace emotion::models
