@@ -245,3 +245,15 @@ GType gst_emotion_schedule_get_type(void) {
     };
     return emotion::gst::register_enum_once(&type, "GstEmotionSchedule", values);
 }
+
+GType gst_emotion_normalization_get_type(void) {
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        {GST_EMOTION_NORMALIZATION_SEGMENT, "Per-segment z-score inside the model (the papers')", "segment"},
+        {GST_EMOTION_NORMALIZATION_SPEAKER,
+         "Running per-speaker z-score over segments' speech spans (alstm, stl): keeps level and range",
+         "speaker"},
+        {0, NULL, NULL},
+    };
+    return emotion::gst::register_enum_once(&type, "GstEmotionNormalization", values);
+}

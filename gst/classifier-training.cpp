@@ -52,6 +52,16 @@ bool session_settings(const TrainingHost& host, const TrainingProperties& proper
             return false;
         }
     }
+    if (properties.normalization == GST_EMOTION_NORMALIZATION_SPEAKER) {
+        if (settings->config_overrides.value("input_normalization", "speaker") != "speaker") {
+            GST_ELEMENT_ERROR(element, RESOURCE, SETTINGS,
+                              ("normalization=speaker, but 'config' sets input_normalization to %s.",
+                               settings->config_overrides["input_normalization"].dump().c_str()),
+                              (NULL));
+            return false;
+        }
+        settings->config_overrides["input_normalization"] = "speaker";
+    }
     settings->architecture = host.architecture;
     settings->output_path = properties.model_output;
     settings->resume = properties.resume;

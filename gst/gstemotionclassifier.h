@@ -45,6 +45,8 @@ GType gst_emotion_classifier_mode_get_type(void);
 GType gst_emotion_optimizer_get_type(void);
 #define GST_TYPE_EMOTION_SCHEDULE (gst_emotion_schedule_get_type())
 GType gst_emotion_schedule_get_type(void);
+#define GST_TYPE_EMOTION_NORMALIZATION (gst_emotion_normalization_get_type())
+GType gst_emotion_normalization_get_type(void);
 
 /* The `no-speech` property: what a part with too little speech (min-speech) gives. */
 typedef enum {
@@ -67,6 +69,12 @@ typedef enum {
     GST_EMOTION_SCHEDULE_COSINE,
     GST_EMOTION_SCHEDULE_MULTISTEP,
 } GstEmotionSchedule;
+
+/* How a new model's input frames are normalised (models/speaker_normalization.h). */
+typedef enum {
+    GST_EMOTION_NORMALIZATION_SEGMENT,
+    GST_EMOTION_NORMALIZATION_SPEAKER,
+} GstEmotionNormalization;
 
 struct _GstEmotionClassifier {
     GstElement parent;

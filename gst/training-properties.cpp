@@ -23,6 +23,7 @@ enum Offset {
     SEED,
     RESUME,
     FEATURE_MASKS,
+    NORMALIZATION,
     COUNT
 };
 
@@ -127,6 +128,17 @@ void training_properties_install(GObjectClass* klass, guint first) {
                             "the frames, COUNT runs of up to WIDTH features, set to the feature's mean; "
                             "seeded by seed, epoch and example); empty: none",
                             NULL, flags));
+    g_object_class_install_property(
+        klass, first + NORMALIZATION,
+        g_param_spec_enum(
+            "normalization", "Input normalization",
+            "mode=train, new alstm or stl model: `segment` z-scores each segment's features (the papers'; "
+            "blind to a voice's level and range, which carry arousal), `speaker` z-scores them with running "
+            "statistics of the segment's speaker (the stream's when the stream names none) over the "
+            "segment's speech span: better on voices and channels the model never heard (README), "
+            "needs a few segments of a speaker to settle. Recorded in the model file, which inference "
+            "follows",
+            GST_TYPE_EMOTION_NORMALIZATION, GST_EMOTION_NORMALIZATION_SEGMENT, flags));
 }
 
 bool training_properties_set(TrainingProperties& p, guint first, guint id, const GValue* value) {
@@ -145,6 +157,7 @@ bool training_properties_set(TrainingProperties& p, guint first, guint id, const
     case SEED: p.seed = g_value_get_uint64(value); break;
     case RESUME: p.resume = g_value_get_boolean(value); break;
     case FEATURE_MASKS: set_string_setting(p.feature_masks, value); break;
+    case NORMALIZATION: p.normalization = (GstEmotionNormalization)g_value_get_enum(value); break;
     }
     return true;
 }
@@ -165,6 +178,7 @@ bool training_properties_get(const TrainingProperties& p, guint first, guint id,
     case SEED: g_value_set_uint64(value, p.seed); break;
     case RESUME: g_value_set_boolean(value, p.resume); break;
     case FEATURE_MASKS: get_string_setting(p.feature_masks, value); break;
+    case NORMALIZATION: g_value_set_enum(value, p.normalization); break;
     }
     return true;
 }

@@ -26,6 +26,7 @@ struct TrainingProperties {
     guint64 seed = 1;
     bool resume = false;
     std::string feature_masks; /* dsp::FeatureMaskSettings text; empty: none */
+    GstEmotionNormalization normalization = GST_EMOTION_NORMALIZATION_SEGMENT;
 
     /* The architecture's published settings with these overrides. */
     train::TrainSettings settings(const models::Architecture& architecture) const;

@@ -94,6 +94,7 @@ TrainResult run_training(const DatasetOptions& data, const TrainOptions& t, cons
     if (t.bn_recalibration >= 0) p << " bn-recalibration=" << t.bn_recalibration;
     if (!t.word_vectors.empty()) p << " word-vectors=" << quoted(t.word_vectors);
     if (!t.feature_masks.empty()) p << " feature-masks=" << quoted(t.feature_masks);
+    if (!t.normalization.empty()) p << " normalization=" << t.normalization;
     TrainResult result;
     std::string pipeline;
     try {

@@ -46,6 +46,7 @@ struct TrainOptions {
     double mulaw_hop = 1.0;    // apcnn training segments
     std::string augment;       // emoaugment's recipe for the training utterances; "" = no augmentation
     std::string feature_masks; // the classifier's feature-masks (SpecAugment); "" = none
+    std::string normalization; // the classifier's normalization: "" (segment), "segment", "speaker"
 };
 
 struct EpochRecord {

@@ -13,7 +13,10 @@
 #include <cstring>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "io/safetensors.h"
+#include "models/speaker_normalization.h"
 #include "models/architecture.h"
 #include "train/checkpoint.h"
 
@@ -625,6 +628,56 @@ GST_START_TEST(test_classifier_properties_reach_classifier) {
 GST_END_TEST;
 
 /* Bad training settings and classifier-properties: an error at start that names what is wrong. */
+/* normalization=speaker (a classifier property, here through classifier-properties): the model
+ * file records it and inference follows the file; apcnn and a contradicting config are errors. */
+GST_START_TEST(test_train_speaker_normalization) {
+    if (!have_emodb("test_train_speaker_normalization")) return;
+    const std::string out = temp_path("stl-speaker.safetensors");
+    Run run;
+    train(detect_training(
+              out, 2,
+              "architecture=stl classifier-properties=\"props,seed=5,patience=0,normalization=speaker\""),
+          &run);
+    const SafetensorsFile file = SafetensorsFile::read(out);
+    const auto config = nlohmann::json::parse(file.metadata_value("config"));
+    fail_unless_equals_std_string(config.value("input_normalization", ""), "speaker");
+    fail_unless_equals_std_string(file.metadata_value("normalisation"),
+                                  emotion::models::kSpeakerNormalisation);
+    /* inference on the validation speakers, the speaker of each segment from emodatasetsrc */
+    std::vector<Result> results =
+        results_of(small_dataset(1) + " split=valid ! emotiondetect model=\"" + out + "\"" + kAppsink);
+    fail_unless_equals_int((int)results.size(), 8);
+    for (const Result& r : results) {
+        float sum = 0.0f;
+        for (float p : r.scores) sum += p;
+        fail_unless(std::fabs(sum - 1.0f) < 1e-4f, "posteriors sum to %f", sum);
+    }
+    printf(
+        "stl normalization=speaker: 2 epochs, file records \"%s\"; %zu results on the validation speakers\n",
+        file.metadata_value("normalisation").c_str(), results.size());
+
+    struct Case {
+        std::string pipeline, expected;
+    } cases[] = {
+        {detect_training(temp_path("bad-speaker.safetensors"), 1,
+                         "architecture=apcnn classifier-properties=\"props,normalization=speaker\""),
+         "input_normalization \"speaker\" is for the LLD sequence models (alstm, stl), not apcnn"},
+        {small_dataset(1) +
+             " ! lldextract ! stlclassify mode=train normalization=speaker "
+             "config=\"{\\\"input_normalization\\\":\\\"segment\\\"}\" model-location=\"" +
+             temp_path("bad-speaker.safetensors") + "\" ! fakesink",
+         "normalization=speaker, but 'config' sets input_normalization to \"segment\""},
+    };
+    for (const Case& c : cases) {
+        Run bad;
+        run_launch(c.pipeline, &bad, 120 * GST_SECOND);
+        printf("%s\n", bad.error.c_str());
+        fail_unless(bad.error.find(c.expected) != std::string::npos, "%s", bad.error.c_str());
+    }
+}
+
+GST_END_TEST;
+
 GST_START_TEST(test_train_bad_settings_n) {
     const std::string alstm = shipped("alstm");
     struct Case {
@@ -701,6 +754,7 @@ static Suite* emotiondetect_suite(void) {
     tcase_add_test(tc, test_train_resumes);
     tcase_add_test(tc, test_train_progress_while_playing);
     tcase_add_test(tc, test_classifier_properties_reach_classifier);
+    tcase_add_test(tc, test_train_speaker_normalization);
     tcase_add_test(tc, test_train_bad_settings_n);
     return s;
 }

@@ -1,12 +1,14 @@
 #include "training-options.h"
 
+#include <stdexcept>
+
 namespace emotion::tools {
 
 std::map<std::string, std::string> training_option_defaults() {
     return {{"config", ""},       {"batch-size", "0"}, {"learning-rate", "0"},
             {"optimizer", ""},    {"schedule", ""},    {"weight-decay", "-1"},
             {"clip-norm", "0"},   {"patience", "-1"},  {"bn-recalibration", "-1"},
-            {"word-vectors", ""}, {"threads", "1"}};
+            {"word-vectors", ""}, {"threads", "1"},    {"normalization", ""}};
 }
 
 const char* kTrainingOptionsUsage =
@@ -16,7 +18,9 @@ const char* kTrainingOptionsUsage =
     "  --patience N (-1: the paper's, 0: never stop early) --threads N\n"
     "  --bn-recalibration N  training segments that re-estimate BatchNorm statistics before\n"
     "                        validation (-1: the architecture's default, 0: off)\n"
-    "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n";
+    "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n"
+    "  --normalization segment|speaker  alstm, stl, new model: per-segment z-score (the papers') or\n"
+    "                        running per-speaker z-score (better on unseen voices; README)\n";
 
 pipelines::TrainOptions training_options(const Options& o) {
     pipelines::TrainOptions t;
@@ -31,6 +35,9 @@ pipelines::TrainOptions training_options(const Options& o) {
     t.bn_recalibration = int(o.integer("bn-recalibration"));
     t.word_vectors = o.str("word-vectors");
     t.threads = int(o.integer("threads"));
+    t.normalization = o.str("normalization");
+    if (!t.normalization.empty() && t.normalization != "segment" && t.normalization != "speaker")
+        throw std::invalid_argument("--normalization is segment or speaker, not '" + t.normalization + "'");
     return t;
 }
 
