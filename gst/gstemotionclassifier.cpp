@@ -284,8 +284,8 @@ static GstFlowReturn classify(GstEmotionClassifier* self, const emotion::stream:
     GST_OBJECT_UNLOCK(self);
     try {
         if (state->lld) {
-            scores =
-                state->classifier->classify_frames(part.frames, (int)part.frame_count, part.segment.speaker);
+            scores = state->classifier->classify_frames(part.frames, (int)part.frame_count,
+                                                        part.segment.speaker, part.interim);
         } else {
             std::vector<const float*> segments;
             for (const auto& values : part.items) segments.push_back(values.data());
@@ -458,8 +458,10 @@ static gboolean gst_emotion_classifier_sink_event(GstPad* pad, GstObject* parent
         if (state->classifier) state->classifier->forget_speakers();
         break;
     case GST_EVENT_FLUSH_STOP:
-        /* A segment never spans a flush: what was collected is dropped. */
+        /* A segment never spans a flush: what was collected is dropped. A seek may go back:
+         * speaker statistics would hold audio from after it. */
         state->segments->flush();
+        if (state->classifier) state->classifier->forget_speakers();
         break;
     case GST_EVENT_EOS: finish_stream(self); break;
     default: break;

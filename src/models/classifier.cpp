@@ -38,7 +38,7 @@ std::vector<float> Classifier::posteriors(const Batch& batch) {
 }
 
 std::vector<float> Classifier::classify_frames(const float* frames, int frame_count,
-                                               const std::string& speaker) {
+                                               const std::string& speaker, bool interim) {
     if (architecture_->batch_layout != BatchLayout::Sequences)
         throw std::logic_error("classify_frames on a " + info_.architecture + " model (it takes segments)");
     if (frame_count < min_frames())
@@ -46,7 +46,7 @@ std::vector<float> Classifier::classify_frames(const float* frames, int frame_co
                                     " frames, the model needs " + std::to_string(min_frames()));
     if (normalization_ == InputNormalization::Speaker) {
         normalized_.assign(frames, frames + (size_t)frame_count * frame_width());
-        condition_frames(normalized_, speaker);
+        condition_frames(normalized_, speaker, interim);
         frames = normalized_.data();
         frame_count = static_cast<int>(normalized_.size() / frame_width());
     }
@@ -56,14 +56,14 @@ std::vector<float> Classifier::classify_frames(const float* frames, int frame_co
     return posteriors(batch_);
 }
 
-void Classifier::condition_frames(std::vector<float>& frames, const std::string& speaker) {
+void Classifier::condition_frames(std::vector<float>& frames, const std::string& speaker, bool interim) {
     if (normalization_ != InputNormalization::Speaker) return;
     const int width = frame_width();
     const FrameSpan span =
         speech_span(frames.data(), static_cast<int>(frames.size() / width), width, min_frames());
     frames.erase(frames.begin() + (ptrdiff_t)span.end * width, frames.end());
     frames.erase(frames.begin(), frames.begin() + (ptrdiff_t)span.begin * width);
-    speakers_.normalize(speaker, frames.data(), span.end - span.begin);
+    speakers_.normalize(speaker, frames.data(), span.end - span.begin, !interim);
 }
 
 std::vector<float> Classifier::classify_multimodal(const float* frames, int frame_count,

@@ -40,12 +40,15 @@ public:
     // Frames [T, F] of one segment (sequence models: LLD) -> K posteriors (M4: with the text masked).
     // A speaker-normalised model (models/speaker_normalization.h) reads the segment's speech span,
     // z-scored with the running statistics of `speaker` ("": the stream).
-    std::vector<float> classify_frames(const float* frames, int frame_count, const std::string& speaker = "");
+    // `interim`: a look at a segment still open, which leaves the statistics as they were.
+    std::vector<float> classify_frames(const float* frames, int frame_count, const std::string& speaker = "",
+                                       bool interim = false);
     // What a speaker-normalised model reads of a segment's frames [T, F]: its speech span, z-scored
     // with the running statistics of `speaker` (which it updates); other models: the frames as
     // they are. Training conditions its examples with this too.
-    void condition_frames(std::vector<float>& frames, const std::string& speaker);
-    // A new stream (a new epoch): speaker-normalised models forget the speakers heard so far.
+    void condition_frames(std::vector<float>& frames, const std::string& speaker, bool interim = false);
+    // A new stream, a flush (a seek), a new epoch: speaker-normalised models forget the speakers
+    // heard so far.
     void forget_speakers() { speakers_.reset(); }
     InputNormalization input_normalization() const { return normalization_; }
     // Text models (M4): frames [T, F] of one segment and the word ids of its text (0 = unknown

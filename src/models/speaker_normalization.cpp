@@ -56,9 +56,11 @@ FrameSpan speech_span(const float* frames, int count, int frame_size, int min_fr
 
 SpeakerNormalizer::SpeakerNormalizer(int frame_size) : frame_size_(frame_size) {}
 
-void SpeakerNormalizer::normalize(const std::string& speaker, float* frames, int count) {
+void SpeakerNormalizer::normalize(const std::string& speaker, float* frames, int count, bool keep) {
     if (count <= 0) return;
-    Statistics& s = speakers_[speaker];
+    const auto known = speakers_.find(speaker);
+    Statistics scratch = known != speakers_.end() ? known->second : Statistics{};
+    Statistics& s = keep ? speakers_[speaker] : scratch;
     if (s.sum.empty()) {
         s.sum.assign(frame_size_, 0.0);
         s.sum_of_squares.assign(frame_size_, 0.0);

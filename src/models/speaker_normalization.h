@@ -47,7 +47,9 @@ public:
     void reset() { speakers_.clear(); }
     // Adds `count` frames to the statistics of `speaker` ("" is the stream), then z-scores them
     // in place with those statistics (per feature; population std, floor 1e-5 as the models').
-    void normalize(const std::string& speaker, float* frames, int count);
+    // `keep` false: the statistics are left as they were (an interim look at an open segment,
+    // whose frames count once, when it is final).
+    void normalize(const std::string& speaker, float* frames, int count, bool keep = true);
 
 private:
     struct Statistics {

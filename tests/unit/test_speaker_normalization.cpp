@@ -127,6 +127,21 @@ TEST(speakers_are_kept_apart_and_forgotten_on_reset) {
     EXPECT(b_after_reset == a);
 }
 
+TEST(an_interim_look_leaves_the_statistics_alone) {
+    SpeakerNormalizer looked(kWidth), fresh(kWidth);
+    auto open_part = frames_with_energy(std::vector<float>(25, 0.5f), 9);
+    auto seen = open_part;
+    looked.normalize("a", seen.data(), 25, false);
+    auto alone = open_part;
+    fresh.normalize("a", alone.data(), 25);
+    EXPECT(seen == alone); // the open part is read with its own frames counted
+    auto next_a = frames_with_energy(std::vector<float>(40, 0.5f), 10), next_b = next_a;
+    looked.normalize("a", next_a.data(), 40);
+    SpeakerNormalizer never(kWidth);
+    never.normalize("a", next_b.data(), 40);
+    EXPECT(next_a == next_b); // and then forgotten
+}
+
 TEST(speaker_model_reads_a_first_segment_as_the_segment_model_does) {
     auto by_segment = new_model("segment");
     auto by_speaker = new_model("speaker");
