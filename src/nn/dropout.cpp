@@ -8,18 +8,23 @@ namespace emotion::nn {
 
 void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng) {
     keep.resize(static_cast<size_t>(n));
-    // One draw of `rng` seeds a splitmix64 stream; each of its outputs gives four 16-bit uniform
-    // variates (p is resolved to 1/65536).
-    uint64_t state = rng.next();
+    dropout_keep_mask_range(keep.data(), rng.next(), 0, n, p);
+}
+
+void dropout_keep_mask_range(uint8_t* keep, uint64_t seed, int64_t begin, int64_t n, float p) {
+    // The seed starts a splitmix64 stream; its output k gives four 16-bit uniform variates, those
+    // of elements 4k..4k+3 (p is resolved to 1/65536).
     const uint32_t threshold = static_cast<uint32_t>(static_cast<double>(p) * 65536.0 + 0.5);
-    int64_t i = 0;
-    while (i < n) {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    const int64_t end = begin + n;
+    int64_t i = begin;
+    while (i < end) {
+        uint64_t z = seed + static_cast<uint64_t>(i / 4 + 1) * 0x9E3779B97F4A7C15ull;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
         z ^= z >> 31;
-        for (int k = 0; k < 4 && i < n; ++k, ++i, z >>= 16)
-            keep[static_cast<size_t>(i)] = static_cast<uint32_t>(z & 0xFFFFu) >= threshold ? 1 : 0;
+        z >>= 16 * (i % 4);
+        for (int64_t k = i % 4; k < 4 && i < end; ++k, ++i, z >>= 16)
+            keep[i - begin] = static_cast<uint32_t>(z & 0xFFFFu) >= threshold ? 1 : 0;
     }
 }
 

@@ -64,8 +64,8 @@ void check_input(const Tensor& t, int d, const char* what) {
 
 } // namespace
 
-// oneDNN softmax over the last axis of a [rows, Tk] view, cached per shape. (The backward is an
-// own loop per (batch, head) block, so training keeps no full-size gradient buffers.)
+// oneDNN softmax over the last axis of a [Tq, Tk] block, cached per shape. (The backward is an
+// own loop per block.)
 struct MultiheadAttention::Primitives {
     struct Entry {
         dnnl::softmax_forward forward;
@@ -151,73 +151,50 @@ void MultiheadAttention::project_inputs(const Tensor& query, const Tensor& key, 
     ldq_ = ldk_ = ldv_ = d;
 }
 
-void MultiheadAttention::softmax_forward() {
-    const int64_t heads = options_.heads;
-    const float neg_inf = -std::numeric_limits<float>::infinity();
-    if (has_mask_) {
-        for (int64_t b = 0; b < batch_; ++b) {
-            const int64_t len = key_lengths_[b];
-            if (len >= tk_) continue;
-            float* block = probs_.data() + b * heads * tq_ * tk_;
-            for (int64_t r = 0; r < heads * tq_; ++r)
-                std::fill(block + r * tk_ + len, block + (r + 1) * tk_, neg_inf);
-        }
-    }
-    const int64_t rows = batch_ * heads * tq_;
-    auto& entry = primitives_->get(context_.engine(), rows, tk_);
-    auto mem = probs_.memory(context_.engine(), entry.desc);
+void MultiheadAttention::block_probs(int64_t bh, float* probs) const {
+    const int64_t b = bh / options_.heads, h = bh % options_.heads;
+    check_gemm(try_gemm('N', 'T', tq_, tk_, head_dim_, scale_, qp_ + b * tq_ * ldq_ + h * head_dim_, ldq_,
+                        kp_ + b * tk_ * ldk_ + h * head_dim_, ldk_, 0.0f, probs, tk_));
+    const int64_t len = has_mask_ ? key_lengths_[b] : tk_;
+    if (len < tk_)
+        for (int64_t i = 0; i < tq_; ++i)
+            std::fill(probs + i * tk_ + len, probs + (i + 1) * tk_, -std::numeric_limits<float>::infinity());
+    auto& entry = primitives_->get(context_.engine(), tq_, tk_);
+    dnnl::memory mem(entry.desc, context_.engine(), probs);
     context_.execute(entry.forward, {{DNNL_ARG_SRC, mem}, {DNNL_ARG_DST, mem}});
-    if (has_mask_) {
-        // Exact zeros at padded keys (also turns the NaN rows of fully padded keys into zeros).
-        for (int64_t b = 0; b < batch_; ++b) {
-            const int64_t len = key_lengths_[b];
-            if (len >= tk_) continue;
-            float* block = probs_.data() + b * heads * tq_ * tk_;
-            for (int64_t r = 0; r < heads * tq_; ++r) {
-                float* row = block + r * tk_;
-                if (len == 0)
-                    std::fill(row, row + tk_, 0.0f);
-                else
-                    std::fill(row + len, row + tk_, 0.0f);
-            }
-        }
-    }
+    // Exact zeros at padded keys (also turns the NaN rows of fully padded keys into zeros).
+    if (len < tk_)
+        for (int64_t i = 0; i < tq_; ++i) std::fill(probs + i * tk_ + len, probs + (i + 1) * tk_, 0.0f);
 }
 
-void MultiheadAttention::select_columns() {
-    const int64_t heads = options_.heads;
+void MultiheadAttention::select_columns(int64_t bh, const float* probs) {
     const int64_t kk = static_cast<int64_t>(options_.keep_rate * static_cast<double>(tk_));
-    if (kk < 1)
-        throw std::invalid_argument(
-            "MultiheadAttention: key-sparse attention needs int(keep_rate * Tk) >= 1, Tk = " +
-            std::to_string(tk_));
-    column_sums_.resize({batch_, heads, tk_});
-    keep_.resize({batch_, heads, tk_});
-    std::vector<float> sorted(static_cast<size_t>(tk_));
-    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
-        const float* p = probs_.data() + bh * tq_ * tk_;
-        float* s = column_sums_.data() + bh * tk_;
-        std::fill(s, s + tk_, 0.0f);
-        for (int64_t i = 0; i < tq_; ++i) {
-            const float* row = p + i * tk_;
-            for (int64_t j = 0; j < tk_; ++j) s[j] += row[j];
-        }
-        std::copy(s, s + tk_, sorted.begin());
-        std::nth_element(sorted.begin(), sorted.begin() + (kk - 1), sorted.end(), std::greater<float>());
-        const float threshold = sorted[static_cast<size_t>(kk - 1)];
-        float* keep = keep_.data() + bh * tk_;
-        for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
+    float* s = column_sums_.data() + bh * tk_;
+    std::fill(s, s + tk_, 0.0f);
+    for (int64_t i = 0; i < tq_; ++i) {
+        const float* row = probs + i * tk_;
+        for (int64_t j = 0; j < tk_; ++j) s[j] += row[j];
     }
+    std::vector<float> sorted(s, s + tk_);
+    std::nth_element(sorted.begin(), sorted.begin() + (kk - 1), sorted.end(), std::greater<float>());
+    const float threshold = sorted[static_cast<size_t>(kk - 1)];
+    float* keep = keep_.data() + bh * tk_;
+    for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
 }
 
-const float* MultiheadAttention::effective_weights(int64_t bh, float* out) const {
-    const float* p = probs_.data() + bh * tq_ * tk_;
-    const bool keep = options_.key_sparse && !keep_applied_;
+void MultiheadAttention::block_dropout_mask(int64_t bh) {
+    dropout_block_.resize(static_cast<size_t>(tq_ * tk_));
+    dropout_keep_mask_range(dropout_block_.data(), dropout_seed_, bh * tq_ * tk_, tq_ * tk_,
+                            options_.dropout);
+}
+
+const float* MultiheadAttention::effective_weights(int64_t bh, const float* p, float* out) const {
+    const bool keep = options_.key_sparse;
     if (!keep && !dropout_active_) return p;
     // One branch-free loop per case, so that the compiler vectorises them (a test per element
     // cost an eighth of M4's training time).
     const float* kept = keep ? keep_.data() + bh * tk_ : nullptr;
-    const uint8_t* mask = dropout_active_ ? dropout_mask_.data() + bh * tq_ * tk_ : nullptr;
+    const uint8_t* mask = dropout_active_ ? dropout_block_.data() : nullptr;
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
     for (int64_t i = 0; i < tq_; ++i) {
         const float* row = p + i * tk_;
@@ -271,56 +248,32 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
 
     project_inputs(query, key, value);
 
-    // Scores: P[b, h] = scale * Q_h K_h^T. The (batch, head) blocks are independent: with
-    // several threads they run in parallel (each sgemm is too small to split well; oneDNN's
-    // sgemm runs single-threaded inside a parallel region).
-    probs_.resize({batch_, heads, tq_, tk_});
-    const int64_t blocks = batch_ * heads;
-    bool ok = true;
-#pragma omp parallel for schedule(static) if (blocks > 1) reduction(&& : ok)
-    for (int64_t bh = 0; bh < blocks; ++bh) {
-        const int64_t b = bh / heads, h = bh % heads;
-        ok = try_gemm('N', 'T', tq_, tk_, hd, scale_, qp_ + b * tq_ * ldq_ + h * hd, ldq_,
-                      kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f, probs_.data() + bh * tq_ * tk_, tk_) &&
-             ok;
-    }
-    check_gemm(ok);
-    softmax_forward();
-
-    keep_applied_ = false;
+    // Per (batch, head): P, the key-sparse selection, W'' = P * keep * dropout, o[b, :, h] =
+    // W'' V_h.
     if (options_.key_sparse) {
-        select_columns();
-        if (!train_) {
-            // Infer: P is not needed afterwards, so the keep mask goes into it directly.
-            for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
-                const float* keep = keep_.data() + bh * tk_;
-                float* p = probs_.data() + bh * tq_ * tk_;
-                for (int64_t i = 0; i < tq_; ++i)
-                    for (int64_t j = 0; j < tk_; ++j) p[i * tk_ + j] *= keep[j];
-            }
-            keep_applied_ = true;
-        }
+        if (static_cast<int64_t>(options_.keep_rate * static_cast<double>(tk_)) < 1)
+            throw std::invalid_argument(
+                "MultiheadAttention: key-sparse attention needs int(keep_rate * Tk) >= 1, Tk = " +
+                std::to_string(tk_));
+        column_sums_.resize({batch_, heads, tk_});
+        keep_.resize({batch_, heads, tk_});
     } else {
         column_sums_.resize({0});
         keep_.resize({0});
     }
-
-    if (dropout_active_) dropout_keep_mask(dropout_mask_, probs_.size(), options_.dropout, *dropout_rng_);
-
-    // o[b, :, h] = W''[b, h] V_h.
+    if (dropout_active_) dropout_seed_ = dropout_rng_->next(); // the draw dropout_keep_mask makes
     context_out_.resize({batch_, tq_, d});
-    const bool needs_scratch = (options_.key_sparse && !keep_applied_) || dropout_active_;
-    if (needs_scratch) scratch_.resize({tq_, tk_});
-        // Parallel over blocks only when the weights are read in place (one scratch block otherwise).
-#pragma omp parallel for schedule(static) if (blocks > 1 && !needs_scratch) reduction(&& : ok)
-    for (int64_t bh = 0; bh < blocks; ++bh) {
+    probs_.resize({tq_, tk_});
+    if (options_.key_sparse || dropout_active_) scratch_.resize({tq_, tk_});
+    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
         const int64_t b = bh / heads, h = bh % heads;
-        const float* w = effective_weights(bh, scratch_.data());
-        ok = try_gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
-                      context_out_.data() + b * tq_ * d + h * hd, d) &&
-             ok;
+        block_probs(bh, probs_.data());
+        if (options_.key_sparse) select_columns(bh, probs_.data());
+        if (dropout_active_) block_dropout_mask(bh);
+        const float* w = effective_weights(bh, probs_.data(), scratch_.data());
+        gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
+             context_out_.data() + b * tq_ * d + h * hd, d);
     }
-    check_gemm(ok);
 
     output_.resize({batch_, tq_, d});
     const int64_t rows = batch_ * tq_;
@@ -334,11 +287,12 @@ Tensor MultiheadAttention::attention_weights() const {
     const int64_t heads = options_.heads;
     Tensor out({batch_, heads, tq_, tk_});
     for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
-        const float* p = probs_.data() + bh * tq_ * tk_;
         float* dst = out.data() + bh * tq_ * tk_;
-        const float* keep = options_.key_sparse && !keep_applied_ ? keep_.data() + bh * tk_ : nullptr;
+        block_probs(bh, dst);
+        if (!options_.key_sparse) continue;
+        const float* keep = keep_.data() + bh * tk_;
         for (int64_t i = 0; i < tq_; ++i)
-            for (int64_t j = 0; j < tk_; ++j) dst[i * tk_ + j] = p[i * tk_ + j] * (keep ? keep[j] : 1.0f);
+            for (int64_t j = 0; j < tk_; ++j) dst[i * tk_ + j] *= keep[j];
     }
     return out;
 }
@@ -383,20 +337,23 @@ void MultiheadAttention::backward(const Tensor& dy) {
     //   dV_h = W''^T dO_h, dW'' = dO_h V_h^T, dP = dW'' * dropout * keep,
     //   dS = P * (dP - rowsum(P * dP)) (softmax backward), dQ_h = scale dS K_h,
     //   dK_h = scale dS^T Q_h (Q unscaled).
+    probs_.resize({tq_, tk_});
     if (options_.key_sparse || dropout_active_) scratch_.resize({tq_, tk_});
     scratch_grad_.resize({tq_, tk_});
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
     for (int64_t b = 0; b < batch_; ++b)
         for (int64_t h = 0; h < heads; ++h) {
             const int64_t bh = b * heads + h;
-            const float* w = effective_weights(bh, scratch_.data());
+            const float* p = probs_.data();
+            block_probs(bh, probs_.data());
+            if (dropout_active_) block_dropout_mask(bh);
+            const float* w = effective_weights(bh, p, scratch_.data());
             const float* go = grad_context_.data() + b * tq_ * d + h * hd;
             gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
             float* gp = scratch_grad_.data();
             gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
             const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
-            const uint8_t* mask = dropout_active_ ? dropout_mask_.data() + bh * tq_ * tk_ : nullptr;
-            const float* p = probs_.data() + bh * tq_ * tk_;
+            const uint8_t* mask = dropout_active_ ? dropout_block_.data() : nullptr;
             for (int64_t i = 0; i < tq_; ++i) {
                 float* g = gp + i * tk_;
                 const float* pr = p + i * tk_;

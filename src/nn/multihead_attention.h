@@ -14,9 +14,11 @@
 // grad_value() stay empty). Otherwise the three gradients are separate.
 //
 // A key row whose keys are all padded (length 0) gets all-zero weights instead of NaN.
-// The batched products run on oneDNN's sgemm, one call per (batch, head); the softmax forward is
-// one oneDNN primitive over the whole [B * heads * Tq, Tk] score tensor, its backward a loop per
-// (batch, head) block (Train mode keeps P [B, heads, Tq, Tk] and no other full-size buffer).
+// Everything runs per (batch, head) block of [Tq, Tk]: scores on oneDNN's sgemm, softmax (one
+// oneDNN primitive of the block's shape), key-sparse selection, dropout, the products. No
+// [B, heads, Tq, Tk] tensor is kept: backward recomputes each block's P from the kept
+// projections (the same calls, so the same values), and the dropout mask is regenerated from its
+// seed (dropout_keep_mask_range). M4's ten audio layers kept 1.4 GB of P and masks at batch 32.
 #pragma once
 
 #include <cstdint>
@@ -78,11 +80,15 @@ public:
 
 private:
     void project_inputs(const Tensor& query, const Tensor& key, const Tensor& value);
-    void softmax_forward();
-    void select_columns();
+    // P of one (batch, head) into `probs` [Tq, Tk]: scaled scores, padded keys masked, softmax.
+    void block_probs(int64_t bh, float* probs) const;
+    // Key-sparse: the column sums and keep mask of block bh from its P.
+    void select_columns(int64_t bh, const float* probs);
+    // The dropout mask of block bh into dropout_block_.
+    void block_dropout_mask(int64_t bh);
     // W'' of one (batch, head) = P * keep * dropout into `out` [Tq, Tk]; returns P itself when
     // nothing applies.
-    const float* effective_weights(int64_t bh, float* out) const;
+    const float* effective_weights(int64_t bh, const float* probs, float* out) const;
 
     Context& context_;
     AttentionOptions options_;
@@ -95,7 +101,6 @@ private:
     bool packed_ = false; // query, key and value were one tensor
     bool train_ = false;
     bool dropout_active_ = false;
-    bool keep_applied_ = false; // Infer: the keep mask was multiplied into probs_
 
     // Projections: packed -> qkv_ [B*T, 3d]; else q_ [B*Tq, d], k_ and v_ [B*Tk, d].
     Tensor qkv_, q_, k_, v_;
@@ -103,14 +108,15 @@ private:
     const float* kp_ = nullptr;
     const float* vp_ = nullptr;
     int64_t ldq_ = 0, ldk_ = 0, ldv_ = 0;
-    Tensor probs_;                      // softmax P [B, heads, Tq, Tk] (Infer + key-sparse: P * keep)
-    Tensor column_sums_;                // [B, heads, Tk]
-    Tensor keep_;                       // [B, heads, Tk]
-    std::vector<uint8_t> dropout_mask_; // [B, heads, Tq, Tk], Train mode with dropout
-    Tensor context_out_;                // o [B, Tq, d] (heads concatenated)
-    Tensor output_;                     // y [B, Tq, d]
-    Tensor scratch_;                    // one [Tq, Tk] block
-    Tensor scratch_grad_;               // one [Tq, Tk] block
+    Tensor column_sums_;                 // [B, heads, Tk]
+    Tensor keep_;                        // [B, heads, Tk]
+    uint64_t dropout_seed_ = 0;          // of the [B, heads, Tq, Tk] mask, Train mode with dropout
+    std::vector<uint8_t> dropout_block_; // one [Tq, Tk] block of it
+    Tensor context_out_;                 // o [B, Tq, d] (heads concatenated)
+    Tensor output_;                      // y [B, Tq, d]
+    Tensor probs_;                       // one [Tq, Tk] block of P
+    Tensor scratch_;                     // one [Tq, Tk] block
+    Tensor scratch_grad_;                // one [Tq, Tk] block
     std::vector<int> key_lengths_;
     bool has_mask_ = false;
 
