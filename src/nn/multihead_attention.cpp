@@ -88,8 +88,8 @@ struct MultiheadAttention::Primitives {
 MultiheadAttention::MultiheadAttention(Context& context, const AttentionOptions& options, Rng* dropout_rng)
     : in_proj_weight(Shape{3 * static_cast<int64_t>(options.d), options.d}),
       in_proj_bias(Shape{3 * static_cast<int64_t>(options.d)}), out_proj_weight(Shape{options.d, options.d}),
-      out_proj_bias(Shape{options.d}), context_(context), options_(options), dropout_rng_(dropout_rng),
-      primitives_(std::make_shared<Primitives>()) {
+      out_proj_bias(Shape{options.d}), context_(context), workspace_(context.workspace()), options_(options),
+      dropout_rng_(dropout_rng), primitives_(std::make_shared<Primitives>()) {
     if (options.d <= 0 || options.heads <= 0 || options.d % options.heads != 0)
         throw std::invalid_argument(
             "MultiheadAttention: d = " + std::to_string(options.d) +
@@ -275,12 +275,13 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
              context_out_.data() + b * tq_ * d + h * hd, d);
     }
 
-    output_.resize({batch_, tq_, d});
+    Tensor& output = workspace_[Scratch::AttentionOutput];
+    output.resize({batch_, tq_, d});
     const int64_t rows = batch_ * tq_;
     gemm('N', 'T', rows, d, d, 1.0f, context_out_.data(), d, out_proj_weight.value.data(), d, 0.0f,
-         output_.data(), d);
-    add_bias(output_.data(), rows, d, d, out_proj_bias.value.data());
-    return output_;
+         output.data(), d);
+    add_bias(output.data(), rows, d, d, out_proj_bias.value.data());
+    return output;
 }
 
 Tensor MultiheadAttention::attention_weights() const {
@@ -310,26 +311,30 @@ void MultiheadAttention::backward(const Tensor& dy) {
         gemm('T', 'N', d, d, rq, 1.0f, dy.data(), d, context_out_.data(), d, 1.0f,
              out_proj_weight.grad.data(), d);
     if (out_proj_bias.trainable) accumulate_column_sums(dy.data(), rq, d, d, out_proj_bias.grad.data());
-    grad_context_.resize({rq, d});
-    gemm('N', 'N', rq, d, d, 1.0f, dy.data(), d, out_proj_weight.value.data(), d, 0.0f, grad_context_.data(),
+    Tensor& grad_context = workspace_[Scratch::AttentionGradContext];
+    grad_context.resize({rq, d});
+    gemm('N', 'N', rq, d, d, 1.0f, dy.data(), d, out_proj_weight.value.data(), d, 0.0f, grad_context.data(),
          d);
 
     // Gradient buffers of the projections, laid out like the forward ones.
+    Tensor& grad_projections = workspace_[Scratch::AttentionGradProjections]; // [rq, 3d] or [rq, d]
     float* gq;
     float* gk;
     float* gv;
     if (packed_) {
-        grad_qkv_.resize({rq, 3 * d});
-        gq = grad_qkv_.data();
+        grad_projections.resize({rq, 3 * d});
+        gq = grad_projections.data();
         gk = gq + d;
         gv = gq + 2 * d;
     } else {
-        grad_q_.resize({rq, d});
-        grad_k_.resize({rk, d});
-        grad_v_.resize({rk, d});
-        gq = grad_q_.data();
-        gk = grad_k_.data();
-        gv = grad_v_.data();
+        Tensor& grad_k = workspace_[Scratch::AttentionGradKeyProjection];
+        Tensor& grad_v = workspace_[Scratch::AttentionGradValueProjection];
+        grad_projections.resize({rq, d});
+        grad_k.resize({rk, d});
+        grad_v.resize({rk, d});
+        gq = grad_projections.data();
+        gk = grad_k.data();
+        gv = grad_v.data();
     }
     const int64_t ldg = packed_ ? 3 * d : d;
 
@@ -348,7 +353,7 @@ void MultiheadAttention::backward(const Tensor& dy) {
             block_probs(bh, probs_.data());
             if (dropout_active_) block_dropout_mask(bh);
             const float* w = effective_weights(bh, p, scratch_.data());
-            const float* go = grad_context_.data() + b * tq_ * d + h * hd;
+            const float* go = grad_context.data() + b * tq_ * d + h * hd;
             gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
             float* gp = scratch_grad_.data();
             gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
@@ -375,14 +380,17 @@ void MultiheadAttention::backward(const Tensor& dy) {
     float* gw = in_proj_weight.grad.data();
     float* gb = in_proj_bias.grad.data();
     const float* w = in_proj_weight.value.data();
+    Tensor& grad_query = workspace_[Scratch::AttentionGradQuery];
+    Tensor& grad_key = workspace_[Scratch::AttentionGradKey];
+    Tensor& grad_value = workspace_[Scratch::AttentionGradValue];
     if (packed_) {
         if (in_proj_weight.trainable)
-            gemm('T', 'N', 3 * d, d, rq, 1.0f, grad_qkv_.data(), 3 * d, saved_query_.data(), d, 1.0f, gw, d);
-        if (in_proj_bias.trainable) accumulate_column_sums(grad_qkv_.data(), rq, 3 * d, 3 * d, gb);
-        grad_query_.resize({batch_, tq_, d});
-        gemm('N', 'N', rq, d, 3 * d, 1.0f, grad_qkv_.data(), 3 * d, w, d, 0.0f, grad_query_.data(), d);
-        grad_key_.resize({0});
-        grad_value_.resize({0});
+            gemm('T', 'N', 3 * d, d, rq, 1.0f, gq, 3 * d, saved_query_.data(), d, 1.0f, gw, d);
+        if (in_proj_bias.trainable) accumulate_column_sums(gq, rq, 3 * d, 3 * d, gb);
+        grad_query.resize({batch_, tq_, d});
+        gemm('N', 'N', rq, d, 3 * d, 1.0f, gq, 3 * d, w, d, 0.0f, grad_query.data(), d);
+        grad_key.resize({0});
+        grad_value.resize({0});
         return;
     }
     if (in_proj_weight.trainable) {
@@ -395,12 +403,12 @@ void MultiheadAttention::backward(const Tensor& dy) {
         accumulate_column_sums(gk, rk, d, d, gb + d);
         accumulate_column_sums(gv, rk, d, d, gb + 2 * d);
     }
-    grad_query_.resize({batch_, tq_, d});
-    grad_key_.resize({batch_, tk_, d});
-    grad_value_.resize({batch_, tk_, d});
-    gemm('N', 'N', rq, d, d, 1.0f, gq, d, w, d, 0.0f, grad_query_.data(), d);
-    gemm('N', 'N', rk, d, d, 1.0f, gk, d, w + d * d, d, 0.0f, grad_key_.data(), d);
-    gemm('N', 'N', rk, d, d, 1.0f, gv, d, w + 2 * d * d, d, 0.0f, grad_value_.data(), d);
+    grad_query.resize({batch_, tq_, d});
+    grad_key.resize({batch_, tk_, d});
+    grad_value.resize({batch_, tk_, d});
+    gemm('N', 'N', rq, d, d, 1.0f, gq, d, w, d, 0.0f, grad_query.data(), d);
+    gemm('N', 'N', rk, d, d, 1.0f, gk, d, w + d * d, d, 0.0f, grad_key.data(), d);
+    gemm('N', 'N', rk, d, d, 1.0f, gv, d, w + 2 * d * d, d, 0.0f, grad_value.data(), d);
 }
 
 } // namespace emotion::nn

@@ -61,15 +61,17 @@ public:
     void set_dropout_rng(Rng* rng) { dropout_rng_ = rng; }
 
     // query [B, Tq, d], key and value [B, Tk, d]; key_lengths (size B, or null = no mask) are the
-    // real key lengths. Returns y [B, Tq, d] (layer-owned).
+    // real key lengths. Returns y [B, Tq, d] in a workspace slot (nn/workspace.h): valid until the
+    // next attention forward on the same Context.
     const Tensor& forward(const Tensor& query, const Tensor& key, const Tensor& value,
                           const std::vector<int>* key_lengths, Mode mode);
     // dy [B, Tq, d] -> gradients of the inputs of the last Train-mode forward; accumulates the
-    // parameter gradients. The keep mask and dropout mask are treated as constants.
+    // parameter gradients. The keep mask and dropout mask are treated as constants. The input
+    // gradients are workspace slots, valid until the next attention backward on the same Context.
     void backward(const Tensor& dy);
-    const Tensor& grad_query() const { return grad_query_; }
-    const Tensor& grad_key() const { return grad_key_; }
-    const Tensor& grad_value() const { return grad_value_; }
+    const Tensor& grad_query() const { return workspace_[Scratch::AttentionGradQuery]; }
+    const Tensor& grad_key() const { return workspace_[Scratch::AttentionGradKey]; }
+    const Tensor& grad_value() const { return workspace_[Scratch::AttentionGradValue]; }
 
     // Debug views of the last forward (golden checks):
     // softmax weights [B, heads, Tq, Tk] after the key-sparse mask, before dropout.
@@ -91,6 +93,7 @@ private:
     const float* effective_weights(int64_t bh, const float* probs, float* out) const;
 
     Context& context_;
+    Workspace& workspace_;
     AttentionOptions options_;
     Rng* dropout_rng_;
     int head_dim_;
@@ -113,7 +116,6 @@ private:
     uint64_t dropout_seed_ = 0;          // of the [B, heads, Tq, Tk] mask, Train mode with dropout
     std::vector<uint8_t> dropout_block_; // one [Tq, Tk] block of it
     Tensor context_out_;                 // o [B, Tq, d] (heads concatenated)
-    Tensor output_;                      // y [B, Tq, d]
     Tensor probs_;                       // one [Tq, Tk] block of P
     Tensor scratch_;                     // one [Tq, Tk] block
     Tensor scratch_grad_;                // one [Tq, Tk] block
@@ -122,11 +124,6 @@ private:
 
     // Saved inputs (Train mode).
     Tensor saved_query_, saved_key_, saved_value_;
-
-    // Backward buffers.
-    Tensor grad_context_;
-    Tensor grad_qkv_, grad_q_, grad_k_, grad_v_;
-    Tensor grad_query_, grad_key_, grad_value_;
 
     struct Primitives;
     std::shared_ptr<Primitives> primitives_;
