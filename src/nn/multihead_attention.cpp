@@ -151,20 +151,33 @@ void MultiheadAttention::project_inputs(const Tensor& query, const Tensor& key, 
     ldq_ = ldk_ = ldv_ = d;
 }
 
-void MultiheadAttention::block_probs(int64_t bh, float* probs) const {
-    const int64_t b = bh / options_.heads, h = bh % options_.heads;
-    check_gemm(try_gemm('N', 'T', tq_, tk_, head_dim_, scale_, qp_ + b * tq_ * ldq_ + h * head_dim_, ldq_,
-                        kp_ + b * tk_ * ldk_ + h * head_dim_, ldk_, 0.0f, probs, tk_));
-    const int64_t len = has_mask_ ? key_lengths_[b] : tk_;
-    if (len < tk_)
-        for (int64_t i = 0; i < tq_; ++i)
-            std::fill(probs + i * tk_ + len, probs + (i + 1) * tk_, -std::numeric_limits<float>::infinity());
-    auto& entry = primitives_->get(context_.engine(), tq_, tk_);
+void MultiheadAttention::chunk_probs(int64_t first, int64_t n, float* probs) const {
+    const int64_t heads = options_.heads, block = tq_ * tk_;
+    const float neg_inf = -std::numeric_limits<float>::infinity();
+    bool ok = true;
+    // Each sgemm is too small to split well: with several threads the blocks run side by side
+    // (oneDNN's sgemm runs single-threaded inside a parallel region).
+#pragma omp parallel for schedule(static) if (n > 1) reduction(&& : ok)
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t bh = first + i, b = bh / heads, h = bh % heads;
+        float* p = probs + i * block;
+        ok = try_gemm('N', 'T', tq_, tk_, head_dim_, scale_, qp_ + b * tq_ * ldq_ + h * head_dim_, ldq_,
+                      kp_ + b * tk_ * ldk_ + h * head_dim_, ldk_, 0.0f, p, tk_) &&
+             ok;
+        const int64_t len = has_mask_ ? key_lengths_[b] : tk_;
+        for (int64_t r = 0; len < tk_ && r < tq_; ++r)
+            std::fill(p + r * tk_ + len, p + (r + 1) * tk_, neg_inf);
+    }
+    check_gemm(ok);
+    auto& entry = primitives_->get(context_.engine(), n * tq_, tk_);
     dnnl::memory mem(entry.desc, context_.engine(), probs);
     context_.execute(entry.forward, {{DNNL_ARG_SRC, mem}, {DNNL_ARG_DST, mem}});
     // Exact zeros at padded keys (also turns the NaN rows of fully padded keys into zeros).
-    if (len < tk_)
-        for (int64_t i = 0; i < tq_; ++i) std::fill(probs + i * tk_ + len, probs + (i + 1) * tk_, 0.0f);
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t len = has_mask_ ? key_lengths_[(first + i) / heads] : tk_;
+        float* p = probs + i * block;
+        for (int64_t r = 0; len < tk_ && r < tq_; ++r) std::fill(p + r * tk_ + len, p + (r + 1) * tk_, 0.0f);
+    }
 }
 
 void MultiheadAttention::select_columns(int64_t bh, const float* probs) {
@@ -182,19 +195,28 @@ void MultiheadAttention::select_columns(int64_t bh, const float* probs) {
     for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
 }
 
-void MultiheadAttention::block_dropout_mask(int64_t bh) {
-    dropout_block_.resize(static_cast<size_t>(tq_ * tk_));
-    dropout_keep_mask_range(dropout_block_.data(), dropout_seed_, bh * tq_ * tk_, tq_ * tk_,
-                            options_.dropout);
+MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks) {
+    const int64_t n = blocks * tq_ * tk_;
+    Tensor& probs = workspace_[Scratch::AttentionProbs];
+    Tensor& weights = workspace_[Scratch::AttentionWeights];
+    Tensor& masks = workspace_[Scratch::AttentionDropoutMask];
+    probs.resize({n});
+    if (options_.key_sparse || dropout_active_) weights.resize({n});
+    if (dropout_active_) masks.resize({(n + 3) / 4}); // bytes in float storage
+    return {probs.data(), weights.data(), reinterpret_cast<uint8_t*>(masks.data())};
 }
 
-const float* MultiheadAttention::effective_weights(int64_t bh, const float* p, float* out) const {
+void MultiheadAttention::block_dropout_mask(int64_t bh, uint8_t* mask) const {
+    dropout_keep_mask_range(mask, dropout_seed_, bh * tq_ * tk_, tq_ * tk_, options_.dropout);
+}
+
+const float* MultiheadAttention::effective_weights(int64_t bh, const float* p, const uint8_t* mask,
+                                                   float* out) const {
     const bool keep = options_.key_sparse;
     if (!keep && !dropout_active_) return p;
     // One branch-free loop per case, so that the compiler vectorises them (a test per element
     // cost an eighth of M4's training time).
     const float* kept = keep ? keep_.data() + bh * tk_ : nullptr;
-    const uint8_t* mask = dropout_active_ ? dropout_block_.data() : nullptr;
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
     for (int64_t i = 0; i < tq_; ++i) {
         const float* row = p + i * tk_;
@@ -263,16 +285,26 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
     }
     if (dropout_active_) dropout_seed_ = dropout_rng_->next(); // the draw dropout_keep_mask makes
     context_out_.resize({batch_, tq_, d});
-    probs_.resize({tq_, tk_});
-    if (options_.key_sparse || dropout_active_) scratch_.resize({tq_, tk_});
-    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
-        const int64_t b = bh / heads, h = bh % heads;
-        block_probs(bh, probs_.data());
-        if (options_.key_sparse) select_columns(bh, probs_.data());
-        if (dropout_active_) block_dropout_mask(bh);
-        const float* w = effective_weights(bh, probs_.data(), scratch_.data());
-        gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
-             context_out_.data() + b * tq_ * d + h * hd, d);
+    const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
+    // One weights and mask block per block of the chunk, so that the blocks run side by side.
+    const ChunkBuffers buffers = chunk_buffers(chunk);
+    bool ok = true;
+    for (int64_t first = 0; first < blocks; first += chunk) {
+        const int64_t n = std::min(chunk, blocks - first);
+        chunk_probs(first, n, buffers.probs);
+#pragma omp parallel for schedule(static) if (n > 1) reduction(&& : ok)
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t bh = first + i, b = bh / heads, h = bh % heads;
+            const float* p = buffers.probs + i * block;
+            if (options_.key_sparse) select_columns(bh, p);
+            uint8_t* mask = dropout_active_ ? buffers.masks + i * block : nullptr;
+            if (mask) block_dropout_mask(bh, mask);
+            const float* w = effective_weights(bh, p, mask, buffers.weights + i * block);
+            ok = try_gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
+                          context_out_.data() + b * tq_ * d + h * hd, d) &&
+                 ok;
+        }
+        check_gemm(ok);
     }
 
     Tensor& output = workspace_[Scratch::AttentionOutput];
@@ -287,10 +319,11 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
 Tensor MultiheadAttention::attention_weights() const {
     const int64_t heads = options_.heads;
     Tensor out({batch_, heads, tq_, tk_});
-    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
+    const int64_t blocks = batch_ * heads;
+    for (int64_t first = 0; first < blocks; first += kChunkBlocks)
+        chunk_probs(first, std::min(kChunkBlocks, blocks - first), out.data() + first * tq_ * tk_);
+    for (int64_t bh = 0; options_.key_sparse && bh < blocks; ++bh) {
         float* dst = out.data() + bh * tq_ * tk_;
-        block_probs(bh, dst);
-        if (!options_.key_sparse) continue;
         const float* keep = keep_.data() + bh * tk_;
         for (int64_t i = 0; i < tq_; ++i)
             for (int64_t j = 0; j < tk_; ++j) dst[i * tk_ + j] *= keep[j];
@@ -342,39 +375,40 @@ void MultiheadAttention::backward(const Tensor& dy) {
     //   dV_h = W''^T dO_h, dW'' = dO_h V_h^T, dP = dW'' * dropout * keep,
     //   dS = P * (dP - rowsum(P * dP)) (softmax backward), dQ_h = scale dS K_h,
     //   dK_h = scale dS^T Q_h (Q unscaled).
-    probs_.resize({tq_, tk_});
-    if (options_.key_sparse || dropout_active_) scratch_.resize({tq_, tk_});
-    scratch_grad_.resize({tq_, tk_});
+    const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
+    const ChunkBuffers buffers = chunk_buffers(chunk);
+    Tensor& grad_weights = workspace_[Scratch::AttentionGradWeights];
+    grad_weights.resize({tq_, tk_});
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
-    for (int64_t b = 0; b < batch_; ++b)
-        for (int64_t h = 0; h < heads; ++h) {
-            const int64_t bh = b * heads + h;
-            const float* p = probs_.data();
-            block_probs(bh, probs_.data());
-            if (dropout_active_) block_dropout_mask(bh);
-            const float* w = effective_weights(bh, p, scratch_.data());
-            const float* go = grad_context.data() + b * tq_ * d + h * hd;
-            gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
-            float* gp = scratch_grad_.data();
-            gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
-            const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
-            const uint8_t* mask = dropout_active_ ? dropout_block_.data() : nullptr;
-            for (int64_t i = 0; i < tq_; ++i) {
-                float* g = gp + i * tk_;
-                const float* pr = p + i * tk_;
-                if (keep)
-                    for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
-                if (mask) // branch-free, so that it vectorises (the mask holds 0 or 1)
-                    for (int64_t j = 0; j < tk_; ++j) g[j] *= float(mask[i * tk_ + j]) * drop_scale;
-                float dot = 0.0f;
-                for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
-                for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
-            }
-            gemm('N', 'N', tq_, hd, tk_, scale_, gp, tk_, kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f,
-                 gq + b * tq_ * ldg + h * hd, ldg);
-            gemm('T', 'N', tk_, hd, tq_, scale_, gp, tk_, qp_ + b * tq_ * ldq_ + h * hd, ldq_, 0.0f,
-                 gk + b * tk_ * ldg + h * hd, ldg);
+    for (int64_t bh = 0; bh < blocks; ++bh) {
+        const int64_t b = bh / heads, h = bh % heads;
+        // P again, chunk by chunk, by the forward's own calls (so the same values).
+        if (bh % chunk == 0) chunk_probs(bh, std::min(chunk, blocks - bh), buffers.probs);
+        const float* p = buffers.probs + (bh % chunk) * block;
+        uint8_t* mask = dropout_active_ ? buffers.masks : nullptr;
+        if (mask) block_dropout_mask(bh, mask);
+        const float* w = effective_weights(bh, p, mask, buffers.weights);
+        const float* go = grad_context.data() + b * tq_ * d + h * hd;
+        gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
+        float* gp = grad_weights.data();
+        gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
+        const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
+        for (int64_t i = 0; i < tq_; ++i) {
+            float* g = gp + i * tk_;
+            const float* pr = p + i * tk_;
+            if (keep)
+                for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
+            if (mask) // branch-free, so that it vectorises (the mask holds 0 or 1)
+                for (int64_t j = 0; j < tk_; ++j) g[j] *= float(mask[i * tk_ + j]) * drop_scale;
+            float dot = 0.0f;
+            for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
+            for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
         }
+        gemm('N', 'N', tq_, hd, tk_, scale_, gp, tk_, kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f,
+             gq + b * tq_ * ldg + h * hd, ldg);
+        gemm('T', 'N', tk_, hd, tq_, scale_, gp, tk_, qp_ + b * tq_ * ldq_ + h * hd, ldq_, 0.0f,
+             gk + b * tk_ * ldg + h * hd, ldg);
+    }
 
     // Input projections.
     float* gw = in_proj_weight.grad.data();

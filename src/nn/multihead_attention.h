@@ -14,8 +14,9 @@
 // grad_value() stay empty). Otherwise the three gradients are separate.
 //
 // A key row whose keys are all padded (length 0) gets all-zero weights instead of NaN.
-// Everything runs per (batch, head) block of [Tq, Tk]: scores on oneDNN's sgemm, softmax (one
-// oneDNN primitive of the block's shape), key-sparse selection, dropout, the products. No
+// Everything runs per (batch, head) block of [Tq, Tk], a chunk of blocks at a time: scores on
+// oneDNN's sgemm, softmax (one oneDNN primitive per chunk), key-sparse selection, dropout, the
+// products. No
 // [B, heads, Tq, Tk] tensor is kept: backward recomputes each block's P from the kept
 // projections (the same calls, so the same values), and the dropout mask is regenerated from its
 // seed (dropout_keep_mask_range). M4's ten audio layers kept 1.4 GB of P and masks at batch 32.
@@ -82,15 +83,27 @@ public:
 
 private:
     void project_inputs(const Tensor& query, const Tensor& key, const Tensor& value);
-    // P of one (batch, head) into `probs` [Tq, Tk]: scaled scores, padded keys masked, softmax.
-    void block_probs(int64_t bh, float* probs) const;
+    // P of blocks first .. first + n - 1 (bh = b * heads + h) into `probs` [n, Tq, Tk]: scaled
+    // scores, padded keys masked, one softmax over the chunk.
+    void chunk_probs(int64_t first, int64_t n, float* probs) const;
     // Key-sparse: the column sums and keep mask of block bh from its P.
     void select_columns(int64_t bh, const float* probs);
-    // The dropout mask of block bh into dropout_block_.
-    void block_dropout_mask(int64_t bh);
-    // W'' of one (batch, head) = P * keep * dropout into `out` [Tq, Tk]; returns P itself when
-    // nothing applies.
-    const float* effective_weights(int64_t bh, const float* probs, float* out) const;
+    // The dropout mask of block bh into mask [Tq, Tk].
+    void block_dropout_mask(int64_t bh, uint8_t* mask) const;
+    // W'' of one (batch, head) = P * keep * dropout (mask null without dropout) into `out`
+    // [Tq, Tk]; returns P itself when nothing applies.
+    const float* effective_weights(int64_t bh, const float* probs, const uint8_t* mask, float* out) const;
+
+    // (batch, head) blocks computed together: the softmax runs once per chunk, the products side
+    // by side with several threads. 8 blocks of M4's 460 x 460 take 6.8 MB.
+    static constexpr int64_t kChunkBlocks = 8;
+    // The workspace's chunk buffers (nn/workspace.h), sized for `blocks` blocks.
+    struct ChunkBuffers {
+        float* probs;
+        float* weights;
+        uint8_t* masks;
+    };
+    ChunkBuffers chunk_buffers(int64_t blocks);
 
     Context& context_;
     Workspace& workspace_;
@@ -111,14 +124,10 @@ private:
     const float* kp_ = nullptr;
     const float* vp_ = nullptr;
     int64_t ldq_ = 0, ldk_ = 0, ldv_ = 0;
-    Tensor column_sums_;                 // [B, heads, Tk]
-    Tensor keep_;                        // [B, heads, Tk]
-    uint64_t dropout_seed_ = 0;          // of the [B, heads, Tq, Tk] mask, Train mode with dropout
-    std::vector<uint8_t> dropout_block_; // one [Tq, Tk] block of it
-    Tensor context_out_;                 // o [B, Tq, d] (heads concatenated)
-    Tensor probs_;                       // one [Tq, Tk] block of P
-    Tensor scratch_;                     // one [Tq, Tk] block
-    Tensor scratch_grad_;                // one [Tq, Tk] block
+    Tensor column_sums_;        // [B, heads, Tk]
+    Tensor keep_;               // [B, heads, Tk]
+    uint64_t dropout_seed_ = 0; // of the [B, heads, Tq, Tk] mask, Train mode with dropout
+    Tensor context_out_;        // o [B, Tq, d] (heads concatenated)
     std::vector<int> key_lengths_;
     bool has_mask_ = false;
 

@@ -19,6 +19,12 @@ enum class Scratch : size_t {
     // Forward, encoder layers (nn/encoder_layer.h), dead once the attention forward returns.
     LayerQuery, // KsmmLayer: x0 + positions, the attention's query (and key, value for self)
     LayerKey,   // KsmmLayer cross: k0 + positions, the attention's key
+    // MultiheadAttention, within one forward or backward: a chunk of [Tq, Tk] blocks of P, of
+    // the weights W'' and of the dropout mask (bytes), and one block of d W''.
+    AttentionProbs,
+    AttentionWeights,
+    AttentionDropoutMask,
+    AttentionGradWeights,
     // MultiheadAttention::forward's output y, read by the caller (PostLnTail) right after.
     AttentionOutput,
     TailSum, // PostLnTail::forward: r + a, then x1 + f: LayerNorm inputs (it keeps x-hat)
