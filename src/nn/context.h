@@ -6,6 +6,8 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
+#include "nn/workspace.h"
+
 namespace emotion::nn {
 
 class Context {
@@ -28,7 +30,11 @@ public:
     // right away).
     void execute(const dnnl::primitive& primitive, const std::unordered_map<int, dnnl::memory>& args);
 
+    // Scratch buffers the model's layers share (nn/workspace.h).
+    Workspace& workspace() { return workspace_; }
+
 private:
+    Workspace workspace_;
     dnnl::engine engine_;
     dnnl::stream stream_;
     int threads_ = 1;

@@ -43,7 +43,13 @@ const Tensor& ConvStack::forward(const Tensor& x, Mode mode) {
         throw std::invalid_argument("conv stack: input has shape " + shape_to_string(x.shape()) +
                                     ", expected [B, " + std::to_string(stages_[0]->in_channels) + ", H, W]");
     trained_forward_ = mode == Mode::Train;
-    if (mode == Mode::Infer) return forward_infer(x);
+    if (mode == Mode::Infer) {
+        // Backward needs a Train-mode forward after this one anyway: the training activations
+        // are dead until then.
+        train_plan_.reset();
+        return forward_infer(x);
+    }
+    plans_.clear(); // training and validation alternate by epochs, not by batches
     if (!train_plan_ || train_plan_->input_shape() != x.shape()) {
         train_plan_.reset(); // free the old activations before allocating new ones
         train_plan_ = std::make_unique<BlockedTrainPlan>(context_, stages_, x.shape());

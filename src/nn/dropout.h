@@ -20,6 +20,9 @@ namespace emotion::nn {
 // Tq * Tk for attention), so one draw of `rng` seeds a fast splitmix64 stream instead of a draw
 // per element.
 void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng);
+// Elements [begin, begin + n) of the mask that dropout_keep_mask draws when `rng.next()` returns
+// `seed`, into keep[0, n): a large mask regenerated block by block instead of kept (attention).
+void dropout_keep_mask_range(uint8_t* keep, uint64_t seed, int64_t begin, int64_t n, float p);
 
 class Dropout {
 public:

@@ -64,8 +64,8 @@ void init_linear_default(Linear& linear, Rng& rng) {
 PostLnTail::PostLnTail(Context& context, const EncoderLayerOptions& options, Rng* dropout_rng)
     : linear1(context, options.d, options.ffn), linear2(context, options.ffn, options.d),
       norm1(context, options.d), norm2(context, options.d), options_(options), dropout_rng_(dropout_rng),
-      drop1_(options.dropout, dropout_rng), drop_ffn_(options.dropout, dropout_rng),
-      drop2_(options.dropout, dropout_rng) {
+      workspace_(context.workspace()), drop1_(options.dropout, dropout_rng),
+      drop_ffn_(options.dropout, dropout_rng), drop2_(options.dropout, dropout_rng) {
     check_options(options);
 }
 
@@ -88,41 +88,42 @@ const Tensor& PostLnTail::forward(const Tensor& residual, const Tensor& attentio
         throw std::invalid_argument("PostLnTail: residual " + shape_to_string(residual.shape()) +
                                     " and attention output " + shape_to_string(attention.shape()) +
                                     " differ");
-    sum1_.copy_from(attention);
-    drop1_.forward_in_place(sum1_.data(), sum1_.size(), mode);
-    add_into(sum1_.data(), residual.data(), sum1_.size());
-    const Tensor& x1 = norm1.forward(sum1_, mode);
+    // r + a and x1 + f only feed the LayerNorms, which keep x-hat: one scratch tensor for both.
+    Tensor& sum = workspace_[Scratch::TailSum];
+    sum.copy_from(attention);
+    drop1_.forward_in_place(sum.data(), sum.size(), mode);
+    add_into(sum.data(), residual.data(), sum.size());
+    x1_ = &norm1.forward(sum, mode);
 
-    if (mode == Mode::Train)
-        hidden_.copy_from(linear1.forward(x1, mode)); // saves x1
-    else
-        linear1.forward_into(x1, hidden_);
+    linear1.forward_into(*x1_, hidden_);
     relu_forward(hidden_.data(), hidden_.data(), hidden_.size());
     drop_ffn_.forward_in_place(hidden_.data(), hidden_.size(), mode);
-    const Tensor& f = linear2.forward(hidden_, mode);
+    linear2.forward_into(hidden_, sum); // f
 
-    sum2_.copy_from(f);
-    drop2_.forward_in_place(sum2_.data(), sum2_.size(), mode);
-    add_into(sum2_.data(), x1.data(), sum2_.size());
-    return norm2.forward(sum2_, mode);
+    drop2_.forward_in_place(sum.data(), sum.size(), mode);
+    add_into(sum.data(), x1_->data(), sum.size());
+    return norm2.forward(sum, mode);
 }
 
 const Tensor& PostLnTail::backward(const Tensor& dy) {
-    const Tensor& g2 = norm2.backward(dy); // d sum2 = d x1 (residual) + d f
-    grad_ffn_.copy_from(g2);
-    drop2_.backward_in_place(grad_ffn_.data(), grad_ffn_.size());
-    const Tensor& gh = linear2.backward(grad_ffn_);
-    grad_hidden_.copy_from(gh);
-    drop_ffn_.backward_in_place(grad_hidden_.data(), grad_hidden_.size());
-    relu_backward(hidden_.data(), grad_hidden_.data(), grad_hidden_.data(), grad_hidden_.size());
-    const Tensor& gx1 = linear1.backward(grad_hidden_);
-    grad_sum1_.copy_from(g2);
-    add_into(grad_sum1_.data(), gx1.data(), grad_sum1_.size());
-    const Tensor& g1 = norm1.backward(grad_sum1_); // d sum1
-    grad_sum1_.copy_from(g1);
-    grad_attention_.copy_from(g1);
-    drop1_.backward_in_place(grad_attention_.data(), grad_attention_.size());
-    return grad_sum1_;
+    Tensor& grad_sum = workspace_[Scratch::TailGradSum];
+    norm2.backward_into(dy, grad_sum); // d sum2 = d x1 (residual) + d f
+    Tensor& grad_ffn = workspace_[Scratch::TailGradFfn];
+    grad_ffn.copy_from(grad_sum);
+    drop2_.backward_in_place(grad_ffn.data(), grad_ffn.size());
+    Tensor& grad_hidden = workspace_[Scratch::TailGradHidden];
+    linear2.backward_into(hidden_, grad_ffn, grad_hidden);
+    drop_ffn_.backward_in_place(grad_hidden.data(), grad_hidden.size());
+    relu_backward(hidden_.data(), grad_hidden.data(), grad_hidden.data(), grad_hidden.size());
+    Tensor& grad_x1 = workspace_[Scratch::TailGradX1];
+    linear1.backward_into(*x1_, grad_hidden, grad_x1);
+    add_into(grad_sum.data(), grad_x1.data(), grad_sum.size()); // d x1
+    Tensor& grad_residual = workspace_[Scratch::TailGradResidual];
+    norm1.backward_into(grad_sum, grad_residual); // d sum1
+    Tensor& grad_attention = workspace_[Scratch::TailGradAttention];
+    grad_attention.copy_from(grad_residual);
+    drop1_.backward_in_place(grad_attention.data(), grad_attention.size());
+    return grad_residual;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ KsmmLayer::KsmmLayer(Context& context, const EncoderLayerOptions& options, Rng* 
     : norm_in(context, options.d),
       norm_kv(options.cross ? std::make_unique<LayerNorm>(context, options.d) : nullptr),
       attention(context, attention_options(options, options.key_sparse), dropout_rng),
-      tail(context, options, dropout_rng), options_(options) {
+      tail(context, options, dropout_rng), options_(options), workspace_(context.workspace()) {
     check_options(options);
 }
 
@@ -196,28 +197,32 @@ const Tensor& KsmmLayer::forward(const Tensor& x, const Tensor* key, const std::
         throw std::invalid_argument("KsmmLayer: input " + shape_to_string(x.shape()) + ", expected [B, T, " +
                                     std::to_string(options_.d) + "]");
     const Tensor& x0 = norm_in.forward(x, mode);
-    add_positions(query_in_, x0, positions(x.dim(1)));
+    Tensor& query_in = workspace_[Scratch::LayerQuery]; // the attention keeps what it needs
+    add_positions(query_in, x0, positions(x.dim(1)));
     if (!options_.cross) {
-        const Tensor& a = attention.forward(query_in_, query_in_, query_in_, key_lengths, mode);
+        const Tensor& a = attention.forward(query_in, query_in, query_in, key_lengths, mode);
         return tail.forward(x0, a, mode);
     }
     if (key->rank() != 3 || key->dim(2) != options_.d || key->dim(0) != x.dim(0))
         throw std::invalid_argument("KsmmLayer: key " + shape_to_string(key->shape()) +
                                     " does not match input " + shape_to_string(x.shape()));
     const Tensor& k0 = norm_kv->forward(*key, mode);
-    add_positions(key_in_, k0, positions(key->dim(1)));
-    const Tensor& a = attention.forward(query_in_, key_in_, k0, key_lengths, mode);
+    Tensor& key_in = workspace_[Scratch::LayerKey];
+    add_positions(key_in, k0, positions(key->dim(1)));
+    const Tensor& a = attention.forward(query_in, key_in, k0, key_lengths, mode);
     return tail.forward(x0, a, mode);
 }
 
 const Tensor& KsmmLayer::backward(const Tensor& dy) {
-    tail_and_attention_backward(tail, attention, dy, grad_x0_);
+    Tensor& grad_x0 = workspace_[Scratch::LayerGradX0];
+    tail_and_attention_backward(tail, attention, dy, grad_x0);
     if (options_.cross) {
-        grad_k0_.copy_from(attention.grad_key());
-        add_into(grad_k0_.data(), attention.grad_value().data(), grad_k0_.size());
-        grad_key_.copy_from(norm_kv->backward(grad_k0_));
+        Tensor& grad_k0 = workspace_[Scratch::LayerGradKey0];
+        grad_k0.copy_from(attention.grad_key());
+        add_into(grad_k0.data(), attention.grad_value().data(), grad_k0.size());
+        norm_kv->backward_into(grad_k0, grad_key_);
     }
-    grad_input_.copy_from(norm_in.backward(grad_x0_));
+    norm_in.backward_into(grad_x0, grad_input_);
     return grad_input_;
 }
 

@@ -58,17 +58,19 @@ public:
     // residual r and attention output a, both [B, T, d]; returns y [B, T, d].
     const Tensor& forward(const Tensor& residual, const Tensor& attention, Mode mode);
     // dy -> gradient of the residual input (also that of the attention output before dropout1,
-    // which grad_attention() returns).
+    // which grad_attention() returns). Both are workspace slots (nn/workspace.h), valid until the
+    // next tail backward on the same Context.
     const Tensor& backward(const Tensor& dy);
-    const Tensor& grad_residual() const { return grad_sum1_; }
-    const Tensor& grad_attention() const { return grad_attention_; }
+    const Tensor& grad_residual() const { return workspace_[Scratch::TailGradResidual]; }
+    const Tensor& grad_attention() const { return workspace_[Scratch::TailGradAttention]; }
 
 private:
     EncoderLayerOptions options_;
     Rng* dropout_rng_;
-    Tensor sum1_, hidden_, sum2_, output_;
-    Tensor grad_sum1_, grad_hidden_, grad_ffn_, grad_attention_;
-    Dropout drop1_, drop_ffn_, drop2_; // in place on sum1_, hidden_, sum2_
+    Workspace& workspace_;
+    const Tensor* x1_ = nullptr;       // norm1's output of the last forward
+    Tensor hidden_;                    // relu(linear1(x1)) after dropout: linear2's input
+    Dropout drop1_, drop_ffn_, drop2_; // in place on r + a, hidden_, linear2's output
 };
 
 // M3 `stl.<i>`: parameter names self_attn.*, linear1.*, linear2.*, norm1.*, norm2.*.
@@ -114,9 +116,9 @@ private:
     const Tensor& positions(int64_t T);
 
     EncoderLayerOptions options_;
-    Tensor position_table_;    // [T, d] for the largest T seen
-    Tensor query_in_, key_in_; // x0 + P, k0 + P
-    Tensor grad_x0_, grad_k0_, grad_input_, grad_key_;
+    Workspace& workspace_;
+    Tensor position_table_; // [T, d] for the largest T seen
+    Tensor grad_input_, grad_key_;
 };
 
 } // namespace emotion::nn

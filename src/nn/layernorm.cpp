@@ -84,19 +84,24 @@ const Tensor& LayerNorm::forward(const Tensor& x, Mode mode) {
 }
 
 const Tensor& LayerNorm::backward(const Tensor& dy) {
+    backward_into(dy, grad_input_);
+    return grad_input_;
+}
+
+void LayerNorm::backward_into(const Tensor& dy, Tensor& dx_tensor) {
     if (dy.shape() != normalized_.shape())
         throw std::invalid_argument("LayerNorm::backward: gradient " + shape_to_string(dy.shape()) +
                                     ", expected " + shape_to_string(normalized_.shape()) +
                                     " (after a Train-mode forward)");
     const int64_t rows = dy.size() / d_;
-    grad_input_.resize(dy.shape());
+    dx_tensor.resize(dy.shape());
     const float* w = weight.value.data();
     float* dw = weight.grad.data();
     float* db = bias.grad.data();
     for (int64_t r = 0; r < rows; ++r) {
         const float* g = dy.data() + r * d_;
         const float* n = normalized_.data() + r * d_;
-        float* dx = grad_input_.data() + r * d_;
+        float* dx = dx_tensor.data() + r * d_;
         // dx = rstd (dn - mean(dn) - n mean(dn n)), dn = dy * weight.
         double mean_dn = 0.0, mean_dn_n = 0.0;
         for (int i = 0; i < d_; ++i) {
@@ -113,7 +118,6 @@ const Tensor& LayerNorm::backward(const Tensor& dy) {
             dx[i] =
                 static_cast<float>(rstd * (static_cast<double>(g[i]) * w[i] - mean_dn - n[i] * mean_dn_n));
     }
-    return grad_input_;
 }
 
 } // namespace emotion::nn

@@ -26,6 +26,8 @@ public:
     const Tensor& forward(const Tensor& x, Mode mode = Mode::Infer);
     // dy [..., d] -> dx; accumulates weight/bias grads.
     const Tensor& backward(const Tensor& dy);
+    // Same, dx into a tensor the caller owns (resized; it may be dy itself).
+    void backward_into(const Tensor& dy, Tensor& dx);
 
 private:
     int d_;

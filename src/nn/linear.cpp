@@ -119,20 +119,24 @@ const Tensor& Linear::backward(const Tensor& dy) {
 }
 
 const Tensor& Linear::backward(const Tensor& x, const Tensor& dy) {
+    backward_into(x, dy, grad_input_);
+    return grad_input_;
+}
+
+void Linear::backward_into(const Tensor& x, const Tensor& dy, Tensor& dx) {
     const int64_t rows = rows_of(x, in_, "input");
     if (rows_of(dy, out_, "gradient") != rows)
         throw std::invalid_argument("Linear::backward: gradient " + shape_to_string(dy.shape()) +
                                     " does not match input " + shape_to_string(x.shape()));
-    grad_input_.resize(x.shape());
-    if (rows == 0) return grad_input_;
+    dx.resize(x.shape());
+    if (rows == 0) return;
     const auto& engine = context_.engine();
     auto& p = *primitives_;
     auto x_mem = x.memory(engine, strided({rows, in_}, {in_, 1}));
 
-    context_.execute(p.backward_data,
-                     {{DNNL_ARG_SRC, dy.memory(engine, strided({rows, out_}, {out_, 1}))},
-                      {DNNL_ARG_WEIGHTS, weight.value.memory(engine, p.weight_desc)},
-                      {DNNL_ARG_DST, grad_input_.memory(engine, strided({rows, in_}, {in_, 1}))}});
+    context_.execute(p.backward_data, {{DNNL_ARG_SRC, dy.memory(engine, strided({rows, out_}, {out_, 1}))},
+                                       {DNNL_ARG_WEIGHTS, weight.value.memory(engine, p.weight_desc)},
+                                       {DNNL_ARG_DST, dx.memory(engine, strided({rows, in_}, {in_, 1}))}});
 
     if (weight.trainable) {
         context_.execute(p.backward_weights,
@@ -146,7 +150,6 @@ const Tensor& Linear::backward(const Tensor& x, const Tensor& dy) {
         for (int64_t r = 0; r < rows; ++r, g += out_)
             for (int o = 0; o < out_; ++o) db[o] += g[o];
     }
-    return grad_input_;
 }
 
 } // namespace emotion::nn

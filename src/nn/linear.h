@@ -31,6 +31,8 @@ public:
     const Tensor& backward(const Tensor& dy);
     // Same, with the input given explicitly (when the layer was not run in Train mode).
     const Tensor& backward(const Tensor& x, const Tensor& dy);
+    // Same, dx into a tensor the caller owns (resized).
+    void backward_into(const Tensor& x, const Tensor& dy, Tensor& dx);
 
 private:
     Context& context_;

@@ -64,8 +64,8 @@ void check_input(const Tensor& t, int d, const char* what) {
 
 } // namespace
 
-// oneDNN softmax over the last axis of a [rows, Tk] view, cached per shape. (The backward is an
-// own loop per (batch, head) block, so training keeps no full-size gradient buffers.)
+// oneDNN softmax over the last axis of a [Tq, Tk] block, cached per shape. (The backward is an
+// own loop per block.)
 struct MultiheadAttention::Primitives {
     struct Entry {
         dnnl::softmax_forward forward;
@@ -88,8 +88,8 @@ struct MultiheadAttention::Primitives {
 MultiheadAttention::MultiheadAttention(Context& context, const AttentionOptions& options, Rng* dropout_rng)
     : in_proj_weight(Shape{3 * static_cast<int64_t>(options.d), options.d}),
       in_proj_bias(Shape{3 * static_cast<int64_t>(options.d)}), out_proj_weight(Shape{options.d, options.d}),
-      out_proj_bias(Shape{options.d}), context_(context), options_(options), dropout_rng_(dropout_rng),
-      primitives_(std::make_shared<Primitives>()) {
+      out_proj_bias(Shape{options.d}), context_(context), workspace_(context.workspace()), options_(options),
+      dropout_rng_(dropout_rng), primitives_(std::make_shared<Primitives>()) {
     if (options.d <= 0 || options.heads <= 0 || options.d % options.heads != 0)
         throw std::invalid_argument(
             "MultiheadAttention: d = " + std::to_string(options.d) +
@@ -151,73 +151,72 @@ void MultiheadAttention::project_inputs(const Tensor& query, const Tensor& key, 
     ldq_ = ldk_ = ldv_ = d;
 }
 
-void MultiheadAttention::softmax_forward() {
-    const int64_t heads = options_.heads;
+void MultiheadAttention::chunk_probs(int64_t first, int64_t n, float* probs) const {
+    const int64_t heads = options_.heads, block = tq_ * tk_;
     const float neg_inf = -std::numeric_limits<float>::infinity();
-    if (has_mask_) {
-        for (int64_t b = 0; b < batch_; ++b) {
-            const int64_t len = key_lengths_[b];
-            if (len >= tk_) continue;
-            float* block = probs_.data() + b * heads * tq_ * tk_;
-            for (int64_t r = 0; r < heads * tq_; ++r)
-                std::fill(block + r * tk_ + len, block + (r + 1) * tk_, neg_inf);
-        }
+    bool ok = true;
+    // Each sgemm is too small to split well: with several threads the blocks run side by side
+    // (oneDNN's sgemm runs single-threaded inside a parallel region).
+#pragma omp parallel for schedule(static) if (n > 1) reduction(&& : ok)
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t bh = first + i, b = bh / heads, h = bh % heads;
+        float* p = probs + i * block;
+        ok = try_gemm('N', 'T', tq_, tk_, head_dim_, scale_, qp_ + b * tq_ * ldq_ + h * head_dim_, ldq_,
+                      kp_ + b * tk_ * ldk_ + h * head_dim_, ldk_, 0.0f, p, tk_) &&
+             ok;
+        const int64_t len = has_mask_ ? key_lengths_[b] : tk_;
+        for (int64_t r = 0; len < tk_ && r < tq_; ++r)
+            std::fill(p + r * tk_ + len, p + (r + 1) * tk_, neg_inf);
     }
-    const int64_t rows = batch_ * heads * tq_;
-    auto& entry = primitives_->get(context_.engine(), rows, tk_);
-    auto mem = probs_.memory(context_.engine(), entry.desc);
+    check_gemm(ok);
+    auto& entry = primitives_->get(context_.engine(), n * tq_, tk_);
+    dnnl::memory mem(entry.desc, context_.engine(), probs);
     context_.execute(entry.forward, {{DNNL_ARG_SRC, mem}, {DNNL_ARG_DST, mem}});
-    if (has_mask_) {
-        // Exact zeros at padded keys (also turns the NaN rows of fully padded keys into zeros).
-        for (int64_t b = 0; b < batch_; ++b) {
-            const int64_t len = key_lengths_[b];
-            if (len >= tk_) continue;
-            float* block = probs_.data() + b * heads * tq_ * tk_;
-            for (int64_t r = 0; r < heads * tq_; ++r) {
-                float* row = block + r * tk_;
-                if (len == 0)
-                    std::fill(row, row + tk_, 0.0f);
-                else
-                    std::fill(row + len, row + tk_, 0.0f);
-            }
-        }
+    // Exact zeros at padded keys (also turns the NaN rows of fully padded keys into zeros).
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t len = has_mask_ ? key_lengths_[(first + i) / heads] : tk_;
+        float* p = probs + i * block;
+        for (int64_t r = 0; len < tk_ && r < tq_; ++r) std::fill(p + r * tk_ + len, p + (r + 1) * tk_, 0.0f);
     }
 }
 
-void MultiheadAttention::select_columns() {
-    const int64_t heads = options_.heads;
+void MultiheadAttention::select_columns(int64_t bh, const float* probs) {
     const int64_t kk = static_cast<int64_t>(options_.keep_rate * static_cast<double>(tk_));
-    if (kk < 1)
-        throw std::invalid_argument(
-            "MultiheadAttention: key-sparse attention needs int(keep_rate * Tk) >= 1, Tk = " +
-            std::to_string(tk_));
-    column_sums_.resize({batch_, heads, tk_});
-    keep_.resize({batch_, heads, tk_});
-    std::vector<float> sorted(static_cast<size_t>(tk_));
-    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
-        const float* p = probs_.data() + bh * tq_ * tk_;
-        float* s = column_sums_.data() + bh * tk_;
-        std::fill(s, s + tk_, 0.0f);
-        for (int64_t i = 0; i < tq_; ++i) {
-            const float* row = p + i * tk_;
-            for (int64_t j = 0; j < tk_; ++j) s[j] += row[j];
-        }
-        std::copy(s, s + tk_, sorted.begin());
-        std::nth_element(sorted.begin(), sorted.begin() + (kk - 1), sorted.end(), std::greater<float>());
-        const float threshold = sorted[static_cast<size_t>(kk - 1)];
-        float* keep = keep_.data() + bh * tk_;
-        for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
+    float* s = column_sums_.data() + bh * tk_;
+    std::fill(s, s + tk_, 0.0f);
+    for (int64_t i = 0; i < tq_; ++i) {
+        const float* row = probs + i * tk_;
+        for (int64_t j = 0; j < tk_; ++j) s[j] += row[j];
     }
+    std::vector<float> sorted(s, s + tk_);
+    std::nth_element(sorted.begin(), sorted.begin() + (kk - 1), sorted.end(), std::greater<float>());
+    const float threshold = sorted[static_cast<size_t>(kk - 1)];
+    float* keep = keep_.data() + bh * tk_;
+    for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
 }
 
-const float* MultiheadAttention::effective_weights(int64_t bh, float* out) const {
-    const float* p = probs_.data() + bh * tq_ * tk_;
-    const bool keep = options_.key_sparse && !keep_applied_;
+MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks) {
+    const int64_t n = blocks * tq_ * tk_;
+    Tensor& probs = workspace_[Scratch::AttentionProbs];
+    Tensor& weights = workspace_[Scratch::AttentionWeights];
+    Tensor& masks = workspace_[Scratch::AttentionDropoutMask];
+    probs.resize({n});
+    if (options_.key_sparse || dropout_active_) weights.resize({n});
+    if (dropout_active_) masks.resize({(n + 3) / 4}); // bytes in float storage
+    return {probs.data(), weights.data(), reinterpret_cast<uint8_t*>(masks.data())};
+}
+
+void MultiheadAttention::block_dropout_mask(int64_t bh, uint8_t* mask) const {
+    dropout_keep_mask_range(mask, dropout_seed_, bh * tq_ * tk_, tq_ * tk_, options_.dropout);
+}
+
+const float* MultiheadAttention::effective_weights(int64_t bh, const float* p, const uint8_t* mask,
+                                                   float* out) const {
+    const bool keep = options_.key_sparse;
     if (!keep && !dropout_active_) return p;
     // One branch-free loop per case, so that the compiler vectorises them (a test per element
     // cost an eighth of M4's training time).
     const float* kept = keep ? keep_.data() + bh * tk_ : nullptr;
-    const uint8_t* mask = dropout_active_ ? dropout_mask_.data() + bh * tq_ * tk_ : nullptr;
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
     for (int64_t i = 0; i < tq_; ++i) {
         const float* row = p + i * tk_;
@@ -271,74 +270,63 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
 
     project_inputs(query, key, value);
 
-    // Scores: P[b, h] = scale * Q_h K_h^T. The (batch, head) blocks are independent: with
-    // several threads they run in parallel (each sgemm is too small to split well; oneDNN's
-    // sgemm runs single-threaded inside a parallel region).
-    probs_.resize({batch_, heads, tq_, tk_});
-    const int64_t blocks = batch_ * heads;
-    bool ok = true;
-#pragma omp parallel for schedule(static) if (blocks > 1) reduction(&& : ok)
-    for (int64_t bh = 0; bh < blocks; ++bh) {
-        const int64_t b = bh / heads, h = bh % heads;
-        ok = try_gemm('N', 'T', tq_, tk_, hd, scale_, qp_ + b * tq_ * ldq_ + h * hd, ldq_,
-                      kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f, probs_.data() + bh * tq_ * tk_, tk_) &&
-             ok;
-    }
-    check_gemm(ok);
-    softmax_forward();
-
-    keep_applied_ = false;
+    // Per (batch, head): P, the key-sparse selection, W'' = P * keep * dropout, o[b, :, h] =
+    // W'' V_h.
     if (options_.key_sparse) {
-        select_columns();
-        if (!train_) {
-            // Infer: P is not needed afterwards, so the keep mask goes into it directly.
-            for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
-                const float* keep = keep_.data() + bh * tk_;
-                float* p = probs_.data() + bh * tq_ * tk_;
-                for (int64_t i = 0; i < tq_; ++i)
-                    for (int64_t j = 0; j < tk_; ++j) p[i * tk_ + j] *= keep[j];
-            }
-            keep_applied_ = true;
-        }
+        if (static_cast<int64_t>(options_.keep_rate * static_cast<double>(tk_)) < 1)
+            throw std::invalid_argument(
+                "MultiheadAttention: key-sparse attention needs int(keep_rate * Tk) >= 1, Tk = " +
+                std::to_string(tk_));
+        column_sums_.resize({batch_, heads, tk_});
+        keep_.resize({batch_, heads, tk_});
     } else {
         column_sums_.resize({0});
         keep_.resize({0});
     }
-
-    if (dropout_active_) dropout_keep_mask(dropout_mask_, probs_.size(), options_.dropout, *dropout_rng_);
-
-    // o[b, :, h] = W''[b, h] V_h.
+    if (dropout_active_) dropout_seed_ = dropout_rng_->next(); // the draw dropout_keep_mask makes
     context_out_.resize({batch_, tq_, d});
-    const bool needs_scratch = (options_.key_sparse && !keep_applied_) || dropout_active_;
-    if (needs_scratch) scratch_.resize({tq_, tk_});
-        // Parallel over blocks only when the weights are read in place (one scratch block otherwise).
-#pragma omp parallel for schedule(static) if (blocks > 1 && !needs_scratch) reduction(&& : ok)
-    for (int64_t bh = 0; bh < blocks; ++bh) {
-        const int64_t b = bh / heads, h = bh % heads;
-        const float* w = effective_weights(bh, scratch_.data());
-        ok = try_gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
-                      context_out_.data() + b * tq_ * d + h * hd, d) &&
-             ok;
+    const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
+    // One weights and mask block per block of the chunk, so that the blocks run side by side.
+    const ChunkBuffers buffers = chunk_buffers(chunk);
+    bool ok = true;
+    for (int64_t first = 0; first < blocks; first += chunk) {
+        const int64_t n = std::min(chunk, blocks - first);
+        chunk_probs(first, n, buffers.probs);
+#pragma omp parallel for schedule(static) if (n > 1) reduction(&& : ok)
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t bh = first + i, b = bh / heads, h = bh % heads;
+            const float* p = buffers.probs + i * block;
+            if (options_.key_sparse) select_columns(bh, p);
+            uint8_t* mask = dropout_active_ ? buffers.masks + i * block : nullptr;
+            if (mask) block_dropout_mask(bh, mask);
+            const float* w = effective_weights(bh, p, mask, buffers.weights + i * block);
+            ok = try_gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
+                          context_out_.data() + b * tq_ * d + h * hd, d) &&
+                 ok;
+        }
+        check_gemm(ok);
     }
-    check_gemm(ok);
 
-    output_.resize({batch_, tq_, d});
+    Tensor& output = workspace_[Scratch::AttentionOutput];
+    output.resize({batch_, tq_, d});
     const int64_t rows = batch_ * tq_;
     gemm('N', 'T', rows, d, d, 1.0f, context_out_.data(), d, out_proj_weight.value.data(), d, 0.0f,
-         output_.data(), d);
-    add_bias(output_.data(), rows, d, d, out_proj_bias.value.data());
-    return output_;
+         output.data(), d);
+    add_bias(output.data(), rows, d, d, out_proj_bias.value.data());
+    return output;
 }
 
 Tensor MultiheadAttention::attention_weights() const {
     const int64_t heads = options_.heads;
     Tensor out({batch_, heads, tq_, tk_});
-    for (int64_t bh = 0; bh < batch_ * heads; ++bh) {
-        const float* p = probs_.data() + bh * tq_ * tk_;
+    const int64_t blocks = batch_ * heads;
+    for (int64_t first = 0; first < blocks; first += kChunkBlocks)
+        chunk_probs(first, std::min(kChunkBlocks, blocks - first), out.data() + first * tq_ * tk_);
+    for (int64_t bh = 0; options_.key_sparse && bh < blocks; ++bh) {
         float* dst = out.data() + bh * tq_ * tk_;
-        const float* keep = options_.key_sparse && !keep_applied_ ? keep_.data() + bh * tk_ : nullptr;
+        const float* keep = keep_.data() + bh * tk_;
         for (int64_t i = 0; i < tq_; ++i)
-            for (int64_t j = 0; j < tk_; ++j) dst[i * tk_ + j] = p[i * tk_ + j] * (keep ? keep[j] : 1.0f);
+            for (int64_t j = 0; j < tk_; ++j) dst[i * tk_ + j] *= keep[j];
     }
     return out;
 }
@@ -356,26 +344,30 @@ void MultiheadAttention::backward(const Tensor& dy) {
         gemm('T', 'N', d, d, rq, 1.0f, dy.data(), d, context_out_.data(), d, 1.0f,
              out_proj_weight.grad.data(), d);
     if (out_proj_bias.trainable) accumulate_column_sums(dy.data(), rq, d, d, out_proj_bias.grad.data());
-    grad_context_.resize({rq, d});
-    gemm('N', 'N', rq, d, d, 1.0f, dy.data(), d, out_proj_weight.value.data(), d, 0.0f, grad_context_.data(),
+    Tensor& grad_context = workspace_[Scratch::AttentionGradContext];
+    grad_context.resize({rq, d});
+    gemm('N', 'N', rq, d, d, 1.0f, dy.data(), d, out_proj_weight.value.data(), d, 0.0f, grad_context.data(),
          d);
 
     // Gradient buffers of the projections, laid out like the forward ones.
+    Tensor& grad_projections = workspace_[Scratch::AttentionGradProjections]; // [rq, 3d] or [rq, d]
     float* gq;
     float* gk;
     float* gv;
     if (packed_) {
-        grad_qkv_.resize({rq, 3 * d});
-        gq = grad_qkv_.data();
+        grad_projections.resize({rq, 3 * d});
+        gq = grad_projections.data();
         gk = gq + d;
         gv = gq + 2 * d;
     } else {
-        grad_q_.resize({rq, d});
-        grad_k_.resize({rk, d});
-        grad_v_.resize({rk, d});
-        gq = grad_q_.data();
-        gk = grad_k_.data();
-        gv = grad_v_.data();
+        Tensor& grad_k = workspace_[Scratch::AttentionGradKeyProjection];
+        Tensor& grad_v = workspace_[Scratch::AttentionGradValueProjection];
+        grad_projections.resize({rq, d});
+        grad_k.resize({rk, d});
+        grad_v.resize({rk, d});
+        gq = grad_projections.data();
+        gk = grad_k.data();
+        gv = grad_v.data();
     }
     const int64_t ldg = packed_ ? 3 * d : d;
 
@@ -383,49 +375,56 @@ void MultiheadAttention::backward(const Tensor& dy) {
     //   dV_h = W''^T dO_h, dW'' = dO_h V_h^T, dP = dW'' * dropout * keep,
     //   dS = P * (dP - rowsum(P * dP)) (softmax backward), dQ_h = scale dS K_h,
     //   dK_h = scale dS^T Q_h (Q unscaled).
-    if (options_.key_sparse || dropout_active_) scratch_.resize({tq_, tk_});
-    scratch_grad_.resize({tq_, tk_});
+    const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
+    const ChunkBuffers buffers = chunk_buffers(chunk);
+    Tensor& grad_weights = workspace_[Scratch::AttentionGradWeights];
+    grad_weights.resize({tq_, tk_});
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
-    for (int64_t b = 0; b < batch_; ++b)
-        for (int64_t h = 0; h < heads; ++h) {
-            const int64_t bh = b * heads + h;
-            const float* w = effective_weights(bh, scratch_.data());
-            const float* go = grad_context_.data() + b * tq_ * d + h * hd;
-            gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
-            float* gp = scratch_grad_.data();
-            gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
-            const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
-            const uint8_t* mask = dropout_active_ ? dropout_mask_.data() + bh * tq_ * tk_ : nullptr;
-            const float* p = probs_.data() + bh * tq_ * tk_;
-            for (int64_t i = 0; i < tq_; ++i) {
-                float* g = gp + i * tk_;
-                const float* pr = p + i * tk_;
-                if (keep)
-                    for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
-                if (mask) // branch-free, so that it vectorises (the mask holds 0 or 1)
-                    for (int64_t j = 0; j < tk_; ++j) g[j] *= float(mask[i * tk_ + j]) * drop_scale;
-                float dot = 0.0f;
-                for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
-                for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
-            }
-            gemm('N', 'N', tq_, hd, tk_, scale_, gp, tk_, kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f,
-                 gq + b * tq_ * ldg + h * hd, ldg);
-            gemm('T', 'N', tk_, hd, tq_, scale_, gp, tk_, qp_ + b * tq_ * ldq_ + h * hd, ldq_, 0.0f,
-                 gk + b * tk_ * ldg + h * hd, ldg);
+    for (int64_t bh = 0; bh < blocks; ++bh) {
+        const int64_t b = bh / heads, h = bh % heads;
+        // P again, chunk by chunk, by the forward's own calls (so the same values).
+        if (bh % chunk == 0) chunk_probs(bh, std::min(chunk, blocks - bh), buffers.probs);
+        const float* p = buffers.probs + (bh % chunk) * block;
+        uint8_t* mask = dropout_active_ ? buffers.masks : nullptr;
+        if (mask) block_dropout_mask(bh, mask);
+        const float* w = effective_weights(bh, p, mask, buffers.weights);
+        const float* go = grad_context.data() + b * tq_ * d + h * hd;
+        gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
+        float* gp = grad_weights.data();
+        gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
+        const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
+        for (int64_t i = 0; i < tq_; ++i) {
+            float* g = gp + i * tk_;
+            const float* pr = p + i * tk_;
+            if (keep)
+                for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
+            if (mask) // branch-free, so that it vectorises (the mask holds 0 or 1)
+                for (int64_t j = 0; j < tk_; ++j) g[j] *= float(mask[i * tk_ + j]) * drop_scale;
+            float dot = 0.0f;
+            for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
+            for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
         }
+        gemm('N', 'N', tq_, hd, tk_, scale_, gp, tk_, kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f,
+             gq + b * tq_ * ldg + h * hd, ldg);
+        gemm('T', 'N', tk_, hd, tq_, scale_, gp, tk_, qp_ + b * tq_ * ldq_ + h * hd, ldq_, 0.0f,
+             gk + b * tk_ * ldg + h * hd, ldg);
+    }
 
     // Input projections.
     float* gw = in_proj_weight.grad.data();
     float* gb = in_proj_bias.grad.data();
     const float* w = in_proj_weight.value.data();
+    Tensor& grad_query = workspace_[Scratch::AttentionGradQuery];
+    Tensor& grad_key = workspace_[Scratch::AttentionGradKey];
+    Tensor& grad_value = workspace_[Scratch::AttentionGradValue];
     if (packed_) {
         if (in_proj_weight.trainable)
-            gemm('T', 'N', 3 * d, d, rq, 1.0f, grad_qkv_.data(), 3 * d, saved_query_.data(), d, 1.0f, gw, d);
-        if (in_proj_bias.trainable) accumulate_column_sums(grad_qkv_.data(), rq, 3 * d, 3 * d, gb);
-        grad_query_.resize({batch_, tq_, d});
-        gemm('N', 'N', rq, d, 3 * d, 1.0f, grad_qkv_.data(), 3 * d, w, d, 0.0f, grad_query_.data(), d);
-        grad_key_.resize({0});
-        grad_value_.resize({0});
+            gemm('T', 'N', 3 * d, d, rq, 1.0f, gq, 3 * d, saved_query_.data(), d, 1.0f, gw, d);
+        if (in_proj_bias.trainable) accumulate_column_sums(gq, rq, 3 * d, 3 * d, gb);
+        grad_query.resize({batch_, tq_, d});
+        gemm('N', 'N', rq, d, 3 * d, 1.0f, gq, 3 * d, w, d, 0.0f, grad_query.data(), d);
+        grad_key.resize({0});
+        grad_value.resize({0});
         return;
     }
     if (in_proj_weight.trainable) {
@@ -438,12 +437,12 @@ void MultiheadAttention::backward(const Tensor& dy) {
         accumulate_column_sums(gk, rk, d, d, gb + d);
         accumulate_column_sums(gv, rk, d, d, gb + 2 * d);
     }
-    grad_query_.resize({batch_, tq_, d});
-    grad_key_.resize({batch_, tk_, d});
-    grad_value_.resize({batch_, tk_, d});
-    gemm('N', 'N', rq, d, d, 1.0f, gq, d, w, d, 0.0f, grad_query_.data(), d);
-    gemm('N', 'N', rk, d, d, 1.0f, gk, d, w + d * d, d, 0.0f, grad_key_.data(), d);
-    gemm('N', 'N', rk, d, d, 1.0f, gv, d, w + 2 * d * d, d, 0.0f, grad_value_.data(), d);
+    grad_query.resize({batch_, tq_, d});
+    grad_key.resize({batch_, tk_, d});
+    grad_value.resize({batch_, tk_, d});
+    gemm('N', 'N', rq, d, d, 1.0f, gq, d, w, d, 0.0f, grad_query.data(), d);
+    gemm('N', 'N', rk, d, d, 1.0f, gk, d, w + d * d, d, 0.0f, grad_key.data(), d);
+    gemm('N', 'N', rk, d, d, 1.0f, gv, d, w + 2 * d * d, d, 0.0f, grad_value.data(), d);
 }
 
 } // namespace emotion::nn

@@ -14,9 +14,12 @@
 // grad_value() stay empty). Otherwise the three gradients are separate.
 //
 // A key row whose keys are all padded (length 0) gets all-zero weights instead of NaN.
-// The batched products run on oneDNN's sgemm, one call per (batch, head); the softmax forward is
-// one oneDNN primitive over the whole [B * heads * Tq, Tk] score tensor, its backward a loop per
-// (batch, head) block (Train mode keeps P [B, heads, Tq, Tk] and no other full-size buffer).
+// Everything runs per (batch, head) block of [Tq, Tk], a chunk of blocks at a time: scores on
+// oneDNN's sgemm, softmax (one oneDNN primitive per chunk), key-sparse selection, dropout, the
+// products. No
+// [B, heads, Tq, Tk] tensor is kept: backward recomputes each block's P from the kept
+// projections (the same calls, so the same values), and the dropout mask is regenerated from its
+// seed (dropout_keep_mask_range). M4's ten audio layers kept 1.4 GB of P and masks at batch 32.
 #pragma once
 
 #include <cstdint>
@@ -59,15 +62,17 @@ public:
     void set_dropout_rng(Rng* rng) { dropout_rng_ = rng; }
 
     // query [B, Tq, d], key and value [B, Tk, d]; key_lengths (size B, or null = no mask) are the
-    // real key lengths. Returns y [B, Tq, d] (layer-owned).
+    // real key lengths. Returns y [B, Tq, d] in a workspace slot (nn/workspace.h): valid until the
+    // next attention forward on the same Context.
     const Tensor& forward(const Tensor& query, const Tensor& key, const Tensor& value,
                           const std::vector<int>* key_lengths, Mode mode);
     // dy [B, Tq, d] -> gradients of the inputs of the last Train-mode forward; accumulates the
-    // parameter gradients. The keep mask and dropout mask are treated as constants.
+    // parameter gradients. The keep mask and dropout mask are treated as constants. The input
+    // gradients are workspace slots, valid until the next attention backward on the same Context.
     void backward(const Tensor& dy);
-    const Tensor& grad_query() const { return grad_query_; }
-    const Tensor& grad_key() const { return grad_key_; }
-    const Tensor& grad_value() const { return grad_value_; }
+    const Tensor& grad_query() const { return workspace_[Scratch::AttentionGradQuery]; }
+    const Tensor& grad_key() const { return workspace_[Scratch::AttentionGradKey]; }
+    const Tensor& grad_value() const { return workspace_[Scratch::AttentionGradValue]; }
 
     // Debug views of the last forward (golden checks):
     // softmax weights [B, heads, Tq, Tk] after the key-sparse mask, before dropout.
@@ -78,13 +83,30 @@ public:
 
 private:
     void project_inputs(const Tensor& query, const Tensor& key, const Tensor& value);
-    void softmax_forward();
-    void select_columns();
-    // W'' of one (batch, head) = P * keep * dropout into `out` [Tq, Tk]; returns P itself when
-    // nothing applies.
-    const float* effective_weights(int64_t bh, float* out) const;
+    // P of blocks first .. first + n - 1 (bh = b * heads + h) into `probs` [n, Tq, Tk]: scaled
+    // scores, padded keys masked, one softmax over the chunk.
+    void chunk_probs(int64_t first, int64_t n, float* probs) const;
+    // Key-sparse: the column sums and keep mask of block bh from its P.
+    void select_columns(int64_t bh, const float* probs);
+    // The dropout mask of block bh into mask [Tq, Tk].
+    void block_dropout_mask(int64_t bh, uint8_t* mask) const;
+    // W'' of one (batch, head) = P * keep * dropout (mask null without dropout) into `out`
+    // [Tq, Tk]; returns P itself when nothing applies.
+    const float* effective_weights(int64_t bh, const float* probs, const uint8_t* mask, float* out) const;
+
+    // (batch, head) blocks computed together: the softmax runs once per chunk, the products side
+    // by side with several threads. 8 blocks of M4's 460 x 460 take 6.8 MB.
+    static constexpr int64_t kChunkBlocks = 8;
+    // The workspace's chunk buffers (nn/workspace.h), sized for `blocks` blocks.
+    struct ChunkBuffers {
+        float* probs;
+        float* weights;
+        uint8_t* masks;
+    };
+    ChunkBuffers chunk_buffers(int64_t blocks);
 
     Context& context_;
+    Workspace& workspace_;
     AttentionOptions options_;
     Rng* dropout_rng_;
     int head_dim_;
@@ -95,7 +117,6 @@ private:
     bool packed_ = false; // query, key and value were one tensor
     bool train_ = false;
     bool dropout_active_ = false;
-    bool keep_applied_ = false; // Infer: the keep mask was multiplied into probs_
 
     // Projections: packed -> qkv_ [B*T, 3d]; else q_ [B*Tq, d], k_ and v_ [B*Tk, d].
     Tensor qkv_, q_, k_, v_;
@@ -103,24 +124,15 @@ private:
     const float* kp_ = nullptr;
     const float* vp_ = nullptr;
     int64_t ldq_ = 0, ldk_ = 0, ldv_ = 0;
-    Tensor probs_;                      // softmax P [B, heads, Tq, Tk] (Infer + key-sparse: P * keep)
-    Tensor column_sums_;                // [B, heads, Tk]
-    Tensor keep_;                       // [B, heads, Tk]
-    std::vector<uint8_t> dropout_mask_; // [B, heads, Tq, Tk], Train mode with dropout
-    Tensor context_out_;                // o [B, Tq, d] (heads concatenated)
-    Tensor output_;                     // y [B, Tq, d]
-    Tensor scratch_;                    // one [Tq, Tk] block
-    Tensor scratch_grad_;               // one [Tq, Tk] block
+    Tensor column_sums_;        // [B, heads, Tk]
+    Tensor keep_;               // [B, heads, Tk]
+    uint64_t dropout_seed_ = 0; // of the [B, heads, Tq, Tk] mask, Train mode with dropout
+    Tensor context_out_;        // o [B, Tq, d] (heads concatenated)
     std::vector<int> key_lengths_;
     bool has_mask_ = false;
 
     // Saved inputs (Train mode).
     Tensor saved_query_, saved_key_, saved_value_;
-
-    // Backward buffers.
-    Tensor grad_context_;
-    Tensor grad_qkv_, grad_q_, grad_k_, grad_v_;
-    Tensor grad_query_, grad_key_, grad_value_;
 
     struct Primitives;
     std::shared_ptr<Primitives> primitives_;

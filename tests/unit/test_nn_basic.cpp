@@ -307,6 +307,39 @@ TEST(context_threads_and_thread_scope) {
     omp_set_num_threads(before);
 }
 
+TEST(dropout_mask_ranges_reproduce_the_mask) {
+    // Attention regenerates its mask block by block in backward: any range of the stream equals
+    // that part of the whole mask, which is the sequential splitmix64 stream of earlier versions
+    // (four 16-bit variates per output), so training runs stay reproducible.
+    const float p = 0.1f;
+    const int64_t n = 1003;
+    nn::Rng rng(19), same(19);
+    std::vector<uint8_t> whole;
+    nn::dropout_keep_mask(whole, n, p, rng);
+    const uint64_t seed = same.next();
+    uint64_t state = seed;
+    const uint32_t threshold = static_cast<uint32_t>(static_cast<double>(p) * 65536.0 + 0.5);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < n;) {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        for (int k = 0; k < 4 && i < n; ++k, ++i, z >>= 16) {
+            EXPECT(whole[i] == ((z & 0xFFFFu) >= threshold ? 1 : 0));
+            kept += whole[i];
+        }
+    }
+    EXPECT(kept > n * 0.85 && kept < n * 0.95);
+    for (auto [begin, count] :
+         {std::pair<int64_t, int64_t>{0, n}, {1, 7}, {3, 500}, {4, 4}, {998, 5}, {7, 0}}) {
+        std::vector<uint8_t> part(static_cast<size_t>(count) + 1, 9);
+        nn::dropout_keep_mask_range(part.data(), seed, begin, count, p);
+        for (int64_t i = 0; i < count; ++i) EXPECT(part[i] == whole[begin + i]);
+        EXPECT(part[count] == 9); // nothing written past the range
+    }
+}
+
 TEST(dropout_in_place_matches_the_layer) {
     // The in-place face draws the same mask from the same generator state as the tensor face,
     // and leaves the buffer untouched in Infer mode or at p = 0.

@@ -412,6 +412,35 @@ TEST(conv_stack_plan_cache_bounded_by_bytes) {
     EXPECT(stack.inference_plans() == 1 && stack.inference_plan_bytes() == big_bytes);
 }
 
+TEST(conv_stack_training_and_inference_plans_never_coexist) {
+    // A Train-mode forward drops the inference plans, an Infer-mode one the training plan, which
+    // the next Train-mode forward rebuilds with the same results (validation between epochs).
+    nn::Context context;
+    nn::ConvStack plain(context, m2_options()), validated(context, m2_options());
+    nn::Rng rng(28), same(28);
+    randomize(plain, rng);
+    randomize(validated, same);
+    const nn::Tensor x = random_tensor({3, 1, 16, 12}, rng), v = random_tensor({1, 1, 20, 12}, rng);
+    plain.forward(x, nn::Mode::Train);
+    validated.forward(x, nn::Mode::Train);
+    validated.forward(v, nn::Mode::Infer);
+    EXPECT(validated.inference_plans() == 1);
+    const nn::Tensor y_plain = copy_of(plain.forward(x, nn::Mode::Train));
+    const nn::Tensor y_validated = copy_of(validated.forward(x, nn::Mode::Train));
+    EXPECT(validated.inference_plans() == 0 && validated.inference_plan_bytes() == 0);
+    EXPECT(relative_error(y_validated, y_plain) == 0.0);
+    nn::Tensor dy({y_plain.shape()});
+    dy.fill(0.25f);
+    plain.backward(dy);
+    validated.backward(dy);
+    for (size_t s = 0; s < plain.size(); ++s) {
+        EXPECT(relative_error(validated.stage(s).bn.weight.grad, plain.stage(s).bn.weight.grad) == 0.0);
+        for (size_t j = 0; j < plain.stage(s).convs.size(); ++j)
+            EXPECT(relative_error(validated.stage(s).convs[j]->weight.grad,
+                                  plain.stage(s).convs[j]->weight.grad) == 0.0);
+    }
+}
+
 TEST(conv_stack_bad_configurations_n) {
     nn::Context context;
     nn::ConvStackOptions none;
