@@ -289,7 +289,7 @@ static GstFlowReturn classify(GstEmotionClassifier* self, const emotion::stream:
         } else {
             std::vector<const float*> segments;
             for (const auto& values : part.items) segments.push_back(values.data());
-            scores = state->classifier->classify_segments(segments);
+            scores = state->classifier->classify_segments(segments, part.segment.speaker, part.interim);
         }
     } catch (const std::exception& e) {
         GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Classification failed."), ("%s", e.what()));

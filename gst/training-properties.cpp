@@ -132,10 +132,11 @@ void training_properties_install(GObjectClass* klass, guint first) {
         klass, first + NORMALIZATION,
         g_param_spec_enum(
             "normalization", "Input normalization",
-            "mode=train, new alstm or stl model: `segment` z-scores each segment's features (the papers'; "
-            "blind to a voice's level and range, which carry arousal), `speaker` z-scores them with running "
-            "statistics of the segment's speaker (the stream's when the stream names none) over the "
-            "segment's speech span: better on voices and channels the model never heard (README), "
+            "mode=train, new alstm, stl or apcnn model: `segment` z-scores each segment's features (the "
+            "papers'; blind to a voice's level and range, which carry arousal; apcnn: its mu-law segments "
+            "as they come), `speaker` z-scores them (apcnn: each frequency row of the mu-law segments) "
+            "with running statistics of the segment's speaker (the stream's when the stream names none) "
+            "over the segment's speech span: better on voices and channels the model never heard (README), "
             "needs a few segments of a speaker to settle. Recorded in the model file, which inference "
             "follows",
             GST_TYPE_EMOTION_NORMALIZATION, GST_EMOTION_NORMALIZATION_SEGMENT, flags));

@@ -35,6 +35,7 @@ ApcnnConfig ApcnnConfig::from_json(const nlohmann::json& j) {
         c.channels = j.value("channels", c.channels);
         c.bn_eps = j.value("bn_eps", c.bn_eps);
         c.bn_momentum = j.value("bn_momentum", c.bn_momentum);
+        c.input_normalization = models::input_normalization(j);
     } catch (const nlohmann::json::exception& e) {
         throw config_error(std::string("wrong type of a key: ") + e.what());
     }
@@ -54,8 +55,11 @@ ApcnnConfig ApcnnConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json ApcnnConfig::to_json() const {
-    return {{"model", "apcnn"},     {"K", K},           {"pooling", pooling},
-            {"channels", channels}, {"bn_eps", bn_eps}, {"bn_momentum", bn_momentum}};
+    nlohmann::json j = {{"model", "apcnn"},     {"K", K},           {"pooling", pooling},
+                        {"channels", channels}, {"bn_eps", bn_eps}, {"bn_momentum", bn_momentum}};
+    if (input_normalization != InputNormalization::Segment)
+        j["input_normalization"] = input_normalization_name(input_normalization);
+    return j;
 }
 
 // ---------------------------------------------------------------------------------------------

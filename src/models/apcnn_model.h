@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "models/speaker_normalization.h"
 #include "nn/attention_pool2d.h"
 #include "nn/conv_stack.h"
 #include "nn/linear.h"
@@ -28,6 +29,9 @@ struct ApcnnConfig {
     std::vector<int> channels = {16, 32, 48, 64, 80};
     float bn_eps = 1e-5f;
     float bn_momentum = 0.1f;
+    // Speaker: the classifier and the trainer z-score the segments by speaker before the model
+    // (models/speaker_normalization.h); the model itself reads them the same either way.
+    InputNormalization input_normalization = InputNormalization::Segment;
 
     // Unknown keys are ignored ("model" and init_* keys of the golden files); known keys are
     // checked ("apcnn config: channels needs 5 positive entries, the first even").

@@ -78,13 +78,37 @@ std::vector<float> Classifier::classify_multimodal(const float* frames, int fram
     return posteriors(batch_);
 }
 
-std::vector<float> Classifier::classify_segments(const std::vector<const float*>& segments) {
+void Classifier::condition_segments(const std::vector<float*>& segments, const std::string& speaker,
+                                    bool interim) {
+    if (normalization_ != InputNormalization::Speaker) return;
+    if (architecture_->batch_layout != BatchLayout::SegmentImages)
+        throw std::logic_error("condition_segments on a " + info_.architecture + " model (it takes frames)");
+    std::vector<FrameSpan> spans;
+    for (const float* segment : segments) spans.push_back(mulaw_speech_span(segment));
+    speakers_.normalize_segments(speaker, segments, spans, architecture_->features.dimensions.back(),
+                                 !interim);
+}
+
+std::vector<float> Classifier::classify_segments(const std::vector<const float*>& segments,
+                                                 const std::string& speaker, bool interim) {
     if (architecture_->batch_layout != BatchLayout::SegmentImages)
         throw std::logic_error("classify_segments on a " + info_.architecture + " model (it takes frames)");
     if (segments.empty()) throw std::invalid_argument("utterance without segments");
     const int n = static_cast<int>(segments.size());
     std::vector<FeatureItem> items;
-    for (const float* segment : segments) items.push_back({segment, 1});
+    if (normalization_ == InputNormalization::Speaker) {
+        const size_t size = architecture_->item_size();
+        normalized_.resize(size * n);
+        std::vector<float*> copies;
+        for (int i = 0; i < n; ++i) {
+            copies.push_back(normalized_.data() + size * i);
+            std::copy(segments[i], segments[i] + size, copies.back());
+        }
+        condition_segments(copies, speaker, interim);
+        for (const float* segment : copies) items.push_back({segment, 1});
+    } else {
+        for (const float* segment : segments) items.push_back({segment, 1});
+    }
     architecture_->fill_features(items.data(), items.size(), batch_);
     std::vector<float> per_segment = posteriors(batch_);
     const int k = num_classes();

@@ -56,8 +56,15 @@ public:
     std::vector<float> classify_multimodal(const float* frames, int frame_count,
                                            const std::vector<int>& tokens);
     // Segments (segment models: mu-law, each 400 x 200) of one utterance -> mean of the segments'
-    // posteriors (the attention-pooling CNN paper's utterance decision).
-    std::vector<float> classify_segments(const std::vector<const float*>& segments);
+    // posteriors (the attention-pooling CNN paper's utterance decision). A speaker-normalised
+    // model reads them z-scored by `speaker` as condition_segments does.
+    std::vector<float> classify_segments(const std::vector<const float*>& segments,
+                                         const std::string& speaker = "", bool interim = false);
+    // What a speaker-normalised segment model reads of an utterance's segments: each frequency
+    // row z-scored with the running statistics of `speaker` over the segments' speech spans
+    // (which it updates), in place; other models: the segments as they are. Training too.
+    void condition_segments(const std::vector<float*>& segments, const std::string& speaker,
+                            bool interim = false);
 
     Model& model() { return *model_; }
     nn::Context& context() { return *context_; }
@@ -75,7 +82,7 @@ private:
     Batch batch_;
     InputNormalization normalization_ = InputNormalization::Segment;
     SpeakerNormalizer speakers_;
-    std::vector<float> normalized_; // the speech span of the segment being classified
+    std::vector<float> normalized_; // the speech span of the segment (or the segments) being classified
 };
 
 } // namespace emotion::models

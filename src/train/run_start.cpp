@@ -47,7 +47,8 @@ std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, con
     info.labels = spec.labels;
     info.features = spec.architecture->features;
     info.normalisation = spec.architecture->normalisation;
-    // Only the LLD sequence models read speaker-normalised frames (the others ignore the key).
+    // The models that read speaker-normalised inputs (the LLD sequence models and the mu-law
+    // segment model) keep the key in their configuration; the others drop it.
     const bool by_speaker = spec.config_overrides.is_object() &&
                             spec.config_overrides.contains("input_normalization") &&
                             spec.config_overrides["input_normalization"] == "speaker";
@@ -55,9 +56,11 @@ std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, con
         if (models::input_normalization(info.config) != models::InputNormalization::Speaker)
             throw TrainingError(TrainingIssue::Settings,
                                 "Cannot build the model to train: input_normalization \"speaker\" is for "
-                                "the LLD sequence models (alstm, stl), not " +
+                                "alstm, stl and apcnn, not " +
                                     spec.architecture->name + ".");
-        info.normalisation = models::kSpeakerNormalisation;
+        info.normalisation = spec.architecture->batch_layout == models::BatchLayout::SegmentImages
+                                 ? models::kSpeakerMulawNormalisation
+                                 : models::kSpeakerNormalisation;
     }
     return std::make_unique<models::Classifier>(std::move(context), std::move(model), std::move(info),
                                                 spec.path);

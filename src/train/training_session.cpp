@@ -185,11 +185,18 @@ void TrainingSession::add(LabelledSegment segment) {
         return;
     }
     std::vector<Example>& parts = segment.parts;
-    if (classifier_->input_normalization() == models::InputNormalization::Speaker)
-        for (auto& e : parts) {
-            classifier_->condition_frames(e.features, segment.speaker);
-            e.frames = static_cast<int>(e.features.size() / settings_.architecture->item_size());
+    if (classifier_->input_normalization() == models::InputNormalization::Speaker) {
+        if (settings_.architecture->batch_layout == models::BatchLayout::SegmentImages) {
+            std::vector<float*> segments;
+            for (auto& e : parts) segments.push_back(e.features.data());
+            classifier_->condition_segments(segments, segment.speaker);
+        } else {
+            for (auto& e : parts) {
+                classifier_->condition_frames(e.features, segment.speaker);
+                e.frames = static_cast<int>(e.features.size() / settings_.architecture->item_size());
+            }
         }
+    }
     const int min_frames = classifier_->min_frames();
     parts.erase(
         std::remove_if(parts.begin(), parts.end(), [&](const Example& e) { return e.frames < min_frames; }),

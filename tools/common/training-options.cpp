@@ -19,8 +19,8 @@ const char* kTrainingOptionsUsage =
     "  --bn-recalibration N  training segments that re-estimate BatchNorm statistics before\n"
     "                        validation (-1: the architecture's default, 0: off)\n"
     "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n"
-    "  --normalization segment|speaker  alstm, stl, new model: per-segment z-score (the papers') or\n"
-    "                        running per-speaker z-score (better on unseen voices; README)\n";
+    "  --normalization segment|speaker  alstm, stl, apcnn, new model: per-segment handling (the\n"
+    "                        papers') or running per-speaker z-score (better on unseen voices; README)\n";
 
 pipelines::TrainOptions training_options(const Options& o) {
     pipelines::TrainOptions t;
