@@ -249,9 +249,9 @@ GType gst_emotion_schedule_get_type(void) {
 GType gst_emotion_normalization_get_type(void) {
     static GType type = 0;
     static const GEnumValue values[] = {
-        {GST_EMOTION_NORMALIZATION_SEGMENT, "Per-segment z-score inside the model (the papers')", "segment"},
+        {GST_EMOTION_NORMALIZATION_SEGMENT, "Per-segment handling inside the model (the papers')", "segment"},
         {GST_EMOTION_NORMALIZATION_SPEAKER,
-         "Running per-speaker z-score over segments' speech spans (alstm, stl): keeps level and range",
+         "Running per-speaker z-score over segments' speech spans (alstm, stl; apcnn: mu-law rows)",
          "speaker"},
         {0, NULL, NULL},
     };

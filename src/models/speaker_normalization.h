@@ -1,4 +1,4 @@
-// Input normalisation by speaker for the LLD sequence models (M1, M3): the models' own per-segment
+// Input normalisation by speaker for the LLD sequence models (M1, M3) and M2: the LLD models' own per-segment
 // z-score (MODELS.md) removes each feature's level and range within a segment, which is where
 // much of arousal lives (loud and high against quiet and low), and leaves nothing to tell a
 // voice's habits from its emotion. With a model's config `"input_normalization": "speaker"` the
