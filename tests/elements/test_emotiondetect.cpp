@@ -630,20 +630,20 @@ GST_END_TEST;
 /* Bad training settings and classifier-properties: an error at start that names what is wrong. */
 /* normalization=speaker (a classifier property, here through classifier-properties): the model
  * file records it and inference follows the file (stl and apcnn); a contradicting config is an error. */
-GST_START_TEST(test_train_speaker_normalization) {
-    if (!have_emodb("test_train_speaker_normalization")) return;
-    const std::string out = temp_path("stl-speaker.safetensors");
+/* Trains `architecture` with normalization=speaker for `epochs`; the file records it (config and
+ * `normalisation`), and inference on the validation speakers (each segment's speaker from
+ * emodatasetsrc) gives a result per utterance. */
+void check_speaker_trained(const std::string& architecture, int epochs, const char* normalisation) {
+    const std::string out = temp_path(architecture + "-speaker.safetensors");
     Run run;
-    train(detect_training(
-              out, 2,
-              "architecture=stl classifier-properties=\"props,seed=5,patience=0,normalization=speaker\""),
+    train(detect_training(out, epochs,
+                          "architecture=" + architecture +
+                              " classifier-properties=\"props,seed=5,patience=0,normalization=speaker\""),
           &run);
     const SafetensorsFile file = SafetensorsFile::read(out);
     const auto config = nlohmann::json::parse(file.metadata_value("config"));
     fail_unless_equals_std_string(config.value("input_normalization", ""), "speaker");
-    fail_unless_equals_std_string(file.metadata_value("normalisation"),
-                                  emotion::models::kSpeakerNormalisation);
-    /* inference on the validation speakers, the speaker of each segment from emodatasetsrc */
+    fail_unless_equals_std_string(file.metadata_value("normalisation"), normalisation);
     std::vector<Result> results =
         results_of(small_dataset(1) + " split=valid ! emotiondetect model=\"" + out + "\"" + kAppsink);
     fail_unless_equals_int((int)results.size(), 8);
@@ -652,33 +652,16 @@ GST_START_TEST(test_train_speaker_normalization) {
         for (float p : r.scores) sum += p;
         fail_unless(std::fabs(sum - 1.0f) < 1e-4f, "posteriors sum to %f", sum);
     }
-    printf(
-        "stl normalization=speaker: 2 epochs, file records \"%s\"; %zu results on the validation speakers\n",
-        file.metadata_value("normalisation").c_str(), results.size());
+    printf("%s normalization=speaker: %d epoch(s), file records \"%s\"; %zu results on the validation "
+           "speakers\n",
+           architecture.c_str(), epochs, normalisation, results.size());
+}
 
-    /* apcnn: its mu-law segments z-scored by speaker, the same in training and inference */
-    const std::string apcnn = temp_path("apcnn-speaker.safetensors");
-    Run apcnn_run;
-    train(detect_training(apcnn, 1,
-                          "architecture=apcnn classifier-properties=\"props,seed=5,patience=0,"
-                          "normalization=speaker\""),
-          &apcnn_run);
-    const SafetensorsFile apcnn_file = SafetensorsFile::read(apcnn);
-    fail_unless_equals_std_string(
-        nlohmann::json::parse(apcnn_file.metadata_value("config")).value("input_normalization", ""),
-        "speaker");
-    fail_unless_equals_std_string(apcnn_file.metadata_value("normalisation"),
-                                  emotion::models::kSpeakerMulawNormalisation);
-    std::vector<Result> apcnn_results =
-        results_of(small_dataset(1) + " split=valid ! emotiondetect model=\"" + apcnn + "\"" + kAppsink);
-    fail_unless_equals_int((int)apcnn_results.size(), 8);
-    for (const Result& r : apcnn_results) {
-        float sum = 0.0f;
-        for (float p : r.scores) sum += p;
-        fail_unless(std::fabs(sum - 1.0f) < 1e-4f, "posteriors sum to %f", sum);
-    }
-    printf("apcnn normalization=speaker: 1 epoch; %zu results on the validation speakers\n",
-           apcnn_results.size());
+GST_START_TEST(test_train_speaker_normalization) {
+    if (!have_emodb("test_train_speaker_normalization")) return;
+    check_speaker_trained("stl", 2, emotion::models::kSpeakerNormalisation);
+    /* apcnn: each mu-law row z-scored by speaker, the same in training and inference */
+    check_speaker_trained("apcnn", 1, emotion::models::kSpeakerMulawNormalisation);
 
     struct Case {
         std::string pipeline, expected;
