@@ -251,7 +251,7 @@ GType gst_emotion_normalization_get_type(void) {
     static const GEnumValue values[] = {
         {GST_EMOTION_NORMALIZATION_SEGMENT, "Per-segment handling inside the model (the papers')", "segment"},
         {GST_EMOTION_NORMALIZATION_SPEAKER,
-         "Running per-speaker z-score over segments' speech spans (alstm, stl; apcnn: mu-law rows)",
+         "Running per-speaker z-score over segments' speech spans (alstm, stl; apcnn: mu-law row means)",
          "speaker"},
         {0, NULL, NULL},
     };

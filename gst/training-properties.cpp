@@ -134,7 +134,7 @@ void training_properties_install(GObjectClass* klass, guint first) {
             "normalization", "Input normalization",
             "mode=train, new alstm, stl or apcnn model: `segment` z-scores each segment's features (the "
             "papers'; blind to a voice's level and range, which carry arousal; apcnn: its mu-law segments "
-            "as they come), `speaker` z-scores them (apcnn: each frequency row of the mu-law segments) "
+            "as they come), `speaker` z-scores them (apcnn: subtracts each mu-law frequency row's mean) "
             "with running statistics of the segment's speaker (the stream's when the stream names none) "
             "over the segment's speech span: better on voices and channels the model never heard (README), "
             "needs a few segments of a speaker to settle. Recorded in the model file, which inference "

@@ -57,11 +57,11 @@ public:
                                            const std::vector<int>& tokens);
     // Segments (segment models: mu-law, each 400 x 200) of one utterance -> mean of the segments'
     // posteriors (the attention-pooling CNN paper's utterance decision). A speaker-normalised
-    // model reads them z-scored by `speaker` as condition_segments does.
+    // model reads them normalised by `speaker` as condition_segments does.
     std::vector<float> classify_segments(const std::vector<const float*>& segments,
                                          const std::string& speaker = "", bool interim = false);
     // What a speaker-normalised segment model reads of an utterance's segments: each frequency
-    // row z-scored with the running statistics of `speaker` over the segments' speech spans
+    // row minus its running mean for `speaker` over the segments' speech spans
     // (which it updates), in place; other models: the segments as they are. Training too.
     void condition_segments(const std::vector<float*>& segments, const std::string& speaker,
                             bool interim = false);

@@ -21,10 +21,10 @@ const char* const kSpeakerNormalisation =
     "per-speaker running z-score of each feature over segments' speech spans (frames within 30 dB of "
     "the loudest; horizon 6000 frames; population std, floor 1e-5), outside the model";
 const char* const kSpeakerMulawNormalisation =
-    "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255), then a per-speaker running z-score "
-    "of each frequency row over segments' speech spans (frames within 30 dB of the loudest by their "
-    "bins' energy; each segment of an utterance weighing 1/n; horizon 6000 frames; population std, "
-    "floor 1e-5), outside the model";
+    "per-segment min-max scaling to [-1, 1], then mu-law (mu = 255), then each frequency row minus "
+    "its per-speaker running mean over segments' speech spans (frames within 30 dB of the loudest by "
+    "their bins' energy; each segment of an utterance weighing 1/n; horizon 6000 frames), outside the "
+    "model";
 
 InputNormalization input_normalization(const nlohmann::json& config) {
     if (!config.is_object() || !config.contains("input_normalization")) return InputNormalization::Segment;
@@ -117,11 +117,13 @@ void SpeakerNormalizer::add(Statistics& s, const float* values, Layout layout, F
     }
 }
 
-void SpeakerNormalizer::z_score(const Statistics& s, float* values, Layout layout, int count) const {
+void SpeakerNormalizer::standardize(const Statistics& s, float* values, Layout layout, int count,
+                                    bool divide) const {
     for (int f = 0; f < frame_size_; ++f) {
         const double mean = s.sum[f] / s.weight;
         const double variance = std::max(0.0, s.sum_of_squares[f] / s.weight - mean * mean);
-        const float scale = 1.0f / std::max(static_cast<float>(std::sqrt(variance)), kStdFloor);
+        const float scale =
+            divide ? 1.0f / std::max(static_cast<float>(std::sqrt(variance)), kStdFloor) : 1.0f;
         for (int t = 0; t < count; ++t) {
             float& v = values[(size_t)t * layout.frame_step + (size_t)f * layout.feature_step];
             v = static_cast<float>((v - mean) * scale);
@@ -135,7 +137,7 @@ void SpeakerNormalizer::normalize(const std::string& speaker, float* frames, int
     Statistics& s = statistics(speaker, keep, scratch);
     const Layout layout{frame_size_, 1};
     add(s, frames, layout, {0, count}, 1.0);
-    z_score(s, frames, layout, count);
+    standardize(s, frames, layout, count, true);
 }
 
 void SpeakerNormalizer::normalize_segments(const std::string& speaker, const std::vector<float*>& segments,
@@ -149,7 +151,9 @@ void SpeakerNormalizer::normalize_segments(const std::string& speaker, const std
     const Layout layout{1, frames};
     const double weight = 1.0 / static_cast<double>(segments.size());
     for (size_t i = 0; i < segments.size(); ++i) add(s, segments[i], layout, spans[i], weight);
-    for (float* segment : segments) z_score(s, segment, layout, frames);
+    // The mean only: dividing by each row's deviation as well was measured worse across corpora
+    // (README "Normalisation").
+    for (float* segment : segments) standardize(s, segment, layout, frames, false);
 }
 
 } // namespace emotion::models

@@ -10,9 +10,10 @@
 // with a horizon of about a minute of speech).
 //
 // The segment model (M2 `apcnn`) keeps its segments whole (the CNN reads 400 x 200) and its
-// mu-law values as mulawspec makes them: each frequency row of an utterance's segments is
-// z-scored with the speaker's running statistics of that row (per-speaker CMVN of the mu-law
-// spectrogram), the statistics taken over each segment's speech span only.
+// mu-law values as mulawspec makes them: each frequency row of an utterance's segments has the
+// speaker's running mean of that row subtracted (per-speaker cepstral-style mean normalisation of
+// the mu-law spectrogram; the mean only, as measured better than a z-score across corpora), the
+// statistics taken over each segment's speech span only.
 #pragma once
 
 #include <map>
@@ -67,7 +68,7 @@ public:
     // The mu-law segments of one utterance, each `frame_size` rows of `frames` values: adds the
     // values of each segment's `spans[i]` to the statistics of `speaker`, each segment weighing
     // 1/n (an utterance counts its speech once, whatever the segments' hop: 1 s in training,
-    // 0.4 s at inference), then z-scores every value of every row with those statistics.
+    // 0.4 s at inference), then subtracts the row's running mean from every value of every row.
     // `keep` as above.
     void normalize_segments(const std::string& speaker, const std::vector<float*>& segments,
                             const std::vector<FrameSpan>& spans, int frames, bool keep = true);
@@ -83,7 +84,8 @@ private:
     };
     Statistics& statistics(const std::string& speaker, bool keep, Statistics& scratch);
     void add(Statistics& s, const float* values, Layout layout, FrameSpan span, double frame_weight) const;
-    void z_score(const Statistics& s, float* values, Layout layout, int count) const;
+    // (v - mean) / std per feature (`divide` false: v - mean).
+    void standardize(const Statistics& s, float* values, Layout layout, int count, bool divide) const;
     int frame_size_;
     std::map<std::string, Statistics> speakers_;
 };
