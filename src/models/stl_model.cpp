@@ -118,7 +118,8 @@ nn::ConvStackOptions StlModel::cnn_options(const StlConfig& config) {
 
 StlModel::StlModel(nn::Context& context, const StlConfig& config)
     : context_(context), config_(config), dropout_rng_(0x57a1), cnn_(context, cnn_options(config)),
-      rnn_(context, config.channels.back() * config.feature_out(), config.rnn_hidden, true),
+      rnn_(context, config.channels.back() * config.feature_out(), config.rnn_hidden,
+           nn::AlstmOptions{nn::AlstmCell::Lstm, {1}, 1, true}),
       proj_(context, 2 * config.rnn_hidden, config.d), fc_(context, config.d, config.K) {
     // The Conv1d weight [d, 2H, 1]: same bytes as the Linear's [d, 2H].
     proj_.weight.value.reshape({config.d, 2 * config.rnn_hidden, 1});
