@@ -231,6 +231,9 @@ io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info) {
     }
     if (!info.speaker_prior.empty())
         writer.set_metadata("speaker_prior", info.speaker_prior.to_json().dump());
+    else if (SpeakerStatisticsConfig::from_json(model.config()).prior_frames > 0.0)
+        throw std::invalid_argument("a model with speaker_prior_frames needs its population prior "
+                                    "(Classifier::set_speaker_prior)");
     const Architecture& architecture = architecture_of(model);
     if (architecture.takes_text()) {
         const int rows = architecture.vocabulary_size(model.config());
