@@ -54,6 +54,9 @@ public:
     void forget_speakers() { speakers_.reset(); }
     // Training's speaker_reset: the speaker's next segment is read as a first one.
     void forget_speaker(const std::string& speaker) { speakers_.forget(speaker); }
+    // Training's speaker_first: the speaker's next segment is read as a first one, their
+    // statistics kept.
+    void read_next_as_first(const std::string& speaker) { speakers_.read_next_as_first(speaker); }
     // The model config's warm-up settings, and the population prior new speakers start from (the
     // model file's; training sets it from its population, and the saved file records it).
     const SpeakerStatisticsConfig& speaker_statistics() const { return speaker_statistics_; }

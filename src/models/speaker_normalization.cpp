@@ -41,20 +41,25 @@ SpeakerStatisticsConfig SpeakerStatisticsConfig::from_json(const nlohmann::json&
     };
     c.prior_frames = number("speaker_prior_frames", c.prior_frames);
     c.reset = number("speaker_reset", c.reset);
+    c.first = number("speaker_first", c.first);
     if (!(c.prior_frames >= 0.0 && c.prior_frames <= kMaxPriorFrames))
         throw std::invalid_argument("speaker_prior_frames is " + std::to_string(c.prior_frames) +
                                     ", expected 0 to " + std::to_string(int(kMaxPriorFrames)));
     if (!(c.reset >= 0.0 && c.reset < 1.0))
         throw std::invalid_argument("speaker_reset is " + std::to_string(c.reset) + ", expected [0, 1)");
-    if ((c.prior_frames > 0.0 || c.reset > 0.0) && input_normalization(config) != InputNormalization::Speaker)
+    if (!(c.first >= 0.0 && c.first < 1.0))
+        throw std::invalid_argument("speaker_first is " + std::to_string(c.first) + ", expected [0, 1)");
+    if ((c.prior_frames > 0.0 || c.reset > 0.0 || c.first > 0.0) &&
+        input_normalization(config) != InputNormalization::Speaker)
         throw std::invalid_argument(
-            "speaker_prior_frames and speaker_reset need input_normalization \"speaker\"");
+            "speaker_prior_frames, speaker_reset and speaker_first need input_normalization \"speaker\"");
     return c;
 }
 
 void SpeakerStatisticsConfig::add_to(nlohmann::json& config) const {
     if (prior_frames > 0.0) config["speaker_prior_frames"] = prior_frames;
     if (reset > 0.0) config["speaker_reset"] = reset;
+    if (first > 0.0) config["speaker_first"] = first;
 }
 
 void FrameMoments::add(const float* frames, int count, int frame_size, double fade) {
@@ -93,23 +98,20 @@ SpeakerPrior SpeakerPrior::of(const FrameMoments& population) {
 nlohmann::json SpeakerPrior::to_json() const { return {{"mean", mean}, {"variance", variance}}; }
 
 SpeakerPrior SpeakerPrior::from_json(const nlohmann::json& j, int features) {
-    SpeakerPrior prior;
-    for (const char* key : {"mean", "variance"}) {
-        const bool ok =
-            j.is_object() && j.contains(key) && j[key].is_array() && int(j[key].size()) == features;
-        if (!ok)
-            throw std::invalid_argument(std::string("'") + key + "' must be an array of " +
-                                        std::to_string(features) + " numbers");
-        std::vector<double>& values = key[0] == 'm' ? prior.mean : prior.variance;
+    auto values = [&](const std::string& key, bool variances) {
+        if (!j.is_object() || !j.contains(key) || !j[key].is_array() || int(j[key].size()) != features)
+            throw std::invalid_argument("'" + key + "' must be an array of " + std::to_string(features) +
+                                        " numbers");
+        std::vector<double> out;
         for (const auto& v : j[key]) {
-            if (!v.is_number() || !std::isfinite(v.get<double>()) || (key[0] == 'v' && v.get<double>() < 0.0))
-                throw std::invalid_argument(
-                    std::string("'") + key + "' holds " + v.dump() +
-                    (key[0] == 'v' ? ", expected finite numbers >= 0" : ", expected finite numbers"));
-            values.push_back(v.get<double>());
+            if (!v.is_number() || !std::isfinite(v.get<double>()) || (variances && v.get<double>() < 0.0))
+                throw std::invalid_argument("'" + key + "' holds " + v.dump() + ", expected finite numbers" +
+                                            (variances ? " >= 0" : ""));
+            out.push_back(v.get<double>());
         }
-    }
-    return prior;
+        return out;
+    };
+    return {values("mean", false), values("variance", true)};
 }
 
 const char* input_normalization_name(InputNormalization normalization) {
@@ -156,14 +158,19 @@ void SpeakerNormalizer::set_prior(const SpeakerPrior& prior, double frames) {
 
 void SpeakerNormalizer::normalize(const std::string& speaker, float* frames, int count, bool keep) {
     if (count <= 0) return;
+    // Older frames fade: a segment of n frames scales what came before by exp(-n / horizon).
+    const double fade = std::exp(-count / kHorizonFrames);
     const auto known = speakers_.find(speaker);
     FrameMoments scratch = known != speakers_.end() ? known->second : prior_;
     FrameMoments& s = keep ? speakers_.try_emplace(speaker, prior_).first->second : scratch;
-    // Older frames fade: a segment of n frames scales what came before by exp(-n / horizon).
-    s.add(frames, count, frame_size_, std::exp(-count / kHorizonFrames));
+    FrameMoments read_as_first = prior_; // what a first segment is read with
+    const bool as_first = keep && as_first_.erase(speaker) > 0;
+    if (as_first) read_as_first.add(frames, count, frame_size_, fade);
+    s.add(frames, count, frame_size_, fade);
+    const FrameMoments& reading = as_first ? read_as_first : s;
     for (int f = 0; f < frame_size_; ++f) {
-        const double mean = s.mean(f);
-        const float scale = 1.0f / std::max(static_cast<float>(std::sqrt(s.variance(f))), kStdFloor);
+        const double mean = reading.mean(f);
+        const float scale = 1.0f / std::max(static_cast<float>(std::sqrt(reading.variance(f))), kStdFloor);
         for (int t = 0; t < count; ++t) {
             float& v = frames[(size_t)t * frame_size_ + f];
             v = static_cast<float>((v - mean) * scale);

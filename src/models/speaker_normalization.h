@@ -16,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,10 +50,13 @@ FrameSpan speech_span(const float* frames, int count, int frame_size, int min_fr
 //       training population's (the file's `speaker_prior` metadata), weighted as this many frames
 //       of speech (100 a second), so a first segment is read by a mix of the population and itself;
 //   "speaker_reset" (in [0, 1), default 0; training only): before each training segment, with
-//       this probability, its speaker is forgotten, so the segment is read as a first one.
+//       this probability, its speaker is forgotten, so the segment is read as a first one;
+//   "speaker_first" (in [0, 1), default 0; training only): with this probability a training
+//       segment is read as a first one, but its speaker's statistics are kept (and it joins them).
 struct SpeakerStatisticsConfig {
     double prior_frames = 0.0;
     double reset = 0.0;
+    double first = 0.0;
 
     // std::invalid_argument for a value out of range, or either key without
     // "input_normalization": "speaker".
@@ -92,9 +96,15 @@ public:
     // prior: from nothing). Speakers already heard keep theirs.
     void set_prior(const SpeakerPrior& prior, double frames);
     // Forgets every speaker (a new stream, a new epoch); the prior stays.
-    void reset() { speakers_.clear(); }
+    void reset() {
+        speakers_.clear();
+        as_first_.clear();
+    }
     // Forgets one speaker: their next segment is read as a first one.
     void forget(const std::string& speaker) { speakers_.erase(speaker); }
+    // The speaker's next segment is read as a first one (the prior and itself), but still counts
+    // in the speaker's statistics, which later segments read as before.
+    void read_next_as_first(const std::string& speaker) { as_first_.insert(speaker); }
     // Adds `count` frames to the statistics of `speaker` ("" is the stream), then z-scores them
     // in place with those statistics (per feature; population std, floor 1e-5 as the models').
     // `keep` false: the statistics are left as they were (an interim look at an open segment,
@@ -105,6 +115,7 @@ private:
     int frame_size_;
     FrameMoments prior_; // a new speaker's statistics
     std::map<std::string, FrameMoments> speakers_;
+    std::set<std::string> as_first_; // read_next_as_first
 };
 
 } // namespace emotion::models

@@ -164,15 +164,18 @@ void TrainingSession::begin(int epoch) {
     learning_prior_ =
         classifier_->speaker_statistics().prior_frames > 0.0 && classifier_->info().speaker_prior.empty();
     population_ = models::FrameMoments{};
-    // speaker_reset's draws: the same in a resumed epoch
+    // speaker_reset's and speaker_first's draws: the same in a resumed epoch
     speaker_resets_.seed(settings_.train.seed * 0x9E3779B97F4A7C15ull + uint64_t(epoch_offset_ + epoch));
 }
 
 void TrainingSession::condition(std::vector<Example>& parts, const std::string& speaker, bool validation) {
-    const double reset = classifier_->speaker_statistics().reset;
-    if (!validation && reset > 0.0 &&
-        std::uniform_real_distribution<double>(0.0, 1.0)(speaker_resets_) < reset)
-        classifier_->forget_speaker(speaker);
+    const models::SpeakerStatisticsConfig& warm_up = classifier_->speaker_statistics();
+    auto drawn = [&](double probability) {
+        return !validation && probability > 0.0 &&
+               std::uniform_real_distribution<double>(0.0, 1.0)(speaker_resets_) < probability;
+    };
+    if (drawn(warm_up.reset)) classifier_->forget_speaker(speaker);
+    if (drawn(warm_up.first)) classifier_->read_next_as_first(speaker);
     models::FrameMoments* population = learning_prior_ && !validation ? &population_ : nullptr;
     for (auto& e : parts) {
         classifier_->condition_frames(e.features, speaker, false, population);

@@ -124,7 +124,7 @@ private:
     int unlabelled_ = 0;              // segments without a true label
     bool learning_prior_ = false;     // this epoch's training speech is the model's population prior
     models::FrameMoments population_; // that speech so far
-    std::mt19937_64 speaker_resets_;  // speaker_reset's draws
+    std::mt19937_64 speaker_resets_;  // speaker_reset's and speaker_first's draws
     std::chrono::steady_clock::time_point started_;
 };
 

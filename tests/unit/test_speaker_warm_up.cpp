@@ -1,6 +1,7 @@
 // The warm-up settings of speaker normalisation (models/speaker_normalization.h): a population
-// prior blended into a new speaker's statistics, computed by hand; forgetting one speaker; the
-// prior in the model file; and the errors of bad settings and bad files.
+// prior blended into a new speaker's statistics, computed by hand; forgetting one speaker, or
+// reading their next segment as a first one while it still counts for them; the prior in the
+// model file; and the errors of bad settings and bad files.
 #include <unistd.h>
 
 #include <cmath>
@@ -139,6 +140,40 @@ TEST(a_forgotten_speaker_is_read_as_new_and_others_are_kept) {
     EXPECT(b2 != b2_fresh); // b still remembers their first segment
 }
 
+TEST(a_segment_read_as_first_still_counts_for_its_speaker) {
+    SpeakerNormalizer normalizer(kWidth), fresh(kWidth), plain(kWidth);
+    for (auto* n : {&normalizer, &fresh, &plain}) n->set_prior(population(0.0, 1.0), 100.0);
+    auto a1 = frames_at(40, 2.0f, 8), a1_plain = a1;
+    normalizer.normalize("a", a1.data(), 40);
+    plain.normalize("a", a1_plain.data(), 40);
+    normalizer.read_next_as_first("a");
+    auto a2 = frames_at(30, -1.0f, 9), a2_fresh = a2, a2_plain = a2;
+    normalizer.normalize("a", a2.data(), 30);
+    fresh.normalize("a", a2_fresh.data(), 30);
+    plain.normalize("a", a2_plain.data(), 30);
+    EXPECT(a2 == a2_fresh && a2 != a2_plain); // read as a new speaker's first segment
+    // ...and counted: the next one reads the speaker's statistics of both, as without the flag
+    auto a3 = frames_at(30, 0.5f, 10), a3_plain = a3;
+    normalizer.normalize("a", a3.data(), 30);
+    plain.normalize("a", a3_plain.data(), 30);
+    EXPECT(a3 == a3_plain);
+    // an interim look does not use the flag up, and a reset drops it
+    normalizer.read_next_as_first("a");
+    auto look = frames_at(20, 0.5f, 11), look_plain = look;
+    normalizer.normalize("a", look.data(), 20, false);
+    plain.normalize("a", look_plain.data(), 20, false);
+    EXPECT(look == look_plain);
+    normalizer.reset();
+    plain.reset();
+    auto after = frames_at(20, 0.5f, 12), after_plain = after;
+    normalizer.normalize("a", after.data(), 20);
+    plain.normalize("a", after_plain.data(), 20);
+    auto after_second = frames_at(20, 3.0f, 13), after_second_plain = after_second;
+    normalizer.normalize("a", after_second.data(), 20);
+    plain.normalize("a", after_second_plain.data(), 20);
+    EXPECT(after_second == after_second_plain);
+}
+
 TEST(warm_up_settings_are_checked) {
     auto config = [](nlohmann::json extra) {
         nlohmann::json j = {{"input_normalization", "speaker"}};
@@ -157,7 +192,8 @@ TEST(warm_up_settings_are_checked) {
     for (const nlohmann::json& bad :
          {config({{"speaker_prior_frames", -1}}), config({{"speaker_prior_frames", 1e6}}),
           config({{"speaker_prior_frames", "300"}}), config({{"speaker_reset", 1.0}}),
-          config({{"speaker_reset", -0.1}}), nlohmann::json({{"speaker_prior_frames", 300}}),
+          config({{"speaker_reset", -0.1}}), config({{"speaker_first", 1}}),
+          nlohmann::json({{"speaker_first", 0.3}}), nlohmann::json({{"speaker_prior_frames", 300}}),
           nlohmann::json({{"input_normalization", "segment"}, {"speaker_reset", 0.2}})}) {
         bool refused = false;
         try {

@@ -494,8 +494,10 @@ TEST(a_model_that_cannot_be_written_ends_the_epoch_with_a_write_error) {
 // A speaker-normalised model's warm-up settings (models/speaker_normalization.h).
 train::SessionSettings small_m1_with_warm_up(const std::string& output) {
     train::SessionSettings s = small_m1(output);
-    s.config_overrides.update(
-        {{"input_normalization", "speaker"}, {"speaker_prior_frames", 200}, {"speaker_reset", 0.3}});
+    s.config_overrides.update({{"input_normalization", "speaker"},
+                               {"speaker_prior_frames", 200},
+                               {"speaker_reset", 0.3},
+                               {"speaker_first", 0.3}});
     return s;
 }
 
@@ -536,7 +538,7 @@ TEST(a_speaker_prior_is_the_first_epochs_training_speech) {
 }
 
 TEST(a_resumed_run_with_speaker_warm_up_equals_the_uninterrupted_one) {
-    // the prior comes back with the checkpoint, and speaker_reset draws the same forgettings
+    // the prior comes back with the checkpoint, and speaker_reset and speaker_first draw the same
     omp_set_num_threads(1);
     TempFolder folder;
     Dataset data;
@@ -560,9 +562,10 @@ TEST(a_resumed_run_with_speaker_warm_up_equals_the_uninterrupted_one) {
     std::string why;
     EXPECT_MSG(same_weights(whole, resumed, &why), why);
     EXPECT_MSG(same_weights(train::checkpoint_path(whole), train::checkpoint_path(resumed), &why), why);
-    // and speaker_reset is not a no-op: without it the run differs
+    // and the draws are not a no-op: without them the run differs
     train::SessionSettings no_reset = small_m1_with_warm_up(folder.file("no-reset.safetensors"));
     no_reset.config_overrides.erase("speaker_reset");
+    no_reset.config_overrides.erase("speaker_first");
     Recorder other;
     train::TrainingSession without(no_reset, other);
     data.run(without, epochs);
