@@ -8,9 +8,15 @@
 // training and inference, so a model learns from what it will see: a speaker's first segment is
 // normalised by itself alone, later ones by everything heard of that speaker (older frames fading
 // with a horizon of about a minute of speech).
+//
+// Warm-up: a first segment normalised by itself alone loses its level and range, as in the
+// per-segment model. Two config keys (SpeakerStatisticsConfig) address that: a population prior
+// that every speaker's statistics start from, and, in training, speakers forgotten at random so
+// that the model learns to read first segments too.
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,12 +45,66 @@ struct FrameSpan {
 };
 FrameSpan speech_span(const float* frames, int count, int frame_size, int min_frames);
 
+// The config keys of a speaker-normalised model's statistics (README "Normalisation"):
+//   "speaker_prior_frames" (>= 0, default 0 = none): every speaker's statistics start from the
+//       training population's (the file's `speaker_prior` metadata), weighted as this many frames
+//       of speech (100 a second), so a first segment is read by a mix of the population and itself;
+//   "speaker_reset" (in [0, 1), default 0; training only): before each training segment, with
+//       this probability, its speaker is forgotten, so the segment is read as a first one;
+//   "speaker_first" (in [0, 1), default 0; training only): with this probability a training
+//       segment is read as a first one, but its speaker's statistics are kept (and it joins them).
+struct SpeakerStatisticsConfig {
+    double prior_frames = 0.0;
+    double reset = 0.0;
+    double first = 0.0;
+
+    // std::invalid_argument for a value out of range, or either key without
+    // "input_normalization": "speaker".
+    static SpeakerStatisticsConfig from_json(const nlohmann::json& config);
+    // Adds the keys that are not at their defaults.
+    void add_to(nlohmann::json& config) const;
+};
+
+// Per-feature weighted sums of frames and of their squares: a speaker's running statistics, or
+// the pooled statistics of a population.
+struct FrameMoments {
+    double weight = 0.0;
+    std::vector<double> sum, sum_of_squares;
+
+    // Scales what came before by `fade`, then adds `count` frames of `frame_size` features.
+    void add(const float* frames, int count, int frame_size, double fade = 1.0);
+    double mean(int feature) const { return sum[feature] / weight; }
+    double variance(int feature) const; // population variance, >= 0
+};
+
+// The training population's mean and variance per feature, as the model file stores them.
+struct SpeakerPrior {
+    std::vector<double> mean, variance;
+    bool empty() const { return mean.empty(); }
+    static SpeakerPrior of(const FrameMoments& population);
+    // {"mean": [...], "variance": [...]}; from_json: std::invalid_argument unless both hold
+    // `features` finite numbers (variances >= 0).
+    nlohmann::json to_json() const;
+    static SpeakerPrior from_json(const nlohmann::json& j, int features);
+};
+
 class SpeakerNormalizer {
 public:
     explicit SpeakerNormalizer(int frame_size = 0);
 
-    // Forgets every speaker (a new stream, a new epoch).
-    void reset() { speakers_.clear(); }
+    // New speakers' statistics start as `prior`, weighted as `frames` frames (0 or an empty
+    // prior: from nothing). Speakers already heard keep theirs.
+    void set_prior(const SpeakerPrior& prior, double frames);
+    // Forgets every speaker (a new stream, a new epoch); the prior stays.
+    void reset() {
+        speakers_.clear();
+        as_first_.clear();
+    }
+    // Forgets one speaker: their next segment is read as a first one.
+    void forget(const std::string& speaker) { speakers_.erase(speaker); }
+    // The speaker's next segment is read as a first one (the prior and itself), but still counts
+    // in the speaker's statistics, which later segments read as before.
+    void read_next_as_first(const std::string& speaker) { as_first_.insert(speaker); }
     // Adds `count` frames to the statistics of `speaker` ("" is the stream), then z-scores them
     // in place with those statistics (per feature; population std, floor 1e-5 as the models').
     // `keep` false: the statistics are left as they were (an interim look at an open segment,
@@ -52,12 +112,10 @@ public:
     void normalize(const std::string& speaker, float* frames, int count, bool keep = true);
 
 private:
-    struct Statistics {
-        double weight = 0.0;
-        std::vector<double> sum, sum_of_squares;
-    };
     int frame_size_;
-    std::map<std::string, Statistics> speakers_;
+    FrameMoments prior_; // a new speaker's statistics
+    std::map<std::string, FrameMoments> speakers_;
+    std::set<std::string> as_first_; // read_next_as_first
 };
 
 } // namespace emotion::models

@@ -45,6 +45,7 @@ struct StlConfig {
     float dropout = 0.1f;
     // Speaker: frames come z-scored by speaker (models/speaker_normalization.h), not per segment.
     InputNormalization input_normalization = InputNormalization::Segment;
+    SpeakerStatisticsConfig speaker_statistics; // its warm-up settings
 
     // Unknown keys are ignored ("T", "model" of the golden files); known keys are checked.
     static StlConfig from_json(const nlohmann::json& j);

@@ -20,7 +20,8 @@ const char* kTrainingOptionsUsage =
     "                        validation (-1: the architecture's default, 0: off)\n"
     "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n"
     "  --normalization segment|speaker  alstm, stl, new model: per-segment z-score (the papers') or\n"
-    "                        running per-speaker z-score (better on unseen voices; README)\n";
+    "                        running per-speaker z-score (better on unseen voices; README); its\n"
+    "                        warm-up: --config '{\"speaker_reset\":0.2}' (speaker_prior_frames too)\n";
 
 pipelines::TrainOptions training_options(const Options& o) {
     pipelines::TrainOptions t;
