@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a bundled example: synthesise two English sentences with espeak-ng (the
 # repository carries no corpus audio), then tag each detected speech segment with its emotion,
-# using the uninstalled plugin and the shipped default model (models/alstm.safetensors).
+# using the uninstalled plugin and the shipped default model (models/stl.safetensors).
 set -euo pipefail
 build="${1:?usage: tag-example.sh BUILD_DIR}"
 out="$build/example"

@@ -72,7 +72,8 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
         g_param_spec_double(
             "min-speech", "Minimum speech",
             "Least fraction of a segment's or window's LLD frames that the energy VAD must find to be "
-            "speech for it to be classified; 0 classifies everything. Ignored for mu-law input "
+            "speech for it to be classified (none when its voiced frames mostly hold their pitch, as "
+            "notes of music do); 0 classifies everything. Ignored for mu-law input "
             "(apcnnclassify) and in mode=train",
             0.0, 1.0, defaults.min_speech, flags));
     g_object_class_install_property(

@@ -7,7 +7,7 @@
  * classifier each file's recorded architecture needs: lldextract + alstmclassify or stlclassify,
  * mulawspec + apcnnclassify. Several comma-separated models are fused by emotionfuse (the first
  * model's segments are kept; list an LLD model first to keep VAD segments). Without `model` it
- * runs the shipped model of `architecture` (alstm, apcnn or stl; default the recommended alstm);
+ * runs the shipped model of `architecture` (alstm, apcnn or stl; default the recommended stl);
  * with `model` the files' own architectures decide.
  *
  * Segmentation, windows, the longest segment, the speech gate and threads are set here once and
@@ -418,7 +418,7 @@ static void install_properties(GObjectClass* klass) {
                             "Without 'model': the architecture to run (its shipped model) or to train "
                             "(a new model): alstm, apcnn or stl. With 'model' the files' own "
                             "architecture decides, and another one here is an error. Default (NULL): "
-                            "the recommended one, alstm",
+                            "the recommended one, stl",
                             NULL, flags));
     g_object_class_install_property(
         klass, PROP_MODEL_LOCATION,

@@ -34,7 +34,8 @@
  * Segment events are forwarded after the segment's result.
  *
  * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD
- * gets no result (silence, stationary noise); with `no-speech=tag` it gets an `emotion` message
+ * gets no result (silence, stationary noise; also notes of music, whose voiced frames hold their
+ * pitch); with `no-speech=tag` it gets an `emotion` message
  * with `label` "no-speech", `speech` (double, its speech fraction) and no `confidence`, `labels`
  * or `scores`, a "no-speech" line for text output, a GAP event for tensor output.
  *

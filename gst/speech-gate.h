@@ -1,7 +1,7 @@
 /* The min-speech gate of the elements that classify LLD frames (GstEmotionClassifier's LLD
  * subclasses, ksmmtransformer): a part (segment, part of a long one, fallback window) is
  * classified only when enough of its frames are speech (stream::SpeechPresence), so silence,
- * stationary noise and steady tones get no emotion. Mu-law input has no energy feature and is
+ * stationary noise, steady tones and notes of music get no emotion. Mu-law input has no energy feature and is
  * not gated; mode=train is never gated. Internal to the plugin. */
 #pragma once
 

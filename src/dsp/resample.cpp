@@ -1,10 +1,14 @@
 // Windowed-sinc interpolation: each output sample sums the input under a Blackman-windowed sinc
-// of kZeroCrossings lobes each side, read from a table (a sin and two cos per tap would cost
-// several times the filtering itself).
+// of kZeroCrossings lobes each side. The kernel is tabulated once (a sin and two cos per tap
+// would cost several times the filtering itself), and for each call laid out as a polyphase bank:
+// kPhases rows of taps at fractional offsets 0, 1/kPhases, ..., 1, so an output sample is two
+// contiguous dot products (the rows either side of its offset), linearly blended.
 #include "dsp/resample.h"
 
 #include <algorithm>
 #include <cmath>
+
+#include "dsp/vector_math.h"
 
 namespace emotion::dsp {
 
@@ -12,6 +16,7 @@ namespace {
 
 constexpr int kZeroCrossings = 16;
 constexpr int kTableSteps = 256; // table entries per zero crossing
+constexpr int kPhases = 256;     // bank rows per input sample
 
 const std::vector<float>& kernel_table() {
     static const std::vector<float> table = [] {
@@ -38,23 +43,53 @@ inline float kernel(const std::vector<float>& table, double u) {
     return table[i] + frac * (table[i + 1] - table[i]);
 }
 
+// Row p holds, for an output at input position base + p / kPhases, the weights of input samples
+// base - reach + 1 ... base + reach (scaled by the cutoff, so a row sums to about 1).
+struct PolyphaseBank {
+    long reach = 0, taps = 0;
+    std::vector<float> rows; // (kPhases + 1) x taps
+
+    explicit PolyphaseBank(double cutoff) {
+        const auto& table = kernel_table();
+        reach = static_cast<long>(std::ceil(kZeroCrossings / cutoff)) + 1;
+        taps = 2 * reach;
+        rows.resize(static_cast<size_t>((kPhases + 1) * taps));
+        for (long p = 0; p <= kPhases; ++p) {
+            const double offset = static_cast<double>(p) / kPhases;
+            for (long m = 0; m < taps; ++m) {
+                const double distance = std::fabs(offset - static_cast<double>(m - reach + 1));
+                rows[p * taps + m] = static_cast<float>(kernel(table, distance * cutoff) * cutoff);
+            }
+        }
+    }
+    const float* row(long p) const { return rows.data() + p * taps; }
+};
+
 } // namespace
 
 std::vector<float> resample(const float* x, size_t count, double step) {
-    const auto& table = kernel_table();
     const size_t out_count = static_cast<size_t>(std::llround(static_cast<double>(count) / step));
     std::vector<float> out(out_count, 0.0f);
     const double cutoff = std::min(1.0, 1.0 / step); // of the input's Nyquist frequency
-    const double half_width = kZeroCrossings / cutoff;
-    const long last = static_cast<long>(count) - 1;
+    const PolyphaseBank bank(cutoff);
+    const long n = static_cast<long>(count);
+    std::vector<float> edge(static_cast<size_t>(bank.taps)); // input around the ends, zero-padded
     for (size_t j = 0; j < out_count; ++j) {
         const double t = static_cast<double>(j) * step;
-        const long first = std::max(0L, static_cast<long>(std::ceil(t - half_width)));
-        const long end = std::min(last, static_cast<long>(std::floor(t + half_width)));
-        double acc = 0.0;
-        for (long k = first; k <= end; ++k)
-            acc += x[k] * kernel(table, std::fabs(t - static_cast<double>(k)) * cutoff);
-        out[j] = static_cast<float>(acc * cutoff);
+        const long base = static_cast<long>(std::floor(t));
+        const double phase = (t - static_cast<double>(base)) * kPhases;
+        const long p = std::min(static_cast<long>(phase), static_cast<long>(kPhases - 1));
+        const float blend = static_cast<float>(phase - static_cast<double>(p));
+        const long first = base - bank.reach + 1;
+        const float* input = edge.data();
+        if (first >= 0 && first + bank.taps <= n)
+            input = x + first;
+        else
+            for (long m = 0; m < bank.taps; ++m)
+                edge[m] = first + m >= 0 && first + m < n ? x[first + m] : 0.0f;
+        const float below = dot(bank.row(p), input, bank.taps),
+                    above = dot(bank.row(p + 1), input, bank.taps);
+        out[j] = below + blend * (above - below);
     }
     return out;
 }

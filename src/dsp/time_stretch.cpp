@@ -4,20 +4,16 @@
 #include <cmath>
 
 #include "dsp/resample.h"
+#include "dsp/vector_math.h"
 
 namespace emotion::dsp {
 
 namespace {
 
-// Correlation of x[a..a+len) with x[b..b+len), every other sample (enough to rank offsets);
-// samples outside x count as zero.
+// Correlation of x[a..a+len) with x[b..b+len); samples outside x count as zero.
 double similarity(const float* x, long count, long a, long b, long len) {
-    double acc = 0.0;
-    for (long i = 0; i < len; i += 2) {
-        const long ia = a + i, ib = b + i;
-        if (ia >= 0 && ia < count && ib >= 0 && ib < count) acc += static_cast<double>(x[ia]) * x[ib];
-    }
-    return acc;
+    const long lo = std::max({0L, -a, -b}), hi = std::min({len, count - a, count - b});
+    return hi > lo ? dot(x + a + lo, x + b + lo, static_cast<size_t>(hi - lo)) : 0.0;
 }
 
 } // namespace

@@ -56,6 +56,19 @@ inline double dot(const double* a, const double* b, size_t count) {
     return (partial[0] + partial[1]) + (partial[2] + partial[3]);
 }
 
+// Sum of a[i] * b[i] in float with eight independent partial sums (vectorised), for filters and
+// correlations whose terms are of similar size.
+inline float dot(const float* a, const float* b, size_t count) {
+    float partial[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    const size_t whole = count - count % 8;
+    size_t i = 0;
+    for (; i < whole; i += 8)
+        for (int lane = 0; lane < 8; ++lane) partial[lane] += a[i + lane] * b[i + lane];
+    for (; i < count; ++i) partial[0] += a[i] * b[i];
+    return ((partial[0] + partial[1]) + (partial[2] + partial[3])) +
+           ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+}
+
 // Sum of a[i] in double with four independent partial sums.
 inline double sum(const double* a, size_t count) {
     double partial[4] = {0.0, 0.0, 0.0, 0.0};

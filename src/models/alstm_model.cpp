@@ -44,6 +44,7 @@ AlstmConfig AlstmConfig::from_json(const nlohmann::json& j) {
         c.period = j.value("period", c.period);
         c.dropout = j.value("dropout", c.dropout);
         c.input_normalization = models::input_normalization(j);
+        c.speaker_statistics = SpeakerStatisticsConfig::from_json(j);
         if (j.contains("heads")) {
             const auto& h = j.at("heads");
             if (!h.is_object() || h.empty())
@@ -96,6 +97,7 @@ nlohmann::json AlstmConfig::to_json() const {
                         {"dropout", dropout}, {"loss_weights", w}};
     if (input_normalization != InputNormalization::Segment)
         j["input_normalization"] = input_normalization_name(input_normalization);
+    speaker_statistics.add_to(j);
     return j;
 }
 

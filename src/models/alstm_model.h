@@ -42,6 +42,7 @@ struct AlstmConfig {
     std::map<std::string, float> loss_weights = {{"emotion", 1.0f}, {"speaker", 0.3f}, {"gender", 0.6f}};
     // Speaker: frames come z-scored by speaker (models/speaker_normalization.h), not per segment.
     InputNormalization input_normalization = InputNormalization::Segment;
+    SpeakerStatisticsConfig speaker_statistics; // its warm-up settings
 
     // The golden files' keys: n_in, fc, hidden, cell, offsets, period, heads ({task: K}),
     // dropout, loss_weights, and input_normalization. Unknown keys ("model", init_*) are ignored; known keys

@@ -39,6 +39,12 @@ ApcnnConfig ApcnnConfig::from_json(const nlohmann::json& j) {
     } catch (const nlohmann::json::exception& e) {
         throw config_error(std::string("wrong type of a key: ") + e.what());
     }
+    // The warm-up of the LLD models' statistics (a population prior, first segments in training)
+    // has no counterpart for apcnn's mu-law rows: refused rather than ignored.
+    for (const char* key : {"speaker_prior_frames", "speaker_reset", "speaker_first"})
+        if (j.contains(key))
+            throw config_error(std::string(key) + " is for alstm and stl: apcnn's speaker normalisation "
+                                                  "has no warm-up settings");
     if (c.K < 1) throw config_error("K must be >= 1, got " + std::to_string(c.K));
     check_at_most("apcnn", "K", c.K, kMaxClasses);
     for (int ch : c.channels) check_at_most("apcnn", "channels", ch, kMaxLayerWidth);

@@ -26,7 +26,14 @@ Classifier::Classifier(std::unique_ptr<nn::Context> context, std::unique_ptr<Mod
 
 void Classifier::set_up_normalization() {
     normalization_ = models::input_normalization(model_->config());
+    speaker_statistics_ = SpeakerStatisticsConfig::from_json(model_->config());
     speakers_ = SpeakerNormalizer(frame_width());
+    speakers_.set_prior(info_.speaker_prior, speaker_statistics_.prior_frames);
+}
+
+void Classifier::set_speaker_prior(SpeakerPrior prior) {
+    info_.speaker_prior = std::move(prior);
+    speakers_.set_prior(info_.speaker_prior, speaker_statistics_.prior_frames);
 }
 
 Classifier::~Classifier() = default;
@@ -56,13 +63,15 @@ std::vector<float> Classifier::classify_frames(const float* frames, int frame_co
     return posteriors(batch_);
 }
 
-void Classifier::condition_frames(std::vector<float>& frames, const std::string& speaker, bool interim) {
+void Classifier::condition_frames(std::vector<float>& frames, const std::string& speaker, bool interim,
+                                  FrameMoments* population) {
     if (normalization_ != InputNormalization::Speaker) return;
     const int width = frame_width();
     const FrameSpan span =
         speech_span(frames.data(), static_cast<int>(frames.size() / width), width, min_frames());
     frames.erase(frames.begin() + (ptrdiff_t)span.end * width, frames.end());
     frames.erase(frames.begin(), frames.begin() + (ptrdiff_t)span.begin * width);
+    if (population) population->add(frames.data(), span.end - span.begin, width);
     speakers_.normalize(speaker, frames.data(), span.end - span.begin, !interim);
 }
 

@@ -46,10 +46,21 @@ public:
     // What a speaker-normalised model reads of a segment's frames [T, F]: its speech span, z-scored
     // with the running statistics of `speaker` (which it updates); other models: the frames as
     // they are. Training conditions its examples with this too.
-    void condition_frames(std::vector<float>& frames, const std::string& speaker, bool interim = false);
+    // `population`, when given, also gets the speech span's frames as they were (training's prior).
+    void condition_frames(std::vector<float>& frames, const std::string& speaker, bool interim = false,
+                          FrameMoments* population = nullptr);
     // A new stream, a flush (a seek), a new epoch: speaker-normalised models forget the speakers
     // heard so far.
     void forget_speakers() { speakers_.reset(); }
+    // Training's speaker_reset: the speaker's next segment is read as a first one.
+    void forget_speaker(const std::string& speaker) { speakers_.forget(speaker); }
+    // Training's speaker_first: the speaker's next segment is read as a first one, their
+    // statistics kept.
+    void read_next_as_first(const std::string& speaker) { speakers_.read_next_as_first(speaker); }
+    // The model config's warm-up settings, and the population prior new speakers start from (the
+    // model file's; training sets it from its population, and the saved file records it).
+    const SpeakerStatisticsConfig& speaker_statistics() const { return speaker_statistics_; }
+    void set_speaker_prior(SpeakerPrior prior);
     InputNormalization input_normalization() const { return normalization_; }
     // Text models (M4): frames [T, F] of one segment and the word ids of its text (0 = unknown
     // word; the model cuts or pads them to its text length; none = text masked) -> K posteriors.
@@ -81,6 +92,7 @@ private:
     ModelInfo info_;
     Batch batch_;
     InputNormalization normalization_ = InputNormalization::Segment;
+    SpeakerStatisticsConfig speaker_statistics_;
     SpeakerNormalizer speakers_;
     std::vector<float> normalized_; // the speech span of the segment (or the segments) being classified
 };

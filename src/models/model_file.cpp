@@ -111,6 +111,23 @@ ModelInfo read_model_info(const io::SafetensorsFile& file) {
             throw io::FormatError("model metadata: 'temperature' must be a number in (0, 1000], not '" +
                                   text + "'");
     }
+    double prior_frames = 0.0;
+    try {
+        prior_frames = SpeakerStatisticsConfig::from_json(info.config).prior_frames;
+    } catch (const std::invalid_argument& e) {
+        throw io::FormatError(std::string("model metadata: 'config': ") + e.what());
+    }
+    if (file.metadata().count("speaker_prior")) {
+        json prior = parse_json_field(file, "speaker_prior", true, json::value_t::object);
+        try {
+            info.speaker_prior = SpeakerPrior::from_json(prior, info.features.dimensions.front());
+        } catch (const std::invalid_argument& e) {
+            throw io::FormatError(std::string("model metadata: 'speaker_prior': ") + e.what());
+        }
+    } else if (prior_frames > 0.0) {
+        throw io::FormatError("model metadata: missing 'speaker_prior' (the config's speaker_prior_frames "
+                              "needs the training population's statistics)");
+    }
 
     const bool has_vocabulary = file.metadata().count("vocabulary") != 0;
     if (architecture->takes_text()) {
@@ -212,6 +229,11 @@ io::SafetensorsWriter model_writer(Model& model, const ModelInfo& info) {
         text << std::setprecision(6) << info.temperature;
         writer.set_metadata("temperature", text.str());
     }
+    if (!info.speaker_prior.empty())
+        writer.set_metadata("speaker_prior", info.speaker_prior.to_json().dump());
+    else if (SpeakerStatisticsConfig::from_json(model.config()).prior_frames > 0.0)
+        throw std::invalid_argument("a model with speaker_prior_frames needs its population prior "
+                                    "(Classifier::set_speaker_prior)");
     const Architecture& architecture = architecture_of(model);
     if (architecture.takes_text()) {
         const int rows = architecture.vocabulary_size(model.config());

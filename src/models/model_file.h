@@ -10,6 +10,9 @@
 //   metrics       JSON object: measured accuracy (optional)
 //   temperature   number > 0: divides the logits at inference (temperature scaling, fitted on
 //                 validation data; train/calibration.h); optional, 1 when absent
+//   speaker_prior speaker-normalised models with "speaker_prior_frames" in their config (required
+//                 there): JSON object {"mean": [...], "variance": [...]}, the training population's
+//                 frame statistics per feature (models/speaker_normalization.h)
 //   vocabulary    architectures that take text only (required there): JSON array of the config's
 //                 `vocab` words, word i = row i of text.embedding, entry 0 = "" (unknown / padding;
 //                 models/ksmm_text.h)
@@ -26,6 +29,7 @@
 #include "io/safetensors.h"
 #include "models/feature_spec.h"
 #include "models/model.h"
+#include "models/speaker_normalization.h"
 
 namespace emotion::models {
 
@@ -45,6 +49,7 @@ struct ModelInfo {
     nlohmann::json training = nlohmann::json::object();
     nlohmann::json metrics = nlohmann::json::object();
     double temperature = 1.0;            // calibration: softmax(logits / temperature)
+    SpeakerPrior speaker_prior;          // speaker-normalised models with a population prior
     std::vector<std::string> vocabulary; // text models (ksmm): the words of text.embedding's rows
 };
 

@@ -10,10 +10,11 @@ namespace emotion::models {
 
 namespace {
 
-constexpr int kEnergyFeature = 1;         // LLD 1: frame energy (mean square)
-constexpr double kSpeechRangeDb = 30.0;   // frames this far below the loudest are silence
-constexpr double kHorizonFrames = 6000.0; // 60 s of speech: the statistics' memory
-constexpr float kStdFloor = 1e-5f;        // as nn::znormalize
+constexpr int kEnergyFeature = 1;           // LLD 1: frame energy (mean square)
+constexpr double kSpeechRangeDb = 30.0;     // frames this far below the loudest are silence
+constexpr double kHorizonFrames = 6000.0;   // 60 s of speech: the statistics' memory
+constexpr float kStdFloor = 1e-5f;          // as nn::znormalize
+constexpr double kMaxPriorFrames = 60000.0; // ten minutes of speech: more is no longer a prior
 
 } // namespace
 
@@ -33,6 +34,96 @@ InputNormalization input_normalization(const nlohmann::json& config) {
     if (value == "speaker") return InputNormalization::Speaker;
     throw std::invalid_argument("input_normalization is " + value.dump() +
                                 ", expected \"segment\" or \"speaker\"");
+}
+
+SpeakerStatisticsConfig SpeakerStatisticsConfig::from_json(const nlohmann::json& config) {
+    SpeakerStatisticsConfig c;
+    if (!config.is_object()) return c;
+    auto number = [&](const char* key, double fallback) {
+        if (!config.contains(key)) return fallback;
+        if (!config[key].is_number())
+            throw std::invalid_argument(std::string(key) + " is " + config[key].dump() +
+                                        ", expected a number");
+        return config[key].get<double>();
+    };
+    c.prior_frames = number("speaker_prior_frames", c.prior_frames);
+    c.reset = number("speaker_reset", c.reset);
+    c.first = number("speaker_first", c.first);
+    if (!(c.prior_frames >= 0.0 && c.prior_frames <= kMaxPriorFrames))
+        throw std::invalid_argument("speaker_prior_frames is " + std::to_string(c.prior_frames) +
+                                    ", expected 0 to " + std::to_string(int(kMaxPriorFrames)));
+    if (!(c.reset >= 0.0 && c.reset < 1.0))
+        throw std::invalid_argument("speaker_reset is " + std::to_string(c.reset) + ", expected [0, 1)");
+    if (!(c.first >= 0.0 && c.first < 1.0))
+        throw std::invalid_argument("speaker_first is " + std::to_string(c.first) + ", expected [0, 1)");
+    if ((c.prior_frames > 0.0 || c.reset > 0.0 || c.first > 0.0) &&
+        input_normalization(config) != InputNormalization::Speaker)
+        throw std::invalid_argument(
+            "speaker_prior_frames, speaker_reset and speaker_first need input_normalization \"speaker\"");
+    return c;
+}
+
+void SpeakerStatisticsConfig::add_to(nlohmann::json& config) const {
+    if (prior_frames > 0.0) config["speaker_prior_frames"] = prior_frames;
+    if (reset > 0.0) config["speaker_reset"] = reset;
+    if (first > 0.0) config["speaker_first"] = first;
+}
+
+void FrameMoments::add(const float* frames, int count, int frame_size, double fade) {
+    add(frames, {frame_size, 1}, {0, count}, frame_size, 1.0, fade);
+}
+
+void FrameMoments::add(const float* values, FrameLayout layout, FrameSpan span, int frame_size,
+                       double frame_weight, double fade) {
+    if (sum.empty()) {
+        sum.assign(frame_size, 0.0);
+        sum_of_squares.assign(frame_size, 0.0);
+    }
+    weight = weight * fade + (span.end - span.begin) * frame_weight;
+    for (int f = 0; f < frame_size; ++f) {
+        double segment_sum = 0.0, segment_sum_of_squares = 0.0;
+        for (int t = span.begin; t < span.end; ++t) {
+            const double v = values[(size_t)t * layout.frame_step + (size_t)f * layout.feature_step];
+            segment_sum += v;
+            segment_sum_of_squares += v * v;
+        }
+        sum[f] = sum[f] * fade + segment_sum * frame_weight;
+        sum_of_squares[f] = sum_of_squares[f] * fade + segment_sum_of_squares * frame_weight;
+    }
+}
+
+double FrameMoments::variance(int feature) const {
+    const double m = mean(feature);
+    return std::max(0.0, sum_of_squares[feature] / weight - m * m);
+}
+
+SpeakerPrior SpeakerPrior::of(const FrameMoments& population) {
+    SpeakerPrior prior;
+    if (population.weight <= 0.0) return prior;
+    for (size_t f = 0; f < population.sum.size(); ++f) {
+        prior.mean.push_back(population.mean(int(f)));
+        prior.variance.push_back(population.variance(int(f)));
+    }
+    return prior;
+}
+
+nlohmann::json SpeakerPrior::to_json() const { return {{"mean", mean}, {"variance", variance}}; }
+
+SpeakerPrior SpeakerPrior::from_json(const nlohmann::json& j, int features) {
+    auto values = [&](const std::string& key, bool variances) {
+        if (!j.is_object() || !j.contains(key) || !j[key].is_array() || int(j[key].size()) != features)
+            throw std::invalid_argument("'" + key + "' must be an array of " + std::to_string(features) +
+                                        " numbers");
+        std::vector<double> out;
+        for (const auto& v : j[key]) {
+            if (!v.is_number() || !std::isfinite(v.get<double>()) || (variances && v.get<double>() < 0.0))
+                throw std::invalid_argument("'" + key + "' holds " + v.dump() + ", expected finite numbers" +
+                                            (variances ? " >= 0" : ""));
+            out.push_back(v.get<double>());
+        }
+        return out;
+    };
+    return {values("mean", false), values("variance", true)};
 }
 
 const char* input_normalization_name(InputNormalization normalization) {
@@ -85,45 +176,33 @@ FrameSpan mulaw_speech_span(const float* segment) {
 
 SpeakerNormalizer::SpeakerNormalizer(int frame_size) : frame_size_(frame_size) {}
 
-SpeakerNormalizer::Statistics& SpeakerNormalizer::statistics(const std::string& speaker, bool keep,
-                                                             Statistics& scratch) {
-    if (!keep) {
-        const auto known = speakers_.find(speaker);
-        scratch = known != speakers_.end() ? known->second : Statistics{};
-    }
-    Statistics& s = keep ? speakers_[speaker] : scratch;
-    if (s.sum.empty()) {
-        s.sum.assign(frame_size_, 0.0);
-        s.sum_of_squares.assign(frame_size_, 0.0);
-    }
-    return s;
-}
-
-void SpeakerNormalizer::add(Statistics& s, const float* values, Layout layout, FrameSpan span,
-                            double frame_weight) const {
-    // Older frames fade: n frames added scale what came before by exp(-n / horizon).
-    const double added = (span.end - span.begin) * frame_weight;
-    const double fade = std::exp(-added / kHorizonFrames);
-    s.weight = s.weight * fade + added;
+void SpeakerNormalizer::set_prior(const SpeakerPrior& prior, double frames) {
+    prior_ = FrameMoments{};
+    if (prior.empty() || frames <= 0.0) return;
+    if (static_cast<int>(prior.mean.size()) != frame_size_ || prior.variance.size() != prior.mean.size())
+        throw std::invalid_argument("speaker prior of " + std::to_string(prior.mean.size()) +
+                                    " features, expected " + std::to_string(frame_size_));
+    // `frames` frames with the population's mean and variance
+    prior_.weight = frames;
     for (int f = 0; f < frame_size_; ++f) {
-        double sum = 0.0, sum_of_squares = 0.0;
-        for (int t = span.begin; t < span.end; ++t) {
-            const double v = values[(size_t)t * layout.frame_step + (size_t)f * layout.feature_step];
-            sum += v;
-            sum_of_squares += v * v;
-        }
-        s.sum[f] = s.sum[f] * fade + sum * frame_weight;
-        s.sum_of_squares[f] = s.sum_of_squares[f] * fade + sum_of_squares * frame_weight;
+        prior_.sum.push_back(frames * prior.mean[f]);
+        prior_.sum_of_squares.push_back(frames * (prior.variance[f] + prior.mean[f] * prior.mean[f]));
     }
 }
 
-void SpeakerNormalizer::standardize(const Statistics& s, float* values, Layout layout, int count,
+FrameMoments& SpeakerNormalizer::statistics(const std::string& speaker, bool keep, FrameMoments& scratch) {
+    if (keep) return speakers_.try_emplace(speaker, prior_).first->second;
+    const auto known = speakers_.find(speaker);
+    scratch = known != speakers_.end() ? known->second : prior_;
+    return scratch;
+}
+
+void SpeakerNormalizer::standardize(const FrameMoments& s, float* values, FrameLayout layout, int count,
                                     bool divide) const {
     for (int f = 0; f < frame_size_; ++f) {
-        const double mean = s.sum[f] / s.weight;
-        const double variance = std::max(0.0, s.sum_of_squares[f] / s.weight - mean * mean);
+        const double mean = s.mean(f);
         const float scale =
-            divide ? 1.0f / std::max(static_cast<float>(std::sqrt(variance)), kStdFloor) : 1.0f;
+            divide ? 1.0f / std::max(static_cast<float>(std::sqrt(s.variance(f))), kStdFloor) : 1.0f;
         for (int t = 0; t < count; ++t) {
             float& v = values[(size_t)t * layout.frame_step + (size_t)f * layout.feature_step];
             v = static_cast<float>((v - mean) * scale);
@@ -133,11 +212,15 @@ void SpeakerNormalizer::standardize(const Statistics& s, float* values, Layout l
 
 void SpeakerNormalizer::normalize(const std::string& speaker, float* frames, int count, bool keep) {
     if (count <= 0) return;
-    Statistics scratch;
-    Statistics& s = statistics(speaker, keep, scratch);
-    const Layout layout{frame_size_, 1};
-    add(s, frames, layout, {0, count}, 1.0);
-    standardize(s, frames, layout, count, true);
+    // Older frames fade: a segment of n frames scales what came before by exp(-n / horizon).
+    const double fade = std::exp(-count / kHorizonFrames);
+    FrameMoments scratch;
+    FrameMoments& s = statistics(speaker, keep, scratch);
+    FrameMoments read_as_first = prior_; // what a first segment is read with
+    const bool as_first = keep && as_first_.erase(speaker) > 0;
+    if (as_first) read_as_first.add(frames, count, frame_size_, fade);
+    s.add(frames, count, frame_size_, fade);
+    standardize(as_first ? read_as_first : s, frames, {frame_size_, 1}, count, true);
 }
 
 void SpeakerNormalizer::normalize_segments(const std::string& speaker, const std::vector<float*>& segments,
@@ -146,11 +229,15 @@ void SpeakerNormalizer::normalize_segments(const std::string& speaker, const std
         throw std::invalid_argument(std::to_string(segments.size()) + " segments with " +
                                     std::to_string(spans.size()) + " speech spans");
     if (segments.empty()) return;
-    Statistics scratch;
-    Statistics& s = statistics(speaker, keep, scratch);
-    const Layout layout{1, frames};
+    FrameMoments scratch;
+    FrameMoments& s = statistics(speaker, keep, scratch);
+    const FrameLayout layout{1, frames};
     const double weight = 1.0 / static_cast<double>(segments.size());
-    for (size_t i = 0; i < segments.size(); ++i) add(s, segments[i], layout, spans[i], weight);
+    for (size_t i = 0; i < segments.size(); ++i) {
+        // Older frames fade: n frames added scale what came before by exp(-n / horizon).
+        const double added = (spans[i].end - spans[i].begin) * weight;
+        s.add(segments[i], layout, spans[i], frame_size_, weight, std::exp(-added / kHorizonFrames));
+    }
     // The mean only: dividing by each row's deviation as well was measured worse across corpora
     // (README "Normalisation").
     for (float* segment : segments) standardize(s, segment, layout, frames, false);

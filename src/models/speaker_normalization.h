@@ -14,9 +14,16 @@
 // speaker's running mean of that row subtracted (per-speaker cepstral-style mean normalisation of
 // the mu-law spectrogram; the mean only, as measured better than a z-score across corpora), the
 // statistics taken over each segment's speech span only.
+//
+// Warm-up: a first segment normalised by itself alone loses its level and range, as in the
+// per-segment model. Config keys (SpeakerStatisticsConfig) address that for the LLD models: a
+// population prior that every speaker's statistics start from, and, in training, speakers
+// forgotten at random so that the model learns to read first segments too. apcnn's config refuses
+// them (its rows' prior and first-utterance reading were never built or measured).
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,12 +61,76 @@ FrameSpan speech_span(const float* frames, int count, int frame_size, int min_fr
 // the sum of their squares. The span is never widened (the model reads every frame anyway).
 FrameSpan mulaw_speech_span(const float* segment);
 
+// The config keys of a speaker-normalised model's statistics (README "Normalisation"):
+//   "speaker_prior_frames" (>= 0, default 0 = none): every speaker's statistics start from the
+//       training population's (the file's `speaker_prior` metadata), weighted as this many frames
+//       of speech (100 a second), so a first segment is read by a mix of the population and itself;
+//   "speaker_reset" (in [0, 1), default 0; training only): before each training segment, with
+//       this probability, its speaker is forgotten, so the segment is read as a first one;
+//   "speaker_first" (in [0, 1), default 0; training only): with this probability a training
+//       segment is read as a first one, but its speaker's statistics are kept (and it joins them).
+struct SpeakerStatisticsConfig {
+    double prior_frames = 0.0;
+    double reset = 0.0;
+    double first = 0.0;
+
+    // std::invalid_argument for a value out of range, or either key without
+    // "input_normalization": "speaker".
+    static SpeakerStatisticsConfig from_json(const nlohmann::json& config);
+    // Adds the keys that are not at their defaults.
+    void add_to(nlohmann::json& config) const;
+};
+
+// Where value (frame t, feature f) of `values` is: values[t * frame_step + f * feature_step]
+// (LLD frames [T, F]: {F, 1}; a mu-law segment [rows, frames]: {1, frames}, a row a feature).
+struct FrameLayout {
+    int frame_step, feature_step;
+};
+
+// Per-feature weighted sums of frames and of their squares: a speaker's running statistics, or
+// the pooled statistics of a population.
+struct FrameMoments {
+    double weight = 0.0;
+    std::vector<double> sum, sum_of_squares;
+
+    // Scales what came before by `fade`, then adds `count` frames of `frame_size` features.
+    void add(const float* frames, int count, int frame_size, double fade = 1.0);
+    // The same for the frames [span.begin, span.end) of `values` laid out as `layout`, each
+    // weighing `frame_weight`.
+    void add(const float* values, FrameLayout layout, FrameSpan span, int frame_size, double frame_weight,
+             double fade);
+    double mean(int feature) const { return sum[feature] / weight; }
+    double variance(int feature) const; // population variance, >= 0
+};
+
+// The training population's mean and variance per feature, as the model file stores them.
+struct SpeakerPrior {
+    std::vector<double> mean, variance;
+    bool empty() const { return mean.empty(); }
+    static SpeakerPrior of(const FrameMoments& population);
+    // {"mean": [...], "variance": [...]}; from_json: std::invalid_argument unless both hold
+    // `features` finite numbers (variances >= 0).
+    nlohmann::json to_json() const;
+    static SpeakerPrior from_json(const nlohmann::json& j, int features);
+};
+
 class SpeakerNormalizer {
 public:
     explicit SpeakerNormalizer(int frame_size = 0);
 
-    // Forgets every speaker (a new stream, a new epoch).
-    void reset() { speakers_.clear(); }
+    // New speakers' statistics start as `prior`, weighted as `frames` frames (0 or an empty
+    // prior: from nothing). Speakers already heard keep theirs.
+    void set_prior(const SpeakerPrior& prior, double frames);
+    // Forgets every speaker (a new stream, a new epoch); the prior stays.
+    void reset() {
+        speakers_.clear();
+        as_first_.clear();
+    }
+    // Forgets one speaker: their next segment is read as a first one.
+    void forget(const std::string& speaker) { speakers_.erase(speaker); }
+    // The speaker's next segment is read as a first one (the prior and itself), but still counts
+    // in the speaker's statistics, which later segments read as before.
+    void read_next_as_first(const std::string& speaker) { as_first_.insert(speaker); }
     // Adds `count` frames to the statistics of `speaker` ("" is the stream), then z-scores them
     // in place with those statistics (per feature; population std, floor 1e-5 as the models').
     // `keep` false: the statistics are left as they were (an interim look at an open segment,
@@ -74,20 +145,15 @@ public:
                             const std::vector<FrameSpan>& spans, int frames, bool keep = true);
 
 private:
-    struct Statistics {
-        double weight = 0.0;
-        std::vector<double> sum, sum_of_squares;
-    };
-    // Where value (frame t, feature f) is: values[t * frame_step + f * feature_step].
-    struct Layout {
-        int frame_step, feature_step;
-    };
-    Statistics& statistics(const std::string& speaker, bool keep, Statistics& scratch);
-    void add(Statistics& s, const float* values, Layout layout, FrameSpan span, double frame_weight) const;
+    // The statistics `speaker`'s values are added to: theirs (new ones start as the prior), or a
+    // copy of them in `scratch` when `keep` is false.
+    FrameMoments& statistics(const std::string& speaker, bool keep, FrameMoments& scratch);
     // (v - mean) / std per feature (`divide` false: v - mean).
-    void standardize(const Statistics& s, float* values, Layout layout, int count, bool divide) const;
+    void standardize(const FrameMoments& s, float* values, FrameLayout layout, int count, bool divide) const;
     int frame_size_;
-    std::map<std::string, Statistics> speakers_;
+    FrameMoments prior_; // a new speaker's statistics
+    std::map<std::string, FrameMoments> speakers_;
+    std::set<std::string> as_first_; // read_next_as_first
 };
 
 } // namespace emotion::models

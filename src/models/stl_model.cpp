@@ -39,6 +39,7 @@ StlConfig StlConfig::from_json(const nlohmann::json& j) {
     c.n_layers = j.value("n_layers", c.n_layers);
     c.dropout = j.value("dropout", c.dropout);
     c.input_normalization = models::input_normalization(j);
+    c.speaker_statistics = SpeakerStatisticsConfig::from_json(j);
 
     auto fail = [](const std::string& what) { throw std::invalid_argument("stl config: " + what); };
     if (c.n_feat <= 0 || c.K <= 0 || c.rnn_hidden <= 0 || c.d <= 0 || c.heads <= 0 || c.ffn <= 0 ||
@@ -80,6 +81,7 @@ nlohmann::json StlConfig::to_json() const {
                         {"n_layers", n_layers},     {"dropout", dropout}};
     if (input_normalization != InputNormalization::Segment)
         j["input_normalization"] = input_normalization_name(input_normalization);
+    speaker_statistics.add_to(j);
     return j;
 }
 
@@ -118,7 +120,8 @@ nn::ConvStackOptions StlModel::cnn_options(const StlConfig& config) {
 
 StlModel::StlModel(nn::Context& context, const StlConfig& config)
     : context_(context), config_(config), dropout_rng_(0x57a1), cnn_(context, cnn_options(config)),
-      rnn_(context, config.channels.back() * config.feature_out(), config.rnn_hidden, true),
+      rnn_(context, config.channels.back() * config.feature_out(), config.rnn_hidden,
+           nn::AlstmOptions{nn::AlstmCell::Lstm, {1}, 1, true}),
       proj_(context, 2 * config.rnn_hidden, config.d), fc_(context, config.d, config.K) {
     // The Conv1d weight [d, 2H, 1]: same bytes as the Linear's [d, 2H].
     proj_.weight.value.reshape({config.d, 2 * config.rnn_hidden, 1});

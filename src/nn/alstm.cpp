@@ -31,6 +31,18 @@ memory::desc strided(const memory::dims& dims, const memory::dims& strides) {
     return memory::desc(dims, memory::data_type::f32, strides);
 }
 
+// out [cols, rows] = in [rows, cols]^T, in square tiles: a plain loop strides through one of the
+// two 256 KB matrices and took 4x as long (a twentieth of M1's inference at batch 1).
+void transpose(const float* in, int64_t rows, int64_t cols, float* out) {
+    constexpr int64_t kTile = 16;
+    for (int64_t r0 = 0; r0 < rows; r0 += kTile)
+        for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+            const int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
+            for (int64_t c = c0; c < c1; ++c)
+                for (int64_t r = r0; r < r1; ++r) out[c * rows + r] = in[r * cols + c];
+        }
+}
+
 } // namespace
 
 AlstmCell parse_alstm_cell(const std::string& name) {
@@ -162,8 +174,7 @@ void Alstm::steps_forward(int d) {
     const float* whh = weight_hh[d].value.data();
     if (small) { // W_hh^T [H, 4H] for the GEMV
         w_hh_t_[d].resize({H, G});
-        for (int64_t j = 0; j < G; ++j)
-            for (int64_t k = 0; k < H; ++k) w_hh_t_[d][k * G + j] = whh[j * H + k];
+        transpose(whh, G, H, w_hh_t_[d].data());
     }
     const float* wd = attention() ? w[d].value.data() : nullptr;
     float* rec = rec_[d].data();

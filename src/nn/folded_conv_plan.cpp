@@ -26,6 +26,20 @@ void fold_batch_norm(const Conv2d& conv, const std::vector<float>& scale, const 
     }
 }
 
+namespace {
+
+// Where a later stage's convolution reads its input: oneDNN picks (brgconv, channels last), except
+// on large maps with channels in blocks of 16, where its direct kernel on the blocked layout
+// nChw16c ran M3's two largest convolutions 10 % faster and the first stage (one input channel,
+// which writes nChw16c) needs no reorder to it.
+memory::desc source_desc(const memory::dims& dims) {
+    constexpr int64_t kLargeMap = 512; // pixels (M3: 225 x 18 and 112 x 9, not 56 x 4)
+    if (dims[1] % 16 != 0 || dims[2] * dims[3] < kLargeMap) return any_desc(dims);
+    return memory::desc(dims, memory::data_type::f32, memory::format_tag::nChw16c);
+}
+
+} // namespace
+
 // One convolution with its BatchNorm folded in and the activation as a post-op.
 struct FoldedConvPlan::Conv {
     memory::dims weight_dims, dst_dims;
@@ -153,7 +167,7 @@ FoldedConvPlan::FoldedConvPlan(Context& context, const std::vector<std::unique_p
     const memory::dims output = plan_stages([&](size_t s, const ConvStage& stage, const memory::dims& dims) {
         StagePlan& plan = plans_[s];
         // The first convolutions read the user's NCHW input; later ones pick their layout.
-        const memory::desc src = s == 0 ? plain_desc(dims) : any_desc(dims);
+        const memory::desc src = s == 0 ? plain_desc(dims) : source_desc(dims);
         stage.check_branch_sizes(dims[2], dims[3]);
         plan.convs.reserve(stage.convs.size()); // built in place, never moved
         plan.pools.reserve(stage.convs.size());

@@ -195,15 +195,17 @@ void MultiheadAttention::select_columns(int64_t bh, const float* probs) {
     for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
 }
 
-MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks) {
+MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks, bool forward) {
     const int64_t n = blocks * tq_ * tk_;
     Tensor& probs = workspace_[Scratch::AttentionProbs];
     Tensor& weights = workspace_[Scratch::AttentionWeights];
     Tensor& masks = workspace_[Scratch::AttentionDropoutMask];
+    Tensor& kept_values = workspace_[Scratch::AttentionKeptValues];
     probs.resize({n});
     if (options_.key_sparse || dropout_active_) weights.resize({n});
     if (dropout_active_) masks.resize({(n + 3) / 4}); // bytes in float storage
-    return {probs.data(), weights.data(), reinterpret_cast<uint8_t*>(masks.data())};
+    if (options_.key_sparse && forward) kept_values.resize({blocks * tk_ * head_dim_});
+    return {probs.data(), weights.data(), reinterpret_cast<uint8_t*>(masks.data()), kept_values.data()};
 }
 
 void MultiheadAttention::block_dropout_mask(int64_t bh, uint8_t* mask) const {
@@ -230,6 +232,31 @@ const float* MultiheadAttention::effective_weights(int64_t bh, const float* p, c
             for (int64_t j = 0; j < tk_; ++j) dst[j] = row[j] * (float(m[j]) * drop_scale);
     }
     return out;
+}
+
+bool MultiheadAttention::kept_keys_product(int64_t bh, const float* p, const uint8_t* mask, float* weights,
+                                           float* values, std::vector<int64_t>& kept) {
+    const int64_t b = bh / options_.heads, h = bh % options_.heads, hd = head_dim_, d = options_.d;
+    const float* keep = keep_.data() + bh * tk_;
+    kept.clear();
+    for (int64_t j = 0; j < tk_; ++j)
+        if (keep[j] != 0.0f) kept.push_back(j);
+    const int64_t n = static_cast<int64_t>(kept.size());
+    const float drop_scale = mask ? 1.0f / (1.0f - options_.dropout) : 1.0f;
+    for (int64_t i = 0; i < tq_; ++i) {
+        const float* row = p + i * tk_;
+        float* dst = weights + i * n;
+        if (mask) {
+            const uint8_t* m = mask + i * tk_;
+            for (int64_t c = 0; c < n; ++c) dst[c] = row[kept[c]] * (float(m[kept[c]]) * drop_scale);
+        } else {
+            for (int64_t c = 0; c < n; ++c) dst[c] = row[kept[c]];
+        }
+    }
+    const float* v = vp_ + b * tk_ * ldv_ + h * hd;
+    for (int64_t c = 0; c < n; ++c) std::copy(v + kept[c] * ldv_, v + kept[c] * ldv_ + hd, values + c * hd);
+    return try_gemm('N', 'N', tq_, hd, n, 1.0f, weights, n, values, hd, 0.0f,
+                    context_out_.data() + b * tq_ * d + h * hd, d);
 }
 
 const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key, const Tensor& value,
@@ -287,7 +314,7 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
     context_out_.resize({batch_, tq_, d});
     const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
     // One weights and mask block per block of the chunk, so that the blocks run side by side.
-    const ChunkBuffers buffers = chunk_buffers(chunk);
+    const ChunkBuffers buffers = chunk_buffers(chunk, true);
     bool ok = true;
     for (int64_t first = 0; first < blocks; first += chunk) {
         const int64_t n = std::min(chunk, blocks - first);
@@ -299,6 +326,12 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
             if (options_.key_sparse) select_columns(bh, p);
             uint8_t* mask = dropout_active_ ? buffers.masks + i * block : nullptr;
             if (mask) block_dropout_mask(bh, mask);
+            if (options_.key_sparse) {
+                ok = kept_keys_product(bh, p, mask, buffers.weights + i * block,
+                                       buffers.kept_values + i * tk_ * hd, kept_indices_[i]) &&
+                     ok;
+                continue;
+            }
             const float* w = effective_weights(bh, p, mask, buffers.weights + i * block);
             ok = try_gemm('N', 'N', tq_, hd, tk_, 1.0f, w, tk_, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f,
                           context_out_.data() + b * tq_ * d + h * hd, d) &&
@@ -376,7 +409,7 @@ void MultiheadAttention::backward(const Tensor& dy) {
     //   dS = P * (dP - rowsum(P * dP)) (softmax backward), dQ_h = scale dS K_h,
     //   dK_h = scale dS^T Q_h (Q unscaled).
     const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
-    const ChunkBuffers buffers = chunk_buffers(chunk);
+    const ChunkBuffers buffers = chunk_buffers(chunk, false);
     Tensor& grad_weights = workspace_[Scratch::AttentionGradWeights];
     grad_weights.resize({tq_, tk_});
     const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;

@@ -22,6 +22,7 @@
 // seed (dropout_keep_mask_range). M4's ten audio layers kept 1.4 GB of P and masks at batch 32.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -93,6 +94,12 @@ private:
     // W'' of one (batch, head) = P * keep * dropout (mask null without dropout) into `out`
     // [Tq, Tk]; returns P itself when nothing applies.
     const float* effective_weights(int64_t bh, const float* probs, const uint8_t* mask, float* out) const;
+    // Key-sparse forward of block bh: o = W'' V over the kept keys only (the dropped columns of
+    // W'' are zero, so half of the product is skipped): their columns of P * dropout into
+    // `weights` [Tq, kept] and their value rows into `values` [kept, head_dim]; `kept` receives
+    // the kept key indices. false if the sgemm failed.
+    bool kept_keys_product(int64_t bh, const float* probs, const uint8_t* mask, float* weights, float* values,
+                           std::vector<int64_t>& kept);
 
     // (batch, head) blocks computed together: the softmax runs once per chunk, the products side
     // by side with several threads. 8 blocks of M4's 460 x 460 take 6.8 MB.
@@ -102,8 +109,9 @@ private:
         float* probs;
         float* weights;
         uint8_t* masks;
+        float* kept_values; // key-sparse forward: [Tk, head_dim] per block
     };
-    ChunkBuffers chunk_buffers(int64_t blocks);
+    ChunkBuffers chunk_buffers(int64_t blocks, bool forward);
 
     Context& context_;
     Workspace& workspace_;
@@ -128,6 +136,7 @@ private:
     Tensor keep_;               // [B, heads, Tk]
     uint64_t dropout_seed_ = 0; // of the [B, heads, Tq, Tk] mask, Train mode with dropout
     Tensor context_out_;        // o [B, Tq, d] (heads concatenated)
+    std::array<std::vector<int64_t>, kChunkBlocks> kept_indices_; // per block of a chunk (key-sparse)
     std::vector<int> key_lengths_;
     bool has_mask_ = false;
 

@@ -25,6 +25,8 @@ enum class Scratch : size_t {
     AttentionWeights,
     AttentionDropoutMask,
     AttentionGradWeights,
+    // Key-sparse forward: per block of a chunk, the value rows of the kept keys [kept, head_dim].
+    AttentionKeptValues,
     // MultiheadAttention::forward's output y, read by the caller (PostLnTail) right after.
     AttentionOutput,
     TailSum, // PostLnTail::forward: r + a, then x1 + f: LayerNorm inputs (it keeps x-hat)

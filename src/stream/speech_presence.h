@@ -1,6 +1,8 @@
 // How much of a part (a segment, a part of a long one or a fallback window) of LLD frames is
 // speech: dsp::Vad over the frames' energies (LLD feature 1). A classifier skips parts below its
-// min-speech fraction, so silence, stationary noise and steady tones get no emotion.
+// min-speech fraction, so silence, stationary noise and steady tones get no emotion. A part whose
+// voiced frames mostly hold their pitch (stream/held_pitch.h: notes of music, not speech) has no
+// speech either, however its energy moves.
 //
 // Each part gets a fresh Vad run over its own frames and flushed at its end, rather than one Vad
 // running over the whole stream: every decision is then final when the part is ready (a running
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "dsp/vad.h"
+#include "stream/held_pitch.h"
 
 namespace emotion::stream {
 
@@ -23,14 +26,15 @@ constexpr int kEnergyFeature = 1;
 
 class SpeechPresence {
 public:
-    explicit SpeechPresence(const dsp::VadSettings& settings = {});
+    explicit SpeechPresence(const dsp::VadSettings& settings = {}, const HeldPitchSettings& held = {});
 
     // The fraction (0..1) of `count` frames of `frame_size` floats that are speech; 0 when there
-    // are none.
+    // are none, and when the part's held-pitch share exceeds held.max_share.
     double fraction(const float* frames, int64_t count, int frame_size);
 
 private:
     dsp::Vad vad_;
+    HeldPitchSettings held_;
     std::vector<bool> decided_;
 };
 

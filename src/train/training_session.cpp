@@ -158,7 +158,37 @@ void TrainingSession::begin(int epoch) {
     skipping_ = epoch < skip_epochs_;
     // Every epoch hears each speaker anew, as a stream does: a resumed epoch is the same.
     classifier_->forget_speakers();
-    if (!skipping_) trainer_->begin_epoch(epoch_offset_ + epoch);
+    if (skipping_) return;
+    trainer_->begin_epoch(epoch_offset_ + epoch);
+    // A new model's population prior: the first epoch's training speech (so far, as it comes).
+    learning_prior_ =
+        classifier_->speaker_statistics().prior_frames > 0.0 && classifier_->info().speaker_prior.empty();
+    population_ = models::FrameMoments{};
+    // speaker_reset's and speaker_first's draws: the same in a resumed epoch
+    speaker_resets_.seed(settings_.train.seed * 0x9E3779B97F4A7C15ull + uint64_t(epoch_offset_ + epoch));
+}
+
+void TrainingSession::condition(std::vector<Example>& parts, const std::string& speaker, bool validation) {
+    const models::SpeakerStatisticsConfig& warm_up = classifier_->speaker_statistics();
+    auto drawn = [&](double probability) {
+        return !validation && probability > 0.0 &&
+               std::uniform_real_distribution<double>(0.0, 1.0)(speaker_resets_) < probability;
+    };
+    if (drawn(warm_up.reset)) classifier_->forget_speaker(speaker);
+    if (drawn(warm_up.first)) classifier_->read_next_as_first(speaker);
+    if (settings_.architecture->batch_layout == models::BatchLayout::SegmentImages) {
+        // apcnn: no warm-up keys (its config refuses them), so nothing was drawn above
+        std::vector<float*> segments;
+        for (auto& e : parts) segments.push_back(e.features.data());
+        classifier_->condition_segments(segments, speaker);
+        return;
+    }
+    models::FrameMoments* population = learning_prior_ && !validation ? &population_ : nullptr;
+    for (auto& e : parts) {
+        classifier_->condition_frames(e.features, speaker, false, population);
+        e.frames = static_cast<int>(e.features.size() / settings_.architecture->item_size());
+    }
+    if (population) classifier_->set_speaker_prior(models::SpeakerPrior::of(population_));
 }
 
 void TrainingSession::add(LabelledSegment segment) {
@@ -185,18 +215,8 @@ void TrainingSession::add(LabelledSegment segment) {
         return;
     }
     std::vector<Example>& parts = segment.parts;
-    if (classifier_->input_normalization() == models::InputNormalization::Speaker) {
-        if (settings_.architecture->batch_layout == models::BatchLayout::SegmentImages) {
-            std::vector<float*> segments;
-            for (auto& e : parts) segments.push_back(e.features.data());
-            classifier_->condition_segments(segments, segment.speaker);
-        } else {
-            for (auto& e : parts) {
-                classifier_->condition_frames(e.features, segment.speaker);
-                e.frames = static_cast<int>(e.features.size() / settings_.architecture->item_size());
-            }
-        }
-    }
+    if (classifier_->input_normalization() == models::InputNormalization::Speaker)
+        condition(parts, segment.speaker, validation);
     const int min_frames = classifier_->min_frames();
     parts.erase(
         std::remove_if(parts.begin(), parts.end(), [&](const Example& e) { return e.frames < min_frames; }),

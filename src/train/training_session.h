@@ -23,6 +23,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,9 @@ private:
     void set_up(const DatasetDescription& dataset);
     bool resume();
     void begin(int epoch);
+    // Speaker-normalised models: z-scores the parts by their speaker (speaker_reset, and the
+    // first epoch's population prior, for training segments).
+    void condition(std::vector<Example>& parts, const std::string& speaker, bool validation);
     // The run's thread count in effect for what follows, once there is a model (its primitives
     // are made and run with it).
     std::optional<nn::ThreadScope> model_threads() const;
@@ -116,8 +120,11 @@ private:
     bool stop_ = false;
     bool keeps_output_ = false; // see RunProgress::keeps_output
     std::string pending_path_;
-    int skipped_ = 0;    // segments labelled with a class the model does not have
-    int unlabelled_ = 0; // segments without a true label
+    int skipped_ = 0;                 // segments labelled with a class the model does not have
+    int unlabelled_ = 0;              // segments without a true label
+    bool learning_prior_ = false;     // this epoch's training speech is the model's population prior
+    models::FrameMoments population_; // that speech so far
+    std::mt19937_64 speaker_resets_;  // speaker_reset's and speaker_first's draws
     std::chrono::steady_clock::time_point started_;
 };
 

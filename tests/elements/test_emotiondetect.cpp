@@ -60,22 +60,22 @@ std::string inner_factory(GstElement* pipeline, const char* name) {
 
 } // namespace
 
-/* emotiondetect = audioconvert ! audioresample ! lldextract segmentation=vad ! alstmclassify
+/* emotiondetect = audioconvert ! audioresample ! lldextract segmentation=vad ! stlclassify
  * max-duration=6: the same results, bit for bit. */
 GST_START_TEST(test_same_as_explicit_pipeline) {
     if (!have_emodb("test_same_as_explicit_pipeline")) return;
     std::vector<Result> explicit_results =
         results_of(decoded(kWav) +
                    "audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=16000,channels=1 ! "
-                   "lldextract segmentation=vad ! alstmclassify max-duration=6 model=\"" +
-                   shipped("alstm") + "\"" + kAppsink);
+                   "lldextract segmentation=vad ! stlclassify max-duration=6 model=\"" +
+                   shipped("stl") + "\"" + kAppsink);
     std::vector<Result> detected = results_of(decoded(kWav) + "emotiondetect" + kAppsink);
     fail_unless(!explicit_results.empty());
     fail_unless_equals_int((int)detected.size(), (int)explicit_results.size());
     for (size_t n = 0; n < detected.size(); n++) {
         fail_unless_equals_uint64(detected[n].pts, explicit_results[n].pts);
         fail_unless(detected[n].scores == explicit_results[n].scores, "result %zu differs", n);
-        fail_unless_equals_std_string(detected[n].model, "alstm.safetensors");
+        fail_unless_equals_std_string(detected[n].model, "stl.safetensors");
     }
     printf("%zu results, identical to the explicit pipeline's\n", detected.size());
 }
@@ -126,7 +126,8 @@ GST_END_TEST;
 /* Several models: fused by emotionfuse, in the first model's (VAD) segments. */
 GST_START_TEST(test_several_models_fused) {
     if (!have_emodb("test_several_models_fused")) return;
-    std::vector<Result> single = results_of(decoded(kWav) + "emotiondetect" + kAppsink);
+    std::vector<Result> single =
+        results_of(decoded(kWav) + "emotiondetect model=\"" + shipped("alstm") + "\"" + kAppsink);
     std::vector<Result> fused = results_of(decoded(kWav) + "emotiondetect model=\"" + shipped("alstm") +
                                            ", " + shipped("apcnn") + "\" weights=1,3" + kAppsink);
     fail_unless_equals_int((int)fused.size(), (int)single.size());

@@ -2,7 +2,9 @@
 // --model build the pipeline of the file's architecture (here the shipped stl model, which
 // alstmclassify would refuse, and the shipped apcnn model, which takes mu-law segments), and
 // refuse an --arch that disagrees with the file. emotion-analyze --json prints emotionsink's JSON
-// Lines, and several --model are fused. Three EmoDB utterances of shared/reference/lld keep it fast.
+// Lines, and several --model are fused. emotion-eval --order plays the utterances to a
+// speaker-normalised model shuffled, in the manifest's order, or each alone. Three EmoDB utterances of
+// shared/reference/lld keep it fast.
 #include <glib/gstdio.h>
 
 #include <cmath>
@@ -47,6 +49,40 @@ std::string small_manifest() {
 
 std::string shipped(const std::string& architecture) {
     return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors";
+}
+
+// The three utterances as one speaker's, in `order` (indices into the three).
+std::string one_speaker_manifest(const std::string& name, const std::vector<int>& order) {
+    const std::string stems[] = {"03a01Fa", "08a02Wc", "16b10Tb"}, labels[] = {"happy", "angry", "sad"};
+    const std::string path = temp_dir() + "/" + name + ".csv";
+    std::ofstream out(path);
+    out << "path,emotion,speaker\n";
+    for (int i : order) out << reference_wav(stems[i]) << "," << labels[i] << ",one\n";
+    return path;
+}
+
+// emotion-eval --model stl --order ORDER on `manifest`: the report (null when it failed).
+nlohmann::json evaluated_in_order(const std::string& manifest, const std::string& order,
+                                  const std::vector<std::string>& more = {}) {
+    const std::string report = temp_dir() + "/order.json";
+    std::vector<std::string> args = {env("EMOTION_EVAL_TOOL"),
+                                     "--manifest",
+                                     manifest,
+                                     "--model",
+                                     shipped("stl"),
+                                     "--order",
+                                     order,
+                                     "--report",
+                                     report};
+    args.insert(args.end(), more.begin(), more.end());
+    Run r = run(args);
+    EXPECT_MSG(r.status == 0, r.err);
+    if (r.status != 0) return nullptr;
+    return nlohmann::json::parse(std::ifstream(report), nullptr, false);
+}
+
+double mean_nll(const nlohmann::json& report) {
+    return report.is_object() ? report["calibration"]["uncalibrated"]["nll"].get<double>() : NAN;
 }
 
 } // namespace
@@ -111,6 +147,45 @@ TEST(eval_reports_arousal_and_calibration_and_calibrates) {
     r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"), "--out",
              calibrated});
     EXPECT_MSG(r.status == 2 && contains(r.err, "--out needs --calibrate"), r.err);
+}
+
+TEST(eval_order_sets_what_a_speaker_normalised_model_has_heard) {
+    // the shipped stl reads each segment with its speaker's running statistics: three utterances
+    // of one speaker give other posteriors in another order, and alone each is its own first
+    const std::string forward = one_speaker_manifest("forward", {0, 1, 2}),
+                      backward = one_speaker_manifest("backward", {2, 1, 0});
+    const nlohmann::json alone = evaluated_in_order(forward, "alone");
+    EXPECT(alone.is_object() && alone["order"] == "alone" && alone["calibration"]["uncalibrated"]["n"] == 3);
+    double single = 0.0; // each utterance in a manifest of its own
+    for (int i = 0; i < 3; ++i)
+        single += mean_nll(evaluated_in_order(one_speaker_manifest("single", {i}), "manifest")) / 3;
+    const double in_order = mean_nll(evaluated_in_order(forward, "manifest")),
+                 reversed = mean_nll(evaluated_in_order(backward, "manifest"));
+    std::printf("mean NLL: alone %.6f, each in its own manifest %.6f, manifest order %.6f, reversed %.6f\n",
+                mean_nll(alone), single, in_order, reversed);
+    EXPECT(std::fabs(mean_nll(alone) - single) < 1e-5);
+    EXPECT(std::fabs(mean_nll(evaluated_in_order(backward, "alone")) - mean_nll(alone)) < 1e-5);
+    EXPECT(std::fabs(in_order - mean_nll(alone)) > 1e-3 && std::fabs(in_order - reversed) > 1e-3);
+    // the default with --split all is the seeded shuffle
+    const nlohmann::json shuffled = evaluated_in_order(forward, "shuffled");
+    EXPECT(shuffled.is_object() && shuffled["order"] == "shuffled");
+
+    // alone with --split test: the test speakers' utterances only
+    const nlohmann::json tested =
+        evaluated_in_order(small_manifest(), "alone", {"--split", "test", "--test-speakers", "emodb08"});
+    EXPECT(tested.is_object() && tested["calibration"]["uncalibrated"]["n"] == 1);
+
+    Run r = run(
+        {env("EMOTION_EVAL_TOOL"), "--manifest", forward, "--model", shipped("stl"), "--order", "random"});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "shuffled, manifest or alone"), r.err);
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", forward, "--arch", "stl", "--order", "alone"});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "--order needs --model"), r.err);
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", forward, "--model", shipped("stl"), "--order",
+             "shuffled", "--split", "test", "--test-speakers", "one"});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "plays in the manifest's order"), r.err);
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", forward, "--model", shipped("stl"), "--order", "alone",
+             "--split", "test", "--test-speakers", "nobody"});
+    EXPECT_MSG(r.status != 0 && contains(r.err, "no utterance of the test speakers"), r.err);
 }
 
 TEST(eval_refuses_an_arch_that_disagrees_with_the_model_n) {

@@ -228,4 +228,26 @@ TEST(speaker_normalization_is_refused_for_ksmm) {
     EXPECT_THROWS(emotion::train::new_classifier(spec, nullptr));
 }
 
+TEST(apcnn_refuses_the_lld_models_warm_up_keys) {
+    emotion::train::NewModelSpec spec;
+    spec.architecture = &architecture_named("apcnn");
+    spec.labels = {"angry", "sad"};
+    spec.path = "apcnn.safetensors";
+    for (const char* key : {"speaker_prior_frames", "speaker_reset", "speaker_first"}) {
+        spec.config_overrides = {{"input_normalization", "speaker"}, {key, 0.2}};
+        bool refused = false;
+        try {
+            emotion::train::new_classifier(spec, nullptr);
+        } catch (const emotion::train::TrainingError& e) {
+            refused =
+                std::string(e.what()).find(std::string(key) + " is for alstm and stl") != std::string::npos;
+            std::printf("apcnn with %s: %s\n", key, e.what());
+        }
+        EXPECT(refused);
+    }
+    // without them the same model is built
+    spec.config_overrides = {{"input_normalization", "speaker"}};
+    EXPECT(emotion::train::new_classifier(spec, nullptr) != nullptr);
+}
+
 TEST_MAIN()

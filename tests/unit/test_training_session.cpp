@@ -2,7 +2,8 @@
 // synthetic segments and the best model is written atomically; early stopping by patience while
 // a fine-tuned model's schedule continues; a resumed run equals the uninterrupted one bit for
 // bit; resuming refuses another run's checkpoint; an epoch without data changes nothing; bad
-// settings and data are typed errors.
+// settings and data are typed errors. A speaker-normalised model's population prior is its
+// first epoch's training speech, and its warm-up settings resume exactly.
 #include <omp.h>
 #include <stdlib.h>
 
@@ -488,6 +489,88 @@ TEST(a_model_that_cannot_be_written_ends_the_epoch_with_a_write_error) {
     // after the epoch's report and checkpoint: the run's state is that of a completed epoch
     EXPECT(recorder.epochs.size() == 1);
     EXPECT(fs::exists(train::checkpoint_path(out)));
+}
+
+// A speaker-normalised model's warm-up settings (models/speaker_normalization.h).
+train::SessionSettings small_m1_with_warm_up(const std::string& output) {
+    train::SessionSettings s = small_m1(output);
+    s.config_overrides.update({{"input_normalization", "speaker"},
+                               {"speaker_prior_frames", 200},
+                               {"speaker_reset", 0.3},
+                               {"speaker_first", 0.3}});
+    return s;
+}
+
+TEST(a_speaker_prior_is_the_first_epochs_training_speech) {
+    TempFolder folder;
+    Dataset data;
+    const std::string out = folder.file("m.safetensors");
+    Recorder recorder;
+    train::TrainingSession session(small_m1_with_warm_up(out), recorder);
+    data.run(session, 2);
+    models::ModelInfo info;
+    nn::Context context;
+    models::load_model(context, out, &info);
+    EXPECT(info.config.at("speaker_prior_frames") == 200 && info.config.at("speaker_reset") == 0.3);
+    // by hand: mean and variance of the training segments' speech spans, validation left out
+    const int min_frames = session.classifier()->min_frames();
+    std::vector<double> sum(36, 0.0), sum_of_squares(36, 0.0);
+    double frames = 0.0;
+    for (size_t i = 0; i < data.train_count; ++i) {
+        const train::Example& e = data.segments[i].parts.at(0);
+        const models::FrameSpan span = models::speech_span(e.features.data(), e.frames, 36, min_frames);
+        frames += span.end - span.begin;
+        for (int t = span.begin; t < span.end; ++t)
+            for (int f = 0; f < 36; ++f) {
+                const double v = e.features[size_t(t) * 36 + f];
+                sum[f] += v, sum_of_squares[f] += v * v;
+            }
+    }
+    double worst = 0.0;
+    EXPECT(info.speaker_prior.mean.size() == 36 && info.speaker_prior.variance.size() == 36);
+    for (int f = 0; f < 36 && info.speaker_prior.mean.size() == 36; ++f) {
+        const double mean = sum[f] / frames, variance = sum_of_squares[f] / frames - mean * mean;
+        worst = std::max({worst, std::fabs(info.speaker_prior.mean[f] - mean),
+                          std::fabs(info.speaker_prior.variance[f] - variance)});
+    }
+    std::printf("speaker prior against the training speech (%.0f frames): max error %.2e\n", frames, worst);
+    EXPECT(worst < 1e-9);
+}
+
+TEST(a_resumed_run_with_speaker_warm_up_equals_the_uninterrupted_one) {
+    // the prior comes back with the checkpoint, and speaker_reset and speaker_first draw the same
+    omp_set_num_threads(1);
+    TempFolder folder;
+    Dataset data;
+    const int epochs = 3;
+    const std::string whole = folder.file("whole.safetensors"), resumed = folder.file("resumed.safetensors");
+    Recorder uninterrupted, interrupted, rest;
+    {
+        train::TrainingSession session(small_m1_with_warm_up(whole), uninterrupted);
+        data.run(session, epochs);
+    }
+    {
+        train::TrainingSession session(small_m1_with_warm_up(resumed), interrupted);
+        data.feed(session, 0, epochs);
+        data.feed(session, 1, epochs, 20); // interrupted during the second epoch
+    }
+    train::SessionSettings settings = small_m1_with_warm_up(resumed);
+    settings.resume = true;
+    train::TrainingSession session(settings, rest);
+    data.run(session, epochs);
+    EXPECT(rest.epochs.size() == 2);
+    std::string why;
+    EXPECT_MSG(same_weights(whole, resumed, &why), why);
+    EXPECT_MSG(same_weights(train::checkpoint_path(whole), train::checkpoint_path(resumed), &why), why);
+    // and the draws are not a no-op: without them the run differs
+    train::SessionSettings no_reset = small_m1_with_warm_up(folder.file("no-reset.safetensors"));
+    no_reset.config_overrides.erase("speaker_reset");
+    no_reset.config_overrides.erase("speaker_first");
+    Recorder other;
+    train::TrainingSession without(no_reset, other);
+    data.run(without, epochs);
+    EXPECT(!same_weights(train::checkpoint_path(whole),
+                         train::checkpoint_path(folder.file("no-reset.safetensors")), &why));
 }
 
 TEST_MAIN()

@@ -1,5 +1,5 @@
 // emotion-analyze: decodes a recording, finds the speech segments (lldextract with voice
-// activity detection), classifies each with alstmclassify (the shipped model), or with the
+// activity detection), classifies each with stlclassify (the shipped, recommended model), or with the
 // elements of each --model's recorded architecture, and prints per segment its timing, voicing,
 // median F0, level, emotion and confidence. A model of mu-law segments (apcnn) gets mulawspec and
 // no voice activity detection: one line per 2 s segment with its timing and emotion. Several
@@ -24,12 +24,11 @@
 
 namespace {
 
-const char* kDefaultArchitecture = "alstm"; // without --model: its shipped model
 const char* kUsage =
     "usage: emotion-analyze [--model MODEL.safetensors]... [--json] [--plot TIMELINE.png] AUDIO-FILE\n"
     "  --model FILE  a model of any architecture (the file says which: the features element and\n"
     "                classifier follow); given several times, their results are fused\n"
-    "                (emotionfuse, equal weights). Default: the shipped alstm model\n"
+    "                (emotionfuse, equal weights). Default: the shipped stl model (the recommended one)\n"
     "  --json        print one JSON object per result (emotionsink's JSON Lines) instead of the table\n"
     "  --plot FILE   also draw the timeline picture (level, segments by emotion, mm:ss) as PNG\n"
     "  -h, --help    this text\n";
@@ -156,7 +155,7 @@ void print_results(const Emotions& emotions) {
 
 // The command line, all of it here.
 struct AnalyzeOptions {
-    std::vector<std::string> models; // empty: the shipped model of kDefaultArchitecture
+    std::vector<std::string> models; // empty: the shipped model of emotion::models::kRecommendedArchitecture
     std::string audio;
     bool json = false;
     bool help = false;
@@ -266,9 +265,11 @@ int main(int argc, char** argv) {
     std::vector<Branch> branches;
     try {
         if (options.models.empty())
-            branches.push_back({"", &emotion::tools::run_architecture("", "", kDefaultArchitecture)});
+            branches.push_back(
+                {"", &emotion::tools::run_architecture("", "", emotion::models::kRecommendedArchitecture)});
         for (const std::string& model : options.models)
-            branches.push_back({model, &emotion::tools::run_architecture(model, "", kDefaultArchitecture)});
+            branches.push_back({model, &emotion::tools::run_architecture(
+                                           model, "", emotion::models::kRecommendedArchitecture)});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-analyze: %s\n", e.what());
         return 1;

@@ -20,7 +20,9 @@ const char* kTrainingOptionsUsage =
     "                        validation (-1: the architecture's default, 0: off)\n"
     "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n"
     "  --normalization segment|speaker  alstm, stl, apcnn, new model: per-segment handling (the\n"
-    "                        papers') or running per-speaker z-score (apcnn: mean; README)\n";
+    "                        papers') or running per-speaker z-score (apcnn: mean; README); its\n"
+    "                        warm-up (alstm, stl): --config '{\"speaker_reset\":0.2}'\n"
+    "                        (speaker_first, speaker_prior_frames too)\n";
 
 pipelines::TrainOptions training_options(const Options& o) {
     pipelines::TrainOptions t;

@@ -3,6 +3,7 @@
 //       evaluates a given model on the manifest's utterances, in the pipeline of the model file's
 //       architecture (its features element and classifier), and adds arousal UA and the
 //       calibration error (ECE) of the posteriors, uncalibrated and at the model file's temperature;
+//       (--order shuffled|manifest|alone: the order a speaker-normalised model hears them in);
 //   emotion-eval --manifest FILE --model MODEL --calibrate [--out FILE] [--test-speakers A,B --split test]
 //       also fits the temperature on these utterances (minimum NLL) and writes the model with it
 //       (atomically; in place without --out);
@@ -24,6 +25,7 @@
 #include "../common/training-options.h"
 #include "calibration-report.h"
 #include "dataset-pipelines.h"
+#include "evaluation-order.h"
 #include "io/manifest.h"
 #include "models/architecture.h"
 #include "models/model_file.h"
@@ -39,12 +41,15 @@ namespace {
 
 const char* kUsage =
     "usage: emotion-eval --manifest FILE --model MODEL [--arch ARCH] [--split all|test --test-speakers A,B]\n"
-    "                    [--calibrate [--out FILE]] [--report FILE.json]\n"
+    "                    [--order shuffled|manifest|alone] [--calibrate [--out FILE]] [--report FILE.json]\n"
     "       emotion-eval --manifest FILE --arch alstm|apcnn|stl|ksmm [--folds loso|K] [--epochs N]\n"
     "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
     "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
     "  --model: the architecture is the model file's (--arch, when given, must agree); without\n"
     "           --model, --arch defaults to alstm\n"
+    "  --order: how a speaker-normalised model (README \"Normalisation\") hears the utterances:\n"
+    "           shuffled (seeded; the default with --split all), manifest (the file's order; the\n"
+    "           default with --split test), alone (each as the only utterance of its speaker)\n"
     "  --calibrate: fit the temperature (temperature scaling) on the evaluated utterances and write\n"
     "           the model with it to --out (default: MODEL itself, replaced atomically); fit on\n"
     "           validation speakers, never on the data you report calibration on\n"
@@ -83,6 +88,19 @@ std::vector<std::string> speakers_of(const DatasetOptions& data) {
         if (policy.accepts(u.emotion, &mapped) && !u.speaker.empty()) speakers.insert(u.speaker);
     }
     return {speakers.begin(), speakers.end()};
+}
+
+// --work, or a new folder under /tmp.
+std::string work_folder(const std::string& work) {
+    std::string folder = work;
+    if (folder.empty()) {
+        char pattern[] = "/tmp/emotion-eval-XXXXXX";
+        if (!mkdtemp(pattern)) throw std::runtime_error("cannot create a work folder");
+        folder = pattern;
+    }
+    if (g_mkdir_with_parents(folder.c_str(), 0755) != 0)
+        throw std::runtime_error("cannot create the work folder " + folder);
+    return folder;
 }
 
 std::vector<std::vector<std::string>> make_folds(const std::vector<std::string>& speakers,
@@ -206,6 +224,7 @@ int main(int argc, char** argv) {
                          {"split", "all"},
                          {"folds", "loso"},
                          {"valid-fraction", "0.2"},
+                         {"order", ""},
                          {"report", ""},
                          {"out", ""},
                          {"work", ""}});
@@ -226,6 +245,12 @@ int main(int argc, char** argv) {
             throw std::invalid_argument("--calibrate needs --model");
         if (!o->str("out").empty() && !o->flag("calibrate"))
             throw std::invalid_argument("--out needs --calibrate");
+        if (!o->str("order").empty()) {
+            if (o->str("model").empty()) throw std::invalid_argument("--order needs --model");
+            if (evaluation_order(o->str("order")) == EvaluationOrder::Shuffled && o->str("split") != "all")
+                throw std::invalid_argument("--order shuffled plays --split all; --split " + o->str("split") +
+                                            " plays in the manifest's order");
+        }
     } catch (const std::exception& e) {
         return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
     }
@@ -246,9 +271,17 @@ int main(int argc, char** argv) {
 
     try {
         if (!o->str("model").empty()) {
+            std::string split = o->str("split");
+            const std::string order_name = !o->str("order").empty() ? o->str("order")
+                                           : split == "all"         ? "shuffled"
+                                                                    : "manifest";
+            const EvaluationOrder order = evaluation_order(order_name);
+            const DatasetOptions played = ordered_dataset(
+                data, split, order, order == EvaluationOrder::Alone ? work_folder(o->str("work")) : "");
+            report["order"] = order_name;
             // the raw posteriors (temperature 1), scaled here to each temperature reported
             EvalResult r =
-                run_evaluation(data, arch, o->str("model"), o->str("split"), threads, 0.4, "temperature=1");
+                run_evaluation(played, arch, o->str("model"), split, threads, 0.4, "temperature=1");
             if (!r.ok) throw std::runtime_error(r.error);
             Fold f{train::split_list(data.test_speakers), confusion_from(r.report)};
             report["model"] = o->str("model");
@@ -258,14 +291,7 @@ int main(int argc, char** argv) {
                 calibrate(r.results, o->str("model"), o->str("out").empty() ? o->str("model") : o->str("out"),
                           data, o->str("split"), report);
         } else {
-            std::string work = o->str("work");
-            if (work.empty()) {
-                char pattern[] = "/tmp/emotion-eval-XXXXXX";
-                if (!mkdtemp(pattern)) throw std::runtime_error("cannot create a work folder");
-                work = pattern;
-            }
-            if (g_mkdir_with_parents(work.c_str(), 0755) != 0)
-                throw std::runtime_error("cannot create the work folder " + work);
+            const std::string work = work_folder(o->str("work"));
             auto speakers = speakers_of(data);
             auto folds = make_folds(speakers, o->str("folds"), data.seed);
             std::vector<Fold> results;
