@@ -40,8 +40,8 @@
  * dataset's utterance and epoch events pass the converter, resampler (both in passthrough for its
  * 16 kHz mono float) and extractor unchanged. It trains one model: `model` (one file) is the
  * starting point of fine-tuning, in its recorded architecture; without it a new model of
- * `architecture` (default alstm). The model goes to `model-location`, its checkpoint next to it;
- * every other training setting (learning-rate, patience, seed, resume, ...) is a field of
+ * `architecture` (default stl, the recommended one). The model goes to `model-location`, its checkpoint next
+ * to it; every other training setting (learning-rate, patience, seed, resume, ...) is a field of
  * `classifier-properties`. The inference settings (segmentation, window, hop, max-segment,
  * min-speech, no-speech, threshold, cue-format, interim, weights, fuse-timeout) do not apply: the
  * extractor and the classifier keep their own defaults, as in the explicit pair; `threads` does.
