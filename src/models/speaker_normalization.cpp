@@ -216,11 +216,14 @@ void SpeakerNormalizer::normalize(const std::string& speaker, float* frames, int
     const double fade = std::exp(-count / kHorizonFrames);
     FrameMoments scratch;
     FrameMoments& s = statistics(speaker, keep, scratch);
-    FrameMoments read_as_first = prior_; // what a first segment is read with
-    const bool as_first = keep && as_first_.erase(speaker) > 0;
-    if (as_first) read_as_first.add(frames, count, frame_size_, fade);
     s.add(frames, count, frame_size_, fade);
-    standardize(as_first ? read_as_first : s, frames, {frame_size_, 1}, count, true);
+    if (keep && as_first_.erase(speaker) > 0) {
+        FrameMoments read_as_first = prior_; // what a first segment is read with
+        read_as_first.add(frames, count, frame_size_, fade);
+        standardize(read_as_first, frames, {frame_size_, 1}, count, true);
+        return;
+    }
+    standardize(s, frames, {frame_size_, 1}, count, true);
 }
 
 void SpeakerNormalizer::normalize_segments(const std::string& speaker, const std::vector<float*>& segments,
