@@ -244,6 +244,32 @@ TEST(train_fine_tunes_the_model_files_architecture) {
     EXPECT_MSG(r.status == 1 && contains(r.err, "missing.safetensors"), r.err);
 }
 
+// A new model with nothing but a manifest and an output: the recommended recipe, i.e. stl, speaker
+// normalisation, and validation speakers drawn from the manifest's (one of the three here) that
+// choose the epoch; --valid-fraction 0 and --normalization segment turn them off.
+TEST(train_defaults_to_the_recommended_recipe) {
+    const std::string out = temp_dir() + "/defaults.safetensors";
+    Run r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--out", out, "--epochs", "1"});
+    EXPECT_MSG(r.status == 0 && contains(r.out, "validation UA"), r.out + r.err);
+    emotion::models::ModelInfo info;
+    try {
+        info = emotion::models::read_model_info(out);
+    } catch (const std::exception& e) { info.architecture = e.what(); }
+    EXPECT_MSG(info.architecture == "stl", info.architecture);
+    EXPECT_MSG(info.config.value("input_normalization", "") == "speaker", info.config.dump());
+    EXPECT_MSG(info.metrics.contains("validation"), info.metrics.dump());
+
+    const std::string plain = temp_dir() + "/papers.safetensors";
+    r = run({env("EMOTION_TRAIN_TOOL"), "--manifest", small_manifest(), "--out", plain, "--epochs", "1",
+             "--valid-fraction", "0", "--normalization", "segment", "--arch", "alstm"});
+    EXPECT_MSG(r.status == 0 && contains(r.out, "no validation data"), r.out + r.err);
+    try {
+        info = emotion::models::read_model_info(plain);
+    } catch (const std::exception& e) { info.architecture = e.what(); }
+    EXPECT_MSG(info.architecture == "alstm", info.architecture);
+    EXPECT_MSG(info.config.value("input_normalization", "segment") == "segment", info.config.dump());
+}
+
 // --resume without --arch: the architecture of OUT's checkpoint (here the shipped stl model put
 // where a checkpoint would be: stlclassify opens it, and refuses it as a checkpoint of other
 // settings, where alstmclassify used to refuse it as "an 'stl' model")

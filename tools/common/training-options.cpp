@@ -20,7 +20,8 @@ const char* kTrainingOptionsUsage =
     "                        validation (-1: the architecture's default, 0: off)\n"
     "  --word-vectors FILE   ksmm, new model: embedding table or pretrained text branch\n"
     "  --normalization segment|speaker  alstm, stl, apcnn, new model: per-segment handling (the\n"
-    "                        papers') or running per-speaker z-score (apcnn: mean; README); its\n"
+    "                        papers') or running per-speaker z-score (apcnn: mean; README);\n"
+    "                        default speaker for alstm and stl, segment for apcnn; its\n"
     "                        warm-up (alstm, stl): --config '{\"speaker_reset\":0.2}'\n"
     "                        (speaker_first, speaker_prior_frames too)\n";
 
@@ -41,6 +42,11 @@ pipelines::TrainOptions training_options(const Options& o) {
     if (!t.normalization.empty() && t.normalization != "segment" && t.normalization != "speaker")
         throw std::invalid_argument("--normalization is segment or speaker, not '" + t.normalization + "'");
     return t;
+}
+
+void apply_recommended_normalization(pipelines::TrainOptions& t) {
+    const bool lld_model = t.architecture == "alstm" || t.architecture == "stl";
+    if (t.normalization.empty() && t.start_model.empty() && lld_model) t.normalization = "speaker";
 }
 
 std::map<std::string, std::string> dataset_option_defaults() {

@@ -46,7 +46,7 @@ const char* kUsage =
     "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
     "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
     "  --model: the architecture is the model file's (--arch, when given, must agree); without\n"
-    "           --model, --arch defaults to alstm\n"
+    "           --model, --arch defaults to stl (the recommended architecture)\n"
     "  --order: how a speaker-normalised model (README \"Normalisation\") hears the utterances:\n"
     "           shuffled (seeded; the default with --split all), manifest (the file's order; the\n"
     "           default with --split test), alone (each as the only utterance of its speaker)\n"
@@ -55,8 +55,6 @@ const char* kUsage =
     "           validation speakers, never on the data you report calibration on\n"
     "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"
     "            its checkpoint (same options as the interrupted run)\n";
-
-const char* kDefaultArchitecture = "alstm";
 
 struct Fold {
     std::vector<std::string> test_speakers;
@@ -258,7 +256,8 @@ int main(int argc, char** argv) {
     std::string arch;
     models::ModelInfo info; // the evaluated model's (its temperature)
     try {
-        arch = run_architecture(o->str("model"), o->str("arch"), kDefaultArchitecture).name;
+        arch =
+            run_architecture(o->str("model"), o->str("arch"), emotion::models::kRecommendedArchitecture).name;
         if (!o->str("model").empty()) info = models::read_model_info(o->str("model"));
     } catch (const std::invalid_argument& e) {
         return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
@@ -318,6 +317,7 @@ int main(int argc, char** argv) {
                 }
                 TrainOptions t = training_options(*o);
                 t.architecture = arch;
+                apply_recommended_normalization(t);
                 t.resume = o->flag("resume");
                 t.output = work + "/fold" + std::to_string(i) + ".safetensors";
                 std::printf("fold %zu/%zu: test speakers %s ...\n", i + 1, folds.size(),

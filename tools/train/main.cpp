@@ -22,15 +22,16 @@ using namespace emotion::tools;
 
 namespace {
 
-const char* kDefaultArchitecture = "alstm"; // of a new model
-
 const char* kUsage =
     "usage: emotion-train --manifest FILE --arch alstm|apcnn|stl|ksmm --out MODEL [options]\n"
     "       emotion-train --manifest FILE --model START --out MODEL [options]   (fine-tuning)\n"
-    "  --arch NAME           the architecture of a new model (alstm); with --model the\n"
-    "                        architecture is the starting model's (--arch, if given, must agree)\n"
+    "  --arch NAME           the architecture of a new model (stl, the recommended one); with\n"
+    "                        --model the starting model's (--arch, if given, must agree)\n"
     "  --epochs N            passes over the training data (30)\n"
-    "  --valid-speakers A,B  validation speakers (or --valid-fraction F, drawn by speaker)\n"
+    "  --valid-speakers A,B  validation speakers: they choose the best epoch and stop training\n"
+    "                        early; by default (--valid-fraction 0.2) speakers drawn with the\n"
+    "                        seed until they hold a fifth of the utterances (none when the\n"
+    "                        manifest names one speaker; --valid-fraction 0: no validation)\n"
     "  --test-speakers A,B   held-out speakers, never used\n"
     "  --labels L1,L2,...    classes to keep (angry,happy,neutral,sad)\n"
     "  --label-map A:B,...   rename labels first\n"
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
         defaults.insert({{"arch", ""},
                          {"out", ""},
                          {"valid-speakers", ""},
-                         {"valid-fraction", "0"},
+                         {"valid-fraction", "0.2"},
                          {"model", ""},
                          {"plots", ""},
                          {"augment", ""},
@@ -107,9 +108,11 @@ int main(int argc, char** argv) {
         const std::string checkpoint = emotion::train::checkpoint_path(o.str("out"));
         if (recorded.empty() && o.flag("resume") && g_file_test(checkpoint.c_str(), G_FILE_TEST_IS_REGULAR))
             recorded = checkpoint;
-        train.architecture = run_architecture(recorded, o.str("arch"), kDefaultArchitecture).name;
+        train.architecture =
+            run_architecture(recorded, o.str("arch"), emotion::models::kRecommendedArchitecture).name;
         train.output = o.str("out");
         train.start_model = o.str("model");
+        apply_recommended_normalization(train);
         train.resume = o.flag("resume");
         train.augment = o.str("augment");
         if (!train.augment.empty()) emotion::dsp::Recipe::parse(train.augment); // a usage error when bad
