@@ -190,13 +190,14 @@ void MultiheadAttention::select_columns(int64_t bh, const float* probs) {
     for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
 }
 
-MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks, bool forward) {
-    const int64_t n = blocks * tq_ * tk_;
+MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks, int64_t work_blocks,
+                                                                   bool forward) {
+    const int64_t n = work_blocks * tq_ * tk_;
     Tensor& probs = workspace_[Scratch::AttentionProbs];
     Tensor& weights = workspace_[Scratch::AttentionWeights];
     Tensor& masks = workspace_[Scratch::AttentionDropoutMask];
     Tensor& kept_values = workspace_[Scratch::AttentionKeptValues];
-    probs.resize({n});
+    probs.resize({blocks * tq_ * tk_});
     if (options_.key_sparse || dropout_active_) weights.resize({n});
     if (dropout_active_) masks.resize({(n + 3) / 4}); // bytes in float storage
     if (options_.key_sparse && forward) kept_values.resize({blocks * tk_ * head_dim_});
@@ -309,7 +310,7 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
     context_out_.resize({batch_, tq_, d});
     const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
     // One weights and mask block per block of the chunk, so that the blocks run side by side.
-    const ChunkBuffers buffers = chunk_buffers(chunk, true);
+    const ChunkBuffers buffers = chunk_buffers(chunk, chunk, true);
     bool ok = true;
     for (int64_t first = 0; first < blocks; first += chunk) {
         const int64_t n = std::min(chunk, blocks - first);
@@ -438,20 +439,24 @@ void MultiheadAttention::backward(const Tensor& dy) {
     // chunk side by side (each sgemm is too small to split well; oneDNN's runs single-threaded
     // inside a parallel region, so every thread count gives the same values).
     const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
-    const ChunkBuffers buffers = chunk_buffers(chunk, false);
+    // The weights, mask and d W'' buffers per thread, not per block: one thread then reuses one
+    // block's worth, which stays in its cache.
+    const int64_t slots = std::clamp<int64_t>(omp_get_max_threads(), 1, chunk);
+    const ChunkBuffers buffers = chunk_buffers(chunk, slots, false);
     Tensor& grad_weights = workspace_[Scratch::AttentionGradWeights];
-    grad_weights.resize({chunk * block});
+    grad_weights.resize({slots * block});
     const BlockGradients grads{grad_context.data(), gq, gk, gv, ldg};
     bool ok = true;
     for (int64_t first = 0; first < blocks; first += chunk) {
         const int64_t n = std::min(chunk, blocks - first);
         // P again, by the forward's own calls (so the same values).
         chunk_probs(first, n, buffers.probs);
-#pragma omp parallel for schedule(static) if (n > 1) reduction(&& : ok)
+#pragma omp parallel for num_threads(slots) schedule(static) if (n > 1) reduction(&& : ok)
         for (int64_t i = 0; i < n; ++i) {
-            uint8_t* mask = dropout_active_ ? buffers.masks + i * block : nullptr;
-            ok = backward_block(first + i, buffers.probs + i * block, mask, buffers.weights + i * block,
-                                grad_weights.data() + i * block, grads) &&
+            const int64_t slot = omp_get_thread_num(); // < slots
+            uint8_t* mask = dropout_active_ ? buffers.masks + slot * block : nullptr;
+            ok = backward_block(first + i, buffers.probs + i * block, mask, buffers.weights + slot * block,
+                                grad_weights.data() + slot * block, grads) &&
                  ok;
         }
         check_gemm(ok);

@@ -119,14 +119,15 @@ private:
     bool backward_block(int64_t bh, const float* probs, uint8_t* mask, float* weights, float* gp,
                         const BlockGradients& grads) const;
 
-    // The workspace's chunk buffers (nn/workspace.h), sized for `blocks` blocks.
+    // The workspace's chunk buffers (nn/workspace.h): P for `blocks` blocks, the weights and masks
+    // for `work_blocks`.
     struct ChunkBuffers {
         float* probs;
         float* weights;
         uint8_t* masks;
         float* kept_values; // key-sparse forward: [Tk, head_dim] per block
     };
-    ChunkBuffers chunk_buffers(int64_t blocks, bool forward);
+    ChunkBuffers chunk_buffers(int64_t blocks, int64_t work_blocks, bool forward);
 
     Context& context_;
     Workspace& workspace_;
