@@ -7,6 +7,7 @@
 #include "nn/activations.h"
 #include "models/config_limits.h"
 #include "nn/features.h"
+#include "nn/parallel.h"
 
 namespace emotion::models {
 
@@ -266,15 +267,17 @@ const Tensor& KsmmModel::forward_prepared(const Tensor& audio, const std::vector
     // Mean over the full padded lengths.
     pooled_.resize({B, 2 * d});
     pooled_.zero();
-    for (int64_t b = 0; b < B; ++b) {
-        float* p = pooled_.data() + b * 2 * d;
-        for (int64_t i = 0; i < Ta; ++i) add_into(p, audio_ks_.data() + (b * Ta + i) * d, d);
-        for (int64_t i = 0; i < Tt; ++i) add_into(p + d, text_ks_.data() + (b * Tt + i) * d, d);
-        for (int64_t j = 0; j < d; ++j) {
-            p[j] /= static_cast<float>(Ta);
-            p[d + j] /= static_cast<float>(Tt);
+    nn::parallel_ranges(B, B * (Ta + Tt) * d, [&](int64_t first, int64_t last) {
+        for (int64_t b = first; b < last; ++b) {
+            float* p = pooled_.data() + b * 2 * d;
+            for (int64_t i = 0; i < Ta; ++i) add_into(p, audio_ks_.data() + (b * Ta + i) * d, d);
+            for (int64_t i = 0; i < Tt; ++i) add_into(p + d, text_ks_.data() + (b * Tt + i) * d, d);
+            for (int64_t j = 0; j < d; ++j) {
+                p[j] /= static_cast<float>(Ta);
+                p[d + j] /= static_cast<float>(Tt);
+            }
         }
-    }
+    });
 
     // Head.
     hidden0_.copy_from(head0_.forward(pooled_, mode));
@@ -306,13 +309,16 @@ void KsmmModel::backward_prepared(const Tensor& grad_logits) {
     // Means.
     grad_a_.resize({B, Ta, d});
     grad_t_.resize({B, Tt, d});
-    for (int64_t b = 0; b < B; ++b) {
-        const float* g = grad_pooled_.data() + b * 2 * d;
-        for (int64_t i = 0; i < Ta; ++i)
-            for (int64_t j = 0; j < d; ++j) grad_a_[(b * Ta + i) * d + j] = g[j] / static_cast<float>(Ta);
-        for (int64_t i = 0; i < Tt; ++i)
-            for (int64_t j = 0; j < d; ++j) grad_t_[(b * Tt + i) * d + j] = g[d + j] / static_cast<float>(Tt);
-    }
+    nn::parallel_ranges(B, B * (Ta + Tt) * d, [&](int64_t first, int64_t last) {
+        for (int64_t b = first; b < last; ++b) {
+            const float* g = grad_pooled_.data() + b * 2 * d;
+            for (int64_t i = 0; i < Ta; ++i)
+                for (int64_t j = 0; j < d; ++j) grad_a_[(b * Ta + i) * d + j] = g[j] / static_cast<float>(Ta);
+            for (int64_t i = 0; i < Tt; ++i)
+                for (int64_t j = 0; j < d; ++j)
+                    grad_t_[(b * Tt + i) * d + j] = g[d + j] / static_cast<float>(Tt);
+        }
+    });
 
     // Key-sparse self layers.
     const Tensor* g = &grad_a_;

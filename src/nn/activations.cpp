@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "nn/parallel.h"
+
 namespace emotion::nn {
 
 namespace {
@@ -14,15 +16,19 @@ void check_same(const Tensor& a, const Tensor& b, const char* what) {
 } // namespace
 
 void relu_forward(const float* x, float* y, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    parallel_ranges(n, n, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    });
 }
 
 void relu_backward(const float* y, const float* dy, float* dx, int64_t n) {
-    // Both loads unconditional, so the compiler selects instead of branching on the sign.
-    for (int64_t i = 0; i < n; ++i) {
-        const float g = dy[i];
-        dx[i] = y[i] > 0.0f ? g : 0.0f;
-    }
+    parallel_ranges(n, n, [&](int64_t begin, int64_t end) {
+        // Both loads unconditional, so the compiler selects instead of branching on the sign.
+        for (int64_t i = begin; i < end; ++i) {
+            const float g = dy[i];
+            dx[i] = y[i] > 0.0f ? g : 0.0f;
+        }
+    });
 }
 
 void elu_forward(const float* x, float* y, int64_t n, float alpha) {

@@ -1,7 +1,9 @@
 #include "nn/dropout.h"
 
+#include "nn/parallel.h"
 #include "nn/vector_math.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -10,7 +12,13 @@ namespace emotion::nn {
 
 void dropout_keep_mask(std::vector<uint8_t>& keep, int64_t n, float p, Rng& rng) {
     keep.resize(static_cast<size_t>(n));
-    dropout_keep_mask_range(keep.data(), rng.next(), 0, n, p);
+    const uint64_t seed = rng.next();
+    // Each element's bit depends on its position only, so the ranges can be drawn side by side.
+    // Ranges in whole groups of four (one generator output each).
+    parallel_ranges((n + 3) / 4, n, [&](int64_t begin, int64_t end) {
+        const int64_t first = 4 * begin, last = std::min(4 * end, n);
+        dropout_keep_mask_range(keep.data() + first, seed, first, last - first, p);
+    });
 }
 
 namespace {
@@ -66,7 +74,7 @@ namespace {
 
 // x[i] = keep[i] ? x[i] * scale : 0 as a bit mask (keep[i] is 0 or 1), so that it vectorises:
 // a branch on a random mask mispredicts half the time (6 ns per element at p = 0.5).
-void apply_mask(const uint8_t* __restrict keep, float scale, float* __restrict x, int64_t n) {
+void apply_mask_range(const uint8_t* __restrict keep, float scale, float* __restrict x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
         const float kept = x[i] * scale;
         uint32_t bits;
@@ -74,6 +82,12 @@ void apply_mask(const uint8_t* __restrict keep, float scale, float* __restrict x
         bits &= 0u - keep[i];
         std::memcpy(x + i, &bits, sizeof bits);
     }
+}
+
+void apply_mask(const uint8_t* keep, float scale, float* x, int64_t n) {
+    parallel_ranges(n, n, [&](int64_t begin, int64_t end) {
+        apply_mask_range(keep + begin, scale, x + begin, end - begin);
+    });
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "nn/activations.h"
 #include "nn/features.h"
 #include "nn/init.h"
+#include "nn/parallel.h"
 
 namespace emotion::nn {
 
@@ -17,11 +18,14 @@ void add_positions(Tensor& dst, const Tensor& src, const Tensor& table) {
     dst.resize(src.shape());
     const int64_t B = src.dim(0), T = src.dim(1), d = src.dim(2);
     const float* p = table.data();
-    for (int64_t b = 0; b < B; ++b) {
-        const float* s = src.data() + b * T * d;
-        float* o = dst.data() + b * T * d;
-        for (int64_t i = 0; i < T * d; ++i) o[i] = s[i] + p[i];
-    }
+    parallel_ranges(B * T, B * T * d, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* s = src.data() + r * d;
+            const float* pr = p + (r % T) * d;
+            float* o = dst.data() + r * d;
+            for (int64_t i = 0; i < d; ++i) o[i] = s[i] + pr[i];
+        }
+    });
 }
 
 AttentionOptions attention_options(const EncoderLayerOptions& o, bool key_sparse) {

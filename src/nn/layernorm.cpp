@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "nn/parallel.h"
 #include "nn/vector_math.h" // EMOTION_VECTOR_CLONES
 
 namespace emotion::nn {
@@ -75,23 +76,25 @@ const Tensor& LayerNorm::forward(const Tensor& x, Mode mode) {
     }
     const float* w = weight.value.data();
     const float* b = bias.value.data();
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* xr = x.data() + r * d_;
-        float* yr = output_.data() + r * d_;
-        const double mean = sum_of(xr, d_) / d_;
-        const double var = squared_deviations(xr, d_, mean) / d_;
-        const double rstd = 1.0 / std::sqrt(var + eps_);
-        if (train) {
-            float* nr = normalized_.data() + r * d_;
-            for (int i = 0; i < d_; ++i) {
-                nr[i] = static_cast<float>((xr[i] - mean) * rstd);
-                yr[i] = nr[i] * w[i] + b[i];
+    parallel_ranges(rows, rows * d_, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* xr = x.data() + r * d_;
+            float* yr = output_.data() + r * d_;
+            const double mean = sum_of(xr, d_) / d_;
+            const double var = squared_deviations(xr, d_, mean) / d_;
+            const double rstd = 1.0 / std::sqrt(var + eps_);
+            if (train) {
+                float* nr = normalized_.data() + r * d_;
+                for (int i = 0; i < d_; ++i) {
+                    nr[i] = static_cast<float>((xr[i] - mean) * rstd);
+                    yr[i] = nr[i] * w[i] + b[i];
+                }
+                rstd_[r] = static_cast<float>(rstd);
+            } else {
+                normalize_row(xr, d_, mean, rstd, w, b, yr);
             }
-            rstd_[r] = static_cast<float>(rstd);
-        } else {
-            normalize_row(xr, d_, mean, rstd, w, b, yr);
         }
-    }
+    });
     return output_;
 }
 
@@ -110,26 +113,40 @@ void LayerNorm::backward_into(const Tensor& dy, Tensor& dx_tensor) {
     const float* w = weight.value.data();
     float* dw = weight.grad.data();
     float* db = bias.grad.data();
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* g = dy.data() + r * d_;
-        const float* n = normalized_.data() + r * d_;
-        float* dx = dx_tensor.data() + r * d_;
-        // dx = rstd (dn - mean(dn) - n mean(dn n)), dn = dy * weight.
-        double mean_dn = 0.0, mean_dn_n = 0.0;
-        for (int i = 0; i < d_; ++i) {
-            const double dn = static_cast<double>(g[i]) * w[i];
-            mean_dn += dn;
-            mean_dn_n += dn * n[i];
-            dw[i] += g[i] * n[i];
-            db[i] += g[i];
+    const float* dy_data = dy.data();
+    const float* n_data = normalized_.data();
+    // dx row by row; then dw, db column by column with the rows in order (the sums a single
+    // pass over the rows makes, whatever the thread count).
+    parallel_ranges(rows, rows * d_, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* g = dy_data + r * d_;
+            const float* n = n_data + r * d_;
+            float* dx = dx_tensor.data() + r * d_;
+            // dx = rstd (dn - mean(dn) - n mean(dn n)), dn = dy * weight.
+            double mean_dn = 0.0, mean_dn_n = 0.0;
+            for (int i = 0; i < d_; ++i) {
+                const double dn = static_cast<double>(g[i]) * w[i];
+                mean_dn += dn;
+                mean_dn_n += dn * n[i];
+            }
+            mean_dn /= d_;
+            mean_dn_n /= d_;
+            const double rstd = rstd_[r];
+            for (int i = 0; i < d_; ++i)
+                dx[i] = static_cast<float>(rstd *
+                                           (static_cast<double>(g[i]) * w[i] - mean_dn - n[i] * mean_dn_n));
         }
-        mean_dn /= d_;
-        mean_dn_n /= d_;
-        const double rstd = rstd_[r];
-        for (int i = 0; i < d_; ++i)
-            dx[i] =
-                static_cast<float>(rstd * (static_cast<double>(g[i]) * w[i] - mean_dn - n[i] * mean_dn_n));
-    }
+    });
+    parallel_ranges(d_, rows * d_, [&](int64_t begin, int64_t end) {
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* g = dy_data + r * d_;
+            const float* n = n_data + r * d_;
+            for (int64_t i = begin; i < end; ++i) {
+                dw[i] += g[i] * n[i];
+                db[i] += g[i];
+            }
+        }
+    });
 }
 
 } // namespace emotion::nn

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "nn/dnnl_compat.h"
+#include "nn/parallel.h"
 #include "nn/init.h"
 
 namespace emotion::nn {
@@ -144,12 +145,7 @@ void Linear::backward_into(const Tensor& x, const Tensor& dy, Tensor& dx) {
                           {DNNL_ARG_WEIGHTS, x_mem},
                           {DNNL_ARG_DST, weight.grad.memory(engine, p.grad_weight_desc)}});
     }
-    if (has_bias_ && bias.trainable) {
-        float* db = bias.grad.data();
-        const float* g = dy.data();
-        for (int64_t r = 0; r < rows; ++r, g += out_)
-            for (int o = 0; o < out_; ++o) db[o] += g[o];
-    }
+    if (has_bias_ && bias.trainable) accumulate_column_sums(dy.data(), rows, out_, out_, bias.grad.data());
 }
 
 } // namespace emotion::nn

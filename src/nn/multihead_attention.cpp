@@ -9,6 +9,7 @@
 
 #include "nn/dnnl_compat.h"
 #include "nn/init.h"
+#include "nn/parallel.h"
 
 namespace emotion::nn {
 
@@ -41,18 +42,12 @@ void gemm(char trans_a, char trans_b, int64_t m, int64_t n, int64_t k, float alp
 
 // rows x cols block starting at `dst` (leading dimension ld) += bias per column.
 void add_bias(float* dst, int64_t rows, int64_t cols, int64_t ld, const float* bias) {
-    for (int64_t r = 0; r < rows; ++r) {
-        float* row = dst + r * ld;
-        for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
-    }
-}
-
-// bias_grad[c] += sum over rows of src[r, c].
-void accumulate_column_sums(const float* src, int64_t rows, int64_t cols, int64_t ld, float* bias_grad) {
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* row = src + r * ld;
-        for (int64_t c = 0; c < cols; ++c) bias_grad[c] += row[c];
-    }
+    parallel_ranges(rows, rows * cols, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            float* row = dst + r * ld;
+            for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
+        }
+    });
 }
 
 void check_input(const Tensor& t, int d, const char* what) {
@@ -195,13 +190,14 @@ void MultiheadAttention::select_columns(int64_t bh, const float* probs) {
     for (int64_t j = 0; j < tk_; ++j) keep[j] = s[j] >= threshold ? 1.0f : 0.0f;
 }
 
-MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks, bool forward) {
-    const int64_t n = blocks * tq_ * tk_;
+MultiheadAttention::ChunkBuffers MultiheadAttention::chunk_buffers(int64_t blocks, int64_t work_blocks,
+                                                                   bool forward) {
+    const int64_t n = work_blocks * tq_ * tk_;
     Tensor& probs = workspace_[Scratch::AttentionProbs];
     Tensor& weights = workspace_[Scratch::AttentionWeights];
     Tensor& masks = workspace_[Scratch::AttentionDropoutMask];
     Tensor& kept_values = workspace_[Scratch::AttentionKeptValues];
-    probs.resize({n});
+    probs.resize({blocks * tq_ * tk_});
     if (options_.key_sparse || dropout_active_) weights.resize({n});
     if (dropout_active_) masks.resize({(n + 3) / 4}); // bytes in float storage
     if (options_.key_sparse && forward) kept_values.resize({blocks * tk_ * head_dim_});
@@ -314,7 +310,7 @@ const Tensor& MultiheadAttention::forward(const Tensor& query, const Tensor& key
     context_out_.resize({batch_, tq_, d});
     const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
     // One weights and mask block per block of the chunk, so that the blocks run side by side.
-    const ChunkBuffers buffers = chunk_buffers(chunk, true);
+    const ChunkBuffers buffers = chunk_buffers(chunk, chunk, true);
     bool ok = true;
     for (int64_t first = 0; first < blocks; first += chunk) {
         const int64_t n = std::min(chunk, blocks - first);
@@ -364,9 +360,44 @@ Tensor MultiheadAttention::attention_weights() const {
     return out;
 }
 
+bool MultiheadAttention::backward_block(int64_t bh, const float* p, uint8_t* mask, float* weights, float* gp,
+                                        const BlockGradients& grads) const {
+    //   dV_h = W''^T dO_h, dW'' = dO_h V_h^T, dP = dW'' * dropout * keep,
+    //   dS = P * (dP - rowsum(P * dP)) (softmax backward), dQ_h = scale dS K_h,
+    //   dK_h = scale dS^T Q_h (Q unscaled).
+    const int64_t b = bh / options_.heads, h = bh % options_.heads, hd = head_dim_, d = options_.d;
+    const int64_t ldg = grads.ld;
+    if (mask) block_dropout_mask(bh, mask);
+    const float* w = effective_weights(bh, p, mask, weights);
+    const float* go = grads.context + b * tq_ * d + h * hd;
+    bool ok = try_gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f,
+                       grads.value + b * tk_ * ldg + h * hd, ldg);
+    ok = try_gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_) &&
+         ok;
+    const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
+    const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
+    for (int64_t i = 0; i < tq_; ++i) {
+        float* g = gp + i * tk_;
+        const float* pr = p + i * tk_;
+        if (keep)
+            for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
+        if (mask) // branch-free, so that it vectorises (the mask holds 0 or 1)
+            for (int64_t j = 0; j < tk_; ++j) g[j] *= float(mask[i * tk_ + j]) * drop_scale;
+        float dot = 0.0f;
+        for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
+        for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
+    }
+    ok = try_gemm('N', 'N', tq_, hd, tk_, scale_, gp, tk_, kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f,
+                  grads.query + b * tq_ * ldg + h * hd, ldg) &&
+         ok;
+    return try_gemm('T', 'N', tk_, hd, tq_, scale_, gp, tk_, qp_ + b * tq_ * ldq_ + h * hd, ldq_, 0.0f,
+                    grads.key + b * tk_ * ldg + h * hd, ldg) &&
+           ok;
+}
+
 void MultiheadAttention::backward(const Tensor& dy) {
     if (!train_) throw std::logic_error("MultiheadAttention::backward without a Train-mode forward");
-    const int64_t d = options_.d, heads = options_.heads, hd = head_dim_;
+    const int64_t d = options_.d, heads = options_.heads;
     if (dy.rank() != 3 || dy.dim(0) != batch_ || dy.dim(1) != tq_ || dy.dim(2) != d)
         throw std::invalid_argument("MultiheadAttention::backward: gradient " + shape_to_string(dy.shape()) +
                                     ", expected " + shape_to_string({batch_, tq_, d}));
@@ -404,43 +435,31 @@ void MultiheadAttention::backward(const Tensor& dy) {
     }
     const int64_t ldg = packed_ ? 3 * d : d;
 
-    // Per (batch, head), in one [Tq, Tk] block (no full-size backward buffers):
-    //   dV_h = W''^T dO_h, dW'' = dO_h V_h^T, dP = dW'' * dropout * keep,
-    //   dS = P * (dP - rowsum(P * dP)) (softmax backward), dQ_h = scale dS K_h,
-    //   dK_h = scale dS^T Q_h (Q unscaled).
+    // Per (batch, head), in one [Tq, Tk] block (no full-size backward buffers), the blocks of a
+    // chunk side by side (each sgemm is too small to split well; oneDNN's runs single-threaded
+    // inside a parallel region, so every thread count gives the same values).
     const int64_t blocks = batch_ * heads, block = tq_ * tk_, chunk = std::min(blocks, kChunkBlocks);
-    const ChunkBuffers buffers = chunk_buffers(chunk, false);
+    // The weights, mask and d W'' buffers per thread, not per block: one thread then reuses one
+    // block's worth, which stays in its cache.
+    const int64_t slots = std::clamp<int64_t>(omp_get_max_threads(), 1, chunk);
+    const ChunkBuffers buffers = chunk_buffers(chunk, slots, false);
     Tensor& grad_weights = workspace_[Scratch::AttentionGradWeights];
-    grad_weights.resize({tq_, tk_});
-    const float drop_scale = dropout_active_ ? 1.0f / (1.0f - options_.dropout) : 1.0f;
-    for (int64_t bh = 0; bh < blocks; ++bh) {
-        const int64_t b = bh / heads, h = bh % heads;
-        // P again, chunk by chunk, by the forward's own calls (so the same values).
-        if (bh % chunk == 0) chunk_probs(bh, std::min(chunk, blocks - bh), buffers.probs);
-        const float* p = buffers.probs + (bh % chunk) * block;
-        uint8_t* mask = dropout_active_ ? buffers.masks : nullptr;
-        if (mask) block_dropout_mask(bh, mask);
-        const float* w = effective_weights(bh, p, mask, buffers.weights);
-        const float* go = grad_context.data() + b * tq_ * d + h * hd;
-        gemm('T', 'N', tk_, hd, tq_, 1.0f, w, tk_, go, d, 0.0f, gv + b * tk_ * ldg + h * hd, ldg);
-        float* gp = grad_weights.data();
-        gemm('N', 'T', tq_, tk_, hd, 1.0f, go, d, vp_ + b * tk_ * ldv_ + h * hd, ldv_, 0.0f, gp, tk_);
-        const float* keep = options_.key_sparse ? keep_.data() + bh * tk_ : nullptr;
-        for (int64_t i = 0; i < tq_; ++i) {
-            float* g = gp + i * tk_;
-            const float* pr = p + i * tk_;
-            if (keep)
-                for (int64_t j = 0; j < tk_; ++j) g[j] *= keep[j];
-            if (mask) // branch-free, so that it vectorises (the mask holds 0 or 1)
-                for (int64_t j = 0; j < tk_; ++j) g[j] *= float(mask[i * tk_ + j]) * drop_scale;
-            float dot = 0.0f;
-            for (int64_t j = 0; j < tk_; ++j) dot += pr[j] * g[j];
-            for (int64_t j = 0; j < tk_; ++j) g[j] = pr[j] * (g[j] - dot);
+    grad_weights.resize({slots * block});
+    const BlockGradients grads{grad_context.data(), gq, gk, gv, ldg};
+    bool ok = true;
+    for (int64_t first = 0; first < blocks; first += chunk) {
+        const int64_t n = std::min(chunk, blocks - first);
+        // P again, by the forward's own calls (so the same values).
+        chunk_probs(first, n, buffers.probs);
+#pragma omp parallel for num_threads(slots) schedule(static) if (n > 1) reduction(&& : ok)
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t slot = omp_get_thread_num(); // < slots
+            uint8_t* mask = dropout_active_ ? buffers.masks + slot * block : nullptr;
+            ok = backward_block(first + i, buffers.probs + i * block, mask, buffers.weights + slot * block,
+                                grad_weights.data() + slot * block, grads) &&
+                 ok;
         }
-        gemm('N', 'N', tq_, hd, tk_, scale_, gp, tk_, kp_ + b * tk_ * ldk_ + h * hd, ldk_, 0.0f,
-             gq + b * tq_ * ldg + h * hd, ldg);
-        gemm('T', 'N', tk_, hd, tq_, scale_, gp, tk_, qp_ + b * tq_ * ldq_ + h * hd, ldq_, 0.0f,
-             gk + b * tk_ * ldg + h * hd, ldg);
+        check_gemm(ok);
     }
 
     // Input projections.

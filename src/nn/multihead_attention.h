@@ -104,14 +104,30 @@ private:
     // (batch, head) blocks computed together: the softmax runs once per chunk, the products side
     // by side with several threads. 8 blocks of M4's 460 x 460 take 6.8 MB.
     static constexpr int64_t kChunkBlocks = 8;
-    // The workspace's chunk buffers (nn/workspace.h), sized for `blocks` blocks.
+    // Where one block's backward writes: d o [B*Tq, d], and the projection gradients (row
+    // stride ld; the packed layout puts the three side by side).
+    struct BlockGradients {
+        const float* context;
+        float* query;
+        float* key;
+        float* value;
+        int64_t ld;
+    };
+    // Backward of block bh from its P: its dropout mask into `mask` (null without dropout), W''
+    // into `weights`, d W'' into `gp` (each [Tq, Tk]), its slices of the projection gradients.
+    // false if an sgemm failed (no throw: it runs inside a parallel region).
+    bool backward_block(int64_t bh, const float* probs, uint8_t* mask, float* weights, float* gp,
+                        const BlockGradients& grads) const;
+
+    // The workspace's chunk buffers (nn/workspace.h): P for `blocks` blocks, the weights and masks
+    // for `work_blocks`.
     struct ChunkBuffers {
         float* probs;
         float* weights;
         uint8_t* masks;
         float* kept_values; // key-sparse forward: [Tk, head_dim] per block
     };
-    ChunkBuffers chunk_buffers(int64_t blocks, bool forward);
+    ChunkBuffers chunk_buffers(int64_t blocks, int64_t work_blocks, bool forward);
 
     Context& context_;
     Workspace& workspace_;

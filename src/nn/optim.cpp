@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "nn/parallel.h"
+
 namespace emotion::nn {
 
 namespace {
@@ -75,13 +77,15 @@ void Adam::step() {
         float* m = exp_avg_[k].data();
         float* v = exp_avg_sq_[k].data();
         const int64_t n = parameters_[k]->value.size();
-        for (int64_t i = 0; i < n; ++i) {
-            const float g = wd != 0.0f ? grad[i] + wd * w[i] : grad[i];
-            m[i] = m[i] * fb1 + one_minus_b1 * g;
-            v[i] = v[i] * fb2 + one_minus_b2 * g * g;
-            const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-            w[i] -= step_size * m[i] / denom;
-        }
+        parallel_ranges(n, 4 * n, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                const float g = wd != 0.0f ? grad[i] + wd * w[i] : grad[i];
+                m[i] = m[i] * fb1 + one_minus_b1 * g;
+                v[i] = v[i] * fb2 + one_minus_b2 * g * g;
+                const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+                w[i] -= step_size * m[i] / denom;
+            }
+        });
     }
 }
 
@@ -139,14 +143,17 @@ void Sgd::step() {
         const bool first = !has_buffer(k);
         if (mu != 0.0f && first) buffer.resize(parameters_[k]->value.shape());
         float* buf = buffer.data();
-        for (int64_t i = 0; i < n; ++i) {
-            float d = wd != 0.0f ? grad[i] + wd * w[i] : grad[i];
-            if (mu != 0.0f) {
-                buf[i] = first ? d : mu * buf[i] + damp * d;
-                d = options_.nesterov ? d + mu * buf[i] : buf[i];
+        const bool nesterov = options_.nesterov;
+        parallel_ranges(n, 3 * n, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                float d = wd != 0.0f ? grad[i] + wd * w[i] : grad[i];
+                if (mu != 0.0f) {
+                    buf[i] = first ? d : mu * buf[i] + damp * d;
+                    d = nesterov ? d + mu * buf[i] : buf[i];
+                }
+                w[i] -= lr * d;
             }
-            w[i] -= lr * d;
-        }
+        });
     }
 }
 

@@ -11,6 +11,8 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "nn/parallel.h"
+
 namespace emotion::nn {
 
 using Shape = std::vector<int64_t>;
@@ -63,9 +65,11 @@ private:
     float* data_ = nullptr;
 };
 
-// dst[i] += src[i] for i < n (residual and gradient sums).
+// dst[i] += src[i] for i < n (residual and gradient sums), split among the threads when large.
 inline void add_into(float* dst, const float* src, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+    parallel_ranges(n, n, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) dst[i] += src[i];
+    });
 }
 
 // Plain row-major oneDNN descriptor for `dims` (f32).

@@ -20,7 +20,7 @@ enum class Scratch : size_t {
     LayerQuery, // KsmmLayer: x0 + positions, the attention's query (and key, value for self)
     LayerKey,   // KsmmLayer cross: k0 + positions, the attention's key
     // MultiheadAttention, within one forward or backward: a chunk of [Tq, Tk] blocks of P, of
-    // the weights W'' and of the dropout mask (bytes), and one block of d W''.
+    // the weights W'', of the dropout mask (bytes) and of d W'' (backward: one per thread).
     AttentionProbs,
     AttentionWeights,
     AttentionDropoutMask,

@@ -328,6 +328,45 @@ TEST(encoder_layer_dropout_train_vs_infer) {
     for (const auto& e : layer.parameters()) EXPECT(all_finite(e.parameter->grad));
 }
 
+// Two threads split the attention's blocks and the layer's own loops (LayerNorm, dropout masks,
+// bias sums): the results must match one thread's. Sizes large enough to be split (>= 32K floats,
+// several chunks of blocks); the oneDNN products may split their own sums differently per thread
+// count, hence a tolerance rather than equality.
+TEST(ksmm_cross_layer_two_threads_match_one) {
+    nn::EncoderLayerOptions o = layer_options(64, 4, 128);
+    o.cross = true;
+    o.key_sparse = true;
+    o.dropout = 0.2f;
+    nn::Rng data(90);
+    nn::Tensor x = random_tensor({12, 48, 64}, data), key = random_tensor({12, 40, 64}, data);
+    nn::Tensor probe = random_tensor({12, 48, 64}, data);
+    std::vector<int> lengths{40, 31, 40, 7, 40, 22, 40, 40, 1, 39, 40, 12};
+    std::vector<nn::Tensor> results[2];
+    for (int threads : {1, 2}) {
+        nn::Context context(threads);
+        nn::ThreadScope scope(context);
+        nn::Rng weights(91), dropout(92);
+        nn::KsmmLayer layer(context, o, &dropout);
+        randomize_layer(layer.parameters(), weights);
+        auto& r = results[threads - 1];
+        r.push_back(copy_of(layer.forward(x, &key, &lengths, nn::Mode::Train)));
+        r.push_back(copy_of(layer.attention.keep_mask()));
+        nn::zero_grads(layer.parameters());
+        r.push_back(copy_of(layer.backward(probe)));
+        r.push_back(copy_of(layer.grad_key()));
+        for (const auto& e : layer.parameters()) r.push_back(copy_of(e.parameter->grad));
+    }
+    double worst = 0.0;
+    for (size_t i = 0; i < results[0].size(); ++i) {
+        double scale = 1e-3;
+        for (int64_t j = 0; j < results[0][i].size(); ++j)
+            scale = std::max(scale, static_cast<double>(std::fabs(results[0][i][j])));
+        worst = std::max(worst, max_abs_diff(results[0][i], results[1][i]) / scale);
+        EXPECT_MSG(max_abs_diff(results[0][i], results[1][i]) <= 1e-5 * scale, "result " + std::to_string(i));
+    }
+    std::printf("two threads vs one: largest difference %.3g of the result's scale\n", worst);
+}
+
 // M4 on a raw batch: each item z-normalised over all its frames, then cut / zero-padded; tokens
 // cut / padded. Must equal the model on inputs prepared by hand.
 TEST(ksmm_batch_input_preparation) {
