@@ -14,26 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "test_main.h"
+#include "three-utterances.h"
 #include "tool_run.h"
 
 using namespace emotion::test;
 
 namespace {
 
-std::string reference_wav(const std::string& stem) {
-    return shared_dir() + "/reference/lld/emodb_" + stem + ".wav";
-}
-
-// Three utterances, three emotions, three speakers.
-std::string small_manifest() {
-    const std::string path = temp_path("manifest.csv");
-    std::ofstream out(path);
-    out << "path,emotion,speaker\n"
-        << reference_wav("03a01Fa") << ",happy,emodb03\n"
-        << reference_wav("08a02Wc") << ",angry,emodb08\n"
-        << reference_wav("16b10Tb") << ",sad,emodb16\n";
-    return path;
-}
+std::string small_manifest() { return three_utterance_manifest(temp_path("manifest.csv")); }
 
 std::string shipped(const std::string& architecture) {
     return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors";

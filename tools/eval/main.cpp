@@ -219,6 +219,19 @@ void calibrate(const std::vector<ScoredResult>& results, const std::string& mode
     out["calibrate"] = {{"temperature", t}, {"before", before}, {"after", after}, {"written", out_path}};
 }
 
+// --order, or the default of --split: shuffled for all, the manifest's order for a test split.
+std::string order_of(const Options& o) {
+    if (!o.str("order").empty()) return o.str("order");
+    return o.str("split") == "all" ? "shuffled" : "manifest";
+}
+
+// The dataset options that play the --model utterances in --order (`split` as it is played).
+DatasetOptions played_data(const Options& o, const DatasetOptions& data, std::string& split) {
+    const EvaluationOrder order = evaluation_order(order_of(o));
+    return ordered_dataset(data, split, order,
+                           order == EvaluationOrder::Alone ? work_folder(o.str("work")) : "");
+}
+
 // A member of an ensemble: its file, architecture (its pipeline) and temperature.
 struct Member {
     std::string model, architecture;
@@ -373,12 +386,8 @@ int main(int argc, char** argv) {
     try {
         if (!members.empty()) {
             std::string split = o->str("split");
-            const std::string order_name = !o->str("order").empty() ? o->str("order")
-                                           : split == "all"         ? "shuffled"
-                                                                    : "manifest";
-            const EvaluationOrder order = evaluation_order(order_name);
-            const DatasetOptions played = ordered_dataset(
-                data, split, order, order == EvaluationOrder::Alone ? work_folder(o->str("work")) : "");
+            const std::string order_name = order_of(*o);
+            const DatasetOptions played = played_data(*o, data, split);
             report["order"] = order_name;
             std::printf("ensemble of %zu models (%s order), each member:\n", members.size(),
                         order_name.c_str());
@@ -420,12 +429,8 @@ int main(int argc, char** argv) {
             report_posteriors(pooled, 1.0, report);
         } else if (!o->str("model").empty()) {
             std::string split = o->str("split");
-            const std::string order_name = !o->str("order").empty() ? o->str("order")
-                                           : split == "all"         ? "shuffled"
-                                                                    : "manifest";
-            const EvaluationOrder order = evaluation_order(order_name);
-            const DatasetOptions played = ordered_dataset(
-                data, split, order, order == EvaluationOrder::Alone ? work_folder(o->str("work")) : "");
+            const std::string order_name = order_of(*o);
+            const DatasetOptions played = played_data(*o, data, split);
             report["order"] = order_name;
             // the raw posteriors (temperature 1), scaled here to each temperature reported
             EvalResult r =
