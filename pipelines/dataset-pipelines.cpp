@@ -162,6 +162,8 @@ EvalResult run_evaluation(const DatasetOptions& data, const std::string& archite
                    gst_structure_has_field(s, "true-emotion")) {
             ScoredResult r;
             r.truth = gst_structure_get_string(s, "true-emotion");
+            const gchar* id = gst_structure_get_string(s, "segment-id");
+            r.segment_id = id ? id : "";
             const GValue* labels = gst_structure_get_value(s, "labels");
             const GValue* scores = gst_structure_get_value(s, "scores");
             for (guint k = 0; k < gst_value_array_get_size(scores); ++k) {

@@ -79,6 +79,7 @@ struct ScoredResult {
     std::vector<std::string> labels;
     std::vector<float> posteriors;
     std::string truth;
+    std::string segment_id; // the utterance's id, ".<n>" added for a part of a long one
 };
 
 struct EvalResult {

@@ -17,6 +17,7 @@
 
 #include "models/model_file.h"
 #include "test_main.h"
+#include "three-utterances.h"
 #include "tool_run.h"
 
 using namespace emotion::test;
@@ -32,20 +33,7 @@ std::string temp_dir() {
     return dir;
 }
 
-std::string reference_wav(const std::string& stem) {
-    return emotion::test::shared_dir() + "/reference/lld/emodb_" + stem + ".wav";
-}
-
-// Three utterances, three emotions, three speakers.
-std::string small_manifest() {
-    const std::string path = temp_dir() + "/manifest.csv";
-    std::ofstream out(path);
-    out << "path,emotion,speaker\n"
-        << reference_wav("03a01Fa") << ",happy,emodb03\n"
-        << reference_wav("08a02Wc") << ",angry,emodb08\n"
-        << reference_wav("16b10Tb") << ",sad,emodb16\n";
-    return path;
-}
+std::string small_manifest() { return three_utterance_manifest(temp_dir() + "/manifest.csv"); }
 
 std::string shipped(const std::string& architecture) {
     return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors";

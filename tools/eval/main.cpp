@@ -7,6 +7,12 @@
 //   emotion-eval --manifest FILE --model MODEL --calibrate [--out FILE] [--test-speakers A,B --split test]
 //       also fits the temperature on these utterances (minimum NLL) and writes the model with it
 //       (atomically; in place without --out);
+//   emotion-eval --manifest FILE --model A,B,C [...]
+//       an ensemble: the members' posteriors averaged per utterance with equal weights (as
+//       emotionfuse averages them), each member's figures and the ensemble's;
+//   emotion-eval --manifest FILE --folds loso|K --ensemble-work DIR1,DIR2,...
+//       the ensemble of the fold models of finished cross-validation runs (their --work folders):
+//       per fold, the runs' models of that fold fused on the fold's test speakers;
 //   emotion-eval --manifest FILE --arch ARCH [--folds loso|K] [training options]
 //       cross-validation by speaker: for every fold, trains on the other speakers (validation
 //       speakers drawn from them) in a GStreamer pipeline and evaluates on the fold's speakers.
@@ -25,6 +31,7 @@
 #include "../common/training-options.h"
 #include "calibration-report.h"
 #include "dataset-pipelines.h"
+#include "ensemble.h"
 #include "evaluation-order.h"
 #include "io/manifest.h"
 #include "models/architecture.h"
@@ -45,8 +52,13 @@ const char* kUsage =
     "       emotion-eval --manifest FILE --arch alstm|apcnn|stl|ksmm [--folds loso|K] [--epochs N]\n"
     "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
     "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
+    "       emotion-eval --manifest FILE --folds loso|K --ensemble-work DIR1,DIR2,... [--report FILE.json]\n"
     "  --model: the architecture is the model file's (--arch, when given, must agree); without\n"
-    "           --model, --arch defaults to stl (the recommended architecture)\n"
+    "           --model, --arch defaults to stl (the recommended architecture). --model A,B,C: an\n"
+    "           ensemble of models of the same labels, posteriors (each at its file's temperature)\n"
+    "           averaged per utterance with equal weights, as emotionfuse does\n"
+    "  --ensemble-work: the --work folders of finished cross-validation runs (same manifest and\n"
+    "           folds); each fold's models fused on the fold's test speakers\n"
     "  --order: how a speaker-normalised model (README \"Normalisation\") hears the utterances:\n"
     "           shuffled (seeded; the default with --split all), manifest (the file's order; the\n"
     "           default with --split test), alone (each as the only utterance of its speaker)\n"
@@ -155,11 +167,10 @@ void print_summary(const std::vector<Fold>& folds, const std::string& title, nlo
     out["pooled"] = total.to_json();
 }
 
-// Arousal UA and ECE at the model file's temperature; ECE also uncalibrated.
-void report_posteriors(const std::vector<ScoredResult>& results, const models::ModelInfo& info,
-                       nlohmann::json& out) {
+// Arousal UA and ECE at `temperature` (the model file's); ECE also uncalibrated.
+void report_posteriors(const std::vector<ScoredResult>& results, double temperature, nlohmann::json& out) {
     auto scores = labelled_scores(results);
-    nlohmann::json arousal = arousal_figures(results, info.temperature);
+    nlohmann::json arousal = arousal_figures(results, temperature);
     if (arousal.is_null()) {
         std::printf(
             "arousal: the model's labels have no arousal (README \"Arousal, valence and confidence\")\n");
@@ -173,13 +184,12 @@ void report_posteriors(const std::vector<ScoredResult>& results, const models::M
     nlohmann::json calibration = {{"bins", 15}, {"uncalibrated", calibration_figures(scores, 1.0)}};
     std::printf("calibration (top-label ECE, 15 bins): uncalibrated %s\n",
                 describe_calibration(calibration["uncalibrated"]).c_str());
-    if (info.temperature != 1.0) {
-        calibration["model"] = calibration_figures(scores, info.temperature);
+    if (temperature != 1.0) {
+        calibration["model"] = calibration_figures(scores, temperature);
         std::printf("calibration at the model file's temperature: %s\n",
                     describe_calibration(calibration["model"]).c_str());
     }
-    calibration["ece"] =
-        (info.temperature != 1.0 ? calibration["model"] : calibration["uncalibrated"])["ece"];
+    calibration["ece"] = (temperature != 1.0 ? calibration["model"] : calibration["uncalibrated"])["ece"];
     out["calibration"] = calibration;
 }
 
@@ -208,6 +218,96 @@ void calibrate(const std::vector<ScoredResult>& results, const std::string& mode
     out["calibrate"] = {{"temperature", t}, {"before", before}, {"after", after}, {"written", out_path}};
 }
 
+// --order, or the default of --split: shuffled for all, the manifest's order for a test split.
+std::string order_of(const Options& o) {
+    if (!o.str("order").empty()) return o.str("order");
+    return o.str("split") == "all" ? "shuffled" : "manifest";
+}
+
+// The dataset options that play the --model utterances in --order (`split` as it is played).
+DatasetOptions played_data(const Options& o, const DatasetOptions& data, std::string& split) {
+    const EvaluationOrder order = evaluation_order(order_of(o));
+    return ordered_dataset(data, split, order,
+                           order == EvaluationOrder::Alone ? work_folder(o.str("work")) : "");
+}
+
+// A member of an ensemble: its file, architecture (its pipeline) and temperature.
+struct Member {
+    std::string model, architecture;
+    double temperature = 1.0;
+};
+
+// "stl", or "apcnn+stl" for members of several architectures.
+std::string architectures_of(const std::vector<Member>& members) {
+    std::set<std::string> names;
+    for (const auto& m : members) names.insert(m.architecture);
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : "+") + n;
+    return out;
+}
+
+// Evaluates each member on the utterances of `data` and `split` (the same order for all), prints
+// and reports its figures, and returns the fused posteriors (equal weights, emotionfuse's mean).
+std::vector<ScoredResult> evaluate_ensemble(const std::vector<Member>& members, const DatasetOptions& data,
+                                            const std::string& split, int threads, nlohmann::json& out) {
+    std::vector<std::vector<ScoredResult>> results;
+    std::vector<double> temperatures;
+    for (const auto& m : members) {
+        EvalResult r = run_evaluation(data, m.architecture, m.model, split, threads, 0.4, "temperature=1");
+        if (!r.ok) throw std::runtime_error(m.model + ": " + r.error);
+        const auto confusion = confusion_from(r.report);
+        const auto arousal = arousal_figures(r.results, m.temperature);
+        const double ece =
+            calibration_figures(labelled_scores(r.results), m.temperature)["ece"].get<double>();
+        const double arousal_ua = arousal.is_null() ? 0.0 : arousal["ua"].get<double>();
+        std::printf("  %-40s WA %.3f UA %.3f arousal UA %.3f ECE %.3f (n %d)\n", m.model.c_str(),
+                    confusion.weighted_accuracy(), confusion.unweighted_accuracy(), arousal_ua, ece,
+                    confusion.total());
+        out["members"].push_back({{"model", m.model},
+                                  {"wa", confusion.weighted_accuracy()},
+                                  {"ua", confusion.unweighted_accuracy()},
+                                  {"macro_f1", confusion.macro_f1()},
+                                  {"arousal_ua", arousal_ua},
+                                  {"ece", ece},
+                                  {"temperature", m.temperature}});
+        results.push_back(std::move(r.results));
+        temperatures.push_back(m.temperature);
+    }
+    size_t left_out = 0;
+    auto fused = fuse_results(results, temperatures, &left_out);
+    if (left_out > 0)
+        std::printf("  %zu utterances not classified by every member are left out of the ensemble\n",
+                    left_out);
+    out["left_out"] = left_out;
+    return fused;
+}
+
+// The models of fold `index` of the cross-validation runs in `dirs` (their --work folders), each
+// checked to have tested `speakers` (the same manifest and folds) and the same labels.
+std::vector<Member> fold_models(const std::vector<std::string>& dirs, size_t index,
+                                const std::vector<std::string>& speakers, const std::string& arch) {
+    std::vector<Member> members;
+    std::vector<std::string> models;
+    for (const auto& dir : dirs) {
+        const std::string stem = dir + "/fold" + std::to_string(index);
+        auto saved = nlohmann::json::parse(std::ifstream(stem + ".json"), nullptr, false);
+        if (!saved.is_object())
+            throw std::runtime_error(
+                stem + ".json: missing or unreadable (an unfinished run? emotion-eval --resume)");
+        auto tested = saved.value("test_speakers", std::vector<std::string>());
+        if (tested != speakers)
+            throw std::runtime_error(stem + ".json tested " + join(tested) + ", this fold tests " +
+                                     join(speakers) + " (another manifest or --folds?)");
+        models.push_back(stem + ".safetensors");
+        members.push_back(
+            {models.back(),
+             run_architecture(models.back(), arch, emotion::models::kRecommendedArchitecture).name,
+             models::read_model_info(models.back()).temperature});
+    }
+    check_fusable(models);
+    return members;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -225,7 +325,8 @@ int main(int argc, char** argv) {
                          {"order", ""},
                          {"report", ""},
                          {"out", ""},
-                         {"work", ""}});
+                         {"work", ""},
+                         {"ensemble-work", ""}});
         o = std::make_unique<Options>(
             argc, argv, defaults,
             std::map<std::string, bool>{{"help", false}, {"resume", false}, {"calibrate", false}});
@@ -237,8 +338,13 @@ int main(int argc, char** argv) {
         if (data.manifest.empty()) throw std::invalid_argument("--manifest is required");
         if (o->all("model").size() > 1) // not fused silently into the last one
             throw std::invalid_argument("--model given more than once: emotion-eval evaluates one model "
-                                        "(a fused set: examples/evaluate-fusion.sh)");
+                                        "(an ensemble: --model A,B,...)");
         if (!o->str("arch").empty()) models::architecture_named(o->str("arch")); // known?
+        if (!o->str("model").empty() && model_list(o->str("model")).size() > 1 && o->flag("calibrate"))
+            throw std::invalid_argument("--calibrate fits one model's temperature: give one --model");
+        if (!o->str("ensemble-work").empty() && !o->str("model").empty())
+            throw std::invalid_argument(
+                "--ensemble-work fuses cross-validation runs' fold models: not with --model");
         if (o->flag("calibrate") && o->str("model").empty())
             throw std::invalid_argument("--calibrate needs --model");
         if (!o->str("out").empty() && !o->flag("calibrate"))
@@ -254,11 +360,24 @@ int main(int argc, char** argv) {
     }
     // A model file says what it is: its architecture chooses the pipeline.
     std::string arch;
-    models::ModelInfo info; // the evaluated model's (its temperature)
+    models::ModelInfo info;      // the evaluated model's (its temperature)
+    std::vector<Member> members; // an ensemble's (--model A,B,...)
     try {
-        arch =
-            run_architecture(o->str("model"), o->str("arch"), emotion::models::kRecommendedArchitecture).name;
-        if (!o->str("model").empty()) info = models::read_model_info(o->str("model"));
+        const auto models =
+            o->str("model").empty() ? std::vector<std::string>{} : model_list(o->str("model"));
+        if (models.size() > 1) {
+            check_fusable(models);
+            for (const auto& m : models)
+                members.push_back(
+                    {m, run_architecture(m, o->str("arch"), emotion::models::kRecommendedArchitecture).name,
+                     models::read_model_info(m).temperature});
+            arch = architectures_of(members);
+        } else {
+            arch =
+                run_architecture(o->str("model"), o->str("arch"), emotion::models::kRecommendedArchitecture)
+                    .name;
+            if (!o->str("model").empty()) info = models::read_model_info(o->str("model"));
+        }
     } catch (const std::invalid_argument& e) {
         return usage_error("emotion-eval", e.what(), std::string(kUsage) + kTrainingOptionsUsage);
     } catch (const std::exception& e) {
@@ -269,14 +388,53 @@ int main(int argc, char** argv) {
     nlohmann::json report = {{"manifest", data.manifest}, {"architecture", arch}};
 
     try {
-        if (!o->str("model").empty()) {
+        if (!members.empty()) {
             std::string split = o->str("split");
-            const std::string order_name = !o->str("order").empty() ? o->str("order")
-                                           : split == "all"         ? "shuffled"
-                                                                    : "manifest";
-            const EvaluationOrder order = evaluation_order(order_name);
-            const DatasetOptions played = ordered_dataset(
-                data, split, order, order == EvaluationOrder::Alone ? work_folder(o->str("work")) : "");
+            const std::string order_name = order_of(*o);
+            const DatasetOptions played = played_data(*o, data, split);
+            report["order"] = order_name;
+            std::printf("ensemble of %zu models (%s order), each member:\n", members.size(),
+                        order_name.c_str());
+            auto fused = evaluate_ensemble(members, played, split, threads, report);
+            Fold f{train::split_list(data.test_speakers), confusion_of(fused)};
+            report["model"] = o->str("model");
+            print_summary({f}, "evaluation of the ensemble " + o->str("model"), report);
+            report_posteriors(fused, 1.0, report); // the fused posteriors as they are
+        } else if (!o->str("ensemble-work").empty()) {
+            auto folds = make_folds(speakers_of(data), o->str("folds"), data.seed);
+            report["protocol"] = "the fused fold models of the cross-validation runs " +
+                                 o->str("ensemble-work") + ", folds: " + o->str("folds");
+            std::vector<Fold> results;
+            std::vector<ScoredResult> pooled; // every fold's fused posteriors
+            for (size_t i = 0; i < folds.size(); ++i) {
+                DatasetOptions fold_data = data;
+                fold_data.test_speakers = join(folds[i]);
+                auto fold_members =
+                    fold_models(model_list(o->str("ensemble-work")), i, folds[i], o->str("arch"));
+                std::printf("fold %zu/%zu: test speakers %s\n", i + 1, folds.size(),
+                            fold_data.test_speakers.c_str());
+                nlohmann::json fold_report;
+                auto fused = evaluate_ensemble(fold_members, fold_data, "test", threads, fold_report);
+                Fold f{folds[i], confusion_of(fused)};
+                std::printf("  ensemble: WA %.3f UA %.3f\n", f.confusion.weighted_accuracy(),
+                            f.confusion.unweighted_accuracy());
+                std::fflush(stdout);
+                report["fold_members"].push_back(fold_report["members"]);
+                pooled.insert(pooled.end(), fused.begin(), fused.end());
+                results.push_back(std::move(f));
+                arch = architectures_of(fold_members);
+            }
+            report["architecture"] = arch;
+            print_summary(results,
+                          "ensemble of " + arch + " fold models: speaker-independent cross-validation (" +
+                              o->str("folds") + ")",
+                          report);
+            std::printf("pooled over all folds, the fused posteriors:\n");
+            report_posteriors(pooled, 1.0, report);
+        } else if (!o->str("model").empty()) {
+            std::string split = o->str("split");
+            const std::string order_name = order_of(*o);
+            const DatasetOptions played = played_data(*o, data, split);
             report["order"] = order_name;
             // the raw posteriors (temperature 1), scaled here to each temperature reported
             EvalResult r =
@@ -285,7 +443,7 @@ int main(int argc, char** argv) {
             Fold f{train::split_list(data.test_speakers), confusion_from(r.report)};
             report["model"] = o->str("model");
             print_summary({f}, "evaluation of " + o->str("model"), report);
-            report_posteriors(r.results, info, report);
+            report_posteriors(r.results, info.temperature, report);
             if (o->flag("calibrate"))
                 calibrate(r.results, o->str("model"), o->str("out").empty() ? o->str("model") : o->str("out"),
                           data, o->str("split"), report);
