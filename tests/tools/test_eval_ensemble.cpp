@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval-report.h"
 #include "test_main.h"
 #include "three-utterances.h"
 #include "tool_run.h"
@@ -23,23 +24,9 @@ namespace {
 
 std::string small_manifest() { return three_utterance_manifest(temp_path("manifest.csv")); }
 
-std::string shipped(const std::string& architecture) {
-    return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors";
-}
-
-// emotion-eval ARGS --report FILE: the report (null when it failed).
-nlohmann::json evaluated(const std::string& name, std::vector<std::string> args) {
-    const std::string report = temp_path(name + ".json");
-    args.insert(args.begin(), env("EMOTION_EVAL_TOOL"));
-    args.insert(args.end(), {"--report", report});
-    Run r = run(args);
-    EXPECT_MSG(r.status == 0, r.err);
-    if (r.status != 0) return nullptr;
-    return nlohmann::json::parse(std::ifstream(report), nullptr, false);
-}
-
-double nll(const nlohmann::json& report) {
-    return report.is_object() ? report["calibration"]["uncalibrated"]["nll"].get<double>() : NAN;
+// emotion-eval ARGS with a report named after `name`.
+nlohmann::json evaluated(const std::string& name, const std::vector<std::string>& args) {
+    return evaluated_report(temp_path(name + ".json"), args);
 }
 
 double ua(const nlohmann::json& report) {
@@ -69,7 +56,7 @@ TEST(a_model_fused_with_itself_is_the_model) {
     EXPECT_MSG(twice.is_object() && twice["members"].size() == 2, twice.dump());
     if (!single.is_object() || !twice.is_object()) return;
     EXPECT_MSG(twice["pooled"]["matrix"] == single["pooled"]["matrix"], twice.dump());
-    EXPECT_NEAR(nll(twice), nll(single), 1e-5);
+    EXPECT_NEAR(uncalibrated_nll(twice), uncalibrated_nll(single), 1e-5);
     EXPECT_NEAR(twice["calibration"]["ece"].get<double>(), single["calibration"]["ece"].get<double>(), 1e-5);
     EXPECT_NEAR(twice["arousal"]["ua"].get<double>(), single["arousal"]["ua"].get<double>(), 1e-9);
     EXPECT_NEAR(twice["members"][0]["ua"].get<double>(), ua(single), 1e-9); // each member's figures
@@ -82,12 +69,15 @@ TEST(an_ensemble_averages_the_posteriors) {
     auto m2 = evaluated("m2", {"--manifest", small_manifest(), "--model", apcnn});
     auto both = evaluated("both", {"--manifest", small_manifest(), "--model", apcnn + "," + stl});
     EXPECT_MSG(both.is_object() && both.value("architecture", "") == "apcnn+stl", both.dump());
-    const double members = (nll(m2) + nll(m3)) / 2;
-    std::printf("NLL: M2 %.4f, M3 %.4f, fused %.4f\n", nll(m2), nll(m3), nll(both));
-    EXPECT_MSG(nll(both) <= members + 1e-6, std::to_string(nll(both)) + " > " + std::to_string(members));
-    EXPECT_MSG(std::fabs(nll(m2) - nll(m3)) > 1e-3,
+    const double members = (uncalibrated_nll(m2) + uncalibrated_nll(m3)) / 2;
+    std::printf("NLL: M2 %.4f, M3 %.4f, fused %.4f\n", uncalibrated_nll(m2), uncalibrated_nll(m3),
+                uncalibrated_nll(both));
+    EXPECT_MSG(uncalibrated_nll(both) <= members + 1e-6,
+               std::to_string(uncalibrated_nll(both)) + " > " + std::to_string(members));
+    EXPECT_MSG(std::fabs(uncalibrated_nll(m2) - uncalibrated_nll(m3)) > 1e-3,
                "the members should differ for this test to mean anything");
-    EXPECT_MSG(std::fabs(nll(both) - nll(m3)) > 1e-4 && std::fabs(nll(both) - nll(m2)) > 1e-4,
+    EXPECT_MSG(std::fabs(uncalibrated_nll(both) - uncalibrated_nll(m3)) > 1e-4 &&
+                   std::fabs(uncalibrated_nll(both) - uncalibrated_nll(m2)) > 1e-4,
                "fused as one member");
 }
 
@@ -121,7 +111,7 @@ TEST(ensemble_work_fuses_the_fold_models) {
         // one utterance per fold: the pooled matrix is the single model's (speakers heard alone
         // there too: one utterance each)
         EXPECT_MSG(fused["pooled"]["matrix"] == single["pooled"]["matrix"], fused.dump());
-        EXPECT_NEAR(nll(fused), nll(single), 1e-5);
+        EXPECT_NEAR(uncalibrated_nll(fused), uncalibrated_nll(single), 1e-5);
     }
     // a run of other folds, and an unfinished one
     std::ofstream(b + "/fold1.json") << R"({"test_speakers":["emodb09"]})"

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval-report.h"
 #include "models/model_file.h"
 #include "test_main.h"
 #include "three-utterances.h"
@@ -35,10 +36,6 @@ std::string temp_dir() {
 
 std::string small_manifest() { return three_utterance_manifest(temp_dir() + "/manifest.csv"); }
 
-std::string shipped(const std::string& architecture) {
-    return env("EMOTION_SOURCE_MODELS") + "/" + architecture + ".safetensors";
-}
-
 // The three utterances as one speaker's, in `order` (indices into the three).
 std::string one_speaker_manifest(const std::string& name, const std::vector<int>& order) {
     const std::string stems[] = {"03a01Fa", "08a02Wc", "16b10Tb"}, labels[] = {"happy", "angry", "sad"};
@@ -52,25 +49,9 @@ std::string one_speaker_manifest(const std::string& name, const std::vector<int>
 // emotion-eval --model stl --order ORDER on `manifest`: the report (null when it failed).
 nlohmann::json evaluated_in_order(const std::string& manifest, const std::string& order,
                                   const std::vector<std::string>& more = {}) {
-    const std::string report = temp_dir() + "/order.json";
-    std::vector<std::string> args = {env("EMOTION_EVAL_TOOL"),
-                                     "--manifest",
-                                     manifest,
-                                     "--model",
-                                     shipped("stl"),
-                                     "--order",
-                                     order,
-                                     "--report",
-                                     report};
+    std::vector<std::string> args = {"--manifest", manifest, "--model", shipped("stl"), "--order", order};
     args.insert(args.end(), more.begin(), more.end());
-    Run r = run(args);
-    EXPECT_MSG(r.status == 0, r.err);
-    if (r.status != 0) return nullptr;
-    return nlohmann::json::parse(std::ifstream(report), nullptr, false);
-}
-
-double mean_nll(const nlohmann::json& report) {
-    return report.is_object() ? report["calibration"]["uncalibrated"]["nll"].get<double>() : NAN;
+    return evaluated_report(temp_dir() + "/order.json", args);
 }
 
 } // namespace
@@ -146,14 +127,15 @@ TEST(eval_order_sets_what_a_speaker_normalised_model_has_heard) {
     EXPECT(alone.is_object() && alone["order"] == "alone" && alone["calibration"]["uncalibrated"]["n"] == 3);
     double single = 0.0; // each utterance in a manifest of its own
     for (int i = 0; i < 3; ++i)
-        single += mean_nll(evaluated_in_order(one_speaker_manifest("single", {i}), "manifest")) / 3;
-    const double in_order = mean_nll(evaluated_in_order(forward, "manifest")),
-                 reversed = mean_nll(evaluated_in_order(backward, "manifest"));
+        single += uncalibrated_nll(evaluated_in_order(one_speaker_manifest("single", {i}), "manifest")) / 3;
+    const double in_order = uncalibrated_nll(evaluated_in_order(forward, "manifest")),
+                 reversed = uncalibrated_nll(evaluated_in_order(backward, "manifest"));
     std::printf("mean NLL: alone %.6f, each in its own manifest %.6f, manifest order %.6f, reversed %.6f\n",
-                mean_nll(alone), single, in_order, reversed);
-    EXPECT(std::fabs(mean_nll(alone) - single) < 1e-5);
-    EXPECT(std::fabs(mean_nll(evaluated_in_order(backward, "alone")) - mean_nll(alone)) < 1e-5);
-    EXPECT(std::fabs(in_order - mean_nll(alone)) > 1e-3 && std::fabs(in_order - reversed) > 1e-3);
+                uncalibrated_nll(alone), single, in_order, reversed);
+    EXPECT(std::fabs(uncalibrated_nll(alone) - single) < 1e-5);
+    EXPECT(std::fabs(uncalibrated_nll(evaluated_in_order(backward, "alone")) - uncalibrated_nll(alone)) <
+           1e-5);
+    EXPECT(std::fabs(in_order - uncalibrated_nll(alone)) > 1e-3 && std::fabs(in_order - reversed) > 1e-3);
     // the default with --split all is the seeded shuffle
     const nlohmann::json shuffled = evaluated_in_order(forward, "shuffled");
     EXPECT(shuffled.is_object() && shuffled["order"] == "shuffled");

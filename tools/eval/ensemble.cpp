@@ -3,7 +3,6 @@
 #include <map>
 #include <stdexcept>
 
-#include "models/model_file.h"
 #include "train/calibration.h"
 
 namespace emotion::tools {
@@ -33,16 +32,14 @@ std::string joined(const std::vector<std::string>& v) {
 
 } // namespace
 
-void check_fusable(const std::vector<std::string>& models) {
-    const auto first = models::read_model_info(models.front()).labels;
-    for (size_t i = 1; i < models.size(); ++i) {
-        const auto labels = models::read_model_info(models[i]).labels;
-        if (labels != first)
+void check_fusable(const std::vector<Member>& members) {
+    const Member& first = members.front();
+    for (size_t i = 1; i < members.size(); ++i)
+        if (members[i].labels != first.labels)
             throw std::invalid_argument(
-                "cannot fuse " + models[i] + " (labels " + joined(labels) + ") with " + models.front() +
-                " (labels " + joined(first) +
+                "cannot fuse " + members[i].model + " (labels " + joined(members[i].labels) + ") with " +
+                first.model + " (labels " + joined(first.labels) +
                 "): the members of an ensemble need the same labels in the same order");
-    }
 }
 
 std::string utterance_of(const std::string& segment_id) {

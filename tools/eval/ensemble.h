@@ -16,9 +16,16 @@ namespace emotion::tools {
 // "A,B,C" -> {"A", "B", "C"}; std::invalid_argument for an empty name.
 std::vector<std::string> model_list(const std::string& text);
 
+// A member of an ensemble: its file, architecture (its pipeline), temperature and labels.
+struct Member {
+    std::string model, architecture;
+    double temperature = 1.0;
+    std::vector<std::string> labels;
+};
+
 // std::invalid_argument naming the files when the members do not list the same labels in the
 // same order (their posteriors could not be averaged class by class).
-void check_fusable(const std::vector<std::string>& models);
+void check_fusable(const std::vector<Member>& members);
 
 // The utterance a result belongs to: its segment id without a long segment's ".<n>" part.
 std::string utterance_of(const std::string& segment_id);

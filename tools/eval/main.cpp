@@ -231,11 +231,12 @@ DatasetOptions played_data(const Options& o, const DatasetOptions& data, std::st
                            order == EvaluationOrder::Alone ? work_folder(o.str("work")) : "");
 }
 
-// A member of an ensemble: its file, architecture (its pipeline) and temperature.
-struct Member {
-    std::string model, architecture;
-    double temperature = 1.0;
-};
+// The model file `model` as a member of an ensemble (`arch`: --arch, which must agree).
+Member member_of(const std::string& model, const std::string& arch) {
+    const models::ModelInfo info = models::read_model_info(model);
+    return {model, run_architecture(model, arch, emotion::models::kRecommendedArchitecture).name,
+            info.temperature, info.labels};
+}
 
 // "stl", or "apcnn+stl" for members of several architectures.
 std::string architectures_of(const std::vector<Member>& members) {
@@ -287,7 +288,6 @@ std::vector<ScoredResult> evaluate_ensemble(const std::vector<Member>& members, 
 std::vector<Member> fold_models(const std::vector<std::string>& dirs, size_t index,
                                 const std::vector<std::string>& speakers, const std::string& arch) {
     std::vector<Member> members;
-    std::vector<std::string> models;
     for (const auto& dir : dirs) {
         const std::string stem = dir + "/fold" + std::to_string(index);
         auto saved = nlohmann::json::parse(std::ifstream(stem + ".json"), nullptr, false);
@@ -298,13 +298,9 @@ std::vector<Member> fold_models(const std::vector<std::string>& dirs, size_t ind
         if (tested != speakers)
             throw std::runtime_error(stem + ".json tested " + join(tested) + ", this fold tests " +
                                      join(speakers) + " (another manifest or --folds?)");
-        models.push_back(stem + ".safetensors");
-        members.push_back(
-            {models.back(),
-             run_architecture(models.back(), arch, emotion::models::kRecommendedArchitecture).name,
-             models::read_model_info(models.back()).temperature});
+        members.push_back(member_of(stem + ".safetensors", arch));
     }
-    check_fusable(models);
+    check_fusable(members);
     return members;
 }
 
@@ -366,11 +362,8 @@ int main(int argc, char** argv) {
         const auto models =
             o->str("model").empty() ? std::vector<std::string>{} : model_list(o->str("model"));
         if (models.size() > 1) {
-            check_fusable(models);
-            for (const auto& m : models)
-                members.push_back(
-                    {m, run_architecture(m, o->str("arch"), emotion::models::kRecommendedArchitecture).name,
-                     models::read_model_info(m).temperature});
+            for (const auto& m : models) members.push_back(member_of(m, o->str("arch")));
+            check_fusable(members);
             arch = architectures_of(members);
         } else {
             arch =
