@@ -31,6 +31,12 @@ std::vector<std::string> split_list(const std::string& text) {
     return out;
 }
 
+std::string join_list(const std::vector<std::string>& items) {
+    std::string text;
+    for (size_t i = 0; i < items.size(); ++i) text += (i ? "," : "") + items[i];
+    return text;
+}
+
 LabelPolicy LabelPolicy::parse(const std::string& mapping, const std::string& keep) {
     LabelPolicy policy;
     for (const std::string& pair : split_list(mapping)) {

@@ -32,6 +32,8 @@ struct SplitSettings {
 
 // Comma-separated list, trimmed, empty items dropped.
 std::vector<std::string> split_list(const std::string& text);
+// The items joined by commas (split_list's inverse for items without commas or edge blanks).
+std::string join_list(const std::vector<std::string>& items);
 
 // The split of every utterance. Named speakers must exist (std::invalid_argument otherwise);
 // a speaker never appears in two splits. With valid_fraction, whole training speakers are drawn

@@ -4,25 +4,16 @@
 
 #include "models/model_file.h"
 #include "train/checkpoint.h"
+#include "train/dataset_plan.h"
 #include "train/training_issue.h"
 
 namespace emotion::train {
-
-namespace {
-
-std::string joined(const std::vector<std::string>& values) {
-    std::string text;
-    for (size_t i = 0; i < values.size(); ++i) text += (i ? "," : "") + values[i];
-    return text;
-}
-
-} // namespace
 
 std::unique_ptr<models::Classifier> new_classifier(const NewModelSpec& spec, const ModelFactory& factory) {
     if (spec.labels.size() < 2)
         throw TrainingError(TrainingIssue::Training,
                             "Cannot train: the dataset has fewer than two emotion classes.",
-                            "labels of the epoch-start event: '" + joined(spec.labels) + "'");
+                            "labels of the epoch-start event: '" + join_list(spec.labels) + "'");
     auto context = std::make_unique<nn::Context>(spec.threads);
     nn::ThreadScope threads(*context);
     std::unique_ptr<models::Model> model;

@@ -158,6 +158,29 @@ TEST(eval_order_sets_what_a_speaker_normalised_model_has_heard) {
     EXPECT_MSG(r.status != 0 && contains(r.err, "no utterance of the test speakers"), r.err);
 }
 
+TEST(eval_keeps_its_work_folder_only_when_given) {
+    // --order alone writes a reordered manifest: into --work when given, else into a folder
+    // under $TMPDIR that is gone when the run ends
+    const std::string tmp = temp_path("tmpdir"), work = temp_path("work");
+    g_mkdir_with_parents(tmp.c_str(), 0755);
+    const std::string forward = one_speaker_manifest("forward", {0, 1, 2});
+    const char* saved = g_getenv("TMPDIR");
+    const std::string previous = saved ? saved : "";
+    g_setenv("TMPDIR", tmp.c_str(), TRUE);
+    const nlohmann::json temporary = evaluated_in_order(forward, "alone");
+    const nlohmann::json kept = evaluated_in_order(forward, "alone", {"--work", work});
+    if (saved)
+        g_setenv("TMPDIR", previous.c_str(), TRUE);
+    else
+        g_unsetenv("TMPDIR");
+    EXPECT(temporary.is_object() && kept.is_object());
+    GDir* dir = g_dir_open(tmp.c_str(), 0, nullptr);
+    const gchar* left = dir ? g_dir_read_name(dir) : "(cannot open)";
+    EXPECT_MSG(dir && left == nullptr, std::string("left behind in $TMPDIR: ") + (left ? left : ""));
+    if (dir) g_dir_close(dir);
+    EXPECT(g_file_test((work + "/alone.jsonl").c_str(), G_FILE_TEST_EXISTS));
+}
+
 TEST(eval_refuses_an_arch_that_disagrees_with_the_model_n) {
     Run r = run({env("EMOTION_EVAL_TOOL"), "--manifest", small_manifest(), "--model", shipped("stl"),
                  "--arch", "apcnn"});

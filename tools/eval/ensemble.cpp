@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "train/calibration.h"
+#include "train/dataset_plan.h"
 
 namespace emotion::tools {
 
@@ -22,23 +23,13 @@ std::vector<std::string> model_list(const std::string& text) {
     }
 }
 
-namespace {
-
-std::string joined(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-    return out;
-}
-
-} // namespace
-
 void check_fusable(const std::vector<Member>& members) {
     const Member& first = members.front();
     for (size_t i = 1; i < members.size(); ++i)
         if (members[i].labels != first.labels)
             throw std::invalid_argument(
-                "cannot fuse " + members[i].model + " (labels " + joined(members[i].labels) + ") with " +
-                first.model + " (labels " + joined(first.labels) +
+                "cannot fuse " + members[i].model + " (labels " + train::join_list(members[i].labels) +
+                ") with " + first.model + " (labels " + train::join_list(first.labels) +
                 "): the members of an ensemble need the same labels in the same order");
 }
 
@@ -58,8 +49,9 @@ std::vector<ScoredResult> fuse_results(const std::vector<std::vector<ScoredResul
     for (size_t m = 0; m < members.size(); ++m) {
         for (const auto& r : members[m]) {
             if (r.labels != members.front().front().labels)
-                throw std::runtime_error("cannot fuse results of different labels (" + joined(r.labels) +
-                                         " and " + joined(members.front().front().labels) + ")");
+                throw std::runtime_error("cannot fuse results of different labels (" +
+                                         train::join_list(r.labels) + " and " +
+                                         train::join_list(members.front().front().labels) + ")");
             const std::string id = utterance_of(r.segment_id);
             auto& [sum, parts] = sums[m][id];
             if (parts == 0) {

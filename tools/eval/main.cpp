@@ -18,7 +18,6 @@
 //       speakers drawn from them) in a GStreamer pipeline and evaluates on the fold's speakers.
 // Prints and writes per-fold and mean +- std WA, UA, macro F1, and the summed confusion matrix.
 #include <gst/gst.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -33,6 +32,7 @@
 #include "dataset-pipelines.h"
 #include "ensemble.h"
 #include "evaluation-order.h"
+#include "work-folder.h"
 #include "io/manifest.h"
 #include "models/architecture.h"
 #include "models/model_file.h"
@@ -65,6 +65,8 @@ const char* kUsage =
     "  --calibrate: fit the temperature (temperature scaling) on the evaluated utterances and write\n"
     "           the model with it to --out (default: MODEL itself, replaced atomically); fit on\n"
     "           validation speakers, never on the data you report calibration on\n"
+    "  --work: keep the fold models, their progress and the --order alone manifest in DIR (for\n"
+    "          --resume and --ensemble-work); without it a folder under $TMPDIR (/tmp), removed at the end\n"
     "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"
     "            its checkpoint (same options as the interrupted run)\n";
 
@@ -74,12 +76,6 @@ struct Fold {
     double seconds = 0.0;
     int best_epoch = -1;
 };
-
-std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-    return out;
-}
 
 train::ConfusionMatrix confusion_from(const nlohmann::json& report) {
     train::ConfusionMatrix m(report.at("labels").get<std::vector<std::string>>());
@@ -98,19 +94,6 @@ std::vector<std::string> speakers_of(const DatasetOptions& data) {
         if (policy.accepts(u.emotion, &mapped) && !u.speaker.empty()) speakers.insert(u.speaker);
     }
     return {speakers.begin(), speakers.end()};
-}
-
-// --work, or a new folder under /tmp.
-std::string work_folder(const std::string& work) {
-    std::string folder = work;
-    if (folder.empty()) {
-        char pattern[] = "/tmp/emotion-eval-XXXXXX";
-        if (!mkdtemp(pattern)) throw std::runtime_error("cannot create a work folder");
-        folder = pattern;
-    }
-    if (g_mkdir_with_parents(folder.c_str(), 0755) != 0)
-        throw std::runtime_error("cannot create the work folder " + folder);
-    return folder;
 }
 
 std::vector<std::vector<std::string>> make_folds(const std::vector<std::string>& speakers,
@@ -139,8 +122,8 @@ void print_summary(const std::vector<Fold>& folds, const std::string& title, nlo
         ua.push_back(f.confusion.unweighted_accuracy());
         f1.push_back(f.confusion.macro_f1());
         total.merge(f.confusion);
-        std::printf("%-24s %7.3f %7.3f %7.3f %6d\n", join(f.test_speakers).c_str(), wa.back(), ua.back(),
-                    f1.back(), f.confusion.total());
+        std::printf("%-24s %7.3f %7.3f %7.3f %6d\n", train::join_list(f.test_speakers).c_str(), wa.back(),
+                    ua.back(), f1.back(), f.confusion.total());
         out["folds"].push_back({{"test_speakers", f.test_speakers},
                                 {"wa", wa.back()},
                                 {"ua", ua.back()},
@@ -225,10 +208,10 @@ std::string order_of(const Options& o) {
 }
 
 // The dataset options that play the --model utterances in --order (`split` as it is played).
-DatasetOptions played_data(const Options& o, const DatasetOptions& data, std::string& split) {
+DatasetOptions played_data(const Options& o, const DatasetOptions& data, std::string& split,
+                           WorkFolder& work) {
     const EvaluationOrder order = evaluation_order(order_of(o));
-    return ordered_dataset(data, split, order,
-                           order == EvaluationOrder::Alone ? work_folder(o.str("work")) : "");
+    return ordered_dataset(data, split, order, order == EvaluationOrder::Alone ? work.path() : "");
 }
 
 // The model file `model` as a member of an ensemble (`arch`: --arch, which must agree).
@@ -296,8 +279,9 @@ std::vector<Member> fold_models(const std::vector<std::string>& dirs, size_t ind
                 stem + ".json: missing or unreadable (an unfinished run? emotion-eval --resume)");
         auto tested = saved.value("test_speakers", std::vector<std::string>());
         if (tested != speakers)
-            throw std::runtime_error(stem + ".json tested " + join(tested) + ", this fold tests " +
-                                     join(speakers) + " (another manifest or --folds?)");
+            throw std::runtime_error(stem + ".json tested " + train::join_list(tested) +
+                                     ", this fold tests " + train::join_list(speakers) +
+                                     " (another manifest or --folds?)");
         members.push_back(member_of(stem + ".safetensors", arch));
     }
     check_fusable(members);
@@ -379,12 +363,13 @@ int main(int argc, char** argv) {
     }
     const int threads = int(o->integer("threads"));
     nlohmann::json report = {{"manifest", data.manifest}, {"architecture", arch}};
+    WorkFolder work_folder(o->str("work")); // a temporary one is removed when main returns
 
     try {
         if (!members.empty()) {
             std::string split = o->str("split");
             const std::string order_name = order_of(*o);
-            const DatasetOptions played = played_data(*o, data, split);
+            const DatasetOptions played = played_data(*o, data, split, work_folder);
             report["order"] = order_name;
             std::printf("ensemble of %zu models (%s order), each member:\n", members.size(),
                         order_name.c_str());
@@ -401,7 +386,7 @@ int main(int argc, char** argv) {
             std::vector<ScoredResult> pooled; // every fold's fused posteriors
             for (size_t i = 0; i < folds.size(); ++i) {
                 DatasetOptions fold_data = data;
-                fold_data.test_speakers = join(folds[i]);
+                fold_data.test_speakers = train::join_list(folds[i]);
                 auto fold_members =
                     fold_models(model_list(o->str("ensemble-work")), i, folds[i], o->str("arch"));
                 std::printf("fold %zu/%zu: test speakers %s\n", i + 1, folds.size(),
@@ -427,7 +412,7 @@ int main(int argc, char** argv) {
         } else if (!o->str("model").empty()) {
             std::string split = o->str("split");
             const std::string order_name = order_of(*o);
-            const DatasetOptions played = played_data(*o, data, split);
+            const DatasetOptions played = played_data(*o, data, split, work_folder);
             report["order"] = order_name;
             // the raw posteriors (temperature 1), scaled here to each temperature reported
             EvalResult r =
@@ -441,7 +426,7 @@ int main(int argc, char** argv) {
                 calibrate(r.results, o->str("model"), o->str("out").empty() ? o->str("model") : o->str("out"),
                           data, o->str("split"), report);
         } else {
-            const std::string work = work_folder(o->str("work"));
+            const std::string work = work_folder.path();
             auto speakers = speakers_of(data);
             auto folds = make_folds(speakers, o->str("folds"), data.seed);
             std::vector<Fold> results;
@@ -451,7 +436,7 @@ int main(int argc, char** argv) {
                 o->str("valid-fraction");
             for (size_t i = 0; i < folds.size(); ++i) {
                 DatasetOptions fold_data = data;
-                fold_data.test_speakers = join(folds[i]);
+                fold_data.test_speakers = train::join_list(folds[i]);
                 fold_data.valid_fraction = o->number("valid-fraction");
                 const std::string finished = work + "/fold" + std::to_string(i) + ".json";
                 if (o->flag("resume") && g_file_test(finished.c_str(), G_FILE_TEST_EXISTS)) {
@@ -461,7 +446,8 @@ int main(int argc, char** argv) {
                         Fold f{folds[i], confusion_from(saved.at("confusion")),
                                saved.at("seconds").get<double>(), saved.at("best_epoch").get<int>()};
                         std::printf("fold %zu/%zu: test speakers %s: finished earlier, UA %.3f\n", i + 1,
-                                    folds.size(), join(folds[i]).c_str(), f.confusion.unweighted_accuracy());
+                                    folds.size(), train::join_list(folds[i]).c_str(),
+                                    f.confusion.unweighted_accuracy());
                         results.push_back(std::move(f));
                         continue;
                     }
