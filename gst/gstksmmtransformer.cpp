@@ -95,6 +95,8 @@ struct _GstKsmmTransformer {
 
     /* processing state, created in start(), destroyed in stop() */
     KsmmProcessing* state;
+    /* whether this element set GstAggregator's `latency` for a pipeline that is not live */
+    gboolean queue_widened;
 };
 
 #define gst_ksmm_transformer_parent_class parent_class
@@ -374,7 +376,28 @@ static gboolean gst_ksmm_transformer_stop(GstAggregator* agg) {
     GstKsmmTransformer* self = GST_KSMM_TRANSFORMER(agg);
     delete self->state;
     self->state = NULL;
+    if (self->queue_widened) g_object_set(self, "latency", G_GUINT64_CONSTANT(0), NULL);
+    self->queue_widened = FALSE;
     return TRUE;
+}
+
+/* GstAggregator queues one buffer per pad when its latency is 0, so with a source that is not
+ * live (a file, a dataset) every LLD frame (100 a second) woke the aggregate thread and blocked
+ * the upstream thread until it was taken: two context switches per frame, a fifth of the CPU
+ * time of the file pipeline. Not live, latency means nothing but the queue's depth: a second of
+ * frames lets them be taken a hundred at a time. Live, and when the application has set
+ * `latency` itself, nothing changes. */
+static void widen_queue_when_not_live(GstKsmmTransformer* self) {
+    static const guint64 kNotLiveQueue = GST_SECOND;
+    GstQuery* query = gst_query_new_latency();
+    gboolean live = TRUE; /* unanswered: leave the queue as it is */
+    if (gst_pad_peer_query(GST_PAD(self->audiopad), query)) gst_query_parse_latency(query, &live, NULL, NULL);
+    gst_query_unref(query);
+    guint64 latency = 0;
+    g_object_get(self, "latency", &latency, NULL);
+    if (live || latency != 0) return;
+    g_object_set(self, "latency", kNotLiveQueue, NULL);
+    self->queue_widened = TRUE;
 }
 
 /* A segment never spans a flush: what was collected is dropped. */
@@ -505,7 +528,10 @@ static gboolean audio_event(GstKsmmTransformer* self, GstAggregatorPad* pad, Gst
             return FALSE;
         }
         break;
-    case GST_EVENT_STREAM_START: state->start_stream(); break;
+    case GST_EVENT_STREAM_START:
+        state->start_stream();
+        if (!self->queue_widened) widen_queue_when_not_live(self);
+        break;
     case GST_EVENT_EOS: state->end_of_audio(); break;
     default: break;
     }

@@ -378,6 +378,15 @@ GST_START_TEST(test_partial_frame_n) {
 
 GST_END_TEST;
 
+/* GstAggregator's `latency` property of the element named "m" */
+static guint64 aggregator_latency(GstElement* pipeline) {
+    GstElement* m = gst_bin_get_by_name(GST_BIN(pipeline), "m");
+    guint64 latency = 0;
+    g_object_get(m, "latency", &latency, NULL);
+    gst_object_unref(m);
+    return latency;
+}
+
 /* One text pad at most; the reported latency includes the window and text-timeout. */
 GST_START_TEST(test_pads_and_latency) {
     GstElement* m = gst_element_factory_make("ksmmtransformer", NULL);
@@ -440,6 +449,8 @@ GST_START_TEST(test_live_text_timeout) {
         push(p.audio, b);
     }
     gst_object_unref(clock);
+    /* live: the queue stays as GstAggregator keeps it (a deeper one would add to the latency) */
+    fail_unless_equals_uint64(aggregator_latency(p.pipeline), 0);
     const size_t before_eos = live->seconds().size();
     Run run;
     finish(p, &run);
@@ -457,6 +468,28 @@ GST_START_TEST(test_live_text_timeout) {
         const double machine_margin = (i == 0 ? 1.2 : 0.7) * emotion::test::time_scale();
         fail_unless(delays[i] >= 0.28 && delays[i] <= 0.3 + machine_margin, "result %zu: delay %.3f s", i,
                     delays[i]);
+    }
+}
+
+GST_END_TEST;
+
+/* From a source that is not live the audio pad queues a second of frames (GstAggregator's
+ * `latency`, which sets only the queue's depth there) and gives it back at stop; an
+ * application's own value is kept. Live: test_live_text_timeout. */
+GST_START_TEST(test_queue_when_not_live) {
+    std::string srt = write_file("queue.srt", "1\n00:00:00,200 --> 00:00:01,800\nsad\n\n");
+    const std::string chosen = std::to_string(5 * GST_MSECOND);
+    for (const std::string& extra : {std::string(), "latency=" + chosen}) {
+        GstElement* pipeline = launch(file_pipeline(srt, extra));
+        Run run;
+        run_collect(pipeline, &run); /* to EOS, the element still started */
+        fail_unless_equals_string(run.error.c_str(), "");
+        fail_unless_equals_int((int)run.named("emotion").size(), 2);
+        const guint64 expected = extra.empty() ? GST_SECOND : 5 * GST_MSECOND;
+        fail_unless_equals_uint64(aggregator_latency(pipeline), expected);
+        gst_element_set_state(pipeline, GST_STATE_NULL);
+        fail_unless_equals_uint64(aggregator_latency(pipeline), extra.empty() ? 0 : 5 * GST_MSECOND);
+        gst_object_unref(pipeline);
     }
 }
 
@@ -492,6 +525,7 @@ static Suite* ksmmtransformer_suite(void) {
     tcase_add_test(tc, test_partial_frame_n);
     tcase_add_test(tc, test_pads_and_latency);
     tcase_add_test(tc, test_live_text_timeout);
+    tcase_add_test(tc, test_queue_when_not_live);
     tcase_add_test(tc, test_state_changes);
     return s;
 }
