@@ -81,11 +81,18 @@ void Conv2dStep::build(const memory::desc& src, const memory::desc& dst) {
     weights_.init(engine, user_weights_, forward_pd_.weights_desc());
 
     // The chosen source / destination layouts are fixed for backward, so it reads the forward's
-    // buffers as they are.
-    const auto plain_attr = user_scratchpad();
-    auto bw_pd =
-        compat::convolution_backward_weights_pd(engine, src_, any(weight_dims_), bias_, dst_, strides_,
-                                                padding_l_, padding_r_, forward_pd_, plain_attr);
+    // buffers as they are; except where no kernel of this CPU does (one input channel without
+    // AVX-512: the reference kernel took 4-5 s a batch for M2's first stage), then it picks its
+    // own and the two are reordered to them.
+    auto weights_pd = [&](const memory::desc& src, const memory::desc& diff_dst) {
+        return compat::convolution_backward_weights_pd(engine, src, any(weight_dims_), bias_, diff_dst,
+                                                       strides_, padding_l_, padding_r_, forward_pd_,
+                                                       user_scratchpad());
+    };
+    auto bw_pd = weights_pd(src_, dst_);
+    if (compat::is_reference(bw_pd)) bw_pd = weights_pd(any(src_.dims()), any(dst_.dims()));
+    weights_src_.init(engine, src_, bw_pd.src_desc());
+    weights_diff_dst_.init(engine, dst_, bw_pd.diff_dst_desc());
     backward_weights_ = dnnl::convolution_backward_weights(bw_pd);
     diff_weights_.init(engine, user_weights_, bw_pd.diff_weights_desc());
     diff_weight_.resize({slot_.total, conv.in_channels(), o.kernel_h, o.kernel_w});
@@ -132,8 +139,8 @@ void Conv2dStep::forward(const memory& src, const memory& dst) {
 void Conv2dStep::backward_weights(const memory& src, const memory& diff_dst) {
     const auto& engine = context_.engine();
     const memory user_dw = diff_weight_.memory(engine, user_weights_);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
-                                         {DNNL_ARG_DIFF_DST, diff_dst},
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, weights_src_.in(context_, src)},
+                                         {DNNL_ARG_DIFF_DST, weights_diff_dst_.in(context_, diff_dst)},
                                          {DNNL_ARG_DIFF_WEIGHTS, diff_weights_.target(user_dw)},
                                          {DNNL_ARG_SCRATCHPAD, scratch(weights_scratch_)}};
     if (conv_.has_bias()) args[DNNL_ARG_DIFF_BIAS] = diff_bias_.memory(engine, bias_);

@@ -61,6 +61,7 @@ private:
     dnnl::convolution_forward forward_;
     Stage weights_;
     dnnl::convolution_backward_weights backward_weights_;
+    Stage weights_src_, weights_diff_dst_; // to backward-weights' own layouts, where they differ
     Stage diff_weights_;
     Tensor diff_weight_, diff_bias_;
     bool has_backward_data_ = false;

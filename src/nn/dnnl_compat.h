@@ -3,6 +3,7 @@
 // directly, so a 3.x port touches this file only.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -239,6 +240,13 @@ inline dnnl::concat::primitive_desc concat_pd(const dnnl::engine& engine, const 
 #else
     return dnnl::concat::primitive_desc(dst, axis, srcs, engine);
 #endif
+}
+
+// Whether oneDNN fell back to its reference implementation ("ref:any"), which is orders of
+// magnitude slower than its JIT kernels: a layout asked of a primitive that no kernel of this
+// CPU reads.
+template <typename PrimitiveDesc> bool is_reference(const PrimitiveDesc& pd) {
+    return std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
 }
 
 } // namespace emotion::nn::compat

@@ -61,11 +61,17 @@ struct FoldedConvPlan::Conv {
             compat::append_eltwise(ops, dnnl::algorithm::eltwise_elu, 1.0f);
         dnnl::primitive_attr attr;
         attr.set_post_ops(ops);
-        pd = compat::convolution_forward_pd(
-            engine, dnnl::prop_kind::forward_inference, src, any_desc(weight_dims),
-            memory::desc({conv.out_channels()}, memory::data_type::f32, memory::format_tag::x),
-            any_desc(dst_dims), {o.stride_h, o.stride_w}, {o.pad_top, o.pad_left},
-            {o.pad_bottom, o.pad_right}, attr);
+        auto describe = [&](const memory::desc& source) {
+            return compat::convolution_forward_pd(
+                engine, dnnl::prop_kind::forward_inference, source, any_desc(weight_dims),
+                memory::desc({conv.out_channels()}, memory::data_type::f32, memory::format_tag::x),
+                any_desc(dst_dims), {o.stride_h, o.stride_w}, {o.pad_top, o.pad_left},
+                {o.pad_bottom, o.pad_right}, attr);
+        };
+        pd = describe(src);
+        // Without AVX-512 no optimised kernel reads the nChw16c that source_desc asks for: oneDNN's
+        // reference convolution took 2000-5000 times as long (M2 on AVX2). The primitive picks then.
+        if (compat::is_reference(pd) && src != plain_desc(s)) pd = describe(any_desc(s));
         primitive = dnnl::convolution_forward(pd);
         weights.init(engine, plain_desc(weight_dims), pd.weights_desc());
         dst = memory(pd.dst_desc(), engine);

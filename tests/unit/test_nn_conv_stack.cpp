@@ -4,8 +4,11 @@
 // statistics, every gradient) for M2's kind of stack (ReLU, max-pools) and M3's (ELU, average
 // pools); fold_batch_norm on known numbers; plan caching across input shapes; bad
 // configurations and calls (_n).
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -439,6 +442,61 @@ TEST(conv_stack_training_and_inference_plans_never_coexist) {
             EXPECT(relative_error(validated.stage(s).convs[j]->weight.grad,
                                   plain.stage(s).convs[j]->weight.grad) == 0.0);
     }
+}
+
+// The implementation names ("jit:avx2", "ref:any", ...) and propagation kinds of the
+// convolutions `run` executes, as oneDNN's verbose mode prints them on stdout.
+std::vector<std::string> convolution_kernels(const std::function<void()>& run) {
+    std::fflush(stdout);
+    FILE* log = std::tmpfile();
+    const int saved = dup(fileno(stdout));
+    dup2(fileno(log), fileno(stdout));
+    dnnl::set_verbose(1);
+    run();
+    std::fflush(stdout);
+    dnnl::set_verbose(0);
+    dup2(saved, fileno(stdout));
+    close(saved);
+    std::rewind(log);
+    std::vector<std::string> kernels;
+    const std::string prefix = "onednn_verbose,exec,cpu,convolution,";
+    char line[4096];
+    while (std::fgets(line, sizeof line, log)) {
+        const std::string text(line);
+        if (text.rfind(prefix, 0) != 0) continue;
+        const size_t impl_end = text.find(',', prefix.size());
+        const size_t prop_end = text.find(',', impl_end + 1);
+        kernels.push_back(text.substr(prefix.size(), prop_end - prefix.size()));
+    }
+    std::fclose(log);
+    return kernels;
+}
+
+// M2's first stages at full size. Where a layout asked of oneDNN has no kernel on this CPU
+// (nChw16c and one input channel without AVX-512), it ran its reference convolution, 100-2000
+// times as slow: M2 took 11 s per 2 s segment on AVX2. Inference and training must fall back to
+// layouts with a kernel.
+TEST(conv_stack_full_size_runs_no_reference_convolution) {
+    nn::ConvStackOptions options;
+    options.stages = {
+        stage({{8, nn::Conv2dOptions::same(10, 2)}, {8, nn::Conv2dOptions::same(2, 8)}}, kReLU, max2()),
+        stage({{32, nn::Conv2dOptions::square(3, 1)}}, kReLU, max2()),
+        stage({{48, nn::Conv2dOptions::square(3, 1)}}, kReLU, std::nullopt)};
+    nn::Context context;
+    nn::ConvStack stack(context, options);
+    nn::Rng rng(26);
+    stack.init_default(rng);
+    const nn::Tensor x = random_tensor({2, 1, 200, 100}, rng);
+    const auto kernels = convolution_kernels([&] {
+        stack.forward(x, nn::Mode::Infer);
+        const nn::Tensor& y = stack.forward(x, nn::Mode::Train);
+        stack.backward(random_tensor(y.shape(), rng));
+    });
+    std::printf("  %zu convolutions run:", kernels.size());
+    for (const std::string& k : kernels) std::printf(" %s", k.c_str());
+    std::printf("\n");
+    EXPECT(kernels.size() >= 9); // 3 inference, 3 forward and 3 backward-weights
+    for (const std::string& k : kernels) EXPECT_MSG(k.rfind("ref", 0) != 0, "reference kernel: " + k);
 }
 
 TEST(conv_stack_bad_configurations_n) {
