@@ -65,6 +65,8 @@ const char* kUsage =
     "  --calibrate: fit the temperature (temperature scaling) on the evaluated utterances and write\n"
     "           the model with it to --out (default: MODEL itself, replaced atomically); fit on\n"
     "           validation speakers, never on the data you report calibration on\n"
+    "  --report: the figures as JSON, and under \"results\" every result's id, true label and\n"
+    "           posteriors (temperature 1; an ensemble's fused ones)\n"
     "  --work: keep the fold models, their progress and the --order alone manifest in DIR (for\n"
     "          --resume and --ensemble-work); without it a folder under $TMPDIR (/tmp), removed at the end\n"
     "  --resume: reuse the folds already finished in DIR and continue an interrupted fold from\n"
@@ -174,6 +176,12 @@ void report_posteriors(const std::vector<ScoredResult>& results, double temperat
     }
     calibration["ece"] = (temperature != 1.0 ? calibration["model"] : calibration["uncalibrated"])["ece"];
     out["calibration"] = calibration;
+    // each result's posteriors as classified (temperature 1), for analyses of one's own
+    nlohmann::json listed = nlohmann::json::array();
+    for (const ScoredResult& r : results)
+        listed.push_back({{"id", r.segment_id}, {"truth", r.truth}, {"posteriors", r.posteriors}});
+    out["results"] = {{"labels", results.empty() ? std::vector<std::string>() : results.front().labels},
+                      {"items", listed}};
 }
 
 // --calibrate: the temperature of minimum NLL on these results, written into the model file.
