@@ -3,10 +3,12 @@
 // alstmclassify would refuse, and the shipped apcnn model, which takes mu-law segments), and
 // refuse an --arch that disagrees with the file. emotion-analyze --json prints emotionsink's JSON
 // Lines, and several --model are fused. emotion-eval --order plays the utterances to a
-// speaker-normalised model shuffled, in the manifest's order, or each alone. Three EmoDB utterances of
+// speaker-normalised model shuffled, in the manifest's order, or each alone; --report lists every
+// result's posteriors. Three EmoDB utterances of
 // shared/reference/lld keep it fast.
 #include <glib/gstdio.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -90,6 +92,19 @@ TEST(eval_reports_arousal_and_calibration_and_calibrates) {
     const double ece = j["calibration"]["uncalibrated"]["ece"].get<double>();
     EXPECT(ece >= 0.0 && ece <= 1.0);
     EXPECT(j["calibration"]["uncalibrated"]["n"] == 3);
+    // every result's posteriors: four labels' worth, summing to 1, the true labels of the manifest
+    const auto& listed = j["results"];
+    EXPECT_MSG(listed["labels"].size() == 4 && listed["items"].size() == 3, listed.dump());
+    std::vector<std::string> truths;
+    for (const auto& item : listed["items"]) {
+        double sum = 0.0;
+        for (const auto& p : item["posteriors"]) sum += p.get<double>();
+        EXPECT_MSG(item["posteriors"].size() == 4 && std::fabs(sum - 1.0) < 1e-4 && !item["id"].empty(),
+                   item.dump());
+        truths.push_back(item["truth"].get<std::string>());
+    }
+    std::sort(truths.begin(), truths.end());
+    EXPECT_MSG((truths == std::vector<std::string>{"angry", "happy", "sad"}), listed.dump());
 
     // --calibrate --out: a copy with the fitted temperature, which the next evaluation applies
     const std::string calibrated = temp_dir() + "/stl-calibrated.safetensors";
