@@ -4,8 +4,7 @@
 // refuse an --arch that disagrees with the file. emotion-analyze --json prints emotionsink's JSON
 // Lines, and several --model are fused. emotion-eval --order plays the utterances to a
 // speaker-normalised model shuffled, in the manifest's order, or each alone; --report lists every
-// result's posteriors. Three EmoDB utterances of
-// shared/reference/lld keep it fast.
+// result's posteriors. Three EmoDB utterances of shared/reference/lld keep it fast.
 #include <glib/gstdio.h>
 
 #include <algorithm>
