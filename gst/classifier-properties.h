@@ -1,6 +1,6 @@
 /* The properties every classifier-like element has (the three classifiers and ksmmtransformer):
  * model, threads, mode, window, hop, max-duration, min-speech, no-speech, cue-format, threshold,
- * temperature, interim (not ksmmtransformer's) and the mode=train ones
+ * temperature, balance, interim (not ksmmtransformer's) and the mode=train ones
  * (training-properties.h), installed, set and read through one helper so they cannot drift apart, and copied
  * under the object lock when streaming starts. Internal to the plugin. */
 #pragma once
@@ -32,6 +32,8 @@ struct ClassifierSettings {
     std::string cue_format = io::kDefaultCueFormat;
     double threshold = 0.0;   /* top posterior below it: uncertain; 0 = off */
     double temperature = 0.0; /* > 0 overrides the model file's calibration */
+    /* label-shift correction per voice after the temperature (stream/speaker_balance.h) */
+    GstEmotionBalance balance = GST_EMOTION_BALANCE_NONE;
     /* > 0: an open segment also gives an interim result every `interim` seconds (not in
      * mode=train); 0: off. 0 or kInterimMin..60 */
     double interim = 0.0;

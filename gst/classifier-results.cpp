@@ -143,8 +143,10 @@ void ResultPublisher::post_message(GstElement* element, const std::string& id, G
 
 GstBuffer* ResultPublisher::publish(GstElement* element, const std::string& id, GstClockTime start,
                                     GstClockTime end, const std::vector<float>& model_scores,
-                                    const std::string& true_emotion, GstEvent** tag, bool interim) {
-    const std::vector<float> scores = train::apply_temperature(model_scores, effective_temperature());
+                                    const std::string& true_emotion, GstEvent** tag, bool interim,
+                                    const std::string& speaker) {
+    std::vector<float> scores = train::apply_temperature(model_scores, effective_temperature());
+    if (balance) scores = balance_.apply(speaker, scores, !interim);
     int best = (int)(std::max_element(scores.begin(), scores.end()) - scores.begin());
     GstClockTime duration = GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && end > start
                                 ? end - start

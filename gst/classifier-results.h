@@ -14,6 +14,7 @@
 
 #include "io/cue_text.h"
 #include "stream/affect.h"
+#include "stream/speaker_balance.h"
 
 namespace emotion::gst {
 
@@ -49,10 +50,12 @@ public:
      * anything is published; arousal/valence come from them (stream/affect.h) and a top posterior
      * below `threshold` marks the result uncertain (it does not count for the dominant emotion).
      * An `interim` result (of a segment still open) carries interim=true in the meta and the
-     * message (the field only then) and does not count for the dominant emotion either. */
+     * message (the field only then) and does not count for the dominant emotion either. With
+     * `balance`, the calibrated posteriors are balanced by those of `speaker` so far (""
+     * the stream's; stream/speaker_balance.h), an interim result's without counting. */
     GstBuffer* publish(GstElement* element, const std::string& id, GstClockTime start, GstClockTime end,
                        const std::vector<float>& scores, const std::string& true_emotion, GstEvent** tag,
-                       bool interim = false);
+                       bool interim = false, const std::string& speaker = "");
 
     /* A part with too little speech, when no-speech=tag: posts an `emotion` message labelled
      * "no-speech" (no confidence, labels or scores; `speech` = the part's speech fraction). Returns
@@ -63,6 +66,8 @@ public:
 
     /* A new stream: the dominant emotion starts afresh. */
     void reset_dominant();
+    /* Another recording or a seek: `balance` forgets the voices heard so far. */
+    void forget_speakers() { balance_.reset(); }
 
     OutputFormat output = OutputFormat::Tensors;
     /* Text output: the line of each result (io/cue_text.h). */
@@ -71,12 +76,15 @@ public:
     double threshold = 0.0;
     /* `temperature` property: > 0 overrides the model file's temperature, 0 takes it. */
     double temperature = 0.0;
+    /* `balance` property: each voice's posteriors balanced by their running mean. */
+    bool balance = false;
     /* The temperature applied: the property's, else the model file's. */
     double effective_temperature() const { return temperature > 0.0 ? temperature : model_temperature_; }
     /* The input segment, for the messages' stream-time and running-time. */
     GstSegment segment;
 
 private:
+    stream::SpeakerBalance balance_;
     GstStructure* message(const std::string& id, GstClockTime start, GstClockTime duration, const char* label,
                           bool interim) const;
     void post_message(GstElement* element, const std::string& id, GstClockTime start, GstClockTime duration,

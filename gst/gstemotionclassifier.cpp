@@ -180,6 +180,7 @@ static gboolean gst_emotion_classifier_start(GstEmotionClassifier* self) {
     state->speech = std::make_unique<SpeechGate>(settings, state->lld);
     state->results.threshold = settings.threshold;
     state->results.temperature = settings.temperature;
+    state->results.balance = settings.balance == GST_EMOTION_BALANCE_SPEAKER;
 
     if (settings.train()) {
         state->training = training_prepare(training_host(self, state.get()), settings.training);
@@ -244,7 +245,7 @@ static GstFlowReturn publish(GstEmotionClassifier* self, const emotion::stream::
     GstEvent* tag;
     GstBuffer* buffer =
         state->results.publish(GST_ELEMENT(self), part.id, clock_time(part.start), clock_time(part.end),
-                               scores, part.segment.true_emotion, &tag, part.interim);
+                               scores, part.segment.true_emotion, &tag, part.interim, part.segment.speaker);
     if (tag) gst_pad_push_event(self->srcpad, tag);
     return gst_pad_push(self->srcpad, buffer);
 }
@@ -454,14 +455,16 @@ static gboolean gst_emotion_classifier_sink_event(GstPad* pad, GstObject* parent
     case GST_EVENT_STREAM_START:
         state->segments->start_stream();
         state->results.reset_dominant();
-        /* speaker-normalised models: another recording, other voices */
+        /* speaker-normalised models and balance: another recording, other voices */
         if (state->classifier) state->classifier->forget_speakers();
+        state->results.forget_speakers();
         break;
     case GST_EVENT_FLUSH_STOP:
         /* A segment never spans a flush: what was collected is dropped. A seek may go back:
          * speaker statistics would hold audio from after it. */
         state->segments->flush();
         if (state->classifier) state->classifier->forget_speakers();
+        state->results.forget_speakers();
         break;
     case GST_EVENT_EOS: finish_stream(self); break;
     default: break;

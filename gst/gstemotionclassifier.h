@@ -57,6 +57,15 @@ typedef enum {
 #define GST_TYPE_EMOTION_NO_SPEECH (gst_emotion_no_speech_get_type())
 GType gst_emotion_no_speech_get_type(void);
 
+/* The `balance` property: label-shift correction per voice (stream/speaker_balance.h), or none. */
+typedef enum {
+    GST_EMOTION_BALANCE_NONE,
+    GST_EMOTION_BALANCE_SPEAKER,
+} GstEmotionBalance;
+
+#define GST_TYPE_EMOTION_BALANCE (gst_emotion_balance_get_type())
+GType gst_emotion_balance_get_type(void);
+
 typedef enum {
     GST_EMOTION_OPTIMIZER_DEFAULT,
     GST_EMOTION_OPTIMIZER_ADAM,

@@ -41,6 +41,7 @@ KsmmProcessing::KsmmProcessing(GstAggregator* element, GstAggregatorPad* audio_p
       max_latency_((GstClockTime)((settings.max_duration + text_timeout) * GST_SECOND)) {
     results.threshold = settings.threshold;
     results.temperature = settings.temperature;
+    results.balance = settings.balance == GST_EMOTION_BALANCE_SPEAKER;
 }
 
 KsmmProcessing::~KsmmProcessing() { clear_queue(); }
@@ -76,10 +77,12 @@ void KsmmProcessing::start_stream() {
     segments_.start_stream();
     drop_waiting();
     results.reset_dominant();
+    results.forget_speakers();
 }
 
 void KsmmProcessing::flush() {
     segments_.flush();
+    results.forget_speakers();
     drop_waiting();
 }
 
@@ -210,7 +213,7 @@ GstFlowReturn KsmmProcessing::publish(Output& out) {
     GST_DEBUG_OBJECT(element_, "segment %s: %zu words", out.id.c_str(), ids.size());
     GstEvent* tag;
     GstBuffer* buffer = results.publish(GST_ELEMENT(element_), out.id, out.pts, out.end_pts, scores,
-                                        out.labels.true_emotion, &tag);
+                                        out.labels.true_emotion, &tag, false, out.labels.speaker);
     GstFlowReturn ret = gst_aggregator_finish_buffer(element_, buffer);
     if (tag) gst_pad_push_event(element_->srcpad, tag);
     return ret;

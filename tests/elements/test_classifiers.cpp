@@ -13,6 +13,7 @@
 #include "models/classifier.h"
 #include "models/model_file.h"
 #include "nn/context.h"
+#include "stream/speaker_balance.h"
 
 using namespace emotion_test;
 
@@ -364,6 +365,41 @@ GST_START_TEST(test_fallback_windows) {
     fail_unless_equals_int((int)messages.size(), 3);
     free_structures(messages);
     harness_teardown(h, bus);
+}
+
+GST_END_TEST;
+
+/* balance=speaker: each result's posteriors divided by the running mean of the stream's so far
+ * (stream/speaker_balance.h, checked there on known numbers), in the order of the results; the
+ * property reads back; balance=none gives the model's posteriors */
+GST_START_TEST(test_balance_speaker) {
+    std::vector<float> frames = lld_frames("lld/emodb_08a02Wc.wav");
+    std::vector<std::vector<Result>> runs;
+    for (const char* balance : {"none", "speaker"}) {
+        const std::string extra = std::string("window=0.5 hop=0.25 balance=") + balance;
+        GstHarness* h = classifier_harness(alstm_description(extra.c_str()), LLD_CAPS, NULL);
+        gint value = -1;
+        GstElement* classifier = gst_harness_find_element(h, "alstmclassify");
+        g_object_get(classifier, "balance", &value, NULL);
+        gst_object_unref(classifier);
+        fail_unless_equals_int(value, std::string(balance) == "speaker" ? 1 : 0);
+        fail_unless_equals_int(push_frames(h, frames, 0, 170, 9), GST_FLOW_OK);
+        gst_harness_push_event(h, gst_event_new_eos());
+        runs.push_back(pull_results(h));
+        gst_harness_teardown(h);
+    }
+    fail_unless((int)runs[0].size() >= 5 && runs[0].size() == runs[1].size());
+    emotion::stream::SpeakerBalance expected;
+    double worst = 0, moved = 0;
+    for (size_t i = 0; i < runs[0].size(); i++) {
+        check_posteriors(runs[1][i], 4);
+        worst = std::max(worst, max_diff(runs[1][i].scores, expected.apply("", runs[0][i].scores)));
+        moved = std::max(moved, max_diff(runs[1][i].scores, runs[0][i].scores));
+    }
+    printf("balance=speaker, %zu results: max |diff| to stream::SpeakerBalance %.3e (to none: %.3f)\n",
+           runs[0].size(), worst, moved);
+    fail_unless(worst <= 1e-6);
+    fail_unless(moved > 1e-3); /* the balance changed something */
 }
 
 GST_END_TEST;
@@ -947,11 +983,12 @@ static GstFlowReturn collect_sample(GstElement* sink, Collected** target) {
     return GST_FLOW_OK;
 }
 
-static std::string file_pipeline(const std::string& wav) {
+static std::string file_pipeline(const std::string& wav, const std::string& extra = "") {
     return "filesrc location=\"" + wav +
            "\" ! wavparse ! audioconvert ! audioresample ! "
            "lldextract ! " +
-           alstm_description("window=1.0 hop=0.5") + " ! appsink name=sink sync=false emit-signals=true";
+           alstm_description(("window=1.0 hop=0.5 " + extra).c_str()) +
+           " ! appsink name=sink sync=false emit-signals=true";
 }
 
 static Collected run_file(const std::string& wav) {
@@ -992,9 +1029,11 @@ GST_START_TEST(test_state_changes) {
 
 GST_END_TEST;
 
-GST_START_TEST(test_flushing_seek) {
+/* A seek may go back: results after it are those of a first run (balance=speaker forgets the
+ * voices it heard, as speaker normalisation does). */
+static void check_flushing_seek(const std::string& extra) {
     std::string wav = reference("lld/emodb_08a02Wc.wav");
-    GstElement* pipeline = gst_parse_launch(file_pipeline(wav).c_str(), NULL);
+    GstElement* pipeline = gst_parse_launch(file_pipeline(wav, extra).c_str(), NULL);
     GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
     GstBus* bus = gst_element_get_bus(pipeline);
     Collected run1, run2;
@@ -1015,12 +1054,18 @@ GST_START_TEST(test_flushing_seek) {
         fail_unless_equals_uint64(run1.pts[i], run2.pts[i]);
         worst = std::max(worst, max_diff(run1.scores[i], run2.scores[i]));
     }
-    printf("after flushing seek: %zu results, max |diff| %.3e\n", run1.scores.size(), worst);
+    printf("after flushing seek (%s): %zu results, max |diff| %.3e\n", extra.c_str(), run1.scores.size(),
+           worst);
     fail_unless(worst == 0.0);
     gst_element_set_state(pipeline, GST_STATE_NULL);
     gst_object_unref(bus);
     gst_object_unref(sink);
     gst_object_unref(pipeline);
+}
+
+GST_START_TEST(test_flushing_seek) {
+    check_flushing_seek("");
+    check_flushing_seek("balance=speaker");
 }
 
 GST_END_TEST;
@@ -1051,6 +1096,7 @@ static Suite* classifiers_suite(void) {
     tcase_add_test(tc, test_text_output_cue_format);
     tcase_add_test(tc, test_affect_threshold_temperature);
     tcase_add_test(tc, test_fallback_windows);
+    tcase_add_test(tc, test_balance_speaker);
     tcase_add_test(tc, test_max_duration_parts);
     tcase_add_test(tc, test_eos_open_segment);
     tcase_add_test(tc, test_interim_results);

@@ -18,6 +18,7 @@
 
 #include "eval-report.h"
 #include "models/model_file.h"
+#include "stream/speaker_balance.h"
 #include "test_main.h"
 #include "three-utterances.h"
 #include "tool_run.h"
@@ -170,6 +171,40 @@ TEST(eval_order_sets_what_a_speaker_normalised_model_has_heard) {
     r = run({env("EMOTION_EVAL_TOOL"), "--manifest", forward, "--model", shipped("stl"), "--order", "alone",
              "--split", "test", "--test-speakers", "nobody"});
     EXPECT_MSG(r.status != 0 && contains(r.err, "no utterance of the test speakers"), r.err);
+}
+
+TEST(eval_balance_is_the_classifiers_per_voice_correction) {
+    // --balance speaker: each result divided by the running mean of its speaker's results so far
+    // (stream::SpeakerBalance on the unbalanced posteriors, in play order)
+    const std::string forward = one_speaker_manifest("forward", {0, 1, 2});
+    const nlohmann::json plain = evaluated_in_order(forward, "manifest");
+    const nlohmann::json balanced = evaluated_in_order(forward, "manifest", {"--balance", "speaker"});
+    EXPECT(plain.is_object() && balanced.is_object() && balanced["balance"] == "speaker");
+    if (!plain.is_object() || !balanced.is_object()) return;
+    const auto& before = plain["results"]["items"];
+    const auto& after = balanced["results"]["items"];
+    EXPECT(before.size() == 3 && after.size() == 3);
+    emotion::stream::SpeakerBalance expected;
+    double worst = 0.0, moved = 0.0;
+    for (size_t i = 0; i < std::min(before.size(), after.size()); ++i) {
+        EXPECT(before[i]["id"] == after[i]["id"]);
+        const auto want = expected.apply("", before[i]["posteriors"].get<std::vector<float>>());
+        const auto got = after[i]["posteriors"].get<std::vector<float>>();
+        for (size_t k = 0; k < got.size(); ++k) {
+            worst = std::max(worst, double(std::fabs(got[k] - want[k])));
+            moved = std::max(moved, double(std::fabs(got[k] - before[i]["posteriors"][k].get<float>())));
+        }
+    }
+    std::printf("--balance speaker: max |diff| to stream::SpeakerBalance %.2e (to none %.3f)\n", worst,
+                moved);
+    EXPECT(worst < 1e-5 && moved > 1e-3);
+
+    Run r = run(
+        {env("EMOTION_EVAL_TOOL"), "--manifest", forward, "--model", shipped("stl"), "--balance", "voice"});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "none or speaker"), r.err);
+    r = run({env("EMOTION_EVAL_TOOL"), "--manifest", forward, "--model", shipped("stl"), "--balance",
+             "speaker", "--calibrate", "--out", temp_path("never.safetensors")});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "without --balance"), r.err);
 }
 
 TEST(eval_keeps_its_work_folder_only_when_given) {

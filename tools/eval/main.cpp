@@ -48,7 +48,8 @@ namespace {
 
 const char* kUsage =
     "usage: emotion-eval --manifest FILE --model MODEL [--arch ARCH] [--split all|test --test-speakers A,B]\n"
-    "                    [--order shuffled|manifest|alone] [--calibrate [--out FILE]] [--report FILE.json]\n"
+    "                    [--order shuffled|manifest|alone] [--balance none|speaker]\n"
+    "                    [--calibrate [--out FILE]] [--report FILE.json]\n"
     "       emotion-eval --manifest FILE --arch alstm|apcnn|stl|ksmm [--folds loso|K] [--epochs N]\n"
     "                    [--valid-fraction F] [--labels L,...] [--label-map A:B,...] [--seed N]\n"
     "                    [--report FILE.json] [--work DIR [--resume]] [training options]\n"
@@ -65,6 +66,8 @@ const char* kUsage =
     "  --calibrate: fit the temperature (temperature scaling) on the evaluated utterances and write\n"
     "           the model with it to --out (default: MODEL itself, replaced atomically); fit on\n"
     "           validation speakers, never on the data you report calibration on\n"
+    "  --balance speaker: the classifiers' label-shift correction per voice (property balance,\n"
+    "           README \"Balance\"), each member's before an ensemble fuses them; default none\n"
     "  --report: the figures as JSON, and under \"results\" every result's id, true label and\n"
     "           posteriors (temperature 1; an ensemble's fused ones)\n"
     "  --work: keep the fold models, their progress and the --order alone manifest in DIR (for\n"
@@ -238,19 +241,30 @@ std::string architectures_of(const std::vector<Member>& members) {
     return out;
 }
 
+// How the classifier plays the evaluation: the raw posteriors (temperature 1), scaled afterwards
+// to each temperature reported; with --balance the element applies the file's temperature and
+// then the balance, which must follow it, and the posteriors it gives are final (temperature 1).
+struct Playback {
+    bool balance = false;
+    std::string settings() const { return balance ? "balance=speaker" : "temperature=1"; }
+    double temperature(double file_temperature) const { return balance ? 1.0 : file_temperature; }
+};
+
 // Evaluates each member on the utterances of `data` and `split` (the same order for all), prints
 // and reports its figures, and returns the fused posteriors (equal weights, emotionfuse's mean).
 std::vector<ScoredResult> evaluate_ensemble(const std::vector<Member>& members, const DatasetOptions& data,
-                                            const std::string& split, int threads, nlohmann::json& out) {
+                                            const std::string& split, int threads, const Playback& playback,
+                                            nlohmann::json& out) {
     std::vector<std::vector<ScoredResult>> results;
     std::vector<double> temperatures;
     for (const auto& m : members) {
-        EvalResult r = run_evaluation(data, m.architecture, m.model, split, threads, 0.4, "temperature=1");
+        EvalResult r =
+            run_evaluation(data, m.architecture, m.model, split, threads, 0.4, playback.settings());
         if (!r.ok) throw std::runtime_error(m.model + ": " + r.error);
+        const double temperature = playback.temperature(m.temperature);
         const auto confusion = confusion_from(r.report);
-        const auto arousal = arousal_figures(r.results, m.temperature);
-        const double ece =
-            calibration_figures(labelled_scores(r.results), m.temperature)["ece"].get<double>();
+        const auto arousal = arousal_figures(r.results, temperature);
+        const double ece = calibration_figures(labelled_scores(r.results), temperature)["ece"].get<double>();
         const double arousal_ua = arousal.is_null() ? 0.0 : arousal["ua"].get<double>();
         std::printf("  %-40s WA %.3f UA %.3f arousal UA %.3f ECE %.3f (n %d)\n", m.model.c_str(),
                     confusion.weighted_accuracy(), confusion.unweighted_accuracy(), arousal_ua, ece,
@@ -263,7 +277,7 @@ std::vector<ScoredResult> evaluate_ensemble(const std::vector<Member>& members, 
                                   {"ece", ece},
                                   {"temperature", m.temperature}});
         results.push_back(std::move(r.results));
-        temperatures.push_back(m.temperature);
+        temperatures.push_back(temperature);
     }
     size_t left_out = 0;
     auto fused = fuse_results(results, temperatures, &left_out);
@@ -311,6 +325,7 @@ int main(int argc, char** argv) {
                          {"folds", "loso"},
                          {"valid-fraction", "0.2"},
                          {"order", ""},
+                         {"balance", "none"},
                          {"report", ""},
                          {"out", ""},
                          {"work", ""},
@@ -337,6 +352,10 @@ int main(int argc, char** argv) {
             throw std::invalid_argument("--calibrate needs --model");
         if (!o->str("out").empty() && !o->flag("calibrate"))
             throw std::invalid_argument("--out needs --calibrate");
+        if (o->str("balance") != "none" && o->str("balance") != "speaker")
+            throw std::invalid_argument("--balance: none or speaker, not '" + o->str("balance") + "'");
+        if (o->str("balance") == "speaker" && o->flag("calibrate"))
+            throw std::invalid_argument("--calibrate fits the temperature on posteriors without --balance");
         if (!o->str("order").empty()) {
             if (o->str("model").empty()) throw std::invalid_argument("--order needs --model");
             if (evaluation_order(o->str("order")) == EvaluationOrder::Shuffled && o->str("split") != "all")
@@ -369,6 +388,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "emotion-eval: %s\n", e.what());
         return 1;
     }
+    const Playback playback{o->str("balance") == "speaker"};
     const int threads = int(o->integer("threads"));
     nlohmann::json report = {{"manifest", data.manifest}, {"architecture", arch}};
     WorkFolder work_folder(o->str("work")); // a temporary one is removed when main returns
@@ -379,9 +399,10 @@ int main(int argc, char** argv) {
             const std::string order_name = order_of(*o);
             const DatasetOptions played = played_data(*o, data, split, work_folder);
             report["order"] = order_name;
+            report["balance"] = o->str("balance");
             std::printf("ensemble of %zu models (%s order), each member:\n", members.size(),
                         order_name.c_str());
-            auto fused = evaluate_ensemble(members, played, split, threads, report);
+            auto fused = evaluate_ensemble(members, played, split, threads, playback, report);
             Fold f{train::split_list(data.test_speakers), confusion_of(fused)};
             report["model"] = o->str("model");
             print_summary({f}, "evaluation of the ensemble " + o->str("model"), report);
@@ -400,7 +421,8 @@ int main(int argc, char** argv) {
                 std::printf("fold %zu/%zu: test speakers %s\n", i + 1, folds.size(),
                             fold_data.test_speakers.c_str());
                 nlohmann::json fold_report;
-                auto fused = evaluate_ensemble(fold_members, fold_data, "test", threads, fold_report);
+                auto fused =
+                    evaluate_ensemble(fold_members, fold_data, "test", threads, playback, fold_report);
                 Fold f{folds[i], confusion_of(fused)};
                 std::printf("  ensemble: WA %.3f UA %.3f\n", f.confusion.weighted_accuracy(),
                             f.confusion.unweighted_accuracy());
@@ -422,14 +444,15 @@ int main(int argc, char** argv) {
             const std::string order_name = order_of(*o);
             const DatasetOptions played = played_data(*o, data, split, work_folder);
             report["order"] = order_name;
+            report["balance"] = o->str("balance");
             // the raw posteriors (temperature 1), scaled here to each temperature reported
             EvalResult r =
-                run_evaluation(played, arch, o->str("model"), split, threads, 0.4, "temperature=1");
+                run_evaluation(played, arch, o->str("model"), split, threads, 0.4, playback.settings());
             if (!r.ok) throw std::runtime_error(r.error);
             Fold f{train::split_list(data.test_speakers), confusion_from(r.report)};
             report["model"] = o->str("model");
             print_summary({f}, "evaluation of " + o->str("model"), report);
-            report_posteriors(r.results, info.temperature, report);
+            report_posteriors(r.results, playback.temperature(info.temperature), report);
             if (o->flag("calibrate"))
                 calibrate(r.results, o->str("model"), o->str("out").empty() ? o->str("model") : o->str("out"),
                           data, o->str("split"), report);
@@ -471,7 +494,8 @@ int main(int argc, char** argv) {
                 TrainResult trained = run_training(fold_data, t, nullptr, nullptr);
                 if (!trained.ok)
                     throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + trained.error);
-                EvalResult evaluated = run_evaluation(fold_data, arch, t.output, "test", threads);
+                EvalResult evaluated = run_evaluation(fold_data, arch, t.output, "test", threads, 0.4,
+                                                      playback.balance ? "balance=speaker" : "");
                 if (!evaluated.ok)
                     throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + evaluated.error);
                 Fold f{folds[i], confusion_from(evaluated.report), trained.seconds, trained.best_epoch};
