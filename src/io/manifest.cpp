@@ -1,5 +1,6 @@
 #include "io/manifest.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -195,7 +196,7 @@ void write_jsonl_manifest(const std::string& path, const std::vector<Utterance>&
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw ManifestError(path + ": cannot write manifest");
     for (const auto& u : utterances)
-        out << nlohmann::json{{"path", u.path},
+        out << nlohmann::json{{"path", u.path.empty() ? u.path : std::filesystem::absolute(u.path).string()},
                               {"emotion", u.emotion},
                               {"speaker", u.speaker},
                               {"gender", u.gender},

@@ -35,8 +35,9 @@ std::vector<Utterance> parse_csv_manifest(const std::string& text, const std::st
 std::vector<Utterance> parse_jsonl_manifest(const std::string& text, const std::string& origin,
                                             const std::string& base_dir);
 
-// JSON Lines, one object per utterance with the five fields, paths as they are (give absolute
-// ones for a manifest that lives in another folder than the audio). Throws ManifestError.
+// JSON Lines, one object per utterance with the five fields. Relative paths (read_manifest's are
+// relative to the working folder when the manifest's was) are written absolute, so the manifest
+// plays from any folder it is written to. Throws ManifestError.
 void write_jsonl_manifest(const std::string& path, const std::vector<Utterance>& utterances);
 
 } // namespace emotion::io

@@ -1,6 +1,7 @@
 // Manifests (CSV and JSON Lines), label policies, speaker-independent splits and shuffling.
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -175,6 +176,14 @@ TEST(jsonl_manifest_round_trip) {
     EXPECT(back.size() == 2);
     EXPECT(back[0].path == "/a/x.wav" && back[0].text == rows[0].text && back[0].gender == "f");
     EXPECT(back[1].text == "bad \xEF\xBF\xBD byte"); // invalid UTF-8 written as U+FFFD
+    // a relative path (of a manifest read from a relative folder) is written absolute: the
+    // manifest in another folder still names the same file (emotion-eval --order alone)
+    rows[0].path = "relative/x.wav";
+    io::write_jsonl_manifest(path, rows);
+    back = io::read_manifest(path);
+    EXPECT_MSG(back.size() == 2 &&
+                   back[0].path == std::filesystem::current_path().string() + "/relative/x.wav",
+               back[0].path);
     std::remove(path.c_str());
 }
 
