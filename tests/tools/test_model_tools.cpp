@@ -363,6 +363,33 @@ TEST(analyze_json_prints_emotionsinks_json_lines) {
     }
 }
 
+// --balance speaker: the classifier's balance property, on the recording's voice
+TEST(analyze_balance_speaker) {
+    std::vector<nlohmann::json> runs;
+    for (const char* balance : {"none", "speaker"}) {
+        Run r = run({env("EMOTION_ANALYZE_TOOL"), "--json", "--balance", balance, "--model", shipped("apcnn"),
+                     reference_wav("08a02Wc")});
+        EXPECT_MSG(r.status == 0, r.err);
+        auto objects = json_lines(r.out);
+        EXPECT_MSG(objects.size() == 1, r.out);
+        if (objects.size() == 1) runs.push_back(objects[0]);
+    }
+    if (runs.size() != 2) return;
+    std::vector<float> plain, balanced;
+    for (const auto& [label, p] : runs[0]["scores"].items()) {
+        plain.push_back(p.get<float>());
+        balanced.push_back(runs[1]["scores"][label].get<float>());
+    }
+    const std::vector<float> want = emotion::stream::SpeakerBalance().apply("", plain);
+    double worst = 0.0;
+    for (size_t k = 0; k < want.size(); ++k)
+        worst = std::max(worst, double(std::fabs(balanced[k] - want[k])));
+    std::printf("analyze --balance speaker: max |diff| to stream::SpeakerBalance %.2e\n", worst);
+    EXPECT(plain.size() == 4 && worst < 1e-5);
+    Run r = run({env("EMOTION_ANALYZE_TOOL"), "--balance", "yes", reference_wav("08a02Wc")});
+    EXPECT_MSG(r.status == 2 && contains(r.err, "none or speaker"), r.err);
+}
+
 // emotionsink shares the standard output: appending to a file keeps what it held (opening
 // /dev/stdout anew truncated it and wrote over the first bytes)
 TEST(analyze_json_appends_to_redirected_output) {

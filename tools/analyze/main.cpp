@@ -25,10 +25,14 @@
 namespace {
 
 const char* kUsage =
-    "usage: emotion-analyze [--model MODEL.safetensors]... [--json] [--plot TIMELINE.png] AUDIO-FILE\n"
+    "usage: emotion-analyze [--model MODEL.safetensors]... [--balance none|speaker] [--json]\n"
+    "                       [--plot TIMELINE.png] AUDIO-FILE\n"
     "  --model FILE  a model of any architecture (the file says which: the features element and\n"
     "                classifier follow); given several times, their results are fused\n"
     "                (emotionfuse, equal weights). Default: the shipped stl model (the recommended one)\n"
+    "  --balance speaker  the classifiers' label-shift correction for the recording's voice (their\n"
+    "                property balance, README \"Balance\"): for speech of other corpora, when the\n"
+    "                recording holds more than one emotion; default none\n"
     "  --json        print one JSON object per result (emotionsink's JSON Lines) instead of the table\n"
     "  --plot FILE   also draw the timeline picture (level, segments by emotion, mm:ss) as PNG\n"
     "  -h, --help    this text\n";
@@ -157,12 +161,14 @@ void print_results(const Emotions& emotions) {
 struct AnalyzeOptions {
     std::vector<std::string> models; // empty: the shipped model of emotion::models::kRecommendedArchitecture
     std::string audio;
+    bool balance = false; // --balance speaker
     bool json = false;
     bool help = false;
 };
 
 AnalyzeOptions parse_options(int argc, char** argv) {
-    emotion::tools::Options o(argc, argv, {{"model", ""}}, {{"help", false}, {"json", false}}, {}, 1);
+    emotion::tools::Options o(argc, argv, {{"model", ""}, {"balance", "none"}},
+                              {{"help", false}, {"json", false}}, {}, 1);
     AnalyzeOptions a;
     a.help = o.flag("help");
     if (a.help) return a;
@@ -172,6 +178,9 @@ AnalyzeOptions parse_options(int argc, char** argv) {
     for (const std::string& m : a.models)
         if (m.empty()) throw std::invalid_argument("--model needs a file name");
     a.json = o.flag("json");
+    if (o.str("balance") != "none" && o.str("balance") != "speaker")
+        throw std::invalid_argument("--balance: none or speaker, not '" + o.str("balance") + "'");
+    a.balance = o.str("balance") == "speaker";
     return a;
 }
 
@@ -179,6 +188,7 @@ AnalyzeOptions parse_options(int argc, char** argv) {
 struct Branch {
     std::string model;
     const emotion::models::Architecture* architecture = nullptr;
+    bool balance = false;
     bool lld() const { return architecture->features.kind == emotion::models::FeatureKind::Lld; }
 };
 
@@ -196,6 +206,7 @@ std::string branch_description(const Branch& b, size_t index) {
     std::string d = b.architecture->features_element + (b.lld() ? " segmentation=vad" : "") + " ! " +
                     b.architecture->element + " name=classifier" + std::to_string(index);
     if (!b.model.empty()) d += " model=" + quoted(b.model);
+    if (b.balance) d += " balance=speaker";
     return d;
 }
 
@@ -270,6 +281,7 @@ int main(int argc, char** argv) {
         for (const std::string& model : options.models)
             branches.push_back({model, &emotion::tools::run_architecture(
                                            model, "", emotion::models::kRecommendedArchitecture)});
+        for (Branch& b : branches) b.balance = options.balance;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "emotion-analyze: %s\n", e.what());
         return 1;
