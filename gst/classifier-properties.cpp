@@ -109,7 +109,8 @@ void classifier_properties_install(GObjectClass* klass, guint first, const char*
             "running mean of the posteriors its speaker (the stream's when the stream names none) got so "
             "far, from a start of 2 uniform results, and renormalises. It assumes a voice expresses the "
             "emotions about equally often over time: on speech of another corpus it removes much of a "
-            "model's per-voice bias (README \"Balance\": ravdess-dev UA 0.479 -> 0.513 for stl), and it "
+            "model's per-voice bias (README \"Balance per voice\": ravdess-dev UA 0.479 -> 0.513 for stl), "
+            "and it "
             "reads a voice that holds one emotion for long as less of it. Forgotten at a new stream and "
             "a flush",
             GST_TYPE_EMOTION_BALANCE, defaults.balance, flags));

@@ -21,7 +21,8 @@
  * and, when the segment event carried one, `true-emotion` (string). A tag event carries the
  * stream's dominant emotion (tag `emotion`, and the keyword `emotion=LABEL`; uncertain results
  * do not count). The posteriors are calibrated with the model file's temperature (property
- * `temperature` overrides it).
+ * `temperature` overrides it); `balance=speaker` then divides them by the running mean of the
+ * speaker's (README "Balance per voice"), which helps on voices of other corpora.
  *
  * A segment or window of which less than `min-speech` (default 0.1) is speech by the energy VAD
  * gets no result (silence, stationary noise); with `no-speech=tag` it gets an `emotion` message

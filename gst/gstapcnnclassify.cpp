@@ -23,7 +23,8 @@
  * and, when the segment event carried one, `true-emotion` (string). A tag event carries the
  * stream's dominant emotion (tag `emotion`, and the keyword `emotion=LABEL`; uncertain results
  * do not count). The posteriors are calibrated with the model file's temperature (property
- * `temperature` overrides it).
+ * `temperature` overrides it); `balance=speaker` then divides them by the running mean of the
+ * speaker's (README "Balance per voice"), which helps on voices of other corpora.
  *
  * ## Example launch line
  * |[

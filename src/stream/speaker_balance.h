@@ -5,9 +5,9 @@
 // (this result's included), then renormalised; the mean starts from `prior_weight` results of
 // uniform posteriors, so a voice's first results change little. It is the output-side companion
 // of the running speaker normalisation of the input (models/speaker_normalization.h), and, like
-// it, it reads a voice that holds one emotion for long as less of it (README "Balance").
+// it, it reads a voice that holds one emotion for long as less of it (README "Balance per voice").
 //
-// Measured on ravdess-dev with the shipped files, in shuffled order (README "Balance"): M3 UA
+// Measured on ravdess-dev with the shipped files, in shuffled order (README "Balance per voice"): M3 UA
 // 0.479 -> 0.513, ECE 0.296 -> 0.173; M2 + M3 fused 0.482 -> 0.537.
 #pragma once
 

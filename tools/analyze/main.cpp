@@ -30,9 +30,9 @@ const char* kUsage =
     "  --model FILE  a model of any architecture (the file says which: the features element and\n"
     "                classifier follow); given several times, their results are fused\n"
     "                (emotionfuse, equal weights). Default: the shipped stl model (the recommended one)\n"
-    "  --balance speaker  the classifiers' label-shift correction for the recording's voice (their\n"
-    "                property balance, README \"Balance\"): for speech of other corpora, when the\n"
-    "                recording holds more than one emotion; default none\n"
+    "  --balance B   speaker: the classifiers' label-shift correction for the recording's voice\n"
+    "                (their property balance, README \"Balance per voice\"), for speech of other\n"
+    "                corpora when the recording holds more than one emotion; default none\n"
     "  --json        print one JSON object per result (emotionsink's JSON Lines) instead of the table\n"
     "  --plot FILE   also draw the timeline picture (level, segments by emotion, mm:ss) as PNG\n"
     "  -h, --help    this text\n";

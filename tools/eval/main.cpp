@@ -67,7 +67,7 @@ const char* kUsage =
     "           the model with it to --out (default: MODEL itself, replaced atomically); fit on\n"
     "           validation speakers, never on the data you report calibration on\n"
     "  --balance speaker: the classifiers' label-shift correction per voice (property balance,\n"
-    "           README \"Balance\"), each member's before an ensemble fuses them; default none\n"
+    "           README \"Balance per voice\"), each member's before an ensemble fuses them; default none\n"
     "  --report: the figures as JSON, and under \"results\" every result's id, true label and\n"
     "           posteriors (temperature 1; an ensemble's fused ones)\n"
     "  --work: keep the fold models, their progress and the --order alone manifest in DIR (for\n"
