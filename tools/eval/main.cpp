@@ -246,7 +246,9 @@ std::string architectures_of(const std::vector<Member>& members) {
 // then the balance, which must follow it, and the posteriors it gives are final (temperature 1).
 struct Playback {
     bool balance = false;
-    std::string settings() const { return balance ? "balance=speaker" : "temperature=1"; }
+    // the posteriors as a pipeline publishes them: the file's temperature, then the balance if any
+    std::string final_settings() const { return balance ? "balance=speaker" : ""; }
+    std::string settings() const { return balance ? final_settings() : "temperature=1"; }
     double temperature(double file_temperature) const { return balance ? 1.0 : file_temperature; }
 };
 
@@ -495,7 +497,7 @@ int main(int argc, char** argv) {
                 if (!trained.ok)
                     throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + trained.error);
                 EvalResult evaluated = run_evaluation(fold_data, arch, t.output, "test", threads, 0.4,
-                                                      playback.balance ? "balance=speaker" : "");
+                                                      playback.final_settings());
                 if (!evaluated.ok)
                     throw std::runtime_error("fold " + std::to_string(i + 1) + ": " + evaluated.error);
                 Fold f{folds[i], confusion_from(evaluated.report), trained.seconds, trained.best_epoch};
