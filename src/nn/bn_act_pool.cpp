@@ -6,6 +6,7 @@
 #include <string>
 #include <type_traits>
 
+#include "nn/lanes.h"
 #include "nn/vector_math.h"
 
 namespace emotion::nn {
@@ -37,7 +38,8 @@ template <class F> void with_activation(ConvActivation activation, F&& f) {
         f(std::integral_constant<int, kELU>{});
 }
 
-template <int A> inline float activate(float z) {
+// On every lane of z (Lanes<B>); ELU evaluates its exponential on every lane and selects.
+template <int A, class V> [[gnu::always_inline]] inline V activate(V z) {
     if constexpr (A == kReLU)
         return z > 0.0f ? z : 0.0f;
     else
@@ -45,7 +47,7 @@ template <int A> inline float activate(float z) {
 }
 
 // d act / d z.
-template <int A> inline float slope(float z) {
+template <int A, class V> [[gnu::always_inline]] inline V slope(V z) {
     if constexpr (A == kReLU)
         return z > 0.0f ? 1.0f : 0.0f;
     else
@@ -89,10 +91,12 @@ template <int B> struct Block {
             for (int64_t w = h < OH * kh ? OW * kw : 0; w < W; ++w) f(in + (h * W + w) * B);
     }
     // The lanes of pooled value o of map y (o = oh * OW + ow; y's image n at `image`), gathered.
-    void gather(const float* image, int64_t o, int64_t block, float* v) const {
-        for (int l = 0; l < B; ++l) v[l] = l < lanes ? image[offset[l] + o * block] : 0.0f;
+    [[gnu::always_inline]] Lanes<B> gather(const float* image, int64_t o, int64_t block) const {
+        Lanes<B> v = {};
+        for (int l = 0; l < lanes; ++l) v[l] = image[offset[l] + o * block];
+        return v;
     }
-    void scatter(const float* v, int64_t o, int64_t block, float* image) const {
+    [[gnu::always_inline]] void scatter(Lanes<B> v, int64_t o, int64_t block, float* image) const {
         for (int l = 0; l < lanes; ++l) image[offset[l] + o * block] = v[l];
     }
 };
@@ -101,7 +105,7 @@ template <int B> struct Block {
 // positions go into double totals, short enough that the float sums stay as accurate as
 // BatchNorm2d's. Callers add position terms to s and q, then call next().
 template <int B> struct LaneSums {
-    float s[B] = {}, q[B] = {};
+    Lanes<B> s = {}, q = {};
     double total_s[B] = {}, total_q[B] = {};
     int64_t pending = 0;
 
@@ -112,8 +116,9 @@ template <int B> struct LaneSums {
         for (int l = 0; l < B; ++l) {
             total_s[l] += s[l];
             total_q[l] += q[l];
-            s[l] = q[l] = 0.0f;
         }
+        s = Lanes<B>{};
+        q = Lanes<B>{};
         pending = 0;
     }
     // The totals into part[0 .. B) and part[B .. 2B).
@@ -156,15 +161,12 @@ template <class F> void for_each_block(const BlockedMap& x, F&& f) {
 template <int B>
 EMOTION_VECTOR_CLONES void moments(const BlockedMap& x, int64_t nb, const float* center, double* part) {
     const float* in = x.data + nb * x.H * x.W * B;
-    const float* ctr = center + (nb % x.blocks()) * B;
+    const Lanes<B> ctr = load_lanes<B>(center + (nb % x.blocks()) * B);
     LaneSums<B> sums;
     for (int64_t p = 0; p < x.H * x.W; ++p, sums.next()) {
-#pragma omp simd
-        for (int l = 0; l < B; ++l) {
-            const float d = in[p * B + l] - ctr[l];
-            sums.s[l] += d;
-            sums.q[l] += d * d;
-        }
+        const Lanes<B> d = load_lanes<B>(in + p * B) - ctr;
+        sums.s += d;
+        sums.q += d * d;
     }
     sums.store(part + nb * 2 * B);
 }
@@ -181,7 +183,8 @@ void affine_map(const BatchNorm2d& bn, const BatchStatistics& stats, const Block
     }
 }
 
-// The lane loops below are branch-free (selects, not ifs) so they vectorise.
+// The kernels below work on Lanes<B> values: one vector operation per channel block, selects
+// instead of branches.
 
 template <int B, int A>
 EMOTION_VECTOR_CLONES void max_pool_forward(const BlockedMap& x, int64_t nb, const StageEpilogue& e,
@@ -189,37 +192,24 @@ EMOTION_VECTOR_CLONES void max_pool_forward(const BlockedMap& x, int64_t nb, con
                                             const float* shift, uint8_t* codes) {
     const int64_t OH = y.H, OW = y.W, y_image = y.blocks() * OH * OW * y.block;
     const Block<B> block(x, nb, y, y_first, e);
-    const float* sc = scale + block.cb * B;
-    const float* sh = shift + block.cb * B;
+    const Lanes<B> sc = load_lanes<B>(scale + block.cb * B), sh = load_lanes<B>(shift + block.cb * B);
     uint8_t* code = codes + nb * OH * OW * B;
     for (int64_t oh = 0; oh < OH; ++oh)
         for (int64_t ow = 0; ow < OW; ++ow) {
-            const float* w0 = block.window(oh, ow);
-            float best[B];
-            int32_t arg[B];
-#pragma omp simd
-            for (int l = 0; l < B; ++l) {
-                best[l] = w0[l] * sc[l] + sh[l];
-                arg[l] = 0;
-            }
+            Lanes<B> best = load_lanes<B>(block.window(oh, ow)) * sc + sh;
+            LaneInts<B> arg = {};
             block.for_each_in_window(oh, ow, [&](int32_t win, const float* wp) {
-#pragma omp simd
-                for (int l = 0; l < B; ++l) {
-                    const float v = wp[l] * sc[l] + sh[l];
-                    const bool more = v > best[l]; // first maximum wins, as in PyTorch
-                    arg[l] = more ? win : arg[l];
-                    best[l] = more ? v : best[l];
-                }
+                const Lanes<B> v = load_lanes<B>(wp) * sc + sh;
+                const LaneInts<B> more = v > best; // first maximum wins, as in PyTorch
+                arg = more ? win : arg;
+                best = more ? v : best;
             });
             const int64_t o = oh * OW + ow;
-            float value[B];
-#pragma omp simd
             for (int l = 0; l < B; ++l) {
                 const bool alive = A == kELU || best[l] > 0.0f;
                 code[o * B + l] = static_cast<uint8_t>(arg[l] | (alive ? kAlive : 0));
-                value[l] = activate<A>(best[l]);
             }
-            block.scatter(value, o, y.block, y.data + block.n * y_image);
+            block.scatter(activate<A>(best), o, y.block, y.data + block.n * y_image);
         }
 }
 
@@ -230,18 +220,13 @@ EMOTION_VECTOR_CLONES void average_pool_forward(const BlockedMap& x, int64_t nb,
     const int64_t OH = y.H, OW = y.W, y_image = y.blocks() * OH * OW * y.block;
     const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
     const Block<B> block(x, nb, y, y_first, e);
-    const float* sc = scale + block.cb * B;
-    const float* sh = shift + block.cb * B;
+    const Lanes<B> sc = load_lanes<B>(scale + block.cb * B), sh = load_lanes<B>(shift + block.cb * B);
     for (int64_t oh = 0; oh < OH; ++oh)
         for (int64_t ow = 0; ow < OW; ++ow) {
-            float sum[B] = {};
-            block.for_each_in_window(oh, ow, [&](int32_t, const float* wp) {
-#pragma omp simd
-                for (int l = 0; l < B; ++l) sum[l] += activate<A>(wp[l] * sc[l] + sh[l]);
-            });
-#pragma omp simd
-            for (int l = 0; l < B; ++l) sum[l] *= inv;
-            block.scatter(sum, oh * OW + ow, y.block, y.data + block.n * y_image);
+            Lanes<B> sum = {};
+            block.for_each_in_window(
+                oh, ow, [&](int32_t, const float* wp) { sum += activate<A>(load_lanes<B>(wp) * sc + sh); });
+            block.scatter(sum * inv, oh * OW + ow, y.block, y.data + block.n * y_image);
         }
 }
 
@@ -251,24 +236,19 @@ EMOTION_VECTOR_CLONES void average_pool_forward(const BlockedMap& x, int64_t nb,
 template <int B, int A>
 [[gnu::always_inline]] inline void winner_gradient(const Block<B>& block, int64_t oh, int64_t ow, int64_t OW,
                                                    const uint8_t* code, const float* g_image, int64_t g_block,
-                                                   const float* sc, const float* sh, float* gv, int32_t* win,
-                                                   float* xv) {
+                                                   Lanes<B> sc, Lanes<B> sh, Lanes<B>& gv, LaneInts<B>& win,
+                                                   Lanes<B>& xv) {
     const int64_t o = oh * OW + ow;
-    block.gather(g_image, o, g_block, gv);
+    gv = block.gather(g_image, o, g_block);
     for (int l = 0; l < B; ++l) {
         const uint8_t c = code[o * B + l];
         gv[l] = c & kAlive ? gv[l] : 0.0f;
         win[l] = c & ~kAlive;
-        xv[l] = 0.0f;
     }
-    block.for_each_in_window(oh, ow, [&](int32_t at, const float* wp) {
-#pragma omp simd
-        for (int l = 0; l < B; ++l) xv[l] = win[l] == at ? wp[l] : xv[l];
-    });
-    if constexpr (A == kELU) {
-#pragma omp simd
-        for (int l = 0; l < B; ++l) gv[l] *= slope<A>(xv[l] * sc[l] + sh[l]);
-    }
+    xv = Lanes<B>{};
+    block.for_each_in_window(oh, ow,
+                             [&](int32_t at, const float* wp) { xv = win == at ? load_lanes<B>(wp) : xv; });
+    if constexpr (A == kELU) gv *= slope<A>(xv * sc + sh);
 }
 
 // Per (n, block): sum(dz) and sum(dz * (x - mean)) over the gradient dz reaching the BN's output
@@ -281,35 +261,28 @@ gradient_sums(const BlockedMap& x, int64_t nb, const StageEpilogue& e, const Blo
     const float inv = 1.0f / static_cast<float>(e.kernel_h * e.kernel_w);
     const Block<B> block(x, nb, dy, dy_first, e);
     const float* g = dy.data + block.n * dy_image;
-    const float *mu = mean + block.cb * B, *sc = scale + block.cb * B, *sh = shift + block.cb * B;
+    const int64_t cb = block.cb;
+    const Lanes<B> mu = load_lanes<B>(mean + cb * B), sc = load_lanes<B>(scale + cb * B),
+                   sh = load_lanes<B>(shift + cb * B);
     LaneSums<B> sums;
     for (int64_t oh = 0; oh < OH; ++oh)
         for (int64_t ow = 0; ow < OW; ++ow, sums.next()) {
             if (e.keeps_codes()) {
-                float gv[B], xv[B];
-                int32_t win[B];
+                Lanes<B> gv, xv;
+                LaneInts<B> win;
                 winner_gradient<B, A>(block, oh, ow, OW, codes + nb * OH * OW * B, g, dy.block, sc, sh, gv,
                                       win, xv);
-#pragma omp simd
-                for (int l = 0; l < B; ++l) {
-                    sums.s[l] += gv[l];
-                    sums.q[l] += gv[l] * (xv[l] - mu[l]);
-                }
+                sums.s += gv;
+                sums.q += gv * (xv - mu);
                 continue;
             }
-            float gv[B];
-            block.gather(g, oh * OW + ow, dy.block, gv);
-            const float* w0 = block.window(oh, ow);
-            for (int i = 0; i < e.kernel_h; ++i)
-                for (int j = 0; j < e.kernel_w; ++j) {
-                    const float* wp = w0 + (i * x.W + j) * B;
-#pragma omp simd
-                    for (int l = 0; l < B; ++l) {
-                        const float dz = gv[l] * inv * slope<A>(wp[l] * sc[l] + sh[l]);
-                        sums.s[l] += dz;
-                        sums.q[l] += dz * (wp[l] - mu[l]);
-                    }
-                }
+            const Lanes<B> gv = block.gather(g, oh * OW + ow, dy.block) * inv;
+            block.for_each_in_window(oh, ow, [&](int32_t, const float* wp) {
+                const Lanes<B> v = load_lanes<B>(wp);
+                const Lanes<B> dz = gv * slope<A>(v * sc + sh);
+                sums.s += dz;
+                sums.q += dz * (v - mu);
+            });
         }
     sums.store(part + nb * 2 * B);
 }
@@ -327,37 +300,29 @@ EMOTION_VECTOR_CLONES void input_gradient(const BlockedMap& x, int64_t nb, const
     const int64_t cb = block.cb;
     const float* g = dy.data + block.n * dy_image;
     const uint8_t* code = e.keeps_codes() ? codes + nb * OH * OW * B : nullptr;
-    const float *mu = mean + cb * B, *sc = scale + cb * B, *sh = shift + cb * B;
-    const float *kc = kk + cb * B, *ac = a + cb * B, *mc = m + cb * B;
+    const Lanes<B> mu = load_lanes<B>(mean + cb * B), sc = load_lanes<B>(scale + cb * B),
+                   sh = load_lanes<B>(shift + cb * B);
+    const Lanes<B> kc = load_lanes<B>(kk + cb * B), ac = load_lanes<B>(a + cb * B),
+                   mc = load_lanes<B>(m + cb * B);
+    // x <- k * (dz - a - (x - mean) * m) at one position of the map.
+    auto update = [&](float* v, Lanes<B> dz) {
+        store_lanes<B>(v, kc * (dz - ac - (load_lanes<B>(v) - mu) * mc));
+    };
     for (int64_t oh = 0; oh < OH; ++oh)
         for (int64_t ow = 0; ow < OW; ++ow) {
             if (code) {
-                float gv[B], xv[B];
-                int32_t win[B];
+                Lanes<B> gv, xv;
+                LaneInts<B> win;
                 winner_gradient<B, A>(block, oh, ow, OW, code, g, dy.block, sc, sh, gv, win, xv);
-                block.for_each_in_window(oh, ow, [&](int32_t at, float* v) {
-#pragma omp simd
-                    for (int l = 0; l < B; ++l) {
-                        const float dz = win[l] == at ? gv[l] : 0.0f;
-                        v[l] = kc[l] * (dz - ac[l] - (v[l] - mu[l]) * mc[l]);
-                    }
-                });
+                block.for_each_in_window(
+                    oh, ow, [&](int32_t at, float* v) { update(v, win == at ? gv : Lanes<B>{}); });
                 continue;
             }
-            float gv[B];
-            block.gather(g, oh * OW + ow, dy.block, gv);
-            block.for_each_in_window(oh, ow, [&](int32_t, float* v) {
-#pragma omp simd
-                for (int l = 0; l < B; ++l) {
-                    const float dz = gv[l] * inv * slope<A>(v[l] * sc[l] + sh[l]);
-                    v[l] = kc[l] * (dz - ac[l] - (v[l] - mu[l]) * mc[l]);
-                }
-            });
+            const Lanes<B> gv = block.gather(g, oh * OW + ow, dy.block) * inv;
+            block.for_each_in_window(
+                oh, ow, [&](int32_t, float* v) { update(v, gv * slope<A>(load_lanes<B>(v) * sc + sh)); });
         }
-    block.for_each_uncovered(OH, OW, [&](float* v) {
-#pragma omp simd
-        for (int l = 0; l < B; ++l) v[l] = kc[l] * (0.0f - ac[l] - (v[l] - mu[l]) * mc[l]);
-    });
+    block.for_each_uncovered(OH, OW, [&](float* v) { update(v, Lanes<B>{}); });
 }
 
 void check_map(const BlockedMap& x, const BatchNorm2d& bn, int first) {

@@ -3,9 +3,9 @@
 // activations reach. The scalar libm calls cost more than the convolutions in ELU's training path.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 // Hot loops get AVX2 / AVX-512 clones selected at load time (the project builds for baseline
 // x86-64); other compilers and architectures use the plain version.
@@ -19,38 +19,50 @@ namespace emotion::nn {
 
 namespace detail {
 
+// 2^n for an integral-valued n (a float or a float vector of lanes).
+template <class T> [[gnu::always_inline]] inline T power_of_two(T n) {
+    T scale;
+    if constexpr (std::is_same_v<T, float>) {
+        const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+        std::memcpy(&scale, &bits, sizeof scale);
+    } else {
+        typedef int32_t Bits __attribute__((vector_size(sizeof(T))));
+        const Bits bits = (__builtin_convertvector(n, Bits) + 127) << 23;
+        std::memcpy(&scale, &bits, sizeof scale);
+    }
+    return scale;
+}
+
 // x = n ln 2 + r with |r| <= ln 2 / 2; returns 2^n and sets the polynomial part q = e^r - 1.
-inline float exp_reduce(float x, float& q) {
-    x = std::min(std::max(x, -87.0f), 88.0f);
+// T is float or a float vector (nn/lanes.h): the same operations on every lane.
+template <class T> [[gnu::always_inline]] inline T exp_reduce(T x, T& q) {
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
     // n = round(x / ln 2) by the 1.5 * 2^23 trick (no rounding instruction needed).
     const float shifter = 12582912.0f;
-    const float n = (x * 1.44269504088896341f + shifter) - shifter;
-    const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
+    const T n = (x * 1.44269504088896341f + shifter) - shifter;
+    const T r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    T p = r * 1.9875691500e-4f + 1.3981999507e-3f;
     p = p * r + 8.3334519073e-3f;
     p = p * r + 4.1665795894e-2f;
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     q = p * r * r + r;
-    const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-    float scale;
-    std::memcpy(&scale, &bits, sizeof scale);
-    return scale;
+    return power_of_two(n);
 }
 
 } // namespace detail
 
-inline float exp_approx(float x) {
-    float q;
-    const float scale = detail::exp_reduce(x, q);
+template <class T> [[gnu::always_inline]] inline T exp_approx(T x) {
+    T q;
+    const T scale = detail::exp_reduce(x, q);
     return (q + 1.0f) * scale;
 }
 
 // e^x - 1 without the cancellation of exp_approx(x) - 1 near 0 (where scale is exactly 1).
-inline float expm1_approx(float x) {
-    float q;
-    const float scale = detail::exp_reduce(x, q);
+template <class T> [[gnu::always_inline]] inline T expm1_approx(T x) {
+    T q;
+    const T scale = detail::exp_reduce(x, q);
     return scale * q + (scale - 1.0f);
 }
 
